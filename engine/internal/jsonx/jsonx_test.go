@@ -1,0 +1,137 @@
+package jsonx
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/valyala/fastjson"
+)
+
+func TestParseAcceptsAndRejects(t *testing.T) {
+	good := []string{
+		`{}`, `[]`, `0`, `-0.5e+10`, `"a\u00e9\n\"\\\/"`, ` {"a":[1,true,false,null,{"b":"c"}]} `,
+		`"\ud83d\ude00"`, `[[[]]]`, `{"":""}`,
+	}
+	bad := []string{
+		``, ` `, `{`, `[1,]`, `{"a":1,}`, `{"a"}`, `01`, `1.`, `1e`, `-`, `tru`, `nul`, `"abc`,
+		`"a\x"`, `"\u12"`, "\"a\x01\"", `{"a":1}x`, `[1 2]`, `{a:1}`, "\"\xff\"", `.5`, `+1`,
+	}
+	var d Doc
+	for _, s := range good {
+		if err := d.Parse([]byte(s), 100); err != nil {
+			t.Errorf("Parse(%q) = %v, want ok", s, err)
+		}
+	}
+	for _, s := range bad {
+		if err := d.Parse([]byte(s), 100); err == nil {
+			t.Errorf("Parse(%q) accepted invalid JSON", s)
+		}
+	}
+}
+
+func TestDepthLimit(t *testing.T) {
+	var d Doc
+	deep := strings.Repeat("[", 50) + strings.Repeat("]", 50)
+	if err := d.Parse([]byte(deep), 50); err != nil {
+		t.Fatalf("depth 50 with limit 50: %v", err)
+	}
+	err := d.Parse([]byte("["+deep+"]"), 50)
+	if _, ok := err.(*DepthError); !ok {
+		t.Fatalf("depth 51 with limit 50: got %v, want DepthError", err)
+	}
+}
+
+func TestNavigation(t *testing.T) {
+	var d Doc
+	src := `{"resourceType":"Bundle","entry":[{"resource":{"id":"a"}},{"resource":{"id":"b\u0021"}}],"x\u0041":1}`
+	if err := d.Parse([]byte(src), 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Str(d.Get(0, "resourceType")); got != "Bundle" {
+		t.Errorf("resourceType = %q", got)
+	}
+	entry := d.Get(0, "entry")
+	if d.Count(entry) != 2 {
+		t.Fatalf("entries = %d", d.Count(entry))
+	}
+	if got := d.Str(d.Get(d.Get(d.Index(entry, 1), "resource"), "id")); got != "b!" {
+		t.Errorf("id = %q", got)
+	}
+	if d.Get(0, "xA") < 0 {
+		t.Error("escaped key not found")
+	}
+	if d.Get(0, "missing") != -1 {
+		t.Error("missing key found")
+	}
+}
+
+func TestFormatIsValidAndStable(t *testing.T) {
+	src := []byte(`{"a" : [1, "x\u0001\u2028y", {"b":null}], "c":{} , "d":[]}`)
+	out, err := Canonical(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"a":[1,"x\u0001\u2028y",{"b":null}],"c":{},"d":[]}`
+	if string(out) != want {
+		t.Errorf("Canonical = %s\nwant        %s", out, want)
+	}
+	if err := fastjson.ValidateBytes(out); err != nil {
+		t.Errorf("canonical output is not valid JSON: %v", err)
+	}
+}
+
+func TestWriterAndApply(t *testing.T) {
+	var w Writer
+	w.BeginObject()
+	w.KV("a", "b\"")
+	w.Key("l")
+	w.BeginArray()
+	w.Int(1)
+	w.BeginObject()
+	w.EndObject()
+	w.Null()
+	w.EndArray()
+	w.Key("t")
+	w.Bool(true)
+	w.EndObject()
+	if got, want := string(w.B), `{"a":"b\"","l":[1,{},null],"t":true}`; got != want {
+		t.Errorf("Writer = %s, want %s", got, want)
+	}
+	src := []byte(`0123456789`)
+	out := Apply(nil, src, []Edit{{Start: 8, End: 9, Text: []byte("X")}, {Start: 2, End: 2, Text: []byte("ins")}})
+	if string(out) != "01ins234567X9" {
+		t.Errorf("Apply = %s", out)
+	}
+}
+
+// FuzzParse checks the parser against fastjson: both accept the same inputs,
+// and the canonical form of anything accepted is valid JSON that parses to
+// the same canonical form again.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":"\u00e9"}]}`, `[]`, `"x"`, `-1.5e3`, `{"a":tru}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var d Doc
+		err := d.Parse(b, 1000)
+		ferr := fastjson.ValidateBytes(b)
+		if (err == nil) != (ferr == nil) {
+			// fastjson accepts some invalid UTF-8; that is the one known difference.
+			if err != nil && strings.Contains(err.Error(), "UTF-8") {
+				return
+			}
+			t.Fatalf("disagree on %q: ours %v, fastjson %v", b, err, ferr)
+		}
+		if err != nil {
+			return
+		}
+		c := d.Format(nil, 0, "")
+		if err := fastjson.ValidateBytes(c); err != nil {
+			t.Fatalf("canonical form invalid: %q: %v", c, err)
+		}
+		c2, err := Canonical(c)
+		if err != nil || string(c2) != string(c) {
+			t.Fatalf("canonical form not stable: %q -> %q (%v)", c, c2, err)
+		}
+	})
+}

@@ -1,0 +1,185 @@
+package jsonx
+
+import (
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Node indexes the tape. The root is 0; -1 means "absent".
+type Node = int
+
+// Len is the number of nodes on the tape.
+func (d *Doc) Len() int { return len(d.nodes) }
+
+// Kind of node n, or 0 when n is absent.
+func (d *Doc) Kind(n Node) Kind {
+	if n < 0 {
+		return 0
+	}
+	return d.nodes[n].kind
+}
+
+// Span is the byte range of n in Src.
+func (d *Doc) Span(n Node) (start, end int) {
+	return int(d.nodes[n].start), int(d.nodes[n].end)
+}
+
+// Raw is the source bytes of n.
+func (d *Doc) Raw(n Node) []byte {
+	return d.Src[d.nodes[n].start:d.nodes[n].end]
+}
+
+// Skip returns the tape index just past n's subtree.
+func (d *Doc) Skip(n Node) Node { return int(d.nodes[n].next) }
+
+// Members calls f for each member of object n, in order, with the key node
+// and value node; f returns false to stop.
+func (d *Doc) Members(n Node, f func(k, v Node) bool) {
+	if n < 0 || d.nodes[n].kind != Object {
+		return
+	}
+	end := int(d.nodes[n].next)
+	for i := n + 1; i < end; {
+		v := i + 1
+		if !f(i, v) {
+			return
+		}
+		i = int(d.nodes[v].next)
+	}
+}
+
+// Items calls f for each item of array n with its index.
+func (d *Doc) Items(n Node, f func(i int, v Node) bool) {
+	if n < 0 || d.nodes[n].kind != Array {
+		return
+	}
+	end := int(d.nodes[n].next)
+	idx := 0
+	for i := n + 1; i < end; i = int(d.nodes[i].next) {
+		if !f(idx, i) {
+			return
+		}
+		idx++
+	}
+}
+
+// Count is the number of items of an array or members of an object.
+func (d *Doc) Count(n Node) int {
+	c := 0
+	switch d.Kind(n) {
+	case Array:
+		d.Items(n, func(int, Node) bool { c++; return true })
+	case Object:
+		d.Members(n, func(Node, Node) bool { c++; return true })
+	}
+	return c
+}
+
+// Index returns item i of array n, or -1.
+func (d *Doc) Index(n Node, i int) Node {
+	r := -1
+	d.Items(n, func(j int, v Node) bool {
+		if j == i {
+			r = v
+			return false
+		}
+		return true
+	})
+	return r
+}
+
+// Get returns the value of member name of object n, or -1. When a name
+// repeats, the last one wins, as in most JSON readers.
+func (d *Doc) Get(n Node, name string) Node {
+	r := -1
+	d.Members(n, func(k, v Node) bool {
+		if d.KeyIs(k, name) {
+			r = v
+		}
+		return true
+	})
+	return r
+}
+
+// KeyIs reports whether key (or string) node k equals name.
+func (d *Doc) KeyIs(k Node, name string) bool {
+	nd := &d.nodes[k]
+	if nd.flags&flagEscaped == 0 {
+		return int(nd.end-nd.start-2) == len(name) && string(d.Src[nd.start+1:nd.end-1]) == name
+	}
+	return d.Str(k) == name
+}
+
+// Str returns the decoded value of a string or key node; "" for other kinds.
+// Unescaped strings alias Src without copying.
+func (d *Doc) Str(n Node) string {
+	if n < 0 {
+		return ""
+	}
+	nd := &d.nodes[n]
+	if nd.kind != String && nd.kind != Key {
+		return ""
+	}
+	raw := d.Src[nd.start+1 : nd.end-1]
+	if nd.flags&flagEscaped == 0 {
+		return unsafe.String(unsafe.SliceData(raw), len(raw))
+	}
+	return string(Unescape(nil, raw))
+}
+
+// IsStr reports whether n is a string node.
+func (d *Doc) IsStr(n Node) bool { return d.Kind(n) == String }
+
+// Bool reports whether n is the literal true.
+func (d *Doc) Bool(n Node) bool { return d.Kind(n) == True }
+
+// Unescape appends the decoded form of a valid JSON string body (without
+// quotes) to dst. Lone surrogates decode to U+FFFD.
+func Unescape(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(raw[i+1:])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if i+6 < len(raw)+0 && raw[i+1] == '\\' && raw[i+2] == 'u' {
+					r2 = hex4(raw[i+3:])
+				}
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					i += 6
+					r = dec
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // '"', '\\', '/'
+			dst = append(dst, raw[i])
+		}
+	}
+	return dst
+}
+
+func hex4(b []byte) rune {
+	v, _ := strconv.ParseUint(string(b[:4]), 16, 32)
+	return rune(v)
+}

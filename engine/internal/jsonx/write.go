@@ -1,0 +1,145 @@
+package jsonx
+
+import (
+	"sort"
+	"strconv"
+	"unicode/utf8"
+)
+
+// AppendString appends s as a JSON string. Only what JSON requires is
+// escaped (quote, backslash, control characters), plus U+2028/U+2029 so the
+// output is also safe inside JavaScript; invalid UTF-8 becomes U+FFFD.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\ufffd"...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += n
+			start = i
+			continue
+		}
+		i += n
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// Writer builds compact JSON and places the commas itself: call Key before
+// each member's value, and nothing between array items.
+type Writer struct {
+	B        []byte
+	more     []bool // per open container: an element was written already
+	afterKey bool
+}
+
+// pre writes the separator a new value or key needs.
+func (w *Writer) pre() {
+	if w.afterKey {
+		w.afterKey = false
+		return
+	}
+	if n := len(w.more); n > 0 {
+		if w.more[n-1] {
+			w.B = append(w.B, ',')
+		}
+		w.more[n-1] = true
+	}
+}
+
+// BeginObject opens an object.
+func (w *Writer) BeginObject() { w.pre(); w.B = append(w.B, '{'); w.more = append(w.more, false) }
+
+// EndObject closes the innermost object.
+func (w *Writer) EndObject() { w.B = append(w.B, '}'); w.more = w.more[:len(w.more)-1] }
+
+// BeginArray opens an array.
+func (w *Writer) BeginArray() { w.pre(); w.B = append(w.B, '['); w.more = append(w.more, false) }
+
+// EndArray closes the innermost array.
+func (w *Writer) EndArray() { w.B = append(w.B, ']'); w.more = w.more[:len(w.more)-1] }
+
+// Key writes a member name; the next value written is its value.
+func (w *Writer) Key(k string) {
+	w.pre()
+	w.B = AppendString(w.B, k)
+	w.B = append(w.B, ':')
+	w.afterKey = true
+}
+
+// String writes a string value.
+func (w *Writer) String(s string) { w.pre(); w.B = AppendString(w.B, s) }
+
+// Int writes an integer value.
+func (w *Writer) Int(n int) { w.pre(); w.B = strconv.AppendInt(w.B, int64(n), 10) }
+
+// Bool writes a boolean value.
+func (w *Writer) Bool(b bool) { w.pre(); w.B = strconv.AppendBool(w.B, b) }
+
+// Raw writes already-encoded JSON as a value.
+func (w *Writer) Raw(b []byte) { w.pre(); w.B = append(w.B, b...) }
+
+// Null writes null.
+func (w *Writer) Null() { w.pre(); w.B = append(w.B, "null"...) }
+
+// KV writes a member whose value is a string.
+func (w *Writer) KV(k, v string) { w.Key(k); w.String(v) }
+
+// Reset empties the writer, keeping its buffer.
+func (w *Writer) Reset() { w.B = w.B[:0]; w.more = w.more[:0]; w.afterKey = false }
+
+// Edit replaces Src[Start:End] with Text (Start == End inserts).
+type Edit struct {
+	Start, End int
+	Text       []byte
+}
+
+// Apply appends src with the edits applied to dst. Edits must not overlap;
+// inserts at the same offset keep their order.
+func Apply(dst, src []byte, edits []Edit) []byte {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
+	pos := 0
+	for _, e := range edits {
+		if e.Start < pos {
+			panic("jsonx: overlapping edits")
+		}
+		dst = append(dst, src[pos:e.Start]...)
+		dst = append(dst, e.Text...)
+		pos = e.End
+	}
+	return append(dst, src[pos:]...)
+}

@@ -1,0 +1,265 @@
+// Package vocab holds the security-label vocabulary compiled into the
+// engine: canonical code systems, the tag set of every code, the
+// confidentiality order and the purpose-of-use hierarchy.
+package vocab
+
+import (
+	"strings"
+)
+
+// Canonical code system URLs; the engine emits only these.
+const (
+	Confidentiality  = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+	ActCode          = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+	ObservationValue = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+	ActReason        = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+)
+
+// Other systems the engine recognises.
+const (
+	// ActUSPrivacyLaw is deprecated in THO: its codes live in v3-ActCode.
+	ActUSPrivacyLaw = "http://terminology.hl7.org/CodeSystem/v3-ActUSPrivacyLaw"
+	// InlineLabelsCS is the unpublished interim code system whose
+	// HAS-INLINE-SEC-LABELS preceded PROCESSINLINELABEL.
+	InlineLabelsCS = "http://hl7.org/fhir/uv/security-label-ds4p/CodeSystem/codesystem-inline-labels"
+)
+
+// TagSet is the named tag set a security label belongs to. The numeric order
+// is the order labels are written in.
+type TagSet uint8
+
+const (
+	SetConfidentiality TagSet = iota
+	SetSensitivity
+	SetPolicy
+	SetCompartment
+	SetIntegrity
+	SetProvenance
+	SetTrust
+	SetPurposeOfUse
+	SetObligation
+	SetRefrain
+	SetMark
+	SetAuthorization
+	SetUnknown
+)
+
+var setNames = [...]string{
+	"confidentiality", "sensitivity", "policy", "compartment", "integrity", "provenance", "trust",
+	"purposeOfUse", "obligation", "refrain", "mark", "authorization", "unknown",
+}
+
+// String is the tag set's name as used in reports.
+func (s TagSet) String() string { return setNames[s] }
+
+// Code is what the vocabulary knows of one (system, code).
+type Code struct {
+	System   string // canonical system URL
+	Code     string
+	Display  string
+	Set      TagSet
+	Abstract bool // not selectable: not to be used as a label
+	Retired  bool
+	General  bool // one of the nine GeneralPurposeOfUse codes
+	parents  []string
+}
+
+type key struct{ system, code string }
+
+var (
+	codes    = map[key]*Code{}
+	bySystem = map[string]bool{}
+)
+
+var systemURL = map[string]string{
+	"Confidentiality":  Confidentiality,
+	"ActCode":          ActCode,
+	"ObservationValue": ObservationValue,
+	"ActReason":        ActReason,
+}
+
+// aliases maps accepted input spellings of a system to its canonical URL.
+var aliases = map[string]string{
+	Confidentiality:                          Confidentiality,
+	ActCode:                                  ActCode,
+	ObservationValue:                         ObservationValue,
+	ActReason:                                ActReason,
+	"http://hl7.org/fhir/v3/Confidentiality": Confidentiality,
+	"http://hl7.org/fhir/v3/ActCode":         ActCode,
+	"http://hl7.org/fhir/v3/ObservationValue":               ObservationValue,
+	"http://hl7.org/fhir/v3/ActReason":                      ActReason,
+	"http://hl7.org/fhir/v3/PurposeOfUse":                   ActReason,
+	"http://terminology.hl7.org/CodeSystem/v3-PurposeOfUse": ActReason,
+	"urn:oid:2.16.840.1.113883.5.25":                        Confidentiality,
+	"urn:oid:2.16.840.1.113883.5.4":                         ActCode,
+	"urn:oid:2.16.840.1.113883.5.1063":                      ObservationValue,
+	"urn:oid:2.16.840.1.113883.5.8":                         ActReason,
+}
+
+var generalPOU = []string{"COVERAGE", "ETREAT", "HMARKT", "HOPERAT", "HPAYMT", "HRESCH", "PATRQT", "PUBHLTH", "TREAT"}
+
+func init() {
+	for _, r := range rows {
+		c := &Code{System: systemURL[r[0]], Code: r[1], Display: r[2]}
+		if r[3] != "" {
+			c.parents = strings.Split(r[3], ",")
+		}
+		c.Abstract = strings.Contains(r[4], "abstract")
+		c.Retired = strings.Contains(r[4], "retired")
+		codes[key{c.System, c.Code}] = c
+		bySystem[c.System] = true
+	}
+	for _, g := range generalPOU {
+		codes[key{ActReason, g}].General = true
+	}
+	for _, c := range codes {
+		c.Set = classify(c)
+	}
+}
+
+// classify places a code in its tag set by its most specific subtree.
+func classify(c *Code) TagSet {
+	switch c.System {
+	case Confidentiality:
+		if Rank(c.Code) >= 0 {
+			return SetConfidentiality
+		}
+		return SetUnknown
+	case ActReason:
+		if isA(c, "PurposeOfUse") {
+			return SetPurposeOfUse
+		}
+	case ObservationValue:
+		switch {
+		case isA(c, "_SECINTPRVOBV"):
+			return SetProvenance
+		case isA(c, "_SECINTOBV"):
+			return SetIntegrity
+		case isA(c, "SECTRSTOBV"):
+			return SetTrust
+		}
+	case ActCode:
+		switch {
+		case isA(c, "_InformationSensitivityPolicy"):
+			return SetSensitivity
+		case isA(c, "COMPT"):
+			return SetCompartment
+		case isA(c, "ObligationPolicy"):
+			return SetObligation
+		case isA(c, "RefrainPolicy"):
+			return SetRefrain
+		case isA(c, "PrivacyMark"):
+			return SetMark
+		case isA(c, "AUTHPOL"), isA(c, "DELEPOL"), isA(c, "_ActInformationActionPolicy"):
+			return SetAuthorization
+		case isA(c, "_ActPolicyType"):
+			return SetPolicy
+		}
+	}
+	return SetUnknown
+}
+
+// isA reports whether c is root or a descendant of it in c's system.
+func isA(c *Code, root string) bool {
+	if c.Code == root {
+		return true
+	}
+	for _, p := range c.parents {
+		if pc := codes[key{c.System, p}]; pc != nil && isA(pc, root) {
+			return true
+		}
+	}
+	return false
+}
+
+// Canonical returns the canonical URL for an accepted spelling of a security
+// code system (surrounding white space ignored), and whether it was one. A
+// system the engine does not know comes back unchanged with false.
+func Canonical(system string) (string, bool) {
+	if c, ok := aliases[system]; ok {
+		return c, true
+	}
+	if t := strings.TrimSpace(system); t != system {
+		if c, ok := aliases[t]; ok {
+			return c, true
+		}
+	}
+	return system, false
+}
+
+// IsLegacySystem reports whether system is an accepted but non-canonical
+// spelling (legacy URI, OID, v3-PurposeOfUse).
+func IsLegacySystem(system string) bool {
+	c, ok := Canonical(system)
+	return ok && c != system
+}
+
+// KnownSystem reports whether the engine knows the codes of this
+// (canonical) system.
+func KnownSystem(system string) bool { return bySystem[system] }
+
+// Lookup returns what the vocabulary knows of (system, code); system may be
+// any accepted spelling. It returns nil for a code it does not know.
+func Lookup(system, code string) *Code {
+	if c, ok := Canonical(system); ok {
+		system = c
+	}
+	return codes[key{system, code}]
+}
+
+// Classify returns the tag set of (system, code); unknown codes are SetUnknown.
+func Classify(system, code string) TagSet {
+	if c := Lookup(system, code); c != nil {
+		return c.Set
+	}
+	return SetUnknown
+}
+
+// FindElsewhere returns a known code with the same code value in another
+// security system, for hints about codes given under the wrong system.
+func FindElsewhere(system, code string) *Code {
+	for _, s := range []string{Confidentiality, ActCode, ObservationValue, ActReason} {
+		if s == system {
+			continue
+		}
+		if c := codes[key{s, code}]; c != nil && c.Set != SetUnknown {
+			return c
+		}
+	}
+	return nil
+}
+
+var confOrder = [...]string{"U", "L", "M", "N", "R", "V"}
+
+// Rank is the position of a confidentiality code in U<L<M<N<R<V, or -1.
+func Rank(code string) int {
+	for i, c := range confOrder {
+		if c == code {
+			return i
+		}
+	}
+	return -1
+}
+
+// ConfidentialityCode returns the code of rank r.
+func ConfidentialityCode(r int) string { return confOrder[r] }
+
+// IsProcessInline reports whether (system, code) is PROCESSINLINELABEL or its
+// ballot-era synonym HAS-INLINE-SEC-LABELS.
+func IsProcessInline(system, code string) bool {
+	if code == "PROCESSINLINELABEL" {
+		s, _ := Canonical(system)
+		return s == ActCode
+	}
+	return code == "HAS-INLINE-SEC-LABELS" && strings.TrimSpace(system) == InlineLabelsCS
+}
+
+// Subsumes reports whether purpose of use a is b or an ancestor of b
+// (codes of v3-ActReason). Unknown codes subsume only themselves.
+func Subsumes(a, b string) bool {
+	if a == b {
+		return true
+	}
+	c := codes[key{ActReason, b}]
+	return c != nil && c.Code != a && isA(c, a)
+}

@@ -1,0 +1,81 @@
+package vocab
+
+import "testing"
+
+func TestClassifyMostSpecificSubtree(t *testing.T) {
+	cases := []struct {
+		system, code string
+		want         TagSet
+	}{
+		{Confidentiality, "R", SetConfidentiality},
+		{"http://hl7.org/fhir/v3/Confidentiality", "V", SetConfidentiality},
+		{"urn:oid:2.16.840.1.113883.5.25", "N", SetConfidentiality},
+		{Confidentiality, "HIV", SetUnknown}, // retired, outside the order
+		{ActCode, "HIV", SetSensitivity},
+		{ActCode, "ETHUD", SetSensitivity},
+		{ActCode, "42CFRPart2", SetPolicy},
+		{ActCode, "OPTIN", SetPolicy},
+		{ActCode, "CTCOMPT", SetCompartment},
+		{ActCode, "NODSCLCD", SetRefrain},
+		{ActCode, "REDACT", SetObligation},
+		{ActCode, "CUIMark", SetObligation},
+		{ActCode, "PROCESSINLINELABEL", SetObligation},
+		{ActCode, "CUISP-HLTH", SetMark},
+		{ActCode, "RedisclosureProhibitionMark", SetMark},
+		{ActCode, "INFOREDACT", SetAuthorization},
+		{ActCode, "ACCESSCONSCHEME", SetAuthorization},
+		{ActCode, "TRSTAGRE", SetPolicy},
+		{ObservationValue, "PATRPT", SetProvenance},
+		{ObservationValue, "REDACTED", SetIntegrity},
+		{ObservationValue, "LOAAN2", SetTrust},
+		{ObservationValue, "AIAST", SetProvenance},
+		{ActReason, "BTG", SetPurposeOfUse},
+		{"http://terminology.hl7.org/CodeSystem/v3-PurposeOfUse", "TREAT", SetPurposeOfUse},
+		{ActReason, "HTEST", SetPurposeOfUse},
+		{ActReason, "MLTRAINING", SetPurposeOfUse},
+		{"http://example.org/local", "HIV", SetUnknown},
+		{ActCode, "AMB", SetUnknown},
+	}
+	for _, c := range cases {
+		if got := Classify(c.system, c.code); got != c.want {
+			t.Errorf("Classify(%s, %s) = %v, want %v", c.system, c.code, got, c.want)
+		}
+	}
+}
+
+func TestPurposeOfUseHierarchy(t *testing.T) {
+	if !Subsumes("TREAT", "BTG") || !Subsumes("TREAT", "TREAT") || Subsumes("BTG", "TREAT") || Subsumes("HPAYMT", "TREAT") {
+		t.Error("purpose-of-use subsumption is wrong")
+	}
+	if !Lookup(ActReason, "TREAT").General || Lookup(ActReason, "BTG").General {
+		t.Error("GeneralPurposeOfUse flags are wrong")
+	}
+}
+
+func TestCanonicalSystems(t *testing.T) {
+	if s, ok := Canonical(" urn:oid:2.16.840.1.113883.5.4 "); !ok || s != ActCode {
+		t.Errorf("Canonical(OID with spaces) = %q, %v", s, ok)
+	}
+	if !IsLegacySystem("http://hl7.org/fhir/v3/ActReason") || IsLegacySystem(ActReason) {
+		t.Error("IsLegacySystem is wrong")
+	}
+	if Rank("U") != 0 || Rank("V") != 5 || Rank("X") != -1 {
+		t.Error("confidentiality order is wrong")
+	}
+	if !IsProcessInline(InlineLabelsCS, "HAS-INLINE-SEC-LABELS") || !IsProcessInline("urn:oid:2.16.840.1.113883.5.4", "PROCESSINLINELABEL") {
+		t.Error("inline flag synonyms not recognised")
+	}
+}
+
+func TestEveryCodeHasASetUnlessAbstractOrRetired(t *testing.T) {
+	n := 0
+	for k, c := range codes {
+		n++
+		if c.Set == SetUnknown && !c.Abstract && !c.Retired && k.system != ActReason {
+			t.Errorf("%s#%s has no tag set", k.system, k.code)
+		}
+	}
+	if n < 380 {
+		t.Errorf("only %d codes compiled", n)
+	}
+}
