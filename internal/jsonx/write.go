@@ -131,15 +131,21 @@ type Edit struct {
 // Apply appends src with the edits applied to dst. Edits must not overlap;
 // inserts at the same offset keep their order.
 func Apply(dst, src []byte, edits []Edit) []byte {
+	return ApplySpan(dst, src, 0, len(src), edits)
+}
+
+// ApplySpan is Apply restricted to src[start:end]; edits lie inside it and
+// keep their offsets into src.
+func ApplySpan(dst, src []byte, start, end int, edits []Edit) []byte {
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
-	pos := 0
+	pos := start
 	for _, e := range edits {
-		if e.Start < pos {
-			panic("jsonx: overlapping edits")
+		if e.Start < pos || e.End > end {
+			panic("jsonx: overlapping or out-of-range edits")
 		}
 		dst = append(dst, src[pos:e.Start]...)
 		dst = append(dst, e.Text...)
 		pos = e.End
 	}
-	return append(dst, src[pos:]...)
+	return append(dst, src[pos:end]...)
 }

@@ -1,0 +1,134 @@
+// Package engine is seclabel's FHIR R4 security-labeling engine: it computes
+// high-water marks and validates DS4P security labels on FHIR JSON.
+//
+// Start with New and then either the typed methods (HWM, Validate) or Do,
+// which speaks the JSON request/response protocol that every seclabel build
+// (native, WebAssembly, JavaScript, CLI) shares; PROTOCOL.md describes it.
+//
+//	e, err := engine.New(engine.Options{})
+//	res, err := e.HWM(ctx, bundleJSON)
+//	// res.Resource is the Bundle with its high-water mark in meta.security.
+//
+// An Engine is immutable and safe for concurrent use. It does no I/O.
+package engine
+
+import (
+	"context"
+	"sync"
+)
+
+// ProtocolVersion is the version of the request/response protocol. A request
+// may name the version it speaks; every response carries this one.
+const ProtocolVersion = 1
+
+// Version is the engine's release version.
+const Version = "0.1.0"
+
+// VocabularyVersion names the HL7 Terminology release the built-in
+// vocabulary follows (later codes the engine also knows are listed in NOTICE).
+const VocabularyVersion = "THO 5.1.0"
+
+// Engine labels, marks and validates FHIR resources with fixed options.
+type Engine struct {
+	opts Options
+	pool sync.Pool // *state, reused scratch space
+}
+
+// Result is what an operation returns.
+type Result struct {
+	// Resource is the resulting resource: for HWM, the input with its
+	// high-water mark written; for Validate, nil. Bytes the operation did not
+	// change are copied through unchanged.
+	Resource []byte
+	// Report says what the operation did.
+	Report Report
+	// Diagnostics are findings about the input, most severe first.
+	Diagnostics []Diagnostic
+	// Outcome is the diagnostics as a FHIR OperationOutcome, when the
+	// OperationOutcome option is set.
+	Outcome []byte
+}
+
+// Report describes what an operation computed.
+type Report struct {
+	// Marks lists one high-water mark per Bundle (inner Bundles first) or,
+	// for a single resource, one for that resource.
+	Marks []Mark
+	// Errors, Warnings and Information count Validate's diagnostics.
+	Errors, Warnings, Information int
+}
+
+// Mark is the high-water mark computed for one container.
+type Mark struct {
+	Location        string   // FHIRPath-like location of the container
+	Type            string   // Bundle.type, or the resource type
+	Entries         int      // entries that carry a resource
+	Confidentiality string   // the confidentiality written
+	Security        []Coding // every label now in meta.security, in order
+	LeftOut         []LeftOut
+}
+
+// Coding is a security label.
+type Coding struct {
+	System, Code, Display string
+}
+
+// LeftOut is a label found on an entry that the high-water mark does not
+// carry, and why.
+type LeftOut struct {
+	System, Code string
+	Set          string // tag set name
+	Reason       string // sensitivity, privacyRevealing, omitCodes, notLifted, unknown, purposeOfUseConflict
+}
+
+// Severity of a diagnostic.
+type Severity string
+
+const (
+	SeverityError       Severity = "error"
+	SeverityWarning     Severity = "warning"
+	SeverityInformation Severity = "information"
+)
+
+// Diagnostic is one finding, with a stable code (see PROTOCOL.md) and a
+// FHIRPath-like location such as Bundle.entry[2].resource.meta.security[0].
+type Diagnostic struct {
+	Severity Severity
+	Code     string
+	Location string
+	Message  string
+}
+
+// New returns an Engine with opts, validated once; zero fields take their
+// documented defaults. The error is an *Error with code invalid_option.
+func New(opts Options) (*Engine, error) {
+	o, err := opts.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{opts: o}, nil
+}
+
+// Options returns the engine's options with defaults filled in.
+func (e *Engine) Options() Options { return e.opts }
+
+// HWM computes the high-water mark of a Bundle (every type, nested Bundles
+// inside out) and writes it to Bundle.meta.security, and for a document also
+// to Composition.confidentiality. For any other resource it writes the
+// resource's own confidentiality high-water mark over its inline labels.
+func (e *Engine) HWM(ctx context.Context, resource []byte) (*Result, error) {
+	return e.run(ctx, opHWM, resource, &e.opts)
+}
+
+// Validate checks the security labels of a resource or Bundle and returns
+// diagnostics; the input is not changed.
+func (e *Engine) Validate(ctx context.Context, resource []byte) (*Result, error) {
+	return e.run(ctx, opValidate, resource, &e.opts)
+}
+
+// Do runs one protocol request and returns its response; see PROTOCOL.md.
+// It never fails: errors are reported inside the response. The returned
+// bytes are owned by the caller.
+func (e *Engine) Do(ctx context.Context, request []byte) []byte {
+	return e.do(ctx, request)
+}

@@ -1,0 +1,402 @@
+package engine
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+	"github.com/seclabel/seclabel/engine/internal/vocab"
+)
+
+// envelope accumulates the high-water mark of one container.
+type envelope struct {
+	conf    int // highest confidentiality rank seen, -1 for none
+	entries int
+	lifted  []label
+	leftOut []LeftOut
+	pou     [][]label // purpose-of-use labels of each entry that carries any
+}
+
+func (e *envelope) leave(l *label, reason string) {
+	for _, x := range e.leftOut {
+		if x.System == l.system && x.Code == l.code && x.Reason == reason {
+			return
+		}
+	}
+	e.leftOut = append(e.leftOut, LeftOut{System: strings.Clone(l.system), Code: strings.Clone(l.code), Set: l.set.String(), Reason: reason})
+}
+
+func (e *envelope) lift(o *Options, l *label) {
+	switch {
+	case o.reveal.has(l.system, l.code):
+		e.leave(l, "privacyRevealing")
+	case o.omit.has(l.system, l.code):
+		e.leave(l, "omitCodes")
+	default:
+		for _, x := range e.lifted {
+			if x.system == l.system && x.code == l.code {
+				return
+			}
+		}
+		e.lifted = append(e.lifted, *l)
+	}
+}
+
+// addEntry folds the labels of one entry into the envelope, following the
+// table of ds4p-decisions.md.
+func (e *envelope) addEntry(o *Options, ls []label) {
+	e.entries++
+	conf := -1
+	var pou []label
+	for i := range ls {
+		l := &ls[i]
+		if r := l.rank(); r >= 0 {
+			conf = max(conf, r)
+			continue
+		}
+		switch l.set {
+		case vocab.SetSensitivity:
+			if o.EnvelopeSensitivity == "union" {
+				e.lift(o, l)
+			} else {
+				e.leave(l, "sensitivity")
+			}
+		case vocab.SetPolicy, vocab.SetCompartment, vocab.SetMark:
+			e.lift(o, l)
+		case vocab.SetObligation, vocab.SetRefrain:
+			if vocab.IsProcessInline(l.system, l.code) {
+				e.leave(l, "notLifted")
+			} else {
+				e.lift(o, l)
+			}
+		case vocab.SetPurposeOfUse:
+			pou = append(pou, *l)
+		case vocab.SetUnknown:
+			e.leave(l, "unknown")
+		default: // integrity, provenance, trust, authorization
+			e.leave(l, "notLifted")
+		}
+	}
+	if conf < 0 {
+		conf = vocab.Rank(o.DefaultConfidentiality)
+	}
+	e.conf = max(e.conf, conf)
+	if pou != nil {
+		e.pou = append(e.pou, pou)
+	}
+}
+
+// finishPurposeOfUse lifts the intersection of the entries' purposes of use:
+// a code survives when every entry permits it (carries it or an ancestor),
+// and only the most general survivors are kept. It reports whether the
+// intersection was empty.
+func (e *envelope) finishPurposeOfUse(o *Options) (conflict bool) {
+	if len(e.pou) == 0 {
+		return false
+	}
+	var kept []label
+	for _, set := range e.pou {
+		for _, c := range set {
+			ok := true
+			for _, other := range e.pou {
+				permits := false
+				for _, a := range other {
+					if vocab.Subsumes(a.code, c.code) {
+						permits = true
+						break
+					}
+				}
+				if !permits {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				kept = append(kept, c)
+			}
+		}
+	}
+	for _, c := range kept {
+		general := true
+		for _, k := range kept {
+			if k.code != c.code && vocab.Subsumes(k.code, c.code) {
+				general = false
+				break
+			}
+		}
+		if general {
+			e.lift(o, &c)
+		}
+	}
+	if len(kept) == 0 {
+		for _, set := range e.pou {
+			for i := range set {
+				e.leave(&set[i], "purposeOfUseConflict")
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// hwmResource computes the high-water mark of the resource at n, records
+// the edits, and returns the labels now on its meta.security.
+func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) []label {
+	if d.Str(d.Get(n, "resourceType")) == "Bundle" {
+		return s.hwmBundle(d, n, loc)
+	}
+	start := len(s.labels)
+	s.labels = s.resourceLabels(d, n, s.labels)
+	conf := -1
+	for i := start; i < len(s.labels); i++ {
+		conf = max(conf, s.labels[i].rank())
+	}
+	s.labels = s.labels[:start]
+	if conf < 0 {
+		conf = vocab.Rank(s.opts.DefaultConfidentiality)
+	}
+	env := envelope{conf: conf}
+	return s.writeMark(d, n, loc, d.Str(d.Get(n, "resourceType")), &env, false)
+}
+
+// hwmBundle computes a Bundle's high-water mark, inner Bundles first.
+func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
+	env := envelope{conf: -1}
+	d.Items(d.Get(b, "entry"), func(i int, e jsonx.Node) bool {
+		res := d.Get(e, "resource")
+		if d.Kind(res) != jsonx.Object {
+			return true // entries without a resource (requests, responses) carry no labels
+		}
+		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
+			inner := s.hwmBundle(d, res, loc+".entry["+strconv.Itoa(i)+"].resource")
+			env.addEntry(s.opts, inner)
+			return true
+		}
+		start := len(s.labels)
+		s.labels = s.resourceLabels(d, res, s.labels)
+		env.addEntry(s.opts, s.labels[start:])
+		s.labels = s.labels[:start]
+		return true
+	})
+	if env.conf < 0 {
+		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
+	}
+	if env.finishPurposeOfUse(s.opts) {
+		s.diag(SeverityWarning, "purpose-of-use-conflict", loc+".meta.security",
+			"the entries' purposes of use have no common permitted purpose; none is carried")
+	}
+	typ := d.Str(d.Get(b, "type"))
+	out := s.writeMark(d, b, loc, typ, &env, true)
+	if typ == "document" {
+		s.markComposition(d, b, env.conf)
+	}
+	return out
+}
+
+// writeMark merges the computed labels with the container's own, records the
+// edit of its meta.security when anything changes, and reports the mark.
+// For a Bundle, its own confidentiality and sensitivity labels are replaced;
+// for a single resource, only its confidentiality.
+func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool) []label {
+	meta := d.Get(n, "meta")
+	sec := d.Get(meta, "security")
+	var final, existing []label
+	confCode := vocab.ConfidentialityCode(env.conf)
+	confDone := false
+	d.Items(sec, func(_ int, c jsonx.Node) bool {
+		l, ok := readCoding(d, c)
+		if !ok {
+			l = label{node: c, set: vocab.SetUnknown}
+		}
+		existing = append(existing, l)
+		switch {
+		case ok && l.system == confidentialityCS:
+			if l.code == confCode && !confDone {
+				final = append(final, l) // keep the existing coding as it is
+				confDone = true
+			}
+		case bundle && l.set == vocab.SetSensitivity:
+		default:
+			final = append(final, l)
+		}
+		return true
+	})
+	if !confDone {
+		final = append(final, label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality,
+			info: vocab.Lookup(confidentialityCS, confCode), node: -1})
+	}
+	for _, l := range env.lifted {
+		dup := false
+		for _, f := range final {
+			if f.system == l.system && f.code == l.code {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			l.node = -1
+			final = append(final, l)
+		}
+	}
+	sortLabels(final)
+
+	m := Mark{Location: loc, Type: typ, Entries: env.entries, Confidentiality: confCode, LeftOut: env.leftOut}
+	for _, l := range final {
+		m.Security = append(m.Security, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code), Display: strings.Clone(s.displayOf(d, &l))})
+	}
+	s.report.Marks = append(s.report.Marks, m)
+
+	if sameLabels(d, existing, final) {
+		return final
+	}
+	s.w.Reset()
+	s.w.BeginArray()
+	for i := range final {
+		s.writeLabel(d, &final[i])
+	}
+	s.w.EndArray()
+	s.setMember(d, n, []string{"meta", "security"}, s.w.B)
+	return final
+}
+
+// sameLabels reports whether writing final would reproduce the existing
+// array exactly: same codings, same order, nothing to canonicalise.
+func sameLabels(d *jsonx.Doc, existing, final []label) bool {
+	if len(existing) != len(final) {
+		return false
+	}
+	for i := range final {
+		if final[i].node < 0 || final[i].node != existing[i].node {
+			return false
+		}
+		if final[i].system != d.Str(d.Get(final[i].node, "system")) {
+			return false
+		}
+	}
+	return true
+}
+
+// sortLabels orders labels: confidentiality first, then by tag set, code, system.
+func sortLabels(ls []label) {
+	sort.SliceStable(ls, func(i, j int) bool {
+		a, b := &ls[i], &ls[j]
+		if a.set != b.set {
+			return a.set < b.set
+		}
+		if a.code != b.code {
+			return a.code < b.code
+		}
+		return a.system < b.system
+	})
+}
+
+func (s *state) displayOf(d *jsonx.Doc, l *label) string {
+	if l.info != nil && l.info.Display != "" {
+		return l.info.Display
+	}
+	return l.display
+}
+
+// writeLabel writes a label: an existing coding is copied, with its system
+// canonicalised if needed; a new one is written with the vocabulary display.
+func (s *state) writeLabel(d *jsonx.Doc, l *label) {
+	w := &s.w
+	if l.node >= 0 {
+		if d.Kind(l.node) != jsonx.Object || d.Str(d.Get(l.node, "system")) == l.system {
+			w.Raw(d.Raw(l.node))
+			return
+		}
+		w.BeginObject()
+		d.Members(l.node, func(k, v jsonx.Node) bool {
+			w.Key(d.Str(k))
+			if d.KeyIs(k, "system") {
+				w.String(l.system)
+			} else {
+				w.Raw(d.Raw(v))
+			}
+			return true
+		})
+		w.EndObject()
+		return
+	}
+	w.BeginObject()
+	w.KV("system", l.system)
+	w.KV("code", l.code)
+	if disp := s.displayOf(d, l); disp != "" {
+		w.KV("display", disp)
+	}
+	w.EndObject()
+}
+
+// markComposition sets a document's Composition.confidentiality to the
+// high-water mark when it differs.
+func (s *state) markComposition(d *jsonx.Doc, b jsonx.Node, conf int) {
+	first := d.Index(d.Get(b, "entry"), 0)
+	comp := d.Get(first, "resource")
+	if d.Str(d.Get(comp, "resourceType")) != "Composition" {
+		return
+	}
+	code := vocab.ConfidentialityCode(conf)
+	if c := d.Get(comp, "confidentiality"); d.IsStr(c) && d.Str(c) == code {
+		return
+	}
+	s.setMember(d, comp, []string{"confidentiality"}, jsonx.AppendString(nil, code))
+}
+
+// setMember records an edit that gives obj.path[0].path[1]... the value
+// text, replacing an existing value or inserting the missing members. New
+// members go after "id" (or "resourceType") at the top, and last in nested
+// objects.
+func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []byte) {
+	for len(path) > 1 {
+		child := d.Get(obj, path[0])
+		if d.Kind(child) != jsonx.Object {
+			break
+		}
+		obj, path = child, path[1:]
+	}
+	if v := d.Get(obj, path[0]); v >= 0 && len(path) == 1 {
+		start, end := d.Span(v)
+		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: append([]byte(nil), text...)})
+		return
+	}
+	if v := d.Get(obj, path[0]); v >= 0 {
+		// path[0] exists but is not an object: replace it with the nested value.
+		start, end := d.Span(v)
+		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: nest(path[1:], text)})
+		return
+	}
+	member := jsonx.AppendString(nil, path[0])
+	member = append(member, ':')
+	member = append(member, nest(path[1:], text)...)
+	after := -1
+	d.Members(obj, func(k, v jsonx.Node) bool {
+		if d.KeyIs(k, "resourceType") || d.KeyIs(k, "id") {
+			after = v
+		}
+		return true
+	})
+	if after < 0 || len(path) == 1 && path[0] != "meta" {
+		d.Members(obj, func(k, v jsonx.Node) bool { after = v; return true })
+	}
+	if after >= 0 {
+		_, end := d.Span(after)
+		s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: append([]byte{','}, member...)})
+		return
+	}
+	start, _ := d.Span(obj)
+	s.edits = append(s.edits, jsonx.Edit{Start: start + 1, End: start + 1, Text: member})
+}
+
+// nest wraps text in objects named by path: nest([a b], x) = {"a":{"b":x}}.
+func nest(path []string, text []byte) []byte {
+	if len(path) == 0 {
+		return append([]byte(nil), text...)
+	}
+	out := []byte{'{'}
+	out = jsonx.AppendString(out, path[0])
+	out = append(out, ':')
+	out = append(out, nest(path[1:], text)...)
+	return append(out, '}')
+}

@@ -1,0 +1,276 @@
+package engine
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+	"github.com/seclabel/seclabel/engine/internal/vocab"
+)
+
+// DS4P extension URLs: 1.0.0 and the ballot-era synonyms accepted on input.
+const (
+	igBase            = "http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/"
+	extInline         = igBase + "extension-inline-sec-label"
+	extBasis          = igBase + "extension-sec-label-basis"
+	extClassifier     = igBase + "extension-sec-label-classifier"
+	extRelated        = igBase + "extension-sec-label-related-artifact"
+	extDisplay        = igBase + "extension-display"
+	extMustDisplay    = igBase + "extension-must-display"         // ballot-era name of extension-display
+	extHasInline      = igBase + "extension-has-inline-sec-label" // ballot-era inline flag (valueBoolean)
+	extDataAbsent     = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+	diagnosticSystem  = "https://github.com/seclabel/seclabel/diagnostic"
+	inlineMarker      = "inline-sec-label" // appears in every spelling of the inline URLs
+	confidentialityCS = vocab.Confidentiality
+)
+
+// labelSource says where a label was read.
+type labelSource uint8
+
+const (
+	srcMeta          labelSource = iota // Resource.meta.security
+	srcInline                           // extension-inline-sec-label on an element
+	srcSecurityLabel                    // DocumentReference.securityLabel
+	srcComposition                      // Composition.confidentiality
+	srcContained                        // meta.security of a contained resource (dom-5)
+)
+
+// label is one security label read from a resource.
+type label struct {
+	system  string // canonical when the system is known
+	code    string
+	display string
+	set     vocab.TagSet
+	info    *vocab.Code // nil when the vocabulary does not know the code
+	node    jsonx.Node  // the Coding object (-1 for Composition.confidentiality)
+	src     labelSource
+}
+
+// readCoding reads a Coding object; ok is false when it lacks a string code.
+func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
+	if d.Kind(n) != jsonx.Object {
+		return l, false
+	}
+	l.node = n
+	code := d.Get(n, "code")
+	if !d.IsStr(code) {
+		return l, false
+	}
+	l.code = d.Str(code)
+	l.system = d.Str(d.Get(n, "system"))
+	if c, known := vocab.Canonical(l.system); known {
+		l.system = c
+	}
+	l.display = d.Str(d.Get(n, "display"))
+	l.info = vocab.Lookup(l.system, l.code)
+	l.set = vocab.SetUnknown
+	if l.info != nil {
+		l.set = l.info.Set
+	}
+	return l, true
+}
+
+// rank is the confidentiality rank of a label in the Confidentiality system:
+// its place in U..V, or V for a code outside the order (fail closed), or -1
+// when the label is not a confidentiality code at all.
+func (l *label) rank() int {
+	if l.system != confidentialityCS {
+		return -1
+	}
+	if r := vocab.Rank(l.code); r >= 0 {
+		return r
+	}
+	return vocab.Rank("V")
+}
+
+// resourceLabels collects every label of the resource at n: meta.security,
+// Composition.confidentiality, DocumentReference.securityLabel, the
+// meta.security of contained resources, and inline labels unless the input
+// was found to have none. Entries of a Bundle are not included.
+func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+	meta := d.Get(n, "meta")
+	d.Items(d.Get(meta, "security"), func(_ int, c jsonx.Node) bool {
+		if l, ok := readCoding(d, c); ok {
+			l.src = srcMeta
+			out = append(out, l)
+		}
+		return true
+	})
+	switch d.Str(d.Get(n, "resourceType")) {
+	case "Composition":
+		if c := d.Get(n, "confidentiality"); d.IsStr(c) {
+			out = append(out, label{system: confidentialityCS, code: d.Str(c), set: vocab.Classify(confidentialityCS, d.Str(c)),
+				info: vocab.Lookup(confidentialityCS, d.Str(c)), node: -1, src: srcComposition})
+		}
+	case "DocumentReference":
+		d.Items(d.Get(n, "securityLabel"), func(_ int, cc jsonx.Node) bool {
+			d.Items(d.Get(cc, "coding"), func(_ int, c jsonx.Node) bool {
+				if l, ok := readCoding(d, c); ok {
+					l.src = srcSecurityLabel
+					out = append(out, l)
+				}
+				return true
+			})
+			return true
+		})
+	}
+	if !s.mayHaveInline {
+		return out
+	}
+	w := walker{d: d, track: false}
+	w.onExtension = func(ext jsonx.Node) {
+		if d.KeyIs(d.Get(ext, "url"), extInline) {
+			if l, ok := readCoding(d, d.Get(ext, "valueCoding")); ok {
+				l.src = srcInline
+				out = append(out, l)
+			}
+		}
+	}
+	w.onContainedLabel = func(c jsonx.Node) {
+		if l, ok := readCoding(d, c); ok {
+			l.src = srcContained
+			out = append(out, l)
+		}
+	}
+	w.resource(n)
+	return out
+}
+
+// mayHaveInline reports whether src could hold an inline label: every
+// spelling of the inline-label URLs contains inlineMarker, unless written
+// with \u escapes; contained resources are found by name the same way.
+func mayHaveInline(src []byte) bool {
+	return bytes.Contains(src, []byte(inlineMarker)) || bytes.Contains(src, []byte(`"contained"`)) ||
+		bytes.Contains(src, []byte(`\u`))
+}
+
+// walker visits the elements of one resource, reporting extensions and the
+// labels of contained resources, and optionally tracks a FHIRPath-like path.
+type walker struct {
+	d                *jsonx.Doc
+	track            bool
+	path             []byte
+	onExtension      func(ext jsonx.Node)    // every item of an extension array
+	onContainedLabel func(coding jsonx.Node) // every contained[i].meta.security item
+	onContainedMeta  func(meta jsonx.Node)   // every contained[i].meta
+}
+
+// resource walks a resource's elements except its meta and Bundle entries.
+func (w *walker) resource(n jsonx.Node) {
+	d := w.d
+	isBundle := d.Str(d.Get(n, "resourceType")) == "Bundle"
+	d.Members(n, func(k, v jsonx.Node) bool {
+		switch {
+		case d.KeyIs(k, "meta"), d.KeyIs(k, "resourceType"), isBundle && d.KeyIs(k, "entry"):
+			return true
+		case d.KeyIs(k, "contained"):
+			d.Items(v, func(i int, c jsonx.Node) bool {
+				mark := w.push(k, i)
+				meta := d.Get(c, "meta")
+				if meta >= 0 && w.onContainedMeta != nil {
+					m := w.pushName("meta")
+					w.onContainedMeta(meta)
+					w.pop(m)
+				}
+				d.Items(d.Get(meta, "security"), func(j int, s jsonx.Node) bool {
+					if w.onContainedLabel != nil {
+						m := w.pushName("meta.security")
+						m2 := w.pushIndex(j)
+						w.onContainedLabel(s)
+						w.pop(m2)
+						w.pop(m)
+					}
+					return true
+				})
+				w.resource(c)
+				w.pop(mark)
+				return true
+			})
+			return true
+		}
+		mark := w.push(k, -1)
+		w.value(k, v)
+		w.pop(mark)
+		return true
+	})
+}
+
+func (w *walker) value(k, v jsonx.Node) {
+	d := w.d
+	switch d.Kind(v) {
+	case jsonx.Object:
+		w.object(v)
+	case jsonx.Array:
+		isExt := k >= 0 && d.KeyIs(k, "extension")
+		d.Items(v, func(i int, it jsonx.Node) bool {
+			m := w.pushIndex(i)
+			if isExt && w.onExtension != nil && d.Kind(it) == jsonx.Object {
+				w.onExtension(it)
+			}
+			if d.Kind(it) == jsonx.Object && !(isExt && d.KeyIs(d.Get(it, "url"), extInline)) {
+				w.object(it)
+			}
+			w.pop(m)
+			return true
+		})
+	}
+}
+
+func (w *walker) object(n jsonx.Node) {
+	w.d.Members(n, func(k, v jsonx.Node) bool {
+		if w.d.Kind(v) == jsonx.Object || w.d.Kind(v) == jsonx.Array {
+			m := w.push(k, -1)
+			w.value(k, v)
+			w.pop(m)
+		}
+		return true
+	})
+}
+
+// push appends ".name" (without a primitive's leading underscore) and, for
+// i >= 0, "[i]"; it returns the length to pop back to.
+func (w *walker) push(k jsonx.Node, i int) int {
+	if !w.track {
+		return 0
+	}
+	mark := len(w.path)
+	name := w.d.Str(k)
+	if len(name) > 1 && name[0] == '_' {
+		name = name[1:]
+	}
+	w.path = append(w.path, '.')
+	w.path = append(w.path, name...)
+	if i >= 0 {
+		w.path = append(w.path, '[')
+		w.path = strconv.AppendInt(w.path, int64(i), 10)
+		w.path = append(w.path, ']')
+	}
+	return mark
+}
+
+func (w *walker) pushName(s string) int {
+	if !w.track {
+		return 0
+	}
+	mark := len(w.path)
+	w.path = append(w.path, '.')
+	w.path = append(w.path, s...)
+	return mark
+}
+
+func (w *walker) pushIndex(i int) int {
+	if !w.track {
+		return 0
+	}
+	mark := len(w.path)
+	w.path = append(w.path, '[')
+	w.path = strconv.AppendInt(w.path, int64(i), 10)
+	w.path = append(w.path, ']')
+	return mark
+}
+
+func (w *walker) pop(mark int) {
+	if w.track {
+		w.path = w.path[:mark]
+	}
+}

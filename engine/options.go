@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+	"github.com/seclabel/seclabel/engine/internal/vocab"
+)
+
+// Options tune the engine. The zero value of every field means its default;
+// the protocol, the JavaScript API and the CLI (--option name=value) use the
+// names in brackets.
+type Options struct {
+	// DefaultConfidentiality [defaultConfidentiality] is the confidentiality
+	// of a resource that carries none: one of U, L, M, N, R, V. Default N.
+	DefaultConfidentiality string
+
+	// EnvelopeSensitivity [envelopeSensitivity] says whether a Bundle's
+	// high-water mark carries its entries' sensitivity labels: "omit"
+	// (default; sensitivity codes would reveal what they protect) or "union"
+	// (only inside one policy domain).
+	EnvelopeSensitivity string
+
+	// OmitCodes [omitCodes] are labels never lifted into a high-water mark,
+	// for example 42CFRPart2 where naming the law reveals too much. Each is
+	// "code" (any system) or "system|code".
+	OmitCodes []string
+
+	// PrivacyRevealing [privacyRevealing] replaces the list of codes that are
+	// never lifted because they reveal private facts (nil keeps the default:
+	// obligations MASK REDACT CPLYCD ANONY DEID PSEUD, refrains NODSCLCD
+	// NODSCLCDS NORDSCLCD NORDSCLCDS NOAUTH NOPAT NOVIP). Same forms as OmitCodes.
+	PrivacyRevealing []string
+
+	// OperationOutcome [operationOutcome] makes Validate also return its
+	// diagnostics as a FHIR OperationOutcome.
+	OperationOutcome bool
+
+	// MaxInputBytes [maxInputBytes] is the largest input accepted
+	// (too_large beyond). Default 64 MiB, at most 2 GiB. A request may lower
+	// it, never raise it above the engine's.
+	MaxInputBytes int
+
+	// MaxDepth [maxDepth] is the deepest JSON nesting accepted (too_deep
+	// beyond). Default 128, at most 1000. A request may lower it only.
+	MaxDepth int
+
+	omit, reveal codeList
+}
+
+const (
+	defaultMaxInputBytes = 64 << 20
+	limitMaxInputBytes   = 2 << 30
+	defaultMaxDepth      = 128
+	limitMaxDepth        = 1000
+)
+
+var defaultPrivacyRevealing = []string{
+	"MASK", "REDACT", "CPLYCD", "ANONY", "DEID", "PSEUD",
+	"NODSCLCD", "NODSCLCDS", "NORDSCLCD", "NORDSCLCDS", "NOAUTH", "NOPAT", "NOVIP",
+}
+
+// resolve fills defaults and validates.
+func (o Options) resolve() (Options, error) {
+	if o.DefaultConfidentiality == "" {
+		o.DefaultConfidentiality = "N"
+	}
+	if vocab.Rank(o.DefaultConfidentiality) < 0 {
+		return o, optErr("defaultConfidentiality", "must be one of U, L, M, N, R, V")
+	}
+	switch o.EnvelopeSensitivity {
+	case "":
+		o.EnvelopeSensitivity = "omit"
+	case "omit", "union":
+	default:
+		return o, optErr("envelopeSensitivity", `must be "omit" or "union"`)
+	}
+	if o.MaxInputBytes == 0 {
+		o.MaxInputBytes = defaultMaxInputBytes
+	}
+	if o.MaxInputBytes < 1 || o.MaxInputBytes > limitMaxInputBytes {
+		return o, optErr("maxInputBytes", "must be between 1 and 2147483648")
+	}
+	if o.MaxDepth == 0 {
+		o.MaxDepth = defaultMaxDepth
+	}
+	if o.MaxDepth < 1 || o.MaxDepth > limitMaxDepth {
+		return o, optErr("maxDepth", "must be between 1 and 1000")
+	}
+	var err error
+	if o.omit, err = newCodeList("omitCodes", o.OmitCodes); err != nil {
+		return o, err
+	}
+	pr := o.PrivacyRevealing
+	if pr == nil {
+		pr = defaultPrivacyRevealing
+	}
+	if o.reveal, err = newCodeList("privacyRevealing", pr); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+func optErr(name, msg string) *Error {
+	return errorf(ErrInvalidOption, "option "+name+": "+msg)
+}
+
+// codeList matches labels by code alone or by system and code.
+type codeList struct {
+	anySystem map[string]bool
+	exact     map[[2]string]bool
+}
+
+func newCodeList(name string, items []string) (codeList, error) {
+	var l codeList
+	for i, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			return l, optErr(name, "item "+strconv.Itoa(i)+" is empty")
+		}
+		if sys, code, ok := strings.Cut(it, "|"); ok {
+			if sys == "" || code == "" {
+				return l, optErr(name, "item "+strconv.Itoa(i)+` must be "code" or "system|code"`)
+			}
+			if c, known := vocab.Canonical(sys); known {
+				sys = c
+			}
+			if l.exact == nil {
+				l.exact = map[[2]string]bool{}
+			}
+			l.exact[[2]string{sys, code}] = true
+			continue
+		}
+		if l.anySystem == nil {
+			l.anySystem = map[string]bool{}
+		}
+		l.anySystem[it] = true
+	}
+	return l, nil
+}
+
+func (l *codeList) has(system, code string) bool {
+	return l.anySystem[code] || l.exact[[2]string{system, code}]
+}
+
+// merge applies a request's options object onto a copy of base.
+func mergeOptions(base Options, d *jsonx.Doc, n jsonx.Node) (Options, error) {
+	o := base
+	if n < 0 {
+		return o, nil
+	}
+	if d.Kind(n) != jsonx.Object {
+		return o, errorf(ErrInvalidOption, "options must be an object")
+	}
+	var err error
+	d.Members(n, func(k, v jsonx.Node) bool {
+		name := d.Str(k)
+		str := func() string {
+			if !d.IsStr(v) {
+				err = optErr(name, "must be a string")
+			}
+			return d.Str(v)
+		}
+		list := func() []string {
+			if d.Kind(v) != jsonx.Array {
+				err = optErr(name, "must be an array of strings")
+				return nil
+			}
+			out := []string{}
+			d.Items(v, func(_ int, it jsonx.Node) bool {
+				if !d.IsStr(it) {
+					err = optErr(name, "must be an array of strings")
+					return false
+				}
+				out = append(out, d.Str(it))
+				return true
+			})
+			return out
+		}
+		limit := func(max int) int {
+			x, e := strconv.Atoi(string(d.Raw(v)))
+			if d.Kind(v) != jsonx.Number || e != nil || x < 1 {
+				err = optErr(name, "must be a positive whole number")
+				return 0
+			}
+			if x > max {
+				err = optErr(name, "cannot exceed the engine's limit of "+strconv.Itoa(max))
+			}
+			return x
+		}
+		switch name {
+		case "defaultConfidentiality":
+			o.DefaultConfidentiality = str()
+			if o.DefaultConfidentiality == "" && err == nil {
+				err = optErr(name, "must be one of U, L, M, N, R, V")
+			}
+		case "envelopeSensitivity":
+			o.EnvelopeSensitivity = str()
+			if o.EnvelopeSensitivity == "" && err == nil {
+				err = optErr(name, `must be "omit" or "union"`)
+			}
+		case "omitCodes":
+			o.OmitCodes = list()
+		case "privacyRevealing":
+			o.PrivacyRevealing = list()
+		case "operationOutcome":
+			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+				err = optErr(name, "must be true or false")
+			}
+			o.OperationOutcome = d.Bool(v)
+		case "maxInputBytes":
+			o.MaxInputBytes = limit(base.MaxInputBytes)
+		case "maxDepth":
+			o.MaxDepth = limit(base.MaxDepth)
+		default:
+			err = errorf(ErrInvalidOption, "unknown option "+strconv.Quote(name))
+		}
+		return err == nil
+	})
+	if err != nil {
+		return o, err
+	}
+	return o.resolve()
+}

@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// do serves one protocol request. The request's "resource" is parsed as part
+// of the request (or from its string form), so an embedded resource costs
+// one parse.
+func (e *Engine) do(ctx context.Context, request []byte) (out []byte) {
+	var o op
+	defer func() {
+		if r := recover(); r != nil {
+			out = errorResponse(errorf(ErrInternal, fmt.Sprintf("internal error: %v", r)))
+		}
+	}()
+	res, err := e.doRequest(ctx, request, &o)
+	if err != nil {
+		return errorResponse(err)
+	}
+	return response(o, res)
+}
+
+func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Result, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errorf(ErrInternal, "call cancelled: "+err.Error())
+	}
+	// The envelope may hold a resource as large as the limit plus its options.
+	if len(request) > e.opts.MaxInputBytes+64<<10 {
+		return nil, errorf(ErrTooLarge, "request is "+strconv.Itoa(len(request))+" bytes; the limit is "+strconv.Itoa(e.opts.MaxInputBytes))
+	}
+	s := e.getState(&e.opts)
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, errorf(ErrInternal, fmt.Sprintf("internal error: %v", r))
+			return
+		}
+		e.putState(s)
+	}()
+	if err := parseErr(s.req.Parse(request, e.opts.MaxDepth+1)); err != nil {
+		return nil, err
+	}
+	d := &s.req
+	if d.Kind(0) != jsonx.Object {
+		return nil, errorf(ErrInvalidOption, "a request is a JSON object with op and resource")
+	}
+	var resource, options jsonx.Node = -1, -1
+	var bad error
+	d.Members(0, func(k, v jsonx.Node) bool {
+		switch d.Str(k) {
+		case "protocol":
+			if n, e := strconv.Atoi(string(d.Raw(v))); d.Kind(v) != jsonx.Number || e != nil || n != ProtocolVersion {
+				bad = errorf(ErrInvalidOption, "unsupported protocol version "+string(d.Raw(v))+"; this engine speaks "+strconv.Itoa(ProtocolVersion))
+			}
+		case "op":
+			var ok bool
+			if *o, ok = opNames[d.Str(v)]; !ok || !d.IsStr(v) {
+				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "hwm" or "validate"`)
+			}
+		case "resource":
+			resource = v
+		case "options":
+			options = v
+		default:
+			bad = errorf(ErrInvalidOption, "unknown request member "+strconv.Quote(d.Str(k)))
+		}
+		return bad == nil
+	})
+	if bad != nil {
+		return nil, bad
+	}
+	if *o == 0 {
+		return nil, errorf(ErrInvalidOption, `the request has no op; expected "hwm" or "validate"`)
+	}
+	opts, err := mergeOptions(e.opts, d, options)
+	if err != nil {
+		return nil, err
+	}
+	s.opts = &opts
+	switch d.Kind(resource) {
+	case 0:
+		return nil, errorf(ErrNotFHIR, "the request has no resource")
+	case jsonx.String:
+		// The resource as JSON text, for hosts that hold it as a string.
+		text := []byte(d.Str(resource))
+		if err := s.parse(text); err != nil {
+			return nil, err
+		}
+		return s.exec(*o, &s.doc, 0)
+	}
+	start, end := d.Span(resource)
+	if end-start > opts.MaxInputBytes {
+		return nil, errorf(ErrTooLarge, "resource is "+strconv.Itoa(end-start)+" bytes; the limit is "+strconv.Itoa(opts.MaxInputBytes))
+	}
+	if opts.MaxDepth < e.opts.MaxDepth {
+		// Re-check depth against the request's lower limit.
+		var probe jsonx.Doc
+		if err := parseErr(probe.Parse(d.Src[start:end], opts.MaxDepth)); err != nil {
+			return nil, err
+		}
+	}
+	return s.exec(*o, d, resource)
+}
+
+// response writes a successful response.
+func response(o op, r *Result) []byte {
+	var w jsonx.Writer
+	w.B = make([]byte, 0, len(r.Resource)+512)
+	w.BeginObject()
+	w.Key("protocol")
+	w.Int(ProtocolVersion)
+	w.KV("op", o.String())
+	if r.Resource != nil {
+		w.Key("resource")
+		w.Raw(r.Resource)
+	}
+	w.Key("report")
+	writeReport(&w, o, &r.Report)
+	w.Key("diagnostics")
+	writeDiagnostics(&w, r.Diagnostics)
+	if r.Outcome != nil {
+		w.Key("outcome")
+		w.Raw(r.Outcome)
+	}
+	w.EndObject()
+	return w.B
+}
+
+func writeReport(w *jsonx.Writer, o op, r *Report) {
+	w.BeginObject()
+	switch o {
+	case opHWM:
+		w.Key("marks")
+		w.BeginArray()
+		for _, m := range r.Marks {
+			w.BeginObject()
+			w.KV("location", m.Location)
+			if m.Type != "" {
+				w.KV("type", m.Type)
+			}
+			w.Key("entries")
+			w.Int(m.Entries)
+			w.KV("confidentiality", m.Confidentiality)
+			w.Key("security")
+			w.BeginArray()
+			for _, c := range m.Security {
+				w.BeginObject()
+				w.KV("system", c.System)
+				w.KV("code", c.Code)
+				if c.Display != "" {
+					w.KV("display", c.Display)
+				}
+				w.EndObject()
+			}
+			w.EndArray()
+			w.Key("leftOut")
+			w.BeginArray()
+			for _, l := range m.LeftOut {
+				w.BeginObject()
+				w.KV("system", l.System)
+				w.KV("code", l.Code)
+				w.KV("set", l.Set)
+				w.KV("reason", l.Reason)
+				w.EndObject()
+			}
+			w.EndArray()
+			w.EndObject()
+		}
+		w.EndArray()
+	case opValidate:
+		w.Key("errors")
+		w.Int(r.Errors)
+		w.Key("warnings")
+		w.Int(r.Warnings)
+		w.Key("information")
+		w.Int(r.Information)
+	}
+	w.EndObject()
+}
+
+func writeDiagnostics(w *jsonx.Writer, ds []Diagnostic) {
+	w.BeginArray()
+	for _, d := range ds {
+		w.BeginObject()
+		w.KV("severity", string(d.Severity))
+		w.KV("code", d.Code)
+		w.KV("location", d.Location)
+		w.KV("message", d.Message)
+		w.EndObject()
+	}
+	w.EndArray()
+}
+
+func errorResponse(err error) []byte {
+	e, ok := err.(*Error)
+	if !ok {
+		e = errorf(ErrInternal, err.Error())
+	}
+	var w jsonx.Writer
+	w.BeginObject()
+	w.Key("protocol")
+	w.Int(ProtocolVersion)
+	w.Key("error")
+	w.BeginObject()
+	w.KV("code", string(e.Code))
+	w.KV("message", e.Message)
+	w.EndObject()
+	w.EndObject()
+	return w.B
+}
+
+// MarshalResponse writes r as the protocol response of the named op ("hwm"
+// or "validate"); it is what Do returns for the same call.
+func MarshalResponse(opName string, r *Result) []byte {
+	return response(opNames[opName], r)
+}
+
+// MarshalError writes err as a protocol error response.
+func MarshalError(err error) []byte { return errorResponse(err) }

@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+type op uint8
+
+const (
+	opHWM op = iota + 1
+	opValidate
+)
+
+var opNames = map[string]op{"hwm": opHWM, "validate": opValidate}
+
+func (o op) String() string {
+	for name, v := range opNames {
+		if v == o {
+			return name
+		}
+	}
+	return "?"
+}
+
+// state is the scratch space of one call; Engines pool them so parsers and
+// buffers are reused.
+type state struct {
+	opts          *Options
+	req, doc      jsonx.Doc
+	labels        []label
+	edits         []jsonx.Edit
+	w             jsonx.Writer
+	mayHaveInline bool
+	report        Report
+	diags         []Diagnostic
+	out           []byte
+}
+
+func (e *Engine) getState(opts *Options) *state {
+	s, _ := e.pool.Get().(*state)
+	if s == nil {
+		s = &state{}
+	}
+	s.opts = opts
+	s.labels = s.labels[:0]
+	s.edits = s.edits[:0]
+	s.report = Report{}
+	s.diags = nil
+	s.out = s.out[:0]
+	return s
+}
+
+func (e *Engine) putState(s *state) {
+	// Large inputs would pin their tapes; let those go.
+	if cap(s.doc.Src) > 8<<20 || cap(s.req.Src) > 8<<20 {
+		return
+	}
+	s.doc.Src, s.req.Src = nil, nil
+	e.pool.Put(s)
+}
+
+func (s *state) diag(sev Severity, code, loc, msg string) {
+	s.diags = append(s.diags, Diagnostic{Severity: sev, Code: code, Location: loc, Message: msg})
+}
+
+// run parses resource and runs op; it is the single path behind the typed
+// methods and Do.
+func (e *Engine) run(ctx context.Context, o op, resource []byte, opts *Options) (res *Result, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errorf(ErrInternal, "call cancelled: "+err.Error())
+	}
+	s := e.getState(opts)
+	defer func() {
+		// A panic is a bug; it must not crash the host nor leak partial output.
+		if r := recover(); r != nil {
+			res, err = nil, errorf(ErrInternal, fmt.Sprintf("internal error: %v", r))
+			return
+		}
+		e.putState(s)
+	}()
+	if err := s.parse(resource); err != nil {
+		return nil, err
+	}
+	return s.exec(o, &s.doc, 0)
+}
+
+// parse checks limits and parses the resource into s.doc.
+func (s *state) parse(src []byte) error {
+	if len(src) > s.opts.MaxInputBytes {
+		return errorf(ErrTooLarge, "input is "+strconv.Itoa(len(src))+" bytes; the limit is "+strconv.Itoa(s.opts.MaxInputBytes))
+	}
+	return parseErr(s.doc.Parse(src, s.opts.MaxDepth))
+}
+
+func parseErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *jsonx.DepthError
+	if errors.As(err, &de) {
+		return errorf(ErrTooDeep, "JSON "+err.Error())
+	}
+	return errorf(ErrInvalidJSON, "malformed JSON at "+err.Error())
+}
+
+// exec runs op on the resource at node n of d.
+func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
+	if d.Kind(n) != jsonx.Object {
+		return nil, errorf(ErrNotFHIR, "a FHIR resource is a JSON object")
+	}
+	rt := d.Get(n, "resourceType")
+	if !d.IsStr(rt) {
+		return nil, errorf(ErrNotFHIR, "the object has no resourceType")
+	}
+	typ := d.Str(rt)
+	if !r4Types[typ] {
+		return nil, errorf(ErrUnsupportedResource, strconv.Quote(typ)+" is not a FHIR R4 resource type")
+	}
+	start, end := d.Span(n)
+	src := d.Src[start:end]
+	s.mayHaveInline = mayHaveInline(src)
+	res := &Result{}
+	switch o {
+	case opHWM:
+		s.hwmResource(d, n, typ)
+		res.Resource = jsonx.ApplySpan(make([]byte, 0, len(src)+256), d.Src, start, end, s.edits)
+	case opValidate:
+		s.validate(d, n, typ)
+		if s.opts.OperationOutcome {
+			res.Outcome = outcome(s.diags)
+		}
+	}
+	sortDiagnostics(s.diags)
+	for _, dg := range s.diags {
+		switch dg.Severity {
+		case SeverityError:
+			s.report.Errors++
+		case SeverityWarning:
+			s.report.Warnings++
+		default:
+			s.report.Information++
+		}
+	}
+	res.Report = s.report
+	res.Diagnostics = s.diags
+	s.report, s.diags = Report{}, nil
+	return res, nil
+}
+
+var severityRank = map[Severity]int{SeverityError: 0, SeverityWarning: 1, SeverityInformation: 2}
+
+// sortDiagnostics orders by severity; within one severity, the order found
+// (document order) is kept.
+func sortDiagnostics(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool { return severityRank[ds[i].Severity] < severityRank[ds[j].Severity] })
+}

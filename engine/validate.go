@@ -1,0 +1,385 @@
+package engine
+
+import (
+	"strconv"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+	"github.com/seclabel/seclabel/engine/internal/vocab"
+)
+
+// Diagnostic codes, stable across releases and builds (PROTOCOL.md lists
+// them with their meaning).
+const (
+	dUnlabeled         = "unlabeled"
+	dConfMissing       = "confidentiality-missing"
+	dConfMultiple      = "confidentiality-multiple"
+	dCodeUnknown       = "code-unknown"
+	dCodeRetired       = "code-retired"
+	dCodeAbstract      = "code-abstract"
+	dCodeWrongSystem   = "code-wrong-system"
+	dLabelUnknown      = "label-unknown-system"
+	dLabelDuplicate    = "label-duplicate"
+	dCodingInvalid     = "coding-invalid"
+	dPolicyMultiple    = "policy-multiple"
+	dContainedLabels   = "contained-labels"
+	dInlineWithoutFlag = "inline-without-flag"
+	dFlagWithoutInline = "flag-without-inline"
+	dPrivacyRevealing  = "privacy-revealing"
+	dExtensionValue    = "extension-value-type"
+	dBasisMultiple     = "basis-multiple"
+	dLegacyURL         = "legacy-url"
+	dLegacySystem      = "legacy-system"
+	dBelowEntry        = "hwm-below-entry"
+	dSecurityNotArray  = "security-malformed"
+	dPOUConflict       = "purpose-of-use-conflict"
+)
+
+// validate checks the resource at n and, for a Bundle, every entry.
+func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
+	s.validateResource(d, n, loc)
+	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
+		return
+	}
+	d.Items(d.Get(n, "entry"), func(i int, e jsonx.Node) bool {
+		if res := d.Get(e, "resource"); d.Kind(res) == jsonx.Object {
+			s.validate(d, res, loc+".entry["+strconv.Itoa(i)+"].resource")
+		}
+		return true
+	})
+	s.validateEnvelope(d, n, loc)
+}
+
+// validateResource checks one resource's own labels (not its entries).
+func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
+	typ := d.Str(d.Get(n, "resourceType"))
+	isBundle := typ == "Bundle"
+	meta := d.Get(n, "meta")
+	sec := d.Get(meta, "security")
+	secLoc := loc + ".meta.security"
+
+	flag := false
+	var confs, policies []string
+	labels := 0
+	if sec >= 0 && d.Kind(sec) != jsonx.Array {
+		s.diag(SeverityError, dSecurityNotArray, secLoc, "meta.security must be an array of Codings")
+	}
+	seen := map[[2]string]bool{}
+	d.Items(sec, func(i int, c jsonx.Node) bool {
+		cl := secLoc + "[" + strconv.Itoa(i) + "]"
+		l, ok := s.checkCoding(d, c, cl)
+		if !ok {
+			return true
+		}
+		labels++
+		k := [2]string{l.system, l.code}
+		if seen[k] {
+			s.diag(SeverityWarning, dLabelDuplicate, cl, "label "+l.system+"#"+l.code+" appears more than once")
+		}
+		seen[k] = true
+		if vocab.IsProcessInline(d.Str(d.Get(c, "system")), l.code) {
+			flag = true
+		}
+		if l.system == confidentialityCS {
+			confs = append(confs, l.code)
+		}
+		if l.set == vocab.SetPolicy {
+			policies = append(policies, l.code)
+		}
+		if isBundle {
+			s.checkEnvelopeLabel(&l, cl)
+		}
+		s.checkLabelExtensions(d, c, cl)
+		return true
+	})
+	switch {
+	case len(confs) == 0 && labels > 0:
+		s.diag(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
+	case len(confs) == 0:
+		s.diag(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
+	case len(confs) > 1:
+		s.diag(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
+	}
+	if len(policies) > 1 {
+		s.diag(SeverityWarning, dPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
+	}
+
+	// meta extensions: display marks and the ballot-era inline flag.
+	d.Items(d.Get(meta, "extension"), func(i int, x jsonx.Node) bool {
+		xl := loc + ".meta.extension[" + strconv.Itoa(i) + "]"
+		switch d.Str(d.Get(x, "url")) {
+		case extDisplay:
+			s.checkValue(d, x, xl, "valueAnnotation")
+		case extMustDisplay:
+			s.diag(SeverityWarning, dLegacyURL, xl, "extension-must-display is the ballot-era name of "+extDisplay)
+			s.checkValue(d, x, xl, "valueAnnotation")
+		case extHasInline:
+			s.diag(SeverityWarning, dLegacyURL, xl, "extension-has-inline-sec-label is replaced by the meta.security code v3-ActCode#PROCESSINLINELABEL")
+			if s.checkValue(d, x, xl, "valueBoolean") && d.Bool(d.Get(x, "valueBoolean")) {
+				flag = true
+			}
+		}
+		return true
+	})
+
+	switch typ {
+	case "DocumentReference":
+		d.Items(d.Get(n, "securityLabel"), func(i int, cc jsonx.Node) bool {
+			d.Items(d.Get(cc, "coding"), func(j int, c jsonx.Node) bool {
+				cl := loc + ".securityLabel[" + strconv.Itoa(i) + "].coding[" + strconv.Itoa(j) + "]"
+				if l, ok := s.checkCoding(d, c, cl); ok && s.revealing(&l) {
+					s.diag(SeverityError, dPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
+				}
+				return true
+			})
+			return true
+		})
+	case "Composition":
+		if c := d.Get(n, "confidentiality"); c >= 0 && (!d.IsStr(c) || vocab.Rank(d.Str(c)) < 0) {
+			s.diag(SeverityError, dCodeUnknown, loc+".confidentiality", "Composition.confidentiality must be one of U, L, M, N, R, V")
+		}
+	}
+
+	// Inline labels, extensions anywhere, contained resources.
+	inline := 0
+	w := walker{d: d, track: true, path: append([]byte(nil), loc...)}
+	w.onExtension = func(x jsonx.Node) {
+		xl := string(w.path)
+		switch d.Str(d.Get(x, "url")) {
+		case extInline:
+			inline++
+			if s.checkValue(d, x, xl, "valueCoding") {
+				c := d.Get(x, "valueCoding")
+				s.checkCoding(d, c, xl+".valueCoding")
+				s.checkLabelExtensions(d, c, xl+".valueCoding")
+			}
+		case extMustDisplay, extHasInline, extDisplay:
+			s.diag(SeverityError, dExtensionValue, xl, "this DS4P extension belongs on Resource.meta")
+		}
+	}
+	w.onContainedMeta = func(m jsonx.Node) {
+		if d.Count(d.Get(m, "security")) > 0 {
+			s.diag(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
+		}
+	}
+	w.resource(n)
+	if inline > 0 && !flag {
+		s.diag(SeverityError, dInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
+	}
+	if inline == 0 && flag {
+		s.diag(SeverityWarning, dFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
+	}
+}
+
+// checkCoding validates one security Coding and returns it.
+func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool) {
+	l, ok := readCoding(d, c)
+	if !ok {
+		s.diag(SeverityError, dCodingInvalid, loc, "a security label is a Coding with a string code and system")
+		return l, false
+	}
+	raw := d.Str(d.Get(c, "system"))
+	switch {
+	case raw == "":
+		s.diag(SeverityError, dCodingInvalid, loc, "security label "+l.code+" has no system")
+		return l, true
+	case vocab.IsLegacySystem(raw):
+		s.diag(SeverityWarning, dLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
+	case raw == vocab.InlineLabelsCS:
+		s.diag(SeverityWarning, dLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
+		return l, true
+	}
+	if raw == vocab.ActUSPrivacyLaw || raw == "http://hl7.org/fhir/v3/ActUSPrivacyLaw" {
+		s.diag(SeverityError, dCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
+		return l, true
+	}
+	if !vocab.KnownSystem(l.system) {
+		s.diag(SeverityInformation, dLabelUnknown, loc, "label "+l.system+"#"+l.code+" is in a system the engine does not know; it is kept as is")
+		return l, true
+	}
+	switch {
+	case l.info == nil:
+		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
+			s.diag(SeverityError, dCodeWrongSystem, loc, l.code+" is not a code of "+l.system+"; it belongs to "+other.System)
+		} else if l.system == confidentialityCS {
+			s.diag(SeverityError, dCodeUnknown, loc, l.code+" is not a confidentiality code (U, L, M, N, R, V)")
+		} else {
+			s.diag(SeverityWarning, dCodeUnknown, loc, l.code+" is not a security label code of "+l.system)
+		}
+	case l.info.Retired:
+		msg := l.code + " is retired in " + l.system
+		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
+			msg += "; use " + other.System + "#" + l.code
+		}
+		s.diag(SeverityWarning, dCodeRetired, loc, msg)
+	case l.info.Abstract:
+		s.diag(SeverityWarning, dCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
+	}
+	return l, true
+}
+
+// checkLabelExtensions checks the DS4P extensions on a security Coding.
+func (s *state) checkLabelExtensions(d *jsonx.Doc, c jsonx.Node, loc string) {
+	basis := 0
+	d.Items(d.Get(c, "extension"), func(i int, x jsonx.Node) bool {
+		xl := loc + ".extension[" + strconv.Itoa(i) + "]"
+		switch d.Str(d.Get(x, "url")) {
+		case extBasis:
+			basis++
+			if basis == 2 {
+				s.diag(SeverityError, dBasisMultiple, xl, "extension-sec-label-basis may appear at most once on a label")
+			}
+			s.checkValue(d, x, xl, "valueCoding")
+		case extClassifier:
+			if d.Get(x, "valueContributor") >= 0 && d.Get(x, "valueReference") < 0 {
+				s.diag(SeverityWarning, dLegacyURL, xl, "valueContributor is the ballot-era form of the classifier; use valueReference")
+				s.checkValue(d, x, xl, "valueContributor")
+			} else {
+				s.checkValue(d, x, xl, "valueReference")
+			}
+		case extRelated:
+			s.checkValue(d, x, xl, "valueRelatedArtifact")
+		}
+		return true
+	})
+}
+
+// checkValue reports a DS4P extension whose value is missing, doubled or of
+// the wrong type; it reports whether the value is right.
+func (s *state) checkValue(d *jsonx.Doc, x jsonx.Node, loc, want string) bool {
+	var values []string
+	d.Members(x, func(k, v jsonx.Node) bool {
+		if name := d.Str(k); len(name) > 5 && name[:5] == "value" {
+			values = append(values, name)
+		}
+		return true
+	})
+	switch {
+	case len(values) == 0:
+		s.diag(SeverityError, dExtensionValue, loc, "the extension has no value; it needs "+want)
+	case len(values) > 1:
+		s.diag(SeverityError, dExtensionValue, loc, "the extension has more than one value[x]")
+	case values[0] != want:
+		s.diag(SeverityError, dExtensionValue, loc, "the extension needs "+want+", not "+values[0])
+	default:
+		v := d.Get(x, want)
+		wantKind := jsonx.Object
+		if want == "valueBoolean" {
+			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+				s.diag(SeverityError, dExtensionValue, loc, want+" must be true or false")
+				return false
+			}
+			return true
+		}
+		if d.Kind(v) != wantKind {
+			s.diag(SeverityError, dExtensionValue, loc, want+" must be an object")
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// revealing reports whether a label must stay out of an envelope: a
+// privacy-revealing obligation or refrain (or any listed code).
+func (s *state) revealing(l *label) bool {
+	return s.opts.reveal.has(l.system, l.code)
+}
+
+// checkEnvelopeLabel reports labels that reveal private facts on a Bundle.
+func (s *state) checkEnvelopeLabel(l *label, loc string) {
+	switch {
+	case s.revealing(l):
+		s.diag(SeverityError, dPrivacyRevealing, loc, "privacy-revealing code "+l.code+" must not be in a Bundle's high-water mark")
+	case l.set == vocab.SetSensitivity && s.opts.EnvelopeSensitivity != "union":
+		s.diag(SeverityError, dPrivacyRevealing, loc, "sensitivity code "+l.code+" on a Bundle reveals what it protects; keep it on the entries")
+	}
+}
+
+// validateEnvelope compares a Bundle's confidentiality (and a document's
+// Composition.confidentiality) with the high-water mark of its entries.
+func (s *state) validateEnvelope(d *jsonx.Doc, b jsonx.Node, loc string) {
+	// Compute the mark on scratch state so no edits or marks leak out.
+	saveEdits, saveMarks, saveDiags, saveInline := len(s.edits), s.report.Marks, s.diags, s.mayHaveInline
+	s.mayHaveInline = true
+	labels := s.hwmBundle(d, b, loc)
+	s.edits, s.report.Marks, s.diags, s.mayHaveInline = s.edits[:saveEdits], saveMarks, saveDiags, saveInline
+	want := -1
+	for _, l := range labels {
+		if l.system == confidentialityCS {
+			want = vocab.Rank(l.code)
+		}
+	}
+	have := -1
+	d.Items(d.Get(d.Get(b, "meta"), "security"), func(_ int, c jsonx.Node) bool {
+		if l, ok := readCoding(d, c); ok {
+			have = max(have, l.rank())
+		}
+		return true
+	})
+	if have >= 0 && have < want {
+		s.diag(SeverityError, dBelowEntry, loc+".meta.security", "the Bundle's confidentiality "+vocab.ConfidentialityCode(have)+
+			" is below its most confidential entry ("+vocab.ConfidentialityCode(want)+")")
+	}
+	if d.Str(d.Get(b, "type")) == "document" {
+		comp := d.Get(d.Index(d.Get(b, "entry"), 0), "resource")
+		if c := d.Get(comp, "confidentiality"); d.IsStr(c) && vocab.Rank(d.Str(c)) >= 0 && vocab.Rank(d.Str(c)) < want {
+			s.diag(SeverityError, dBelowEntry, loc+".entry[0].resource.confidentiality", "Composition.confidentiality "+d.Str(c)+
+				" is below the document's high-water mark ("+vocab.ConfidentialityCode(want)+")")
+		}
+	}
+}
+
+// outcome writes diagnostics as a FHIR R4 OperationOutcome.
+func outcome(ds []Diagnostic) []byte {
+	var w jsonx.Writer
+	w.BeginObject()
+	w.KV("resourceType", "OperationOutcome")
+	w.Key("issue")
+	w.BeginArray()
+	if len(ds) == 0 {
+		w.BeginObject()
+		w.KV("severity", "information")
+		w.KV("code", "informational")
+		w.Key("details")
+		w.BeginObject()
+		w.KV("text", "no issues found")
+		w.EndObject()
+		w.EndObject()
+	}
+	for _, d := range ds {
+		w.BeginObject()
+		w.KV("severity", string(d.Severity))
+		w.KV("code", issueType[d.Code])
+		w.Key("details")
+		w.BeginObject()
+		w.Key("coding")
+		w.BeginArray()
+		w.BeginObject()
+		w.KV("system", diagnosticSystem)
+		w.KV("code", d.Code)
+		w.EndObject()
+		w.EndArray()
+		w.KV("text", d.Message)
+		w.EndObject()
+		w.Key("expression")
+		w.BeginArray()
+		w.String(d.Location)
+		w.EndArray()
+		w.EndObject()
+	}
+	w.EndArray()
+	w.EndObject()
+	return w.B
+}
+
+// issueType maps diagnostic codes to FHIR IssueType codes.
+var issueType = map[string]string{
+	dUnlabeled: "informational", dConfMissing: "business-rule", dConfMultiple: "business-rule",
+	dCodeUnknown: "code-invalid", dCodeRetired: "code-invalid", dCodeAbstract: "code-invalid",
+	dCodeWrongSystem: "code-invalid", dLabelUnknown: "informational", dLabelDuplicate: "duplicate",
+	dCodingInvalid: "structure", dPolicyMultiple: "business-rule", dContainedLabels: "invariant",
+	dInlineWithoutFlag: "business-rule", dFlagWithoutInline: "business-rule", dPrivacyRevealing: "security",
+	dExtensionValue: "structure", dBasisMultiple: "structure", dLegacyURL: "informational",
+	dLegacySystem: "informational", dBelowEntry: "business-rule", dSecurityNotArray: "structure",
+	dPOUConflict: "conflict",
+}
