@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/seclabel/seclabel/internal/jsonx"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // envelope accumulates the high-water mark of one container.

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"strconv"
 
-	"github.com/seclabel/seclabel/internal/jsonx"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // DS4P extension URLs: 1.0.0 and the ballot-era synonyms accepted on input.

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/seclabel/seclabel/internal/jsonx"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // Options tune the engine. The zero value of every field means its default;

@@ -3,8 +3,8 @@ package engine
 import (
 	"strconv"
 
-	"github.com/seclabel/seclabel/internal/jsonx"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // Diagnostic codes, stable across releases and builds (PROTOCOL.md lists
@@ -94,7 +94,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	switch {
 	case len(confs) == 0 && labels > 0:
 		s.diag(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
-	case len(confs) == 0:
+	case len(confs) == 0 && d.Count(sec) == 0 && d.Kind(sec) != jsonx.Object:
 		s.diag(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
 		s.diag(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
