@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"strconv"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -20,7 +19,6 @@ const (
 	extHasInline      = igBase + "extension-has-inline-sec-label" // ballot-era inline flag (valueBoolean)
 	extDataAbsent     = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 	diagnosticSystem  = "https://github.com/seclabel/seclabel/diagnostic"
-	inlineMarker      = "inline-sec-label" // appears in every spelling of the inline URLs
 	confidentialityCS = vocab.Confidentiality
 )
 
@@ -115,6 +113,18 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 		})
 	}
 	if !s.mayHaveInline {
+		// No inline label can exist: only contained resources' own
+		// meta.security (against dom-5, but counted so nothing is understated).
+		d.Items(d.Get(n, "contained"), func(_ int, c jsonx.Node) bool {
+			d.Items(d.Get(d.Get(c, "meta"), "security"), func(_ int, sc jsonx.Node) bool {
+				if l, ok := readCoding(d, sc); ok {
+					l.src = srcContained
+					out = append(out, l)
+				}
+				return true
+			})
+			return true
+		})
 		return out
 	}
 	w := walker{d: d, track: false}
@@ -136,13 +146,10 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 	return out
 }
 
-// mayHaveInline reports whether src could hold an inline label: every
-// spelling of the inline-label URLs contains inlineMarker, unless written
-// with \u escapes; contained resources are found by name the same way.
-func mayHaveInline(src []byte) bool {
-	return bytes.Contains(src, []byte(inlineMarker)) || bytes.Contains(src, []byte(`"contained"`)) ||
-		bytes.Contains(src, []byte(`\u`))
-}
+// watchInline makes the parser look out for the inline-label URL as it
+// scans strings, so finding out whether any inline label exists costs no
+// separate pass over the input.
+func watchInline(d *jsonx.Doc) { d.Watch = extInline }
 
 // walker visits the elements of one resource, reporting extensions and the
 // labels of contained resources, and optionally tracks a FHIRPath-like path.
@@ -160,10 +167,10 @@ func (w *walker) resource(n jsonx.Node) {
 	d := w.d
 	isBundle := d.Str(d.Get(n, "resourceType")) == "Bundle"
 	d.Members(n, func(k, v jsonx.Node) bool {
-		switch {
-		case d.KeyIs(k, "meta"), d.KeyIs(k, "resourceType"), isBundle && d.KeyIs(k, "entry"):
+		switch name := d.Str(k); {
+		case name == "meta", name == "resourceType", isBundle && name == "entry":
 			return true
-		case d.KeyIs(k, "contained"):
+		case name == "contained":
 			d.Items(v, func(i int, c jsonx.Node) bool {
 				mark := w.push(k, i)
 				meta := d.Get(c, "meta")

@@ -41,6 +41,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 		}
 		e.putState(s)
 	}()
+	watchInline(&s.req)
 	if err := parseErr(s.req.Parse(request, e.opts.MaxDepth+1)); err != nil {
 		return nil, err
 	}

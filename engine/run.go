@@ -95,6 +95,7 @@ func (s *state) parse(src []byte) error {
 	if len(src) > s.opts.MaxInputBytes {
 		return errorf(ErrTooLarge, "input is "+strconv.Itoa(len(src))+" bytes; the limit is "+strconv.Itoa(s.opts.MaxInputBytes))
 	}
+	watchInline(&s.doc)
 	return parseErr(s.doc.Parse(src, s.opts.MaxDepth))
 }
 
@@ -124,7 +125,7 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	}
 	start, end := d.Span(n)
 	src := d.Src[start:end]
-	s.mayHaveInline = mayHaveInline(src)
+	s.mayHaveInline = d.Watched
 	res := &Result{}
 	switch o {
 	case opHWM:

@@ -8,6 +8,7 @@
 package jsonx
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
 )
@@ -42,6 +43,11 @@ type Doc struct {
 	Src   []byte
 	nodes []node
 	stack []uint32
+
+	// Watch, when set before Parse, is a string value to look out for;
+	// Watched reports whether some string value equals it.
+	Watch   string
+	Watched bool
 }
 
 // SyntaxError says where and why the input is not JSON.
@@ -67,6 +73,7 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	d.Src = src
 	d.nodes = d.nodes[:0]
 	d.stack = d.stack[:0]
+	d.Watched = false
 	if len(src) > 1<<31 {
 		return &SyntaxError{0, "input larger than 2 GiB"}
 	}
@@ -102,14 +109,22 @@ type parser struct {
 func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
 
 func (p *parser) ws() {
-	for p.pos < len(p.src) {
-		switch p.src[p.pos] {
-		case ' ', '\n', '\r', '\t':
-			p.pos++
-		default:
-			return
+	s, i := p.src, p.pos
+	for i < len(s) {
+		c := s[i]
+		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
+			break
+		}
+		i++
+		if c == '\n' {
+			// Pretty-printed FHIR spends most white space on indentation:
+			// skip it eight spaces at a time.
+			for i+8 <= len(s) && binary.LittleEndian.Uint64(s[i:]) == 0x2020202020202020 {
+				i += 8
+			}
 		}
 	}
+	p.pos = i
 }
 
 // run parses iteratively: containers push their tape index on a stack, so
@@ -157,6 +172,11 @@ func (p *parser) run() error {
 				return err
 			}
 			d.nodes = append(d.nodes, node{kind: String, flags: esc, start: uint32(start), end: uint32(p.pos), next: uint32(len(d.nodes) + 1)})
+			if n := p.pos - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
+				if d.Str(len(d.nodes)-1) == d.Watch {
+					d.Watched = true
+				}
+			}
 		case 't':
 			if err := p.lit("true", True); err != nil {
 				return err
@@ -303,7 +323,15 @@ func (p *parser) str() (uint8, error) {
 	i := p.pos + 1
 	var esc uint8
 	for {
-		// Fast scan over plain bytes.
+		// Fast scan over plain bytes, eight at a time while no byte is a
+		// quote, a backslash or a control character.
+		for i+8 <= len(s) {
+			x := binary.LittleEndian.Uint64(s[i:])
+			if hasZero(x^(lo*'"'))|hasZero(x^(lo*'\\'))|hasLess(x, 0x20) != 0 {
+				break
+			}
+			i += 8
+		}
 		for i < len(s) {
 			c := s[i]
 			if c == '"' || c == '\\' || c < 0x20 {
@@ -344,6 +372,17 @@ func (p *parser) str() (uint8, error) {
 		}
 	}
 }
+
+const (
+	lo = 0x0101010101010101
+	hi = 0x8080808080808080
+)
+
+// hasZero is non-zero when some byte of x is zero.
+func hasZero(x uint64) uint64 { return (x - lo) & ^x & hi }
+
+// hasLess is non-zero when some byte of x is below n (n <= 128).
+func hasLess(x, n uint64) uint64 { return (x - lo*n) & ^x & hi }
 
 func isHex4(b []byte) bool {
 	for _, c := range b[:4] {
