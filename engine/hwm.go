@@ -211,8 +211,8 @@ func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *enve
 		}
 		existing = append(existing, l)
 		switch {
-		case ok && l.system == confidentialityCS:
-			if l.code == confCode && !confDone {
+		case l.system == confidentialityCS:
+			if ok && l.code == confCode && !confDone {
 				final = append(final, l) // keep the existing coding as it is
 				confDone = true
 			}

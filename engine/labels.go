@@ -50,15 +50,15 @@ func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
 		return l, false
 	}
 	l.node = n
+	l.system = d.Str(d.Get(n, "system"))
+	if c, known := vocab.Canonical(l.system); known {
+		l.system = c
+	}
 	code := d.Get(n, "code")
 	if !d.IsStr(code) {
 		return l, false
 	}
 	l.code = d.Str(code)
-	l.system = d.Str(d.Get(n, "system"))
-	if c, known := vocab.Canonical(l.system); known {
-		l.system = c
-	}
 	l.display = d.Str(d.Get(n, "display"))
 	l.info = vocab.Lookup(l.system, l.code)
 	l.set = vocab.SetUnknown
@@ -66,6 +66,17 @@ func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
 		l.set = l.info.Set
 	}
 	return l, true
+}
+
+// readLabel is readCoding for counting: a Confidentiality coding without a
+// usable code still counts, as V (fail closed), so a malformed label never
+// lowers a high-water mark.
+func readLabel(d *jsonx.Doc, n jsonx.Node) (label, bool) {
+	l, ok := readCoding(d, n)
+	if !ok && l.system == confidentialityCS {
+		l.code, l.set, l.info, ok = "", vocab.SetConfidentiality, nil, true
+	}
+	return l, ok
 }
 
 // rank is the confidentiality rank of a label in the Confidentiality system:
@@ -88,7 +99,7 @@ func (l *label) rank() int {
 func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	meta := d.Get(n, "meta")
 	d.Items(d.Get(meta, "security"), func(_ int, c jsonx.Node) bool {
-		if l, ok := readCoding(d, c); ok {
+		if l, ok := readLabel(d, c); ok {
 			l.src = srcMeta
 			out = append(out, l)
 		}
@@ -103,7 +114,7 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 	case "DocumentReference":
 		d.Items(d.Get(n, "securityLabel"), func(_ int, cc jsonx.Node) bool {
 			d.Items(d.Get(cc, "coding"), func(_ int, c jsonx.Node) bool {
-				if l, ok := readCoding(d, c); ok {
+				if l, ok := readLabel(d, c); ok {
 					l.src = srcSecurityLabel
 					out = append(out, l)
 				}
@@ -117,7 +128,7 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 		// meta.security (against dom-5, but counted so nothing is understated).
 		d.Items(d.Get(n, "contained"), func(_ int, c jsonx.Node) bool {
 			d.Items(d.Get(d.Get(c, "meta"), "security"), func(_ int, sc jsonx.Node) bool {
-				if l, ok := readCoding(d, sc); ok {
+				if l, ok := readLabel(d, sc); ok {
 					l.src = srcContained
 					out = append(out, l)
 				}
@@ -130,14 +141,14 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 	w := walker{d: d, track: false}
 	w.onExtension = func(ext jsonx.Node) {
 		if d.KeyIs(d.Get(ext, "url"), extInline) {
-			if l, ok := readCoding(d, d.Get(ext, "valueCoding")); ok {
+			if l, ok := readLabel(d, d.Get(ext, "valueCoding")); ok {
 				l.src = srcInline
 				out = append(out, l)
 			}
 		}
 	}
 	w.onContainedLabel = func(c jsonx.Node) {
-		if l, ok := readCoding(d, c); ok {
+		if l, ok := readLabel(d, c); ok {
 			l.src = srcContained
 			out = append(out, l)
 		}

@@ -311,7 +311,7 @@ func (s *state) validateEnvelope(d *jsonx.Doc, b jsonx.Node, loc string) {
 	}
 	have := -1
 	d.Items(d.Get(d.Get(b, "meta"), "security"), func(_ int, c jsonx.Node) bool {
-		if l, ok := readCoding(d, c); ok {
+		if l, ok := readLabel(d, c); ok {
 			have = max(have, l.rank())
 		}
 		return true

@@ -1,0 +1,284 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/internal/golden"
+	"github.com/seclabel/seclabel/internal/testenv"
+	"github.com/valyala/fastjson"
+)
+
+// The checks below use fastjson and their own reading of the labels, so
+// they do not share code with the engine they check.
+
+var confRank = map[string]int{"U": 0, "L": 1, "M": 2, "N": 3, "R": 4, "V": 5}
+
+var confSystems = map[string]bool{
+	"http://terminology.hl7.org/CodeSystem/v3-Confidentiality": true,
+	"http://hl7.org/fhir/v3/Confidentiality":                   true,
+	"urn:oid:2.16.840.1.113883.5.25":                           true,
+}
+
+const inlineURL = "http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-inline-sec-label"
+
+// codingRank is the confidentiality rank a Coding asserts, or -1.
+func codingRank(c *fastjson.Value) int {
+	if c == nil || !confSystems[strings.TrimSpace(string(c.GetStringBytes("system")))] {
+		return -1
+	}
+	if r, ok := confRank[string(c.GetStringBytes("code"))]; ok {
+		return r
+	}
+	return 5 // outside U..V: fails closed
+}
+
+// entryRank is the confidentiality an entry carries: meta.security, inline
+// labels (extension items at any depth), contained resources' meta.security,
+// DocumentReference.securityLabel, Composition.confidentiality, and for a
+// Bundle entry the Bundle's own mark; -1 when none.
+func entryRank(res *fastjson.Value) int {
+	if string(res.GetStringBytes("resourceType")) == "Bundle" {
+		return bundleRank(res)
+	}
+	best := -1
+	for _, c := range res.GetArray("meta", "security") {
+		best = max(best, codingRank(c))
+	}
+	for _, cc := range res.GetArray("securityLabel") {
+		for _, c := range cc.GetArray("coding") {
+			best = max(best, codingRank(c))
+		}
+	}
+	if c := res.Get("confidentiality"); c != nil && string(res.GetStringBytes("resourceType")) == "Composition" {
+		if r, ok := confRank[string(c.GetStringBytes())]; ok {
+			best = max(best, r)
+		} else if c.Type() == fastjson.TypeString {
+			best = max(best, 5)
+		}
+	}
+	for _, cr := range res.GetArray("contained") {
+		for _, c := range cr.GetArray("meta", "security") {
+			best = max(best, codingRank(c))
+		}
+	}
+	var walk func(v *fastjson.Value, key string)
+	walk = func(v *fastjson.Value, key string) {
+		switch v.Type() {
+		case fastjson.TypeObject:
+			o, _ := v.Object()
+			o.Visit(func(k []byte, c *fastjson.Value) { walk(c, string(k)) })
+		case fastjson.TypeArray:
+			for _, it := range v.GetArray() {
+				if key == "extension" && string(it.GetStringBytes("url")) == inlineURL {
+					best = max(best, codingRank(it.Get("valueCoding")))
+				}
+				walk(it, "")
+			}
+		}
+	}
+	o, _ := res.Object()
+	o.Visit(func(k []byte, c *fastjson.Value) {
+		if string(k) != "meta" {
+			walk(c, string(k))
+		}
+	})
+	return best
+}
+
+// bundleRank is the confidentiality written on a Bundle, checking there is
+// exactly one; -1 when there is none.
+func bundleRank(b *fastjson.Value) int {
+	r, n := -1, 0
+	for _, c := range b.GetArray("meta", "security") {
+		if x := codingRank(c); x >= 0 {
+			r, n = x, n+1
+		}
+	}
+	if n > 1 {
+		return -2
+	}
+	return r
+}
+
+// checkMark asserts the high-water-mark properties of an hwm output: valid
+// JSON; every Bundle (at any nesting) carries exactly one confidentiality,
+// at least that of each entry (entries with none count as N).
+func checkMark(out []byte) error {
+	v, err := fastjson.ParseBytes(out)
+	if err != nil {
+		return fmt.Errorf("output is not valid JSON: %v", err)
+	}
+	return checkBundle(v, "root")
+}
+
+func checkBundle(v *fastjson.Value, where string) error {
+	if string(v.GetStringBytes("resourceType")) != "Bundle" {
+		if bundleRank(v) < 0 {
+			return fmt.Errorf("%s: resource has no single confidentiality after hwm", where)
+		}
+		return nil
+	}
+	have := bundleRank(v)
+	if have < 0 {
+		return fmt.Errorf("%s: Bundle has %s confidentiality code", where, map[int]string{-1: "no", -2: "more than one"}[have])
+	}
+	for i, e := range v.GetArray("entry") {
+		res := e.Get("resource")
+		if res == nil || res.Type() != fastjson.TypeObject {
+			continue
+		}
+		if string(res.GetStringBytes("resourceType")) == "Bundle" {
+			if err := checkBundle(res, fmt.Sprintf("%s.entry[%d]", where, i)); err != nil {
+				return err
+			}
+		}
+		want := entryRank(res)
+		if want < 0 {
+			want = confRank["N"]
+		}
+		if have < want {
+			return fmt.Errorf("%s: Bundle confidentiality rank %d is below entry %d's %d", where, have, i, want)
+		}
+	}
+	return nil
+}
+
+var knownCodes = map[string]bool{"invalid_json": true, "not_fhir": true, "unsupported_resource": true, "invalid_rules": true,
+	"invalid_context": true, "invalid_option": true, "too_large": true, "too_deep": true, "internal": true}
+
+// checkAll runs hwm and validate on one input and asserts every property:
+// no panic, valid JSON, coded errors, determinism, idempotence, the mark.
+func checkAll(t *testing.T, e *engine.Engine, name string, in []byte) (hwmErr error) {
+	ctx := context.Background()
+	out1, err1 := e.HWM(ctx, in)
+	out2, err2 := e.HWM(ctx, in)
+	if (err1 == nil) != (err2 == nil) {
+		t.Fatalf("%s: hwm not deterministic: %v vs %v", name, err1, err2)
+	}
+	if err1 != nil {
+		var ee *engine.Error
+		if !errors.As(err1, &ee) || !knownCodes[string(ee.Code)] || ee.Code == engine.ErrInternal {
+			t.Fatalf("%s: hwm failed without a proper code: %v", name, err1)
+		}
+		return err1
+	}
+	if !bytes.Equal(out1.Resource, out2.Resource) {
+		t.Fatalf("%s: hwm output not deterministic", name)
+	}
+	if err := checkMark(out1.Resource); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	again, err := e.HWM(ctx, out1.Resource)
+	if err != nil || !bytes.Equal(again.Resource, out1.Resource) {
+		t.Fatalf("%s: hwm is not idempotent (err %v)", name, err)
+	}
+	for _, op := range []string{"hwm", "validate"} {
+		req := append([]byte(`{"op":"`+op+`","options":{"operationOutcome":true},"resource":`), in...)
+		req = append(req, '}')
+		if op == "hwm" {
+			req = append([]byte(`{"op":"hwm","resource":`), in...)
+			req = append(req, '}')
+		}
+		r1, r2 := e.Do(ctx, req), e.Do(ctx, req)
+		if !bytes.Equal(r1, r2) {
+			t.Fatalf("%s: %s response not deterministic", name, op)
+		}
+		if err := fastjson.ValidateBytes(r1); err != nil {
+			t.Fatalf("%s: %s response is not valid JSON: %v", name, op, err)
+		}
+		if v := fastjson.MustParseBytes(r1); v.Exists("error") {
+			t.Fatalf("%s: %s failed on input hwm accepted: %s", name, op, r1)
+		}
+	}
+	return nil
+}
+
+func TestR4ExamplePackage(t *testing.T) {
+	e, _ := engine.New(engine.Options{})
+	n := 0
+	files := testenv.R4Examples(t, func(f testenv.File) {
+		if err := checkAll(t, e, f.Name, f.Data); err == nil {
+			n++
+		}
+	})
+	t.Logf("R4 examples: %d files, %d processed", files, n)
+	if n < 2000 {
+		t.Errorf("only %d of %d example files were processed", n, files)
+	}
+}
+
+func TestSyntheaBundles(t *testing.T) {
+	e, _ := engine.New(engine.Options{})
+	for _, f := range testenv.Synthea(t) {
+		if err := checkAll(t, e, f.Name, f.Data); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+	}
+}
+
+// goldenResources returns the resources of the golden cases, to seed fuzzing.
+func goldenResources(tb testing.TB) [][]byte {
+	root, err := golden.Root()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cases, err := golden.Load(filepath.Join(root, "testdata", "cases"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	for _, c := range cases {
+		v, err := fastjson.ParseBytes(c.Request)
+		if err != nil {
+			continue
+		}
+		if r := v.Get("resource"); r != nil {
+			out = append(out, r.MarshalTo(nil))
+		}
+	}
+	return out
+}
+
+func FuzzHWM(f *testing.F) {
+	for _, r := range goldenResources(f) {
+		f.Add(r)
+	}
+	e, _ := engine.New(engine.Options{MaxDepth: 64})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		checkAll(t, e, "fuzz", in)
+	})
+}
+
+func FuzzDo(f *testing.F) {
+	root, _ := golden.Root()
+	cases, _ := golden.Load(filepath.Join(root, "testdata", "cases"))
+	for _, c := range cases {
+		f.Add(c.Request)
+	}
+	e, _ := engine.New(engine.Options{MaxDepth: 64})
+	f.Fuzz(func(t *testing.T, req []byte) {
+		r1 := e.Do(context.Background(), req)
+		if err := fastjson.ValidateBytes(r1); err != nil {
+			t.Fatalf("response is not valid JSON: %v\n%s", err, r1)
+		}
+		v := fastjson.MustParseBytes(r1)
+		if code := string(v.GetStringBytes("error", "code")); v.Exists("error") && (!knownCodes[code] || code == "internal") {
+			t.Fatalf("bad error code %q for %q", code, req)
+		}
+		if !bytes.Equal(r1, e.Do(context.Background(), req)) {
+			t.Fatal("response not deterministic")
+		}
+		if res := v.Get("resource"); res != nil && string(v.GetStringBytes("op")) == "hwm" {
+			if err := checkMark(res.MarshalTo(nil)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
