@@ -105,6 +105,9 @@ func (d *Doc) Get(n Node, name string) Node {
 
 // KeyIs reports whether key (or string) node k equals name.
 func (d *Doc) KeyIs(k Node, name string) bool {
+	if k < 0 || d.nodes[k].kind != Key && d.nodes[k].kind != String {
+		return false
+	}
 	nd := &d.nodes[k]
 	if nd.flags&flagEscaped == 0 {
 		return int(nd.end-nd.start-2) == len(name) && string(d.Src[nd.start+1:nd.end-1]) == name

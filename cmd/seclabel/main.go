@@ -1,0 +1,233 @@
+// Command seclabel computes high-water marks and validates DS4P security
+// labels on FHIR R4 JSON. Run "seclabel help" for usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFindings = 1 // validate found errors
+	exitUsage    = 2
+	exitInput    = 3 // the input or an option was rejected (the error code is printed)
+	exitIO       = 4
+)
+
+const usage = `seclabel computes high-water marks and validates DS4P security labels on
+FHIR R4 JSON.
+
+Usage:
+  seclabel hwm      [flags] [FILE]   write the high-water mark into a resource or Bundle
+  seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
+  seclabel version                   print the versions
+  seclabel help                      print this help
+
+FILE is a JSON resource or Bundle, or NDJSON (one resource per line); "-" or
+no FILE reads standard input. NDJSON is recognised by a .ndjson or .jsonl
+name or by its content, and is streamed in constant memory on every core,
+keeping input order.
+
+Flags:
+  --option NAME=VALUE  set an engine option (repeatable); list options take
+                       comma-separated codes. Options:
+                         defaultConfidentiality  U|L|M|N|R|V (default N)
+                         envelopeSensitivity     omit|union (default omit)
+                         omitCodes               codes never lifted, e.g. 42CFRPart2
+                         privacyRevealing        replaces the privacy-revealing list
+                         maxInputBytes           largest input (default 67108864)
+                         maxDepth                deepest nesting (default 128)
+  --pretty             indent the JSON output
+  --response           write the whole protocol response, not just the result
+  --outcome            validate: write a FHIR OperationOutcome
+  --ndjson, --json     force the input format
+  -o, --output FILE    write to FILE instead of standard output
+  -h, --help           print this help
+
+Exit status: 0 success, 1 validation errors found, 2 usage error, 3 input or
+option rejected (the stable error code is printed, e.g. "invalid_json"),
+4 read or write failure.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// config is a parsed command line.
+type config struct {
+	cmd              string
+	file, output     string
+	pretty, response bool
+	outcome          bool
+	format           string // "", "json" or "ndjson"
+	options          []byte // the request's options object
+	engineOpts       engine.Options
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintf(stdout, "seclabel %s (protocol %d, vocabulary %s, %s)\n",
+			engine.Version, engine.ProtocolVersion, engine.VocabularyVersion, runtime.Version())
+		return exitOK
+	case "hwm", "validate":
+	default:
+		fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])
+		return exitUsage
+	}
+	cfg, err := parseFlags(args[0], args[1:])
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "seclabel %s: %v\n", args[0], err)
+		return exitUsage
+	}
+	eng, err := engine.New(cfg.engineOpts)
+	if err != nil {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		return exitInput
+	}
+	return execute(context.Background(), cfg, eng, stdin, stdout, stderr)
+}
+
+var errHelp = errors.New("help requested")
+
+// optionKinds says how each option's value is written in a request.
+var optionKinds = map[string]string{
+	"defaultConfidentiality": "string",
+	"envelopeSensitivity":    "string",
+	"omitCodes":              "list",
+	"privacyRevealing":       "list",
+	"operationOutcome":       "bool",
+	"maxInputBytes":          "limit",
+	"maxDepth":               "limit",
+}
+
+func parseFlags(cmd string, args []string) (*config, error) {
+	cfg := &config{cmd: cmd}
+	var w jsonx.Writer
+	w.BeginObject()
+	value := func(i *int, name string) (string, error) {
+		if *i+1 >= len(args) {
+			return "", fmt.Errorf("%s needs a value", name)
+		}
+		*i++
+		return args[*i], nil
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, inline, hasInline := strings.Cut(a, "=")
+		get := func() (string, error) {
+			if hasInline {
+				return inline, nil
+			}
+			return value(&i, name)
+		}
+		switch {
+		case a == "-h" || a == "--help":
+			return nil, errHelp
+		case name == "--option" || name == "-option":
+			v, err := get()
+			if err != nil {
+				return nil, err
+			}
+			if err := addOption(cfg, &w, v); err != nil {
+				return nil, err
+			}
+		case a == "--pretty":
+			cfg.pretty = true
+		case a == "--response":
+			cfg.response = true
+		case a == "--outcome":
+			if cmd != "validate" {
+				return nil, fmt.Errorf("--outcome belongs to validate")
+			}
+			cfg.outcome = true
+		case a == "--ndjson":
+			cfg.format = "ndjson"
+		case a == "--json":
+			cfg.format = "json"
+		case name == "-o" || name == "--output":
+			v, err := get()
+			if err != nil {
+				return nil, err
+			}
+			cfg.output = v
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			if cfg.file != "" {
+				return nil, fmt.Errorf("one input file at a time (got %q and %q)", cfg.file, a)
+			}
+			cfg.file = a
+		default:
+			return nil, fmt.Errorf("unknown flag %s; run \"seclabel help\"", a)
+		}
+	}
+	if cfg.outcome {
+		w.Key("operationOutcome")
+		w.Bool(true)
+	}
+	w.EndObject()
+	cfg.options = w.B
+	return cfg, nil
+}
+
+func addOption(cfg *config, w *jsonx.Writer, kv string) error {
+	name, val, ok := strings.Cut(kv, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("--option takes NAME=VALUE, got %q", kv)
+	}
+	switch optionKinds[name] {
+	case "string":
+		w.KV(name, val)
+	case "list":
+		w.Key(name)
+		w.BeginArray()
+		for _, it := range strings.Split(val, ",") {
+			if it = strings.TrimSpace(it); it != "" {
+				w.String(it)
+			}
+		}
+		w.EndArray()
+	case "bool":
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return fmt.Errorf("option %s takes true or false", name)
+		}
+		w.Key(name)
+		w.Bool(b)
+	case "limit":
+		// Limits belong to the engine, so the command line can raise them.
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 1 {
+			return fmt.Errorf("option %s takes a positive whole number", name)
+		}
+		if name == "maxDepth" {
+			cfg.engineOpts.MaxDepth = n
+		} else {
+			cfg.engineOpts.MaxInputBytes = n
+		}
+	default:
+		return fmt.Errorf("unknown option %q; run \"seclabel help\" for the list", name)
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/valyala/fastjson"
+)
+
+const (
+	patientR  = `{"resourceType":"Patient","id":"p","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]}}`
+	bundleRN  = `{"resourceType":"Bundle","id":"b","type":"collection","entry":[{"resource":` + patientR + `},{"resource":{"resourceType":"Observation","id":"o"}}]}`
+	hivNoConf = `{"resourceType":"Condition","id":"c","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}`
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// confOf returns the confidentiality code on a resource's meta.security.
+func confOf(t *testing.T, line string) string {
+	t.Helper()
+	v, err := fastjson.Parse(line)
+	if err != nil {
+		t.Fatalf("output is not JSON: %v: %s", err, line)
+	}
+	for _, c := range v.GetArray("meta", "security") {
+		if strings.HasSuffix(string(c.GetStringBytes("system")), "v3-Confidentiality") {
+			return string(c.GetStringBytes("code"))
+		}
+	}
+	return ""
+}
+
+func TestHWMFromFileAndStdin(t *testing.T) {
+	p := writeFile(t, "b.json", bundleRN)
+	out, _, code := runCLI(t, "", "hwm", p)
+	if code != exitOK || confOf(t, out) != "R" {
+		t.Fatalf("hwm FILE: code %d, output %s", code, out)
+	}
+	out2, _, code := runCLI(t, bundleRN, "hwm")
+	if code != exitOK || out2 != out {
+		t.Fatalf("hwm from stdin differs from hwm FILE (code %d)", code)
+	}
+	pretty, _, _ := runCLI(t, bundleRN, "hwm", "--pretty")
+	if !strings.Contains(pretty, "\n  \"meta\": {") || confOf(t, pretty) != "R" {
+		t.Fatalf("--pretty output not indented: %s", pretty)
+	}
+}
+
+func TestOptionsReachTheEngine(t *testing.T) {
+	out, _, code := runCLI(t, `{"resourceType":"Bundle","type":"collection","entry":[]}`, "hwm", "--option", "defaultConfidentiality=V")
+	if code != exitOK || confOf(t, out) != "V" {
+		t.Fatalf("defaultConfidentiality=V not applied: %s", out)
+	}
+	_, errs, code := runCLI(t, bundleRN, "hwm", "--option", "defaultConfidentiality=Q")
+	if code != exitInput || !strings.Contains(errs, "invalid_option") {
+		t.Fatalf("bad option value: code %d, stderr %q", code, errs)
+	}
+	_, errs, code = runCLI(t, bundleRN, "hwm", "--option", "nosuch=1")
+	if code != exitUsage || !strings.Contains(errs, "unknown option") {
+		t.Fatalf("unknown option: code %d, stderr %q", code, errs)
+	}
+	_, errs, code = runCLI(t, bundleRN, "hwm", "--option", "maxInputBytes=10")
+	if code != exitInput || !strings.Contains(errs, "too_large") {
+		t.Fatalf("maxInputBytes: code %d, stderr %q", code, errs)
+	}
+}
+
+func TestNDJSONKeepsOrder(t *testing.T) {
+	var in strings.Builder
+	const n = 200
+	for i := 0; i < n; i++ {
+		if i%3 == 0 {
+			in.WriteString(patientR + "\n")
+		} else {
+			in.WriteString(`{"resourceType":"Observation","id":"o` + string(rune('a'+i%26)) + `"}` + "\n")
+		}
+	}
+	p := writeFile(t, "in.ndjson", in.String())
+	out, errs, code := runCLI(t, "", "hwm", p)
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d output lines for %d input lines", len(lines), n)
+	}
+	for i, l := range lines {
+		want := "N"
+		if i%3 == 0 {
+			want = "R"
+		}
+		if got := confOf(t, l); got != want {
+			t.Fatalf("line %d: confidentiality %q, want %q (order lost?)", i+1, got, want)
+		}
+	}
+	// Detected by content too, from stdin.
+	out2, _, code := runCLI(t, in.String(), "hwm")
+	if code != exitOK || out2 != out {
+		t.Fatal("NDJSON from stdin was not detected or differs")
+	}
+}
+
+func TestNDJSONStopsAtBadLine(t *testing.T) {
+	in := patientR + "\n" + `{"resourceType":` + "\n" + patientR + "\n"
+	out, errs, code := runCLI(t, in, "hwm", "--ndjson")
+	if code != exitInput || !strings.Contains(errs, "line 2: invalid_json") {
+		t.Fatalf("code %d, stderr %q", code, errs)
+	}
+	if strings.Count(out, "\n") != 1 {
+		t.Fatalf("want only the line before the bad one written, got %q", out)
+	}
+}
+
+func TestBadInputExitsWithCode(t *testing.T) {
+	cases := map[string]string{
+		`{"resourceType": "Patient",`: "invalid_json",
+		`[1, 2]`:                      "not_fhir",
+		`{"resourceType": "Foo"}`:     "unsupported_resource",
+	}
+	for in, want := range cases {
+		out, errs, code := runCLI(t, in, "hwm")
+		if code != exitInput || !strings.HasPrefix(errs, "seclabel: "+want+": ") || strings.Count(errs, "\n") != 1 || out != "" {
+			t.Errorf("%s: code %d, stdout %q, stderr %q; want exit %d and one line with %s", in, code, out, errs, exitInput, want)
+		}
+	}
+	_, errs, _ := runCLI(t, "{\n  \"resourceType\": \"Patient\",\n}", "hwm")
+	if !strings.Contains(errs, "line 3, column 1") {
+		t.Errorf("position not reported in input terms: %q", errs)
+	}
+}
+
+func TestValidateExitStatus(t *testing.T) {
+	out, _, code := runCLI(t, patientR, "validate")
+	if code != exitOK || fastjson.Validate(out) != nil {
+		t.Fatalf("clean resource: code %d, output %s", code, out)
+	}
+	out, _, code = runCLI(t, hivNoConf, "validate")
+	if code != exitFindings || !strings.Contains(out, "confidentiality-missing") {
+		t.Fatalf("resource with errors: code %d, output %s", code, out)
+	}
+	out, _, code = runCLI(t, hivNoConf, "validate", "--outcome")
+	v, err := fastjson.Parse(out)
+	if code != exitFindings || err != nil || string(v.GetStringBytes("resourceType")) != "OperationOutcome" {
+		t.Fatalf("--outcome: code %d, output %s", code, out)
+	}
+	_, _, code = runCLI(t, patientR+"\n"+hivNoConf+"\n", "validate")
+	if code != exitFindings {
+		t.Fatalf("NDJSON with one bad resource: code %d", code)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if out, _, code := runCLI(t, "", "help"); code != exitOK || !strings.Contains(out, "seclabel hwm") {
+		t.Fatalf("help: %d %q", code, out)
+	}
+	if out, _, code := runCLI(t, "", "hwm", "--help"); code != exitOK || !strings.Contains(out, "--option") {
+		t.Fatalf("hwm --help: %d", code)
+	}
+	if out, _, code := runCLI(t, "", "version"); code != exitOK || !strings.HasPrefix(out, "seclabel ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if _, errs, code := runCLI(t, "", "label-everything"); code != exitUsage || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("unknown command: %d %q", code, errs)
+	}
+	if _, _, code := runCLI(t, ""); code != exitUsage {
+		t.Fatalf("no args: %d", code)
+	}
+	if _, errs, code := runCLI(t, "", "hwm", "--bogus"); code != exitUsage || !strings.Contains(errs, "unknown flag") {
+		t.Fatalf("unknown flag: %d %q", code, errs)
+	}
+	if _, _, code := runCLI(t, "", "hwm", "/no/such/file.json"); code != exitIO {
+		t.Fatalf("missing file: %d", code)
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "out.json")
+	if _, errs, code := runCLI(t, bundleRN, "hwm", "-o", dst); code != exitOK {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil || confOf(t, string(b)) != "R" {
+		t.Fatalf("output file: %v %s", err, b)
+	}
+}

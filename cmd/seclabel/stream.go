@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// doer answers protocol requests: the native engine, or later the module.
+type doer interface {
+	Do(ctx context.Context, request []byte) []byte
+}
+
+// outcomeOf is what one input produced.
+type outcomeOf struct {
+	out    []byte // bytes to write, newline included
+	code   string // protocol error code, or ""
+	msg    string
+	errors int // validation errors found
+}
+
+func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, stderr io.Writer) int {
+	in := stdin
+	var size int64 = -1
+	if cfg.file != "" && cfg.file != "-" {
+		f, err := os.Open(cfg.file)
+		if err != nil {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			return exitIO
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		in = f
+	}
+	out := stdout
+	var outFile *os.File
+	if cfg.output != "" {
+		f, err := os.Create(cfg.output)
+		if err != nil {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			return exitIO
+		}
+		outFile, out = f, f
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	br := bufio.NewReaderSize(in, 1<<20)
+	ndjson := cfg.format == "ndjson"
+	if cfg.format == "" {
+		ndjson = strings.HasSuffix(cfg.file, ".ndjson") || strings.HasSuffix(cfg.file, ".jsonl") || looksNDJSON(br)
+	}
+	var status int
+	if ndjson {
+		status = streamNDJSON(ctx, cfg, d, br, bw, stderr, size)
+	} else {
+		status = single(ctx, cfg, d, br, bw, stderr)
+	}
+	if err := bw.Flush(); err != nil && status == exitOK {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		status = exitIO
+	}
+	if outFile != nil {
+		if err := outFile.Close(); err != nil && status == exitOK {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			status = exitIO
+		}
+	}
+	return status
+}
+
+// looksNDJSON peeks at the input: NDJSON when the first line is a complete
+// JSON value and more input follows it.
+func looksNDJSON(br *bufio.Reader) bool {
+	peek, _ := br.Peek(br.Size())
+	nl := bytes.IndexByte(peek, '\n')
+	if nl < 0 || len(bytes.TrimSpace(peek[nl:])) == 0 {
+		return false
+	}
+	line := bytes.TrimSpace(peek[:nl])
+	var d jsonx.Doc
+	return len(line) > 0 && d.Parse(line, 1000) == nil
+}
+
+func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer) int {
+	data, err := io.ReadAll(br)
+	if err != nil {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		return exitIO
+	}
+	o := process(ctx, cfg, d, data)
+	if o.code != "" {
+		fmt.Fprintf(stderr, "seclabel: %s: %s\n", o.code, o.msg)
+		return exitInput
+	}
+	if _, err := w.Write(o.out); err != nil {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		return exitIO
+	}
+	if cfg.cmd == "validate" && o.errors > 0 {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// process runs one input through the protocol and shapes what is written.
+func process(ctx context.Context, cfg *config, d doer, resource []byte) outcomeOf {
+	req := make([]byte, 0, len(resource)+len(cfg.options)+48)
+	req = append(req, `{"op":"`...)
+	req = append(req, cfg.cmd...)
+	req = append(req, `","options":`...)
+	req = append(req, cfg.options...)
+	req = append(req, `,"resource":`...)
+	req = append(req, bytes.TrimSpace(resource)...)
+	req = append(req, '}')
+	resp := d.Do(ctx, req)
+
+	var doc jsonx.Doc
+	if err := doc.Parse(resp, 10000); err != nil {
+		return outcomeOf{code: "internal", msg: "the engine returned malformed JSON"}
+	}
+	if e := doc.Get(0, "error"); e >= 0 {
+		o := outcomeOf{code: doc.Str(doc.Get(e, "code")), msg: doc.Str(doc.Get(e, "message"))}
+		if o.code == "invalid_json" {
+			// The engine saw the input inside a request; say where in the input.
+			var in jsonx.Doc
+			var se *jsonx.SyntaxError
+			if err := in.Parse(resource, 1<<20); errors.As(err, &se) {
+				line, col := position(resource, se.Offset)
+				o.msg = fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, se.Msg)
+			}
+		}
+		return o
+	}
+	o := outcomeOf{}
+	if n := doc.Get(doc.Get(0, "report"), "errors"); n >= 0 {
+		fmt.Sscan(string(doc.Raw(n)), &o.errors)
+	}
+	node := 0 // the whole response
+	switch {
+	case cfg.response:
+	case cfg.outcome:
+		node = doc.Get(0, "outcome")
+	case cfg.cmd == "hwm":
+		node = doc.Get(0, "resource")
+	}
+	switch {
+	case cfg.pretty:
+		o.out = doc.Format(nil, node, "  ")
+	case node == 0:
+		o.out = resp
+	default:
+		o.out = append([]byte(nil), doc.Raw(node)...)
+	}
+	o.out = append(o.out, '\n')
+	return o
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(b []byte, off int) (line, col int) {
+	off = min(off, len(b))
+	line = 1 + bytes.Count(b[:off], []byte("\n"))
+	col = off - bytes.LastIndexByte(b[:off], '\n')
+	return line, col
+}
+
+// streamNDJSON processes one resource per line on every core, in bounded
+// memory, writing results in input order. It stops at the first rejected
+// line: what was written before it stays written.
+func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer, size int64) int {
+	if cfg.pretty {
+		fmt.Fprintln(stderr, "seclabel: --pretty does not apply to NDJSON output; writing one result per line")
+		cfg.pretty = false
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	type job struct {
+		line int
+		data []byte
+		res  chan outcomeOf
+	}
+	jobs := make(chan job, workers*2)
+	order := make(chan job, workers*4) // bounds the lines in flight
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.res <- process(ctx, cfg, d, j.data)
+			}
+		}()
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		line := 0
+		for {
+			data, err := br.ReadBytes('\n')
+			if len(bytes.TrimSpace(data)) > 0 {
+				line++
+				j := job{line: line, data: data, res: make(chan outcomeOf, 1)}
+				select {
+				case order <- j:
+				case <-ctx.Done():
+					return
+				}
+				jobs <- j
+			}
+			if err != nil {
+				if err != io.EOF {
+					readErr <- err
+				}
+				return
+			}
+		}
+	}()
+	prog := newProgress(stderr, size)
+	status, errorsFound := exitOK, 0
+	var done int64
+	for j := range order {
+		o := <-j.res
+		done += int64(len(j.data))
+		if o.code != "" {
+			fmt.Fprintf(stderr, "seclabel: line %d: %s: %s\n", j.line, o.code, o.msg)
+			status = exitInput
+			cancel()
+			break
+		}
+		if _, err := w.Write(o.out); err != nil {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			status = exitIO
+			cancel()
+			break
+		}
+		errorsFound += o.errors
+		prog.update(j.line, done)
+	}
+	// Drain so the reader and workers can finish.
+	go func() {
+		for j := range order {
+			<-j.res
+		}
+	}()
+	wg.Wait()
+	prog.finish()
+	select {
+	case err := <-readErr:
+		if status == exitOK {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			status = exitIO
+		}
+	default:
+	}
+	if status == exitOK && cfg.cmd == "validate" && errorsFound > 0 {
+		return exitFindings
+	}
+	return status
+}
