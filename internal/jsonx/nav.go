@@ -90,13 +90,14 @@ func (d *Doc) Index(n Node, i int) Node {
 	return r
 }
 
-// Get returns the value of member name of object n, or -1. When a name
-// repeats, the last one wins, as in most JSON readers.
+// Get returns the value of member name of object n, or -1. (Parse rejects
+// objects that name a member twice.)
 func (d *Doc) Get(n Node, name string) Node {
 	r := -1
 	d.Members(n, func(k, v Node) bool {
 		if d.KeyIs(k, name) {
 			r = v
+			return false
 		}
 		return true
 	})

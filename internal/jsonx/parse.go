@@ -43,6 +43,7 @@ type Doc struct {
 	Src   []byte
 	nodes []node
 	stack []uint32
+	keys  []int
 
 	// Watch, when set before Parse, is a string value to look out for;
 	// Watched reports whether some string value equals it.
@@ -68,7 +69,8 @@ func (e *DepthError) Error() string {
 }
 
 // Parse validates src as one JSON value (RFC 8259, UTF-8, surrounding white
-// space allowed) no deeper than maxDepth and fills d's tape. The root is node 0.
+// space allowed, no member name twice in one object) no deeper than maxDepth
+// and fills d's tape. The root is node 0.
 func (d *Doc) Parse(src []byte, maxDepth int) error {
 	d.Src = src
 	d.nodes = d.nodes[:0]
@@ -80,7 +82,8 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	if !utf8.Valid(src) {
 		return &SyntaxError{firstInvalidUTF8(src), "invalid UTF-8"}
 	}
-	p := parser{d: d, src: src, maxDepth: maxDepth}
+	p := parser{d: d, src: src, maxDepth: maxDepth, keys: d.keys[:0]}
+	defer func() { d.keys = p.keys }()
 	if err := p.run(); err != nil {
 		d.nodes = d.nodes[:0]
 		return err
@@ -104,6 +107,7 @@ type parser struct {
 	src      []byte
 	pos      int
 	maxDepth int
+	keys     []int
 }
 
 func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
@@ -156,7 +160,9 @@ func (p *parser) run() error {
 			p.ws()
 			if p.pos < len(p.src) && (p.src[p.pos] == '}' && k == Object || p.src[p.pos] == ']' && k == Array) {
 				p.pos++
-				p.closeTop()
+				if err := p.closeTop(); err != nil {
+					return err
+				}
 				goto afterValue
 			}
 			if k == Object {
@@ -225,7 +231,9 @@ func (p *parser) run() error {
 			}
 			if top.kind == Object && c == '}' || top.kind == Array && c == ']' {
 				p.pos++
-				p.closeTop()
+				if err := p.closeTop(); err != nil {
+					return err
+				}
 				continue
 			}
 			if top.kind == Object {
@@ -236,12 +244,61 @@ func (p *parser) run() error {
 	}
 }
 
-func (p *parser) closeTop() {
+func (p *parser) closeTop() error {
 	d := p.d
 	i := d.stack[len(d.stack)-1]
 	d.stack = d.stack[:len(d.stack)-1]
 	d.nodes[i].end = uint32(p.pos)
 	d.nodes[i].next = uint32(len(d.nodes))
+	if d.nodes[i].kind == Object {
+		return p.checkDuplicates(int(i))
+	}
+	return nil
+}
+
+// checkDuplicates rejects an object that names a member twice: readers
+// disagree on which one counts, and FHIR JSON does not allow it.
+func (p *parser) checkDuplicates(obj int) error {
+	d := p.d
+	keys := p.keys[:0]
+	end := int(d.nodes[obj].next)
+	for i := obj + 1; i < end; i = int(d.nodes[i+1].next) {
+		keys = append(keys, i)
+	}
+	p.keys = keys
+	if len(keys) < 2 {
+		return nil
+	}
+	if len(keys) > 32 {
+		seen := make(map[string]struct{}, len(keys))
+		for _, k := range keys {
+			name := d.Str(k)
+			if _, dup := seen[name]; dup {
+				return p.duplicate(k)
+			}
+			seen[name] = struct{}{}
+		}
+		return nil
+	}
+	for a := 1; a < len(keys); a++ {
+		na := &d.nodes[keys[a]]
+		ra := d.Src[na.start:na.end]
+		for b := 0; b < a; b++ {
+			nb := &d.nodes[keys[b]]
+			if na.flags|nb.flags == 0 {
+				if nb.end-nb.start == na.end-na.start && string(d.Src[nb.start:nb.end]) == string(ra) {
+					return p.duplicate(keys[a])
+				}
+			} else if d.Str(keys[a]) == d.Str(keys[b]) {
+				return p.duplicate(keys[a])
+			}
+		}
+	}
+	return nil
+}
+
+func (p *parser) duplicate(k int) error {
+	return &SyntaxError{int(p.d.nodes[k].start), "duplicate member name " + strconv.Quote(p.d.Str(k))}
 }
 
 // key parses `"name" :` and leaves p.pos at the member's value.
