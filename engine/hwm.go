@@ -164,12 +164,13 @@ func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) []label {
 func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	env := envelope{conf: -1}
 	d.Items(d.Get(b, "entry"), func(i int, e jsonx.Node) bool {
-		res := d.Get(e, "resource")
-		if d.Kind(res) != jsonx.Object {
-			return true // entries without a resource (requests, responses) carry no labels
+		rloc := loc + ".entry[" + strconv.Itoa(i) + "].resource"
+		res := s.entryResource(d, e, rloc)
+		if res < 0 {
+			return s.err == nil // entries without a resource (requests, responses) carry no labels
 		}
 		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
-			inner := s.hwmBundle(d, res, loc+".entry["+strconv.Itoa(i)+"].resource")
+			inner := s.hwmBundle(d, res, rloc)
 			env.addEntry(s.opts, inner)
 			return true
 		}

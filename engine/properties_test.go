@@ -52,6 +52,9 @@ func entryRank(res *fastjson.Value) int {
 		best = max(best, codingRank(c))
 	}
 	for _, cc := range res.GetArray("securityLabel") {
+		if string(res.GetStringBytes("resourceType")) != "DocumentReference" {
+			break
+		}
 		for _, c := range cc.GetArray("coding") {
 			best = max(best, codingRank(c))
 		}

@@ -40,6 +40,7 @@ type state struct {
 	report        Report
 	diags         []Diagnostic
 	out           []byte
+	err           error // the first entry that is not a FHIR resource
 }
 
 func (e *Engine) getState(opts *Options) *state {
@@ -53,6 +54,7 @@ func (e *Engine) getState(opts *Options) *state {
 	s.report = Report{}
 	s.diags = nil
 	s.out = s.out[:0]
+	s.err = nil
 	return s
 }
 
@@ -120,8 +122,8 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 		return nil, errorf(ErrNotFHIR, "the object has no resourceType")
 	}
 	typ := d.Str(rt)
-	if !r4Types[typ] {
-		return nil, errorf(ErrUnsupportedResource, strconv.Quote(typ)+" is not a FHIR R4 resource type")
+	if err := checkType(d, n, "the resource"); err != nil {
+		return nil, err
 	}
 	start, end := d.Span(n)
 	src := d.Src[start:end]
@@ -136,6 +138,9 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 		if s.opts.OperationOutcome {
 			res.Outcome = outcome(s.diags)
 		}
+	}
+	if s.err != nil {
+		return nil, s.err
 	}
 	sortDiagnostics(s.diags)
 	for _, dg := range s.diags {
@@ -152,6 +157,41 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	res.Diagnostics = s.diags
 	s.report, s.diags = Report{}, nil
 	return res, nil
+}
+
+// checkType accepts an object only when it is a FHIR R4 resource.
+func checkType(d *jsonx.Doc, n jsonx.Node, loc string) error {
+	rt := d.Get(n, "resourceType")
+	if !d.IsStr(rt) {
+		return errorf(ErrNotFHIR, loc+" has no resourceType")
+	}
+	if typ := d.Str(rt); !r4Types[typ] {
+		return errorf(ErrUnsupportedResource, loc+": "+strconv.Quote(typ)+" is not a FHIR R4 resource type")
+	}
+	return nil
+}
+
+// entryResource returns the resource of a Bundle entry, or -1 when the
+// entry carries none; an entry resource that is not a FHIR resource fails
+// the whole call, since its labels cannot be read with confidence.
+func (s *state) entryResource(d *jsonx.Doc, e jsonx.Node, loc string) jsonx.Node {
+	res := d.Get(e, "resource")
+	switch d.Kind(res) {
+	case 0, jsonx.Null:
+		return -1
+	case jsonx.Object:
+		if err := checkType(d, res, loc); err != nil {
+			if s.err == nil {
+				s.err = err
+			}
+			return -1
+		}
+		return res
+	}
+	if s.err == nil {
+		s.err = errorf(ErrNotFHIR, loc+" is not a JSON object")
+	}
+	return -1
 }
 
 var severityRank = map[Severity]int{SeverityError: 0, SeverityWarning: 1, SeverityInformation: 2}

@@ -41,12 +41,15 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
 		return
 	}
 	d.Items(d.Get(n, "entry"), func(i int, e jsonx.Node) bool {
-		if res := d.Get(e, "resource"); d.Kind(res) == jsonx.Object {
-			s.validate(d, res, loc+".entry["+strconv.Itoa(i)+"].resource")
+		rloc := loc + ".entry[" + strconv.Itoa(i) + "].resource"
+		if res := s.entryResource(d, e, rloc); res >= 0 {
+			s.validate(d, res, rloc)
 		}
-		return true
+		return s.err == nil
 	})
-	s.validateEnvelope(d, n, loc)
+	if s.err == nil {
+		s.validateEnvelope(d, n, loc)
+	}
 }
 
 // validateResource checks one resource's own labels (not its entries).

@@ -1,0 +1,54 @@
+# seclabel: make run shows the engine on an example; make test runs every check.
+GO       ?= go
+BIN      := bin/seclabel
+FUZZTIME ?= 30s
+EXAMPLE  := testdata/examples/searchset.json
+
+.PHONY: all build run test check fmt vet tidy wasip1 imports bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/seclabel
+
+# Compute the high-water mark of the example Bundle, then validate it.
+run: build
+	./$(BIN) hwm --pretty $(EXAMPLE)
+	./$(BIN) validate --pretty $(EXAMPLE) || true
+
+# Everything a user should run: the static checks, then every test (with the
+# race detector) including the golden corpus, the CLI tests and, when
+# ../shared/data is present, the R4 example package and the Synthea bundles.
+test: check
+	$(GO) test -race -count=1 ./...
+
+check: fmt vet tidy wasip1 imports
+
+fmt:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+tidy:
+	$(GO) mod tidy -diff
+
+# The engine is plain Go that must build for WebAssembly (WASI preview 1).
+wasip1:
+	GOOS=wasip1 GOARCH=wasm $(GO) build ./engine/...
+
+# The engine does no I/O and keeps encoding/json off its paths.
+imports:
+	@bad="$$($(GO) list -f '{{range .Imports}}{{.}} {{end}}' ./engine/... | tr ' ' '\n' | grep -E '^(os|os/exec|net|net/http|io/ioutil|encoding/json|syscall)$$' || true)"; \
+	if [ -n "$$bad" ]; then echo "engine imports forbidden packages: $$bad"; exit 1; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./bench/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/jsonx
+	$(GO) test -run '^$$' -fuzz '^FuzzHWM$$' -fuzztime $(FUZZTIME) ./engine
+	$(GO) test -run '^$$' -fuzz '^FuzzDo$$' -fuzztime $(FUZZTIME) ./engine
+
+clean:
+	rm -rf bin
