@@ -2,7 +2,6 @@ package engine
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -164,13 +163,12 @@ func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) []label {
 func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	env := envelope{conf: -1}
 	d.Items(d.Get(b, "entry"), func(i int, e jsonx.Node) bool {
-		rloc := loc + ".entry[" + strconv.Itoa(i) + "].resource"
-		res := s.entryResource(d, e, rloc)
+		res := s.entryResource(d, e, loc, i)
 		if res < 0 {
 			return s.err == nil // entries without a resource (requests, responses) carry no labels
 		}
 		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
-			inner := s.hwmBundle(d, res, rloc)
+			inner := s.hwmBundle(d, res, entryLoc(loc, i))
 			env.addEntry(s.opts, inner)
 			return true
 		}

@@ -97,14 +97,9 @@ func (l *label) rank() int {
 // meta.security of contained resources, and inline labels unless the input
 // was found to have none. Entries of a Bundle are not included.
 func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
-	meta := d.Get(n, "meta")
-	d.Items(d.Get(meta, "security"), func(_ int, c jsonx.Node) bool {
-		if l, ok := readLabel(d, c); ok {
-			l.src = srcMeta
-			out = append(out, l)
-		}
-		return true
-	})
+	// Loops rather than callbacks: this runs once per entry and must not
+	// allocate.
+	out = appendCodings(d, d.Get(d.Get(n, "meta"), "security"), srcMeta, out)
 	switch d.Str(d.Get(n, "resourceType")) {
 	case "Composition":
 		if c := d.Get(n, "confidentiality"); d.IsStr(c) {
@@ -112,32 +107,27 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 				info: vocab.Lookup(confidentialityCS, d.Str(c)), node: -1, src: srcComposition})
 		}
 	case "DocumentReference":
-		d.Items(d.Get(n, "securityLabel"), func(_ int, cc jsonx.Node) bool {
-			d.Items(d.Get(cc, "coding"), func(_ int, c jsonx.Node) bool {
-				if l, ok := readLabel(d, c); ok {
-					l.src = srcSecurityLabel
-					out = append(out, l)
-				}
-				return true
-			})
-			return true
-		})
+		first, end := d.Range(d.Get(n, "securityLabel"))
+		for cc := first; cc < end; cc = d.Skip(cc) {
+			out = appendCodings(d, d.Get(cc, "coding"), srcSecurityLabel, out)
+		}
 	}
 	if !s.mayHaveInline {
 		// No inline label can exist: only contained resources' own
 		// meta.security (against dom-5, but counted so nothing is understated).
-		d.Items(d.Get(n, "contained"), func(_ int, c jsonx.Node) bool {
-			d.Items(d.Get(d.Get(c, "meta"), "security"), func(_ int, sc jsonx.Node) bool {
-				if l, ok := readLabel(d, sc); ok {
-					l.src = srcContained
-					out = append(out, l)
-				}
-				return true
-			})
-			return true
-		})
+		first, end := d.Range(d.Get(n, "contained"))
+		for c := first; c < end; c = d.Skip(c) {
+			out = appendCodings(d, d.Get(d.Get(c, "meta"), "security"), srcContained, out)
+		}
 		return out
 	}
+	return inlineLabels(d, n, out)
+}
+
+// inlineLabels appends the inline labels anywhere in the resource and the
+// labels of its contained resources. It is apart from resourceLabels so the
+// closures here do not make every call allocate.
+func inlineLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	w := walker{d: d, track: false}
 	w.onExtension = func(ext jsonx.Node) {
 		if d.KeyIs(d.Get(ext, "url"), extInline) {
@@ -154,6 +144,21 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 		}
 	}
 	w.resource(n)
+	return out
+}
+
+// appendCodings appends the labels of an array of Codings.
+func appendCodings(d *jsonx.Doc, arr jsonx.Node, src labelSource, out []label) []label {
+	first, end := d.Range(arr)
+	if d.Kind(arr) != jsonx.Array {
+		return out
+	}
+	for c := first; c < end; c = d.Skip(c) {
+		if l, ok := readLabel(d, c); ok {
+			l.src = src
+			out = append(out, l)
+		}
+	}
 	return out
 }
 

@@ -174,24 +174,29 @@ func checkType(d *jsonx.Doc, n jsonx.Node, loc string) error {
 // entryResource returns the resource of a Bundle entry, or -1 when the
 // entry carries none; an entry resource that is not a FHIR resource fails
 // the whole call, since its labels cannot be read with confidence.
-func (s *state) entryResource(d *jsonx.Doc, e jsonx.Node, loc string) jsonx.Node {
+func (s *state) entryResource(d *jsonx.Doc, e jsonx.Node, bundleLoc string, i int) jsonx.Node {
 	res := d.Get(e, "resource")
 	switch d.Kind(res) {
 	case 0, jsonx.Null:
 		return -1
 	case jsonx.Object:
-		if err := checkType(d, res, loc); err != nil {
-			if s.err == nil {
-				s.err = err
-			}
-			return -1
+		if rt := d.Get(res, "resourceType"); d.IsStr(rt) && r4Types[d.Str(rt)] {
+			return res
 		}
-		return res
+		if err := checkType(d, res, entryLoc(bundleLoc, i)); err != nil && s.err == nil {
+			s.err = err
+		}
+		return -1
 	}
 	if s.err == nil {
-		s.err = errorf(ErrNotFHIR, loc+" is not a JSON object")
+		s.err = errorf(ErrNotFHIR, entryLoc(bundleLoc, i)+" is not a JSON object")
 	}
 	return -1
+}
+
+// entryLoc is the location of entry i's resource; built only when needed.
+func entryLoc(bundleLoc string, i int) string {
+	return bundleLoc + ".entry[" + strconv.Itoa(i) + "].resource"
 }
 
 var severityRank = map[Severity]int{SeverityError: 0, SeverityWarning: 1, SeverityInformation: 2}

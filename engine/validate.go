@@ -41,9 +41,8 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
 		return
 	}
 	d.Items(d.Get(n, "entry"), func(i int, e jsonx.Node) bool {
-		rloc := loc + ".entry[" + strconv.Itoa(i) + "].resource"
-		if res := s.entryResource(d, e, rloc); res >= 0 {
-			s.validate(d, res, rloc)
+		if res := s.entryResource(d, e, loc, i); res >= 0 {
+			s.validate(d, res, entryLoc(loc, i))
 		}
 		return s.err == nil
 	})

@@ -65,6 +65,17 @@ func (d *Doc) Items(n Node, f func(i int, v Node) bool) {
 	}
 }
 
+// Range returns the tape span of an array's items or an object's members:
+// iterate items with `for it := first; it < end; it = d.Skip(it)`, members
+// with `for k := first; k < end; k = d.Skip(k + 1)` (the value is k+1). For
+// anything else the span is empty.
+func (d *Doc) Range(n Node) (first, end Node) {
+	if k := d.Kind(n); k != Array && k != Object {
+		return 0, 0
+	}
+	return n + 1, int(d.nodes[n].next)
+}
+
 // Count is the number of items of an array or members of an object.
 func (d *Doc) Count(n Node) int {
 	c := 0
