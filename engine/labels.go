@@ -264,9 +264,7 @@ func (w *walker) push(k jsonx.Node, i int) int {
 	w.path = append(w.path, '.')
 	w.path = append(w.path, name...)
 	if i >= 0 {
-		w.path = append(w.path, '[')
-		w.path = strconv.AppendInt(w.path, int64(i), 10)
-		w.path = append(w.path, ']')
+		w.path = appendIndex(w.path, i)
 	}
 	return mark
 }
@@ -286,10 +284,14 @@ func (w *walker) pushIndex(i int) int {
 		return 0
 	}
 	mark := len(w.path)
-	w.path = append(w.path, '[')
-	w.path = strconv.AppendInt(w.path, int64(i), 10)
-	w.path = append(w.path, ']')
+	w.path = appendIndex(w.path, i)
 	return mark
+}
+
+func appendIndex(b []byte, i int) []byte {
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(i), 10)
+	return append(b, ']')
 }
 
 func (w *walker) pop(mark int) {

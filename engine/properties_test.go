@@ -259,6 +259,36 @@ func FuzzHWM(f *testing.F) {
 	})
 }
 
+// FuzzValidate checks validate alone: a coded error or a valid, deterministic
+// response whose report counts match its diagnostics.
+func FuzzValidate(f *testing.F) {
+	for _, r := range goldenResources(f) {
+		f.Add(r)
+	}
+	e, _ := engine.New(engine.Options{MaxDepth: 64})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r1, err1 := e.Validate(context.Background(), in)
+		r2, err2 := e.Validate(context.Background(), in)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("not deterministic: %v vs %v", err1, err2)
+		}
+		if err1 != nil {
+			var ee *engine.Error
+			if !errors.As(err1, &ee) || !knownCodes[string(ee.Code)] || ee.Code == engine.ErrInternal {
+				t.Fatalf("failed without a proper code: %v", err1)
+			}
+			return
+		}
+		resp := engine.MarshalResponse("validate", r1)
+		if err := fastjson.ValidateBytes(resp); err != nil || !bytes.Equal(resp, engine.MarshalResponse("validate", r2)) {
+			t.Fatalf("response invalid or not deterministic: %v", err)
+		}
+		if r1.Report.Errors+r1.Report.Warnings+r1.Report.Information != len(r1.Diagnostics) {
+			t.Fatal("report counts do not match the diagnostics")
+		}
+	})
+}
+
 func FuzzDo(f *testing.F) {
 	root, _ := golden.Root()
 	cases, _ := golden.Load(filepath.Join(root, "testdata", "cases"))
