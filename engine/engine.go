@@ -54,6 +54,8 @@ type Report struct {
 	// Marks lists one high-water mark per Bundle (inner Bundles first) or,
 	// for a single resource, one for that resource.
 	Marks []Mark
+	// Labeled lists, for Label, each resource the engine labeled and why.
+	Labeled []Labeled
 	// Errors, Warnings and Information count Validate's diagnostics.
 	Errors, Warnings, Information int
 }
@@ -124,6 +126,13 @@ func (e *Engine) HWM(ctx context.Context, resource []byte) (*Result, error) {
 // diagnostics; the input is not changed.
 func (e *Engine) Validate(ctx context.Context, resource []byte) (*Result, error) {
 	return e.run(ctx, opValidate, resource, &e.opts)
+}
+
+// Label finds sensitive content with the rule packs and labels it: every
+// resource of a Bundle, or the one resource given. Resources no rule matches
+// come back byte for byte unless LabelAll is set. Labeling is idempotent.
+func (e *Engine) Label(ctx context.Context, resource []byte) (*Result, error) {
+	return e.run(ctx, opLabel, resource, &e.opts)
 }
 
 // Do runs one protocol request and returns its response; see PROTOCOL.md.

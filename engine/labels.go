@@ -42,6 +42,7 @@ type label struct {
 	info    *vocab.Code // nil when the vocabulary does not know the code
 	node    jsonx.Node  // the Coding object (-1 for Composition.confidentiality)
 	src     labelSource
+	basisOf *label // for labels the engine adds: the policy they were assigned under
 }
 
 // readCoding reads a Coding object; ok is false when it lacks a string code.

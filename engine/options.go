@@ -46,7 +46,54 @@ type Options struct {
 	// beyond). Default 128, at most 1000. A request may lower it only.
 	MaxDepth int
 
+	// Rules are the compiled rule packs labeling uses; nil means the
+	// embedded default US-realm pack (DefaultRules).
+	Rules *Rules
+
+	// AllowDowngrade [allowDowngrade] lets labeling lower a confidentiality a
+	// resource already carries. Off: labels only ever rise.
+	AllowDowngrade bool
+
+	// LabelAll [labelAll] gives every resource a confidentiality, also those
+	// no rule matches (which are otherwise left byte for byte as they were).
+	LabelAll bool
+
+	// Classifier [classifier] is the display of the
+	// extension-sec-label-classifier Reference on every label the engine
+	// adds. Default "seclabel".
+	Classifier string
+
+	// TextMatch [textMatch] lets rules' text patterns match
+	// CodeableConcept.text and Coding.display (whole words, any case).
+	TextMatch bool
+
+	// InlineHighWaterMark [inlineHighWaterMark] raises a resource's
+	// confidentiality to the highest of its inline labels. Default on; set
+	// it to a pointer to false to turn it off.
+	InlineHighWaterMark *bool
+
+	// Propagate [propagate] lists reference elements ("Condition.encounter")
+	// along which labels flow to the referenced resource inside one Bundle.
+	Propagate []string
+
+	// BundleHighWaterMark [bundleHighWaterMark] makes label also compute the
+	// Bundle's high-water mark from the labeled entries, in the same pass.
+	BundleHighWaterMark bool
+
+	// MinConfidence [minConfidence] ignores rule codes whose confidence
+	// (from imported SHARES rules) is below it: 0 to 1, default 0.
+	MinConfidence float64
+
 	omit, reveal codeList
+}
+
+func (o *Options) inlineHWM() bool { return o.InlineHighWaterMark == nil || *o.InlineHighWaterMark }
+
+func (o *Options) classifierDisplay() string {
+	if o.Classifier == "" {
+		return "seclabel"
+	}
+	return o.Classifier
 }
 
 const (
@@ -87,6 +134,15 @@ func (o Options) resolve() (Options, error) {
 	}
 	if o.MaxDepth < 1 || o.MaxDepth > limitMaxDepth {
 		return o, optErr("maxDepth", "must be between 1 and 1000")
+	}
+	if o.MinConfidence < 0 || o.MinConfidence > 1 {
+		return o, optErr("minConfidence", "must be a number from 0 to 1")
+	}
+	for i, pr := range o.Propagate {
+		typ, elem, ok := strings.Cut(pr, ".")
+		if !ok || !r4Types[typ] || elem == "" || strings.Contains(elem, ".") {
+			return o, optErr("propagate", "item "+strconv.Itoa(i)+` must be a reference element such as "Condition.encounter"`)
+		}
 	}
 	var err error
 	if o.omit, err = newCodeList("omitCodes", o.OmitCodes); err != nil {
@@ -209,6 +265,41 @@ func mergeOptions(base Options, d *jsonx.Doc, n jsonx.Node) (Options, error) {
 				err = optErr(name, "must be true or false")
 			}
 			o.OperationOutcome = d.Bool(v)
+		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark":
+			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+				err = optErr(name, "must be true or false")
+			}
+			b := d.Bool(v)
+			switch name {
+			case "allowDowngrade":
+				o.AllowDowngrade = b
+			case "labelAll":
+				o.LabelAll = b
+			case "textMatch":
+				o.TextMatch = b
+			case "bundleHighWaterMark":
+				o.BundleHighWaterMark = b
+			default:
+				o.InlineHighWaterMark = &b
+			}
+		case "classifier":
+			// A Reference (its display is used) or a plain display string.
+			if d.Kind(v) == jsonx.Object {
+				o.Classifier = d.Str(d.Get(v, "display"))
+			} else {
+				o.Classifier = str()
+			}
+			if o.Classifier == "" && err == nil {
+				err = optErr(name, "must be a Reference with a display, or a display string")
+			}
+		case "propagate":
+			o.Propagate = list()
+		case "minConfidence":
+			f, e := strconv.ParseFloat(string(d.Raw(v)), 64)
+			if d.Kind(v) != jsonx.Number || e != nil {
+				err = optErr(name, "must be a number from 0 to 1")
+			}
+			o.MinConfidence = f
 		case "maxInputBytes":
 			o.MaxInputBytes = limit(base.MaxInputBytes)
 		case "maxDepth":

@@ -49,7 +49,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 	if d.Kind(0) != jsonx.Object {
 		return nil, errorf(ErrInvalidOption, "a request is a JSON object with op and resource")
 	}
-	var resource, options jsonx.Node = -1, -1
+	var resource, options, rules jsonx.Node = -1, -1, -1
 	var bad error
 	d.Members(0, func(k, v jsonx.Node) bool {
 		switch d.Str(k) {
@@ -60,12 +60,14 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 		case "op":
 			var ok bool
 			if *o, ok = opNames[d.Str(v)]; !ok || !d.IsStr(v) {
-				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "hwm" or "validate"`)
+				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "label", "hwm" or "validate"`)
 			}
 		case "resource":
 			resource = v
 		case "options":
 			options = v
+		case "rules":
+			rules = v
 		default:
 			bad = errorf(ErrInvalidOption, "unknown request member "+strconv.Quote(d.Str(k)))
 		}
@@ -75,11 +77,32 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 		return nil, bad
 	}
 	if *o == 0 {
-		return nil, errorf(ErrInvalidOption, `the request has no op; expected "hwm" or "validate"`)
+		return nil, errorf(ErrInvalidOption, `the request has no op; expected "label", "hwm" or "validate"`)
 	}
 	opts, err := mergeOptions(e.opts, d, options)
 	if err != nil {
 		return nil, err
+	}
+	if rules >= 0 {
+		// Rule packs for this call only; a host that labels often should
+		// compile them once (Options.Rules) instead.
+		if d.Kind(rules) != jsonx.Array {
+			return nil, errorf(ErrInvalidRules, "rules must be an array of rule packs")
+		}
+		var packs [][]byte
+		d.Items(rules, func(_ int, p jsonx.Node) bool {
+			if d.IsStr(p) {
+				packs = append(packs, []byte(d.Str(p)))
+			} else {
+				packs = append(packs, d.Raw(p))
+			}
+			return true
+		})
+		r, err := CompileRules(packs...)
+		if err != nil {
+			return nil, err
+		}
+		opts.Rules = r
 	}
 	s.opts = &opts
 	switch d.Kind(resource) {
@@ -135,43 +158,35 @@ func writeReport(w *jsonx.Writer, o op, r *Report) {
 	w.BeginObject()
 	switch o {
 	case opHWM:
-		w.Key("marks")
+		writeMarks(w, r.Marks)
+	case opLabel:
+		w.Key("labeled")
 		w.BeginArray()
-		for _, m := range r.Marks {
+		for _, l := range r.Labeled {
 			w.BeginObject()
-			w.KV("location", m.Location)
-			if m.Type != "" {
-				w.KV("type", m.Type)
+			w.KV("location", l.Location)
+			w.KV("type", l.Type)
+			if l.ID != "" {
+				w.KV("id", l.ID)
 			}
-			w.Key("entries")
-			w.Int(m.Entries)
-			w.KV("confidentiality", m.Confidentiality)
-			w.Key("security")
+			w.KV("confidentiality", l.Confidentiality)
+			writeMatches(w, "matches", l.Matches)
+			writeMatches(w, "inline", l.Inline)
+			w.Key("added")
 			w.BeginArray()
-			for _, c := range m.Security {
+			for _, c := range l.Added {
 				w.BeginObject()
 				w.KV("system", c.System)
 				w.KV("code", c.Code)
-				if c.Display != "" {
-					w.KV("display", c.Display)
-				}
-				w.EndObject()
-			}
-			w.EndArray()
-			w.Key("leftOut")
-			w.BeginArray()
-			for _, l := range m.LeftOut {
-				w.BeginObject()
-				w.KV("system", l.System)
-				w.KV("code", l.Code)
-				w.KV("set", l.Set)
-				w.KV("reason", l.Reason)
 				w.EndObject()
 			}
 			w.EndArray()
 			w.EndObject()
 		}
 		w.EndArray()
+		if len(r.Marks) > 0 {
+			writeMarks(w, r.Marks)
+		}
 	case opValidate:
 		w.Key("errors")
 		w.Int(r.Errors)
@@ -181,6 +196,62 @@ func writeReport(w *jsonx.Writer, o op, r *Report) {
 		w.Int(r.Information)
 	}
 	w.EndObject()
+}
+
+func writeMarks(w *jsonx.Writer, marks []Mark) {
+	w.Key("marks")
+	w.BeginArray()
+	for _, m := range marks {
+		w.BeginObject()
+		w.KV("location", m.Location)
+		if m.Type != "" {
+			w.KV("type", m.Type)
+		}
+		w.Key("entries")
+		w.Int(m.Entries)
+		w.KV("confidentiality", m.Confidentiality)
+		w.Key("security")
+		w.BeginArray()
+		for _, c := range m.Security {
+			w.BeginObject()
+			w.KV("system", c.System)
+			w.KV("code", c.Code)
+			if c.Display != "" {
+				w.KV("display", c.Display)
+			}
+			w.EndObject()
+		}
+		w.EndArray()
+		w.Key("leftOut")
+		w.BeginArray()
+		for _, l := range m.LeftOut {
+			w.BeginObject()
+			w.KV("system", l.System)
+			w.KV("code", l.Code)
+			w.KV("set", l.Set)
+			w.KV("reason", l.Reason)
+			w.EndObject()
+		}
+		w.EndArray()
+		w.EndObject()
+	}
+	w.EndArray()
+}
+
+func writeMatches(w *jsonx.Writer, key string, ms []Match) {
+	w.Key(key)
+	w.BeginArray()
+	for _, m := range ms {
+		w.BeginObject()
+		w.KV("rule", m.Rule)
+		if m.System != "" {
+			w.KV("system", m.System)
+		}
+		w.KV("code", m.Code)
+		w.KV("path", m.Path)
+		w.EndObject()
+	}
+	w.EndArray()
 }
 
 func writeDiagnostics(w *jsonx.Writer, ds []Diagnostic) {

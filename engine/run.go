@@ -15,9 +15,10 @@ type op uint8
 const (
 	opHWM op = iota + 1
 	opValidate
+	opLabel
 )
 
-var opNames = map[string]op{"hwm": opHWM, "validate": opValidate}
+var opNames = map[string]op{"hwm": opHWM, "validate": opValidate, "label": opLabel}
 
 func (o op) String() string {
 	for name, v := range opNames {
@@ -133,6 +134,11 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	case opHWM:
 		s.hwmResource(d, n, typ)
 		res.Resource = jsonx.ApplySpan(make([]byte, 0, len(src)+256), d.Src, start, end, s.edits)
+	case opLabel:
+		s.labelTop(d, n, typ)
+		if s.err == nil {
+			res.Resource = jsonx.ApplySpan(make([]byte, 0, len(src)+1024), d.Src, start, end, s.edits)
+		}
 	case opValidate:
 		s.validate(d, n, typ)
 		if s.opts.OperationOutcome {

@@ -29,6 +29,8 @@ const usage = `seclabel computes high-water marks and validates DS4P security la
 FHIR R4 JSON.
 
 Usage:
+  seclabel label    [flags] [FILE]   find sensitive content and label it (the default
+                                     US-realm rule pack unless --rules is given)
   seclabel hwm      [flags] [FILE]   write the high-water mark into a resource or Bundle
   seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
   seclabel version                   print the versions
@@ -40,8 +42,19 @@ name or by its content, and is streamed in constant memory on every core,
 keeping input order.
 
 Flags:
+  --rules FILE         label with this rule pack instead of the default one
+                       (repeatable): seclabel format, LEAP-CDS / SHARES JSON,
+                       or a FHIR ValueSet or Bundle of ValueSets
   --option NAME=VALUE  set an engine option (repeatable); list options take
-                       comma-separated codes. Options:
+                       comma-separated values. Options:
+                         textMatch               true: rules also match display and text
+                         labelAll                true: label resources no rule matches
+                         allowDowngrade          true: labeling may lower a confidentiality
+                         inlineHighWaterMark     false: inline labels do not raise the resource
+                         bundleHighWaterMark     true: label also marks the Bundle
+                         propagate               reference elements, e.g. Condition.encounter
+                         minConfidence           0..1, for rules with per-code confidence
+                         classifier              display of the classifier on added labels
                          defaultConfidentiality  U|L|M|N|R|V (default N)
                          envelopeSensitivity     omit|union (default omit)
                          omitCodes               codes never lifted, e.g. 42CFRPart2
@@ -72,6 +85,7 @@ type config struct {
 	outcome          bool
 	format           string // "", "json" or "ndjson"
 	options          []byte // the request's options object
+	rules            []string
 	engineOpts       engine.Options
 }
 
@@ -88,7 +102,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "seclabel %s (protocol %d, vocabulary %s, %s)\n",
 			engine.Version, engine.ProtocolVersion, engine.VocabularyVersion, runtime.Version())
 		return exitOK
-	case "hwm", "validate":
+	case "label", "hwm", "validate":
 	default:
 		fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])
 		return exitUsage
@@ -101,6 +115,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "seclabel %s: %v\n", args[0], err)
 		return exitUsage
+	}
+	if len(cfg.rules) > 0 {
+		var packs [][]byte
+		for _, f := range cfg.rules {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				fmt.Fprintf(stderr, "seclabel: %v\n", err)
+				return exitIO
+			}
+			packs = append(packs, b)
+		}
+		r, err := engine.CompileRules(packs...)
+		if err != nil {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			return exitInput
+		}
+		for _, w := range r.Warnings() {
+			fmt.Fprintf(stderr, "seclabel: rules: %s\n", w)
+		}
+		cfg.engineOpts.Rules = r
 	}
 	eng, err := engine.New(cfg.engineOpts)
 	if err != nil {
@@ -120,6 +154,14 @@ var optionKinds = map[string]string{
 	"privacyRevealing":       "list",
 	"operationOutcome":       "bool",
 	"maxInputBytes":          "limit",
+	"textMatch":              "bool",
+	"labelAll":               "bool",
+	"allowDowngrade":         "bool",
+	"inlineHighWaterMark":    "bool",
+	"bundleHighWaterMark":    "bool",
+	"propagate":              "list",
+	"minConfidence":          "number",
+	"classifier":             "string",
 	"maxDepth":               "limit",
 }
 
@@ -154,6 +196,12 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			if err := addOption(cfg, &w, v); err != nil {
 				return nil, err
 			}
+		case name == "--rules":
+			v, err := get()
+			if err != nil {
+				return nil, err
+			}
+			cfg.rules = append(cfg.rules, v)
 		case a == "--pretty":
 			cfg.pretty = true
 		case a == "--response":
@@ -215,6 +263,13 @@ func addOption(cfg *config, w *jsonx.Writer, kv string) error {
 		}
 		w.Key(name)
 		w.Bool(b)
+	case "number":
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return fmt.Errorf("option %s takes a number", name)
+		}
+		w.Key(name)
+		w.Raw([]byte(strconv.FormatFloat(f, 'g', -1, 64)))
 	case "limit":
 		// Limits belong to the engine, so the command line can raise them.
 		n, err := strconv.Atoi(val)

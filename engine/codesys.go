@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"strings"
+)
+
+// Clinical code systems: accepted spellings (URIs, OIDs, the aliases of
+// LEAP-style rule files) mapped to one canonical URI, and how each system's
+// codes are normalised before they are compared.
+var systemAliases = map[string]string{}
+
+type codeStyle uint8
+
+const (
+	styleExact codeStyle = iota // trim surrounding space only
+	styleICD                    // also drop dots and upper-case: F19.1 = f191
+	styleUpper                  // also upper-case (CPT, HCPCS)
+)
+
+var systemStyles = map[string]codeStyle{}
+
+func init() {
+	add := func(canonical string, style codeStyle, aliases ...string) {
+		systemAliases[canonical] = canonical
+		for _, a := range aliases {
+			systemAliases[a] = canonical
+		}
+		systemStyles[canonical] = style
+	}
+	add("http://snomed.info/sct", styleExact, "urn:oid:2.16.840.1.113883.6.96", "SNOMED", "$SNOMED", "SNOMEDCT", "SCT", "http://snomed.info/sct/")
+	add("http://loinc.org", styleExact, "urn:oid:2.16.840.1.113883.6.1", "LOINC", "$LOINC", "http://loinc.org/")
+	add("http://www.nlm.nih.gov/research/umls/rxnorm", styleExact, "urn:oid:2.16.840.1.113883.6.88", "RXNORM", "$RXNORM", "RxNorm")
+	add("http://hl7.org/fhir/sid/icd-10-cm", styleICD, "urn:oid:2.16.840.1.113883.6.90", "ICD10CM", "ICD-10-CM", "$ICD10CM")
+	add("http://hl7.org/fhir/sid/icd-10", styleICD, "urn:oid:2.16.840.1.113883.6.3", "ICD10", "ICD-10", "$ICD10", "http://www.who.int/classifications/icd10")
+	add("http://hl7.org/fhir/sid/icd-9-cm", styleICD, "urn:oid:2.16.840.1.113883.6.103", "urn:oid:2.16.840.1.113883.6.2", "ICD9CM", "ICD-9-CM", "$ICD9CM")
+	add("http://www.cms.gov/Medicare/Coding/ICD10PCS", styleICD, "urn:oid:2.16.840.1.113883.6.4", "ICD10PCS", "ICD-10-PCS", "http://www.cms.gov/Medicare/Coding/ICD10")
+	add("http://www.cms.gov/Medicare/Coding/ICD9", styleICD, "ICD9PCS", "ICD-9-PCS")
+	add("http://www.ama-assn.org/go/cpt", styleUpper, "urn:oid:2.16.840.1.113883.6.12", "CPT", "$CPT")
+	add("https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", styleUpper, "urn:oid:2.16.840.1.113883.6.285", "HCPCS", "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
+	add("http://hl7.org/fhir/sid/cvx", styleExact, "urn:oid:2.16.840.1.113883.12.292", "CVX")
+	add("http://hl7.org/fhir/sid/ndc", styleExact, "urn:oid:2.16.840.1.113883.6.69", "NDC")
+	add("https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software", styleExact, "MS-DRG", "MSDRG")
+	add("http://terminology.hl7.org/CodeSystem/v3-ActCode", styleExact, "$ACT-CODE", "$ACTCODE", "http://hl7.org/fhir/v3/ActCode", "urn:oid:2.16.840.1.113883.5.4")
+}
+
+// normSystem returns the canonical URI of a clinical code system spelling.
+func normSystem(system string) string {
+	if c, ok := systemAliases[system]; ok {
+		return c
+	}
+	t := strings.TrimSpace(system)
+	if c, ok := systemAliases[t]; ok {
+		return c
+	}
+	if c, ok := systemAliases[strings.ToUpper(t)]; ok {
+		return c
+	}
+	return t
+}
+
+// normCode normalises a code the way its (canonical) system compares codes.
+// It does not allocate when the code is already in normal form.
+func normCode(system, code string) string {
+	if len(code) > 0 && (code[0] == ' ' || code[len(code)-1] == ' ' || code[0] == '\t' || code[len(code)-1] == '\t') {
+		code = strings.TrimSpace(code)
+	}
+	switch systemStyles[system] {
+	case styleICD:
+		if strings.IndexByte(code, '.') >= 0 {
+			code = strings.ReplaceAll(code, ".", "")
+		}
+		return upper(code)
+	case styleUpper:
+		return upper(code)
+	}
+	return code
+}
+
+func upper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}

@@ -1,0 +1,748 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// Labeled reports what labeling did to one resource.
+type Labeled struct {
+	Location        string   // FHIRPath-like location of the resource
+	Type, ID        string   // resourceType and id
+	Matches         []Match  // which rule fired on which coding
+	Added           []Coding // labels added to meta.security
+	Inline          []Match  // labels added inline (Path is the element)
+	Confidentiality string   // the confidentiality the resource now carries
+}
+
+// Match is one rule firing on one coding (or text) at a path.
+type Match struct {
+	Rule, System, Code, Path string
+}
+
+// match is a rule firing during the scan.
+type match struct {
+	rule     int
+	system   string
+	code     string
+	path     string
+	element  []string // the rule path's element the coding sits in, for inline rules
+	inContnd bool
+}
+
+// plan is what labeling will write to one resource.
+type plan struct {
+	n       jsonx.Node
+	loc     string
+	typ, id string
+	matches []match
+	added   []label // resource-level labels the rules derived
+	conf    int     // confidentiality the rules derived, -1 for none
+	basis   *label  // basis for the confidentiality label
+	inline  []inlinePlan
+	// propagated is set when labels reached this resource along a reference.
+	propagated bool
+}
+
+type inlinePlan struct {
+	path   []string // element path below the resource
+	labels []label
+	basis  *label
+}
+
+// rules returns the rule index in force for this call.
+func (s *state) rules() *Rules {
+	if s.opts.Rules != nil {
+		return s.opts.Rules
+	}
+	return defaultRules()
+}
+
+// labelTop labels a resource or, for a Bundle, each entry.
+func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) {
+	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
+		p := s.planResource(d, n, loc)
+		s.writePlan(d, p)
+		return
+	}
+	s.labelBundle(d, n, loc)
+}
+
+// labelBundle labels every entry; with propagate, labels follow the listed
+// references between entries; with bundleHighWaterMark the Bundle's mark is
+// computed from the labeled entries in the same pass.
+func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
+	var plans []*plan
+	var nested []int // entry indexes that are Bundles
+	env := envelope{conf: -1}
+	first, end := d.Range(d.Get(b, "entry"))
+	i := 0
+	for e := first; e < end; e, i = d.Skip(e), i+1 {
+		res := s.entryResource(d, e, loc, i)
+		if res < 0 {
+			if s.err != nil {
+				return nil
+			}
+			continue
+		}
+		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
+			env.addEntry(s.opts, s.labelBundle(d, res, entryLoc(loc, i)))
+			nested = append(nested, i)
+			continue
+		}
+		plans = append(plans, s.planResource(d, res, entryLoc(loc, i)))
+	}
+	if len(s.opts.Propagate) > 0 {
+		s.propagate(d, b, plans)
+	}
+	for _, p := range plans {
+		final := s.writePlan(d, p)
+		if s.opts.BundleHighWaterMark {
+			ls := final
+			start := len(s.labels)
+			s.labels = s.resourceLabels(d, p.n, s.labels)
+			for _, l := range s.labels[start:] {
+				if l.src != srcMeta {
+					ls = append(ls, l)
+				}
+			}
+			for _, ip := range p.inline {
+				ls = append(ls, ip.labels...)
+			}
+			s.labels = s.labels[:start]
+			env.addEntry(s.opts, ls)
+		}
+	}
+	if !s.opts.BundleHighWaterMark {
+		return nil
+	}
+	if env.conf < 0 {
+		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
+	}
+	if env.finishPurposeOfUse(s.opts) {
+		s.diag(SeverityWarning, dPOUConflict, loc+".meta.security", "the entries' purposes of use have no common permitted purpose; none is carried")
+	}
+	out := s.writeMark(d, b, loc, d.Str(d.Get(b, "type")), &env, true)
+	if d.Str(d.Get(b, "type")) == "document" {
+		s.markComposition(d, b, env.conf)
+	}
+	return out
+}
+
+// planResource scans one resource and decides its labels.
+func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, loc string) *plan {
+	p := &plan{n: n, loc: loc, typ: d.Str(d.Get(n, "resourceType")), id: d.Str(d.Get(n, "id")), conf: -1}
+	r := s.rules()
+	sc := scanner{s: s, d: d, r: r, p: p}
+	sc.resource(n, p.typ, nil, loc, false)
+	for _, ri := range r.always {
+		if sc.typeOK(ri, p.typ) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
+			p.matches = append(p.matches, match{rule: ri, path: loc + "." + strings.Join(r.rules[ri].path, "."), element: r.rules[ri].path})
+		}
+	}
+	seen := map[int]bool{}
+	for _, m := range p.matches {
+		ru := &r.rules[m.rule]
+		if ru.inline {
+			s.planInline(p, ru, m)
+			continue
+		}
+		if seen[m.rule] {
+			continue
+		}
+		seen[m.rule] = true
+		for _, l := range ru.labels {
+			p.addLabel(l)
+		}
+		s.raise(p, ru, &p.conf, &p.basis)
+	}
+	return p
+}
+
+func (p *plan) addLabel(l label) {
+	for _, x := range p.added {
+		if x.system == l.system && x.code == l.code {
+			return
+		}
+	}
+	p.added = append(p.added, l)
+}
+
+// raise lifts a derived confidentiality by a rule's own level and the
+// pack's level for each sensitivity it assigns.
+func (s *state) raise(p *plan, ru *rule, conf *int, basis **label) {
+	lvl := vocab.Rank(ru.confidential)
+	for _, l := range ru.labels {
+		if c, ok := s.rules().conf[l.code]; ok && l.set == vocab.SetSensitivity {
+			lvl = max(lvl, vocab.Rank(c))
+		}
+	}
+	if lvl > *conf {
+		*conf = lvl
+		*basis = ru.basis
+	}
+}
+
+func (s *state) planInline(p *plan, ru *rule, m match) {
+	var ip *inlinePlan
+	for i := range p.inline {
+		if strings.Join(p.inline[i].path, ".") == strings.Join(m.element, ".") {
+			ip = &p.inline[i]
+		}
+	}
+	if ip == nil {
+		p.inline = append(p.inline, inlinePlan{path: m.element, basis: ru.basis})
+		ip = &p.inline[len(p.inline)-1]
+	}
+	add := func(l label) {
+		for _, x := range ip.labels {
+			if x.system == l.system && x.code == l.code {
+				return
+			}
+		}
+		ip.labels = append(ip.labels, l)
+	}
+	for _, l := range ru.labels {
+		add(l)
+	}
+	conf := -1
+	var b *label
+	s.raise(p, ru, &conf, &b)
+	if conf >= 0 {
+		code := vocab.ConfidentialityCode(conf)
+		add(label{system: confidentialityCS, code: code, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, code), node: -1})
+	}
+}
+
+// scanner walks a resource's codings and records rule matches.
+type scanner struct {
+	s *state
+	d *jsonx.Doc
+	r *Rules
+	p *plan
+}
+
+func (sc *scanner) typeOK(ri int, typ string) bool {
+	rt := sc.r.rules[ri].resourceTypes
+	return rt == nil || rt[typ]
+}
+
+// resource scans the elements of a resource (contained ones included, their
+// findings count for the container), except meta.
+func (sc *scanner) resource(n jsonx.Node, typ string, names []string, loc string, contained bool) {
+	d := sc.d
+	first, end := d.Range(n)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		v := k + 1
+		name := d.Str(k)
+		switch name {
+		case "meta", "resourceType", "text", "id":
+			continue
+		case "contained":
+			ci := 0
+			cf, ce := d.Range(v)
+			for c := cf; c < ce; c, ci = d.Skip(c), ci+1 {
+				sc.resource(c, d.Str(d.Get(c, "resourceType")), nil, loc+".contained["+strconv.Itoa(ci)+"]", true)
+			}
+			continue
+		}
+		sc.value(v, typ, append(names, strings.TrimPrefix(name, "_")), loc+"."+strings.TrimPrefix(name, "_"), contained)
+	}
+}
+
+func (sc *scanner) value(v jsonx.Node, typ string, names []string, loc string, contained bool) {
+	d := sc.d
+	switch d.Kind(v) {
+	case jsonx.Array:
+		i := 0
+		f, e := d.Range(v)
+		for it := f; it < e; it, i = d.Skip(it), i+1 {
+			sc.value(it, typ, names, loc+"["+strconv.Itoa(i)+"]", contained)
+		}
+	case jsonx.Object:
+		// An inline label is not content.
+		if d.KeyIs(d.Get(v, "url"), extInline) {
+			return
+		}
+		code := d.Get(v, "code")
+		if d.IsStr(code) && d.Get(v, "value") < 0 && d.Get(v, "unit") < 0 && d.Get(v, "comparator") < 0 {
+			sc.coding(v, d.Str(d.Get(v, "system")), d.Str(code), typ, names, loc, contained)
+		}
+		if sc.s.opts.TextMatch {
+			if t := d.Get(v, "text"); d.IsStr(t) && names[len(names)-1] != "text" {
+				sc.text(d.Str(t), typ, names, loc+".text", contained)
+			}
+			if t := d.Get(v, "display"); d.IsStr(t) && d.IsStr(code) {
+				sc.text(d.Str(t), typ, names, loc+".display", contained)
+			}
+		}
+		f, e := d.Range(v)
+		for k := f; k < e; k = d.Skip(k + 1) {
+			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
+				name := strings.TrimPrefix(d.Str(k), "_")
+				sc.value(k+1, typ, append(names, name), loc+"."+name, contained)
+			}
+		}
+	}
+}
+
+func (sc *scanner) coding(n jsonx.Node, system, code, typ string, names []string, loc string, contained bool) {
+	r := sc.r
+	sys := normSystem(system)
+	c := normCode(sys, code)
+	emit := func(hs []hit) {
+		for _, h := range hs {
+			if float64(h.confidence) < sc.s.opts.MinConfidence || h.confidence == 0 {
+				continue
+			}
+			sc.hit(int(h.rule), sys, c, typ, names, loc, contained)
+		}
+	}
+	if m := r.exact[sys]; m != nil {
+		emit(m[c])
+	}
+	if m := r.prefixes[sys]; m != nil {
+		for _, l := range r.preLens[sys] {
+			if len(c) >= l {
+				emit(m[c[:l]])
+			}
+		}
+	}
+	for _, rg := range r.ranges[sys] {
+		if c[:min(len(c), len(rg.from))] >= rg.from && c[:min(len(c), len(rg.to))] <= rg.to {
+			emit([]hit{rg.hit})
+		}
+	}
+}
+
+func (sc *scanner) text(t, typ string, names []string, loc string, contained bool) {
+	for _, tr := range sc.r.text {
+		if tr.re.MatchString(t) {
+			sc.hit(tr.rule, "", t, typ, names, loc, contained)
+		}
+	}
+}
+
+// hit records a match when the rule applies to this resource type and path.
+func (sc *scanner) hit(ri int, system, code, typ string, names []string, loc string, contained bool) {
+	ru := &sc.r.rules[ri]
+	if !sc.typeOK(ri, typ) {
+		return
+	}
+	if ru.path != nil {
+		if len(names) < len(ru.path) {
+			return
+		}
+		for i, p := range ru.path {
+			if names[i] != p {
+				return
+			}
+		}
+		if ru.inline && contained {
+			return // inline labels go on the container's own elements only
+		}
+	}
+	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: ru.path, inContnd: contained})
+}
+
+// writePlan writes a plan's labels and returns the labels now in the
+// resource's meta.security.
+func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
+	n := p.n
+	meta := d.Get(n, "meta")
+	sec := d.Get(meta, "security")
+	var existing []label
+	have := -1
+	hasFlag := false
+	first, end := d.Range(sec)
+	for c := first; c < end && d.Kind(sec) == jsonx.Array; c = d.Skip(c) {
+		l, ok := readLabel(d, c)
+		if !ok {
+			l = label{node: c, set: vocab.SetUnknown}
+		}
+		l.node = c
+		existing = append(existing, l)
+		if r := l.rank(); r >= 0 {
+			have = max(have, r)
+		}
+		if vocab.IsProcessInline(l.system, l.code) {
+			hasFlag = true
+		}
+	}
+	inlineAdded := s.writeInline(d, p)
+	labeled := len(p.matches) > 0 || p.propagated || s.opts.LabelAll || inlineAdded
+	if !labeled {
+		return existing
+	}
+	conf := max(p.conf, vocab.Rank(s.opts.DefaultConfidentiality))
+	if !s.opts.AllowDowngrade {
+		conf = max(conf, have)
+	}
+	if s.opts.inlineHWM() {
+		for _, ip := range p.inline {
+			for _, l := range ip.labels {
+				conf = max(conf, l.rank())
+			}
+		}
+		start := len(s.labels)
+		s.labels = inlineLabels(d, n, s.labels)
+		for _, l := range s.labels[start:] {
+			if l.src == srcInline {
+				conf = max(conf, l.rank())
+			}
+		}
+		s.labels = s.labels[:start]
+	}
+	confCode := vocab.ConfidentialityCode(conf)
+	var final []label
+	confDone := false
+	for _, l := range existing {
+		if l.system == confidentialityCS {
+			if l.code == confCode && !confDone {
+				final = append(final, l)
+				confDone = true
+			}
+			continue
+		}
+		final = append(final, l)
+	}
+	var added []label
+	if !confDone {
+		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1}
+		if conf == p.conf {
+			cl.basisOf = p.basis
+		}
+		added = append(added, cl)
+	}
+	for _, l := range p.added {
+		l.basisOf = s.basisFor(p, l)
+		added = append(added, l)
+	}
+	if len(p.inline) > 0 && !hasFlag {
+		info := vocab.Lookup(vocab.ActCode, "PROCESSINLINELABEL")
+		added = append(added, label{system: vocab.ActCode, code: info.Code, set: info.Set, info: info, node: -1})
+	}
+	for _, l := range added {
+		dup := false
+		for _, f := range final {
+			if f.system == l.system && f.code == l.code {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			l.node = -1
+			final = append(final, l)
+		}
+	}
+	sortLabels(final)
+	rep := Labeled{Location: p.loc, Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
+	for _, m := range p.matches {
+		mm := Match{Rule: s.rules().rules[m.rule].id, System: strings.Clone(m.system), Code: strings.Clone(m.code), Path: m.path}
+		if s.rules().rules[m.rule].inline {
+			rep.Inline = append(rep.Inline, mm)
+		} else {
+			rep.Matches = append(rep.Matches, mm)
+		}
+	}
+	for _, f := range final {
+		if f.node < 0 {
+			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f)})
+		}
+	}
+	s.report.Labeled = append(s.report.Labeled, rep)
+	if sameLabels(d, existing, final) {
+		return final
+	}
+	s.w.Reset()
+	s.w.BeginArray()
+	for i := range final {
+		s.writeNewLabel(d, &final[i])
+	}
+	s.w.EndArray()
+	s.setMember(d, n, []string{"meta", "security"}, s.w.B)
+	return final
+}
+
+// basisFor is the policy a label was assigned under: the basis of the first
+// rule that assigned it.
+func (s *state) basisFor(p *plan, l label) *label {
+	r := s.rules()
+	for _, m := range p.matches {
+		for _, rl := range r.rules[m.rule].labels {
+			if rl.code == l.code && rl.system == l.system {
+				return r.rules[m.rule].basis
+			}
+		}
+	}
+	return l.basisOf
+}
+
+// writeNewLabel writes an existing label as it was, or a new one with its
+// basis and the classifier.
+func (s *state) writeNewLabel(d *jsonx.Doc, l *label) {
+	if l.node >= 0 {
+		s.writeLabel(d, l)
+		return
+	}
+	w := &s.w
+	w.BeginObject()
+	w.Key("extension")
+	w.BeginArray()
+	if l.basisOf != nil {
+		w.BeginObject()
+		w.KV("url", extBasis)
+		w.Key("valueCoding")
+		w.BeginObject()
+		w.KV("system", l.basisOf.system)
+		w.KV("code", l.basisOf.code)
+		if l.basisOf.display != "" {
+			w.KV("display", l.basisOf.display)
+		}
+		w.EndObject()
+		w.EndObject()
+	}
+	w.BeginObject()
+	w.KV("url", extClassifier)
+	w.Key("valueReference")
+	w.BeginObject()
+	w.KV("display", s.opts.classifierDisplay())
+	w.EndObject()
+	w.EndObject()
+	w.EndArray()
+	w.KV("system", l.system)
+	w.KV("code", l.code)
+	if disp := s.displayOf(d, l); disp != "" {
+		w.KV("display", disp)
+	}
+	w.EndObject()
+}
+
+// writeInline adds the planned inline labels to their elements; it reports
+// whether any label was added.
+func (s *state) writeInline(d *jsonx.Doc, p *plan) bool {
+	added := false
+	for _, ip := range p.inline {
+		parent := p.n
+		for _, seg := range ip.path[:len(ip.path)-1] {
+			parent = d.Get(parent, seg)
+			if d.Kind(parent) == jsonx.Array {
+				parent = d.Index(parent, 0)
+			}
+		}
+		name := ip.path[len(ip.path)-1]
+		el := d.Get(parent, name)
+		if d.Kind(parent) != jsonx.Object || el < 0 {
+			continue
+		}
+		switch d.Kind(el) {
+		case jsonx.Object:
+			added = s.addExtensions(d, el, ip) || added
+		case jsonx.Array:
+			f, e := d.Range(el)
+			i, count := 0, d.Count(el)
+			for it := f; it < e; it, i = d.Skip(it), i+1 {
+				if d.Kind(it) == jsonx.Object {
+					added = s.addExtensions(d, it, ip) || added
+				} else {
+					added = s.addPrimitive(d, parent, name, i, count, ip) || added
+				}
+			}
+		default:
+			added = s.addPrimitive(d, parent, name, -1, 0, ip) || added
+		}
+	}
+	return added
+}
+
+// inlineItems writes the extension items for the labels an element lacks.
+func (s *state) inlineItems(d *jsonx.Doc, ext jsonx.Node, ip inlinePlan) []byte {
+	var w jsonx.Writer
+	for _, l := range ip.labels {
+		present := false
+		d.Items(ext, func(_ int, x jsonx.Node) bool {
+			if d.KeyIs(d.Get(x, "url"), extInline) {
+				if c, ok := readCoding(d, d.Get(x, "valueCoding")); ok && c.system == l.system && c.code == l.code {
+					present = true
+					return false
+				}
+			}
+			return true
+		})
+		if present {
+			continue
+		}
+		w.BeginObject()
+		w.KV("url", extInline)
+		w.Key("valueCoding")
+		w.BeginObject()
+		w.KV("system", l.system)
+		w.KV("code", l.code)
+		if l.info != nil && l.info.Display != "" {
+			w.KV("display", l.info.Display)
+		}
+		w.EndObject()
+		w.EndObject()
+	}
+	return w.B
+}
+
+// addExtensions appends inline labels to an object element's extension array.
+func (s *state) addExtensions(d *jsonx.Doc, el jsonx.Node, ip inlinePlan) bool {
+	ext := d.Get(el, "extension")
+	items := s.inlineItems(d, ext, ip)
+	if len(items) == 0 {
+		return false
+	}
+	if d.Kind(ext) == jsonx.Array {
+		_, end := d.Span(ext)
+		if d.Count(ext) > 0 {
+			items = append([]byte{','}, items...)
+		}
+		s.edits = append(s.edits, jsonx.Edit{Start: end - 1, End: end - 1, Text: items})
+		return true
+	}
+	s.setMember(d, el, []string{"extension"}, append(append([]byte{'['}, items...), ']'))
+	return true
+}
+
+// addPrimitive labels a primitive through its _name sibling: an object, or
+// for item i of a primitive array an array aligned with null fillers.
+func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, count int, ip inlinePlan) bool {
+	sib := d.Get(parent, "_"+name)
+	if i < 0 {
+		if d.Kind(sib) == jsonx.Object {
+			return s.addExtensions(d, sib, ip)
+		}
+		items := s.inlineItems(d, -1, ip)
+		s.insertAfter(d, parent, name, "_"+name, append(append([]byte(`{"extension":[`), items...), "]}"...))
+		return true
+	}
+	if d.Kind(sib) == jsonx.Array {
+		if it := d.Index(sib, i); d.Kind(it) == jsonx.Object {
+			return s.addExtensions(d, it, ip)
+		} else if it >= 0 {
+			start, end := d.Span(it)
+			items := s.inlineItems(d, -1, ip)
+			s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: append(append([]byte(`{"extension":[`), items...), "]}"...)})
+			return true
+		}
+		return false
+	}
+	if sib >= 0 {
+		return false
+	}
+	// One _name array for the whole primitive array: written once, for the
+	// first item, with every item labeled.
+	if i > 0 {
+		return true
+	}
+	items := s.inlineItems(d, -1, ip)
+	var arr []byte
+	arr = append(arr, '[')
+	for j := 0; j < count; j++ {
+		if j > 0 {
+			arr = append(arr, ',')
+		}
+		arr = append(arr, `{"extension":[`...)
+		arr = append(arr, items...)
+		arr = append(arr, "]}"...)
+	}
+	arr = append(arr, ']')
+	s.insertAfter(d, parent, name, "_"+name, arr)
+	return true
+}
+
+// insertAfter inserts member key:text right after member after of obj.
+func (s *state) insertAfter(d *jsonx.Doc, obj jsonx.Node, after, key string, text []byte) {
+	v := d.Get(obj, after)
+	_, end := d.Span(v)
+	member := append([]byte{','}, jsonx.AppendString(nil, key)...)
+	member = append(member, ':')
+	member = append(member, text...)
+	s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: member})
+}
+
+// propagate copies the labels the rules derived for a resource to the
+// resources it references through the listed elements, inside this Bundle,
+// until nothing changes.
+func (s *state) propagate(d *jsonx.Doc, b jsonx.Node, plans []*plan) {
+	byRef := map[string]*plan{}
+	first, end := d.Range(d.Get(b, "entry"))
+	for e := first; e < end; e = d.Skip(e) {
+		res := d.Get(e, "resource")
+		for _, p := range plans {
+			if p.n == res {
+				if fu := d.Str(d.Get(e, "fullUrl")); fu != "" {
+					byRef[fu] = p
+				}
+				if p.id != "" {
+					byRef[p.typ+"/"+p.id] = p
+				}
+			}
+		}
+	}
+	for round := 0; round < len(plans)+1; round++ {
+		changed := false
+		for _, src := range plans {
+			if len(src.added) == 0 && src.conf < 0 {
+				continue
+			}
+			for _, pr := range s.opts.Propagate {
+				typ, elem, _ := strings.Cut(pr, ".")
+				if typ != src.typ {
+					continue
+				}
+				refs := d.Get(src.n, elem)
+				visit := func(ref jsonx.Node) {
+					target := byRef[d.Str(d.Get(ref, "reference"))]
+					if target == nil {
+						r := d.Str(d.Get(ref, "reference"))
+						if i := strings.LastIndex(r, "/"); i > 0 {
+							if j := strings.LastIndex(r[:i], "/"); j >= 0 {
+								target = byRef[r[j+1:]]
+							}
+						}
+					}
+					if target == nil || target == src {
+						return
+					}
+					for _, l := range src.added {
+						before := len(target.added)
+						target.addLabel(l)
+						changed = changed || len(target.added) > before
+					}
+					if src.conf > target.conf {
+						target.conf, target.basis, changed = src.conf, src.basis, true
+					}
+					if len(target.matches) == 0 {
+						target.matches = append(target.matches, match{rule: -1})
+					}
+				}
+				if d.Kind(refs) == jsonx.Array {
+					d.Items(refs, func(_ int, r jsonx.Node) bool { visit(r); return true })
+				} else if refs >= 0 {
+					visit(refs)
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for _, p := range plans {
+		// Drop the placeholders that only marked a propagated target.
+		kept := p.matches[:0]
+		for _, m := range p.matches {
+			if m.rule >= 0 {
+				kept = append(kept, m)
+			} else {
+				p.propagated = true
+			}
+		}
+		p.matches = kept
+	}
+}

@@ -1,0 +1,590 @@
+package engine
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// Rules is a compiled set of rule packs: an immutable index, safe for
+// concurrent use. Build it once with CompileRules and share it.
+type Rules struct {
+	names    []string
+	rules    []rule
+	exact    map[string]map[string][]hit // system -> normalised code -> rules
+	prefixes map[string]map[string][]hit // system -> normalised prefix -> rules
+	preLens  map[string][]int            // system -> prefix lengths present, longest first
+	ranges   map[string][]codeRange
+	text     []textRule
+	always   []int             // rules without code criteria (type or path only)
+	conf     map[string]string // sensitivity code -> confidentiality code
+	warnings []string
+	codes    int
+}
+
+// rule is one compiled rule.
+type rule struct {
+	id            string
+	labels        []label
+	basis         *label
+	confidential  string // confidentiality the rule sets, or ""
+	resourceTypes map[string]bool
+	path          []string // element path below the resource type, or nil
+	inline        bool
+}
+
+type hit struct {
+	rule       int32
+	confidence float32
+}
+
+type codeRange struct {
+	from, to string
+	hit      hit
+}
+
+type textRule struct {
+	re   *regexp.Regexp
+	rule int
+}
+
+// RuleCount is the number of rules; CodeCount the number of codes indexed.
+func (r *Rules) RuleCount() int { return len(r.rules) }
+
+// CodeCount is the number of (system, code) entries, prefixes and ranges indexed.
+func (r *Rules) CodeCount() int { return r.codes }
+
+// Warnings lists what the importers left out (labels outside the security
+// vocabulary, codes below a confidence of 0, rules left without labels).
+func (r *Rules) Warnings() []string { return r.warnings }
+
+// Names lists the packs compiled into r, in order.
+func (r *Rules) Names() []string { return r.names }
+
+// CompileRules compiles rule packs into one index. Each pack is JSON in the
+// seclabel rule-pack format, the LEAP-CDS / ASU SHARES rules format, or a
+// FHIR ValueSet or Bundle of ValueSets whose security label sits in
+// useContext (code "focus") or topic; the format is recognised by shape. A
+// malformed pack fails with code invalid_rules and the location of the
+// problem.
+func CompileRules(packs ...[]byte) (*Rules, error) {
+	c := &compiler{r: &Rules{
+		exact:    map[string]map[string][]hit{},
+		prefixes: map[string]map[string][]hit{},
+		preLens:  map[string][]int{},
+		ranges:   map[string][]codeRange{},
+		conf:     map[string]string{},
+	}}
+	confSet := false
+	for i, p := range packs {
+		var d jsonx.Doc
+		c.loc = "pack " + strconv.Itoa(i)
+		if err := d.Parse(p, 256); err != nil {
+			return nil, errorf(ErrInvalidRules, c.loc+": "+err.Error())
+		}
+		c.d = &d
+		var err error
+		switch {
+		case d.Kind(0) != jsonx.Object:
+			err = c.fail("", "a rule pack is a JSON object")
+		case d.IsStr(d.Get(0, "resourceType")):
+			err = c.valueSets(0)
+		case isShares(&d):
+			err = c.shares()
+		default:
+			var set bool
+			set, err = c.native()
+			confSet = confSet || set
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !confSet {
+		c.defaultConfidentiality()
+	}
+	for sys, m := range c.r.prefixes {
+		seen := map[int]bool{}
+		for p := range m {
+			seen[len(p)] = true
+		}
+		for n := range seen {
+			c.r.preLens[sys] = append(c.r.preLens[sys], n)
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(c.r.preLens[sys])))
+	}
+	return c.r, nil
+}
+
+type compiler struct {
+	r   *Rules
+	d   *jsonx.Doc
+	loc string
+}
+
+func (c *compiler) fail(at, msg string) error {
+	loc := c.loc
+	if at != "" {
+		loc += ": " + at
+	}
+	return errorf(ErrInvalidRules, loc+": "+msg)
+}
+
+// defaultConfidentiality maps every sensitivity of the active-information
+// branch (HIV, SUD, mental health, ...) to R, as THO's examples of R do,
+// when no pack says otherwise.
+func (c *compiler) defaultConfidentiality() {
+	for _, code := range []string{"ETH", "GDIS", "HIV", "MST", "PREGNANT", "SCA", "SDV", "SEX", "SPI", "BH", "COGN", "DVD",
+		"EMOTDIS", "MH", "PSY", "PSYTHPN", "SUD", "ETHUD", "OPIOIDUD", "STD", "TBOO", "VIO"} {
+		c.r.conf[code] = "R"
+	}
+}
+
+// native reads a pack in the seclabel format; it reports whether the pack
+// set a confidentiality map.
+func (c *compiler) native() (bool, error) {
+	d := c.d
+	var err error
+	confSet := false
+	d.Members(0, func(k, v jsonx.Node) bool {
+		switch name := d.Str(k); name {
+		case "name":
+			c.r.names = append(c.r.names, d.Str(v))
+		case "version", "description", "sources", "$schema":
+		case "confidentiality":
+			confSet = true
+			if d.Kind(v) != jsonx.Object {
+				err = c.fail("confidentiality", "must map sensitivity codes to U, L, M, N, R or V")
+				return false
+			}
+			d.Members(v, func(ck, cv jsonx.Node) bool {
+				if vocab.Rank(d.Str(cv)) < 0 {
+					err = c.fail("confidentiality."+d.Str(ck), "must be one of U, L, M, N, R, V")
+					return false
+				}
+				c.r.conf[d.Str(ck)] = d.Str(cv)
+				return true
+			})
+		case "rules":
+			if d.Kind(v) != jsonx.Array {
+				err = c.fail("rules", "must be an array")
+				return false
+			}
+			d.Items(v, func(i int, r jsonx.Node) bool {
+				err = c.nativeRule(r, "rules["+strconv.Itoa(i)+"]")
+				return err == nil
+			})
+		default:
+			err = c.fail(name, "unknown member")
+		}
+		return err == nil
+	})
+	return confSet, err
+}
+
+func (c *compiler) nativeRule(n jsonx.Node, at string) error {
+	d := c.d
+	if d.Kind(n) != jsonx.Object {
+		return c.fail(at, "a rule is an object")
+	}
+	r := rule{id: d.Str(d.Get(n, "id"))}
+	if r.id == "" {
+		return c.fail(at+".id", "every rule needs an id")
+	}
+	idx := len(c.r.rules)
+	criteria := 0
+	var err error
+	d.Members(n, func(k, v jsonx.Node) bool {
+		name := d.Str(k)
+		here := at + "." + name
+		switch name {
+		case "id", "description":
+		case "labels":
+			if d.Kind(v) != jsonx.Array || d.Count(v) == 0 {
+				err = c.fail(here, "must be a non-empty array")
+				return false
+			}
+			d.Items(v, func(i int, l jsonx.Node) bool {
+				var lb label
+				lb, err = c.securityLabel(l, here+"["+strconv.Itoa(i)+"]")
+				r.labels = append(r.labels, lb)
+				return err == nil
+			})
+		case "basis":
+			var b label
+			if b, err = c.securityLabel(v, here); err == nil {
+				if b.set != vocab.SetPolicy {
+					err = c.fail(here, b.code+" is not a policy code")
+				}
+				r.basis = &b
+			}
+		case "confidentiality":
+			r.confidential = d.Str(v)
+			if vocab.Rank(r.confidential) < 0 {
+				err = c.fail(here, "must be one of U, L, M, N, R, V")
+			}
+		case "resourceTypes":
+			r.resourceTypes = map[string]bool{}
+			err = c.strings(v, here, func(s string) error {
+				if !r4Types[s] {
+					return c.fail(here, strconv.Quote(s)+" is not a FHIR R4 resource type")
+				}
+				r.resourceTypes[s] = true
+				return nil
+			})
+		case "path":
+			p := strings.Split(d.Str(v), ".")
+			if !d.IsStr(v) || len(p) < 2 || !r4Types[p[0]] {
+				err = c.fail(here, `must be an element path such as "Observation.code"`)
+				return false
+			}
+			r.path = p[1:]
+			if r.resourceTypes == nil {
+				r.resourceTypes = map[string]bool{}
+			}
+			r.resourceTypes[p[0]] = true
+		case "inline":
+			r.inline = d.Bool(v)
+		case "codes":
+			criteria++
+			err = c.systemMap(v, here, func(sys string, code string, at string) error {
+				c.addExact(sys, code, hit{rule: int32(idx), confidence: 1})
+				return nil
+			})
+		case "prefixes":
+			criteria++
+			err = c.systemMap(v, here, func(sys, code, at string) error {
+				c.addPrefix(sys, code, hit{rule: int32(idx), confidence: 1})
+				return nil
+			})
+		case "ranges":
+			criteria++
+			err = c.systemMap(v, here, func(sys, rg, at string) error {
+				from, to, ok := strings.Cut(rg, "-")
+				from, to = normCode(sys, from), normCode(sys, to)
+				if !ok || from == "" || to == "" || from > to[:min(len(from), len(to))] {
+					return c.fail(at, `a range is "FROM-TO", e.g. "F10-F19"`)
+				}
+				c.r.ranges[sys] = append(c.r.ranges[sys], codeRange{from: from, to: to, hit: hit{rule: int32(idx), confidence: 1}})
+				c.r.codes++
+				return nil
+			})
+		case "valueSets":
+			criteria++
+			if d.Kind(v) != jsonx.Array {
+				err = c.fail(here, "must be an array of ValueSets")
+				return false
+			}
+			d.Items(v, func(i int, vs jsonx.Node) bool {
+				err = c.valueSetCodes(vs, here+"["+strconv.Itoa(i)+"]", hit{rule: int32(idx), confidence: 1})
+				return err == nil
+			})
+		case "text":
+			criteria++
+			err = c.strings(v, here, func(s string) error {
+				re, e := regexp.Compile(`(?i)\b(?:` + s + `)\b`)
+				if e != nil {
+					return c.fail(here, "bad pattern: "+e.Error())
+				}
+				c.r.text = append(c.r.text, textRule{re: re, rule: idx})
+				return nil
+			})
+		default:
+			err = c.fail(here, "unknown member")
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(r.labels) == 0 && r.confidential == "" {
+		return c.fail(at+".labels", "a rule needs labels or a confidentiality")
+	}
+	if r.inline && r.path == nil {
+		return c.fail(at+".inline", "inline labels need a path")
+	}
+	if criteria == 0 {
+		if r.resourceTypes == nil {
+			return c.fail(at, "a rule needs codes, prefixes, ranges, valueSets, text, resourceTypes or a path")
+		}
+		c.r.always = append(c.r.always, idx)
+	}
+	c.r.rules = append(c.r.rules, r)
+	return nil
+}
+
+// securityLabel reads a label: a Coding, or a bare code of the security
+// vocabulary. Only known security codes are accepted, so a pack cannot put
+// local grouping codes into meta.security.
+func (c *compiler) securityLabel(n jsonx.Node, at string) (label, error) {
+	d := c.d
+	var system, code string
+	switch d.Kind(n) {
+	case jsonx.String:
+		code = d.Str(n)
+		for _, s := range []string{vocab.ActCode, vocab.Confidentiality, vocab.ObservationValue, vocab.ActReason} {
+			if info := vocab.Lookup(s, code); info != nil && info.Set != vocab.SetUnknown {
+				system = s
+				break
+			}
+		}
+	case jsonx.Object:
+		system, code = d.Str(d.Get(n, "system")), d.Str(d.Get(n, "code"))
+	default:
+		return label{}, c.fail(at, "a label is a code or a Coding")
+	}
+	info := vocab.Lookup(system, code)
+	if info == nil || info.Set == vocab.SetUnknown || info.Abstract {
+		return label{}, c.fail(at, strconv.Quote(code)+" is not a selectable security label code")
+	}
+	if info.Set == vocab.SetConfidentiality {
+		return label{}, c.fail(at, "set confidentiality with the rule's confidentiality, not as a label")
+	}
+	return label{system: info.System, code: info.Code, display: info.Display, set: info.Set, info: info, node: -1}, nil
+}
+
+func (c *compiler) strings(n jsonx.Node, at string, f func(string) error) error {
+	d := c.d
+	if d.Kind(n) != jsonx.Array {
+		return c.fail(at, "must be an array of strings")
+	}
+	var err error
+	d.Items(n, func(i int, s jsonx.Node) bool {
+		if !d.IsStr(s) || d.Str(s) == "" {
+			err = c.fail(at+"["+strconv.Itoa(i)+"]", "must be a non-empty string")
+			return false
+		}
+		err = f(d.Str(s))
+		return err == nil
+	})
+	return err
+}
+
+// systemMap reads {"system": ["code", ...]}; numbers count as their text, so
+// a code such as 522 is the string "522".
+func (c *compiler) systemMap(n jsonx.Node, at string, f func(system, code, at string) error) error {
+	d := c.d
+	if d.Kind(n) != jsonx.Object {
+		return c.fail(at, `must map systems to codes: {"http://snomed.info/sct": ["86406008"]}`)
+	}
+	var err error
+	d.Members(n, func(k, v jsonx.Node) bool {
+		sys := normSystem(d.Str(k))
+		here := at + "." + d.Str(k)
+		if d.Kind(v) != jsonx.Array {
+			err = c.fail(here, "must be an array of codes")
+			return false
+		}
+		d.Items(v, func(i int, code jsonx.Node) bool {
+			var s string
+			switch d.Kind(code) {
+			case jsonx.String:
+				s = d.Str(code)
+			case jsonx.Number:
+				s = string(d.Raw(code))
+			}
+			if strings.TrimSpace(s) == "" {
+				err = c.fail(here+"["+strconv.Itoa(i)+"]", "must be a non-empty code")
+				return false
+			}
+			err = f(sys, s, here+"["+strconv.Itoa(i)+"]")
+			return err == nil
+		})
+		return err == nil
+	})
+	return err
+}
+
+func (c *compiler) addExact(system, code string, h hit) {
+	system = normSystem(system)
+	code = normCode(system, code)
+	m := c.r.exact[system]
+	if m == nil {
+		m = map[string][]hit{}
+		c.r.exact[system] = m
+	}
+	m[code] = append(m[code], h)
+	c.r.codes++
+}
+
+func (c *compiler) addPrefix(system, code string, h hit) {
+	system = normSystem(system)
+	code = normCode(system, code)
+	m := c.r.prefixes[system]
+	if m == nil {
+		m = map[string][]hit{}
+		c.r.prefixes[system] = m
+	}
+	m[code] = append(m[code], h)
+	c.r.codes++
+}
+
+// valueSetCodes indexes the codes of a ValueSet: its expansion when it has
+// one, else the concepts listed in compose.include.
+func (c *compiler) valueSetCodes(vs jsonx.Node, at string, h hit) error {
+	d := c.d
+	if d.Str(d.Get(vs, "resourceType")) != "ValueSet" {
+		return c.fail(at, "must be a ValueSet")
+	}
+	n := 0
+	var walk func(arr jsonx.Node)
+	walk = func(arr jsonx.Node) {
+		d.Items(arr, func(_ int, it jsonx.Node) bool {
+			if sys, code := d.Str(d.Get(it, "system")), d.Str(d.Get(it, "code")); sys != "" && code != "" {
+				c.addExact(sys, code, h)
+				n++
+			}
+			walk(d.Get(it, "contains"))
+			return true
+		})
+	}
+	if exp := d.Get(vs, "expansion"); exp >= 0 {
+		walk(d.Get(exp, "contains"))
+	} else {
+		d.Items(d.Get(d.Get(vs, "compose"), "include"), func(_ int, inc jsonx.Node) bool {
+			sys := d.Str(d.Get(inc, "system"))
+			d.Items(d.Get(inc, "concept"), func(_ int, con jsonx.Node) bool {
+				if code := d.Str(d.Get(con, "code")); sys != "" && code != "" {
+					c.addExact(sys, code, h)
+					n++
+				}
+				return true
+			})
+			return true
+		})
+	}
+	if n == 0 {
+		return c.fail(at, "the ValueSet lists no codes (an expansion or compose.include.concept is needed; filters are not expanded)")
+	}
+	return nil
+}
+
+// valueSets imports a ValueSet, or a Bundle of them, as rules: the label is
+// the security Coding in useContext (code "focus") or in topic.
+func (c *compiler) valueSets(n jsonx.Node) error {
+	d := c.d
+	switch d.Str(d.Get(n, "resourceType")) {
+	case "Bundle":
+		var err error
+		d.Items(d.Get(n, "entry"), func(i int, e jsonx.Node) bool {
+			err = c.valueSet(d.Get(e, "resource"), "entry["+strconv.Itoa(i)+"].resource")
+			return err == nil
+		})
+		return err
+	case "ValueSet":
+		return c.valueSet(n, "")
+	}
+	return c.fail("resourceType", "a FHIR rule pack is a ValueSet or a Bundle of ValueSets")
+}
+
+func (c *compiler) valueSet(vs jsonx.Node, at string) error {
+	d := c.d
+	r := rule{id: d.Str(d.Get(vs, "url"))}
+	if r.id == "" {
+		r.id = d.Str(d.Get(vs, "id"))
+	}
+	collect := func(cc jsonx.Node) {
+		d.Items(d.Get(cc, "coding"), func(_ int, cd jsonx.Node) bool {
+			if l, err := c.securityLabel(cd, at); err == nil {
+				r.labels = append(r.labels, l)
+			}
+			return true
+		})
+	}
+	d.Items(d.Get(vs, "useContext"), func(_ int, uc jsonx.Node) bool {
+		if d.Str(d.Get(d.Get(uc, "code"), "code")) == "focus" {
+			collect(d.Get(uc, "valueCodeableConcept"))
+		}
+		return true
+	})
+	d.Items(d.Get(vs, "topic"), func(_ int, t jsonx.Node) bool { collect(t); return true })
+	if len(r.labels) == 0 {
+		return c.fail(at, "the ValueSet names no security label in useContext (focus) or topic")
+	}
+	idx := len(c.r.rules)
+	if err := c.valueSetCodes(vs, at, hit{rule: int32(idx), confidence: 1}); err != nil {
+		return err
+	}
+	c.r.rules = append(c.r.rules, r)
+	return nil
+}
+
+// isShares recognises the LEAP-CDS / ASU SHARES rules format: rules with
+// codeSets.
+func isShares(d *jsonx.Doc) bool {
+	first := d.Index(d.Get(0, "rules"), 0)
+	return d.Get(first, "codeSets") >= 0
+}
+
+// shares imports the SHARES format. Its labels may hold local grouping codes
+// (MENCAT, DISEASE, ...): those are left out with a warning, because only
+// security vocabularies belong in meta.security. Each code keeps its
+// confidence, compared with the minConfidence option when labeling.
+func (c *compiler) shares() error {
+	d := c.d
+	if name := d.Str(d.Get(0, "name")); name != "" {
+		c.r.names = append(c.r.names, name)
+	}
+	var err error
+	d.Items(d.Get(0, "rules"), func(i int, rn jsonx.Node) bool {
+		at := "rules[" + strconv.Itoa(i) + "]"
+		r := rule{id: d.Str(d.Get(rn, "id"))}
+		if r.id == "" {
+			err = c.fail(at+".id", "every rule needs an id")
+			return false
+		}
+		d.Items(d.Get(rn, "labels"), func(j int, l jsonx.Node) bool {
+			lb, e := c.securityLabel(l, at)
+			if e != nil {
+				c.r.warnings = append(c.r.warnings, at+".labels["+strconv.Itoa(j)+"]: "+d.Str(d.Get(l, "code"))+" is not a security label code; left out")
+				return true
+			}
+			r.labels = append(r.labels, lb)
+			return true
+		})
+		if b := d.Get(rn, "basis"); b >= 0 {
+			if lb, e := c.securityLabel(b, at+".basis"); e == nil && lb.set == vocab.SetPolicy {
+				r.basis = &lb
+			}
+		}
+		if len(r.labels) == 0 {
+			c.r.warnings = append(c.r.warnings, at+": rule "+r.id+" has no security label left; skipped")
+			return true
+		}
+		idx := len(c.r.rules)
+		d.Items(d.Get(rn, "codeSets"), func(j int, cs jsonx.Node) bool {
+			d.Items(d.Get(cs, "codes"), func(k int, cd jsonx.Node) bool {
+				sys, code := d.Str(d.Get(cd, "system")), d.Str(d.Get(cd, "code"))
+				if code == "" && d.Kind(d.Get(cd, "code")) == jsonx.Number {
+					code = string(d.Raw(d.Get(cd, "code")))
+				}
+				if sys == "" || strings.TrimSpace(code) == "" {
+					err = c.fail(at+".codeSets["+strconv.Itoa(j)+"].codes["+strconv.Itoa(k)+"]", "needs a system and a code")
+					return false
+				}
+				conf := float32(1)
+				if cv := d.Get(cd, "confidence"); cv >= 0 {
+					f, e := strconv.ParseFloat(string(d.Raw(cv)), 32)
+					if e != nil || f < 0 || f > 1 {
+						err = c.fail(at+".codeSets["+strconv.Itoa(j)+"].codes["+strconv.Itoa(k)+"].confidence", "must be a number from 0 to 1")
+						return false
+					}
+					conf = float32(f)
+				}
+				c.addExact(sys, code, hit{rule: int32(idx), confidence: conf})
+				return true
+			})
+			return err == nil
+		})
+		if err != nil {
+			return false
+		}
+		c.r.rules = append(c.r.rules, r)
+		return true
+	})
+	return err
+}
