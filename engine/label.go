@@ -29,7 +29,7 @@ type match struct {
 	system   string
 	code     string
 	path     string
-	element  []string // the rule path's element the coding sits in, for inline rules
+	element  jsonx.Node // for inline rules: the element on the rule's path holding the coding, or -1 for every element on the path
 	inContnd bool
 }
 
@@ -48,9 +48,9 @@ type plan struct {
 }
 
 type inlinePlan struct {
-	path   []string // element path below the resource
+	node   jsonx.Node // the element to label, or -1 for every element on path
+	path   []string   // the rule's element path below the resource
 	labels []label
-	basis  *label
 }
 
 // rules returns the rule index in force for this call.
@@ -140,7 +140,7 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, loc string) *plan {
 	sc.resource(n, p.typ, nil, loc, false)
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
-			p.matches = append(p.matches, match{rule: ri, path: loc + "." + strings.Join(r.rules[ri].path, "."), element: r.rules[ri].path})
+			p.matches = append(p.matches, match{rule: ri, path: loc + "." + strings.Join(r.rules[ri].path, "."), element: -1})
 		}
 	}
 	seen := map[int]bool{}
@@ -189,12 +189,12 @@ func (s *state) raise(p *plan, ru *rule, conf *int, basis **label) {
 func (s *state) planInline(p *plan, ru *rule, m match) {
 	var ip *inlinePlan
 	for i := range p.inline {
-		if strings.Join(p.inline[i].path, ".") == strings.Join(m.element, ".") {
+		if p.inline[i].node == m.element && strings.Join(p.inline[i].path, ".") == strings.Join(ru.path, ".") {
 			ip = &p.inline[i]
 		}
 	}
 	if ip == nil {
-		p.inline = append(p.inline, inlinePlan{path: m.element, basis: ru.basis})
+		p.inline = append(p.inline, inlinePlan{node: m.element, path: ru.path})
 		ip = &p.inline[len(p.inline)-1]
 	}
 	add := func(l label) {
@@ -219,10 +219,11 @@ func (s *state) planInline(p *plan, ru *rule, m match) {
 
 // scanner walks a resource's codings and records rule matches.
 type scanner struct {
-	s *state
-	d *jsonx.Doc
-	r *Rules
-	p *plan
+	s     *state
+	d     *jsonx.Doc
+	r     *Rules
+	p     *plan
+	elems []jsonx.Node // per name on the current path: the object (or array item) visited
 }
 
 func (sc *scanner) typeOK(ri int, typ string) bool {
@@ -249,6 +250,7 @@ func (sc *scanner) resource(n jsonx.Node, typ string, names []string, loc string
 			}
 			continue
 		}
+		sc.elems = append(sc.elems[:len(names)], v)
 		sc.value(v, typ, append(names, strings.TrimPrefix(name, "_")), loc+"."+strings.TrimPrefix(name, "_"), contained)
 	}
 }
@@ -260,6 +262,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, names []string, loc string, c
 		i := 0
 		f, e := d.Range(v)
 		for it := f; it < e; it, i = d.Skip(it), i+1 {
+			sc.elems = append(sc.elems[:len(names)-1], it)
 			sc.value(it, typ, names, loc+"["+strconv.Itoa(i)+"]", contained)
 		}
 	case jsonx.Object:
@@ -283,6 +286,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, names []string, loc string, c
 		for k := f; k < e; k = d.Skip(k + 1) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
 				name := strings.TrimPrefix(d.Str(k), "_")
+				sc.elems = append(sc.elems[:len(names)], k+1)
 				sc.value(k+1, typ, append(names, name), loc+"."+name, contained)
 			}
 		}
@@ -345,7 +349,11 @@ func (sc *scanner) hit(ri int, system, code, typ string, names []string, loc str
 			return // inline labels go on the container's own elements only
 		}
 	}
-	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: ru.path, inContnd: contained})
+	el := jsonx.Node(-1)
+	if ru.inline {
+		el = sc.elems[len(ru.path)-1]
+	}
+	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 }
 
 // writePlan writes a plan's labels and returns the labels now in the
@@ -526,41 +534,60 @@ func (s *state) writeNewLabel(d *jsonx.Doc, l *label) {
 func (s *state) writeInline(d *jsonx.Doc, p *plan) bool {
 	added := false
 	for _, ip := range p.inline {
-		parent := p.n
-		for _, seg := range ip.path[:len(ip.path)-1] {
-			parent = d.Get(parent, seg)
-			if d.Kind(parent) == jsonx.Array {
-				parent = d.Index(parent, 0)
-			}
-		}
-		name := ip.path[len(ip.path)-1]
-		el := d.Get(parent, name)
-		if d.Kind(parent) != jsonx.Object || el < 0 {
+		if ip.node >= 0 {
+			added = s.addExtensions(d, ip.node, ip) || added
 			continue
 		}
-		switch d.Kind(el) {
-		case jsonx.Object:
-			added = s.addExtensions(d, el, ip) || added
-		case jsonx.Array:
-			f, e := d.Range(el)
-			i, count := 0, d.Count(el)
-			for it := f; it < e; it, i = d.Skip(it), i+1 {
-				if d.Kind(it) == jsonx.Object {
-					added = s.addExtensions(d, it, ip) || added
-				} else {
-					added = s.addPrimitive(d, parent, name, i, count, ip) || added
-				}
-			}
-		default:
-			added = s.addPrimitive(d, parent, name, -1, 0, ip) || added
-		}
+		added = s.inlineAlong(d, p.n, ip.path, ip) || added
 	}
 	return added
+}
+
+// inlineAlong labels every element on path below obj: objects through their
+// extension array, primitives through their _name sibling.
+func (s *state) inlineAlong(d *jsonx.Doc, obj jsonx.Node, path []string, ip inlinePlan) bool {
+	name := path[0]
+	el := d.Get(obj, name)
+	if el < 0 {
+		return false
+	}
+	added := false
+	if len(path) > 1 {
+		switch d.Kind(el) {
+		case jsonx.Object:
+			return s.inlineAlong(d, el, path[1:], ip)
+		case jsonx.Array:
+			d.Items(el, func(_ int, it jsonx.Node) bool {
+				if d.Kind(it) == jsonx.Object {
+					added = s.inlineAlong(d, it, path[1:], ip) || added
+				}
+				return true
+			})
+		}
+		return added
+	}
+	switch d.Kind(el) {
+	case jsonx.Object:
+		return s.addExtensions(d, el, ip)
+	case jsonx.Array:
+		count := d.Count(el)
+		d.Items(el, func(i int, it jsonx.Node) bool {
+			if d.Kind(it) == jsonx.Object {
+				added = s.addExtensions(d, it, ip) || added
+			} else {
+				added = s.addPrimitive(d, obj, name, i, count, ip) || added
+			}
+			return true
+		})
+		return added
+	}
+	return s.addPrimitive(d, obj, name, -1, 0, ip)
 }
 
 // inlineItems writes the extension items for the labels an element lacks.
 func (s *state) inlineItems(d *jsonx.Doc, ext jsonx.Node, ip inlinePlan) []byte {
 	var w jsonx.Writer
+	w.BeginArray()
 	for _, l := range ip.labels {
 		present := false
 		d.Items(ext, func(_ int, x jsonx.Node) bool {
@@ -587,7 +614,8 @@ func (s *state) inlineItems(d *jsonx.Doc, ext jsonx.Node, ip inlinePlan) []byte 
 		w.EndObject()
 		w.EndObject()
 	}
-	return w.B
+	w.EndArray()
+	return w.B[1 : len(w.B)-1] // the items, without the brackets
 }
 
 // addExtensions appends inline labels to an object element's extension array.

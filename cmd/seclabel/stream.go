@@ -150,7 +150,7 @@ func process(ctx context.Context, cfg *config, d doer, resource []byte) outcomeO
 	case cfg.response:
 	case cfg.outcome:
 		node = doc.Get(0, "outcome")
-	case cfg.cmd == "hwm":
+	case cfg.cmd == "hwm" || cfg.cmd == "label":
 		node = doc.Get(0, "resource")
 	}
 	switch {
