@@ -136,10 +136,10 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, loc string) *plan {
 	p := &plan{n: n, loc: loc, typ: d.Str(d.Get(n, "resourceType")), id: d.Str(d.Get(n, "id")), conf: -1}
 	r := s.rules()
-	sc := scanner{s: s, d: d, r: r, p: p}
+	sc := scanner{s: s, d: d, r: r, p: p, date: clinicalDate(d, n)}
 	sc.resource(n, p.typ, nil, loc, false)
 	for _, ri := range r.always {
-		if sc.typeOK(ri, p.typ) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
+		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
 			p.matches = append(p.matches, match{rule: ri, path: loc + "." + strings.Join(r.rules[ri].path, "."), element: -1})
 		}
 	}
@@ -224,6 +224,38 @@ type scanner struct {
 	r     *Rules
 	p     *plan
 	elems []jsonx.Node // per name on the current path: the object (or array item) visited
+	date  string       // the resource's clinical date, or ""
+}
+
+// inPeriod reports whether the rule applies at the resource's date. A
+// resource without a date is labeled: the safe side.
+func (sc *scanner) inPeriod(ri int) bool {
+	ru := &sc.r.rules[ri]
+	if sc.date == "" || ru.from == "" && ru.to == "" {
+		return true
+	}
+	n := min(len(sc.date), 10)
+	if ru.from != "" && sc.date[:min(n, len(ru.from))] < ru.from[:min(n, len(ru.from))] {
+		return false
+	}
+	return ru.to == "" || sc.date[:min(n, len(ru.to))] <= ru.to[:min(n, len(ru.to))]
+}
+
+// clinicalDate is the date a resource's codes were recorded for: the first
+// of the usual date elements present.
+func clinicalDate(d *jsonx.Doc, n jsonx.Node) string {
+	for _, name := range []string{"effectiveDateTime", "onsetDateTime", "recordedDate", "authoredOn", "performedDateTime",
+		"occurrenceDateTime", "issued", "date", "created"} {
+		if v := d.Get(n, name); d.IsStr(v) {
+			return d.Str(v)
+		}
+	}
+	for _, name := range []string{"effectivePeriod", "onsetPeriod", "performedPeriod", "billablePeriod", "period"} {
+		if v := d.Get(d.Get(n, name), "start"); d.IsStr(v) {
+			return d.Str(v)
+		}
+	}
+	return ""
 }
 
 func (sc *scanner) typeOK(ri int, typ string) bool {
@@ -333,7 +365,7 @@ func (sc *scanner) text(t, typ string, names []string, loc string, contained boo
 // hit records a match when the rule applies to this resource type and path.
 func (sc *scanner) hit(ri int, system, code, typ string, names []string, loc string, contained bool) {
 	ru := &sc.r.rules[ri]
-	if !sc.typeOK(ri, typ) {
+	if !sc.typeOK(ri, typ) || !sc.inPeriod(ri) {
 		return
 	}
 	if ru.path != nil {
@@ -352,6 +384,11 @@ func (sc *scanner) hit(ri int, system, code, typ string, names []string, loc str
 	el := jsonx.Node(-1)
 	if ru.inline {
 		el = sc.elems[len(ru.path)-1]
+	}
+	for _, m := range sc.p.matches {
+		if m.rule == ri && m.path == loc {
+			return // the same coding matched the rule twice (a code and its prefix)
+		}
 	}
 	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 }
@@ -740,6 +777,7 @@ func (s *state) propagate(d *jsonx.Doc, b jsonx.Node, plans []*plan) {
 					}
 					for _, l := range src.added {
 						before := len(target.added)
+						l.basisOf = s.basisFor(src, l) // the policy travels with the label
 						target.addLabel(l)
 						changed = changed || len(target.added) > before
 					}

@@ -35,6 +35,7 @@ type rule struct {
 	resourceTypes map[string]bool
 	path          []string // element path below the resource type, or nil
 	inline        bool
+	from, to      string // period in which the rule's codes mean what it says (ISO dates), or ""
 }
 
 type hit struct {
@@ -249,6 +250,11 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			r.resourceTypes[p[0]] = true
 		case "inline":
 			r.inline = d.Bool(v)
+		case "period":
+			r.from, r.to = d.Str(d.Get(v, "start")), d.Str(d.Get(v, "end"))
+			if d.Kind(v) != jsonx.Object || (r.from == "" && r.to == "") || !isDate(r.from) || !isDate(r.to) {
+				err = c.fail(here, `must be {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"} (either may be left out)`)
+			}
 		case "codes":
 			criteria++
 			err = c.systemMap(v, here, func(sys string, code string, at string) error {
@@ -511,6 +517,21 @@ func (c *compiler) valueSet(vs jsonx.Node, at string) error {
 	}
 	c.r.rules = append(c.r.rules, r)
 	return nil
+}
+
+func isDate(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) < 4 {
+		return false
+	}
+	for i, c := range s {
+		if !(c >= '0' && c <= '9' || c == '-' && (i == 4 || i == 7)) {
+			return false
+		}
+	}
+	return true
 }
 
 // isShares recognises the LEAP-CDS / ASU SHARES rules format: rules with
