@@ -4,6 +4,9 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/seclabel/seclabel/engine"
@@ -21,6 +24,80 @@ func BenchmarkHWM(b *testing.B) {
 // BenchmarkValidate runs validation over every Synthea bundle per iteration.
 func BenchmarkValidate(b *testing.B) {
 	benchEngine(b, (*engine.Engine).Validate)
+}
+
+// BenchmarkLabel labels every Synthea bundle with the default pack; its
+// baseline is BenchmarkFastjsonRoundTrip (target: at least 0.75 x).
+func BenchmarkLabel(b *testing.B) {
+	benchEngine(b, (*engine.Engine).Label)
+}
+
+// BenchmarkLabelPack100 and BenchmarkLabelPack5000 label the Synthea
+// bundles with packs of 100 and 5,000 codes (a few of which occur in the
+// data): the larger pack may cost at most 10 % more.
+func BenchmarkLabelPack100(b *testing.B)  { benchPack(b, 100) }
+func BenchmarkLabelPack5000(b *testing.B) { benchPack(b, 5000) }
+
+func benchPack(b *testing.B, n int) {
+	files := testenv.Synthea(b)
+	r, err := engine.CompileRules(syntheticPack(n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := engine.New(engine.Options{Rules: r})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.SetBytes(totalBytes(files))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, f := range files {
+			if _, err := e.Label(ctx, f.Data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// syntheticPack builds a pack of n SNOMED codes in 10 rules; four of them
+// are signals present in the Synthea data.
+func syntheticPack(n int) []byte {
+	codes := []string{"5602001", "7200002", "47505003", "370143000"}
+	for i := 0; len(codes) < n; i++ {
+		codes = append(codes, strconv.Itoa(900000000+i*7))
+	}
+	labels := []string{"HIV", "SUD", "MH", "SEX", "STD", "SDV", "GDIS", "ETHUD", "OPIOIDUD", "PSY"}
+	var sb strings.Builder
+	sb.WriteString(`{"name":"synthetic","rules":[`)
+	per := (n + 9) / 10
+	for r := 0; r < 10; r++ {
+		if r > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":"r%d","labels":["%s"],"codes":{"http://snomed.info/sct":[`, r, labels[r])
+		for i := r * per; i < min((r+1)*per, len(codes)); i++ {
+			if i > r*per {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, "%q", codes[i])
+		}
+		sb.WriteString("]}}")
+	}
+	sb.WriteString("]}")
+	return []byte(sb.String())
+}
+
+// BenchmarkCompileDefaultPack compiles the embedded pack (target: under 20 ms).
+func BenchmarkCompileDefaultPack(b *testing.B) {
+	pack := engine.DefaultPack()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := engine.CompileRules(pack); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func benchEngine(b *testing.B, op func(*engine.Engine, context.Context, []byte) (*engine.Result, error)) {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -136,30 +135,38 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, loc string) *plan {
 	p := &plan{n: n, loc: loc, typ: d.Str(d.Get(n, "resourceType")), id: d.Str(d.Get(n, "id")), conf: -1}
 	r := s.rules()
-	sc := scanner{s: s, d: d, r: r, p: p, date: clinicalDate(d, n)}
-	sc.resource(n, p.typ, nil, loc, false)
+	sc := &s.scan
+	*sc = scanner{s: s, d: d, r: r, p: p, date: clinicalDate(d, n), elems: sc.elems[:0], names: sc.names[:0], path: sc.path[:0]}
+	sc.resource(n, p.typ, 0, false)
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
 			p.matches = append(p.matches, match{rule: ri, path: loc + "." + strings.Join(r.rules[ri].path, "."), element: -1})
 		}
 	}
-	seen := map[int]bool{}
-	for _, m := range p.matches {
+	for i, m := range p.matches {
 		ru := &r.rules[m.rule]
 		if ru.inline {
 			s.planInline(p, ru, m)
 			continue
 		}
-		if seen[m.rule] {
+		if firedBefore(p.matches[:i], m.rule) {
 			continue
 		}
-		seen[m.rule] = true
 		for _, l := range ru.labels {
 			p.addLabel(l)
 		}
 		s.raise(p, ru, &p.conf, &p.basis)
 	}
 	return p
+}
+
+func firedBefore(ms []match, rule int) bool {
+	for _, m := range ms {
+		if m.rule == rule {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *plan) addLabel(l label) {
@@ -224,6 +231,8 @@ type scanner struct {
 	r     *Rules
 	p     *plan
 	elems []jsonx.Node // per name on the current path: the object (or array item) visited
+	names []string     // member names on the current path, without indexes
+	path  []byte       // the FHIRPath-like location below the resource
 	date  string       // the resource's clinical date, or ""
 }
 
@@ -264,8 +273,9 @@ func (sc *scanner) typeOK(ri int, typ string) bool {
 }
 
 // resource scans the elements of a resource (contained ones included, their
-// findings count for the container), except meta.
-func (sc *scanner) resource(n jsonx.Node, typ string, names []string, loc string, contained bool) {
+// findings count for the container), except meta. The path and name stacks
+// are reused, so a scan allocates only when a rule fires.
+func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool) {
 	d := sc.d
 	first, end := d.Range(n)
 	for k := first; k < end; k = d.Skip(k + 1) {
@@ -278,24 +288,53 @@ func (sc *scanner) resource(n jsonx.Node, typ string, names []string, loc string
 			ci := 0
 			cf, ce := d.Range(v)
 			for c := cf; c < ce; c, ci = d.Skip(c), ci+1 {
-				sc.resource(c, d.Str(d.Get(c, "resourceType")), nil, loc+".contained["+strconv.Itoa(ci)+"]", true)
+				mark := len(sc.path)
+				sc.path = append(sc.path, ".contained"...)
+				sc.path = appendIndex(sc.path, ci)
+				names, elems := sc.names, sc.elems
+				sc.names, sc.elems = nil, nil
+				sc.resource(c, d.Str(d.Get(c, "resourceType")), 0, true)
+				sc.names, sc.elems = names, elems
+				sc.path = sc.path[:mark]
 			}
 			continue
 		}
-		sc.elems = append(sc.elems[:len(names)], v)
-		sc.value(v, typ, append(names, strings.TrimPrefix(name, "_")), loc+"."+strings.TrimPrefix(name, "_"), contained)
+		if kind := d.Kind(v); kind != jsonx.Object && kind != jsonx.Array {
+			continue
+		}
+		sc.enter(name, v, depth)
+		mark := len(sc.path) - len(sc.names[depth]) - 1
+		sc.value(v, typ, depth+1, contained)
+		sc.path = sc.path[:mark]
 	}
 }
 
-func (sc *scanner) value(v jsonx.Node, typ string, names []string, loc string, contained bool) {
+// enter pushes member name (without a primitive's underscore) at depth.
+func (sc *scanner) enter(name string, v jsonx.Node, depth int) {
+	if len(name) > 1 && name[0] == '_' {
+		name = name[1:]
+	}
+	sc.names = append(sc.names[:depth], name)
+	sc.elems = append(sc.elems[:depth], v)
+	sc.path = append(sc.path, '.')
+	sc.path = append(sc.path, name...)
+}
+
+func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 	d := sc.d
 	switch d.Kind(v) {
 	case jsonx.Array:
 		i := 0
 		f, e := d.Range(v)
 		for it := f; it < e; it, i = d.Skip(it), i+1 {
-			sc.elems = append(sc.elems[:len(names)-1], it)
-			sc.value(it, typ, names, loc+"["+strconv.Itoa(i)+"]", contained)
+			if d.Kind(it) != jsonx.Object && d.Kind(it) != jsonx.Array {
+				continue
+			}
+			sc.elems = append(sc.elems[:depth-1], it)
+			mark := len(sc.path)
+			sc.path = appendIndex(sc.path, i)
+			sc.value(it, typ, depth, contained)
+			sc.path = sc.path[:mark]
 		}
 	case jsonx.Object:
 		// An inline label is not content.
@@ -304,28 +343,29 @@ func (sc *scanner) value(v jsonx.Node, typ string, names []string, loc string, c
 		}
 		code := d.Get(v, "code")
 		if d.IsStr(code) && d.Get(v, "value") < 0 && d.Get(v, "unit") < 0 && d.Get(v, "comparator") < 0 {
-			sc.coding(v, d.Str(d.Get(v, "system")), d.Str(code), typ, names, loc, contained)
+			sc.coding(d.Str(d.Get(v, "system")), d.Str(code), typ, depth, contained)
 		}
 		if sc.s.opts.TextMatch {
-			if t := d.Get(v, "text"); d.IsStr(t) && names[len(names)-1] != "text" {
-				sc.text(d.Str(t), typ, names, loc+".text", contained)
+			if t := d.Get(v, "text"); d.IsStr(t) {
+				sc.text(d.Str(t), typ, depth, ".text", contained)
 			}
 			if t := d.Get(v, "display"); d.IsStr(t) && d.IsStr(code) {
-				sc.text(d.Str(t), typ, names, loc+".display", contained)
+				sc.text(d.Str(t), typ, depth, ".display", contained)
 			}
 		}
 		f, e := d.Range(v)
 		for k := f; k < e; k = d.Skip(k + 1) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
-				name := strings.TrimPrefix(d.Str(k), "_")
-				sc.elems = append(sc.elems[:len(names)], k+1)
-				sc.value(k+1, typ, append(names, name), loc+"."+name, contained)
+				mark := len(sc.path)
+				sc.enter(d.Str(k), k+1, depth)
+				sc.value(k+1, typ, depth+1, contained)
+				sc.path = sc.path[:mark]
 			}
 		}
 	}
 }
 
-func (sc *scanner) coding(n jsonx.Node, system, code, typ string, names []string, loc string, contained bool) {
+func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
 	r := sc.r
 	sys := normSystem(system)
 	c := normCode(sys, code)
@@ -334,7 +374,7 @@ func (sc *scanner) coding(n jsonx.Node, system, code, typ string, names []string
 			if float64(h.confidence) < sc.s.opts.MinConfidence || h.confidence == 0 {
 				continue
 			}
-			sc.hit(int(h.rule), sys, c, typ, names, loc, contained)
+			sc.hit(int(h.rule), sys, c, typ, depth, "", contained)
 		}
 	}
 	if m := r.exact[sys]; m != nil {
@@ -354,20 +394,21 @@ func (sc *scanner) coding(n jsonx.Node, system, code, typ string, names []string
 	}
 }
 
-func (sc *scanner) text(t, typ string, names []string, loc string, contained bool) {
+func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool) {
 	for _, tr := range sc.r.text {
 		if tr.re.MatchString(t) {
-			sc.hit(tr.rule, "", t, typ, names, loc, contained)
+			sc.hit(tr.rule, "", t, typ, depth, suffix, contained)
 		}
 	}
 }
 
 // hit records a match when the rule applies to this resource type and path.
-func (sc *scanner) hit(ri int, system, code, typ string, names []string, loc string, contained bool) {
+func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix string, contained bool) {
 	ru := &sc.r.rules[ri]
 	if !sc.typeOK(ri, typ) || !sc.inPeriod(ri) {
 		return
 	}
+	names := sc.names[:depth]
 	if ru.path != nil {
 		if len(names) < len(ru.path) {
 			return
@@ -381,6 +422,7 @@ func (sc *scanner) hit(ri int, system, code, typ string, names []string, loc str
 			return // inline labels go on the container's own elements only
 		}
 	}
+	loc := sc.p.loc + string(sc.path) + suffix
 	el := jsonx.Node(-1)
 	if ru.inline {
 		el = sc.elems[len(ru.path)-1]
@@ -390,7 +432,7 @@ func (sc *scanner) hit(ri int, system, code, typ string, names []string, loc str
 			return // the same coding matched the rule twice (a code and its prefix)
 		}
 	}
-	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
+	sc.p.matches = append(sc.p.matches, match{rule: ri, system: strings.Clone(system), code: strings.Clone(code), path: loc, element: el, inContnd: contained})
 }
 
 // writePlan writes a plan's labels and returns the labels now in the

@@ -156,6 +156,79 @@ func checkBundle(v *fastjson.Value, where string) error {
 var knownCodes = map[string]bool{"invalid_json": true, "not_fhir": true, "unsupported_resource": true, "invalid_rules": true,
 	"invalid_context": true, "invalid_option": true, "too_large": true, "too_deep": true, "internal": true}
 
+// securitySet returns the (system, code) pairs in meta.security of every
+// resource in v (entries of Bundles included), as "system|code" keyed by a
+// path, with systems canonicalised by the engine's own rule (legacy spellings
+// of the label systems are rewritten on output).
+func securitySet(v *fastjson.Value, path string, out map[string]bool) {
+	for _, c := range v.GetArray("meta", "security") {
+		sys := strings.TrimSpace(string(c.GetStringBytes("system")))
+		if alias, ok := legacySystems[sys]; ok {
+			sys = alias
+		}
+		out[path+" "+sys+"|"+string(c.GetStringBytes("code"))] = true
+	}
+	for i, e := range v.GetArray("entry") {
+		if r := e.Get("resource"); r != nil {
+			securitySet(r, fmt.Sprintf("%s.entry[%d]", path, i), out)
+		}
+	}
+}
+
+var legacySystems = map[string]string{
+	"http://hl7.org/fhir/v3/Confidentiality":                "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+	"urn:oid:2.16.840.1.113883.5.25":                        "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+	"http://hl7.org/fhir/v3/ActCode":                        "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+	"urn:oid:2.16.840.1.113883.5.4":                         "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+	"http://hl7.org/fhir/v3/ObservationValue":               "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+	"urn:oid:2.16.840.1.113883.5.1063":                      "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+	"http://hl7.org/fhir/v3/ActReason":                      "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+	"urn:oid:2.16.840.1.113883.5.8":                         "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+	"http://hl7.org/fhir/v3/PurposeOfUse":                   "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+	"http://terminology.hl7.org/CodeSystem/v3-PurposeOfUse": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+}
+
+// checkLabel asserts the labeling properties: coded errors only; valid,
+// deterministic JSON; idempotence; no input label lost (confidentiality
+// codes may be merged into one, never lowered); unmatched input unchanged.
+func checkLabel(t *testing.T, e *engine.Engine, name string, in []byte) {
+	ctx := context.Background()
+	r1, err1 := e.Label(ctx, in)
+	r2, err2 := e.Label(ctx, in)
+	if (err1 == nil) != (err2 == nil) {
+		t.Fatalf("%s: label not deterministic: %v vs %v", name, err1, err2)
+	}
+	if err1 != nil {
+		var ee *engine.Error
+		if !errors.As(err1, &ee) || !knownCodes[string(ee.Code)] || ee.Code == engine.ErrInternal {
+			t.Fatalf("%s: label failed without a proper code: %v", name, err1)
+		}
+		return
+	}
+	if !bytes.Equal(r1.Resource, r2.Resource) {
+		t.Fatalf("%s: label output not deterministic", name)
+	}
+	out, err := fastjson.ParseBytes(r1.Resource)
+	if err != nil {
+		t.Fatalf("%s: label output is not valid JSON: %v", name, err)
+	}
+	if len(r1.Report.Labeled) == 0 && !bytes.Equal(r1.Resource, bytes.TrimSpace(in)) {
+		t.Fatalf("%s: nothing matched but the output differs from the input", name)
+	}
+	again, err := e.Label(ctx, r1.Resource)
+	if err != nil || !bytes.Equal(again.Resource, r1.Resource) {
+		t.Fatalf("%s: label is not idempotent (err %v)", name, err)
+	}
+	before, after := map[string]bool{}, map[string]bool{}
+	securitySet(fastjson.MustParseBytes(in), "", before)
+	securitySet(out, "", after)
+	for k := range before {
+		if !after[k] && !strings.Contains(k, "v3-Confidentiality|") {
+			t.Fatalf("%s: label removed %s", name, k)
+		}
+	}
+}
+
 // checkAll runs hwm and validate on one input and asserts every property:
 // no panic, valid JSON, coded errors, determinism, idempotence, the mark.
 func checkAll(t *testing.T, e *engine.Engine, name string, in []byte) (hwmErr error) {
@@ -182,7 +255,8 @@ func checkAll(t *testing.T, e *engine.Engine, name string, in []byte) (hwmErr er
 	if err != nil || !bytes.Equal(again.Resource, out1.Resource) {
 		t.Fatalf("%s: hwm is not idempotent (err %v)", name, err)
 	}
-	for _, op := range []string{"hwm", "validate"} {
+	checkLabel(t, e, name, in)
+	for _, op := range []string{"hwm", "validate", "label"} {
 		req := append([]byte(`{"op":"`+op+`","options":{"operationOutcome":true},"resource":`), in...)
 		req = append(req, '}')
 		if op == "hwm" {
@@ -286,6 +360,25 @@ func FuzzValidate(f *testing.F) {
 		if r1.Report.Errors+r1.Report.Warnings+r1.Report.Information != len(r1.Diagnostics) {
 			t.Fatal("report counts do not match the diagnostics")
 		}
+	})
+}
+
+// FuzzLabel checks labeling on generated input, with text matching on so
+// the pattern rules run too.
+func FuzzLabel(f *testing.F) {
+	for _, r := range goldenResources(f) {
+		f.Add(r)
+	}
+	e, _ := engine.New(engine.Options{MaxDepth: 64, TextMatch: true})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if fastjson.ValidateBytes(in) != nil {
+			// Still must fail with a code; the properties need JSON input.
+			if _, err := e.Label(context.Background(), in); err == nil {
+				t.Fatalf("invalid JSON accepted: %q", in)
+			}
+			return
+		}
+		checkLabel(t, e, "fuzz", in)
 	})
 }
 

@@ -41,7 +41,8 @@ type state struct {
 	report        Report
 	diags         []Diagnostic
 	out           []byte
-	err           error // the first entry that is not a FHIR resource
+	err           error   // the first entry that is not a FHIR resource
+	scan          scanner // reused by labeling
 }
 
 func (e *Engine) getState(opts *Options) *state {
