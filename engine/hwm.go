@@ -206,7 +206,7 @@ func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *enve
 	d.Items(sec, func(_ int, c jsonx.Node) bool {
 		l, ok := readCoding(d, c)
 		if !ok {
-			l = label{node: c, set: vocab.SetUnknown}
+			l.node, l.set = c, vocab.SetUnknown // malformed: kept as it is, system included
 		}
 		existing = append(existing, l)
 		switch {

@@ -448,7 +448,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	for c := first; c < end && d.Kind(sec) == jsonx.Array; c = d.Skip(c) {
 		l, ok := readLabel(d, c)
 		if !ok {
-			l = label{node: c, set: vocab.SetUnknown}
+			l.set = vocab.SetUnknown // malformed: kept as it is, system included
 		}
 		l.node = c
 		existing = append(existing, l)

@@ -47,10 +47,10 @@ type label struct {
 
 // readCoding reads a Coding object; ok is false when it lacks a string code.
 func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
+	l.node = n
 	if d.Kind(n) != jsonx.Object {
 		return l, false
 	}
-	l.node = n
 	l.system = d.Str(d.Get(n, "system"))
 	if c, known := vocab.Canonical(l.system); known {
 		l.system = c
