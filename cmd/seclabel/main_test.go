@@ -200,3 +200,76 @@ func TestOutputFile(t *testing.T) {
 		t.Fatalf("output file: %v %s", err, b)
 	}
 }
+
+const opioidCondition = `{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"5602001"}]}}`
+
+func codesOf(t *testing.T, line string) []string {
+	t.Helper()
+	v, err := fastjson.Parse(line)
+	if err != nil {
+		t.Fatalf("output is not JSON: %v: %s", err, line)
+	}
+	var codes []string
+	for _, c := range v.GetArray("meta", "security") {
+		codes = append(codes, string(c.GetStringBytes("code")))
+	}
+	return codes
+}
+
+func TestLabelWithDefaultPack(t *testing.T) {
+	out, errs, code := runCLI(t, opioidCondition, "label")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	if got := strings.Join(codesOf(t, out), ","); got != "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD" {
+		t.Fatalf("labels %s", got)
+	}
+	// Unmatched input comes back as it was.
+	in := `{"resourceType": "Patient",   "id": "p"}`
+	out, _, _ = runCLI(t, in, "label")
+	if out != in+"\n" {
+		t.Fatalf("unmatched resource changed: %q", out)
+	}
+}
+
+func TestLabelWithRulesFiles(t *testing.T) {
+	pack := writeFile(t, "pack.json", `{"name":"t","rules":[{"id":"hiv","labels":["HIV"],"confidentiality":"V","codes":{"$SNOMED":["86406008"]}}]}`)
+	shares := writeFile(t, "shares.json", `{"rules":[{"id":"s","labels":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"MENCAT"}],"codeSets":[{"groupID":"g","codes":[{"system":"http://snomed.info/sct","code":"1","confidence":1}]}]}]}`)
+	in := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}`
+	out, errs, code := runCLI(t, in, "label", "--rules", pack, "--rules", shares)
+	if code != exitOK || strings.Join(codesOf(t, out), ",") != "V,HIV" {
+		t.Fatalf("code %d, output %s, stderr %s", code, out, errs)
+	}
+	if !strings.Contains(errs, "MENCAT is not a security label code") {
+		t.Fatalf("importer warning missing: %q", errs)
+	}
+	bad := writeFile(t, "bad.json", `{"rules":[{"id":"x","labels":["HIV"],"codes":{"http://snomed.info/sct":"86406008"}}]}`)
+	_, errs, code = runCLI(t, in, "label", "--rules", bad)
+	if code != exitInput || !strings.Contains(errs, "invalid_rules") || !strings.Contains(errs, "rules[0].codes") {
+		t.Fatalf("bad pack: code %d, stderr %q", code, errs)
+	}
+}
+
+func TestLabelNDJSONInOrderWithOptions(t *testing.T) {
+	var in strings.Builder
+	for i := 0; i < 60; i++ {
+		if i%2 == 0 {
+			in.WriteString(opioidCondition + "\n")
+		} else {
+			in.WriteString(`{"resourceType":"Observation","id":"o","code":{"coding":[{"system":"http://loinc.org","code":"1","display":"HIV viral load"}]}}` + "\n")
+		}
+	}
+	out, errs, code := runCLI(t, in.String(), "label", "--option", "textMatch=true")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	for i, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		want := "R,HIV"
+		if i%2 == 0 {
+			want = "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD"
+		}
+		if got := strings.Join(codesOf(t, l), ","); got != want {
+			t.Fatalf("line %d: %s, want %s", i+1, got, want)
+		}
+	}
+}
