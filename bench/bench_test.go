@@ -39,26 +39,11 @@ func BenchmarkLabelPack100(b *testing.B)  { benchPack(b, 100) }
 func BenchmarkLabelPack5000(b *testing.B) { benchPack(b, 5000) }
 
 func benchPack(b *testing.B, n int) {
-	files := testenv.Synthea(b)
 	r, err := engine.CompileRules(syntheticPack(n))
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := engine.New(engine.Options{Rules: r})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	b.SetBytes(totalBytes(files))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for _, f := range files {
-			if _, err := e.Label(ctx, f.Data); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	benchEngineWith(b, engine.Options{Rules: r}, (*engine.Engine).Label)
 }
 
 // syntheticPack builds a pack of n SNOMED codes in 10 rules; four of them
@@ -101,8 +86,13 @@ func BenchmarkCompileDefaultPack(b *testing.B) {
 }
 
 func benchEngine(b *testing.B, op func(*engine.Engine, context.Context, []byte) (*engine.Result, error)) {
+	benchEngineWith(b, engine.Options{}, op)
+}
+
+// benchEngineWith runs op over every Synthea bundle per iteration.
+func benchEngineWith(b *testing.B, opts engine.Options, op func(*engine.Engine, context.Context, []byte) (*engine.Result, error)) {
 	files := testenv.Synthea(b)
-	e, err := engine.New(engine.Options{})
+	e, err := engine.New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -33,12 +33,9 @@ func (e *envelope) lift(o *Options, l *label) {
 	case o.omit.has(l.system, l.code):
 		e.leave(l, "omitCodes")
 	default:
-		for _, x := range e.lifted {
-			if x.system == l.system && x.code == l.code {
-				return
-			}
+		if !hasLabel(e.lifted, l.system, l.code) {
+			e.lifted = append(e.lifted, *l)
 		}
-		e.lifted = append(e.lifted, *l)
 	}
 }
 
@@ -225,19 +222,7 @@ func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *enve
 		final = append(final, label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality,
 			info: vocab.Lookup(confidentialityCS, confCode), node: -1})
 	}
-	for _, l := range env.lifted {
-		dup := false
-		for _, f := range final {
-			if f.system == l.system && f.code == l.code {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			l.node = -1
-			final = append(final, l)
-		}
-	}
+	final = mergeNew(final, env.lifted)
 	sortLabels(final)
 
 	m := Mark{Location: loc, Type: typ, Entries: env.entries, Confidentiality: confCode, LeftOut: env.leftOut}
@@ -256,6 +241,27 @@ func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *enve
 	}
 	s.w.EndArray()
 	s.setMember(d, n, []string{"meta", "security"}, s.w.B)
+	return final
+}
+
+// hasLabel reports whether ls holds (system, code).
+func hasLabel(ls []label, system, code string) bool {
+	for i := range ls {
+		if ls[i].system == system && ls[i].code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeNew appends the labels of add that final lacks, as new codings.
+func mergeNew(final, add []label) []label {
+	for _, l := range add {
+		if !hasLabel(final, l.system, l.code) {
+			l.node = -1
+			final = append(final, l)
+		}
+	}
 	return final
 }
 

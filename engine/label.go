@@ -170,12 +170,9 @@ func firedBefore(ms []match, rule int) bool {
 }
 
 func (p *plan) addLabel(l label) {
-	for _, x := range p.added {
-		if x.system == l.system && x.code == l.code {
-			return
-		}
+	if !hasLabel(p.added, l.system, l.code) {
+		p.added = append(p.added, l)
 	}
-	p.added = append(p.added, l)
 }
 
 // raise lifts a derived confidentiality by a rule's own level and the
@@ -205,12 +202,9 @@ func (s *state) planInline(p *plan, ru *rule, m match) {
 		ip = &p.inline[len(p.inline)-1]
 	}
 	add := func(l label) {
-		for _, x := range ip.labels {
-			if x.system == l.system && x.code == l.code {
-				return
-			}
+		if !hasLabel(ip.labels, l.system, l.code) {
+			ip.labels = append(ip.labels, l)
 		}
-		ip.labels = append(ip.labels, l)
 	}
 	for _, l := range ru.labels {
 		add(l)
@@ -512,19 +506,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		info := vocab.Lookup(vocab.ActCode, "PROCESSINLINELABEL")
 		added = append(added, label{system: vocab.ActCode, code: info.Code, set: info.Set, info: info, node: -1})
 	}
-	for _, l := range added {
-		dup := false
-		for _, f := range final {
-			if f.system == l.system && f.code == l.code {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			l.node = -1
-			final = append(final, l)
-		}
-	}
+	final = mergeNew(final, added)
 	sortLabels(final)
 	rep := Labeled{Location: p.loc, Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
 	for _, m := range p.matches {

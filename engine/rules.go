@@ -405,25 +405,17 @@ func (c *compiler) systemMap(n jsonx.Node, at string, f func(system, code, at st
 	return err
 }
 
-func (c *compiler) addExact(system, code string, h hit) {
-	system = normSystem(system)
-	code = normCode(system, code)
-	m := c.r.exact[system]
-	if m == nil {
-		m = map[string][]hit{}
-		c.r.exact[system] = m
-	}
-	m[code] = append(m[code], h)
-	c.r.codes++
-}
+func (c *compiler) addExact(system, code string, h hit)  { c.add(c.r.exact, system, code, h) }
+func (c *compiler) addPrefix(system, code string, h hit) { c.add(c.r.prefixes, system, code, h) }
 
-func (c *compiler) addPrefix(system, code string, h hit) {
+// add indexes a normalised (system, code) in one of the code indexes.
+func (c *compiler) add(index map[string]map[string][]hit, system, code string, h hit) {
 	system = normSystem(system)
 	code = normCode(system, code)
-	m := c.r.prefixes[system]
+	m := index[system]
 	if m == nil {
 		m = map[string][]hit{}
-		c.r.prefixes[system] = m
+		index[system] = m
 	}
 	m[code] = append(m[code], h)
 	c.r.codes++
