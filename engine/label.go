@@ -389,7 +389,16 @@ func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
 }
 
 func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool) {
+	lower := ""
 	for _, tr := range sc.r.text {
+		if tr.lits != nil {
+			if lower == "" {
+				lower = strings.ToLower(t)
+			}
+			if !strings.Contains(lower, tr.lits[0]) {
+				continue
+			}
+		}
 		if tr.re.MatchString(t) {
 			sc.hit(tr.rule, "", t, typ, depth, suffix, contained)
 		}

@@ -51,6 +51,10 @@ type codeRange struct {
 type textRule struct {
 	re   *regexp.Regexp
 	rule int
+	// lits are the lower-cased words of a pattern made only of letters,
+	// digits and spaces: a text containing none of them cannot match, so
+	// the regular expression runs only when one is present.
+	lits []string
 }
 
 // RuleCount is the number of rules; CodeCount the number of codes indexed.
@@ -296,7 +300,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 				if e != nil {
 					return c.fail(here, "bad pattern: "+e.Error())
 				}
-				c.r.text = append(c.r.text, textRule{re: re, rule: idx})
+				c.r.text = append(c.r.text, textRule{re: re, rule: idx, lits: literalWords(s)})
 				return nil
 			})
 		default:
@@ -509,6 +513,16 @@ func (c *compiler) valueSet(vs jsonx.Node, at string) error {
 	}
 	c.r.rules = append(c.r.rules, r)
 	return nil
+}
+
+// literalWords returns the lower-cased pattern when it is plain text, else nil.
+func literalWords(p string) []string {
+	for _, c := range p {
+		if !(c == ' ' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return nil
+		}
+	}
+	return []string{strings.ToLower(p)}
 }
 
 func isDate(s string) bool {
