@@ -47,6 +47,9 @@ type Result struct {
 	// Outcome is the diagnostics as a FHIR OperationOutcome, when the
 	// OperationOutcome option is set.
 	Outcome []byte
+	// Audit is a FHIR AuditEvent describing a redaction's disclosure, when
+	// the Audit option is set.
+	Audit []byte
 }
 
 // Report describes what an operation computed.
@@ -56,6 +59,11 @@ type Report struct {
 	Marks []Mark
 	// Labeled lists, for Label, each resource the engine labeled and why.
 	Labeled []Labeled
+	// Withheld, Removed and Masked say, for Redact, which resources were
+	// left out and why, which elements were removed, and which were replaced
+	// by data-absent-reason masked (references to withheld resources among them).
+	Withheld        []Withheld
+	Removed, Masked []string
 	// Errors, Warnings and Information count Validate's diagnostics.
 	Errors, Warnings, Information int
 }

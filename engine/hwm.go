@@ -195,6 +195,12 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 // For a Bundle, its own confidentiality and sensitivity labels are replaced;
 // for a single resource, only its confidentiality.
 func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool) []label {
+	return s.markWith(d, n, loc, typ, env, bundle, func(text []byte) { s.setMember(d, n, []string{"meta", "security"}, text) })
+}
+
+// markWith is writeMark with the writing of the new meta.security left to
+// apply, which is not called when nothing changes.
+func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool, apply func([]byte)) []label {
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
 	var final, existing []label
@@ -240,7 +246,7 @@ func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *enve
 		s.writeLabel(d, &final[i])
 	}
 	s.w.EndArray()
-	s.setMember(d, n, []string{"meta", "security"}, s.w.B)
+	apply(append([]byte(nil), s.w.B...))
 	return final
 }
 
@@ -337,6 +343,12 @@ func (s *state) writeLabel(d *jsonx.Doc, l *label) {
 // markComposition sets a document's Composition.confidentiality to the
 // high-water mark when it differs.
 func (s *state) markComposition(d *jsonx.Doc, b jsonx.Node, conf int) {
+	s.markCompositionWith(d, b, conf, func(comp jsonx.Node, text []byte) {
+		s.setMember(d, comp, []string{"confidentiality"}, text)
+	})
+}
+
+func (s *state) markCompositionWith(d *jsonx.Doc, b jsonx.Node, conf int, apply func(comp jsonx.Node, text []byte)) {
 	first := d.Index(d.Get(b, "entry"), 0)
 	comp := d.Get(first, "resource")
 	if d.Str(d.Get(comp, "resourceType")) != "Composition" {
@@ -346,7 +358,7 @@ func (s *state) markComposition(d *jsonx.Doc, b jsonx.Node, conf int) {
 	if c := d.Get(comp, "confidentiality"); d.IsStr(c) && d.Str(c) == code {
 		return
 	}
-	s.setMember(d, comp, []string{"confidentiality"}, jsonx.AppendString(nil, code))
+	apply(comp, jsonx.AppendString(nil, code))
 }
 
 // setMember records an edit that gives obj.path[0].path[1]... the value

@@ -84,6 +84,12 @@ type Options struct {
 	// (from imported SHARES rules) is below it: 0 to 1, default 0.
 	MinConfidence float64
 
+	// Audit [audit] makes Redact also return a FHIR AuditEvent describing
+	// the disclosure; AuditTime [auditTime] is its recorded instant
+	// (required with Audit, so output stays deterministic).
+	Audit     bool
+	AuditTime string
+
 	omit, reveal codeList
 }
 
@@ -134,6 +140,9 @@ func (o Options) resolve() (Options, error) {
 	}
 	if o.MaxDepth < 1 || o.MaxDepth > limitMaxDepth {
 		return o, optErr("maxDepth", "must be between 1 and 1000")
+	}
+	if o.Audit && (len(o.AuditTime) < 20 || o.AuditTime[4] != '-' || o.AuditTime[10] != 'T') {
+		return o, optErr("auditTime", "audit needs auditTime, an instant such as 2024-05-01T12:00:00Z")
 	}
 	if o.MinConfidence < 0 || o.MinConfidence > 1 {
 		return o, optErr("minConfidence", "must be a number from 0 to 1")
@@ -265,6 +274,13 @@ func mergeOptions(base Options, d *jsonx.Doc, n jsonx.Node) (Options, error) {
 				err = optErr(name, "must be true or false")
 			}
 			o.OperationOutcome = d.Bool(v)
+		case "audit":
+			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+				err = optErr(name, "must be true or false")
+			}
+			o.Audit = d.Bool(v)
+		case "auditTime":
+			o.AuditTime = str()
 		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark":
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
 				err = optErr(name, "must be true or false")

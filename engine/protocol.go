@@ -49,7 +49,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 	if d.Kind(0) != jsonx.Object {
 		return nil, errorf(ErrInvalidOption, "a request is a JSON object with op and resource")
 	}
-	var resource, options, rules jsonx.Node = -1, -1, -1
+	var resource, options, rules, accessCtx jsonx.Node = -1, -1, -1, -1
 	var bad error
 	d.Members(0, func(k, v jsonx.Node) bool {
 		switch d.Str(k) {
@@ -60,7 +60,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 		case "op":
 			var ok bool
 			if *o, ok = opNames[d.Str(v)]; !ok || !d.IsStr(v) {
-				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "label", "hwm" or "validate"`)
+				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "label", "hwm", "validate" or "redact"`)
 			}
 		case "resource":
 			resource = v
@@ -68,6 +68,8 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 			options = v
 		case "rules":
 			rules = v
+		case "context":
+			accessCtx = v
 		default:
 			bad = errorf(ErrInvalidOption, "unknown request member "+strconv.Quote(d.Str(k)))
 		}
@@ -77,7 +79,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 		return nil, bad
 	}
 	if *o == 0 {
-		return nil, errorf(ErrInvalidOption, `the request has no op; expected "label", "hwm" or "validate"`)
+		return nil, errorf(ErrInvalidOption, `the request has no op; expected "label", "hwm", "validate" or "redact"`)
 	}
 	opts, err := mergeOptions(e.opts, d, options)
 	if err != nil {
@@ -105,6 +107,15 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 		opts.Rules = r
 	}
 	s.opts = &opts
+	if *o == opRedact {
+		ac, err := parseAccess(d, accessCtx)
+		if err != nil {
+			return nil, err
+		}
+		if s.access, err = ac.resolve(); err != nil {
+			return nil, err
+		}
+	}
 	switch d.Kind(resource) {
 	case 0:
 		return nil, errorf(ErrNotFHIR, "the request has no resource")
@@ -130,6 +141,96 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 	return s.exec(*o, d, resource)
 }
 
+// parseAccess reads a request's access context: the seclabel form
+// {clearance, purposeOfUse, compartments, deny, allow}, the REDACT
+// obligation peers emit ({"code": "REDACT", "codes": [...]} or
+// {"code": "REDACT", "exceptAnyOfCodes": [...]}), or the seclabel form with
+// such obligations in "obligations".
+func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
+	var c AccessContext
+	if n < 0 {
+		return c, errorf(ErrInvalidContext, "redact needs a context: {\"clearance\": \"N\", \"purposeOfUse\": \"TREAT\", \"deny\": [...]}")
+	}
+	if d.Kind(n) != jsonx.Object {
+		return c, ctxErr("", "must be an object")
+	}
+	var err error
+	strs := func(field string, v jsonx.Node) []string {
+		out := []string{}
+		if d.Kind(v) != jsonx.Array {
+			err = ctxErr(field, "must be an array of codes")
+			return nil
+		}
+		d.Items(v, func(i int, it jsonx.Node) bool {
+			if !d.IsStr(it) || d.Str(it) == "" {
+				err = ctxErr(field+"["+strconv.Itoa(i)+"]", "must be a non-empty string")
+				return false
+			}
+			out = append(out, d.Str(it))
+			return true
+		})
+		return out
+	}
+	obligation := func(o jsonx.Node, field string) {
+		if d.Kind(o) != jsonx.Object || d.Str(d.Get(o, "code")) != "REDACT" {
+			err = ctxErr(field, `an obligation is {"code": "REDACT", "codes": [...]} or {"code": "REDACT", "exceptAnyOfCodes": [...]}`)
+			return
+		}
+		d.Members(o, func(k, v jsonx.Node) bool {
+			switch name := d.Str(k); name {
+			case "code", "system", "id":
+			case "codes":
+				c.Deny = append(c.Deny, strs(field+".codes", v)...)
+			case "exceptAnyOfCodes":
+				c.ReleaseOnly = append(c.ReleaseOnly, strs(field+".exceptAnyOfCodes", v)...)
+			default:
+				err = ctxErr(field+"."+name, "unknown member")
+			}
+			return err == nil
+		})
+	}
+	if d.Get(n, "code") >= 0 {
+		obligation(n, "")
+		return c, err
+	}
+	d.Members(n, func(k, v jsonx.Node) bool {
+		switch name := d.Str(k); name {
+		case "clearance", "purposeOfUse":
+			if !d.IsStr(v) {
+				err = ctxErr(name, "must be a string")
+				return false
+			}
+			if name == "clearance" {
+				c.Clearance = d.Str(v)
+				if c.Clearance == "" {
+					err = ctxErr(name, "must be one of U, L, M, N, R, V")
+				}
+			} else {
+				c.PurposeOfUse = d.Str(v)
+			}
+		case "compartments":
+			c.Compartments = strs(name, v)
+		case "deny":
+			c.Deny = append(c.Deny, strs(name, v)...)
+		case "allow":
+			c.Allow = strs(name, v)
+		case "obligations":
+			if d.Kind(v) != jsonx.Array {
+				err = ctxErr(name, "must be an array")
+				return false
+			}
+			d.Items(v, func(i int, o jsonx.Node) bool {
+				obligation(o, "obligations["+strconv.Itoa(i)+"]")
+				return err == nil
+			})
+		default:
+			err = ctxErr(name, "unknown member")
+		}
+		return err == nil
+	})
+	return c, err
+}
+
 // response writes a successful response.
 func response(o op, r *Result) []byte {
 	var w jsonx.Writer
@@ -141,6 +242,9 @@ func response(o op, r *Result) []byte {
 	if r.Resource != nil {
 		w.Key("resource")
 		w.Raw(r.Resource)
+	} else if o == opRedact {
+		w.Key("resource")
+		w.Null() // withheld whole
 	}
 	w.Key("report")
 	writeReport(&w, o, &r.Report)
@@ -149,6 +253,10 @@ func response(o op, r *Result) []byte {
 	if r.Outcome != nil {
 		w.Key("outcome")
 		w.Raw(r.Outcome)
+	}
+	if r.Audit != nil {
+		w.Key("audit")
+		w.Raw(r.Audit)
 	}
 	w.EndObject()
 	return w.B
@@ -187,6 +295,44 @@ func writeReport(w *jsonx.Writer, o op, r *Report) {
 		if len(r.Marks) > 0 {
 			writeMarks(w, r.Marks)
 		}
+	case opRedact:
+		w.Key("withheld")
+		w.BeginArray()
+		for _, x := range r.Withheld {
+			w.BeginObject()
+			w.KV("location", x.Location)
+			w.KV("type", x.Type)
+			if x.ID != "" {
+				w.KV("id", x.ID)
+			}
+			if x.FullURL != "" {
+				w.KV("fullUrl", x.FullURL)
+			}
+			w.KV("reason", x.Reason)
+			w.Key("labels")
+			w.BeginArray()
+			for _, c := range x.Labels {
+				w.BeginObject()
+				w.KV("system", c.System)
+				w.KV("code", c.Code)
+				w.EndObject()
+			}
+			w.EndArray()
+			w.EndObject()
+		}
+		w.EndArray()
+		for _, kv := range []struct {
+			k string
+			v []string
+		}{{"removed", r.Removed}, {"masked", r.Masked}} {
+			w.Key(kv.k)
+			w.BeginArray()
+			for _, p := range kv.v {
+				w.String(p)
+			}
+			w.EndArray()
+		}
+		writeMarks(w, r.Marks)
 	case opValidate:
 		w.Key("errors")
 		w.Int(r.Errors)

@@ -16,9 +16,10 @@ const (
 	opHWM op = iota + 1
 	opValidate
 	opLabel
+	opRedact
 )
 
-var opNames = map[string]op{"hwm": opHWM, "validate": opValidate, "label": opLabel}
+var opNames = map[string]op{"hwm": opHWM, "validate": opValidate, "label": opLabel, "redact": opRedact}
 
 func (o op) String() string {
 	for name, v := range opNames {
@@ -43,6 +44,7 @@ type state struct {
 	out           []byte
 	err           error   // the first entry that is not a FHIR resource
 	scan          scanner // reused by labeling
+	access        *access // the recipient, for redaction
 }
 
 func (e *Engine) getState(opts *Options) *state {
@@ -57,6 +59,7 @@ func (e *Engine) getState(opts *Options) *state {
 	s.diags = nil
 	s.out = s.out[:0]
 	s.err = nil
+	s.access = nil
 	return s
 }
 
@@ -76,10 +79,15 @@ func (s *state) diag(sev Severity, code, loc, msg string) {
 // run parses resource and runs op; it is the single path behind the typed
 // methods and Do.
 func (e *Engine) run(ctx context.Context, o op, resource []byte, opts *Options) (res *Result, err error) {
+	return e.runWith(ctx, o, resource, opts, nil)
+}
+
+func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Options, a *access) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errorf(ErrInternal, "call cancelled: "+err.Error())
 	}
 	s := e.getState(opts)
+	s.access = a
 	defer func() {
 		// A panic is a bug; it must not crash the host nor leak partial output.
 		if r := recover(); r != nil {
@@ -139,6 +147,14 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 		s.labelTop(d, n, typ)
 		if s.err == nil {
 			res.Resource = jsonx.ApplySpan(make([]byte, 0, len(src)+1024), d.Src, start, end, s.edits)
+		}
+	case opRedact:
+		if s.access == nil {
+			return nil, errorf(ErrInvalidContext, "redact needs an access context")
+		}
+		res.Resource = s.redactTop(d, n, typ)
+		if s.opts.Audit && s.err == nil {
+			res.Audit = s.auditEvent(d, n, res.Resource)
 		}
 	case opValidate:
 		s.validate(d, n, typ)

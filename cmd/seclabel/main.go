@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -31,6 +32,8 @@ FHIR R4 JSON.
 Usage:
   seclabel label    [flags] [FILE]   find sensitive content and label it (the default
                                      US-realm rule pack unless --rules is given)
+  seclabel redact   [flags] [FILE]   cut a resource or Bundle down to what one recipient
+                                     may see (the access context flags below)
   seclabel hwm      [flags] [FILE]   write the high-water mark into a resource or Bundle
   seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
   seclabel version                   print the versions
@@ -61,6 +64,13 @@ Flags:
                          privacyRevealing        replaces the privacy-revealing list
                          maxInputBytes           largest input (default 67108864)
                          maxDepth                deepest nesting (default 128)
+  --clearance CODE     redact: the highest confidentiality the recipient may see (default N)
+  --pou CODE           redact: the purpose of use (v3-ActReason), e.g. TREAT
+  --deny CODES         redact: labels the recipient may not see, e.g. HIV,SUD
+  --allow CODES        redact: release sensitive content only with these labels
+  --compartments CODES redact: compartments the recipient belongs to
+  --context FILE       redact: the access context as JSON (the protocol's "context")
+  --audit              redact: also write a FHIR AuditEvent of the disclosure to stderr
   --pretty             indent the JSON output
   --response           write the whole protocol response, not just the result
   --outcome            validate: write a FHIR OperationOutcome
@@ -86,6 +96,8 @@ type config struct {
 	format           string // "", "json" or "ndjson"
 	options          []byte // the request's options object
 	rules            []string
+	context          []byte // redact: the access context object
+	audit            bool
 	engineOpts       engine.Options
 }
 
@@ -102,7 +114,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "seclabel %s (protocol %d, vocabulary %s, %s)\n",
 			engine.Version, engine.ProtocolVersion, engine.VocabularyVersion, runtime.Version())
 		return exitOK
-	case "label", "hwm", "validate":
+	case "label", "hwm", "validate", "redact":
 	default:
 		fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])
 		return exitUsage
@@ -169,6 +181,8 @@ func parseFlags(cmd string, args []string) (*config, error) {
 	cfg := &config{cmd: cmd}
 	var w jsonx.Writer
 	w.BeginObject()
+	ctxFlags := map[string]string{}
+	var ctxFile []byte
 	value := func(i *int, name string) (string, error) {
 		if *i+1 >= len(args) {
 			return "", fmt.Errorf("%s needs a value", name)
@@ -202,6 +216,25 @@ func parseFlags(cmd string, args []string) (*config, error) {
 				return nil, err
 			}
 			cfg.rules = append(cfg.rules, v)
+		case name == "--clearance" || name == "--pou" || name == "--deny" || name == "--allow" || name == "--compartments" || name == "--context":
+			if cmd != "redact" {
+				return nil, fmt.Errorf("%s belongs to redact", name)
+			}
+			v, err := get()
+			if err != nil {
+				return nil, err
+			}
+			if name == "--context" {
+				b, err := os.ReadFile(v)
+				if err != nil {
+					return nil, err
+				}
+				ctxFile = b
+				continue
+			}
+			ctxFlags[name] = v
+		case a == "--audit":
+			cfg.audit = true
 		case a == "--pretty":
 			cfg.pretty = true
 		case a == "--response":
@@ -234,8 +267,42 @@ func parseFlags(cmd string, args []string) (*config, error) {
 		w.Key("operationOutcome")
 		w.Bool(true)
 	}
+	if cfg.audit {
+		w.Key("audit")
+		w.Bool(true)
+		w.KV("auditTime", time.Now().UTC().Format(time.RFC3339))
+	}
 	w.EndObject()
 	cfg.options = w.B
+	if cmd == "redact" {
+		if ctxFile != nil && len(ctxFlags) > 0 {
+			return nil, fmt.Errorf("give the access context as --context FILE or as flags, not both")
+		}
+		cfg.context = ctxFile
+		if ctxFile == nil {
+			var c jsonx.Writer
+			c.BeginObject()
+			for _, f := range []struct{ flag, key string }{{"--clearance", "clearance"}, {"--pou", "purposeOfUse"}} {
+				if v, ok := ctxFlags[f.flag]; ok {
+					c.KV(f.key, v)
+				}
+			}
+			for _, f := range []struct{ flag, key string }{{"--deny", "deny"}, {"--allow", "allow"}, {"--compartments", "compartments"}} {
+				if v, ok := ctxFlags[f.flag]; ok {
+					c.Key(f.key)
+					c.BeginArray()
+					for _, it := range strings.Split(v, ",") {
+						if it = strings.TrimSpace(it); it != "" {
+							c.String(it)
+						}
+					}
+					c.EndArray()
+				}
+			}
+			c.EndObject()
+			cfg.context = c.B
+		}
+	}
 	return cfg, nil
 }
 

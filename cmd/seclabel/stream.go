@@ -23,6 +23,7 @@ type doer interface {
 // outcomeOf is what one input produced.
 type outcomeOf struct {
 	out    []byte // bytes to write, newline included
+	audit  []byte // an AuditEvent for stderr, newline included
 	code   string // protocol error code, or ""
 	msg    string
 	errors int // validation errors found
@@ -106,6 +107,7 @@ func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio
 		fmt.Fprintf(stderr, "seclabel: %v\n", err)
 		return exitIO
 	}
+	stderr.Write(o.audit)
 	if cfg.cmd == "validate" && o.errors > 0 {
 		return exitFindings
 	}
@@ -129,6 +131,10 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 	req = append(req, cfg.cmd...)
 	req = append(req, `","options":`...)
 	req = append(req, cfg.options...)
+	if cfg.context != nil {
+		req = append(req, `,"context":`...)
+		req = append(req, cfg.context...)
+	}
 	req = append(req, `,"resource":`...)
 	req = append(req, bytes.TrimSpace(resource)...)
 	req = append(req, '}')
@@ -153,6 +159,9 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 		return o
 	}
 	o := outcomeOf{}
+	if a := doc.Get(0, "audit"); a >= 0 {
+		o.audit = append(append([]byte(nil), doc.Raw(a)...), '\n')
+	}
 	if n := doc.Get(doc.Get(0, "report"), "errors"); n >= 0 {
 		fmt.Sscan(string(doc.Raw(n)), &o.errors)
 	}
@@ -161,7 +170,7 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 	case cfg.response:
 	case cfg.outcome:
 		node = doc.Get(0, "outcome")
-	case cfg.cmd == "hwm" || cfg.cmd == "label":
+	case cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact":
 		node = doc.Get(0, "resource")
 	}
 	switch {

@@ -254,6 +254,16 @@ func IsProcessInline(system, code string) bool {
 	return code == "HAS-INLINE-SEC-LABELS" && strings.TrimSpace(system) == InlineLabelsCS
 }
 
+// Descends reports whether code is root or lies below it in system's
+// hierarchy (any accepted spelling of the system).
+func Descends(system, code, root string) bool {
+	if code == root {
+		return true
+	}
+	c := Lookup(system, code)
+	return c != nil && isA(c, root)
+}
+
 // Subsumes reports whether purpose of use a is b or an ancestor of b
 // (codes of v3-ActReason). Unknown codes subsume only themselves.
 func Subsumes(a, b string) bool {
