@@ -51,12 +51,13 @@ func elementInfo(base string, names []string) *cardElem {
 		e := m[path]
 		choice := ""
 		if e == nil {
-			for k := len(name) - 1; k > 0; k-- {
+			// valueCodeableConcept: try each capital as the start of the type.
+			for k := 1; k < len(name); k++ {
 				if name[k] >= 'A' && name[k] <= 'Z' {
 					if c := m[cur+"."+name[:k]+"[x]"]; c != nil {
 						e, choice, path = c, name[k:], cur+"."+name[:k]+"[x]"
+						break
 					}
-					break
 				}
 			}
 		}

@@ -246,6 +246,8 @@ type redactor struct {
 	dirty map[jsonx.Node]bool
 	rep   Redaction
 	out   []released
+	// docComp is the Composition of the document being redacted, or 0.
+	docComp jsonx.Node
 	// per resource being walked
 	resLabels  []label
 	typ        string

@@ -12,7 +12,7 @@ import (
 // nil when the whole resource is withheld.
 func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
 	r := &redactor{s: s, d: d, acts: map[jsonx.Node]action{}, adds: map[jsonx.Node][]addMember{}, dirty: map[jsonx.Node]bool{}}
-	r.root = n
+	r.root, r.docComp = n, -1
 	if d.Str(d.Get(n, "resourceType")) == "Bundle" {
 		r.bundle(n, loc)
 	} else if !r.resource(n, loc, "", true) {
@@ -45,7 +45,9 @@ func (r *redactor) resourceLevel(n jsonx.Node) []label {
 	ls = appendCodings(d, d.Get(d.Get(n, "meta"), "security"), srcMeta, ls)
 	switch d.Str(d.Get(n, "resourceType")) {
 	case "Composition":
-		if c := d.Get(n, "confidentiality"); d.IsStr(c) {
+		// In a document, Composition.confidentiality is the document's mark,
+		// recomputed over what is released; it does not judge the Composition.
+		if c := d.Get(n, "confidentiality"); d.IsStr(c) && n != r.docComp {
 			ls = append(ls, label{system: confidentialityCS, code: d.Str(c), set: vocab.Classify(confidentialityCS, d.Str(c)), node: -1, src: srcComposition})
 		}
 	case "DocumentReference":
@@ -67,9 +69,9 @@ func (r *redactor) decide(n jsonx.Node, loc, fullURL string) bool {
 	ls := r.resourceLevel(n)
 	why, reason := s.judge(ls, typ)
 	if why == nil && s.releaseOnlyFails(ls) {
-		why, reason = ls, "exceptAnyOfCodes"
+		why, reason = []label{}, "exceptAnyOfCodes"
 	}
-	if why == nil {
+	if why == nil && reason == "" {
 		r.resLabels, r.typ, r.changed, r.kept, r.withhold = ls, typ, false, nil, ""
 		r.removedIDs = map[string]bool{}
 		removed, masked := len(r.rep.Removed), len(r.rep.Masked)
@@ -106,6 +108,11 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, top bool) bool {
 func (r *redactor) bundle(b jsonx.Node, loc string) {
 	s, d := r.s, r.d
 	entries := d.Get(b, "entry")
+	if d.Str(d.Get(b, "type")) == "document" {
+		if comp := d.Get(d.Index(entries, 0), "resource"); d.Str(d.Get(comp, "resourceType")) == "Composition" {
+			r.docComp = comp
+		}
+	}
 	var withheldRefs []string
 	withheld := 0
 	outStart := len(r.out)
