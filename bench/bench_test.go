@@ -74,6 +74,40 @@ func syntheticPack(n int) []byte {
 	return []byte(sb.String())
 }
 
+// BenchmarkRedact redacts every Synthea bundle, labeled first with the
+// default pack, for a recipient with clearance N who is denied SUD and HIV;
+// its baseline is BenchmarkFastjsonRoundTrip (target: at least 0.6 x).
+func BenchmarkRedact(b *testing.B) {
+	files := testenv.Synthea(b)
+	labeler, err := engine.New(engine.Options{TextMatch: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var labeled [][]byte
+	var total int64
+	for _, f := range files {
+		res, err := labeler.Label(ctx, f.Data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		labeled = append(labeled, res.Resource)
+		total += int64(len(f.Data)) // throughput counted on the original bytes, as for the baseline
+	}
+	e, _ := engine.New(engine.Options{})
+	access := engine.AccessContext{Clearance: "N", Deny: []string{"SUD", "HIV"}}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, in := range labeled {
+			if _, err := e.Redact(ctx, in, access); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // BenchmarkCompileDefaultPack compiles the embedded pack (target: under 20 ms).
 func BenchmarkCompileDefaultPack(b *testing.B) {
 	pack := engine.DefaultPack()

@@ -20,11 +20,11 @@ import (
 )
 
 type element struct {
-	Path               string `json:"path"`
-	Min                int    `json:"min"`
-	Max                string `json:"max"`
-	ContentReference   string `json:"contentReference"`
-	Type               []struct {
+	Path             string `json:"path"`
+	Min              int    `json:"min"`
+	Max              string `json:"max"`
+	ContentReference string `json:"contentReference"`
+	Type             []struct {
 		Code string `json:"code"`
 	} `json:"type"`
 }
