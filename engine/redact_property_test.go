@@ -25,6 +25,13 @@ var (
 		"LRCOMPT": true, "PACOMPT": true, "RESCOMPT": true, "RMGTCOMPT": true}
 )
 
+var (
+	pouSystems = map[string]bool{"http://terminology.hl7.org/CodeSystem/v3-ActReason": true, "http://hl7.org/fhir/v3/ActReason": true,
+		"urn:oid:2.16.840.1.113883.5.8": true, "http://terminology.hl7.org/CodeSystem/v3-PurposeOfUse": true, "http://hl7.org/fhir/v3/PurposeOfUse": true}
+	actCodeSystems = map[string]bool{"http://terminology.hl7.org/CodeSystem/v3-ActCode": true, "http://hl7.org/fhir/v3/ActCode": true,
+		"urn:oid:2.16.840.1.113883.5.4": true}
+)
+
 func below(code, root string) bool {
 	for c := code; c != ""; c = parentOf[c] {
 		if c == root {
@@ -64,7 +71,7 @@ func (r *recipient) forbidden(ls []lab) bool {
 			}
 			conf = max(conf, x)
 		}
-		if strings.HasSuffix(l.system, "ActReason") || strings.HasSuffix(l.system, "PurposeOfUse") {
+		if pouSystems[l.system] {
 			pous = append(pous, l.code)
 		}
 		for _, d := range r.deny {
@@ -72,7 +79,7 @@ func (r *recipient) forbidden(ls []lab) bool {
 				return true
 			}
 		}
-		if strings.HasSuffix(l.system, "v3-ActCode") || strings.HasSuffix(l.system, "/ActCode") {
+		if actCodeSystems[l.system] {
 			for _, d := range r.deny {
 				if below(l.code, d) {
 					return true

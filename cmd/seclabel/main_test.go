@@ -273,3 +273,36 @@ func TestLabelNDJSONInOrderWithOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactFlagsAndContextFile(t *testing.T) {
+	bundle := `{"resourceType":"Bundle","type":"searchset","total":2,"entry":[` +
+		`{"fullUrl":"urn:uuid:c1","resource":{"resourceType":"Condition","id":"c1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"},{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},` +
+		`{"fullUrl":"urn:uuid:o1","resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"},"focus":[{"reference":"urn:uuid:c1"}]}}]}`
+	out, errs, code := runCLI(t, bundle, "redact", "--clearance", "R", "--pou", "TREAT", "--deny", "HIV,SUD")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	v := fastjson.MustParse(out)
+	if n := len(v.GetArray("entry")); n != 1 || v.GetInt("total") != 1 {
+		t.Fatalf("want one entry and total 1, got %d entries: %s", n, out)
+	}
+	if v.Get("entry", "0", "resource", "focus", "0", "reference") != nil {
+		t.Fatalf("reference to the withheld Condition not masked: %s", out)
+	}
+	ctxFile := writeFile(t, "ctx.json", `{"code":"REDACT","codes":["HIV"]}`)
+	out2, _, code := runCLI(t, bundle, "redact", "--context", ctxFile)
+	if code != exitOK || len(fastjson.MustParse(out2).GetArray("entry")) != 1 {
+		t.Fatalf("--context: code %d, %s", code, out2)
+	}
+	_, errs, code = runCLI(t, bundle, "redact", "--clearance", "SECRET")
+	if code != exitInput || !strings.Contains(errs, "invalid_context") {
+		t.Fatalf("bad clearance: code %d, %q", code, errs)
+	}
+	_, errs, code = runCLI(t, bundle, "redact", "--audit", "--clearance", "R")
+	if code != exitOK || !strings.Contains(errs, `"resourceType":"AuditEvent"`) {
+		t.Fatalf("--audit: code %d, stderr %q", code, errs)
+	}
+	if _, _, code = runCLI(t, bundle, "hwm", "--deny", "HIV"); code != exitUsage {
+		t.Fatalf("--deny outside redact: code %d", code)
+	}
+}
