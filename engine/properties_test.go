@@ -256,6 +256,9 @@ func checkAll(t *testing.T, e *engine.Engine, name string, in []byte) (hwmErr er
 		t.Fatalf("%s: hwm is not idempotent (err %v)", name, err)
 	}
 	checkLabel(t, e, name, in)
+	for _, r := range corpusRecipients {
+		redactChecked(t, e, r, name, in)
+	}
 	for _, op := range []string{"hwm", "validate", "label"} {
 		req := append([]byte(`{"op":"`+op+`","options":{"operationOutcome":true},"resource":`), in...)
 		req = append(req, '}')
@@ -275,6 +278,13 @@ func checkAll(t *testing.T, e *engine.Engine, name string, in []byte) (hwmErr er
 		}
 	}
 	return nil
+}
+
+// corpusRecipients redact every corpus input: a clinician with clearance R
+// who may not see HIV or SUD, and a payer with clearance N.
+var corpusRecipients = []*recipient{
+	{clearance: 4, pou: "TREAT", deny: []string{"HIV", "SUD"}, compartments: map[string]bool{}},
+	{clearance: 3, pou: "HPAYMT", compartments: map[string]bool{}},
 }
 
 func TestR4ExamplePackage(t *testing.T) {

@@ -480,6 +480,9 @@ func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, path 
 // contained resource itself (its extension) covers all of it.
 func (r *redactor) contained(arr jsonx.Node, inherited []label, loc string) {
 	d := r.d
+	if d.Kind(arr) != jsonx.Array {
+		return // not R4; left as it is
+	}
 	typ := r.typ
 	d.Items(arr, func(i int, c jsonx.Node) bool {
 		here := loc + ".contained[" + strconv.Itoa(i) + "]"

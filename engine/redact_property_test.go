@@ -285,7 +285,9 @@ func checkRedaction(r *recipient, in, out []byte) error {
 			if err := checkReleased(r, res, doc && i == 0, fmt.Sprintf("%s.entry[%d]", at, i)); err != nil {
 				return err
 			}
-			outByKey[entryKey(e)] = res
+			if k := entryKey(e); k != "" {
+				outByKey[k] = res
+			}
 		}
 		compWithheld := false
 		for i, e := range ib.GetArray("entry") {
@@ -293,7 +295,11 @@ func checkRedaction(r *recipient, in, out []byte) error {
 			if res == nil {
 				continue
 			}
-			got, ok := outByKey[entryKey(e)]
+			key := entryKey(e)
+			got, ok := outByKey[key]
+			if key == "" {
+				continue // cannot be told apart from other entries
+			}
 			if string(res.GetStringBytes("resourceType")) == "Bundle" {
 				if ok {
 					if err := bundle(res, got, fmt.Sprintf("%s.entry[%d]", at, i)); err != nil {
@@ -326,12 +332,16 @@ func checkRedaction(r *recipient, in, out []byte) error {
 	return sameAllowedInline(r, iv, ov, "resource")
 }
 
+// entryKey identifies an entry by fullUrl or Type/id; "" when it has neither.
 func entryKey(e *fastjson.Value) string {
 	if fu := e.GetStringBytes("fullUrl"); len(fu) > 0 {
 		return string(fu)
 	}
 	r := e.Get("resource")
-	return string(r.GetStringBytes("resourceType")) + "/" + string(r.GetStringBytes("id")) + "/" + string(r.MarshalTo(nil)[:min(40, len(r.MarshalTo(nil)))])
+	if id := r.GetStringBytes("id"); len(id) > 0 {
+		return string(r.GetStringBytes("resourceType")) + "/" + string(id)
+	}
+	return ""
 }
 
 // sameAllowedInline: every top-level element of a released resource that
