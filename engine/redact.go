@@ -365,11 +365,12 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, names
 	path := append(names[:len(names):len(names)], name)
 	here := loc + "." + name
 	if d.Kind(v) == jsonx.Array || v < 0 && d.Kind(sib) == jsonx.Array {
-		arr := v
-		if arr < 0 {
-			arr = sib
+		// Judge up to the longer of x and _x: misaligned input must not let
+		// a labeled _x item through unjudged.
+		n := d.Count(v)
+		if d.Kind(sib) == jsonx.Array {
+			n = max(n, d.Count(sib))
 		}
-		n := d.Count(arr)
 		removed := 0
 		for i := 0; i < n; i++ {
 			it := d.Index(v, i)
