@@ -331,10 +331,10 @@ func (r *redactor) elements(obj jsonx.Node, names []string, inherited []label, l
 		name := d.Str(k)
 		v := k + 1
 		if len(names) == 0 {
-			switch name {
-			case "meta", "text", "resourceType", "id":
+			switch {
+			case name == "meta", (name == "resourceType" || name == "id") && d.IsStr(v):
 				continue
-			case "contained":
+			case name == "contained":
 				r.contained(v, inherited, loc)
 				continue
 			}
@@ -487,6 +487,18 @@ func (r *redactor) contained(arr jsonx.Node, inherited []label, loc string) {
 	typ := r.typ
 	d.Items(arr, func(i int, c jsonx.Node) bool {
 		here := loc + ".contained[" + strconv.Itoa(i) + "]"
+		if d.Kind(c) != jsonx.Object {
+			if r.s.err == nil {
+				r.s.err = errorf(ErrNotFHIR, here+" is not a resource")
+			}
+			return false
+		}
+		if err := checkType(d, c, here); err != nil {
+			if r.s.err == nil {
+				r.s.err = err
+			}
+			return false
+		}
 		own := r.inlineOf(c)
 		eff := append(inherited[:len(inherited):len(inherited)], own...)
 		// Labels on a contained resource's meta (against dom-5) count too.
