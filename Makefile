@@ -4,7 +4,7 @@ BIN      := bin/seclabel
 FUZZTIME ?= 30s
 EXAMPLE  := testdata/examples/searchset.json
 
-.PHONY: all build run test check fmt vet tidy wasip1 imports bench fuzz clean
+.PHONY: all build run test check fmt vet tidy wasip1 imports bench fuzz generate clean
 
 all: build
 
@@ -42,6 +42,11 @@ imports:
 	@bad="$$($(GO) list -f '{{range .Imports}}{{.}} {{end}}' ./engine/... | tr ' ' '\n' | grep -E '^(os|os/exec|net|net/http|io/ioutil|encoding/json|syscall)$$' || true)"; \
 	if [ -n "$$bad" ]; then echo "engine imports forbidden packages: $$bad"; exit 1; fi
 
+# Regenerate engine/cardinality_table.go from the R4 StructureDefinitions in
+# ../shared/data (a test checks the committed file is current).
+generate:
+	$(GO) run ./internal/cardgen
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./bench/
 
@@ -50,6 +55,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHWM$$' -fuzztime $(FUZZTIME) ./engine
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./engine
 	$(GO) test -run '^$$' -fuzz '^FuzzLabel$$' -fuzztime $(FUZZTIME) ./engine
+	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./engine
 	$(GO) test -run '^$$' -fuzz '^FuzzDo$$' -fuzztime $(FUZZTIME) ./engine
 
 clean:
