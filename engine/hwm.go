@@ -28,6 +28,8 @@ func (e *envelope) leave(l *label, reason string) {
 
 func (e *envelope) lift(o *Options, l *label) {
 	switch {
+	case l.code == "":
+		e.leave(l, "unknown") // malformed: never written into a mark
 	case o.reveal.has(l.system, l.code):
 		e.leave(l, "privacyRevealing")
 	case o.omit.has(l.system, l.code):

@@ -70,12 +70,18 @@ func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
 }
 
 // readLabel is readCoding for counting: a Confidentiality coding without a
-// usable code still counts, as V (fail closed), so a malformed label never
-// lowers a high-water mark.
+// usable code still counts, as V, and a purpose-of-use coding without one as
+// a purpose nobody has (fail closed), so a malformed label never loosens a
+// mark or a redaction.
 func readLabel(d *jsonx.Doc, n jsonx.Node) (label, bool) {
 	l, ok := readCoding(d, n)
-	if !ok && l.system == confidentialityCS {
+	switch {
+	case ok:
+	case l.system == confidentialityCS:
 		l.code, l.set, l.info, ok = "", vocab.SetConfidentiality, nil, true
+	case l.system == vocab.ActReason:
+		// A purpose-of-use restriction nobody can satisfy: it withholds.
+		l.code, l.set, l.info, ok = "", vocab.SetPurposeOfUse, nil, true
 	}
 	return l, ok
 }
