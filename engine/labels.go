@@ -56,8 +56,8 @@ func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
 		l.system = c
 	}
 	code := d.Get(n, "code")
-	if !d.IsStr(code) {
-		return l, false
+	if !d.IsStr(code) || d.Str(code) == "" {
+		return l, false // no code, or an empty one (not valid FHIR): malformed
 	}
 	l.code = d.Str(code)
 	l.display = d.Str(d.Get(n, "display"))
