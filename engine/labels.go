@@ -76,6 +76,10 @@ func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
 func readLabel(d *jsonx.Doc, n jsonx.Node) (label, bool) {
 	l, ok := readCoding(d, n)
 	switch {
+	case ok && l.system == vocab.ActReason && l.info == nil:
+		// In a security label an ActReason code restricts the purpose of
+		// use, even one this vocabulary does not know.
+		l.set = vocab.SetPurposeOfUse
 	case ok:
 	case l.system == confidentialityCS:
 		l.code, l.set, l.info, ok = "", vocab.SetConfidentiality, nil, true
