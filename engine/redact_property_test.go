@@ -295,6 +295,9 @@ func checkRedaction(r *recipient, in, out []byte) error {
 			if res == nil {
 				continue
 			}
+			if doc && i == 0 && r.forbidden(resourceLabelsOf(res, true)) {
+				compWithheld = true
+			}
 			key := entryKey(e)
 			got, ok := outByKey[key]
 			if key == "" {
