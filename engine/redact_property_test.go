@@ -177,7 +177,7 @@ func inlineLabelsOf(v *fastjson.Value) []lab {
 	for _, x := range v.GetArray("extension") {
 		if string(x.GetStringBytes("url")) == inlineURL {
 			c := x.Get("valueCoding")
-			if c == nil || c.Get("code") == nil {
+			if c == nil || len(c.GetStringBytes("code")) == 0 {
 				out = append(out, lab{"http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "malformed"})
 				continue
 			}
