@@ -374,11 +374,13 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, names
 		removed := 0
 		for i := 0; i < n; i++ {
 			it := d.Index(v, i)
+			// The item's own extensions and its _x twin both count.
 			var own []label
 			if d.Kind(it) == jsonx.Object {
 				own = r.inlineOf(it)
-			} else if si := d.Index(sib, i); d.Kind(si) == jsonx.Object {
-				own = r.inlineOf(si)
+			}
+			if si := d.Index(sib, i); d.Kind(si) == jsonx.Object {
+				own = append(own, r.inlineOf(si)...)
 			}
 			eff := append(inherited[:len(inherited):len(inherited)], own...)
 			if len(own) > 0 {
@@ -410,8 +412,9 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, names
 	var own []label
 	if d.Kind(v) == jsonx.Object {
 		own = r.inlineOf(v)
-	} else if d.Kind(sib) == jsonx.Object {
-		own = r.inlineOf(sib)
+	}
+	if d.Kind(sib) == jsonx.Object {
+		own = append(own, r.inlineOf(sib)...)
 	}
 	eff := append(inherited[:len(inherited):len(inherited)], own...)
 	if len(own) > 0 {
