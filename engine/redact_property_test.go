@@ -19,8 +19,8 @@ import (
 var (
 	parentOf = map[string]string{"OPIOIDUD": "SUD", "ETHUD": "SUD", "SUD": "SPI", "MH": "SPI", "PSY": "SPI", "PSYTHPN": "SPI",
 		"BH": "SPI", "ETREAT": "TREAT", "BTG": "ETREAT", "COC": "TREAT", "POPHLTH": "TREAT", "COVERAGE": "HPAYMT", "CLMATTCH": "HPAYMT"}
-	sensitivity = map[string]bool{"HIV": true, "SUD": true, "OPIOIDUD": true, "ETHUD": true, "MH": true, "PSY": true, "ETH": true,
-		"SEX": true, "STD": true, "SDV": true, "GDIS": true, "PSYTHPN": true, "BH": true, "SPI": true, "TBOO": true, "IDS": true, "DOB": true, "DEMO": true}
+	// every code of the sensitivity tree (ds4p-spec.md §4.2)
+	sensitivity  = map[string]bool{"_InformationSensitivityPolicy": true, "_ActInformationSensitivityPolicy": true, "ETH": true, "GDIS": true, "HIV": true, "MST": true, "PREGNANT": true, "SCA": true, "SDV": true, "SEX": true, "SPI": true, "BH": true, "COGN": true, "DVD": true, "EMOTDIS": true, "MH": true, "PSY": true, "PSYTHPN": true, "SUD": true, "ETHUD": true, "OPIOIDUD": true, "STD": true, "TBOO": true, "VIO": true, "IDS": true, "SICKLE": true, "_EntitySensitivityPolicyType": true, "DEMO": true, "DOB": true, "GENDER": true, "LIVARG": true, "MARST": true, "PATLOC": true, "RACE": true, "REL": true, "_RoleInformationSensitivityPolicy": true, "B": true, "EMPL": true, "LOCIS": true, "SSP": true, "ADOL": true, "CEL": true, "VIP": true, "DIA": true, "DRGIS": true, "EMP": true, "PDS": true, "PHY": true, "PRS": true}
 	compartments = map[string]bool{"COMPT": true, "ACOCOMPT": true, "CDSSCOMPT": true, "CTCOMPT": true, "FMCOMPT": true, "HRCOMPT": true,
 		"LRCOMPT": true, "PACOMPT": true, "RESCOMPT": true, "RMGTCOMPT": true}
 )
