@@ -75,7 +75,13 @@ func (r *redactor) decide(n jsonx.Node, loc, fullURL string) bool {
 		r.resLabels, r.typ, r.changed, r.kept, r.withhold = ls, typ, false, nil, ""
 		r.removedIDs = map[string]bool{}
 		removed, masked := len(r.rep.Removed), len(r.rep.Masked)
-		r.elements(n, nil, nil, loc)
+		if s.mayHaveInline {
+			r.elements(n, nil, nil, loc)
+		} else if c := d.Get(n, "contained"); c >= 0 {
+			// No inline label anywhere in the input: only contained
+			// resources' own labels can take anything away.
+			r.contained(c, nil, loc)
+		}
 		if r.withhold != "" {
 			// The resource goes as a whole; its element findings do not count.
 			r.rep.Removed, r.rep.Masked = r.rep.Removed[:removed], r.rep.Masked[:masked]
@@ -200,10 +206,14 @@ func (r *redactor) maskReferences(withheld []string) {
 	for _, w := range withheld {
 		gone[w] = true
 	}
+	var path []byte // the location below the resource, built as the walk goes
 	for i := range r.out {
 		rel := &r.out[i]
-		var walk func(n jsonx.Node, here string)
-		walk = func(n jsonx.Node, here string) {
+		if len(gone) == 0 && len(rel.removed) == 0 {
+			continue
+		}
+		var walk func(n jsonx.Node)
+		walk = func(n jsonx.Node) {
 			if r.acts[n].kind != 0 {
 				return // already removed or replaced
 			}
@@ -212,20 +222,40 @@ func (r *redactor) maskReferences(withheld []string) {
 				if ref := d.Get(n, "reference"); d.IsStr(ref) && (rel.removed[d.Str(ref)] || gone[d.Str(ref)] || gone[lastTwo(d.Str(ref))]) {
 					r.set(n, action{kind: actReplace, text: maskedReference(d, n)})
 					rel.changed = true
-					r.rep.Masked = append(r.rep.Masked, here)
+					r.rep.Masked = append(r.rep.Masked, rel.loc+string(path))
 					return
 				}
-				d.Members(n, func(k, v jsonx.Node) bool {
-					if name := d.Str(k); name != "meta" && name != "text" {
-						walk(v, here+"."+strings.TrimPrefix(name, "_"))
+				first, end := d.Range(n)
+				for k := first; k < end; k = d.Skip(k + 1) {
+					if kind := d.Kind(k + 1); kind != jsonx.Object && kind != jsonx.Array {
+						continue
 					}
-					return true
-				})
+					name := d.Str(k)
+					if name == "meta" || name == "text" {
+						continue
+					}
+					mark := len(path)
+					path = append(path, '.')
+					path = append(path, strings.TrimPrefix(name, "_")...)
+					walk(k + 1)
+					path = path[:mark]
+				}
 			case jsonx.Array:
-				d.Items(n, func(i int, it jsonx.Node) bool { walk(it, here+"["+strconv.Itoa(i)+"]"); return true })
+				first, end := d.Range(n)
+				idx := 0
+				for it := first; it < end; it, idx = d.Skip(it), idx+1 {
+					if kind := d.Kind(it); kind != jsonx.Object && kind != jsonx.Array {
+						continue
+					}
+					mark := len(path)
+					path = appendIndex(path, idx)
+					walk(it)
+					path = path[:mark]
+				}
 			}
 		}
-		walk(rel.n, rel.loc)
+		path = path[:0]
+		walk(rel.n)
 	}
 }
 
