@@ -20,7 +20,7 @@ run: build
 # race detector) including the golden corpus, the CLI tests and, when
 # ../shared/data is present, the R4 example package and the Synthea bundles.
 test: check
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 check: fmt vet tidy wasip1 imports
 
