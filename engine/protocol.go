@@ -280,15 +280,7 @@ func writeReport(w *jsonx.Writer, o op, r *Report) {
 			w.KV("confidentiality", l.Confidentiality)
 			writeMatches(w, "matches", l.Matches)
 			writeMatches(w, "inline", l.Inline)
-			w.Key("added")
-			w.BeginArray()
-			for _, c := range l.Added {
-				w.BeginObject()
-				w.KV("system", c.System)
-				w.KV("code", c.Code)
-				w.EndObject()
-			}
-			w.EndArray()
+			writeCodes(w, "added", l.Added)
 			w.EndObject()
 		}
 		w.EndArray()
@@ -309,15 +301,7 @@ func writeReport(w *jsonx.Writer, o op, r *Report) {
 				w.KV("fullUrl", x.FullURL)
 			}
 			w.KV("reason", x.Reason)
-			w.Key("labels")
-			w.BeginArray()
-			for _, c := range x.Labels {
-				w.BeginObject()
-				w.KV("system", c.System)
-				w.KV("code", c.Code)
-				w.EndObject()
-			}
-			w.EndArray()
+			writeCodes(w, "labels", x.Labels)
 			w.EndObject()
 		}
 		w.EndArray()
@@ -379,6 +363,19 @@ func writeMarks(w *jsonx.Writer, marks []Mark) {
 			w.EndObject()
 		}
 		w.EndArray()
+		w.EndObject()
+	}
+	w.EndArray()
+}
+
+// writeCodes writes key: [{system, code}, ...].
+func writeCodes(w *jsonx.Writer, key string, cs []Coding) {
+	w.Key(key)
+	w.BeginArray()
+	for _, c := range cs {
+		w.BeginObject()
+		w.KV("system", c.System)
+		w.KV("code", c.Code)
 		w.EndObject()
 	}
 	w.EndArray()
