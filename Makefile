@@ -4,7 +4,7 @@ BIN      := bin/seclabel
 FUZZTIME ?= 30s
 EXAMPLE  := testdata/examples/searchset.json
 
-.PHONY: all build run test check fmt vet tidy wasip1 imports bench fuzz generate clean
+.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck bench fuzz generate clean
 
 all: build
 
@@ -22,7 +22,7 @@ run: build
 test: check
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-check: fmt vet tidy wasip1 imports
+check: fmt vet tidy wasip1 imports wasmcheck
 
 fmt:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -36,6 +36,21 @@ tidy:
 # The engine is plain Go that must build for WebAssembly (WASI preview 1).
 wasip1:
 	GOOS=wasip1 GOARCH=wasm $(GO) build ./engine/...
+
+# The WebAssembly module, committed where host/ embeds it (go get users need
+# no build step). The build is reproducible: same Go, same bytes.
+WASMFLAGS := GOOS=wasip1 GOARCH=wasm
+WASMBUILD := build -buildmode=c-shared -trimpath -ldflags='-s -w'
+
+wasm:
+	$(WASMFLAGS) $(GO) $(WASMBUILD) -o host/seclabel.wasm ./wasm
+	@printf 'seclabel.wasm: %s bytes raw, %s gzip' "$$(wc -c < host/seclabel.wasm)" "$$(gzip -9 -c host/seclabel.wasm | wc -c)"
+	@if command -v brotli >/dev/null; then printf ', %s brotli' "$$(brotli -c -q 11 host/seclabel.wasm | wc -c)"; fi; echo
+
+# Fails when the committed module differs from a fresh build.
+wasmcheck:
+	@tmp="$$(mktemp)"; $(WASMFLAGS) $(GO) $(WASMBUILD) -o "$$tmp" ./wasm && \
+	if ! cmp -s "$$tmp" host/seclabel.wasm; then rm -f "$$tmp"; echo "host/seclabel.wasm is stale: run make wasm"; exit 1; fi; rm -f "$$tmp"
 
 # The engine does no I/O and keeps encoding/json off its paths.
 imports:

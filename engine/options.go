@@ -209,8 +209,14 @@ func (l *codeList) has(system, code string) bool {
 	return l.anySystem[code] || l.exact[[2]string{system, code}]
 }
 
-// merge applies a request's options object onto a copy of base.
+// mergeOptions applies a request's options object onto a copy of base; the
+// limits may only be lowered.
 func mergeOptions(base Options, d *jsonx.Doc, n jsonx.Node) (Options, error) {
+	return mergeOptionsUpTo(base, d, n, base.MaxInputBytes, base.MaxDepth)
+}
+
+// mergeOptionsUpTo is mergeOptions with the ceilings for the limits given.
+func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDepth int) (Options, error) {
 	o := base
 	if n < 0 {
 		return o, nil
@@ -317,9 +323,9 @@ func mergeOptions(base Options, d *jsonx.Doc, n jsonx.Node) (Options, error) {
 			}
 			o.MinConfidence = f
 		case "maxInputBytes":
-			o.MaxInputBytes = limit(base.MaxInputBytes)
+			o.MaxInputBytes = limit(maxInput)
 		case "maxDepth":
-			o.MaxDepth = limit(base.MaxDepth)
+			o.MaxDepth = limit(maxDepth)
 		default:
 			err = errorf(ErrInvalidOption, "unknown option "+strconv.Quote(name))
 		}

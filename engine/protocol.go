@@ -141,6 +141,63 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 	return s.exec(*o, d, resource)
 }
 
+// Configure builds an Engine from a configure request, as hosts that keep
+// one engine per instance send once:
+//
+//	{"op": "configure", "rules": [pack, ...], "options": {...}}
+//
+// Options here may also raise the limits (up to 2 GiB and depth 1000). It
+// returns the response, {"protocol": 1, "op": "configure"} or an error
+// response, and the Engine (nil on error).
+func Configure(request []byte) ([]byte, *Engine) {
+	var d jsonx.Doc
+	if err := parseErr(d.Parse(request, 256)); err != nil {
+		return errorResponse(err), nil
+	}
+	if d.Kind(0) != jsonx.Object || d.Str(d.Get(0, "op")) != "configure" {
+		return errorResponse(errorf(ErrInvalidOption, `a configure request is {"op": "configure", "rules": [...], "options": {...}}`)), nil
+	}
+	base, _ := Options{}.resolve()
+	var bad error
+	d.Members(0, func(k, v jsonx.Node) bool {
+		if name := d.Str(k); name != "op" && name != "rules" && name != "options" && name != "protocol" {
+			bad = errorf(ErrInvalidOption, "unknown configure member "+strconv.Quote(name))
+		}
+		return bad == nil
+	})
+	if bad != nil {
+		return errorResponse(bad), nil
+	}
+	opts, err := mergeOptionsUpTo(base, &d, d.Get(0, "options"), limitMaxInputBytes, limitMaxDepth)
+	if err != nil {
+		return errorResponse(err), nil
+	}
+	if rules := d.Get(0, "rules"); rules >= 0 {
+		if d.Kind(rules) != jsonx.Array {
+			return errorResponse(errorf(ErrInvalidRules, "rules must be an array of rule packs")), nil
+		}
+		var packs [][]byte
+		d.Items(rules, func(_ int, p jsonx.Node) bool {
+			if d.IsStr(p) {
+				packs = append(packs, []byte(d.Str(p)))
+			} else {
+				packs = append(packs, d.Raw(p))
+			}
+			return true
+		})
+		r, err := CompileRules(packs...)
+		if err != nil {
+			return errorResponse(err), nil
+		}
+		opts.Rules = r
+	}
+	e, err := New(opts)
+	if err != nil {
+		return errorResponse(err), nil
+	}
+	return []byte(`{"protocol":1,"op":"configure"}`), e
+}
+
 // parseAccess reads a request's access context: the seclabel form
 // {clearance, purposeOfUse, compartments, deny, allow}, the REDACT
 // obligation peers emit ({"code": "REDACT", "codes": [...]} or
