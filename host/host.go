@@ -48,10 +48,28 @@ type instance struct {
 	stack    []uint64
 }
 
+// Config holds a Host's settings; the zero value gives the defaults.
+type Config struct {
+	// MemoryLimitBytes caps each instance's linear memory. Default 1 GiB,
+	// enough for inputs of a few tens of MB; at most 4 GiB.
+	MemoryLimitBytes int
+}
+
 // New compiles the module and prepares a pool of GOMAXPROCS instances,
 // created on first use.
-func New(ctx context.Context) (*Host, error) {
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithMemoryLimitPages(4096)) // 256 MiB
+func New(ctx context.Context, configs ...Config) (*Host, error) {
+	var cfg Config
+	if len(configs) > 0 {
+		cfg = configs[0]
+	}
+	if cfg.MemoryLimitBytes == 0 {
+		cfg.MemoryLimitBytes = 1 << 30
+	}
+	if cfg.MemoryLimitBytes < 1<<20 || cfg.MemoryLimitBytes > 4<<30 {
+		return nil, fmt.Errorf("host: MemoryLimitBytes must be between 1 MiB and 4 GiB")
+	}
+	pages := uint32(cfg.MemoryLimitBytes / 65536)
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithMemoryLimitPages(pages))
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		rt.Close(ctx)
 		return nil, err
