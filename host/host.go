@@ -34,11 +34,12 @@ const errorBit = 1 << 31
 // Host owns one wazero runtime, the compiled module, and a pool of
 // instances (one call at a time each). It is safe for concurrent use.
 type Host struct {
-	rt       wazero.Runtime
-	compiled wazero.CompiledModule
-	pool     chan *instance
-	mu       sync.Mutex
-	closed   bool
+	rt        wazero.Runtime
+	compiled  wazero.CompiledModule
+	pool      chan *instance
+	mu        sync.Mutex
+	closed    bool
+	configure []byte
 }
 
 type instance struct {
@@ -53,6 +54,11 @@ type Config struct {
 	// MemoryLimitBytes caps each instance's linear memory. Default 1 GiB,
 	// enough for inputs of a few tens of MB; at most 4 GiB.
 	MemoryLimitBytes int
+
+	// Configure, when set, is a configure request (wasm/ABI.md) sent to
+	// every instance when it is created: rule packs compiled once per
+	// instance, default options. New fails when the module rejects it.
+	Configure []byte
 }
 
 // New compiles the module and prepares a pool of GOMAXPROCS instances,
@@ -79,8 +85,16 @@ func New(ctx context.Context, configs ...Config) (*Host, error) {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("compile seclabel.wasm: %w", err)
 	}
-	h := &Host{rt: rt, compiled: compiled, pool: make(chan *instance, runtime.GOMAXPROCS(0))}
-	for i := 0; i < cap(h.pool); i++ {
+	h := &Host{rt: rt, compiled: compiled, pool: make(chan *instance, runtime.GOMAXPROCS(0)), configure: cfg.Configure}
+	// The first instance is made now, so a bad module or configure request
+	// fails here rather than on the first call.
+	first, err := h.instantiate(ctx)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, err
+	}
+	h.pool <- first
+	for i := 1; i < cap(h.pool); i++ {
 		h.pool <- nil // a free slot; the instance is made when first needed
 	}
 	return h, nil
@@ -103,7 +117,27 @@ func (h *Host) instantiate(ctx context.Context) (*instance, error) {
 		mod.Close(ctx)
 		return nil, fmt.Errorf("seclabel.wasm speaks ABI %d, this host %d", in.stack[0], abiVersion)
 	}
+	if h.configure != nil {
+		slot := in
+		resp, err := h.do(ctx, &slot, h.configure)
+		if err != nil {
+			return nil, err
+		}
+		if code := errorCode(resp); code != "" {
+			mod.Close(ctx)
+			return nil, fmt.Errorf("configure: %s", resp)
+		}
+	}
 	return in, nil
+}
+
+// errorCode returns error.code of a protocol response, or "".
+func errorCode(resp []byte) string {
+	var d jsonx.Doc
+	if d.Parse(resp, 100) != nil {
+		return "internal"
+	}
+	return d.Str(d.Get(d.Get(0, "error"), "code"))
 }
 
 // Do runs one protocol request in an instance and returns its response.

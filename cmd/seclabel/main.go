@@ -75,6 +75,8 @@ Flags:
   --response           write the whole protocol response, not just the result
   --outcome            validate: write a FHIR OperationOutcome
   --ndjson, --json     force the input format
+  --engine NAME        native (default) or wasm: run through the WebAssembly
+                       module in wazero, the same answers byte for byte
   -o, --output FILE    write to FILE instead of standard output
   -h, --help           print this help
 
@@ -96,6 +98,7 @@ type config struct {
 	format           string // "", "json" or "ndjson"
 	options          []byte // the request's options object
 	rules            []string
+	engine           string // "native" or "wasm"
 	context          []byte // redact: the access context object
 	audit            bool
 	engineOpts       engine.Options
@@ -128,8 +131,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "seclabel %s: %v\n", args[0], err)
 		return exitUsage
 	}
+	var packs [][]byte
 	if len(cfg.rules) > 0 {
-		var packs [][]byte
 		for _, f := range cfg.rules {
 			b, err := os.ReadFile(f)
 			if err != nil {
@@ -152,6 +155,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "seclabel: %v\n", err)
 		return exitInput
+	}
+	if cfg.engine == "wasm" {
+		ctx := context.Background()
+		h, err := newWasm(ctx, packs, cfg.engineOpts)
+		if err != nil {
+			fmt.Fprintf(stderr, "seclabel: wasm engine: %v\n", err)
+			return exitInput
+		}
+		defer h.Close(ctx)
+		return execute(ctx, cfg, h, stdin, stdout, stderr)
 	}
 	return execute(context.Background(), cfg, eng, stdin, stdout, stderr)
 }
@@ -210,6 +223,15 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			if err := addOption(cfg, &w, v); err != nil {
 				return nil, err
 			}
+		case name == "--engine":
+			v, err := get()
+			if err != nil {
+				return nil, err
+			}
+			if v != "native" && v != "wasm" {
+				return nil, fmt.Errorf("--engine is native or wasm, not %q", v)
+			}
+			cfg.engine = v
 		case name == "--rules":
 			v, err := get()
 			if err != nil {

@@ -306,3 +306,20 @@ func TestRedactFlagsAndContextFile(t *testing.T) {
 		t.Fatalf("--deny outside redact: code %d", code)
 	}
 }
+
+func TestEngineWasmGivesTheSameAnswers(t *testing.T) {
+	pack := writeFile(t, "pack.json", `{"name":"t","rules":[{"id":"hiv","labels":["HIV"],"confidentiality":"V","codes":{"$SNOMED":["86406008"]}}]}`)
+	in := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"},{"system":"http://snomed.info/sct","code":"5602001"}]}}`
+	for _, args := range [][]string{
+		{"label"}, {"label", "--rules", pack}, {"hwm"}, {"validate"}, {"redact", "--clearance", "R", "--deny", "SUD"},
+	} {
+		native, _, c1 := runCLI(t, in, args...)
+		wasm, errs, c2 := runCLI(t, in, append(args, "--engine", "wasm")...)
+		if c1 != c2 || native != wasm {
+			t.Fatalf("%v: native (exit %d) %s\nwasm (exit %d) %s %s", args, c1, native, c2, wasm, errs)
+		}
+	}
+	if _, _, code := runCLI(t, in, "hwm", "--engine", "jvm"); code != exitUsage {
+		t.Fatalf("unknown engine: exit %d", code)
+	}
+}

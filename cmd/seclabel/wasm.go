@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+
+	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/host"
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// newWasm starts the module host, configured with the rule packs and the
+// limits the command line set.
+func newWasm(ctx context.Context, packs [][]byte, opts engine.Options) (*host.Host, error) {
+	var w jsonx.Writer
+	w.BeginObject()
+	w.KV("op", "configure")
+	if len(packs) > 0 {
+		w.Key("rules")
+		w.BeginArray()
+		for _, p := range packs {
+			w.String(string(p)) // packs travel as JSON text
+		}
+		w.EndArray()
+	}
+	w.Key("options")
+	w.BeginObject()
+	if opts.MaxInputBytes > 0 {
+		w.Key("maxInputBytes")
+		w.Int(opts.MaxInputBytes)
+	}
+	if opts.MaxDepth > 0 {
+		w.Key("maxDepth")
+		w.Int(opts.MaxDepth)
+	}
+	w.EndObject()
+	w.EndObject()
+	return host.New(ctx, host.Config{Configure: w.B})
+}
