@@ -433,6 +433,9 @@ func writeCodes(w *jsonx.Writer, key string, cs []Coding) {
 		w.BeginObject()
 		w.KV("system", c.System)
 		w.KV("code", c.Code)
+		if c.Display != "" {
+			w.KV("display", c.Display)
+		}
 		w.EndObject()
 	}
 	w.EndArray()

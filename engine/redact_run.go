@@ -20,12 +20,20 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
 		return nil
 	}
 	s.report.Withheld = r.rep.Withheld
-	s.report.Removed = r.rep.Removed
-	s.report.Masked = r.rep.Masked
+	s.report.Removed = nilIfEmpty(r.rep.Removed)
+	s.report.Masked = nilIfEmpty(r.rep.Masked)
 	if s.err != nil {
 		return nil
 	}
 	return r.render(make([]byte, 0, len(d.Raw(n))), n)
+}
+
+// nilIfEmpty keeps empty lists nil, as a Result read back from the protocol has them.
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // released is one resource the recipient gets.

@@ -167,6 +167,9 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	}
 	sortDiagnostics(s.diags)
 	for _, dg := range s.diags {
+		if o != opValidate {
+			break // the counts are validate's report (PROTOCOL.md)
+		}
 		switch dg.Severity {
 		case SeverityError:
 			s.report.Errors++

@@ -75,3 +75,19 @@ func TestDifferential(t *testing.T) {
 		}
 	})
 }
+
+// resourcesOfGolden returns the resource of every golden request.
+func resourcesOfGolden(t *testing.T) [][]byte {
+	root, _ := golden.Root()
+	cases, err := golden.Load(filepath.Join(root, "testdata", "cases"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, c := range cases {
+		if v, err := fastjson.ParseBytes(c.Request); err == nil && v.Get("resource") != nil {
+			out = append(out, v.Get("resource").MarshalTo(nil))
+		}
+	}
+	return out
+}

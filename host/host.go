@@ -204,3 +204,5 @@ func internalError(err error) []byte {
 	b = jsonx.AppendString(b, "host: "+err.Error())
 	return append(b, "}}"...)
 }
+
+func appendJSONString(dst, b []byte) []byte { return jsonx.AppendString(dst, string(b)) }

@@ -26,8 +26,11 @@ func (d *Doc) Span(n Node) (start, end int) {
 	return int(d.nodes[n].start), int(d.nodes[n].end)
 }
 
-// Raw is the source bytes of n.
+// Raw is the source bytes of n; nil when n is absent.
 func (d *Doc) Raw(n Node) []byte {
+	if n < 0 {
+		return nil
+	}
 	return d.Src[d.nodes[n].start:d.nodes[n].end]
 }
 

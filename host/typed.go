@@ -1,0 +1,49 @@
+package host
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/seclabel/seclabel/engine"
+)
+
+var _ engine.Backend = (*Host)(nil)
+
+// Label is engine.Engine.Label run in the module.
+func (h *Host) Label(ctx context.Context, resource []byte) (*engine.Result, error) {
+	return h.typed(ctx, "label", resource, nil)
+}
+
+// Redact is engine.Engine.Redact run in the module.
+func (h *Host) Redact(ctx context.Context, resource []byte, access engine.AccessContext) (*engine.Result, error) {
+	return h.typed(ctx, "redact", resource, access.MarshalContext())
+}
+
+// HWM is engine.Engine.HWM run in the module.
+func (h *Host) HWM(ctx context.Context, resource []byte) (*engine.Result, error) {
+	return h.typed(ctx, "hwm", resource, nil)
+}
+
+// Validate is engine.Engine.Validate run in the module.
+func (h *Host) Validate(ctx context.Context, resource []byte) (*engine.Result, error) {
+	return h.typed(ctx, "validate", resource, nil)
+}
+
+// typed sends the resource as JSON text, so bytes that are not JSON fail
+// with invalid_json exactly as the engine's typed methods do.
+func (h *Host) typed(ctx context.Context, op string, resource, context []byte) (*engine.Result, error) {
+	if !utf8.Valid(resource) {
+		// A JSON string cannot carry invalid UTF-8: answer as the engine does.
+		return nil, &engine.Error{Code: engine.ErrInvalidJSON, Message: "malformed JSON: invalid UTF-8"}
+	}
+	req := append([]byte(`{"op":"`+op+`"`), ","...)
+	if context != nil {
+		req = append(req, `"context":`...)
+		req = append(req, context...)
+		req = append(req, ',')
+	}
+	req = append(req, `"resource":`...)
+	req = appendJSONString(req, resource)
+	req = append(req, '}')
+	return engine.ParseResponse(h.Do(ctx, req))
+}
