@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/seclabel/seclabel/internal/jsonx"
+
 // ErrorCode is a stable failure code, identical in every build.
 type ErrorCode string
 
@@ -25,3 +27,19 @@ type Error struct {
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 func errorf(code ErrorCode, msg string) *Error { return &Error{Code: code, Message: msg} }
+
+// panicText describes a recovered panic value without fmt, which the
+// WebAssembly module leaves out for size.
+func panicText(r any) string {
+	switch v := r.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return "unexpected panic"
+}
+
+// quote writes s as a JSON string for messages (strconv.Quote would bring
+// its printability tables into the WebAssembly module).
+func quote(s string) string { return string(jsonx.AppendString(nil, s)) }

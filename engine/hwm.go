@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -292,8 +291,9 @@ func sameLabels(d *jsonx.Doc, existing, final []label) bool {
 
 // sortLabels orders labels: confidentiality first, then by tag set, code, system.
 func sortLabels(ls []label) {
-	sort.SliceStable(ls, func(i, j int) bool {
-		a, b := &ls[i], &ls[j]
+	// Insertion sort: the lists are short, and a generic sort would be
+	// instantiated per element type in the WebAssembly module.
+	less := func(a, b *label) bool {
 		if a.set != b.set {
 			return a.set < b.set
 		}
@@ -301,7 +301,12 @@ func sortLabels(ls []label) {
 			return a.code < b.code
 		}
 		return a.system < b.system
-	})
+	}
+	for i := 1; i < len(ls); i++ {
+		for j := i; j > 0 && less(&ls[j], &ls[j-1]); j-- {
+			ls[j], ls[j-1] = ls[j-1], ls[j]
+		}
+	}
 }
 
 func (s *state) displayOf(d *jsonx.Doc, l *label) string {

@@ -365,7 +365,7 @@ func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
 	c := normCode(sys, code)
 	emit := func(hs []hit) {
 		for _, h := range hs {
-			if float64(h.confidence) < sc.s.opts.MinConfidence || h.confidence == 0 {
+			if h.confidence < uint32(sc.s.opts.MinConfidence*confScale+0.5) || h.confidence == 0 {
 				continue
 			}
 			sc.hit(int(h.rule), sys, c, typ, depth, "", contained)
@@ -399,7 +399,7 @@ func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool)
 				continue
 			}
 		}
-		if tr.re.MatchString(t) {
+		if tr.re.match(t) {
 			sc.hit(tr.rule, "", t, typ, depth, suffix, contained)
 		}
 	}

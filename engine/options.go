@@ -317,17 +317,17 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 		case "propagate":
 			o.Propagate = list()
 		case "minConfidence":
-			f, e := strconv.ParseFloat(string(d.Raw(v)), 64)
-			if d.Kind(v) != jsonx.Number || e != nil {
+			f, ok := parseUnit(d.Raw(v), false)
+			if d.Kind(v) != jsonx.Number || !ok {
 				err = optErr(name, "must be a number from 0 to 1")
 			}
-			o.MinConfidence = f
+			o.MinConfidence = float64(f) / confScale
 		case "maxInputBytes":
 			o.MaxInputBytes = limit(maxInput)
 		case "maxDepth":
 			o.MaxDepth = limit(maxDepth)
 		default:
-			err = errorf(ErrInvalidOption, "unknown option "+strconv.Quote(name))
+			err = errorf(ErrInvalidOption, "unknown option "+quote(name))
 		}
 		return err == nil
 	})

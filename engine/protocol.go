@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -15,7 +14,7 @@ func (e *Engine) do(ctx context.Context, request []byte) (out []byte) {
 	var o op
 	defer func() {
 		if r := recover(); r != nil {
-			out = errorResponse(errorf(ErrInternal, fmt.Sprintf("internal error: %v", r)))
+			out = errorResponse(errorf(ErrInternal, "internal error: "+panicText(r)))
 		}
 	}()
 	res, err := e.doRequest(ctx, request, &o)
@@ -36,7 +35,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 	s := e.getState(&e.opts)
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, errorf(ErrInternal, fmt.Sprintf("internal error: %v", r))
+			res, err = nil, errorf(ErrInternal, "internal error: "+panicText(r))
 			return
 		}
 		e.putState(s)
@@ -71,7 +70,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 		case "context":
 			accessCtx = v
 		default:
-			bad = errorf(ErrInvalidOption, "unknown request member "+strconv.Quote(d.Str(k)))
+			bad = errorf(ErrInvalidOption, "unknown request member "+quote(d.Str(k)))
 		}
 		return bad == nil
 	})
@@ -161,7 +160,7 @@ func Configure(request []byte) ([]byte, *Engine) {
 	var bad error
 	d.Members(0, func(k, v jsonx.Node) bool {
 		if name := d.Str(k); name != "op" && name != "rules" && name != "options" && name != "protocol" {
-			bad = errorf(ErrInvalidOption, "unknown configure member "+strconv.Quote(name))
+			bad = errorf(ErrInvalidOption, "unknown configure member "+quote(name))
 		}
 		return bad == nil
 	})

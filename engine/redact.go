@@ -86,7 +86,7 @@ func (c AccessContext) resolve() (*access, error) {
 	}
 	if c.PurposeOfUse != "" {
 		if info := vocab.Lookup(vocab.ActReason, c.PurposeOfUse); info == nil || info.Set != vocab.SetPurposeOfUse {
-			return nil, ctxErr("purposeOfUse", strconv.Quote(c.PurposeOfUse)+" is not a v3-ActReason purpose of use")
+			return nil, ctxErr("purposeOfUse", quote(c.PurposeOfUse)+" is not a v3-ActReason purpose of use")
 		}
 		a.pou = c.PurposeOfUse
 	}

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -40,7 +38,7 @@ type rule struct {
 
 type hit struct {
 	rule       int32
-	confidence float32
+	confidence uint32 // in 1/confScale
 }
 
 type codeRange struct {
@@ -49,7 +47,7 @@ type codeRange struct {
 }
 
 type textRule struct {
-	re   *regexp.Regexp
+	re   *pattern
 	rule int
 	// lits are the lower-cased words of a pattern made only of letters,
 	// digits and spaces: a text containing none of them cannot match, so
@@ -120,7 +118,12 @@ func CompileRules(packs ...[]byte) (*Rules, error) {
 		for n := range seen {
 			c.r.preLens[sys] = append(c.r.preLens[sys], n)
 		}
-		sort.Sort(sort.Reverse(sort.IntSlice(c.r.preLens[sys])))
+		lens := c.r.preLens[sys] // a handful: insertion sort, longest first
+		for i := 1; i < len(lens); i++ {
+			for j := i; j > 0 && lens[j] > lens[j-1]; j-- {
+				lens[j], lens[j-1] = lens[j-1], lens[j]
+			}
+		}
 	}
 	return c.r, nil
 }
@@ -236,7 +239,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			r.resourceTypes = map[string]bool{}
 			err = c.strings(v, here, func(s string) error {
 				if !r4Types[s] {
-					return c.fail(here, strconv.Quote(s)+" is not a FHIR R4 resource type")
+					return c.fail(here, quote(s)+" is not a FHIR R4 resource type")
 				}
 				r.resourceTypes[s] = true
 				return nil
@@ -262,13 +265,13 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 		case "codes":
 			criteria++
 			err = c.systemMap(v, here, func(sys string, code string, at string) error {
-				c.addExact(sys, code, hit{rule: int32(idx), confidence: 1})
+				c.addExact(sys, code, hit{rule: int32(idx), confidence: confScale})
 				return nil
 			})
 		case "prefixes":
 			criteria++
 			err = c.systemMap(v, here, func(sys, code, at string) error {
-				c.addPrefix(sys, code, hit{rule: int32(idx), confidence: 1})
+				c.addPrefix(sys, code, hit{rule: int32(idx), confidence: confScale})
 				return nil
 			})
 		case "ranges":
@@ -279,7 +282,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 				if !ok || from == "" || to == "" || from > to[:min(len(from), len(to))] {
 					return c.fail(at, `a range is "FROM-TO", e.g. "F10-F19"`)
 				}
-				c.r.ranges[sys] = append(c.r.ranges[sys], codeRange{from: from, to: to, hit: hit{rule: int32(idx), confidence: 1}})
+				c.r.ranges[sys] = append(c.r.ranges[sys], codeRange{from: from, to: to, hit: hit{rule: int32(idx), confidence: confScale}})
 				c.r.codes++
 				return nil
 			})
@@ -290,13 +293,13 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 				return false
 			}
 			d.Items(v, func(i int, vs jsonx.Node) bool {
-				err = c.valueSetCodes(vs, here+"["+strconv.Itoa(i)+"]", hit{rule: int32(idx), confidence: 1})
+				err = c.valueSetCodes(vs, here+"["+strconv.Itoa(i)+"]", hit{rule: int32(idx), confidence: confScale})
 				return err == nil
 			})
 		case "text":
 			criteria++
 			err = c.strings(v, here, func(s string) error {
-				re, e := regexp.Compile(`(?i)\b(?:` + s + `)\b`)
+				re, e := compilePattern(s)
 				if e != nil {
 					return c.fail(here, "bad pattern: "+e.Error())
 				}
@@ -349,7 +352,7 @@ func (c *compiler) securityLabel(n jsonx.Node, at string) (label, error) {
 	}
 	info := vocab.Lookup(system, code)
 	if info == nil || info.Set == vocab.SetUnknown || info.Abstract {
-		return label{}, c.fail(at, strconv.Quote(code)+" is not a selectable security label code")
+		return label{}, c.fail(at, quote(code)+" is not a selectable security label code")
 	}
 	if info.Set == vocab.SetConfidentiality {
 		return label{}, c.fail(at, "set confidentiality with the rule's confidentiality, not as a label")
@@ -508,7 +511,7 @@ func (c *compiler) valueSet(vs jsonx.Node, at string) error {
 		return c.fail(at, "the ValueSet names no security label in useContext (focus) or topic")
 	}
 	idx := len(c.r.rules)
-	if err := c.valueSetCodes(vs, at, hit{rule: int32(idx), confidence: 1}); err != nil {
+	if err := c.valueSetCodes(vs, at, hit{rule: int32(idx), confidence: confScale}); err != nil {
 		return err
 	}
 	c.r.rules = append(c.r.rules, r)
@@ -593,14 +596,14 @@ func (c *compiler) shares() error {
 					err = c.fail(at+".codeSets["+strconv.Itoa(j)+"].codes["+strconv.Itoa(k)+"]", "needs a system and a code")
 					return false
 				}
-				conf := float32(1)
+				conf := uint32(confScale)
 				if cv := d.Get(cd, "confidence"); cv >= 0 {
-					f, e := strconv.ParseFloat(string(d.Raw(cv)), 32)
-					if e != nil || f < 0 || f > 1 {
+					f, ok := parseUnit(d.Raw(cv), true)
+					if d.Kind(cv) != jsonx.Number || !ok {
 						err = c.fail(at+".codeSets["+strconv.Itoa(j)+"].codes["+strconv.Itoa(k)+"].confidence", "must be a number from 0 to 1")
 						return false
 					}
-					conf = float32(f)
+					conf = f
 				}
 				c.addExact(sys, code, hit{rule: int32(idx), confidence: conf})
 				return true

@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sort"
 	"strconv"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -91,7 +89,7 @@ func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Optio
 	defer func() {
 		// A panic is a bug; it must not crash the host nor leak partial output.
 		if r := recover(); r != nil {
-			res, err = nil, errorf(ErrInternal, fmt.Sprintf("internal error: %v", r))
+			res, err = nil, errorf(ErrInternal, "internal error: "+panicText(r))
 			return
 		}
 		e.putState(s)
@@ -192,7 +190,7 @@ func checkType(d *jsonx.Doc, n jsonx.Node, loc string) error {
 		return errorf(ErrNotFHIR, loc+" has no resourceType")
 	}
 	if typ := d.Str(rt); !r4Types[typ] {
-		return errorf(ErrUnsupportedResource, loc+": "+strconv.Quote(typ)+" is not a FHIR R4 resource type")
+		return errorf(ErrUnsupportedResource, loc+": "+quote(typ)+" is not a FHIR R4 resource type")
 	}
 	return nil
 }
@@ -225,10 +223,18 @@ func entryLoc(bundleLoc string, i int) string {
 	return bundleLoc + ".entry[" + strconv.Itoa(i) + "].resource"
 }
 
-var severityRank = map[Severity]int{SeverityError: 0, SeverityWarning: 1, SeverityInformation: 2}
+var severityOrder = [...]Severity{SeverityError, SeverityWarning, SeverityInformation}
 
 // sortDiagnostics orders by severity; within one severity, the order found
 // (document order) is kept.
 func sortDiagnostics(ds []Diagnostic) {
-	sort.SliceStable(ds, func(i, j int) bool { return severityRank[ds[i].Severity] < severityRank[ds[j].Severity] })
+	sorted := make([]Diagnostic, 0, len(ds))
+	for _, sev := range severityOrder {
+		for _, d := range ds {
+			if d.Severity == sev {
+				sorted = append(sorted, d)
+			}
+		}
+	}
+	copy(ds, sorted)
 }

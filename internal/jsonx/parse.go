@@ -8,7 +8,6 @@
 package jsonx
 
 import (
-	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
 )
@@ -123,7 +122,7 @@ func (p *parser) ws() {
 		if c == '\n' {
 			// Pretty-printed FHIR spends most white space on indentation:
 			// skip it eight spaces at a time.
-			for i+8 <= len(s) && binary.LittleEndian.Uint64(s[i:]) == 0x2020202020202020 {
+			for i+8 <= len(s) && le64(s[i:]) == 0x2020202020202020 {
 				i += 8
 			}
 		}
@@ -201,7 +200,7 @@ func (p *parser) run() error {
 					return err
 				}
 			} else {
-				return p.fail("unexpected character " + strconv.QuoteRune(rune(c)))
+				return p.fail("unexpected character " + string(AppendString(nil, string(rune(c)))))
 			}
 		}
 	afterValue:
@@ -298,7 +297,7 @@ func (p *parser) checkDuplicates(obj int) error {
 }
 
 func (p *parser) duplicate(k int) error {
-	return &SyntaxError{int(p.d.nodes[k].start), "duplicate member name " + strconv.Quote(p.d.Str(k))}
+	return &SyntaxError{int(p.d.nodes[k].start), "duplicate member name " + string(AppendString(nil, p.d.Str(k)))}
 }
 
 // key parses `"name" :` and leaves p.pos at the member's value.
@@ -383,7 +382,7 @@ func (p *parser) str() (uint8, error) {
 		// Fast scan over plain bytes, eight at a time while no byte is a
 		// quote, a backslash or a control character.
 		for i+8 <= len(s) {
-			x := binary.LittleEndian.Uint64(s[i:])
+			x := le64(s[i:])
 			if hasZero(x^(lo*'"'))|hasZero(x^(lo*'\\'))|hasLess(x, 0x20) != 0 {
 				break
 			}
@@ -448,4 +447,12 @@ func isHex4(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// le64 reads eight bytes little-endian; encoding/binary would pull reflect
+// (and a quarter megabyte) into the WebAssembly module.
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }

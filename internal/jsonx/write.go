@@ -1,7 +1,6 @@
 package jsonx
 
 import (
-	"sort"
 	"strconv"
 	"unicode/utf8"
 )
@@ -137,7 +136,7 @@ func Apply(dst, src []byte, edits []Edit) []byte {
 // ApplySpan is Apply restricted to src[start:end]; edits lie inside it and
 // keep their offsets into src.
 func ApplySpan(dst, src []byte, start, end int, edits []Edit) []byte {
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
+	sortEdits(edits)
 	pos := start
 	for _, e := range edits {
 		if e.Start < pos || e.End > end {
@@ -148,4 +147,39 @@ func ApplySpan(dst, src []byte, start, end int, edits []Edit) []byte {
 		pos = e.End
 	}
 	return append(dst, src[pos:end]...)
+}
+
+// sortEdits orders edits by Start, keeping the order of equal starts. Edits
+// mostly arrive in order, so a sorted list is detected and left alone; the
+// rest is a merge sort written for this one type.
+func sortEdits(edits []Edit) {
+	sorted := true
+	for i := 1; i < len(edits) && sorted; i++ {
+		sorted = edits[i-1].Start <= edits[i].Start
+	}
+	if sorted {
+		return
+	}
+	tmp := make([]Edit, len(edits))
+	src, dst := edits, tmp
+	for width := 1; width < len(edits); width *= 2 {
+		for lo := 0; lo < len(edits); lo += 2 * width {
+			mid, hi := min(lo+width, len(edits)), min(lo+2*width, len(edits))
+			i, j, k := lo, mid, lo
+			for i < mid && j < hi {
+				if src[j].Start < src[i].Start {
+					dst[k] = src[j]
+					j++
+				} else {
+					dst[k] = src[i]
+					i++
+				}
+				k++
+			}
+			k += copy(dst[k:], src[i:mid])
+			copy(dst[k:], src[j:hi])
+		}
+		src, dst = dst, src
+	}
+	copy(edits, src)
 }

@@ -1,0 +1,426 @@
+package engine
+
+import (
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Text patterns are a small regular-expression language of their own rather
+// than package regexp, which would add about 130 KB (gzip) to the
+// WebAssembly module. The language (README, "Rule packs"):
+//
+//	abc     literal characters, matched in any case
+//	.       any character but a newline
+//	[a-z]   a class of characters or ranges; [^...] negates
+//	\d \s \w and their upper-case negations; \ before any punctuation quotes it
+//	x? x* x+   optional, repeated, repeated at least once
+//	a|b     alternatives; (...) and (?:...) group
+//
+// A pattern matches whole words: it must start and end at a word boundary,
+// as `\b(?:p)\b` does with ASCII word characters. Matching is a breadth-first
+// simulation of the compiled automaton, so its time is linear in the text
+// for every pattern: no pattern can make a rule pack slow.
+type pattern struct {
+	prog []pinst
+}
+
+// pinst is one instruction of a pattern program.
+type pinst struct {
+	op   uint8
+	x, y int32 // split/jump targets
+	cls  *charClass
+}
+
+const (
+	opChar uint8 = iota
+	opSplit
+	opJump
+	opMatch
+)
+
+// charClass is a set of runes: a bitmap for ASCII, ranges for the rest.
+type charClass struct {
+	ascii  [2]uint64
+	ranges []runeRange
+	negate bool
+}
+
+type runeRange struct{ lo, hi rune }
+
+func (c *charClass) has(r rune) bool {
+	var in bool
+	if r < 128 {
+		in = c.ascii[r>>6]&(1<<(r&63)) != 0
+	} else {
+		for _, rg := range c.ranges {
+			if r >= rg.lo && r <= rg.hi {
+				in = true
+				break
+			}
+		}
+	}
+	return in != c.negate
+}
+
+// add puts lo..hi into the class in every case.
+func (c *charClass) add(lo, hi rune) {
+	for r := lo; r <= hi; r++ {
+		c.addOne(r)
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			c.addOne(f)
+		}
+		if r-lo > 0x3000 { // a huge range: the rest goes in as it is
+			c.ranges = append(c.ranges, runeRange{r + 1, hi})
+			return
+		}
+	}
+}
+
+func (c *charClass) addOne(r rune) {
+	if r < 128 {
+		c.ascii[r>>6] |= 1 << (r & 63)
+		return
+	}
+	if n := len(c.ranges); n > 0 && c.ranges[n-1].hi == r-1 {
+		c.ranges[n-1].hi = r
+		return
+	}
+	c.ranges = append(c.ranges, runeRange{r, r})
+}
+
+// pnode is the parsed form of a pattern.
+type pnode struct {
+	kind byte // 'c' class, '.' concatenation, '|' alternation, '*', '+', '?'
+	cls  *charClass
+	subs []*pnode
+}
+
+type patternError struct{ msg string }
+
+func (e *patternError) Error() string { return e.msg }
+
+// compilePattern parses and compiles a text pattern.
+func compilePattern(src string) (*pattern, error) {
+	p := &patternParser{src: src}
+	if len(src) > maxPatternBytes {
+		return nil, p.fail("pattern longer than " + strconv.Itoa(maxPatternBytes) + " bytes")
+	}
+	if !utf8.ValidString(src) {
+		return nil, p.fail("invalid UTF-8")
+	}
+	n, err := p.alternation(0)
+	if err != nil {
+		return nil, err
+	}
+	if p.pos < len(p.src) {
+		return nil, p.fail("unexpected )")
+	}
+	pat := &pattern{}
+	pat.emit(n)
+	pat.prog = append(pat.prog, pinst{op: opMatch})
+	return pat, nil
+}
+
+type patternParser struct {
+	src string
+	pos int
+}
+
+func (p *patternParser) fail(msg string) error {
+	return &patternError{msg + " at offset " + strconv.Itoa(p.pos) + " of " + quote(p.src)}
+}
+
+// Limits that keep compiling a pattern bounded in time and stack.
+const (
+	maxPatternDepth = 100
+	maxPatternBytes = 4096
+)
+
+func (p *patternParser) alternation(depth int) (*pnode, error) {
+	if depth > maxPatternDepth {
+		return nil, p.fail("groups nested too deeply")
+	}
+	alt := &pnode{kind: '|'}
+	for {
+		cat, err := p.concatenation(depth)
+		if err != nil {
+			return nil, err
+		}
+		alt.subs = append(alt.subs, cat)
+		if p.pos < len(p.src) && p.src[p.pos] == '|' {
+			p.pos++
+			continue
+		}
+		break
+	}
+	if len(alt.subs) == 1 {
+		return alt.subs[0], nil
+	}
+	return alt, nil
+}
+
+func (p *patternParser) concatenation(depth int) (*pnode, error) {
+	cat := &pnode{kind: '.'}
+	for p.pos < len(p.src) {
+		var atom *pnode
+		switch c := p.src[p.pos]; c {
+		case '|', ')':
+			return cat, nil
+		case '(':
+			p.pos++
+			if len(p.src)-p.pos >= 2 && p.src[p.pos:p.pos+2] == "?:" {
+				p.pos += 2
+			} else if p.pos < len(p.src) && p.src[p.pos] == '?' {
+				return nil, p.fail("unsupported group flag")
+			}
+			sub, err := p.alternation(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			if p.pos >= len(p.src) || p.src[p.pos] != ')' {
+				return nil, p.fail("missing )")
+			}
+			p.pos++
+			atom = sub
+		case '*', '+', '?':
+			return nil, p.fail("nothing to repeat")
+		case '{', '^', '$':
+			return nil, p.fail("unsupported " + string(c))
+		case '[':
+			cls, err := p.class()
+			if err != nil {
+				return nil, err
+			}
+			atom = &pnode{kind: 'c', cls: cls}
+		case '.':
+			p.pos++
+			atom = &pnode{kind: 'c', cls: &charClass{negate: true}}
+			atom.cls.addOne('\n')
+		case '\\':
+			cls, err := p.escape()
+			if err != nil {
+				return nil, err
+			}
+			atom = &pnode{kind: 'c', cls: cls}
+		default:
+			r, size := utf8.DecodeRuneInString(p.src[p.pos:])
+			p.pos += size
+			cls := &charClass{}
+			cls.add(r, r)
+			atom = &pnode{kind: 'c', cls: cls}
+		}
+		if p.pos < len(p.src) && (p.src[p.pos] == '*' || p.src[p.pos] == '+' || p.src[p.pos] == '?') {
+			atom = &pnode{kind: p.src[p.pos], subs: []*pnode{atom}}
+			p.pos++
+			if p.pos < len(p.src) && (p.src[p.pos] == '*' || p.src[p.pos] == '+' || p.src[p.pos] == '?') {
+				return nil, p.fail("nested repetition")
+			}
+		}
+		cat.subs = append(cat.subs, atom)
+	}
+	return cat, nil
+}
+
+// escape reads \x at p.pos.
+func (p *patternParser) escape() (*charClass, error) {
+	if p.pos+1 >= len(p.src) {
+		return nil, p.fail("trailing \\")
+	}
+	c := p.src[p.pos+1]
+	p.pos += 2
+	cls := &charClass{}
+	switch c {
+	case 'd', 'D':
+		cls.add('0', '9')
+	case 's', 'S':
+		for _, r := range "\t\n\f\r " {
+			cls.addOne(r)
+		}
+	case 'w', 'W':
+		cls.add('0', '9')
+		cls.add('a', 'z')
+		cls.addOne('_')
+	default:
+		if c < 128 && (c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			p.pos -= 2
+			return nil, p.fail("unsupported escape \\" + string(c))
+		}
+		r, size := utf8.DecodeRuneInString(p.src[p.pos-1:])
+		p.pos += size - 1
+		cls.add(r, r)
+		return cls, nil
+	}
+	cls.negate = c >= 'A' && c <= 'Z'
+	return cls, nil
+}
+
+// class reads [...] at p.pos.
+func (p *patternParser) class() (*charClass, error) {
+	start := p.pos
+	p.pos++
+	cls := &charClass{}
+	if p.pos < len(p.src) && p.src[p.pos] == '^' {
+		cls.negate = true
+		p.pos++
+	}
+	first := true
+	for {
+		if p.pos >= len(p.src) {
+			p.pos = start
+			return nil, p.fail("missing ]")
+		}
+		if p.src[p.pos] == ']' && !first {
+			p.pos++
+			return cls, nil
+		}
+		first = false
+		lo, err := p.classChar()
+		if err != nil {
+			return nil, err
+		}
+		hi := lo
+		if p.pos+1 < len(p.src) && p.src[p.pos] == '-' && p.src[p.pos+1] != ']' {
+			p.pos++
+			if hi, err = p.classChar(); err != nil {
+				return nil, err
+			}
+			if hi < lo {
+				return nil, p.fail("bad range")
+			}
+		}
+		cls.add(lo, hi)
+	}
+}
+
+func (p *patternParser) classChar() (rune, error) {
+	if p.src[p.pos] == '\\' {
+		if p.pos+1 >= len(p.src) {
+			return 0, p.fail("trailing \\")
+		}
+		p.pos++
+	}
+	r, size := utf8.DecodeRuneInString(p.src[p.pos:])
+	p.pos += size
+	return r, nil
+}
+
+// emit appends n's program.
+func (pat *pattern) emit(n *pnode) {
+	at := func() int32 { return int32(len(pat.prog)) }
+	switch n.kind {
+	case 'c':
+		pat.prog = append(pat.prog, pinst{op: opChar, cls: n.cls})
+	case '.':
+		for _, s := range n.subs {
+			pat.emit(s)
+		}
+	case '|':
+		var jumps []int32
+		for i, s := range n.subs {
+			if i < len(n.subs)-1 {
+				split := at()
+				pat.prog = append(pat.prog, pinst{op: opSplit, x: split + 1})
+				pat.emit(s)
+				jumps = append(jumps, at())
+				pat.prog = append(pat.prog, pinst{op: opJump})
+				pat.prog[split].y = at()
+			} else {
+				pat.emit(s)
+			}
+		}
+		for _, j := range jumps {
+			pat.prog[j].x = at()
+		}
+	case '*':
+		split := at()
+		pat.prog = append(pat.prog, pinst{op: opSplit, x: split + 1})
+		pat.emit(n.subs[0])
+		pat.prog = append(pat.prog, pinst{op: opJump, x: split})
+		pat.prog[split].y = at()
+	case '+':
+		start := at()
+		pat.emit(n.subs[0])
+		pat.prog = append(pat.prog, pinst{op: opSplit, x: start, y: at() + 1})
+	case '?':
+		split := at()
+		pat.prog = append(pat.prog, pinst{op: opSplit, x: split + 1})
+		pat.emit(n.subs[0])
+		pat.prog[split].y = at()
+	}
+}
+
+func isWordByte(r rune) bool {
+	return r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
+
+// match reports whether the pattern matches whole words somewhere in t.
+func (pat *pattern) match(t string) bool {
+	n := len(pat.prog)
+	// Two sparse sets of program counters: the threads at this position and
+	// at the next.
+	cur := &threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
+	next := &threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
+	prevWord := false
+	for i := 0; ; {
+		r, size := rune(-1), 0
+		if i < len(t) {
+			r, size = utf8.DecodeRuneInString(t[i:])
+		}
+		word := r >= 0 && isWordByte(r)
+		boundary := word != prevWord
+		if boundary {
+			pat.add(cur, 0)
+		}
+		for _, pc := range cur.dense {
+			in := &pat.prog[pc]
+			switch in.op {
+			case opMatch:
+				if boundary {
+					return true
+				}
+			case opChar:
+				if r >= 0 && in.cls.has(r) {
+					pat.add(next, pc+1)
+				}
+			}
+		}
+		if r < 0 {
+			return false
+		}
+		cur, next = next, cur
+		next.dense = next.dense[:0]
+		prevWord = word
+		i += size
+	}
+}
+
+// add puts pc and everything reachable from it without input into s.
+func (pat *pattern) add(s *threadSet, pc int32) {
+	if s.has(pc) {
+		return
+	}
+	s.put(pc)
+	switch in := &pat.prog[pc]; in.op {
+	case opSplit:
+		pat.add(s, in.x)
+		pat.add(s, in.y)
+	case opJump:
+		pat.add(s, in.x)
+	}
+}
+
+type threadSet struct {
+	dense  []int32
+	sparse []int32
+}
+
+func (s *threadSet) has(pc int32) bool {
+	i := s.sparse[pc]
+	return int(i) < len(s.dense) && s.dense[i] == pc
+}
+
+func (s *threadSet) put(pc int32) {
+	s.sparse[pc] = int32(len(s.dense))
+	s.dense = append(s.dense, pc)
+}
