@@ -52,7 +52,22 @@ func normSystem(system string) string {
 	if c, ok := systemAliases[t]; ok {
 		return c
 	}
-	if c, ok := systemAliases[strings.ToUpper(t)]; ok {
+	// Upper-cased in a stack buffer: the map lookup of string(b) does not
+	// allocate, and most systems seen are in no alias list.
+	var buf [96]byte
+	if len(t) <= len(buf) {
+		b := buf[:len(t)]
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if c >= 'a' && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b[i] = c
+		}
+		if c, ok := systemAliases[string(b)]; ok {
+			return c
+		}
+	} else if c, ok := systemAliases[strings.ToUpper(t)]; ok {
 		return c
 	}
 	return t
@@ -61,10 +76,14 @@ func normSystem(system string) string {
 // normCode normalises a code the way its (canonical) system compares codes.
 // It does not allocate when the code is already in normal form.
 func normCode(system, code string) string {
+	return normCodeStyle(systemStyles[system], code)
+}
+
+func normCodeStyle(style codeStyle, code string) string {
 	if len(code) > 0 && (code[0] == ' ' || code[len(code)-1] == ' ' || code[0] == '\t' || code[len(code)-1] == '\t') {
 		code = strings.TrimSpace(code)
 	}
-	switch systemStyles[system] {
+	switch style {
 	case styleICD:
 		if strings.IndexByte(code, '.') >= 0 {
 			code = strings.ReplaceAll(code, ".", "")

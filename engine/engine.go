@@ -147,5 +147,24 @@ func (e *Engine) Label(ctx context.Context, resource []byte) (*Result, error) {
 // It never fails: errors are reported inside the response. The returned
 // bytes are owned by the caller.
 func (e *Engine) Do(ctx context.Context, request []byte) []byte {
-	return e.do(ctx, request)
+	return e.do(ctx, request, nil)
+}
+
+// Session is what a long-lived host keeps, such as one WebAssembly
+// instance: an engine that a configure request replaces (see Configure).
+// Its zero value answers with the default options. A Session is not safe
+// for concurrent use.
+type Session struct {
+	e *Engine
+	s *state // kept across calls, with its buffers
+}
+
+// Do answers one protocol request, or a configure request, which compiles
+// its rules and options once for every later request of the session. The
+// response is valid until the session's next call: its buffer is reused.
+func (s *Session) Do(ctx context.Context, request []byte) []byte {
+	if s.e == nil {
+		s.e, _ = New(Options{})
+	}
+	return s.e.do(ctx, request, s)
 }

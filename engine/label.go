@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -34,7 +35,11 @@ type match struct {
 
 // plan is what labeling will write to one resource.
 type plan struct {
-	n       jsonx.Node
+	n jsonx.Node
+	// The location is base for a resource on its own, or entry's resource
+	// under the Bundle at base; it is built only for reports.
+	base    string
+	entry   int
 	loc     string
 	typ, id string
 	matches []match
@@ -44,6 +49,17 @@ type plan struct {
 	inline  []inlinePlan
 	// propagated is set when labels reached this resource along a reference.
 	propagated bool
+}
+
+// location is the resource's FHIRPath-like location.
+func (p *plan) location() string {
+	if p.loc == "" {
+		p.loc = p.base
+		if p.entry >= 0 {
+			p.loc = entryLoc(p.base, p.entry)
+		}
+	}
+	return p.loc
 }
 
 type inlinePlan struct {
@@ -63,8 +79,9 @@ func (s *state) rules() *Rules {
 // labelTop labels a resource or, for a Bundle, each entry.
 func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) {
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
-		p := s.planResource(d, n, loc)
-		s.writePlan(d, p)
+		var p plan
+		s.planResource(d, n, loc, -1, &p)
+		s.writePlan(d, &p)
 		return
 	}
 	s.labelBundle(d, n, loc)
@@ -74,10 +91,21 @@ func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) {
 // references between entries; with bundleHighWaterMark the Bundle's mark is
 // computed from the labeled entries in the same pass.
 func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
-	var plans []*plan
 	var nested []int // entry indexes that are Bundles
 	env := envelope{conf: -1}
 	first, end := d.Range(d.Get(b, "entry"))
+	count := 0
+	for e := first; e < end; e = d.Skip(e) {
+		count++
+	}
+	// The entries' plans, in buffers reused across calls (nested Bundles
+	// take theirs past the end of the outer one's).
+	base := len(s.planArena)
+	s.planArena = slices.Grow(s.planArena, count)[:base+count]
+	arena := s.planArena[base:]
+	clear(arena)
+	defer func() { s.planArena = s.planArena[:base] }()
+	plans := make([]*plan, 0, count)
 	i := 0
 	for e := first; e < end; e, i = d.Skip(e), i+1 {
 		res := s.entryResource(d, e, loc, i)
@@ -92,7 +120,9 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 			nested = append(nested, i)
 			continue
 		}
-		plans = append(plans, s.planResource(d, res, entryLoc(loc, i)))
+		p := &arena[i]
+		s.planResource(d, res, loc, i, p)
+		plans = append(plans, p)
 	}
 	if len(s.opts.Propagate) > 0 {
 		s.propagate(d, b, plans)
@@ -132,15 +162,19 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 }
 
 // planResource scans one resource and decides its labels.
-func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, loc string) *plan {
-	p := &plan{n: n, loc: loc, typ: d.Str(d.Get(n, "resourceType")), id: d.Str(d.Get(n, "id")), conf: -1}
+func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int, p *plan) {
+	*p = plan{n: n, base: base, entry: entry, typ: d.Str(d.Get(n, "resourceType")), id: d.Str(d.Get(n, "id")), conf: -1}
 	r := s.rules()
 	sc := &s.scan
-	*sc = scanner{s: s, d: d, r: r, p: p, date: clinicalDate(d, n), elems: sc.elems[:0], names: sc.names[:0], path: sc.path[:0]}
+	date := ""
+	if r.periods {
+		date = clinicalDate(d, n) // only rules with a period look at it
+	}
+	*sc = scanner{s: s, d: d, r: r, p: p, date: date, elems: sc.elems[:0], names: sc.names[:0], path: sc.path[:0], sysCache: sc.sysCache}
 	sc.resource(n, p.typ, 0, false)
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
-			p.matches = append(p.matches, match{rule: ri, path: loc + "." + strings.Join(r.rules[ri].path, "."), element: -1})
+			p.matches = append(p.matches, match{rule: ri, path: p.location() + "." + strings.Join(r.rules[ri].path, "."), element: -1})
 		}
 	}
 	for i, m := range p.matches {
@@ -157,7 +191,6 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, loc string) *plan {
 		}
 		s.raise(p, ru, &p.conf, &p.basis)
 	}
-	return p
 }
 
 func firedBefore(ms []match, rule int) bool {
@@ -228,6 +261,16 @@ type scanner struct {
 	names []string     // member names on the current path, without indexes
 	path  []byte       // the FHIRPath-like location below the resource
 	date  string       // the resource's clinical date, or ""
+
+	sysCache systemCache
+}
+
+// systemCache is the last system a scanner resolved, kept across the
+// resources of one call while the rules stay the same.
+type systemCache struct {
+	rules    *Rules
+	raw, sys string
+	index    *systemIndex
 }
 
 // inPeriod reports whether the rule applies at the resource's date. A
@@ -331,23 +374,46 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			sc.path = sc.path[:mark]
 		}
 	case jsonx.Object:
-		// An inline label is not content.
-		if d.KeyIs(d.Get(v, "url"), extInline) {
-			return
+		// One pass finds the members that make a Coding, a Quantity (whose
+		// code is a unit, not content), text, or an inline label.
+		code, system, text, display := -1, -1, -1, -1
+		quantity, nested := false, false
+		f, e := d.Range(v)
+		for k := f; k < e; k = d.Skip(k + 1) {
+			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
+				nested = true
+			}
+			switch d.Str(k) {
+			case "url":
+				if d.KeyIs(k+1, extInline) {
+					return // an inline label is not content
+				}
+			case "code":
+				code = k + 1
+			case "system":
+				system = k + 1
+			case "value", "unit", "comparator":
+				quantity = true
+			case "text":
+				text = k + 1
+			case "display":
+				display = k + 1
+			}
 		}
-		code := d.Get(v, "code")
-		if d.IsStr(code) && d.Get(v, "value") < 0 && d.Get(v, "unit") < 0 && d.Get(v, "comparator") < 0 {
-			sc.coding(d.Str(d.Get(v, "system")), d.Str(code), typ, depth, contained)
+		if d.IsStr(code) && !quantity {
+			sc.coding(d.Str(system), d.Str(code), typ, depth, contained)
 		}
 		if sc.s.opts.TextMatch {
-			if t := d.Get(v, "text"); d.IsStr(t) {
-				sc.text(d.Str(t), typ, depth, ".text", contained)
+			if d.IsStr(text) {
+				sc.text(d.Str(text), typ, depth, ".text", contained)
 			}
-			if t := d.Get(v, "display"); d.IsStr(t) && d.IsStr(code) {
-				sc.text(d.Str(t), typ, depth, ".display", contained)
+			if d.IsStr(display) && d.IsStr(code) {
+				sc.text(d.Str(display), typ, depth, ".display", contained)
 			}
 		}
-		f, e := d.Range(v)
+		if !nested {
+			return
+		}
 		for k := f; k < e; k = d.Skip(k + 1) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
 				mark := len(sc.path)
@@ -360,9 +426,11 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 }
 
 func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
-	r := sc.r
-	sys := normSystem(system)
-	c := normCode(sys, code)
+	sys, x := sc.system(system)
+	if x == nil {
+		return // no rule names a code of this system
+	}
+	c := normCodeStyle(x.style, code)
 	emit := func(hs []hit) {
 		for _, h := range hs {
 			if h.confidence < uint32(sc.s.opts.MinConfidence*confScale+0.5) || h.confidence == 0 {
@@ -371,21 +439,32 @@ func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
 			sc.hit(int(h.rule), sys, c, typ, depth, "", contained)
 		}
 	}
-	if m := r.exact[sys]; m != nil {
-		emit(m[c])
+	if x.exact != nil {
+		emit(x.exact[c])
 	}
-	if m := r.prefixes[sys]; m != nil {
-		for _, l := range r.preLens[sys] {
+	if x.prefixes != nil {
+		for _, l := range x.preLens {
 			if len(c) >= l {
-				emit(m[c[:l]])
+				emit(x.prefixes[c[:l]])
 			}
 		}
 	}
-	for _, rg := range r.ranges[sys] {
+	for _, rg := range x.ranges {
 		if c[:min(len(c), len(rg.from))] >= rg.from && c[:min(len(c), len(rg.to))] <= rg.to {
 			emit([]hit{rg.hit})
 		}
 	}
+}
+
+// system resolves a coding's system to its canonical URI and index. Codings
+// in a row mostly share a system, so the last answer is kept.
+func (sc *scanner) system(raw string) (string, *systemIndex) {
+	c := &sc.sysCache
+	if c.rules != sc.r || c.raw != raw {
+		sys := normSystem(raw)
+		*c = systemCache{rules: sc.r, raw: raw, sys: sys, index: sc.r.bySystem[sys]}
+	}
+	return c.sys, c.index
 }
 
 func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool) {
@@ -425,7 +504,7 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 			return // inline labels go on the container's own elements only
 		}
 	}
-	loc := sc.p.loc + string(sc.path) + suffix
+	loc := sc.p.location() + string(sc.path) + suffix
 	el := jsonx.Node(-1)
 	if ru.inline {
 		el = sc.elems[len(ru.path)-1]
@@ -477,14 +556,16 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 				conf = max(conf, l.rank())
 			}
 		}
-		start := len(s.labels)
-		s.labels = inlineLabels(d, n, s.labels)
-		for _, l := range s.labels[start:] {
-			if l.src == srcInline {
-				conf = max(conf, l.rank())
+		if s.mayHaveInline { // else the input has no inline label to walk for
+			start := len(s.labels)
+			s.labels = s.inlineLabels(d, n, s.labels)
+			for _, l := range s.labels[start:] {
+				if l.src == srcInline {
+					conf = max(conf, l.rank())
+				}
 			}
+			s.labels = s.labels[:start]
 		}
-		s.labels = s.labels[:start]
 	}
 	confCode := vocab.ConfidentialityCode(conf)
 	var final []label
@@ -517,7 +598,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	}
 	final = mergeNew(final, added)
 	sortLabels(final)
-	rep := Labeled{Location: p.loc, Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
+	rep := Labeled{Location: p.location(), Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
 	for _, m := range p.matches {
 		mm := Match{Rule: s.rules().rules[m.rule].id, System: strings.Clone(m.system), Code: strings.Clone(m.code), Path: m.path}
 		if s.rules().rules[m.rule].inline {

@@ -132,30 +132,40 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 		}
 		return out
 	}
-	return inlineLabels(d, n, out)
+	return s.inlineLabels(d, n, out)
 }
 
 // inlineLabels appends the inline labels anywhere in the resource and the
-// labels of its contained resources. It is apart from resourceLabels so the
-// closures here do not make every call allocate.
-func inlineLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
-	w := walker{d: d, track: false}
-	w.onExtension = func(ext jsonx.Node) {
-		if d.KeyIs(d.Get(ext, "url"), extInline) {
-			if l, ok := readLabel(d, d.Get(ext, "valueCoding")); ok {
-				l.src = srcInline
-				out = append(out, l)
-			}
-		}
-	}
-	w.onContainedLabel = func(c jsonx.Node) {
-		if l, ok := readLabel(d, c); ok {
-			l.src = srcContained
-			out = append(out, l)
-		}
-	}
-	w.resource(n)
+// labels of its contained resources.
+func (s *state) inlineLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+	c := &s.collect
+	c.out = out
+	s.walk = walker{d: d, v: c, path: s.walk.path[:0]}
+	s.walk.resource(n)
+	out, c.out = c.out, nil
 	return out
+}
+
+// inlineCollector gathers inline and contained labels.
+type inlineCollector struct{ out []label }
+
+func (c *inlineCollector) extension(w *walker, ext jsonx.Node) {
+	d := w.d
+	if d.KeyIs(d.Get(ext, "url"), extInline) {
+		if l, ok := readLabel(d, d.Get(ext, "valueCoding")); ok {
+			l.src = srcInline
+			c.out = append(c.out, l)
+		}
+	}
+}
+
+func (c *inlineCollector) containedMeta(*walker, jsonx.Node) {}
+
+func (c *inlineCollector) containedLabel(w *walker, coding jsonx.Node) {
+	if l, ok := readLabel(w.d, coding); ok {
+		l.src = srcContained
+		c.out = append(c.out, l)
+	}
 }
 
 // appendCodings appends the labels of an array of Codings.
@@ -181,12 +191,18 @@ func watchInline(d *jsonx.Doc) { d.Watch = extInline }
 // walker visits the elements of one resource, reporting extensions and the
 // labels of contained resources, and optionally tracks a FHIRPath-like path.
 type walker struct {
-	d                *jsonx.Doc
-	track            bool
-	path             []byte
-	onExtension      func(ext jsonx.Node)    // every item of an extension array
-	onContainedLabel func(coding jsonx.Node) // every contained[i].meta.security item
-	onContainedMeta  func(meta jsonx.Node)   // every contained[i].meta
+	d     *jsonx.Doc
+	track bool   // keep path
+	path  []byte // the location being visited, when tracked
+	v     walkVisitor
+}
+
+// walkVisitor receives what a walker finds. An interface held in the state,
+// rather than closures, so that walking allocates nothing.
+type walkVisitor interface {
+	extension(w *walker, ext jsonx.Node)         // every item of an extension array
+	containedMeta(w *walker, meta jsonx.Node)    // every contained[i].meta
+	containedLabel(w *walker, coding jsonx.Node) // every contained[i].meta.security item
 }
 
 // resource walks a resource's elements except its meta and Bundle entries.
@@ -201,19 +217,17 @@ func (w *walker) resource(n jsonx.Node) {
 			d.Items(v, func(i int, c jsonx.Node) bool {
 				mark := w.push(k, i)
 				meta := d.Get(c, "meta")
-				if meta >= 0 && w.onContainedMeta != nil {
+				if meta >= 0 {
 					m := w.pushName("meta")
-					w.onContainedMeta(meta)
+					w.v.containedMeta(w, meta)
 					w.pop(m)
 				}
 				d.Items(d.Get(meta, "security"), func(j int, s jsonx.Node) bool {
-					if w.onContainedLabel != nil {
-						m := w.pushName("meta.security")
-						m2 := w.pushIndex(j)
-						w.onContainedLabel(s)
-						w.pop(m2)
-						w.pop(m)
-					}
+					m := w.pushName("meta.security")
+					m2 := w.pushIndex(j)
+					w.v.containedLabel(w, s)
+					w.pop(m2)
+					w.pop(m)
 					return true
 				})
 				w.resource(c)
@@ -238,8 +252,8 @@ func (w *walker) value(k, v jsonx.Node) {
 		isExt := k >= 0 && d.KeyIs(k, "extension")
 		d.Items(v, func(i int, it jsonx.Node) bool {
 			m := w.pushIndex(i)
-			if isExt && w.onExtension != nil && d.Kind(it) == jsonx.Object {
-				w.onExtension(it)
+			if isExt && d.Kind(it) == jsonx.Object {
+				w.v.extension(w, it)
 			}
 			if d.Kind(it) == jsonx.Object && !(isExt && d.KeyIs(d.Get(it, "url"), extInline)) {
 				w.object(it)

@@ -10,21 +10,53 @@ import (
 // do serves one protocol request. The request's "resource" is parsed as part
 // of the request (or from its string form), so an embedded resource costs
 // one parse.
-func (e *Engine) do(ctx context.Context, request []byte) (out []byte) {
-	var o op
+//
+// A session (not nil) also takes configure requests, which replace its
+// engine; Engine.Do, with none, rejects them.
+//
+// Within a session the response is the state's own buffer, valid until the
+// session's next call; otherwise it is the caller's.
+func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []byte) {
+	var s *state
+	if sess != nil && sess.s != nil {
+		s = sess.s
+		e.resetState(s, &e.opts)
+	} else {
+		s = e.getState(&e.opts)
+	}
+	s.scratch = true
 	defer func() {
 		if r := recover(); r != nil {
+			// A panic is a bug; the state may be inconsistent, so it is
+			// dropped, and no partial output leaves.
+			if sess != nil {
+				sess.s = nil
+			}
 			out = errorResponse(errorf(ErrInternal, "internal error: "+panicText(r)))
+			return
+		}
+		if sess != nil {
+			sess.s = s
+		} else {
+			e.putState(s)
 		}
 	}()
-	res, err := e.doRequest(ctx, request, &o)
-	if err != nil {
+	var o op
+	res, err := e.doRequest(ctx, request, &o, sess, s)
+	switch {
+	case err != nil:
 		return errorResponse(err)
+	case o == opConfigure:
+		return []byte(configured)
 	}
-	return response(o, res)
+	s.respBuf = response(s.respBuf[:0], o, res)
+	if sess != nil {
+		return s.respBuf
+	}
+	return append(make([]byte, 0, len(s.respBuf)), s.respBuf...)
 }
 
-func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Result, err error) {
+func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Session, s *state) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errorf(ErrInternal, "call cancelled: "+err.Error())
 	}
@@ -32,14 +64,6 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 	if len(request) > e.opts.MaxInputBytes+64<<10 {
 		return nil, errorf(ErrTooLarge, "request is "+strconv.Itoa(len(request))+" bytes; the limit is "+strconv.Itoa(e.opts.MaxInputBytes))
 	}
-	s := e.getState(&e.opts)
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = nil, errorf(ErrInternal, "internal error: "+panicText(r))
-			return
-		}
-		e.putState(s)
-	}()
 	watchInline(&s.req)
 	if err := parseErr(s.req.Parse(request, e.opts.MaxDepth+1)); err != nil {
 		return nil, err
@@ -47,6 +71,17 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op) (res *Res
 	d := &s.req
 	if d.Kind(0) != jsonx.Object {
 		return nil, errorf(ErrInvalidOption, "a request is a JSON object with op and resource")
+	}
+	if op := d.Get(0, "op"); d.IsStr(op) && d.Str(op) == "configure" {
+		if sess == nil {
+			return nil, errorf(ErrInvalidOption, "configure requests are for long-lived hosts (engine.Session, the WebAssembly module); an Engine is configured by New")
+		}
+		ne, err := configure(d)
+		if err != nil {
+			return nil, err
+		}
+		sess.e, *o = ne, opConfigure
+		return nil, nil
 	}
 	var resource, options, rules, accessCtx jsonx.Node = -1, -1, -1, -1
 	var bad error
@@ -156,24 +191,41 @@ func Configure(request []byte) ([]byte, *Engine) {
 	if d.Kind(0) != jsonx.Object || d.Str(d.Get(0, "op")) != "configure" {
 		return errorResponse(errorf(ErrInvalidOption, `a configure request is {"op": "configure", "rules": [...], "options": {...}}`)), nil
 	}
+	e, err := configure(&d)
+	if err != nil {
+		return errorResponse(err), nil
+	}
+	return []byte(configured), e
+}
+
+const configured = `{"protocol":1,"op":"configure"}`
+
+// configure builds an Engine from a parsed configure request.
+func configure(d *jsonx.Doc) (*Engine, error) {
 	base, _ := Options{}.resolve()
 	var bad error
 	d.Members(0, func(k, v jsonx.Node) bool {
-		if name := d.Str(k); name != "op" && name != "rules" && name != "options" && name != "protocol" {
+		switch name := d.Str(k); name {
+		case "op", "rules", "options":
+		case "protocol":
+			if n, e := strconv.Atoi(string(d.Raw(v))); d.Kind(v) != jsonx.Number || e != nil || n != ProtocolVersion {
+				bad = errorf(ErrInvalidOption, "unsupported protocol version "+string(d.Raw(v))+"; this engine speaks "+strconv.Itoa(ProtocolVersion))
+			}
+		default:
 			bad = errorf(ErrInvalidOption, "unknown configure member "+quote(name))
 		}
 		return bad == nil
 	})
 	if bad != nil {
-		return errorResponse(bad), nil
+		return nil, bad
 	}
-	opts, err := mergeOptionsUpTo(base, &d, d.Get(0, "options"), limitMaxInputBytes, limitMaxDepth)
+	opts, err := mergeOptionsUpTo(base, d, d.Get(0, "options"), limitMaxInputBytes, limitMaxDepth)
 	if err != nil {
-		return errorResponse(err), nil
+		return nil, err
 	}
 	if rules := d.Get(0, "rules"); rules >= 0 {
 		if d.Kind(rules) != jsonx.Array {
-			return errorResponse(errorf(ErrInvalidRules, "rules must be an array of rule packs")), nil
+			return nil, errorf(ErrInvalidRules, "rules must be an array of rule packs")
 		}
 		var packs [][]byte
 		d.Items(rules, func(_ int, p jsonx.Node) bool {
@@ -186,15 +238,11 @@ func Configure(request []byte) ([]byte, *Engine) {
 		})
 		r, err := CompileRules(packs...)
 		if err != nil {
-			return errorResponse(err), nil
+			return nil, err
 		}
 		opts.Rules = r
 	}
-	e, err := New(opts)
-	if err != nil {
-		return errorResponse(err), nil
-	}
-	return []byte(`{"protocol":1,"op":"configure"}`), e
+	return New(opts)
 }
 
 // parseAccess reads a request's access context: the seclabel form
@@ -287,10 +335,13 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 	return c, err
 }
 
-// response writes a successful response.
-func response(o op, r *Result) []byte {
+// response appends a successful response to dst.
+func response(dst []byte, o op, r *Result) []byte {
 	var w jsonx.Writer
-	w.B = make([]byte, 0, len(r.Resource)+512)
+	if need := len(r.Resource) + len(r.Audit) + len(r.Outcome) + 4096; cap(dst) < need {
+		dst = make([]byte, 0, need+need/4) // room for the report
+	}
+	w.B = dst
 	w.BeginObject()
 	w.Key("protocol")
 	w.Int(ProtocolVersion)
@@ -490,7 +541,7 @@ func errorResponse(err error) []byte {
 // MarshalResponse writes r as the protocol response of the named op ("hwm"
 // or "validate"); it is what Do returns for the same call.
 func MarshalResponse(opName string, r *Result) []byte {
-	return response(opNames[opName], r)
+	return response(nil, opNames[opName], r)
 }
 
 // MarshalError writes err as a protocol error response.

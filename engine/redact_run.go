@@ -25,7 +25,7 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
 	if s.err != nil {
 		return nil
 	}
-	return r.render(make([]byte, 0, len(d.Raw(n))), n)
+	return s.keepResult(r.render(s.resultBuf(len(d.Raw(n))), n))
 }
 
 // nilIfEmpty keeps empty lists nil, as a Result read back from the protocol has them.

@@ -17,6 +17,8 @@ type Rules struct {
 	prefixes map[string]map[string][]hit // system -> normalised prefix -> rules
 	preLens  map[string][]int            // system -> prefix lengths present, longest first
 	ranges   map[string][]codeRange
+	bySystem map[string]*systemIndex // canonical system -> its codes, prefixes, ranges
+	periods  bool                    // some rule has a period
 	text     []textRule
 	always   []int             // rules without code criteria (type or path only)
 	conf     map[string]string // sensitivity code -> confidentiality code
@@ -125,7 +127,37 @@ func CompileRules(packs ...[]byte) (*Rules, error) {
 			}
 		}
 	}
+	for _, ru := range c.r.rules {
+		c.r.periods = c.r.periods || ru.from != "" || ru.to != ""
+	}
+	c.r.bySystem = map[string]*systemIndex{}
+	index := func(sys string) *systemIndex {
+		if c.r.bySystem[sys] == nil {
+			c.r.bySystem[sys] = &systemIndex{style: systemStyles[sys]}
+		}
+		return c.r.bySystem[sys]
+	}
+	for sys, m := range c.r.exact {
+		index(sys).exact = m
+	}
+	for sys, m := range c.r.prefixes {
+		x := index(sys)
+		x.prefixes, x.preLens = m, c.r.preLens[sys]
+	}
+	for sys, rs := range c.r.ranges {
+		index(sys).ranges = rs
+	}
 	return c.r, nil
+}
+
+// systemIndex is everything that can match a code of one system, found
+// with one lookup per coding.
+type systemIndex struct {
+	style    codeStyle
+	exact    map[string][]hit
+	prefixes map[string][]hit
+	preLens  []int
+	ranges   []codeRange
 }
 
 type compiler struct {

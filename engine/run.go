@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"unsafe"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
@@ -15,6 +16,7 @@ const (
 	opValidate
 	opLabel
 	opRedact
+	opConfigure // sessions only; not in opNames
 )
 
 var opNames = map[string]op{"hwm": opHWM, "validate": opValidate, "label": opLabel, "redact": opRedact}
@@ -43,13 +45,53 @@ type state struct {
 	err           error   // the first entry that is not a FHIR resource
 	scan          scanner // reused by labeling
 	access        *access // the recipient, for redaction
+
+	// The protocol path writes the resource into resBuf and the response
+	// into respBuf, both reused: Do copies the response out once, and a
+	// Session hands respBuf itself to its host. The typed methods give the
+	// caller the resource, so they allocate it (scratch is false).
+	scratch         bool
+	resBuf, respBuf []byte
+
+	planArena   []plan // labeling's per-entry plans
+	walk        walker // reused by every walk over a resource's elements
+	collect     inlineCollector
+	checkInline inlineValidator
 }
+
+// resultBuf returns an empty buffer for the resulting resource, of capacity
+// at least n.
+func (s *state) resultBuf(n int) []byte {
+	if !s.scratch {
+		return make([]byte, 0, n)
+	}
+	if cap(s.resBuf) < n {
+		s.resBuf = make([]byte, 0, n)
+	}
+	return s.resBuf[:0]
+}
+
+// keepResult keeps a grown result buffer for the next call.
+func (s *state) keepResult(b []byte) []byte {
+	if s.scratch {
+		s.resBuf = b[:0]
+	}
+	return b
+}
+
+// bufferKept bounds the buffers a pooled state keeps between calls.
+const bufferKept = 8 << 20
 
 func (e *Engine) getState(opts *Options) *state {
 	s, _ := e.pool.Get().(*state)
 	if s == nil {
 		s = &state{}
 	}
+	e.resetState(s, opts)
+	return s
+}
+
+func (e *Engine) resetState(s *state, opts *Options) {
 	s.opts = opts
 	s.labels = s.labels[:0]
 	s.edits = s.edits[:0]
@@ -58,7 +100,10 @@ func (e *Engine) getState(opts *Options) *state {
 	s.out = s.out[:0]
 	s.err = nil
 	s.access = nil
-	return s
+	s.scratch = false
+	// The cached system aliases the last call's input, which the caller
+	// may overwrite.
+	s.scan.sysCache = systemCache{}
 }
 
 func (e *Engine) putState(s *state) {
@@ -67,6 +112,15 @@ func (e *Engine) putState(s *state) {
 		return
 	}
 	s.doc.Src, s.req.Src = nil, nil
+	if cap(s.resBuf) > bufferKept {
+		s.resBuf = nil
+	}
+	if cap(s.respBuf) > bufferKept {
+		s.respBuf = nil
+	}
+	if cap(s.planArena) > bufferKept/int(unsafe.Sizeof(plan{})) {
+		s.planArena = nil
+	}
 	e.pool.Put(s)
 }
 
@@ -140,11 +194,11 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	switch o {
 	case opHWM:
 		s.hwmResource(d, n, typ)
-		res.Resource = jsonx.ApplySpan(make([]byte, 0, len(src)+256), d.Src, start, end, s.edits)
+		res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(len(src)), d.Src, start, end, s.edits))
 	case opLabel:
 		s.labelTop(d, n, typ)
 		if s.err == nil {
-			res.Resource = jsonx.ApplySpan(make([]byte, 0, len(src)+1024), d.Src, start, end, s.edits)
+			res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(len(src)), d.Src, start, end, s.edits))
 		}
 	case opRedact:
 		if s.access == nil {

@@ -142,28 +142,11 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	}
 
 	// Inline labels, extensions anywhere, contained resources.
-	inline := 0
-	w := walker{d: d, track: true, path: append([]byte(nil), loc...)}
-	w.onExtension = func(x jsonx.Node) {
-		xl := string(w.path)
-		switch d.Str(d.Get(x, "url")) {
-		case extInline:
-			inline++
-			if s.checkValue(d, x, xl, "valueCoding") {
-				c := d.Get(x, "valueCoding")
-				s.checkCoding(d, c, xl+".valueCoding")
-				s.checkLabelExtensions(d, c, xl+".valueCoding")
-			}
-		case extMustDisplay, extHasInline, extDisplay:
-			s.diag(SeverityError, dExtensionValue, xl, "this DS4P extension belongs on Resource.meta")
-		}
-	}
-	w.onContainedMeta = func(m jsonx.Node) {
-		if d.Count(d.Get(m, "security")) > 0 {
-			s.diag(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
-		}
-	}
-	w.resource(n)
+	iv := &s.checkInline
+	*iv = inlineValidator{s: s}
+	s.walk = walker{d: d, track: true, path: append(s.walk.path[:0], loc...), v: iv}
+	s.walk.resource(n)
+	inline := iv.count
 	if inline > 0 && !flag {
 		s.diag(SeverityError, dInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
 	}
@@ -385,3 +368,33 @@ var issueType = map[string]string{
 	dLegacySystem: "informational", dBelowEntry: "business-rule", dSecurityNotArray: "structure",
 	dPOUConflict: "conflict",
 }
+
+// inlineValidator checks the inline labels and extensions a walk finds.
+type inlineValidator struct {
+	s     *state
+	count int // inline labels seen
+}
+
+func (iv *inlineValidator) extension(w *walker, x jsonx.Node) {
+	s, d := iv.s, w.d
+	switch d.Str(d.Get(x, "url")) {
+	case extInline:
+		iv.count++
+		xl := string(w.path)
+		if s.checkValue(d, x, xl, "valueCoding") {
+			c := d.Get(x, "valueCoding")
+			s.checkCoding(d, c, xl+".valueCoding")
+			s.checkLabelExtensions(d, c, xl+".valueCoding")
+		}
+	case extMustDisplay, extHasInline, extDisplay:
+		s.diag(SeverityError, dExtensionValue, string(w.path), "this DS4P extension belongs on Resource.meta")
+	}
+}
+
+func (iv *inlineValidator) containedMeta(w *walker, m jsonx.Node) {
+	if w.d.Count(w.d.Get(m, "security")) > 0 {
+		iv.s.diag(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
+	}
+}
+
+func (iv *inlineValidator) containedLabel(*walker, jsonx.Node) {}

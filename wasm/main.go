@@ -14,7 +14,6 @@ import (
 	"unsafe"
 
 	"github.com/seclabel/seclabel/engine"
-	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // abiVersion changes whenever the exports below change meaning.
@@ -25,10 +24,9 @@ const abiVersion = 1
 const errorBit = 1 << 31
 
 var (
-	input  []byte // grown by input_buf, reused across calls
-	output []byte // the last response; valid until the next call
-	eng    *engine.Engine
-	doc    jsonx.Doc
+	input  []byte         // grown by input_buf, reused across calls
+	output []byte         // the last response; valid until the next call
+	sess   engine.Session // configure requests replace its engine
 )
 
 // The Go guest schedules no goroutines after an export returns, so garbage
@@ -62,15 +60,10 @@ func inputBuf(n uint32) uint32 {
 //go:wasmexport call
 func call(n uint32) uint64 {
 	defer runtime.Gosched()
-	req := input[:n]
-	output = output[:0]
-	if isConfigure(req) {
-		output = configure(req)
+	if n > uint32(len(input)) {
+		output = []byte(`{"protocol":1,"error":{"code":"internal","message":"call: the request is longer than the input buffer; call input_buf first"}}`)
 	} else {
-		if eng == nil {
-			eng, _ = engine.New(engine.Options{})
-		}
-		output = eng.Do(context.Background(), req)
+		output = sess.Do(context.Background(), input[:n])
 	}
 	l := uint64(len(output))
 	if isError(output) {
@@ -80,26 +73,6 @@ func call(n uint32) uint64 {
 		return 0
 	}
 	return uint64(uintptr(unsafe.Pointer(&output[0])))<<32 | l
-}
-
-// isConfigure reports whether a request is {"op": "configure", ...}: rule
-// packs and options for every later call of this instance.
-func isConfigure(req []byte) bool {
-	if doc.Parse(req, 1000) != nil {
-		return false
-	}
-	return doc.Str(doc.Get(0, "op")) == "configure"
-}
-
-// configure compiles the request's rules and options once for this
-// instance. Request: {"op": "configure", "rules": [...], "options": {...}};
-// response: {"protocol": 1, "op": "configure"} or an error response.
-func configure(req []byte) []byte {
-	resp, e := engine.Configure(req)
-	if e != nil {
-		eng = e
-	}
-	return resp
 }
 
 func isError(resp []byte) bool {

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Node indexes the tape. The root is 0; -1 means "absent".
@@ -119,13 +118,21 @@ func (d *Doc) Get(n Node, name string) Node {
 }
 
 // KeyIs reports whether key (or string) node k equals name.
+//
+// The common case, a string without escapes, is small enough to inline:
+// calls are dear in WebAssembly.
 func (d *Doc) KeyIs(k Node, name string) bool {
+	if uint(k) < uint(len(d.nodes)) {
+		if nd := &d.nodes[k]; nd.flags&flagPlain != 0 {
+			return d.src[nd.start+1:nd.end-1] == name
+		}
+	}
+	return d.keyIsSlow(k, name)
+}
+
+func (d *Doc) keyIsSlow(k Node, name string) bool {
 	if k < 0 || d.nodes[k].kind != Key && d.nodes[k].kind != String {
 		return false
-	}
-	nd := &d.nodes[k]
-	if nd.flags&flagEscaped == 0 {
-		return int(nd.end-nd.start-2) == len(name) && string(d.Src[nd.start+1:nd.end-1]) == name
 	}
 	return d.Str(k) == name
 }
@@ -133,6 +140,15 @@ func (d *Doc) KeyIs(k Node, name string) bool {
 // Str returns the decoded value of a string or key node; "" for other kinds.
 // Unescaped strings alias Src without copying.
 func (d *Doc) Str(n Node) string {
+	if uint(n) < uint(len(d.nodes)) {
+		if nd := &d.nodes[n]; nd.flags&flagPlain != 0 {
+			return d.src[nd.start+1 : nd.end-1]
+		}
+	}
+	return d.strSlow(n)
+}
+
+func (d *Doc) strSlow(n Node) string {
 	if n < 0 {
 		return ""
 	}
@@ -140,11 +156,7 @@ func (d *Doc) Str(n Node) string {
 	if nd.kind != String && nd.kind != Key {
 		return ""
 	}
-	raw := d.Src[nd.start+1 : nd.end-1]
-	if nd.flags&flagEscaped == 0 {
-		return unsafe.String(unsafe.SliceData(raw), len(raw))
-	}
-	return string(Unescape(nil, raw))
+	return string(Unescape(nil, d.Src[nd.start+1:nd.end-1]))
 }
 
 // IsStr reports whether n is a string node.

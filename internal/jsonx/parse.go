@@ -10,6 +10,7 @@ package jsonx
 import (
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is the type of a node on the tape.
@@ -26,7 +27,18 @@ const (
 	Key // an object member's name; its value is the next node
 )
 
-const flagEscaped = 1 // string or key contains a backslash escape
+const (
+	flagEscaped = 1 // string or key contains a backslash escape
+	flagPlain   = 2 // string or key without escapes: Str aliases Src
+)
+
+// strFlags is the flags of a string or key node.
+func strFlags(esc uint8) uint8 {
+	if esc == 0 {
+		return flagPlain
+	}
+	return esc
+}
 
 type node struct {
 	kind  Kind
@@ -40,6 +52,7 @@ type node struct {
 // Src is not modified. A Doc can be reused with Parse to avoid allocations.
 type Doc struct {
 	Src   []byte
+	src   string // Src as a string, for Str without copying
 	nodes []node
 	stack []uint32
 	keys  []int
@@ -72,6 +85,7 @@ func (e *DepthError) Error() string {
 // and fills d's tape. The root is node 0.
 func (d *Doc) Parse(src []byte, maxDepth int) error {
 	d.Src = src
+	d.src = unsafe.String(unsafe.SliceData(src), len(src))
 	d.nodes = d.nodes[:0]
 	d.stack = d.stack[:0]
 	d.Watched = false
@@ -176,7 +190,7 @@ func (p *parser) run() error {
 			if err != nil {
 				return err
 			}
-			d.nodes = append(d.nodes, node{kind: String, flags: esc, start: uint32(start), end: uint32(p.pos), next: uint32(len(d.nodes) + 1)})
+			d.nodes = append(d.nodes, node{kind: String, flags: strFlags(esc), start: uint32(start), end: uint32(p.pos), next: uint32(len(d.nodes) + 1)})
 			if n := p.pos - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
 				if d.Str(len(d.nodes)-1) == d.Watch {
 					d.Watched = true
@@ -284,7 +298,7 @@ func (p *parser) checkDuplicates(obj int) error {
 		ra := d.Src[na.start:na.end]
 		for b := 0; b < a; b++ {
 			nb := &d.nodes[keys[b]]
-			if na.flags|nb.flags == 0 {
+			if (na.flags|nb.flags)&flagEscaped == 0 {
 				if nb.end-nb.start == na.end-na.start && string(d.Src[nb.start:nb.end]) == string(ra) {
 					return p.duplicate(keys[a])
 				}
@@ -310,7 +324,7 @@ func (p *parser) key() error {
 	if err != nil {
 		return err
 	}
-	p.d.nodes = append(p.d.nodes, node{kind: Key, flags: esc, start: uint32(start), end: uint32(p.pos), next: uint32(len(p.d.nodes) + 1)})
+	p.d.nodes = append(p.d.nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(p.pos), next: uint32(len(p.d.nodes) + 1)})
 	p.ws()
 	if p.pos >= len(p.src) || p.src[p.pos] != ':' {
 		return p.fail("expected ':'")

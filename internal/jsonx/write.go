@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -137,6 +138,12 @@ func Apply(dst, src []byte, edits []Edit) []byte {
 // keep their offsets into src.
 func ApplySpan(dst, src []byte, start, end int, edits []Edit) []byte {
 	sortEdits(edits)
+	// Grow once to the exact size rather than by doubling.
+	need := end - start
+	for _, e := range edits {
+		need += len(e.Text) - (e.End - e.Start)
+	}
+	dst = slices.Grow(dst, need)
 	pos := start
 	for _, e := range edits {
 		if e.Start < pos || e.End > end {
