@@ -45,7 +45,7 @@ WASMBUILD := build -buildmode=c-shared -trimpath -ldflags='-s -w'
 wasm:
 	$(WASMFLAGS) $(GO) $(WASMBUILD) -o host/seclabel.wasm ./wasm
 	@printf 'seclabel.wasm: %s bytes raw, %s gzip' "$$(wc -c < host/seclabel.wasm)" "$$(gzip -9 -c host/seclabel.wasm | wc -c)"
-	@if command -v brotli >/dev/null; then printf ', %s brotli' "$$(brotli -c -q 11 host/seclabel.wasm | wc -c)"; fi; echo
+	@if command -v brotli >/dev/null; then printf ', %s brotli' "$$(brotli -c -q 11 host/seclabel.wasm | wc -c)"; else printf ' (for the brotli size: apt-get install brotli)'; fi; echo
 
 # Fails when the committed module differs from a fresh build.
 wasmcheck:

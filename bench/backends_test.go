@@ -107,3 +107,52 @@ func BenchmarkHostPool(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkColdStart is what a CLI pays before its first answer: a new Host
+// (runtime, module from a warm file compilation cache, one instance) and
+// one small call. Target: under 60 ms.
+func BenchmarkColdStart(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	warm, err := host.New(ctx, host.Config{CompilationCacheDir: dir, Instances: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	warm.Close(ctx)
+	req := []byte(`{"op":"hwm","resource":{"resourceType":"Patient","id":"p"}}`)
+	for b.Loop() {
+		h, err := host.New(ctx, host.Config{CompilationCacheDir: dir, Instances: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		h.Do(ctx, req)
+		h.Close(ctx)
+	}
+}
+
+// BenchmarkInterruptible labels the Synthea bundles on a Host whose calls
+// stop when their context is done, against one whose calls run to the end:
+// the price of host.Config.Interruptible.
+func BenchmarkInterruptible(b *testing.B) {
+	files := testenv.Synthea(b)
+	ctx := context.Background()
+	reqs := make([][]byte, len(files))
+	for i, f := range files {
+		reqs[i] = append(append([]byte(`{"op":"label","resource":`), f.Data...), '}')
+	}
+	for _, interruptible := range []bool{false, true} {
+		h, err := host.New(ctx, host.Config{Interruptible: interruptible, Instances: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("interruptible="+strconv.FormatBool(interruptible), func(b *testing.B) {
+			b.SetBytes(totalBytes(files))
+			for b.Loop() {
+				for _, r := range reqs {
+					h.Do(ctx, r)
+				}
+			}
+		})
+		h.Close(ctx)
+	}
+}

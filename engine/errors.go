@@ -14,6 +14,7 @@ const (
 	ErrInvalidOption       ErrorCode = "invalid_option"       // an option, op or request member is wrong
 	ErrTooLarge            ErrorCode = "too_large"            // input exceeds MaxInputBytes
 	ErrTooDeep             ErrorCode = "too_deep"             // nesting exceeds MaxDepth
+	ErrCancelled           ErrorCode = "cancelled"            // the caller's context ended first; nothing was produced
 	ErrInternal            ErrorCode = "internal"             // a bug; nothing was produced
 )
 

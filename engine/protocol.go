@@ -58,7 +58,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []b
 
 func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Session, s *state) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, errorf(ErrInternal, "call cancelled: "+err.Error())
+		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}
 	// The envelope may hold a resource as large as the limit plus its options.
 	if len(request) > e.opts.MaxInputBytes+64<<10 {

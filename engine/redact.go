@@ -56,7 +56,7 @@ func (e *Engine) Redact(ctx context.Context, resource []byte, access AccessConte
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, errorf(ErrInternal, "call cancelled: "+err.Error())
+		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}
 	return e.runWith(ctx, opRedact, resource, &e.opts, a)
 }

@@ -136,7 +136,7 @@ func (e *Engine) run(ctx context.Context, o op, resource []byte, opts *Options) 
 
 func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Options, a *access) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, errorf(ErrInternal, "call cancelled: "+err.Error())
+		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}
 	s := e.getState(opts)
 	s.access = a

@@ -1,10 +1,15 @@
 // Package host runs seclabel's WebAssembly module (seclabel.wasm, embedded)
 // in Go through wazero. A Host answers the same protocol requests as
-// engine.Engine.Do, byte for byte.
+// engine.Engine.Do, byte for byte, and has the same typed methods
+// (engine.Backend), so a caller switches with one line:
 //
-//	h, err := host.New(ctx)
-//	defer h.Close(ctx)
-//	resp := h.Do(ctx, request)
+//	b, err := engine.New(opts)  // native
+//	b, err := host.New(ctx)     // the module, through wazero
+//
+// A Host compiles the module once (through a compilation cache shared by
+// every Host of the process, or kept in a directory with
+// Config.CompilationCacheDir) and keeps a pool of GOMAXPROCS instances, each
+// serving one call at a time.
 package host
 
 import (
@@ -13,6 +18,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -31,15 +37,55 @@ const abiVersion = 1
 
 const errorBit = 1 << 31
 
+// Config holds a Host's settings; the zero value gives the defaults. It is
+// read once, by New.
+type Config struct {
+	// MemoryLimitBytes caps each instance's linear memory. Default 1 GiB,
+	// enough for inputs of a few tens of MB; from 1 MiB to 4 GiB.
+	MemoryLimitBytes int
+
+	// RecycleBytes: an instance whose linear memory has grown past it is
+	// replaced by a fresh one after its call (linear memory never shrinks).
+	// Default 256 MiB; at most MemoryLimitBytes.
+	RecycleBytes int
+
+	// Instances is the pool size. Default GOMAXPROCS.
+	Instances int
+
+	// Configure, when set, is a configure request (wasm/ABI.md) sent to
+	// every instance when it is created: rule packs compiled once per
+	// instance, default options. New fails when the module rejects it.
+	Configure []byte
+
+	// CompilationCacheDir keeps the compiled module in this directory, so
+	// that a new process starts in milliseconds rather than compiling
+	// (about half a second): for CLIs. Empty: an in-memory cache shared by
+	// the Hosts of this process.
+	CompilationCacheDir string
+
+	// Interruptible makes a running call stop when its context is done,
+	// returning the error code "cancelled". Without it a call that has
+	// started runs to its end (a context already done is still honoured
+	// before the call). It costs guest speed: wazero then checks the
+	// context inside every loop (README, "The WebAssembly module", has the
+	// measured price).
+	Interruptible bool
+
+	// Stderr receives what the guest writes there (panics). Default
+	// os.Stderr.
+	Stderr io.Writer
+}
+
 // Host owns one wazero runtime, the compiled module, and a pool of
-// instances (one call at a time each). It is safe for concurrent use.
+// instances. It is safe for concurrent use.
 type Host struct {
-	rt        wazero.Runtime
-	compiled  wazero.CompiledModule
-	pool      chan *instance
-	mu        sync.Mutex
-	closed    bool
-	configure []byte
+	cfg      Config
+	rt       wazero.Runtime
+	compiled wazero.CompiledModule
+	pool     chan *instance // nil entries are free slots, filled on use
+	done     chan struct{}  // closed by Close
+	mu       sync.Mutex
+	closed   bool
 }
 
 type instance struct {
@@ -49,20 +95,14 @@ type instance struct {
 	stack    []uint64
 }
 
-// Config holds a Host's settings; the zero value gives the defaults.
-type Config struct {
-	// MemoryLimitBytes caps each instance's linear memory. Default 1 GiB,
-	// enough for inputs of a few tens of MB; at most 4 GiB.
-	MemoryLimitBytes int
+var (
+	sharedCacheOnce sync.Once
+	sharedCache     wazero.CompilationCache
+)
 
-	// Configure, when set, is a configure request (wasm/ABI.md) sent to
-	// every instance when it is created: rule packs compiled once per
-	// instance, default options. New fails when the module rejects it.
-	Configure []byte
-}
-
-// New compiles the module and prepares a pool of GOMAXPROCS instances,
-// created on first use.
+// New compiles the module (or takes it from the cache) and prepares the pool.
+// The first instance is made now, so that a bad module or configure request
+// fails here rather than on the first call; the others when first needed.
 func New(ctx context.Context, configs ...Config) (*Host, error) {
 	var cfg Config
 	if len(configs) > 0 {
@@ -72,10 +112,38 @@ func New(ctx context.Context, configs ...Config) (*Host, error) {
 		cfg.MemoryLimitBytes = 1 << 30
 	}
 	if cfg.MemoryLimitBytes < 1<<20 || cfg.MemoryLimitBytes > 4<<30 {
-		return nil, fmt.Errorf("host: MemoryLimitBytes must be between 1 MiB and 4 GiB")
+		return nil, errors.New("host: MemoryLimitBytes must be from 1 MiB to 4 GiB")
 	}
-	pages := uint32(cfg.MemoryLimitBytes / 65536)
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithMemoryLimitPages(pages))
+	if cfg.RecycleBytes == 0 {
+		cfg.RecycleBytes = min(256<<20, cfg.MemoryLimitBytes)
+	}
+	if cfg.RecycleBytes < 0 || cfg.RecycleBytes > cfg.MemoryLimitBytes {
+		return nil, errors.New("host: RecycleBytes must be from 0 to MemoryLimitBytes")
+	}
+	if cfg.Instances == 0 {
+		cfg.Instances = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Instances < 0 {
+		return nil, errors.New("host: Instances must not be negative")
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	var cache wazero.CompilationCache
+	if cfg.CompilationCacheDir != "" {
+		var err error
+		if cache, err = wazero.NewCompilationCacheWithDir(cfg.CompilationCacheDir); err != nil {
+			return nil, fmt.Errorf("host: compilation cache: %w", err)
+		}
+	} else {
+		sharedCacheOnce.Do(func() { sharedCache = wazero.NewCompilationCache() })
+		cache = sharedCache
+	}
+	rc := wazero.NewRuntimeConfig().
+		WithMemoryLimitPages(uint32(cfg.MemoryLimitBytes / 65536)).
+		WithCompilationCache(cache).
+		WithCloseOnContextDone(cfg.Interruptible)
+	rt := wazero.NewRuntimeWithConfig(ctx, rc)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		rt.Close(ctx)
 		return nil, err
@@ -85,9 +153,7 @@ func New(ctx context.Context, configs ...Config) (*Host, error) {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("compile seclabel.wasm: %w", err)
 	}
-	h := &Host{rt: rt, compiled: compiled, pool: make(chan *instance, runtime.GOMAXPROCS(0)), configure: cfg.Configure}
-	// The first instance is made now, so a bad module or configure request
-	// fails here rather than on the first call.
+	h := &Host{cfg: cfg, rt: rt, compiled: compiled, pool: make(chan *instance, cfg.Instances), done: make(chan struct{})}
 	first, err := h.instantiate(ctx)
 	if err != nil {
 		rt.Close(ctx)
@@ -95,14 +161,17 @@ func New(ctx context.Context, configs ...Config) (*Host, error) {
 	}
 	h.pool <- first
 	for i := 1; i < cap(h.pool); i++ {
-		h.pool <- nil // a free slot; the instance is made when first needed
+		h.pool <- nil
 	}
 	return h, nil
 }
 
 func (h *Host) instantiate(ctx context.Context) (*instance, error) {
+	// The module gets a fresh context: a caller's cancelled context must
+	// not close a new instance of an interruptible host.
+	ctx = context.WithoutCancel(ctx)
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
-		WithSysNanotime().WithSysWalltime().WithRandSource(rand.Reader).WithStderr(os.Stderr)
+		WithSysNanotime().WithSysWalltime().WithRandSource(rand.Reader).WithStderr(h.cfg.Stderr)
 	mod, err := h.rt.InstantiateModule(ctx, h.compiled, cfg)
 	if err != nil {
 		return nil, err
@@ -117,9 +186,9 @@ func (h *Host) instantiate(ctx context.Context) (*instance, error) {
 		mod.Close(ctx)
 		return nil, fmt.Errorf("seclabel.wasm speaks ABI %d, this host %d", in.stack[0], abiVersion)
 	}
-	if h.configure != nil {
+	if h.cfg.Configure != nil {
 		slot := in
-		resp, err := h.do(ctx, &slot, h.configure)
+		resp, err := h.do(ctx, &slot, h.cfg.Configure)
 		if err != nil {
 			return nil, err
 		}
@@ -141,16 +210,33 @@ func errorCode(resp []byte) string {
 }
 
 // Do runs one protocol request in an instance and returns its response.
-// Errors of the host itself come back as protocol error responses with code
-// internal.
+// Failures of the host itself come back as protocol error responses: code
+// cancelled when ctx is done first, internal otherwise.
 func (h *Host) Do(ctx context.Context, request []byte) []byte {
-	in := <-h.pool
-	resp, err := h.do(ctx, &in, request)
-	h.pool <- in
-	if err != nil {
-		return internalError(err)
+	if err := ctx.Err(); err != nil {
+		return errorResponse("cancelled", "call cancelled: "+err.Error())
 	}
-	return resp
+	var in *instance
+	select {
+	case in = <-h.pool:
+	case <-ctx.Done():
+		return errorResponse("cancelled", "call cancelled while waiting for an instance: "+ctx.Err().Error())
+	case <-h.done:
+		return errorResponse("internal", "host: closed")
+	}
+	resp, err := h.do(ctx, &in, request)
+	if in != nil && in.mod.Memory().Size() > uint32(h.cfg.RecycleBytes) {
+		in.mod.Close(context.Background())
+		in = nil // replaced on next use
+	}
+	h.pool <- in
+	switch {
+	case err == nil:
+		return resp
+	case ctx.Err() != nil:
+		return errorResponse("cancelled", "call cancelled: "+ctx.Err().Error())
+	}
+	return errorResponse("internal", "host: "+err.Error())
 }
 
 func (h *Host) do(ctx context.Context, slot **instance, request []byte) ([]byte, error) {
@@ -163,7 +249,7 @@ func (h *Host) do(ctx context.Context, slot **instance, request []byte) ([]byte,
 	}
 	in := *slot
 	fail := func(err error) ([]byte, error) {
-		in.mod.Close(ctx) // an instance is dropped after any error
+		in.mod.Close(context.Background()) // an instance is dropped after any error
 		*slot = nil
 		return nil, err
 	}
@@ -188,7 +274,8 @@ func (h *Host) do(ctx context.Context, slot **instance, request []byte) ([]byte,
 	return append([]byte(nil), b...), nil // Read aliases guest memory
 }
 
-// Close releases the runtime and every instance.
+// Close releases the runtime and every instance; calls waiting for an
+// instance return an error.
 func (h *Host) Close(ctx context.Context) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -196,12 +283,13 @@ func (h *Host) Close(ctx context.Context) error {
 		return nil
 	}
 	h.closed = true
+	close(h.done)
 	return h.rt.Close(ctx)
 }
 
-func internalError(err error) []byte {
-	b := []byte(`{"protocol":1,"error":{"code":"internal","message":`)
-	b = jsonx.AppendString(b, "host: "+err.Error())
+func errorResponse(code, message string) []byte {
+	b := []byte(`{"protocol":1,"error":{"code":"` + code + `","message":`)
+	b = jsonx.AppendString(b, message)
 	return append(b, "}}"...)
 }
 

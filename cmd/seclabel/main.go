@@ -76,7 +76,9 @@ Flags:
   --outcome            validate: write a FHIR OperationOutcome
   --ndjson, --json     force the input format
   --engine NAME        native (default) or wasm: run through the WebAssembly
-                       module in wazero, the same answers byte for byte
+                       module in wazero, the same answers byte for byte; the
+                       compiled module is cached in $SECLABEL_CACHE or the
+                       user cache directory
   -o, --output FILE    write to FILE instead of standard output
   -h, --help           print this help
 

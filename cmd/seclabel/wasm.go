@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 
 	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/host"
@@ -34,5 +36,23 @@ func newWasm(ctx context.Context, packs [][]byte, opts engine.Options) (*host.Ho
 	}
 	w.EndObject()
 	w.EndObject()
-	return host.New(ctx, host.Config{Configure: w.B})
+	return host.New(ctx, host.Config{Configure: w.B, CompilationCacheDir: cacheDir()})
+}
+
+// cacheDir is where the compiled module is kept between runs, so that a
+// command starts in milliseconds: $SECLABEL_CACHE, else the user cache
+// directory; "" (compile every run) when neither is usable.
+func cacheDir() string {
+	if d := os.Getenv("SECLABEL_CACHE"); d != "" {
+		return d
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	d = filepath.Join(d, "seclabel", "wazero")
+	if os.MkdirAll(d, 0o755) != nil {
+		return ""
+	}
+	return d
 }
