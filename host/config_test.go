@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // bigBundle is a searchset of n Conditions, large enough that labeling it
