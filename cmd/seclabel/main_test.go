@@ -308,6 +308,8 @@ func TestRedactFlagsAndContextFile(t *testing.T) {
 }
 
 func TestEngineWasmGivesTheSameAnswers(t *testing.T) {
+	cache := t.TempDir() // the compiled module lands here, not in the user's cache
+	t.Setenv("SECLABEL_CACHE", cache)
 	pack := writeFile(t, "pack.json", `{"name":"t","rules":[{"id":"hiv","labels":["HIV"],"confidentiality":"V","codes":{"$SNOMED":["86406008"]}}]}`)
 	in := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"},{"system":"http://snomed.info/sct","code":"5602001"}]}}`
 	for _, args := range [][]string{
@@ -318,6 +320,9 @@ func TestEngineWasmGivesTheSameAnswers(t *testing.T) {
 		if c1 != c2 || native != wasm {
 			t.Fatalf("%v: native (exit %d) %s\nwasm (exit %d) %s %s", args, c1, native, c2, wasm, errs)
 		}
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) == 0 {
+		t.Fatal("--engine wasm kept no compiled module in $SECLABEL_CACHE")
 	}
 	if _, _, code := runCLI(t, in, "hwm", "--engine", "jvm"); code != exitUsage {
 		t.Fatalf("unknown engine: exit %d", code)
