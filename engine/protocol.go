@@ -20,7 +20,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []b
 	var s *state
 	if sess != nil && sess.s != nil {
 		s = sess.s
-		e.resetState(s, &e.opts)
+		s.reset(&e.opts)
 	} else {
 		s = e.getState(&e.opts)
 	}

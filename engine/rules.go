@@ -13,10 +13,6 @@ import (
 type Rules struct {
 	names    []string
 	rules    []rule
-	exact    map[string]map[string][]hit // system -> normalised code -> rules
-	prefixes map[string]map[string][]hit // system -> normalised prefix -> rules
-	preLens  map[string][]int            // system -> prefix lengths present, longest first
-	ranges   map[string][]codeRange
 	bySystem map[string]*systemIndex // canonical system -> its codes, prefixes, ranges
 	periods  bool                    // some rule has a period
 	text     []textRule
@@ -77,13 +73,7 @@ func (r *Rules) Names() []string { return r.names }
 // malformed pack fails with code invalid_rules and the location of the
 // problem.
 func CompileRules(packs ...[]byte) (*Rules, error) {
-	c := &compiler{r: &Rules{
-		exact:    map[string]map[string][]hit{},
-		prefixes: map[string]map[string][]hit{},
-		preLens:  map[string][]int{},
-		ranges:   map[string][]codeRange{},
-		conf:     map[string]string{},
-	}}
+	c := &compiler{r: &Rules{bySystem: map[string]*systemIndex{}, conf: map[string]string{}}}
 	confSet := false
 	for i, p := range packs {
 		var d jsonx.Doc
@@ -112,15 +102,15 @@ func CompileRules(packs ...[]byte) (*Rules, error) {
 	if !confSet {
 		c.defaultConfidentiality()
 	}
-	for sys, m := range c.r.prefixes {
+	for _, x := range c.r.bySystem {
 		seen := map[int]bool{}
-		for p := range m {
+		for p := range x.prefixes {
 			seen[len(p)] = true
 		}
 		for n := range seen {
-			c.r.preLens[sys] = append(c.r.preLens[sys], n)
+			x.preLens = append(x.preLens, n)
 		}
-		lens := c.r.preLens[sys] // a handful: insertion sort, longest first
+		lens := x.preLens // a handful: insertion sort, longest first
 		for i := 1; i < len(lens); i++ {
 			for j := i; j > 0 && lens[j] > lens[j-1]; j-- {
 				lens[j], lens[j-1] = lens[j-1], lens[j]
@@ -130,23 +120,6 @@ func CompileRules(packs ...[]byte) (*Rules, error) {
 	for _, ru := range c.r.rules {
 		c.r.periods = c.r.periods || ru.from != "" || ru.to != ""
 	}
-	c.r.bySystem = map[string]*systemIndex{}
-	index := func(sys string) *systemIndex {
-		if c.r.bySystem[sys] == nil {
-			c.r.bySystem[sys] = &systemIndex{style: systemStyles[sys]}
-		}
-		return c.r.bySystem[sys]
-	}
-	for sys, m := range c.r.exact {
-		index(sys).exact = m
-	}
-	for sys, m := range c.r.prefixes {
-		x := index(sys)
-		x.prefixes, x.preLens = m, c.r.preLens[sys]
-	}
-	for sys, rs := range c.r.ranges {
-		index(sys).ranges = rs
-	}
 	return c.r, nil
 }
 
@@ -154,10 +127,20 @@ func CompileRules(packs ...[]byte) (*Rules, error) {
 // with one lookup per coding.
 type systemIndex struct {
 	style    codeStyle
-	exact    map[string][]hit
-	prefixes map[string][]hit
-	preLens  []int
+	exact    map[string][]hit // normalised code -> rules
+	prefixes map[string][]hit // normalised prefix -> rules
+	preLens  []int            // prefix lengths present, longest first
 	ranges   []codeRange
+}
+
+// system returns the index of a canonical system, made on first use.
+func (c *compiler) system(sys string) *systemIndex {
+	x := c.r.bySystem[sys]
+	if x == nil {
+		x = &systemIndex{style: systemStyles[sys]}
+		c.r.bySystem[sys] = x
+	}
+	return x
 }
 
 type compiler struct {
@@ -314,7 +297,8 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 				if !ok || from == "" || to == "" || from > to[:min(len(from), len(to))] {
 					return c.fail(at, `a range is "FROM-TO", e.g. "F10-F19"`)
 				}
-				c.r.ranges[sys] = append(c.r.ranges[sys], codeRange{from: from, to: to, hit: hit{rule: int32(idx), confidence: confScale}})
+				x := c.system(sys)
+				x.ranges = append(x.ranges, codeRange{from: from, to: to, hit: hit{rule: int32(idx), confidence: confScale}})
 				c.r.codes++
 				return nil
 			})
@@ -444,19 +428,25 @@ func (c *compiler) systemMap(n jsonx.Node, at string, f func(system, code, at st
 	return err
 }
 
-func (c *compiler) addExact(system, code string, h hit)  { c.add(c.r.exact, system, code, h) }
-func (c *compiler) addPrefix(system, code string, h hit) { c.add(c.r.prefixes, system, code, h) }
-
-// add indexes a normalised (system, code) in one of the code indexes.
-func (c *compiler) add(index map[string]map[string][]hit, system, code string, h hit) {
-	system = normSystem(system)
-	code = normCode(system, code)
-	m := index[system]
-	if m == nil {
-		m = map[string][]hit{}
-		index[system] = m
+func (c *compiler) addExact(system, code string, h hit) {
+	x := c.system(normSystem(system))
+	if x.exact == nil {
+		x.exact = map[string][]hit{}
 	}
-	m[code] = append(m[code], h)
+	c.add(x.exact, normCodeStyle(x.style, code), h)
+}
+
+func (c *compiler) addPrefix(system, code string, h hit) {
+	x := c.system(normSystem(system))
+	if x.prefixes == nil {
+		x.prefixes = map[string][]hit{}
+	}
+	c.add(x.prefixes, normCodeStyle(x.style, code), h)
+}
+
+// add indexes a normalised code in one of a system's code indexes.
+func (c *compiler) add(index map[string][]hit, code string, h hit) {
+	index[code] = append(index[code], h)
 	c.r.codes++
 }
 

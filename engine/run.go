@@ -87,11 +87,11 @@ func (e *Engine) getState(opts *Options) *state {
 	if s == nil {
 		s = &state{}
 	}
-	e.resetState(s, opts)
+	s.reset(opts)
 	return s
 }
 
-func (e *Engine) resetState(s *state, opts *Options) {
+func (s *state) reset(opts *Options) {
 	s.opts = opts
 	s.labels = s.labels[:0]
 	s.edits = s.edits[:0]
