@@ -43,14 +43,14 @@ func BenchmarkBackend(b *testing.B) {
 		labeled[i] = res.Resource
 	}
 	for _, op := range opRequests {
-		reqs := make([][]byte, len(files))
+		inputs := make([][]byte, len(files))
 		for i, f := range files {
-			data := f.Data
+			inputs[i] = f.Data
 			if op.name == "redact" {
-				data = labeled[i]
+				inputs[i] = labeled[i]
 			}
-			reqs[i] = append(append([]byte(op.prefix), data...), '}')
 		}
+		reqs := wrap(op.prefix, inputs)
 		for _, be := range []struct {
 			name string
 			do   func(context.Context, []byte) []byte
@@ -79,10 +79,7 @@ func BenchmarkHostPool(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close(ctx)
-	reqs := make([][]byte, len(files))
-	for i, f := range files {
-		reqs[i] = append(append([]byte(`{"op":"label","resource":`), f.Data...), '}')
-	}
+	reqs := labelRequests(files)
 	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run("workers="+strconv.Itoa(workers), func(b *testing.B) {
 			b.SetBytes(totalBytes(files))
@@ -136,10 +133,7 @@ func BenchmarkColdStart(b *testing.B) {
 func BenchmarkInterruptible(b *testing.B) {
 	files := testenv.Synthea(b)
 	ctx := context.Background()
-	reqs := make([][]byte, len(files))
-	for i, f := range files {
-		reqs[i] = append(append([]byte(`{"op":"label","resource":`), f.Data...), '}')
-	}
+	reqs := labelRequests(files)
 	for _, interruptible := range []bool{false, true} {
 		h, err := host.New(ctx, host.Config{Interruptible: interruptible, Instances: 1})
 		if err != nil {
@@ -155,4 +149,22 @@ func BenchmarkInterruptible(b *testing.B) {
 		})
 		h.Close(ctx)
 	}
+}
+
+// wrap puts each resource into a request that starts with prefix.
+func wrap(prefix string, resources [][]byte) [][]byte {
+	reqs := make([][]byte, len(resources))
+	for i, r := range resources {
+		reqs[i] = append(append([]byte(prefix), r...), '}')
+	}
+	return reqs
+}
+
+// labelRequests are label requests for the files, with default options.
+func labelRequests(files []testenv.File) [][]byte {
+	data := make([][]byte, len(files))
+	for i, f := range files {
+		data[i] = f.Data
+	}
+	return wrap(`{"op":"label","resource":`, data)
 }
