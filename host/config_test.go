@@ -3,6 +3,7 @@ package host
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,9 @@ func TestFileCompilationCache(t *testing.T) {
 			t.Fatalf("run %d: %s", i, code)
 		}
 		h.Close(ctx)
+		if entries, _ := os.ReadDir(dir); len(entries) == 0 {
+			t.Fatalf("run %d: nothing was cached in %s", i, dir)
+		}
 	}
 }
 
