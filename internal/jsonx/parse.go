@@ -89,7 +89,7 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	d.nodes = d.nodes[:0]
 	d.stack = d.stack[:0]
 	d.Watched = false
-	if len(src) > 1<<31 {
+	if uint64(len(src)) > 1<<31 {
 		return &SyntaxError{0, "input larger than 2 GiB"}
 	}
 	if !utf8.Valid(src) {
@@ -136,7 +136,7 @@ func (p *parser) ws() {
 		if c == '\n' {
 			// Pretty-printed FHIR spends most white space on indentation:
 			// skip it eight spaces at a time.
-			for i+8 <= len(s) && le64(s[i:]) == 0x2020202020202020 {
+			for i+8 <= len(s) && load64(s[i:]) == 0x2020202020202020 {
 				i += 8
 			}
 		}
@@ -396,7 +396,7 @@ func (p *parser) str() (uint8, error) {
 		// Fast scan over plain bytes, eight at a time while no byte is a
 		// quote, a backslash or a control character.
 		for i+8 <= len(s) {
-			x := le64(s[i:])
+			x := load64(s[i:])
 			if hasZero(x^(lo*'"'))|hasZero(x^(lo*'\\'))|hasLess(x, 0x20) != 0 {
 				break
 			}
@@ -461,12 +461,4 @@ func isHex4(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// le64 reads eight bytes little-endian; encoding/binary would pull reflect
-// (and a quarter megabyte) into the WebAssembly module.
-func le64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
