@@ -56,6 +56,7 @@ type Doc struct {
 	nodes []node
 	stack []uint32
 	keys  []int
+	masks []uint64
 
 	// Watch, when set before Parse, is a string value to look out for;
 	// Watched reports whether some string value equals it.
@@ -95,8 +96,8 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	if !utf8.Valid(src) {
 		return &SyntaxError{firstInvalidUTF8(src), "invalid UTF-8"}
 	}
-	p := parser{d: d, src: src, maxDepth: maxDepth, keys: d.keys[:0]}
-	defer func() { d.keys = p.keys }()
+	p := parser{d: d, src: src, maxDepth: maxDepth, keys: d.keys[:0], masks: d.masks[:0]}
+	defer func() { d.keys, d.masks = p.keys, p.masks }()
 	if err := p.run(); err != nil {
 		d.nodes = d.nodes[:0]
 		return err
@@ -121,12 +122,14 @@ type parser struct {
 	pos      int
 	maxDepth int
 	keys     []int
+	masks    []uint64 // per open container: the key bits of an object (keyBit)
 }
 
 func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
 
-func (p *parser) ws() {
-	s, i := p.src, p.pos
+// skipWS returns the index of the first byte at or after i that is not
+// JSON white space.
+func skipWS(s []byte, i int) int {
 	for i < len(s) {
 		c := s[i]
 		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
@@ -141,132 +144,174 @@ func (p *parser) ws() {
 			}
 		}
 	}
-	p.pos = i
+	return i
+}
+
+// dupSuspect marks, in an open object's key mask, that the object needs the
+// exact duplicate check when it closes.
+const dupSuspect = 1 << 63
+
+// keyBit is one bit of 63 chosen by a member name's length and first and
+// last bytes: two names with different bits differ.
+func keyBit(name []byte) uint64 {
+	h := len(name) * 31
+	if len(name) > 0 {
+		h += int(name[0])*7 + int(name[len(name)-1])
+	}
+	return 1 << (uint(h) % 63)
 }
 
 // run parses iteratively: containers push their tape index on a stack, so
-// deep input costs heap, not goroutine stack, and depth is checked in one place.
+// deep input costs heap, not goroutine stack, and depth is checked in one
+// place. The position, tape and stacks live in locals, written back on
+// return: in WebAssembly every access through p would be a load or store.
 func (p *parser) run() error {
 	d := p.d
-	p.ws()
-	if p.pos >= len(p.src) {
-		return p.fail("empty input")
+	s := p.src
+	nodes, stack, masks := d.nodes[:0], d.stack[:0], p.masks[:0]
+	i := 0
+
+	i = skipWS(s, i)
+	if i >= len(s) {
+		return p.finish(nodes, stack, masks, i, "empty input")
 	}
 	for {
-		// Expect a value at p.pos.
-		if p.pos >= len(p.src) {
-			return p.fail("unexpected end of input")
+		// Expect a value at i.
+		if i >= len(s) {
+			return p.finish(nodes, stack, masks, i, "unexpected end of input")
 		}
-		c := p.src[p.pos]
+		c := s[i]
 		switch c {
 		case '{', '[':
-			if len(d.stack) >= p.maxDepth {
-				return &DepthError{p.maxDepth}
+			if len(stack) >= p.maxDepth {
+				return p.finishErr(nodes, stack, masks, &DepthError{p.maxDepth})
 			}
 			k := Object
 			if c == '[' {
 				k = Array
 			}
-			d.stack = append(d.stack, uint32(len(d.nodes)))
-			d.nodes = append(d.nodes, node{kind: k, start: uint32(p.pos)})
-			p.pos++
-			p.ws()
-			if p.pos < len(p.src) && (p.src[p.pos] == '}' && k == Object || p.src[p.pos] == ']' && k == Array) {
-				p.pos++
-				if err := p.closeTop(); err != nil {
-					return err
-				}
+			stack = append(stack, uint32(len(nodes)))
+			masks = append(masks, 0)
+			nodes = append(nodes, node{kind: k, start: uint32(i)})
+			i = skipWS(s, i+1)
+			if i < len(s) && (s[i] == '}' && k == Object || s[i] == ']' && k == Array) {
+				i++
+				top := stack[len(stack)-1]
+				stack, masks = stack[:len(stack)-1], masks[:len(masks)-1]
+				nodes[top].end, nodes[top].next = uint32(i), uint32(len(nodes))
 				goto afterValue
 			}
 			if k == Object {
-				if err := p.key(); err != nil {
-					return err
-				}
+				goto memberName
 			}
 			continue
 		case '"':
-			start := p.pos
-			esc, err := p.str()
-			if err != nil {
-				return err
+			start := i
+			end, esc, bad := scanString(s, i)
+			if bad != "" {
+				return p.finish(nodes, stack, masks, end, bad)
 			}
-			d.nodes = append(d.nodes, node{kind: String, flags: strFlags(esc), start: uint32(start), end: uint32(p.pos), next: uint32(len(d.nodes) + 1)})
-			if n := p.pos - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
-				if d.Str(len(d.nodes)-1) == d.Watch {
+			i = end
+			nodes = append(nodes, node{kind: String, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
+			if n := i - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
+				if string(s[start+1:i-1]) == d.Watch || esc != 0 && string(Unescape(nil, s[start+1:i-1])) == d.Watch {
 					d.Watched = true
 				}
 			}
-		case 't':
-			if err := p.lit("true", True); err != nil {
-				return err
+		case 't', 'f', 'n':
+			word, k := "true", True
+			if c == 'f' {
+				word, k = "false", False
+			} else if c == 'n' {
+				word, k = "null", Null
 			}
-		case 'f':
-			if err := p.lit("false", False); err != nil {
-				return err
+			if len(s)-i < len(word) || string(s[i:i+len(word)]) != word {
+				return p.finish(nodes, stack, masks, i, "invalid literal")
 			}
-		case 'n':
-			if err := p.lit("null", Null); err != nil {
-				return err
-			}
+			nodes = append(nodes, node{kind: k, start: uint32(i), end: uint32(i + len(word)), next: uint32(len(nodes) + 1)})
+			i += len(word)
 		default:
-			if c == '-' || c >= '0' && c <= '9' {
-				if err := p.num(); err != nil {
-					return err
-				}
-			} else {
-				return p.fail("unexpected character " + string(AppendString(nil, string(rune(c)))))
+			if c != '-' && (c < '0' || c > '9') {
+				return p.finish(nodes, stack, masks, i, "unexpected character "+string(AppendString(nil, string(rune(c)))))
 			}
+			end, bad := scanNumber(s, i)
+			if bad != "" {
+				return p.finish(nodes, stack, masks, end, bad)
+			}
+			nodes = append(nodes, node{kind: Number, start: uint32(i), end: uint32(end), next: uint32(len(nodes) + 1)})
+			i = end
 		}
 	afterValue:
 		// A value is complete; decide what follows.
 		for {
-			p.ws()
-			if len(d.stack) == 0 {
-				if p.pos != len(p.src) {
-					return p.fail("unexpected data after the JSON value")
+			i = skipWS(s, i)
+			if len(stack) == 0 {
+				if i != len(s) {
+					return p.finish(nodes, stack, masks, i, "unexpected data after the JSON value")
 				}
-				return nil
+				return p.finishErr(nodes, stack, masks, nil)
 			}
-			top := &d.nodes[d.stack[len(d.stack)-1]]
-			if p.pos >= len(p.src) {
-				return p.fail("unexpected end of input")
+			top := stack[len(stack)-1]
+			if i >= len(s) {
+				return p.finish(nodes, stack, masks, i, "unexpected end of input")
 			}
-			c := p.src[p.pos]
+			kind := nodes[top].kind
+			c := s[i]
 			if c == ',' {
-				p.pos++
-				p.ws()
-				if top.kind == Object {
-					if err := p.key(); err != nil {
-						return err
-					}
+				i = skipWS(s, i+1)
+				if kind == Object {
+					goto memberName
 				}
 				break
 			}
-			if top.kind == Object && c == '}' || top.kind == Array && c == ']' {
-				p.pos++
-				if err := p.closeTop(); err != nil {
-					return err
+			if kind == Object && c == '}' || kind == Array && c == ']' {
+				i++
+				stack = stack[:len(stack)-1]
+				mask := masks[len(masks)-1]
+				masks = masks[:len(masks)-1]
+				nodes[top].end, nodes[top].next = uint32(i), uint32(len(nodes))
+				if kind == Object && mask&dupSuspect != 0 {
+					d.nodes = nodes
+					if err := p.checkDuplicates(int(top)); err != nil {
+						return p.finishErr(nodes, stack, masks, err)
+					}
 				}
 				continue
 			}
-			if top.kind == Object {
-				return p.fail("expected ',' or '}'")
+			if kind == Object {
+				return p.finish(nodes, stack, masks, i, "expected ',' or '}'")
 			}
-			return p.fail("expected ',' or ']'")
+			return p.finish(nodes, stack, masks, i, "expected ',' or ']'")
+		}
+		continue
+
+	memberName:
+		// A member name, ':' and the white space before its value.
+		if i >= len(s) || s[i] != '"' {
+			return p.finish(nodes, stack, masks, i, "expected a member name")
+		}
+		{
+			start := i
+			end, esc, bad := scanString(s, i)
+			if bad != "" {
+				return p.finish(nodes, stack, masks, end, bad)
+			}
+			i = end
+			name := s[start+1 : i-1]
+			m := &masks[len(masks)-1]
+			if bit := keyBit(name); esc != 0 || *m&bit != 0 {
+				*m |= dupSuspect // escaped names are compared decoded, at the end
+			} else {
+				*m |= bit
+			}
+			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
+			i = skipWS(s, i)
+			if i >= len(s) || s[i] != ':' {
+				return p.finish(nodes, stack, masks, i, "expected ':'")
+			}
+			i = skipWS(s, i+1)
 		}
 	}
-}
-
-func (p *parser) closeTop() error {
-	d := p.d
-	i := d.stack[len(d.stack)-1]
-	d.stack = d.stack[:len(d.stack)-1]
-	d.nodes[i].end = uint32(p.pos)
-	d.nodes[i].next = uint32(len(d.nodes))
-	if d.nodes[i].kind == Object {
-		return p.checkDuplicates(int(i))
-	}
-	return nil
 }
 
 // checkDuplicates rejects an object that names a member twice: readers
@@ -315,83 +360,64 @@ func (p *parser) duplicate(k int) error {
 }
 
 // key parses `"name" :` and leaves p.pos at the member's value.
-func (p *parser) key() error {
-	if p.pos >= len(p.src) || p.src[p.pos] != '"' {
-		return p.fail("expected a member name")
-	}
-	start := p.pos
-	esc, err := p.str()
-	if err != nil {
-		return err
-	}
-	p.d.nodes = append(p.d.nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(p.pos), next: uint32(len(p.d.nodes) + 1)})
-	p.ws()
-	if p.pos >= len(p.src) || p.src[p.pos] != ':' {
-		return p.fail("expected ':'")
-	}
-	p.pos++
-	p.ws()
-	return nil
+// finish hands the tape and stacks back to the Doc and fails at offset at.
+func (p *parser) finish(nodes []node, stack []uint32, masks []uint64, at int, msg string) error {
+	p.pos = at
+	return p.finishErr(nodes, stack, masks, p.fail(msg))
 }
 
-func (p *parser) lit(word string, k Kind) error {
-	if len(p.src)-p.pos < len(word) || string(p.src[p.pos:p.pos+len(word)]) != word {
-		return p.fail("invalid literal")
-	}
-	p.d.nodes = append(p.d.nodes, node{kind: k, start: uint32(p.pos), end: uint32(p.pos + len(word)), next: uint32(len(p.d.nodes) + 1)})
-	p.pos += len(word)
-	return nil
+// finishErr hands the tape and stacks back to the Doc and returns err.
+func (p *parser) finishErr(nodes []node, stack []uint32, masks []uint64, err error) error {
+	p.d.nodes, p.d.stack, p.masks = nodes, stack, masks
+	return err
 }
 
-func (p *parser) num() error {
-	s := p.src
-	start := p.pos
-	i := p.pos
+// scanNumber scans the number that starts at i and returns the index just
+// past it, or, when bad is set, the offset of the problem.
+func scanNumber(s []byte, i int) (end int, bad string) {
 	if s[i] == '-' {
 		i++
 	}
-	digits := func() int {
-		n := 0
+	digits := func(i int) int {
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
-			n++
 		}
-		return n
+		return i
 	}
 	if i < len(s) && s[i] == '0' {
 		i++
-	} else if digits() == 0 {
-		p.pos = i
-		return p.fail("invalid number")
+	} else if j := digits(i); j == i {
+		return i, "invalid number"
+	} else {
+		i = j
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
-		if digits() == 0 {
-			p.pos = i
-			return p.fail("invalid number: digits expected after '.'")
+		j := digits(i)
+		if j == i {
+			return i, "invalid number: digits expected after '.'"
 		}
+		i = j
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
 		i++
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
-		if digits() == 0 {
-			p.pos = i
-			return p.fail("invalid number: digits expected in exponent")
+		j := digits(i)
+		if j == i {
+			return i, "invalid number: digits expected in exponent"
 		}
+		i = j
 	}
-	p.d.nodes = append(p.d.nodes, node{kind: Number, start: uint32(start), end: uint32(i), next: uint32(len(p.d.nodes) + 1)})
-	p.pos = i
-	return nil
+	return i, ""
 }
 
-// str scans a string starting at the opening quote and reports whether it
-// contains escapes.
-func (p *parser) str() (uint8, error) {
-	s := p.src
-	i := p.pos + 1
-	var esc uint8
+// scanString scans the string whose opening quote is at i. It returns the
+// index just past the closing quote and whether the string has escapes, or,
+// when bad is set, the offset of the problem.
+func scanString(s []byte, i int) (end int, esc uint8, bad string) {
+	i++
 	for {
 		// Fast scan over plain bytes, eight at a time while no byte is a
 		// quote, a backslash or a control character.
@@ -410,34 +436,28 @@ func (p *parser) str() (uint8, error) {
 			i++
 		}
 		if i >= len(s) {
-			p.pos = i
-			return 0, p.fail("unterminated string")
+			return i, 0, "unterminated string"
 		}
 		switch c := s[i]; {
 		case c == '"':
-			p.pos = i + 1
-			return esc, nil
+			return i + 1, esc, ""
 		case c < 0x20:
-			p.pos = i
-			return 0, p.fail("control character in string")
+			return i, 0, "control character in string"
 		default: // backslash
 			esc = flagEscaped
 			if i+1 >= len(s) {
-				p.pos = i
-				return 0, p.fail("unterminated string")
+				return i, 0, "unterminated string"
 			}
 			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(s) || !isHex4(s[i+2:i+6]) {
-					p.pos = i
-					return 0, p.fail("invalid \\u escape")
+					return i, 0, "invalid \\u escape"
 				}
 				i += 6
 			default:
-				p.pos = i
-				return 0, p.fail("invalid escape")
+				return i, 0, "invalid escape"
 			}
 		}
 	}
