@@ -61,6 +61,10 @@ const hexDigits = "0123456789abcdef"
 
 // Writer builds compact JSON and places the commas itself: call Key before
 // each member's value, and nothing between array items.
+//
+// Its methods are marked noinline: they are called from hundreds of places,
+// and inlining each of them everywhere made the WebAssembly module 20 KB
+// (gzip) larger with no measurable gain in speed.
 type Writer struct {
 	B        []byte
 	more     []bool // per open container: an element was written already
@@ -82,18 +86,28 @@ func (w *Writer) pre() {
 }
 
 // BeginObject opens an object.
+//
+//go:noinline
 func (w *Writer) BeginObject() { w.pre(); w.B = append(w.B, '{'); w.more = append(w.more, false) }
 
 // EndObject closes the innermost object.
+//
+//go:noinline
 func (w *Writer) EndObject() { w.B = append(w.B, '}'); w.more = w.more[:len(w.more)-1] }
 
 // BeginArray opens an array.
+//
+//go:noinline
 func (w *Writer) BeginArray() { w.pre(); w.B = append(w.B, '['); w.more = append(w.more, false) }
 
 // EndArray closes the innermost array.
+//
+//go:noinline
 func (w *Writer) EndArray() { w.B = append(w.B, ']'); w.more = w.more[:len(w.more)-1] }
 
 // Key writes a member name; the next value written is its value.
+//
+//go:noinline
 func (w *Writer) Key(k string) {
 	w.pre()
 	w.B = AppendString(w.B, k)
@@ -102,21 +116,33 @@ func (w *Writer) Key(k string) {
 }
 
 // String writes a string value.
+//
+//go:noinline
 func (w *Writer) String(s string) { w.pre(); w.B = AppendString(w.B, s) }
 
 // Int writes an integer value.
+//
+//go:noinline
 func (w *Writer) Int(n int) { w.pre(); w.B = strconv.AppendInt(w.B, int64(n), 10) }
 
 // Bool writes a boolean value.
+//
+//go:noinline
 func (w *Writer) Bool(b bool) { w.pre(); w.B = strconv.AppendBool(w.B, b) }
 
 // Raw writes already-encoded JSON as a value.
+//
+//go:noinline
 func (w *Writer) Raw(b []byte) { w.pre(); w.B = append(w.B, b...) }
 
 // Null writes null.
+//
+//go:noinline
 func (w *Writer) Null() { w.pre(); w.B = append(w.B, "null"...) }
 
 // KV writes a member whose value is a string.
+//
+//go:noinline
 func (w *Writer) KV(k, v string) { w.Key(k); w.String(v) }
 
 // Reset empties the writer, keeping its buffer.
