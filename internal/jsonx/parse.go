@@ -147,18 +147,41 @@ func skipWS(s []byte, i int) int {
 	return i
 }
 
-// dupSuspect marks, in an open object's key mask, that the object needs the
-// exact duplicate check when it closes.
-const dupSuspect = 1 << 63
+// Duplicate member names are found as each name is read: an open object's
+// mask has one bit of keyBits per name seen (chosen by keyBit) and a count.
+// A name whose bit is new cannot repeat an earlier one; only when the bit is
+// taken are the earlier names compared. Past 32 names the object is marked
+// dupSuspect and checked all at once when it closes (checkDuplicates), so
+// large objects cost no quadratic time.
+const (
+	keyBits       = 56
+	keyCountShift = 56 // the count of names, in bits 56 to 62
+	dupSuspect    = 1 << 63
+)
 
-// keyBit is one bit of 63 chosen by a member name's length and first and
-// last bytes: two names with different bits differ.
+// keyBit is the bit of a member name, chosen by its length and its first
+// and last bytes: two names with different bits differ.
 func keyBit(name []byte) uint64 {
 	h := len(name) * 31
 	if len(name) > 0 {
 		h += int(name[0])*7 + int(name[len(name)-1])
 	}
-	return 1 << (uint(h) % 63)
+	return 1 << (uint(h) % keyBits)
+}
+
+// earlierName reports whether a member before the key node at upto in the
+// object at obj has the (decoded) name key.
+func earlierName(s []byte, nodes []node, obj, upto int, key []byte) bool {
+	for k := obj + 1; k < upto; k = int(nodes[k+1].next) {
+		raw := s[nodes[k].start+1 : nodes[k].end-1]
+		if nodes[k].flags&flagEscaped != 0 {
+			raw = Unescape(nil, raw)
+		}
+		if string(raw) == string(key) {
+			return true
+		}
+	}
+	return false
 }
 
 // run parses iteratively: containers push their tape index on a stack, so
@@ -297,14 +320,24 @@ func (p *parser) run() error {
 				return p.finish(nodes, stack, masks, end, bad)
 			}
 			i = end
-			name := s[start+1 : i-1]
-			m := &masks[len(masks)-1]
-			if bit := keyBit(name); esc != 0 || *m&bit != 0 {
-				*m |= dupSuspect // escaped names are compared decoded, at the end
-			} else {
-				*m |= bit
-			}
 			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
+			m := &masks[len(masks)-1]
+			switch {
+			case *m&dupSuspect != 0:
+			case *m>>keyCountShift >= 32:
+				*m |= dupSuspect
+			default:
+				key := s[start+1 : i-1]
+				if esc != 0 {
+					key = Unescape(nil, key)
+				}
+				bit := keyBit(key)
+				if *m&bit != 0 && earlierName(s, nodes, int(stack[len(stack)-1]), len(nodes)-1, key) {
+					d.nodes = nodes
+					return p.finishErr(nodes, stack, masks, p.duplicate(len(nodes)-1))
+				}
+				*m = (*m | bit) + 1<<keyCountShift
+			}
 			i = skipWS(s, i)
 			if i >= len(s) || s[i] != ':' {
 				return p.finish(nodes, stack, masks, i, "expected ':'")
