@@ -4,7 +4,7 @@ BIN      := bin/seclabel
 FUZZTIME ?= 30s
 EXAMPLE  := testdata/examples/searchset.json
 
-.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck bench fuzz generate clean
+.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck web webcheck bench fuzz generate clean
 
 all: build
 
@@ -21,8 +21,9 @@ run: build
 # ../shared/data is present, the R4 example package and the Synthea bundles.
 test: check
 	$(GO) test -race -count=1 -timeout 30m ./...
+	node --test web/test/
 
-check: fmt vet tidy wasip1 imports wasmcheck
+check: fmt vet tidy wasip1 imports wasmcheck webcheck
 
 fmt:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -51,6 +52,16 @@ wasm:
 wasmcheck:
 	@tmp="$$(mktemp)"; $(WASMFLAGS) $(GO) $(WASMBUILD) -o "$$tmp" ./wasm && \
 	if ! cmp -s "$$tmp" host/seclabel.wasm; then rm -f "$$tmp"; echo "host/seclabel.wasm is stale: run make wasm"; exit 1; fi; rm -f "$$tmp"
+
+# The JavaScript package: web/src bundled into web/dist (committed, embedded
+# by the binary) with esbuild's Go API; no npm involved.
+web:
+	$(GO) run ./internal/webbuild
+
+# Fails when the committed web/dist differs from a fresh build.
+webcheck:
+	@tmp="$$(mktemp -d)"; $(GO) run ./internal/webbuild -out "$$tmp" >/dev/null && \
+	if ! diff -r -q "$$tmp" web/dist >/dev/null; then rm -rf "$$tmp"; echo "web/dist is stale: run make web"; exit 1; fi; rm -rf "$$tmp"
 
 # The engine does no I/O and keeps encoding/json off its paths.
 imports:

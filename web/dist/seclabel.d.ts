@@ -1,0 +1,78 @@
+// Types for seclabel.js. The request and response shapes are those of the
+// seclabel protocol (engine/PROTOCOL.md); resources are FHIR R4 JSON.
+
+export declare const ABI_VERSION: 1;
+
+/** A stable protocol error code, or "unsupported_module" for a module that cannot be used. */
+export type ErrorCode =
+  | 'invalid_json' | 'not_fhir' | 'unsupported_resource' | 'invalid_rules' | 'invalid_context'
+  | 'invalid_option' | 'too_large' | 'too_deep' | 'cancelled' | 'internal' | 'unsupported_module';
+
+export declare class SeclabelError extends Error {
+  readonly code: ErrorCode;
+  /** The message without the code. */
+  readonly reason: string;
+}
+
+/** A FHIR resource or Bundle as an object, or its JSON text. */
+export type Resource = Record<string, unknown> | string;
+
+/** Options of engine/PROTOCOL.md ("Options"), e.g. { textMatch: true }. */
+export type Options = Record<string, unknown>;
+
+/** A rule pack: the seclabel format, SHARES rules, or FHIR ValueSets (README, "Rule packs"). */
+export type RulePack = Record<string, unknown> | string;
+
+export interface AccessContext {
+  clearance?: 'U' | 'L' | 'M' | 'N' | 'R' | 'V';
+  purposeOfUse?: string;
+  compartments?: string[];
+  deny?: string[];
+  allow?: string[];
+  [member: string]: unknown;
+}
+
+export interface Diagnostic {
+  severity: 'error' | 'warning' | 'information';
+  code: string;
+  location: string;
+  message: string;
+}
+
+export interface Response {
+  protocol: 1;
+  op: 'label' | 'hwm' | 'validate' | 'redact';
+  /** The labeled, marked or released resource; null when redaction withholds it all. */
+  resource?: Record<string, unknown> | null;
+  report: Record<string, unknown>;
+  diagnostics: Diagnostic[];
+  outcome?: Record<string, unknown>;
+  audit?: Record<string, unknown>;
+}
+
+export interface Engine {
+  /** One raw protocol request; the response text, errors included. */
+  request(req: Record<string, unknown> | string): string;
+  label(resource: Resource, opts?: { options?: Options; rules?: RulePack[] }): Response;
+  hwm(resource: Resource, opts?: { options?: Options }): Response;
+  validate(resource: Resource, opts?: { options?: Options }): Response;
+  redact(resource: Resource, context: AccessContext, opts?: { options?: Options }): Response;
+  /** Compile rule packs and default options once for every later call. */
+  configure(config: { rules?: RulePack[]; options?: Options }): void;
+}
+
+export interface LoadOptions {
+  /** Where the module is: a URL, a fetch Response, its bytes, or a compiled module. */
+  wasm: string | URL | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  rules?: RulePack[];
+  options?: Options;
+  /** Receives each line the module writes to stderr (default console.error). */
+  log?: (line: string) => void;
+}
+
+export declare function load(options: LoadOptions): Promise<Engine>;
+
+/** An Engine in a Web Worker (worker.js): the same methods, each returning a Promise. */
+export type RemoteEngine = { [K in keyof Engine]: (...args: Parameters<Engine[K]>) => Promise<ReturnType<Engine[K]>> };
+
+export declare function connect(worker: Worker, options: LoadOptions): Promise<RemoteEngine>;

@@ -1,0 +1,93 @@
+// The golden corpus (testdata/cases) through the built package in Node:
+// node --test web/test/. Each case's request is sent as the exact bytes of
+// the case file, and the response must equal its "want" (or carry its
+// "want_error_code"), as in the Go runner (internal/golden).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load, SeclabelError } from '../dist/seclabel.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const engine = await load({ wasm: fs.readFileSync(path.join(root, 'host/seclabel.wasm')) });
+
+// memberSpan returns the source text of a top-level member's value, so that
+// requests keep their exact bytes (number spellings, escapes).
+function memberSpan(text, name) {
+  let i = text.indexOf('{') + 1;
+  const skipString = (j) => {
+    for (j++; text[j] !== '"'; j++) if (text[j] === '\\') j++;
+    return j + 1;
+  };
+  const skipValue = (j) => {
+    let depth = 0;
+    for (;;) {
+      const c = text[j];
+      if (c === '"') j = skipString(j);
+      else if (c === '{' || c === '[') { depth++; j++; }
+      else if (c === '}' || c === ']') { if (depth === 0) return j; depth--; j++; if (depth === 0) return j; }
+      else if (depth === 0 && (c === ',' || c === undefined)) return j;
+      else j++;
+      if (depth === 0 && text[j - 1] === '"') return j;
+    }
+  };
+  while (i < text.length) {
+    while (/[\s,]/.test(text[i])) i++;
+    if (text[i] !== '"') return undefined;
+    const keyEnd = skipString(i);
+    const key = JSON.parse(text.slice(i, keyEnd));
+    i = keyEnd;
+    while (/[\s:]/.test(text[i])) i++;
+    const end = skipValue(i);
+    if (key === name) return text.slice(i, end).trim();
+    i = end;
+  }
+  return undefined;
+}
+
+function* cases(dir) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) yield* cases(p);
+    else if (e.name.endsWith('.json')) yield { file: p, text: fs.readFileSync(p, 'utf8') };
+  }
+}
+
+const canonical = (text) => JSON.stringify(JSON.parse(text));
+const exceptions = JSON.parse(fs.readFileSync(path.join(root, 'testdata/exceptions/node.json'), 'utf8'));
+const all = [...cases(path.join(root, 'testdata/cases'))];
+
+test('the corpus is there and the exception list is empty', () => {
+  assert.ok(all.length > 100, `only ${all.length} cases`);
+  assert.deepEqual(exceptions, {});
+});
+
+for (const { file, text } of all) {
+  const c = JSON.parse(text);
+  test(c.note, () => {
+    const request = c.request_raw !== undefined ? c.request_raw : memberSpan(text, 'request');
+    assert.ok(request !== undefined, `${file}: no request`);
+    const got = engine.request(request);
+    const resp = JSON.parse(got);
+    if (c.want_error_code !== undefined) {
+      assert.equal(resp.error?.code, c.want_error_code, got.slice(0, 300));
+    } else {
+      assert.equal(canonical(got), canonical(memberSpan(text, 'want')));
+    }
+  });
+}
+
+test('typed methods throw SeclabelError with the protocol code', () => {
+  assert.throws(() => engine.hwm('{"resourceType":'), (e) => e instanceof SeclabelError && e.code === 'invalid_json');
+  assert.throws(() => engine.label({ id: 'x' }), (e) => e.code === 'not_fhir');
+  const r = engine.hwm({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] } } }] });
+  assert.equal(r.resource.meta.security.find((l) => l.system.endsWith('v3-Confidentiality')).code, 'R');
+});
+
+test('a module without the seclabel exports is refused', async () => {
+  // An empty module: eight bytes of header.
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+  await assert.rejects(load({ wasm: bytes }), (e) => e instanceof SeclabelError && e.code === 'unsupported_module');
+});
