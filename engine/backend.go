@@ -14,6 +14,7 @@ type Backend interface {
 	Redact(ctx context.Context, resource []byte, access AccessContext) (*Result, error)
 	HWM(ctx context.Context, resource []byte) (*Result, error)
 	Validate(ctx context.Context, resource []byte) (*Result, error)
+	Marks(ctx context.Context, resource []byte) (*Result, error)
 	Do(ctx context.Context, request []byte) []byte
 }
 
@@ -114,6 +115,10 @@ func ParseResponse(resp []byte) (*Result, error) {
 	d.Items(d.Get(rep, "withheld"), func(_ int, x jsonx.Node) bool {
 		r.Report.Withheld = append(r.Report.Withheld, Withheld{Location: str(x, "location"), Type: str(x, "type"), ID: str(x, "id"),
 			FullURL: str(x, "fullUrl"), Reason: str(x, "reason"), Labels: codings(d.Get(x, "labels"))})
+		return true
+	})
+	d.Items(d.Get(rep, "display"), func(_ int, x jsonx.Node) bool {
+		r.Report.Display = append(r.Report.Display, Display{Location: str(x, "location"), Kind: str(x, "kind"), Text: str(x, "text"), System: str(x, "system"), Code: str(x, "code")})
 		return true
 	})
 	r.Report.Removed, r.Report.Masked = strs(d.Get(rep, "removed")), strs(d.Get(rep, "masked"))

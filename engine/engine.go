@@ -64,6 +64,8 @@ type Report struct {
 	// by data-absent-reason masked (references to withheld resources among them).
 	Withheld        []Withheld
 	Removed, Masked []string
+	// Display lists, for Marks, what must be shown with each resource.
+	Display []Display
 	// Errors, Warnings and Information count Validate's diagnostics.
 	Errors, Warnings, Information int
 }

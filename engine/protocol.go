@@ -94,7 +94,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 		case "op":
 			var ok bool
 			if *o, ok = opNames[d.Str(v)]; !ok || !d.IsStr(v) {
-				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "label", "hwm", "validate" or "redact"`)
+				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "label", "hwm", "validate", "redact" or "marks"`)
 			}
 		case "resource":
 			resource = v
@@ -113,7 +113,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 		return nil, bad
 	}
 	if *o == 0 {
-		return nil, errorf(ErrInvalidOption, `the request has no op; expected "label", "hwm", "validate" or "redact"`)
+		return nil, errorf(ErrInvalidOption, `the request has no op; expected "label", "hwm", "validate", "redact" or "marks"`)
 	}
 	opts, err := mergeOptions(e.opts, d, options)
 	if err != nil {
@@ -374,6 +374,21 @@ func writeReport(w *jsonx.Writer, o op, r *Report) {
 	switch o {
 	case opHWM:
 		writeMarks(w, r.Marks)
+	case opMarks:
+		w.Key("display")
+		w.BeginArray()
+		for _, x := range r.Display {
+			w.BeginObject()
+			w.KV("location", x.Location)
+			w.KV("kind", x.Kind)
+			w.KV("text", x.Text)
+			if x.Kind == "label" {
+				w.KV("system", x.System)
+				w.KV("code", x.Code)
+			}
+			w.EndObject()
+		}
+		w.EndArray()
 	case opLabel:
 		w.Key("labeled")
 		w.BeginArray()

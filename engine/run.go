@@ -16,10 +16,11 @@ const (
 	opValidate
 	opLabel
 	opRedact
+	opMarks
 	opConfigure // sessions only; not in opNames
 )
 
-var opNames = map[string]op{"hwm": opHWM, "validate": opValidate, "label": opLabel, "redact": opRedact}
+var opNames = map[string]op{"hwm": opHWM, "validate": opValidate, "label": opLabel, "redact": opRedact, "marks": opMarks}
 
 func (o op) String() string {
 	for name, v := range opNames {
@@ -208,6 +209,8 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 		if s.opts.Audit && s.err == nil {
 			res.Audit = s.auditEvent(d, n, res.Resource)
 		}
+	case opMarks:
+		s.marks(d, n, typ)
 	case opValidate:
 		s.validate(d, n, typ)
 		if s.opts.OperationOutcome {

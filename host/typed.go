@@ -24,6 +24,11 @@ func (h *Host) HWM(ctx context.Context, resource []byte) (*engine.Result, error)
 	return h.typed(ctx, "hwm", resource, nil)
 }
 
+// Marks is engine.Engine.Marks run in the module.
+func (h *Host) Marks(ctx context.Context, resource []byte) (*engine.Result, error) {
+	return h.typed(ctx, "marks", resource, nil)
+}
+
 // Validate is engine.Engine.Validate run in the module.
 func (h *Host) Validate(ctx context.Context, resource []byte) (*engine.Result, error) {
 	return h.typed(ctx, "validate", resource, nil)

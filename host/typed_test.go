@@ -27,6 +27,7 @@ func TestTypedMethodsMatchEngine(t *testing.T) {
 		"hwm":      func(b engine.Backend, in []byte) (*engine.Result, error) { return b.HWM(ctx, in) },
 		"validate": func(b engine.Backend, in []byte) (*engine.Result, error) { return b.Validate(ctx, in) },
 		"redact":   func(b engine.Backend, in []byte) (*engine.Result, error) { return b.Redact(ctx, in, access) },
+		"marks":    func(b engine.Backend, in []byte) (*engine.Result, error) { return b.Marks(ctx, in) },
 	}
 	inputs := append(resourcesOfGolden(t), []byte("{not json"), []byte("\xff"))
 	for name, op := range ops {

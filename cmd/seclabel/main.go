@@ -36,6 +36,8 @@ Usage:
                                      may see (the access context flags below)
   seclabel hwm      [flags] [FILE]   write the high-water mark into a resource or Bundle
   seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
+  seclabel marks    [flags] [FILE]   list what must be displayed with each resource
+                                     (display annotations and mark labels), for a banner
   seclabel version                   print the versions
   seclabel help                      print this help
 
@@ -119,7 +121,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "seclabel %s (protocol %d, vocabulary %s, %s)\n",
 			engine.Version, engine.ProtocolVersion, engine.VocabularyVersion, runtime.Version())
 		return exitOK
-	case "label", "hwm", "validate", "redact":
+	case "label", "hwm", "validate", "redact", "marks":
 	default:
 		fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])
 		return exitUsage

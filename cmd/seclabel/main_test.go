@@ -313,7 +313,7 @@ func TestEngineWasmGivesTheSameAnswers(t *testing.T) {
 	pack := writeFile(t, "pack.json", `{"name":"t","rules":[{"id":"hiv","labels":["HIV"],"confidentiality":"V","codes":{"$SNOMED":["86406008"]}}]}`)
 	in := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"},{"system":"http://snomed.info/sct","code":"5602001"}]}}`
 	for _, args := range [][]string{
-		{"label"}, {"label", "--rules", pack}, {"hwm"}, {"validate"}, {"redact", "--clearance", "R", "--deny", "SUD"},
+		{"label"}, {"label", "--rules", pack}, {"hwm"}, {"validate"}, {"redact", "--clearance", "R", "--deny", "SUD"}, {"marks"},
 	} {
 		native, _, c1 := runCLI(t, in, args...)
 		wasm, errs, c2 := runCLI(t, in, append(args, "--engine", "wasm")...)
@@ -326,5 +326,14 @@ func TestEngineWasmGivesTheSameAnswers(t *testing.T) {
 	}
 	if _, _, code := runCLI(t, in, "hwm", "--engine", "jvm"); code != exitUsage {
 		t.Fatalf("unknown engine: exit %d", code)
+	}
+}
+
+func TestMarksCommand(t *testing.T) {
+	in := `{"resourceType":"Patient","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"CUIHLTH"}]}}`
+	out, _, code := runCLI(t, in, "marks")
+	want := `[{"location":"Patient","kind":"label","text":"CUI//HLTH","system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"CUIHLTH"}]` + "\n"
+	if code != exitOK || out != want {
+		t.Fatalf("marks: exit %d, %q", code, out)
 	}
 }

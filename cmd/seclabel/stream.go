@@ -172,6 +172,8 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 		node = doc.Get(0, "outcome")
 	case cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact":
 		node = doc.Get(0, "resource")
+	case cfg.cmd == "marks":
+		node = doc.Get(doc.Get(0, "report"), "display")
 	}
 	switch {
 	case cfg.pretty:

@@ -41,13 +41,22 @@ export interface Diagnostic {
 
 export interface Response {
   protocol: 1;
-  op: 'label' | 'hwm' | 'validate' | 'redact';
+  op: 'label' | 'hwm' | 'validate' | 'redact' | 'marks';
   /** The labeled, marked or released resource; null when redaction withholds it all. */
   resource?: Record<string, unknown> | null;
   report: Record<string, unknown>;
   diagnostics: Diagnostic[];
   outcome?: Record<string, unknown>;
   audit?: Record<string, unknown>;
+}
+
+/** One thing to show with a resource (Engine.marks). */
+export interface Display {
+  location: string;
+  kind: 'annotation' | 'label';
+  text: string;
+  system?: string;
+  code?: string;
 }
 
 export interface Engine {
@@ -57,6 +66,8 @@ export interface Engine {
   hwm(resource: Resource, opts?: { options?: Options }): Response;
   validate(resource: Resource, opts?: { options?: Options }): Response;
   redact(resource: Resource, context: AccessContext, opts?: { options?: Options }): Response;
+  /** What must be displayed with the resource and each Bundle entry: extension-display annotations and mark labels. */
+  marks(resource: Resource): Display[];
   /** Compile rule packs and default options once for every later call. */
   configure(config: { rules?: RulePack[]; options?: Options }): void;
 }

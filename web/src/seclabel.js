@@ -130,6 +130,16 @@ export class Engine {
   }
 
   /**
+   * marks lists what must be displayed with the resource and each of a
+   * Bundle's entries, ready for a banner: [{location, kind, text, system,
+   * code}], kind "annotation" (extension-display) or "label" (a
+   * SecurityLabelMark, PrivacyMark or CUI code).
+   */
+  marks(resource) {
+    return this._op('marks', resource, {}).report.display;
+  }
+
+  /**
    * redact cuts a resource down to what one recipient may see: context is
    * the access context ({clearance, purposeOfUse, deny, allow,
    * compartments}).
@@ -171,7 +181,7 @@ export async function connect(worker, loadOptions) {
   });
   await send('load', [loadOptions]);
   const remote = {};
-  for (const m of ['request', 'label', 'hwm', 'validate', 'redact', 'configure']) {
+  for (const m of ['request', 'label', 'hwm', 'validate', 'redact', 'marks', 'configure']) {
     remote[m] = (...args) => send(m, args);
   }
   return remote;

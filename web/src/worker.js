@@ -3,7 +3,7 @@
 
 import { load } from './seclabel.js';
 
-const methods = new Set(['request', 'label', 'hwm', 'validate', 'redact', 'configure']);
+const methods = new Set(['request', 'label', 'hwm', 'validate', 'redact', 'marks', 'configure']);
 let engine;
 
 self.addEventListener('message', async (e) => {

@@ -86,6 +86,13 @@ test('typed methods throw SeclabelError with the protocol code', () => {
   assert.equal(r.resource.meta.security.find((l) => l.system.endsWith('v3-Confidentiality')).code, 'R');
 });
 
+test('marks lists annotations and mark labels for a banner', () => {
+  const marks = engine.marks({ resourceType: 'Patient', meta: {
+    extension: [{ url: 'http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-display', valueAnnotation: { text: 'Do not copy' } }],
+    security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'COPYMark' }] } });
+  assert.deepEqual(marks.map((m) => [m.kind, m.text]), [['annotation', 'Do not copy'], ['label', 'copy of original mark']]);
+});
+
 test('a module without the seclabel exports is refused', async () => {
   // An empty module: eight bytes of header.
   const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);

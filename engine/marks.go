@@ -1,0 +1,75 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// Display is one thing a reader must be shown with a resource, as a banner
+// would: the text of an extension-display annotation on Resource.meta, or
+// the display of a mark label (a SecurityLabelMark, PrivacyMark or CUI code)
+// in meta.security.
+type Display struct {
+	Location string // the resource's FHIRPath-like location
+	Kind     string // "annotation" or "label"
+	Text     string
+	// System and Code are the mark label's, for Kind "label".
+	System, Code string
+}
+
+// Marks lists what must be displayed with the resource and, for a Bundle,
+// with each entry's resource (nested Bundles included), in document order:
+// for each resource its annotations, then its mark labels, each once. The
+// input is not changed.
+func (e *Engine) Marks(ctx context.Context, resource []byte) (*Result, error) {
+	return e.run(ctx, opMarks, resource, &e.opts)
+}
+
+// marks appends the displays of the resource at n, then of its entries.
+func (s *state) marks(d *jsonx.Doc, n jsonx.Node, loc string) {
+	meta := d.Get(n, "meta")
+	first := len(s.report.Display)
+	add := func(x Display) {
+		for _, have := range s.report.Display[first:] {
+			if have == x {
+				return
+			}
+		}
+		s.report.Display = append(s.report.Display, x)
+	}
+	d.Items(d.Get(meta, "extension"), func(_ int, x jsonx.Node) bool {
+		if url := d.Get(x, "url"); d.KeyIs(url, extDisplay) || d.KeyIs(url, extMustDisplay) {
+			if t := d.Get(d.Get(x, "valueAnnotation"), "text"); d.IsStr(t) && d.Str(t) != "" {
+				add(Display{Location: loc, Kind: "annotation", Text: d.Str(t)})
+			}
+		}
+		return true
+	})
+	d.Items(d.Get(meta, "security"), func(_ int, c jsonx.Node) bool {
+		if l, ok := readLabel(d, c); ok && l.set == vocab.SetMark {
+			text := l.display
+			if text == "" && l.info != nil {
+				text = l.info.Display
+			}
+			if text == "" {
+				text = l.code
+			}
+			add(Display{Location: loc, Kind: "label", Text: text, System: l.system, Code: l.code})
+		}
+		return true
+	})
+	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
+		return
+	}
+	first, end := d.Range(d.Get(n, "entry"))
+	i := 0
+	for en := first; en < end; en, i = d.Skip(en), i+1 {
+		if res := s.entryResource(d, en, loc, i); res >= 0 {
+			s.marks(d, res, entryLoc(loc, i))
+		} else if s.err != nil {
+			return
+		}
+	}
+}
