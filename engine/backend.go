@@ -80,7 +80,7 @@ func ParseResponse(resp []byte) (*Result, error) {
 	num := func(n jsonx.Node, k string) int { x, _ := strconv.Atoi(string(d.Raw(d.Get(n, k)))); return x }
 	codings := func(n jsonx.Node) (out []Coding) {
 		d.Items(n, func(_ int, c jsonx.Node) bool {
-			out = append(out, Coding{System: str(c, "system"), Code: str(c, "code"), Display: str(c, "display")})
+			out = append(out, Coding{System: str(c, "system"), Code: str(c, "code"), Display: str(c, "display"), Set: str(c, "set")})
 			return true
 		})
 		return out

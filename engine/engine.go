@@ -83,6 +83,7 @@ type Mark struct {
 // Coding is a security label.
 type Coding struct {
 	System, Code, Display string
+	Set                   string // its tag set: confidentiality, sensitivity, policy, ... or unknown
 }
 
 // LeftOut is a label found on an entry that the high-water mark does not

@@ -234,7 +234,7 @@ func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envel
 
 	m := Mark{Location: loc, Type: typ, Entries: env.entries, Confidentiality: confCode, LeftOut: env.leftOut}
 	for _, l := range final {
-		m.Security = append(m.Security, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code), Display: strings.Clone(s.displayOf(d, &l))})
+		m.Security = append(m.Security, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code), Display: strings.Clone(s.displayOf(d, &l)), Set: l.set.String()})
 	}
 	s.report.Marks = append(s.report.Marks, m)
 

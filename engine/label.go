@@ -609,7 +609,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	}
 	for _, f := range final {
 		if f.node < 0 {
-			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f)})
+			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f), Set: f.set.String()})
 		}
 	}
 	s.report.Labeled = append(s.report.Labeled, rep)

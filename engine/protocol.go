@@ -462,18 +462,7 @@ func writeMarks(w *jsonx.Writer, marks []Mark) {
 		w.Key("entries")
 		w.Int(m.Entries)
 		w.KV("confidentiality", m.Confidentiality)
-		w.Key("security")
-		w.BeginArray()
-		for _, c := range m.Security {
-			w.BeginObject()
-			w.KV("system", c.System)
-			w.KV("code", c.Code)
-			if c.Display != "" {
-				w.KV("display", c.Display)
-			}
-			w.EndObject()
-		}
-		w.EndArray()
+		writeCodes(w, "security", m.Security)
 		w.Key("leftOut")
 		w.BeginArray()
 		for _, l := range m.LeftOut {
@@ -500,6 +489,9 @@ func writeCodes(w *jsonx.Writer, key string, cs []Coding) {
 		w.KV("code", c.Code)
 		if c.Display != "" {
 			w.KV("display", c.Display)
+		}
+		if c.Set != "" {
+			w.KV("set", c.Set)
 		}
 		w.EndObject()
 	}

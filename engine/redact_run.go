@@ -101,7 +101,7 @@ func (r *redactor) decide(n jsonx.Node, loc, fullURL string) bool {
 	}
 	w := Withheld{Location: loc, Type: typ, ID: strings.Clone(d.Str(d.Get(n, "id"))), FullURL: strings.Clone(fullURL), Reason: reason}
 	for _, l := range why {
-		w.Labels = append(w.Labels, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code)})
+		w.Labels = append(w.Labels, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code), Set: l.set.String()})
 	}
 	r.rep.Withheld = append(r.rep.Withheld, w)
 	return false
