@@ -1,8 +1,7 @@
-# seclabel: make run shows the engine on an example; make test runs every check.
+# seclabel: make run serves the playground; make test runs every check.
 GO       ?= go
 BIN      := bin/seclabel
 FUZZTIME ?= 30s
-EXAMPLE  := testdata/examples/searchset.json
 
 .PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck web webcheck bench fuzz generate clean
 
@@ -11,10 +10,10 @@ all: build
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/seclabel
 
-# Compute the high-water mark of the example Bundle, then validate it.
+# Serve the playground on http://localhost:8080 (ADDR=host:port for another).
+ADDR ?= localhost:8080
 run: build
-	./$(BIN) hwm --pretty $(EXAMPLE)
-	./$(BIN) validate --pretty $(EXAMPLE) || true
+	./$(BIN) serve --addr $(ADDR)
 
 # Everything a user should run: the static checks, then every test (with the
 # race detector) including the golden corpus, the CLI tests and, when

@@ -294,3 +294,7 @@ func errorResponse(code, message string) []byte {
 }
 
 func appendJSONString(dst, b []byte) []byte { return jsonx.AppendString(dst, string(b)) }
+
+// Module returns a copy of the embedded seclabel.wasm, for serving it to
+// browsers or other hosts.
+func Module() []byte { return append([]byte(nil), module...) }

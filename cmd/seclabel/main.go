@@ -38,6 +38,8 @@ Usage:
   seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
   seclabel marks    [flags] [FILE]   list what must be displayed with each resource
                                      (display annotations and mark labels), for a banner
+  seclabel serve    [--addr ADDR]    serve the playground (default localhost:8080): the
+                                     engine runs in the browser, nothing leaves the page
   seclabel version                   print the versions
   seclabel help                      print this help
 
@@ -121,6 +123,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "seclabel %s (protocol %d, vocabulary %s, %s)\n",
 			engine.Version, engine.ProtocolVersion, engine.VocabularyVersion, runtime.Version())
 		return exitOK
+	case "serve":
+		return serve(args[1:], stdout, stderr)
 	case "label", "hwm", "validate", "redact", "marks":
 	default:
 		fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])

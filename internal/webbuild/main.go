@@ -24,15 +24,15 @@ func main() {
 	}
 }
 
-// build writes seclabel.js and worker.js (each a minified ES module with
-// everything it imports) and seclabel.d.ts into out.
+// build writes seclabel.js, worker.js and the playground's app.js (each a
+// minified ES module with everything it imports) and seclabel.d.ts into out.
 func build(out string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	for _, entry := range []string{"seclabel.js", "worker.js"} {
+	for _, entry := range []string{"src/seclabel.js", "src/worker.js", "playground/app.js"} {
 		res := api.Build(api.BuildOptions{
-			EntryPoints:       []string{filepath.Join("web", "src", entry)},
+			EntryPoints:       []string{filepath.Join("web", entry)},
 			Bundle:            true,
 			Format:            api.FormatESModule,
 			Platform:          api.PlatformNeutral,
@@ -51,10 +51,11 @@ func build(out string) error {
 			return fmt.Errorf("%s: %d output files", entry, len(res.OutputFiles))
 		}
 		js := res.OutputFiles[0].Contents
-		if err := os.WriteFile(filepath.Join(out, entry), js, 0o644); err != nil {
+		name := filepath.Base(entry)
+		if err := os.WriteFile(filepath.Join(out, name), js, 0o644); err != nil {
 			return err
 		}
-		fmt.Printf("web/dist/%s: %d bytes, %d gzip\n", entry, len(js), gzipSize(js))
+		fmt.Printf("web/dist/%s: %d bytes, %d gzip\n", name, len(js), gzipSize(js))
 	}
 	dts, err := os.ReadFile(filepath.Join("web", "src", "seclabel.d.ts"))
 	if err != nil {

@@ -1,0 +1,355 @@
+// The playground page: everything is computed in the browser by the
+// engine's WebAssembly module, in a Web Worker so the page stays responsive.
+
+import { connect } from '../src/seclabel.js';
+
+const $ = (id) => document.getElementById(id);
+const started = performance.now();
+let engine;
+let lastOutput = null; // { text, name }
+
+const CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+const RENDER_LIMIT = 2_000_000; // characters of output shown; Download has all
+
+async function start() {
+  try {
+    engine = await connect(new Worker(new URL('worker.js', import.meta.url), { type: 'module' }),
+      { wasm: new URL('seclabel.wasm', import.meta.url).href });
+    const ms = Math.round(performance.now() - started);
+    $('status').textContent = `Engine ready (${ms} ms)`;
+    document.body.dataset.ready = String(ms);
+  } catch (err) {
+    $('status').textContent = `The engine could not start: ${err.message}`;
+    return;
+  }
+  if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+    navigator.serviceWorker.register('sw.js').catch(() => {}); // offline use is a bonus
+  }
+  loadSamples();
+  for (const [id, fn] of [['run-label', runLabel], ['run-hwm', runHWM], ['run-validate', runValidate], ['run-redact', runRedact]]) {
+    $(id).addEventListener('click', () => guard(fn));
+  }
+  $('download').addEventListener('click', download);
+  $('file').addEventListener('change', async (e) => { if (e.target.files[0]) setSource(await e.target.files[0].text()); });
+  $('pack-file').addEventListener('change', () => { $('pack-upload-choice').checked = true; guard(applyPack); });
+  for (const r of document.querySelectorAll('input[name=pack]')) r.addEventListener('change', () => guard(applyPack));
+  const src = $('source');
+  src.addEventListener('dragover', (e) => { e.preventDefault(); src.classList.add('drop'); });
+  src.addEventListener('dragleave', () => src.classList.remove('drop'));
+  src.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    src.classList.remove('drop');
+    const f = e.dataTransfer.files[0];
+    if (f) setSource(await f.text());
+  });
+}
+
+async function loadSamples() {
+  const list = await (await fetch('samples/index.json')).json();
+  const sel = $('sample');
+  for (const s of list) sel.add(new Option(s.title, s.file));
+  sel.addEventListener('change', async () => {
+    const s = list.find((x) => x.file === sel.value);
+    $('sample-about').textContent = s ? s.description : '';
+    if (s) setSource(await (await fetch('samples/' + s.file)).text());
+  });
+}
+
+function setSource(text) {
+  $('source').value = text;
+}
+
+// guard runs an action, showing its failure with the protocol's error code.
+async function guard(fn) {
+  const buttons = document.querySelectorAll('.buttons button');
+  buttons.forEach((b) => { b.disabled = true; });
+  $('error').hidden = true;
+  try {
+    await fn();
+  } catch (err) {
+    $('error').hidden = false;
+    $('error').textContent = err.code ? `${err.code}: ${err.reason ?? err.message}` : String(err.message || err);
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
+
+async function applyPack() {
+  const upload = $('pack-upload-choice').checked;
+  const file = $('pack-file').files[0];
+  if (upload && !file) {
+    $('pack-status').textContent = 'Choose a rule pack file.';
+    return;
+  }
+  if (upload) {
+    try {
+      await engine.configure({ rules: [await file.text()] });
+      $('pack-status').textContent = `Using ${file.name}.`;
+    } catch (err) {
+      document.querySelector('input[name=pack][value=default]').checked = true;
+      await engine.configure({});
+      $('pack-status').textContent = 'The default pack is in use.';
+      throw err;
+    }
+  } else {
+    await engine.configure({});
+    $('pack-status').textContent = 'The default pack is in use.';
+  }
+}
+
+// inputs splits the source into resources: one JSON value, or NDJSON lines.
+function inputs() {
+  const text = $('source').value.trim();
+  if (!text) throw new Error('Nothing to run: paste a resource or pick a sample.');
+  try {
+    JSON.parse(text);
+    return { ndjson: false, items: [text] };
+  } catch {
+    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (lines.length > 1 && lines.every((l) => { try { JSON.parse(l); return true; } catch { return false; } })) {
+      return { ndjson: true, items: lines };
+    }
+    return { ndjson: false, items: [text] }; // the engine says what is wrong, with its code
+  }
+}
+
+function options() {
+  return { textMatch: $('opt-text').checked, bundleHighWaterMark: $('opt-bundle').checked };
+}
+
+async function runLabel() {
+  const { ndjson, items } = inputs();
+  const results = [];
+  for (const item of items) results.push(await engine.label(item, { options: options() }));
+  await show('label', ndjson, items, results);
+}
+
+async function runHWM() {
+  const { ndjson, items } = inputs();
+  const results = [];
+  for (const item of items) results.push(await engine.hwm(item));
+  await show('hwm', ndjson, items, results);
+}
+
+async function runValidate() {
+  const { ndjson, items } = inputs();
+  const results = [];
+  for (const item of items) results.push(await engine.validate(item, { options: {} }));
+  await show('validate', ndjson, items, results);
+}
+
+async function runRedact() {
+  const { ndjson, items } = inputs();
+  const list = (id) => $(id).value.split(/[\s,]+/).filter(Boolean);
+  const context = { clearance: $('clearance').value };
+  if ($('pou').value.trim()) context.purposeOfUse = $('pou').value.trim();
+  if (list('deny').length) context.deny = list('deny');
+  if (list('allow').length) context.allow = list('allow');
+  const results = [];
+  for (const item of items) {
+    const labeled = await engine.label(item, { options: options() });
+    const r = await engine.redact(labeled.resource, context);
+    r.labeledFrom = labeled;
+    results.push(r);
+  }
+  await show('redact', ndjson, items, results);
+}
+
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else e.setAttribute(k, v);
+  }
+  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  return e;
+};
+
+async function show(op, ndjson, items, results) {
+  for (const id of ['chips-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box']) $(id).hidden = true;
+  const inputsParsed = items.map((t) => { try { return JSON.parse(t); } catch { return null; } });
+  const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : r.resource));
+
+  // Must-display banners, from what is released (or read).
+  const banners = $('banners');
+  banners.replaceChildren();
+  for (const out of outputs) {
+    if (!out) continue;
+    for (const m of await engine.marks(out)) {
+      banners.append(el('div', { class: 'banner' }, m.text, ' ', el('small', {}, m.location)));
+    }
+  }
+
+  // Tag sets of the codes the reports name.
+  const setOf = new Map();
+  const learn = (cs) => (cs || []).forEach((c) => c.set && setOf.set(c.system + '|' + c.code, c.set));
+  for (const r of results) {
+    for (const l of r.report.labeled || []) learn(l.added);
+    for (const m of r.report.marks || []) learn(m.security);
+    for (const w of r.report.withheld || []) learn(w.labels);
+    for (const l of r.labeledFrom?.report.labeled || []) learn(l.added);
+    for (const m of r.labeledFrom?.report.marks || []) learn(m.security);
+  }
+
+  // Label chips per resource, grouped by tag set.
+  if (op !== 'validate') {
+    const chips = $('chips');
+    chips.replaceChildren();
+    outputs.forEach((out, i) => {
+      for (const [loc, res] of resources(out, ndjson ? `line ${i + 1}` : '')) chips.append(resourceChips(loc, res, setOf));
+    });
+    $('chips-box').hidden = chips.childElementCount === 0;
+  }
+
+  // The Bundle's high-water mark.
+  const marks = results.flatMap((r) => r.report.marks || []);
+  if (marks.length) {
+    $('hwm').replaceChildren(...marks.map((m) => el('div', { class: 'resource' },
+      el('h3', {}, `${m.location} `, el('small', {}, `${m.type}, ${m.entries} entries, confidentiality ${m.confidentiality}`)),
+      chipSets(m.security, setOf),
+      m.leftOut.length ? table(['left out', 'set', 'why'], m.leftOut.map((l) => [l.code, l.set, l.reason])) : '')));
+    $('hwm-box').hidden = false;
+  }
+
+  // What redaction withheld, and why.
+  if (op === 'redact') {
+    const rows = [];
+    for (const r of results) {
+      for (const w of r.report.withheld) rows.push([w.location, w.id || '', w.reason, w.labels.map((l) => l.code).join(' ')]);
+      for (const p of r.report.removed || []) rows.push([p, '', 'element removed', '']);
+      for (const p of r.report.masked || []) rows.push([p, '', 'masked (data-absent-reason)', '']);
+    }
+    $('withheld').replaceChildren(rows.length ? table(['what', 'id', 'why', 'labels'], rows) : el('p', { class: 'hint' }, 'Nothing was withheld: the recipient sees everything.'));
+    $('withheld-box').hidden = false;
+  }
+
+  // Diagnostics.
+  const diags = results.flatMap((r, i) => r.diagnostics.map((d) => ({ ...d, line: i + 1 })));
+  if (op === 'validate' || diags.length) {
+    $('diagnostics').replaceChildren(diags.length
+      ? table(['severity', 'code', 'location', 'message'], diags.map((d) => [d.severity, d.code, (ndjson ? `line ${d.line}: ` : '') + d.location, d.message]), 0)
+      : el('p', { class: 'hint' }, 'No findings.'));
+    $('diag-box').hidden = false;
+  }
+
+  // The output, with the labels the engine added highlighted.
+  const texts = outputs.map((o) => (o === null ? 'null' : JSON.stringify(o)));
+  const text = ndjson ? texts.join('\n') + '\n' : (outputs[0] === null ? 'null' : JSON.stringify(outputs[0], null, 2));
+  if (op !== 'validate') {
+    const added = new Set();
+    outputs.forEach((o, i) => collectAdded(inputsParsed[i], o, added));
+    const pre = $('json');
+    pre.replaceChildren();
+    let budget = RENDER_LIMIT;
+    outputs.forEach((o, i) => {
+      if (budget <= 0) return;
+      if (i > 0) pre.append('\n');
+      budget -= render(pre, o, added, ndjson ? null : 0, budget);
+    });
+    if (budget <= 0) pre.append(el('p', { class: 'hint' }, '… the rest is in the download.'));
+    $('json-box').hidden = false;
+  }
+  lastOutput = { text: op === 'validate' ? JSON.stringify(results, null, 2) : text, name: `seclabel-${op}.${ndjson ? 'ndjson' : 'json'}` };
+  $('download').disabled = false;
+
+  const n = results.length;
+  const labeled = results.reduce((k, r) => k + (r.report.labeled?.length || 0), 0);
+  const summary = {
+    label: `Labeled ${labeled} resource(s)`,
+    hwm: 'Computed the high-water mark',
+    validate: `${results.reduce((k, r) => k + r.report.errors, 0)} error(s), ${results.reduce((k, r) => k + r.report.warnings, 0)} warning(s)`,
+    redact: `Released to the recipient; ${results.reduce((k, r) => k + r.report.withheld.length, 0)} resource(s) withheld`,
+  }[op];
+  $('summary').textContent = `${summary}${n > 1 ? ` over ${n} NDJSON lines` : ''}.`;
+}
+
+// resources yields [location, resource] for a resource and a Bundle's entries.
+function* resources(res, prefix, loc) {
+  if (!res || typeof res !== 'object') return;
+  loc = loc || (prefix ? `${prefix}: ` : '') + (res.resourceType || '?');
+  yield [loc, res];
+  if (res.resourceType === 'Bundle') {
+    for (const [i, e] of (res.entry || []).entries()) {
+      if (e && e.resource) yield* resources(e.resource, '', `${loc}.entry[${i}].resource`);
+    }
+  }
+}
+
+function resourceChips(loc, res, setOf) {
+  const label = res.id ? `${res.resourceType}/${res.id}` : res.resourceType;
+  return el('div', { class: 'resource' }, el('h3', {}, `${label} `, el('small', {}, loc)),
+    chipSets(res.meta?.security || [], setOf));
+}
+
+function chipSets(codings, setOf) {
+  const groups = new Map();
+  for (const c of codings) {
+    const set = c.set || setOf.get(c.system + '|' + c.code) || (c.system === CONFIDENTIALITY ? 'confidentiality' : 'other');
+    if (!groups.has(set)) groups.set(set, []);
+    groups.get(set).push(c);
+  }
+  if (!groups.size) return el('p', { class: 'hint' }, 'no security labels');
+  const box = el('div');
+  for (const [set, cs] of groups) {
+    box.append(el('span', { class: 'set' }, el('b', {}, set), ...cs.map((c) => el('span', { class: `chip ${set}`, title: `${c.system}|${c.code}` }, c.display ? `${c.code} · ${c.display}` : c.code))));
+  }
+  return box;
+}
+
+function table(head, rows, sevCol = -1) {
+  return el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => el('td', i === sevCol ? { class: c } : {}, c))))));
+}
+
+// collectAdded finds, resource by resource, the meta.security codings the
+// output has and the input had not.
+function collectAdded(input, output, added) {
+  if (!output || typeof output !== 'object') return;
+  const had = new Set((input?.meta?.security || []).map((c) => c.system + '|' + c.code));
+  for (const c of output.meta?.security || []) if (!had.has(c.system + '|' + c.code)) added.add(c);
+  if (output.resourceType === 'Bundle') {
+    (output.entry || []).forEach((e, i) => collectAdded(input?.entry?.[i]?.resource, e?.resource, added));
+  }
+}
+
+// render pretty-prints v into parent (indent null: one line), wrapping the
+// added codings in <mark>; it returns the characters written.
+function render(parent, v, added, indent, budget) {
+  let written = 0;
+  const text = (s) => { parent.append(s); written += s.length; };
+  const pad = (n) => (indent === null ? '' : '\n' + '  '.repeat(n));
+  const walk = (x, depth) => {
+    if (written > budget) return;
+    if (x && typeof x === 'object' && added.has(x)) {
+      const m = el('mark', { class: 'added' }, JSON.stringify(x, null, indent === null ? undefined : 2).replace(/\n/g, pad(depth)));
+      parent.append(m);
+      written += m.textContent.length;
+      return;
+    }
+    if (Array.isArray(x)) {
+      if (!x.length) return text('[]');
+      text('[');
+      x.forEach((y, i) => { if (i) text(','); text(pad(depth + 1)); walk(y, depth + 1); });
+      return text(pad(depth) + ']');
+    }
+    if (x && typeof x === 'object') {
+      const keys = Object.keys(x);
+      if (!keys.length) return text('{}');
+      text('{');
+      keys.forEach((k, i) => { if (i) text(','); text(pad(depth + 1) + JSON.stringify(k) + (indent === null ? ':' : ': ')); walk(x[k], depth + 1); });
+      return text(pad(depth) + '}');
+    }
+    text(JSON.stringify(x));
+  };
+  walk(v, 0);
+  return written;
+}
+
+function download() {
+  if (!lastOutput) return;
+  const a = el('a', { href: URL.createObjectURL(new Blob([lastOutput.text], { type: 'application/json' })), download: lastOutput.name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+start();
