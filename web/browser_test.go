@@ -1,0 +1,183 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/seclabel/seclabel/host"
+	"github.com/seclabel/seclabel/internal/golden"
+	"github.com/seclabel/seclabel/web"
+)
+
+// chromium finds Debian's Chromium. Without it the browser tests skip,
+// except in CI (CI set), where .ci/run installs it and they are required.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("SECLABEL_CHROMIUM"), "/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("Chromium is required in CI: apt-get install -y chromium")
+	}
+	t.Skip("no Chromium found (apt-get install chromium, or set SECLABEL_CHROMIUM): skipping the browser tests")
+	return ""
+}
+
+// browser starts a headless Chromium for the test and returns a tab.
+func browser(t *testing.T) context.Context {
+	path := chromium(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1366, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// server serves the playground and, for the corpus test, the golden cases.
+func server(t *testing.T) *httptest.Server {
+	root, err := golden.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := golden.Load(filepath.Join(root, "testdata", "cases"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := golden.Exceptions(root, "browser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type jsCase struct {
+		Note, Request, Want, WantErrorCode string
+	}
+	var list []jsCase
+	for _, c := range cases {
+		if _, skip := ex[c.Note]; !skip {
+			list = append(list, jsCase{c.Note, string(c.Request), string(c.Want), c.WantErrorCode})
+		}
+	}
+	corpus, _ := json.Marshal(list)
+	mux := http.NewServeMux()
+	mux.Handle("/", web.Handler(host.Module()))
+	mux.HandleFunc("/cases.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(corpus)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// step runs browser actions with a deadline.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// TestBrowserGolden runs the whole golden corpus in the page, through the
+// JavaScript package and the module, as the Node test does.
+func TestBrowserGolden(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")))
+	type result struct {
+		N     int      `json:"n"`
+		Fails []string `json:"fails"`
+	}
+	r, err := chromedp.Run(ctx, chromedp.Evaluate[result](`(async () => {
+		const { load } = await import('/seclabel.js');
+		const engine = await load({ wasm: '/seclabel.wasm' });
+		const cases = await (await fetch('/cases.json')).json();
+		const fails = [];
+		for (const c of cases) {
+			const got = JSON.parse(engine.request(c.Request));
+			const ok = c.WantErrorCode ? got.error?.code === c.WantErrorCode
+				: JSON.stringify(got) === JSON.stringify(JSON.parse(c.Want));
+			if (!ok) fails.push(c.Note);
+		}
+		return { n: cases.length, fails };
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.N < 300 || len(r.Fails) > 0 {
+		t.Fatalf("%d cases in the browser; failed: %v", r.N, r.Fails)
+	}
+	t.Logf("%d golden cases passed in Chromium", r.N)
+}
+
+// TestBrowserFlows walks the label and redact flows by clicking, and saves a
+// screenshot ($SECLABEL_ARTIFACTS, else a temporary directory).
+func TestBrowserFlows(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")),
+		chromedp.WaitReady(chromedp.CSS(`#sample option[value="substance-use.json"]`)))
+	step(t, ctx, "pick the SUD sample",
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('sample'); s.value = 'substance-use.json'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('source').value.includes('5602001')`))
+	step(t, ctx, "label", chromedp.Click(chromedp.ID("run-label")), chromedp.WaitVisible(chromedp.ID("chips-box")))
+	if s := text(t, ctx, "#chips"); !strings.Contains(s, "SUD") || !strings.Contains(s, "sensitivity") {
+		t.Errorf("label chips: %q", s)
+	}
+	if s := text(t, ctx, "#banners"); !strings.Contains(s, "42 CFR Part 2") {
+		t.Errorf("banners: %q", s)
+	}
+	added, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#json mark.added').length`))
+	if err != nil || added == 0 {
+		t.Errorf("no added label highlighted (%v)", err)
+	}
+	step(t, ctx, "redact for a recipient denied SUD",
+		chromedp.SetValue(chromedp.ID("deny"), "SUD"), chromedp.Click(chromedp.ID("run-redact")),
+		chromedp.WaitVisible(chromedp.ID("withheld-box")))
+	if s := text(t, ctx, "#withheld"); !strings.Contains(s, "Condition") && !strings.Contains(s, "entry[1]") {
+		t.Errorf("withheld: %q", s)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := os.Getenv("SECLABEL_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	p := filepath.Join(dir, "playground.png")
+	if err := os.WriteFile(p, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
