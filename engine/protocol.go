@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 
@@ -64,6 +65,13 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 	if len(request) > e.opts.MaxInputBytes+64<<10 {
 		return nil, errorf(ErrTooLarge, "request is "+strconv.Itoa(len(request))+" bytes; the limit is "+strconv.Itoa(e.opts.MaxInputBytes))
 	}
+	// A NUL byte, which JSON text cannot hold, may end the envelope: the
+	// resource's JSON text follows it, parsed on its own (no escaping into a
+	// JSON string, and its errors are the resource's own).
+	var tail []byte
+	if i := bytes.IndexByte(request, 0); i >= 0 {
+		request, tail = request[:i], request[i+1:]
+	}
 	watchInline(&s.req)
 	if err := parseErr(s.req.Parse(request, e.opts.MaxDepth+1)); err != nil {
 		return nil, err
@@ -73,6 +81,9 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 		return nil, errorf(ErrInvalidOption, "a request is a JSON object with op and resource")
 	}
 	if op := d.Get(0, "op"); d.IsStr(op) && d.Str(op) == "configure" {
+		if tail != nil {
+			return nil, errorf(ErrInvalidOption, "a configure request takes no resource")
+		}
 		if sess == nil {
 			return nil, errorf(ErrInvalidOption, "configure requests are for long-lived hosts (engine.Session, the WebAssembly module); an Engine is configured by New")
 		}
@@ -149,6 +160,15 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 		if s.access, err = ac.resolve(); err != nil {
 			return nil, err
 		}
+	}
+	if tail != nil {
+		if resource >= 0 {
+			return nil, errorf(ErrInvalidOption, "a request followed by a resource after a NUL byte must not have a resource member")
+		}
+		if err := s.parse(tail); err != nil {
+			return nil, err
+		}
+		return s.exec(*o, &s.doc, 0)
 	}
 	switch d.Kind(resource) {
 	case 0:

@@ -2,7 +2,6 @@ package host
 
 import (
 	"context"
-	"unicode/utf8"
 
 	"github.com/seclabel/seclabel/engine"
 )
@@ -34,21 +33,16 @@ func (h *Host) Validate(ctx context.Context, resource []byte) (*engine.Result, e
 	return h.typed(ctx, "validate", resource, nil)
 }
 
-// typed sends the resource as JSON text, so bytes that are not JSON fail
-// with invalid_json exactly as the engine's typed methods do.
+// typed sends the resource after the envelope and a NUL byte, so the module
+// parses it on its own, exactly as the engine's typed methods do.
 func (h *Host) typed(ctx context.Context, op string, resource, context []byte) (*engine.Result, error) {
-	if !utf8.Valid(resource) {
-		// A JSON string cannot carry invalid UTF-8: answer as the engine does.
-		return nil, &engine.Error{Code: engine.ErrInvalidJSON, Message: "malformed JSON: invalid UTF-8"}
-	}
-	req := append([]byte(`{"op":"`+op+`"`), ","...)
+	req := make([]byte, 0, len(resource)+len(context)+32)
+	req = append(req, `{"op":"`+op+`"`...)
 	if context != nil {
-		req = append(req, `"context":`...)
+		req = append(req, `,"context":`...)
 		req = append(req, context...)
-		req = append(req, ',')
 	}
-	req = append(req, `"resource":`...)
-	req = appendJSONString(req, resource)
-	req = append(req, '}')
+	req = append(req, "}\x00"...)
+	req = append(req, resource...)
 	return engine.ParseResponse(h.Do(ctx, req))
 }

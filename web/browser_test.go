@@ -13,13 +13,15 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/seclabel/seclabel/host"
+	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/internal/golden"
+	"github.com/seclabel/seclabel/internal/testenv"
 	"github.com/seclabel/seclabel/web"
 )
 
 // chromium finds Debian's Chromium. Without it the browser tests skip,
 // except in CI (CI set), where .ci/run installs it and they are required.
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("SECLABEL_CHROMIUM"), "/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p != "" {
@@ -36,7 +38,7 @@ func chromium(t *testing.T) string {
 }
 
 // browser starts a headless Chromium for the test and returns a tab.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	path := chromium(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -55,7 +57,7 @@ func browser(t *testing.T) context.Context {
 }
 
 // server serves the playground and, for the corpus test, the golden cases.
-func server(t *testing.T) *httptest.Server {
+func server(t testing.TB) *httptest.Server {
 	root, err := golden.Root()
 	if err != nil {
 		t.Fatal(err)
@@ -180,4 +182,70 @@ func TestBrowserFlows(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", p)
+}
+
+// BenchmarkChromium measures, in headless Chromium, the time from navigation
+// to a ready engine (module fetched, compiled and initialised in the
+// Worker; target under 300 ms on localhost) and the time to label the
+// largest Synthea bundle through the package, as a ratio to native labeling
+// in the same run (target at most 3 x).
+func BenchmarkChromium(b *testing.B) {
+	ctx := browser(b)
+	srv := server(b)
+	b.Run("ready", func(b *testing.B) {
+		var total float64
+		for i := 0; i < b.N; i++ {
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready-at]"))); err != nil {
+				b.Fatal(err)
+			}
+			ms, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Number(document.body.dataset.readyAt)`))
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += ms
+		}
+		b.ReportMetric(total/float64(b.N), "ms-to-ready")
+	})
+	files := testenv.Synthea(b)
+	largest := files[len(files)-1].Data
+	b.Run("label-largest-synthea", func(b *testing.B) {
+		e, _ := engine.New(engine.Options{})
+		start := time.Now()
+		const reps = 10
+		for i := 0; i < reps; i++ {
+			if _, err := e.Label(context.Background(), largest); err != nil {
+				b.Fatal(err)
+			}
+		}
+		native := time.Since(start).Seconds() * 1000 / reps
+		mux := http.NewServeMux()
+		mux.HandleFunc("/bundle.json", func(w http.ResponseWriter, r *http.Request) { w.Write(largest) })
+		mux.Handle("/", web.Handler(host.Module()))
+		s2 := httptest.NewServer(mux)
+		defer s2.Close()
+		if err := chromedp.Do(ctx, chromedp.Navigate(s2.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]"))); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		var perCall float64
+		for i := 0; i < b.N; i++ {
+			ms, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(async () => {
+				const { load } = await import('/seclabel.js');
+				const engine = await load({ wasm: '/seclabel.wasm' });
+				const text = await (await fetch('/bundle.json')).text();
+				engine.label(text);
+				const t0 = performance.now();
+				for (let i = 0; i < 10; i++) engine.label(text);
+				return (performance.now() - t0) / 10;
+			})()`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				b.Fatal(err)
+			}
+			perCall += ms
+		}
+		perCall /= float64(b.N)
+		b.ReportMetric(perCall, "ms/label-chromium")
+		b.ReportMetric(native, "ms/label-native")
+		b.ReportMetric(perCall/native, "x-native")
+	})
 }

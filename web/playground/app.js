@@ -18,6 +18,7 @@ async function start() {
     const ms = Math.round(performance.now() - started);
     $('status').textContent = `Engine ready (${ms} ms)`;
     document.body.dataset.ready = String(ms);
+    document.body.dataset.readyAt = String(Math.round(performance.now())); // since navigation began
   } catch (err) {
     $('status').textContent = `The engine could not start: ${err.message}`;
     return;

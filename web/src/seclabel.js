@@ -107,9 +107,10 @@ export class Engine {
   }
 
   _op(op, resource, extra) {
-    const req = { op, ...extra };
-    req.resource = resource;
-    const resp = JSON.parse(this.request(req));
+    // The resource travels after the envelope and a NUL byte (which JSON
+    // text cannot hold): JSON text as it is, with no escaping into a string.
+    const text = typeof resource === 'string' ? resource : JSON.stringify(resource);
+    const resp = JSON.parse(this.request(JSON.stringify({ op, ...extra }) + '\0' + text));
     if (resp.error) throw new SeclabelError(resp.error.code, resp.error.message);
     return resp;
   }
