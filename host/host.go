@@ -293,7 +293,6 @@ func errorResponse(code, message string) []byte {
 	return append(b, "}}"...)
 }
 
-
 // Module returns a copy of the embedded seclabel.wasm, for serving it to
 // browsers or other hosts.
 func Module() []byte { return append([]byte(nil), module...) }

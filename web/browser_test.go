@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/seclabel/seclabel/host"
 	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/host"
 	"github.com/seclabel/seclabel/internal/golden"
 	"github.com/seclabel/seclabel/internal/testenv"
 	"github.com/seclabel/seclabel/web"
