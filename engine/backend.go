@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 
@@ -62,7 +63,14 @@ func (c AccessContext) MarshalContext() []byte {
 
 // ParseResponse reads a protocol response back into a Result, or the
 // *Error it carries; it is how hosts of the module offer the typed methods.
+//
+// A response to a request that carried its resource after a NUL byte has
+// the resulting resource after a NUL byte too.
 func ParseResponse(resp []byte) (*Result, error) {
+	var tail []byte
+	if i := bytes.IndexByte(resp, 0); i >= 0 {
+		resp, tail = resp[:i], resp[i+1:]
+	}
 	var d jsonx.Doc
 	if err := d.Parse(resp, limitMaxDepth+2); err != nil {
 		return nil, errorf(ErrInternal, "malformed response: "+err.Error())
@@ -97,6 +105,9 @@ func ParseResponse(resp []byte) (*Result, error) {
 		return out
 	}
 	r := &Result{Resource: raw(d.Get(0, "resource")), Outcome: raw(d.Get(0, "outcome")), Audit: raw(d.Get(0, "audit"))}
+	if tail != nil && string(tail) != "null" {
+		r.Resource = append([]byte(nil), tail...)
+	}
 	rep := d.Get(0, "report")
 	d.Items(d.Get(rep, "marks"), func(_ int, m jsonx.Node) bool {
 		mk := Mark{Location: str(m, "location"), Type: str(m, "type"), Entries: num(m, "entries"), Confidentiality: str(m, "confidentiality"), Security: codings(d.Get(m, "security"))}

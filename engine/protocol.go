@@ -50,7 +50,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []b
 	case o == opConfigure:
 		return []byte(configured)
 	}
-	s.respBuf = response(s.respBuf[:0], o, res)
+	s.respBuf = response(s.respBuf[:0], o, res, s.split)
 	if sess != nil {
 		return s.respBuf
 	}
@@ -71,6 +71,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 	var tail []byte
 	if i := bytes.IndexByte(request, 0); i >= 0 {
 		request, tail = request[:i], request[i+1:]
+		s.split = true // and so is the response
 	}
 	watchInline(&s.req)
 	if err := parseErr(s.req.Parse(request, e.opts.MaxDepth+1)); err != nil {
@@ -356,7 +357,11 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 }
 
 // response appends a successful response to dst.
-func response(dst []byte, o op, r *Result) []byte {
+//
+// With split set (the request carried its resource after a NUL byte), the
+// resulting resource follows the envelope after a NUL byte instead of being
+// its "resource" member, for the operations that return one.
+func response(dst []byte, o op, r *Result, split bool) []byte {
 	var w jsonx.Writer
 	if need := len(r.Resource) + len(r.Audit) + len(r.Outcome) + 4096; cap(dst) < need {
 		dst = make([]byte, 0, need+need/4) // room for the report
@@ -366,12 +371,14 @@ func response(dst []byte, o op, r *Result) []byte {
 	w.Key("protocol")
 	w.Int(ProtocolVersion)
 	w.KV("op", o.String())
-	if r.Resource != nil {
+	returns := r.Resource != nil || o == opRedact // redact: null when withheld whole
+	if returns && !split {
 		w.Key("resource")
-		w.Raw(r.Resource)
-	} else if o == opRedact {
-		w.Key("resource")
-		w.Null() // withheld whole
+		if r.Resource != nil {
+			w.Raw(r.Resource)
+		} else {
+			w.Null()
+		}
 	}
 	w.Key("report")
 	writeReport(&w, o, &r.Report)
@@ -386,6 +393,14 @@ func response(dst []byte, o op, r *Result) []byte {
 		w.Raw(r.Audit)
 	}
 	w.EndObject()
+	if returns && split {
+		w.B = append(w.B, 0)
+		if r.Resource != nil {
+			w.B = append(w.B, r.Resource...)
+		} else {
+			w.B = append(w.B, "null"...)
+		}
+	}
 	return w.B
 }
 
@@ -568,7 +583,7 @@ func errorResponse(err error) []byte {
 // MarshalResponse writes r as the protocol response of the named op ("hwm"
 // or "validate"); it is what Do returns for the same call.
 func MarshalResponse(opName string, r *Result) []byte {
-	return response(nil, opNames[opName], r)
+	return response(nil, opNames[opName], r, false)
 }
 
 // MarshalError writes err as a protocol error response.

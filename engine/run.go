@@ -52,6 +52,7 @@ type state struct {
 	// Session hands respBuf itself to its host. The typed methods give the
 	// caller the resource, so they allocate it (scratch is false).
 	scratch         bool
+	split           bool // the request carried its resource after a NUL byte
 	resBuf, respBuf []byte
 
 	planArena   []plan // labeling's per-entry plans
@@ -102,6 +103,7 @@ func (s *state) reset(opts *Options) {
 	s.err = nil
 	s.access = nil
 	s.scratch = false
+	s.split = false
 	// The cached system aliases the last call's input, which the caller
 	// may overwrite.
 	s.scan.sysCache = systemCache{}

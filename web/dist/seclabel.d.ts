@@ -14,8 +14,11 @@ export declare class SeclabelError extends Error {
   readonly reason: string;
 }
 
-/** A FHIR resource or Bundle as an object, or its JSON text. */
-export type Resource = Record<string, unknown> | string;
+/** A FHIR resource or Bundle as an object, its JSON text, or its UTF-8 bytes. */
+export type Resource = Record<string, unknown> | string | Uint8Array;
+
+/** A result's resource has the form the resource was given in. */
+export type Same<R> = R extends string ? string : R extends Uint8Array ? Uint8Array : Record<string, unknown>;
 
 /** Options of engine/PROTOCOL.md ("Options"), e.g. { textMatch: true }. */
 export type Options = Record<string, unknown>;
@@ -39,11 +42,11 @@ export interface Diagnostic {
   message: string;
 }
 
-export interface Response {
+export interface Response<R = Record<string, unknown>> {
   protocol: 1;
   op: 'label' | 'hwm' | 'validate' | 'redact' | 'marks';
-  /** The labeled, marked or released resource; null when redaction withholds it all. */
-  resource?: Record<string, unknown> | null;
+  /** The labeled, marked or released resource, in the form given; null when redaction withholds it all. */
+  resource?: R | null;
   report: Record<string, unknown>;
   diagnostics: Diagnostic[];
   outcome?: Record<string, unknown>;
@@ -62,10 +65,10 @@ export interface Display {
 export interface Engine {
   /** One raw protocol request; the response text, errors included. */
   request(req: Record<string, unknown> | string): string;
-  label(resource: Resource, opts?: { options?: Options; rules?: RulePack[] }): Response;
-  hwm(resource: Resource, opts?: { options?: Options }): Response;
+  label<R extends Resource>(resource: R, opts?: { options?: Options; rules?: RulePack[] }): Response<Same<R>>;
+  hwm<R extends Resource>(resource: R, opts?: { options?: Options }): Response<Same<R>>;
   validate(resource: Resource, opts?: { options?: Options }): Response;
-  redact(resource: Resource, context: AccessContext, opts?: { options?: Options }): Response;
+  redact<R extends Resource>(resource: R, context: AccessContext, opts?: { options?: Options }): Response<Same<R>>;
   /** What must be displayed with the resource and each Bundle entry: extension-display annotations and mark labels. */
   marks(resource: Resource): Display[];
   /** Compile rule packs and default options once for every later call. */

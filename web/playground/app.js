@@ -168,7 +168,8 @@ const el = (tag, attrs = {}, ...kids) => {
 async function show(op, ndjson, items, results) {
   for (const id of ['chips-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box']) $(id).hidden = true;
   const inputsParsed = items.map((t) => { try { return JSON.parse(t); } catch { return null; } });
-  const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : r.resource));
+  // The results' resources are JSON text, as the inputs were.
+  const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : (typeof r.resource === 'string' ? JSON.parse(r.resource) : r.resource)));
 
   // Must-display banners, from what is released (or read).
   const banners = $('banners');

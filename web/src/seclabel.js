@@ -79,8 +79,9 @@ const decoder = new TextDecoder();
 
 /**
  * Engine is one instance of the module. Its methods take a resource as an
- * object or as JSON text, return the protocol's result ({resource, report,
- * diagnostics, ...}) and throw SeclabelError on failure. One call runs at a
+ * object, as JSON text or as UTF-8 bytes, return the protocol's result
+ * ({resource, report, diagnostics, ...}, the resource in the form given) and
+ * throw SeclabelError on failure. One call runs at a
  * time: the module is single-threaded.
  */
 export class Engine {
@@ -95,24 +96,49 @@ export class Engine {
    */
   request(req) {
     const bytes = encoder.encode(typeof req === 'string' ? req : JSON.stringify(req));
-    const ex = this._ex;
-    const ptr = ex.input_buf(bytes.length);
-    new Uint8Array(this._memory.buffer, ptr, bytes.length).set(bytes);
-    const r = ex.call(bytes.length);
-    const outPtr = Number(r >> 32n);
-    const len = Number(r & 0xffffffffn) & ~ERROR_BIT;
-    // Decoding copies the response out of the module's buffer, which the
-    // next call reuses; the buffer is read anew since growth replaces it.
-    return decoder.decode(new Uint8Array(this._memory.buffer, outPtr, len));
+    return decoder.decode(this._call(bytes, null));
   }
 
+  // _call writes head, then (when given) a NUL byte and tail, into the
+  // module's input buffer, and returns a view of the response in its memory,
+  // valid until the next call. Memory views are made anew: growth replaces
+  // memory.buffer.
+  _call(head, tail) {
+    const n = head.length + (tail ? tail.length + 1 : 0);
+    const ptr = this._ex.input_buf(n);
+    const mem = new Uint8Array(this._memory.buffer, ptr, n);
+    mem.set(head);
+    if (tail) {
+      mem[head.length] = 0;
+      mem.set(tail, head.length + 1);
+    }
+    const r = this._ex.call(n);
+    const out = Number(r >> 32n);
+    const len = Number(r & 0xffffffffn) & ~ERROR_BIT;
+    return new Uint8Array(this._memory.buffer, out, len);
+  }
+
+  // _op runs an operation. The resource travels after the envelope and a NUL
+  // byte (which JSON text cannot hold), and so does the resulting resource:
+  // neither is escaped into a JSON string. The result's resource has the
+  // form the caller gave: an object, JSON text, or UTF-8 bytes.
   _op(op, resource, extra) {
-    // The resource travels after the envelope and a NUL byte (which JSON
-    // text cannot hold): JSON text as it is, with no escaping into a string.
-    const text = typeof resource === 'string' ? resource : JSON.stringify(resource);
-    const resp = JSON.parse(this.request(JSON.stringify({ op, ...extra }) + '\0' + text));
+    const head = encoder.encode(JSON.stringify({ op, ...extra }));
+    const bytes = resource instanceof Uint8Array ? resource
+      : encoder.encode(typeof resource === 'string' ? resource : JSON.stringify(resource));
+    const out = this._call(head, bytes);
+    const nul = out.indexOf(0);
+    const resp = JSON.parse(decoder.decode(nul < 0 ? out : out.subarray(0, nul)));
     if (resp.error) throw new SeclabelError(resp.error.code, resp.error.message);
-    return resp;
+    if (nul < 0) return resp;
+    const tail = out.subarray(nul + 1);
+    let result;
+    if (tail.length === 4 && decoder.decode(tail) === 'null') result = null; // withheld whole
+    else if (resource instanceof Uint8Array) result = tail.slice();
+    else if (typeof resource === 'string') result = decoder.decode(tail);
+    else result = JSON.parse(decoder.decode(tail));
+    const { protocol, op: name, ...rest } = resp;
+    return { protocol, op: name, resource: result, ...rest };
   }
 
   /** label finds sensitive content and adds security labels. */

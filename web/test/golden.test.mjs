@@ -56,6 +56,15 @@ function* cases(dir) {
 }
 
 const canonical = (text) => JSON.stringify(JSON.parse(text));
+
+// joined turns a response whose resource follows a NUL byte into the one
+// JSON response the expectations are written as (internal/golden.Joined).
+function joined(text) {
+  const nul = text.indexOf('\0');
+  if (nul < 0) return text;
+  const { protocol, op, ...rest } = JSON.parse(text.slice(0, nul));
+  return JSON.stringify({ protocol, op, resource: JSON.parse(text.slice(nul + 1)), ...rest });
+}
 const exceptions = JSON.parse(fs.readFileSync(path.join(root, 'testdata/exceptions/node.json'), 'utf8'));
 const all = [...cases(path.join(root, 'testdata/cases'))];
 
@@ -69,7 +78,7 @@ for (const { file, text } of all) {
   test(c.note, () => {
     const request = c.request_raw !== undefined ? c.request_raw : memberSpan(text, 'request');
     assert.ok(request !== undefined, `${file}: no request`);
-    const got = engine.request(request);
+    const got = joined(engine.request(request));
     const resp = JSON.parse(got);
     if (c.want_error_code !== undefined) {
       assert.equal(resp.error?.code, c.want_error_code, got.slice(0, 300));
@@ -82,8 +91,23 @@ for (const { file, text } of all) {
 test('typed methods throw SeclabelError with the protocol code', () => {
   assert.throws(() => engine.hwm('{"resourceType":'), (e) => e instanceof SeclabelError && e.code === 'invalid_json');
   assert.throws(() => engine.label({ id: 'x' }), (e) => e.code === 'not_fhir');
-  const r = engine.hwm({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] } } }] });
-  assert.equal(r.resource.meta.security.find((l) => l.system.endsWith('v3-Confidentiality')).code, 'R');
+  const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] } } }] };
+  const conf = (res) => res.meta.security.find((l) => l.system.endsWith('v3-Confidentiality')).code;
+  assert.equal(conf(engine.hwm(bundle).resource), 'R');
+});
+
+test('results come back in the form the resource was given', () => {
+  const text = '{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]},"subject":{"reference":"Patient/p"}}';
+  const asText = engine.label(text).resource;
+  assert.equal(typeof asText, 'string');
+  assert.ok(JSON.parse(asText).meta.security.some((l) => l.code === 'HIV'));
+  const asBytes = engine.label(new TextEncoder().encode(text)).resource;
+  assert.ok(asBytes instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(asBytes), asText);
+  assert.deepEqual(engine.label(JSON.parse(text)).resource, JSON.parse(asText));
+  const withheld = engine.redact(asText, { clearance: 'N' }); // labeled R: withheld whole
+  assert.equal(withheld.resource, null);
+  assert.equal(withheld.report.withheld.length, 1);
 });
 
 test('marks lists annotations and mark labels for a banner', () => {
