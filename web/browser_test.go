@@ -265,3 +265,39 @@ func BenchmarkChromium(b *testing.B) {
 		b.ReportMetric(bytes/native, "x-native-bytes")
 	})
 }
+
+// TestBrowserNDJSONAndRulePack labels an NDJSON paste with the default pack,
+// then with a rule pack uploaded through the page.
+func TestBrowserNDJSONAndRulePack(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	ndjson := `{"resourceType":"Patient","id":"p"}` + "\n" +
+		`{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]},"subject":{"reference":"Patient/p"}}` + "\n" +
+		`{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"99999-9"}]}}`
+	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")))
+	step(t, ctx, "label NDJSON", chromedp.SetValue(chromedp.ID("source"), ndjson), chromedp.Click(chromedp.ID("run-label")),
+		chromedp.WaitVisible(chromedp.ID("chips-box")))
+	if s := text(t, ctx, "#summary"); !strings.Contains(s, "3 NDJSON lines") {
+		t.Errorf("summary: %q (error %q)", s, text(t, ctx, "#error"))
+	}
+	if s := text(t, ctx, "#chips"); !strings.Contains(s, "HIV") || strings.Contains(s, "PSY") {
+		t.Errorf("chips with the default pack: %q", s)
+	}
+	pack := filepath.Join(t.TempDir(), "pack.json")
+	if err := os.WriteFile(pack, []byte(`{"name":"test","rules":[{"id":"psy","labels":["PSY"],"codes":{"http://loinc.org":["99999-9"]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "upload a rule pack", chromedp.SetUploadFiles(chromedp.ID("pack-file"), []string{pack}),
+		chromedp.Poll[chromedp.Void](`document.getElementById('pack-status').textContent.includes('pack.json')`))
+	step(t, ctx, "label with it", chromedp.Click(chromedp.ID("run-label")),
+		chromedp.Poll[chromedp.Void](`document.getElementById('chips').textContent.includes('PSY')`))
+	if s := text(t, ctx, "#chips"); strings.Contains(s, "HIV") {
+		t.Errorf("the uploaded pack should replace the default: %q", s)
+	}
+	step(t, ctx, "malformed input shows its error code",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('source').value = '{"resourceType":'`),
+		chromedp.Click(chromedp.ID("run-validate")), chromedp.WaitVisible(chromedp.ID("error")))
+	if s := text(t, ctx, "#error"); !strings.Contains(s, "invalid_json") {
+		t.Errorf("error shown: %q", s)
+	}
+}

@@ -255,12 +255,13 @@ async function show(op, ndjson, items, results) {
 
   const n = results.length;
   const labeled = results.reduce((k, r) => k + (r.report.labeled?.length || 0), 0);
+  const count = (f) => results.reduce((k, r) => k + f(r.report), 0);
   const summary = {
-    label: `Labeled ${labeled} resource(s)`,
-    hwm: 'Computed the high-water mark',
-    validate: `${results.reduce((k, r) => k + r.report.errors, 0)} error(s), ${results.reduce((k, r) => k + r.report.warnings, 0)} warning(s)`,
-    redact: `Released to the recipient; ${results.reduce((k, r) => k + r.report.withheld.length, 0)} resource(s) withheld`,
-  }[op];
+    label: () => `Labeled ${labeled} resource(s)`,
+    hwm: () => 'Computed the high-water mark',
+    validate: () => `${count((r) => r.errors)} error(s), ${count((r) => r.warnings)} warning(s)`,
+    redact: () => `Released to the recipient; ${count((r) => r.withheld.length)} resource(s) withheld`,
+  }[op]();
   $('summary').textContent = `${summary}${n > 1 ? ` over ${n} NDJSON lines` : ''}.`;
 }
 
