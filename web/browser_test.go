@@ -301,3 +301,23 @@ func TestBrowserNDJSONAndRulePack(t *testing.T) {
 		t.Errorf("error shown: %q", s)
 	}
 }
+
+// TestBrowserOffline loads the playground once, stops the server, and
+// reloads: the service worker serves everything, and labeling still works.
+func TestBrowserOffline(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")),
+		chromedp.Evaluate[chromedp.Void](`navigator.serviceWorker.ready.then(() => true)`, chromedp.EvalAwaitPromise))
+	srv.CloseClientConnections()
+	srv.Close()
+	step(t, ctx, "reload with the server gone", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("body[data-ready]")),
+		chromedp.WaitReady(chromedp.CSS(`#sample option[value="hiv-care.json"]`)))
+	step(t, ctx, "label a sample offline",
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('sample'); s.value = 'hiv-care.json'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('source').value.includes('B20')`),
+		chromedp.Click(chromedp.ID("run-label")), chromedp.WaitVisible(chromedp.ID("chips-box")))
+	if s := text(t, ctx, "#chips"); !strings.Contains(s, "HIV") {
+		t.Errorf("chips offline: %q", s)
+	}
+}
