@@ -321,3 +321,30 @@ func TestBrowserOffline(t *testing.T) {
 		t.Errorf("chips offline: %q", s)
 	}
 }
+
+// TestBrowserKeyboard runs a validation with the keyboard alone: Tab from
+// the text area to the Validate button, then Enter.
+func TestBrowserKeyboard(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")),
+		chromedp.SetValue(chromedp.ID("source"), `{"resourceType":"Patient","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}`),
+		chromedp.Focus(chromedp.ID("source")))
+	for i := 0; ; i++ {
+		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id == "run-validate" {
+			break
+		}
+		if i == 30 {
+			t.Fatalf("Tab never reached the Validate button (stopped at %q)", id)
+		}
+		step(t, ctx, "Tab", chromedp.KeyEvent("\t"))
+	}
+	step(t, ctx, "Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.ID("diag-box")))
+	if s := text(t, ctx, "#diagnostics"); !strings.Contains(s, "confidentiality-missing") {
+		t.Errorf("diagnostics: %q", s)
+	}
+}
