@@ -266,17 +266,23 @@ func BenchmarkChromium(b *testing.B) {
 	})
 }
 
-// TestBrowserNDJSONAndRulePack labels an NDJSON paste with the default pack,
-// then with a rule pack uploaded through the page.
+// TestBrowserNDJSONAndRulePack opens an NDJSON file and labels it with the
+// default pack, then with a rule pack uploaded through the page; then a file
+// dropped on the text area replaces the input, and bad input shows its code.
 func TestBrowserNDJSONAndRulePack(t *testing.T) {
 	ctx := browser(t)
 	srv := server(t)
 	ndjson := `{"resourceType":"Patient","id":"p"}` + "\n" +
 		`{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]},"subject":{"reference":"Patient/p"}}` + "\n" +
 		`{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"99999-9"}]}}`
+	input := filepath.Join(t.TempDir(), "export.ndjson")
+	if err := os.WriteFile(input, []byte(ndjson), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")))
-	step(t, ctx, "label NDJSON", chromedp.SetValue(chromedp.ID("source"), ndjson), chromedp.Click(chromedp.ID("run-label")),
-		chromedp.WaitVisible(chromedp.ID("chips-box")))
+	step(t, ctx, "open an NDJSON file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{input}),
+		chromedp.Poll[chromedp.Void](`document.getElementById('source').value.includes('86406008')`))
+	step(t, ctx, "label it", chromedp.Click(chromedp.ID("run-label")), chromedp.WaitVisible(chromedp.ID("chips-box")))
 	if s := text(t, ctx, "#summary"); !strings.Contains(s, "3 NDJSON lines") {
 		t.Errorf("summary: %q (error %q)", s, text(t, ctx, "#error"))
 	}
@@ -294,6 +300,11 @@ func TestBrowserNDJSONAndRulePack(t *testing.T) {
 	if s := text(t, ctx, "#chips"); strings.Contains(s, "HIV") {
 		t.Errorf("the uploaded pack should replace the default: %q", s)
 	}
+	step(t, ctx, "drop a file on the text area", chromedp.Evaluate[chromedp.Void](`(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File(['{"resourceType":"Patient","id":"dropped"}'], 'dropped.json', { type: 'application/json' }));
+			document.getElementById('source').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+		})()`), chromedp.Poll[chromedp.Void](`document.getElementById('source').value.includes('dropped')`))
 	step(t, ctx, "malformed input shows its error code",
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('source').value = '{"resourceType":'`),
 		chromedp.Click(chromedp.ID("run-validate")), chromedp.WaitVisible(chromedp.ID("error")))
