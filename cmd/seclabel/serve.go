@@ -37,7 +37,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "seclabel serve: %v\n", err)
 		return exitIO
 	}
-	fmt.Fprintf(stdout, "seclabel playground on http://%s (Ctrl-C stops it)\n", ln.Addr())
+	shown := addr // as the user wrote it (localhost), unless the port was chosen by the system
+	if strings.HasSuffix(addr, ":0") || strings.HasPrefix(addr, ":") {
+		shown = ln.Addr().String()
+	}
+	fmt.Fprintf(stdout, "seclabel playground on http://%s (Ctrl-C stops it)\n", shown)
 	srv := &http.Server{Handler: web.Handler(host.Module()), ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.Serve(ln); err != nil {
 		fmt.Fprintf(stderr, "seclabel serve: %v\n", err)
