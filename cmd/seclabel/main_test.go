@@ -337,3 +337,12 @@ func TestMarksCommand(t *testing.T) {
 		t.Fatalf("marks: exit %d, %q", code, out)
 	}
 }
+
+func TestServeUsage(t *testing.T) {
+	if _, errs, code := runCLI(t, "", "serve", "--bogus"); code != exitUsage || !strings.Contains(errs, "--addr") {
+		t.Fatalf("serve --bogus: exit %d, %q", code, errs)
+	}
+	if _, errs, code := runCLI(t, "", "serve", "--addr", "256.0.0.1:99999"); code != exitIO || !strings.Contains(errs, "seclabel serve") {
+		t.Fatalf("serve on a bad address: exit %d, %q", code, errs)
+	}
+}
