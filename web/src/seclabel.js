@@ -81,8 +81,8 @@ const decoder = new TextDecoder();
  * Engine is one instance of the module. Its methods take a resource as an
  * object, as JSON text or as UTF-8 bytes, return the protocol's result
  * ({resource, report, diagnostics, ...}, the resource in the form given) and
- * throw SeclabelError on failure. One call runs at a
- * time: the module is single-threaded.
+ * throw SeclabelError on failure. One call runs at a time: the module is
+ * single-threaded.
  */
 export class Engine {
   constructor(exports, memory) {
@@ -188,8 +188,9 @@ export class Engine {
 /**
  * connect talks to an engine loaded in a Web Worker started from worker.js,
  * so that big bundles are labeled off the page's main thread. It loads the
- * module there (the same options as load) and returns an object with the
- * Engine's methods, each returning a Promise.
+ * module there (the options of load, less log: they must survive
+ * postMessage) and returns an object with the Engine's methods, each
+ * returning a Promise. A worker that fails rejects every pending call.
  */
 export async function connect(worker, loadOptions) {
   let next = 0;
@@ -200,6 +201,10 @@ export async function connect(worker, loadOptions) {
     waiting.delete(id);
     if (error) w.reject(new SeclabelError(error.code, error.message));
     else w.resolve(result);
+  });
+  worker.addEventListener('error', (e) => {
+    for (const w of waiting.values()) w.reject(new SeclabelError('internal', `the worker failed: ${e.message || 'unknown error'}`));
+    waiting.clear();
   });
   const send = (method, args) => new Promise((resolve, reject) => {
     const id = next++;
