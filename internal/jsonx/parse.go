@@ -8,6 +8,7 @@
 package jsonx
 
 import (
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -132,20 +133,27 @@ func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
 func skipWS(s []byte, i int) int {
 	for i < len(s) {
 		c := s[i]
-		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
-			break
+		if c > ' ' || c != ' ' && c != '\n' && c != '\r' && c != '\t' {
+			return i
 		}
 		i++
-		if c == '\n' {
-			// Pretty-printed FHIR spends most white space on indentation:
-			// skip it eight spaces at a time.
-			for i+8 <= len(s) && load64(s[i:]) == 0x2020202020202020 {
-				i += 8
+		// Pretty-printed FHIR is almost half indentation: skip a run of
+		// spaces a word at a time, the last word's share counted from its
+		// first non-space byte rather than byte by byte.
+		for i+8 <= len(s) {
+			if m := load64(s[i:]) ^ (lo * ' '); m != 0 {
+				i += firstByte(m)
+				break
 			}
+			i += 8
 		}
 	}
 	return i
 }
+
+// firstByte is the index of the first non-zero byte of a non-zero word read
+// by load64 (whose byte order is little-endian everywhere).
+func firstByte(m uint64) int { return bits.TrailingZeros64(m) >> 3 }
 
 // Duplicate member names are found as each name is read: an open object's
 // mask has one bit of keyBits per name seen (chosen by keyBit) and a count.
@@ -265,9 +273,14 @@ func (p *parser) run() error {
 			i = end
 		}
 	afterValue:
-		// A value is complete; decide what follows.
+		// A value is complete; decide what follows. skipWS is called only
+		// where white space starts: most values are followed directly by a
+		// comma or a bracket, and a call costs more than the test in
+		// WebAssembly.
 		for {
-			i = skipWS(s, i)
+			if i < len(s) && s[i] <= ' ' {
+				i = skipWS(s, i)
+			}
 			if len(stack) == 0 {
 				if i != len(s) {
 					return p.finish(nodes, stack, masks, i, "unexpected data after the JSON value")
@@ -338,11 +351,18 @@ func (p *parser) run() error {
 				}
 				*m = (*m | bit) + 1<<keyCountShift
 			}
-			i = skipWS(s, i)
+			if i < len(s) && s[i] <= ' ' {
+				i = skipWS(s, i)
+			}
 			if i >= len(s) || s[i] != ':' {
 				return p.finish(nodes, stack, masks, i, "expected ':'")
 			}
-			i = skipWS(s, i+1)
+			if i++; i < len(s) && s[i] == ' ' {
+				i++
+			}
+			if i < len(s) && s[i] <= ' ' {
+				i = skipWS(s, i)
+			}
 		}
 	}
 }
@@ -454,10 +474,14 @@ func scanString(s []byte, i int) (end int, esc uint8, bad string) {
 	for {
 		// Fast scan over plain bytes, eight at a time while no byte is a
 		// quote, a backslash or a control character.
+		// hasZero and hasLess flag the first matching byte exactly (only
+		// bytes above it can be false hits), so the word's lowest flag is
+		// where the scan stops.
 		for i+8 <= len(s) {
 			x := load64(s[i:])
-			if hasZero(x^(lo*'"'))|hasZero(x^(lo*'\\'))|hasLess(x, 0x20) != 0 {
-				break
+			if m := hasZero(x^(lo*'"')) | hasZero(x^(lo*'\\')) | hasLess(x, 0x20); m != 0 {
+				i += firstByte(m)
+				goto special
 			}
 			i += 8
 		}
@@ -471,6 +495,7 @@ func scanString(s []byte, i int) (end int, esc uint8, bad string) {
 		if i >= len(s) {
 			return i, 0, "unterminated string"
 		}
+	special:
 		switch c := s[i]; {
 		case c == '"':
 			return i + 1, esc, ""
