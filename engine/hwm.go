@@ -388,12 +388,9 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 	if v := d.Get(obj, path[0]); v >= 0 {
 		// path[0] exists but is not an object: replace it with the nested value.
 		start, end := d.Span(v)
-		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: nest(path[1:], text)})
+		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: appendNest(make([]byte, 0, len(text)+64), path[1:], text)})
 		return
 	}
-	member := jsonx.AppendString(nil, path[0])
-	member = append(member, ':')
-	member = append(member, nest(path[1:], text)...)
 	after := -1
 	d.Members(obj, func(k, v jsonx.Node) bool {
 		if d.KeyIs(k, "resourceType") || d.KeyIs(k, "id") {
@@ -404,23 +401,32 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 	if after < 0 || len(path) == 1 && path[0] != "meta" {
 		d.Members(obj, func(k, v jsonx.Node) bool { after = v; return true })
 	}
+	// The new member's text is built in one allocation: labeling a Bundle
+	// adds one to every resource, and the texts live until the output is
+	// written.
+	member := make([]byte, 0, len(text)+64)
+	at, _ := d.Span(obj)
+	at++
 	if after >= 0 {
-		_, end := d.Span(after)
-		s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: append([]byte{','}, member...)})
-		return
+		_, at = d.Span(after)
+		member = append(member, ',')
 	}
-	start, _ := d.Span(obj)
-	s.edits = append(s.edits, jsonx.Edit{Start: start + 1, End: start + 1, Text: member})
+	member = jsonx.AppendString(member, path[0])
+	member = append(member, ':')
+	s.edits = append(s.edits, jsonx.Edit{Start: at, End: at, Text: appendNest(member, path[1:], text)})
 }
 
-// nest wraps text in objects named by path: nest([a b], x) = {"a":{"b":x}}.
-func nest(path []string, text []byte) []byte {
-	if len(path) == 0 {
-		return append([]byte(nil), text...)
+// appendNest appends text wrapped in objects named by path:
+// appendNest(dst, [a b], x) appends {"a":{"b":x}}.
+func appendNest(dst []byte, path []string, text []byte) []byte {
+	for _, k := range path {
+		dst = append(dst, '{')
+		dst = jsonx.AppendString(dst, k)
+		dst = append(dst, ':')
 	}
-	out := []byte{'{'}
-	out = jsonx.AppendString(out, path[0])
-	out = append(out, ':')
-	out = append(out, nest(path[1:], text)...)
-	return append(out, '}')
+	dst = append(dst, text...)
+	for range path {
+		dst = append(dst, '}')
+	}
+	return dst
 }

@@ -580,7 +580,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 		final = append(final, l)
 	}
-	var added []label
+	added := make([]label, 0, len(p.added)+2)
 	if !confDone {
 		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1}
 		if conf == p.conf {

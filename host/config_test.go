@@ -136,3 +136,27 @@ func TestClosedHost(t *testing.T) {
 		t.Fatalf("a closed host answered code %q", code)
 	}
 }
+
+// TestPeakMemoryBytes: nothing before the first call, then the linear
+// memory the largest call needed, which a bigger input raises.
+func TestPeakMemoryBytes(t *testing.T) {
+	ctx := context.Background()
+	h, err := New(ctx, Config{Instances: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(ctx)
+	if p := h.PeakMemoryBytes(); p != 0 {
+		t.Fatalf("before any call: %d", p)
+	}
+	h.Do(ctx, []byte(`{"op":"hwm","resource":{"resourceType":"Patient","id":"p"}}`))
+	small := h.PeakMemoryBytes()
+	if small == 0 {
+		t.Fatal("no peak after a call")
+	}
+	big := bigBundle(20000)
+	h.Do(ctx, big)
+	if p := h.PeakMemoryBytes(); p <= small || p < uint64(len(big)) {
+		t.Fatalf("after a %d-byte request: peak %d (was %d)", len(big), p, small)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
 	"github.com/tetratelabs/wazero"
@@ -86,6 +87,7 @@ type Host struct {
 	done     chan struct{}  // closed by Close
 	mu       sync.Mutex
 	closed   bool
+	peak     atomic.Uint64 // largest linear memory an instance has had
 }
 
 type instance struct {
@@ -225,9 +227,14 @@ func (h *Host) Do(ctx context.Context, request []byte) []byte {
 		return errorResponse("internal", "host: closed")
 	}
 	resp, err := h.do(ctx, &in, request)
-	if in != nil && in.mod.Memory().Size() > uint32(h.cfg.RecycleBytes) {
-		in.mod.Close(context.Background())
-		in = nil // replaced on next use
+	if in != nil {
+		size := in.mod.Memory().Size()
+		for old := h.peak.Load(); uint64(size) > old && !h.peak.CompareAndSwap(old, uint64(size)); old = h.peak.Load() {
+		}
+		if size > uint32(h.cfg.RecycleBytes) {
+			in.mod.Close(context.Background())
+			in = nil // replaced on next use
+		}
 	}
 	h.pool <- in
 	switch {
@@ -273,6 +280,11 @@ func (h *Host) do(ctx context.Context, slot **instance, request []byte) ([]byte,
 	}
 	return append([]byte(nil), b...), nil // Read aliases guest memory
 }
+
+// PeakMemoryBytes is the largest linear memory any of the Host's instances
+// has had after a call: what the pool costs at its worst, since linear
+// memory never shrinks (an instance past RecycleBytes is replaced).
+func (h *Host) PeakMemoryBytes() uint64 { return h.peak.Load() }
 
 // Close releases the runtime and every instance; calls waiting for an
 // instance return an error.
