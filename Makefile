@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/seclabel
 FUZZTIME ?= 30s
 
-.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck web webcheck bench fuzz generate clean
+.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate clean
 
 all: build
 
@@ -72,7 +72,15 @@ imports:
 generate:
 	$(GO) run ./internal/cardgen
 
+# The benchmark report: every build (native, wazero, Node, headless
+# Chromium) against the JSON baselines in one run, written to
+# bench/report.md (and printed) and summarised in the README's Performance
+# section. BENCHFLAGS passes flags to the harness (-quick, -backends, ...).
 bench:
+	$(GO) run ./bench/harness -out bench/report.md -readme README.md $(BENCHFLAGS)
+
+# The Go benchmarks behind single targets (go test -bench), for profiling.
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./bench/
 
 fuzz:

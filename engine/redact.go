@@ -244,8 +244,11 @@ type redactor struct {
 	acts  map[jsonx.Node]action
 	adds  map[jsonx.Node][]addMember
 	dirty map[jsonx.Node]bool
-	rep   Redaction
-	out   []released
+	// parent[n] is the container of node n (object members: of both key
+	// and value), for mark; built on first use.
+	parent []int32
+	rep    Redaction
+	out    []released
 	// docComp is the Composition of the document being redacted, or 0.
 	docComp jsonx.Node
 	// per resource being walked
@@ -260,33 +263,36 @@ type redactor struct {
 const darMasked = `{"url":"` + extDataAbsent + `","valueCode":"masked"}`
 
 // mark flags every container from the root down to n as dirty, so the
-// render pass re-emits them; it finds the path by descending the tape.
+// render pass re-emits them. It climbs from n through a parent index made on
+// first use, and stops at the first container already dirty (whose
+// ancestors are then dirty too): a Bundle with thousands of withheld
+// entries costs one pass over its tape, not one descent per entry.
 func (r *redactor) mark(n jsonx.Node) {
 	d := r.d
-	cur := r.root
-	for cur != n {
-		r.dirty[cur] = true
-		first, end := d.Range(cur)
-		next := -1
-		if d.Kind(cur) == jsonx.Object {
-			for k := first; k < end; k = d.Skip(k + 1) {
-				if v := k + 1; v <= n && n < d.Skip(v) {
-					next = v
-					break
-				}
-			}
-		} else {
-			for it := first; it < end; it = d.Skip(it) {
-				if it <= n && n < d.Skip(it) {
-					next = it
-					break
+	if n <= r.root || n >= d.Skip(r.root) {
+		return
+	}
+	if r.parent == nil {
+		r.parent = make([]int32, d.Len())
+		for c, end := r.root, d.Skip(r.root); c < end; c++ {
+			first, last := d.Range(c)
+			for it := first; it < last; it = d.Skip(it) {
+				r.parent[it] = int32(c) // in objects: keys, then values below
+				if d.Kind(c) == jsonx.Object {
+					r.parent[it+1] = int32(c)
+					it++
 				}
 			}
 		}
-		if next < 0 {
+	}
+	for x := jsonx.Node(r.parent[n]); ; x = jsonx.Node(r.parent[x]) {
+		if r.dirty[x] && x != n {
 			return
 		}
-		cur = next
+		r.dirty[x] = true
+		if x == r.root {
+			return
+		}
 	}
 }
 

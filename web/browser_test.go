@@ -14,45 +14,29 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/host"
+	"github.com/seclabel/seclabel/internal/chromium"
 	"github.com/seclabel/seclabel/internal/golden"
 	"github.com/seclabel/seclabel/internal/testenv"
 	"github.com/seclabel/seclabel/web"
 )
 
-// chromium finds Debian's Chromium. Without it the browser tests skip,
-// except in CI (CI set), where .ci/run installs it and they are required.
-func chromium(t testing.TB) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("SECLABEL_CHROMIUM"), "/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("Chromium is required in CI: apt-get install -y chromium")
-	}
-	t.Skip("no Chromium found (apt-get install chromium, or set SECLABEL_CHROMIUM): skipping the browser tests")
-	return ""
-}
-
 // browser starts a headless Chromium for the test and returns a tab.
+// Without Chromium the browser tests skip, except in CI (CI set), where
+// .ci/run installs it and they are required.
 func browser(t testing.TB) context.Context {
-	path := chromium(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1366, 900),
+	t.Helper()
+	path := chromium.Path()
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("Chromium is required in CI: apt-get install -y chromium")
+		}
+		t.Skip("no Chromium found (apt-get install chromium, or set SECLABEL_CHROMIUM): skipping the browser tests")
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
+	ctx, cancel, err := chromium.Start(path)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(cancel)
 	return ctx
 }
 

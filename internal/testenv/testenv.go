@@ -56,6 +56,19 @@ type File struct {
 // Synthea returns the Synthea bundles, largest last, or skips.
 func Synthea(tb testing.TB) []File {
 	dir := Require(tb, "synthea")
+	files, err := ReadSynthea(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(files) == 0 {
+		tb.Skipf("no Synthea bundles in %s", dir)
+	}
+	return files
+}
+
+// ReadSynthea reads the bundles of a Synthea folder (every JSON file but
+// the manifest), largest last.
+func ReadSynthea(dir string) ([]File, error) {
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	var files []File
 	for _, p := range paths {
@@ -64,15 +77,12 @@ func Synthea(tb testing.TB) []File {
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
-			tb.Fatal(err)
+			return nil, err
 		}
 		files = append(files, File{filepath.Base(p), b})
 	}
-	if len(files) == 0 {
-		tb.Skipf("no Synthea bundles in %s", dir)
-	}
 	sort.Slice(files, func(i, j int) bool { return len(files[i].Data) < len(files[j].Data) })
-	return files
+	return files, nil
 }
 
 // R4Examples calls f for every JSON file of the FHIR R4 example package, or skips.

@@ -73,6 +73,8 @@ export interface Engine {
   marks(resource: Resource): Display[];
   /** Compile rule packs and default options once for every later call. */
   configure(config: { rules?: RulePack[]; options?: Options }): void;
+  /** The module's linear memory in bytes: it never shrinks, so the most this instance has needed. */
+  readonly memoryBytes: number;
 }
 
 export interface LoadOptions {
@@ -87,6 +89,6 @@ export interface LoadOptions {
 export declare function load(options: LoadOptions): Promise<Engine>;
 
 /** An Engine in a Web Worker (worker.js): the same methods, each returning a Promise. */
-export type RemoteEngine = { [K in keyof Engine]: (...args: Parameters<Engine[K]>) => Promise<ReturnType<Engine[K]>> };
+export type RemoteEngine = { [K in Exclude<keyof Engine, 'memoryBytes'>]: (...args: Parameters<Engine[K]>) => Promise<ReturnType<Engine[K]>> };
 
 export declare function connect(worker: Worker, options: LoadOptions): Promise<RemoteEngine>;

@@ -91,6 +91,14 @@ export class Engine {
   }
 
   /**
+   * memoryBytes is the size of the module's linear memory. It never
+   * shrinks, so it is the most this instance has needed so far.
+   */
+  get memoryBytes() {
+    return this._memory.buffer.byteLength;
+  }
+
+  /**
    * request sends one protocol request (an object or JSON text) and returns
    * the response as JSON text, errors included: the raw protocol.
    */

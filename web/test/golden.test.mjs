@@ -122,3 +122,13 @@ test('a module without the seclabel exports is refused', async () => {
   const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
   await assert.rejects(load({ wasm: bytes }), (e) => e instanceof SeclabelError && e.code === 'unsupported_module');
 });
+
+test('memoryBytes is the linear memory, grown by a big input', async () => {
+  const fresh = await load({ wasm: fs.readFileSync(path.join(root, 'host/seclabel.wasm')) });
+  const before = fresh.memoryBytes;
+  assert.ok(before > 0 && before % 65536 === 0);
+  const entry = '{"resource":{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"5602001"}]}}}';
+  const bundle = new TextEncoder().encode(`{"resourceType":"Bundle","type":"collection","entry":[${Array(40000).fill(entry).join(',')}]}`);
+  fresh.hwm(bundle);
+  assert.ok(fresh.memoryBytes > before + bundle.length, `${fresh.memoryBytes} after a ${bundle.length}-byte input (was ${before})`);
+});

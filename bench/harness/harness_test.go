@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seclabel/seclabel/engine"
+)
+
+// The generated inputs have the size asked for, are valid labeled FHIR the
+// same every time, and are sensitive in part.
+func TestGenerate(t *testing.T) {
+	e, _ := engine.New(engine.Options{})
+	for _, z := range sizes[:3] {
+		data, n := generate(z.bytes)
+		if len(data) < z.bytes || len(data) > z.bytes+2048 {
+			t.Errorf("%s: %d bytes", z.name, len(data))
+		}
+		if again, _ := generate(z.bytes); !bytes.Equal(again, data) {
+			t.Errorf("%s: not deterministic", z.name)
+		}
+		if got := countResources(data); got != n {
+			t.Errorf("%s: %d entries, generate says %d", z.name, got, n)
+		}
+		if _, err := e.Validate(context.Background(), data); err != nil {
+			t.Errorf("%s: %v", z.name, err)
+		}
+		r, err := e.Label(context.Background(), data)
+		if err != nil {
+			t.Fatalf("%s: %v", z.name, err)
+		}
+		if z.bytes >= 100<<10 && (len(r.Report.Labeled) == 0 || len(r.Report.Labeled) >= n) {
+			t.Errorf("%s: %d of %d resources labeled; want some, not all", z.name, len(r.Report.Labeled), n)
+		}
+	}
+}
+
+func TestNDJSONStream(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.ndjson")
+	n, err := writeNDJSON(path, 3<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	lines := bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+	if len(b) < 3<<20 || len(lines) != n {
+		t.Fatalf("%d bytes, %d lines (said %d)", len(b), len(lines), n)
+	}
+	if bytes.Equal(lines[0], lines[len(lines)/2+1]) && len(lines) > 2 {
+		t.Error("lines repeat")
+	}
+}
+
+func TestFlags(t *testing.T) {
+	var out, errs bytes.Buffer
+	for _, args := range [][]string{{"-backends", "native,jvm"}, {"-sizes", "5MB"}, {"-rounds", "0"}, {"-stream", "-1"}, {"extra"}} {
+		if _, err := parseFlags(args, &out, &errs); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	cfg, err := parseFlags([]string{"-sizes", "1kb,10MB", "-backends", "wasm"}, &out, &errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.sizes, "|") != "1 KB|10 MB" || !cfg.backends["native"] || !cfg.backends["wasm"] || cfg.backends["node"] {
+		t.Fatalf("sizes %q, backends %v", cfg.sizes, cfg.backends)
+	}
+}
+
+// TestReport runs the harness on the smallest input, natively, through
+// wazero and in Node (when there), with a small stream, and checks that the
+// report and the README section carry every figure.
+func TestReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the CLI and runs every backend")
+	}
+	dir := t.TempDir()
+	readme := filepath.Join(dir, "README.md")
+	os.WriteFile(readme, []byte("# x\n\n## Performance\n\n"+readmeBegin+"\nold\n"+readmeEnd+"\n\nafter\n"), 0o644)
+	var out, errs bytes.Buffer
+	backends := "native,wasm"
+	_, nodeErr := exec.LookPath("node")
+	if nodeErr == nil {
+		backends += ",node"
+	}
+	cfg, err := parseFlags([]string{"-data", "", "-sizes", "1KB", "-stream", "1", "-budget", "20ms", "-rounds", "1",
+		"-backends", backends, "-out", filepath.Join(dir, "report.md"), "-readme", readme}, &out, &errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.plan.minBatch = time.Millisecond
+	if err := run(cfg); err != nil {
+		t.Fatalf("%v\n%s", err, errs.String())
+	}
+	report, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if !bytes.Equal(report, out.Bytes()) {
+		t.Error("the printed report differs from the written one")
+	}
+	text := string(report)
+	want := []string{"## Targets", "## Generated Bundle of 1 KB", "## NDJSON stream", "## Sizes", "seclabel.wasm", "| fastjson parse-only | native |",
+		"| encoding/json round trip | native |", "native `label` ≥ 0.75", "wazero `redact` ≤ 6", "module ≤ 1.0 MB gzip"}
+	for _, op := range ops {
+		want = append(want, "| `"+op+"` | native |", "| `"+op+"` | wazero |")
+		if nodeErr == nil {
+			want = append(want, "| `"+op+"` | Node |")
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	if strings.Contains(text, "NaN") || strings.Contains(text, "Inf") {
+		t.Errorf("report has a figure that is not a number:\n%s", text)
+	}
+	if n := strings.Count(text, "| native (wasm) |") + strings.Count(text, "| wasm (wazero) | "); n != 2 {
+		t.Errorf("%d wazero stream rows, want 2", n)
+	}
+	r, _ := os.ReadFile(readme)
+	if s := string(r); strings.Contains(s, "\nold\n") || !strings.Contains(s, "| `label` |") || !strings.HasSuffix(s, readmeEnd+"\n\nafter\n") {
+		t.Errorf("README section not rewritten:\n%s", s)
+	}
+	os.WriteFile(readme, []byte("no markers"), 0o644)
+	if err := rewriteReadme(readme, "x"); err == nil {
+		t.Error("a README without markers was accepted")
+	}
+}

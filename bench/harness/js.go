@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/chromedp/chromedp"
+	"github.com/seclabel/seclabel/host"
+	"github.com/seclabel/seclabel/internal/chromium"
+	"github.com/seclabel/seclabel/web"
+)
+
+// The JavaScript backends run bench/js/bench.mjs over a manifest of the
+// same inputs, written to files: Node reads them, Chromium fetches them.
+type jsManifest struct {
+	Wasm       string   `json:"wasm"`
+	BudgetMs   float64  `json:"budgetMs"`
+	MinRounds  int      `json:"minRounds"`
+	MaxRounds  int      `json:"maxRounds"`
+	MinBatchMs float64  `json:"minBatchMs"`
+	Tasks      []jsTask `json:"tasks"`
+}
+
+type jsTask struct {
+	ID     int       `json:"id"`
+	Group  string    `json:"group"`
+	Op     string    `json:"op"`
+	Inputs []jsInput `json:"inputs"`
+}
+
+type jsInput struct {
+	Path      string `json:"path"`
+	Resources int    `json:"resources"`
+}
+
+type jsResult struct {
+	ID        int       `json:"id"`
+	Calls     int       `json:"calls"`
+	Warm      int       `json:"warm"`
+	Bytes     int64     `json:"bytes"`
+	Resources int64     `json:"resources"`
+	Elapsed   float64   `json:"elapsed"`
+	Samples   []float64 `json:"samples"`
+	Memory    uint64    `json:"memory"`
+}
+
+// jsBaseline is the name of the JavaScript baseline row.
+const jsBaseline = "JSON.parse + JSON.stringify"
+
+// jsFiles writes every input (and its labeled form) under dir and returns
+// the manifest tasks, with paths made by path(file name): every operation
+// and the JSON baseline, for every set.
+func jsFiles(dir string, sets []inputSet, path func(string) string) ([]jsTask, []result, error) {
+	var tasks []jsTask
+	var rows []result
+	for si, set := range sets {
+		var plain, labeled []jsInput
+		for i, in := range set.inputs {
+			for _, f := range []struct {
+				name string
+				data []byte
+				list *[]jsInput
+			}{{fmt.Sprintf("%d-%d.json", si, i), in.data, &plain}, {fmt.Sprintf("%d-%d.labeled.json", si, i), in.labeled, &labeled}} {
+				if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+					return nil, nil, err
+				}
+				*f.list = append(*f.list, jsInput{Path: path(f.name), Resources: in.resources})
+			}
+		}
+		for _, op := range append(append([]string(nil), ops...), "json") {
+			inputs := plain
+			if op == "redact" {
+				inputs = labeled
+			}
+			name := op
+			if op == "json" {
+				name = jsBaseline
+			}
+			tasks = append(tasks, jsTask{ID: len(tasks), Group: set.name, Op: op, Inputs: inputs})
+			rows = append(rows, result{set: set.name, op: name})
+		}
+	}
+	return tasks, rows, nil
+}
+
+// fill copies the JavaScript results into rows (indexed by task id).
+func fill(rows []result, backend string, out []jsResult) []result {
+	for _, r := range out {
+		row := &rows[r.ID]
+		row.backend = backend
+		row.calls, row.warm, row.bytes, row.resources = r.Calls, r.Warm, r.Bytes, r.Resources
+		row.elapsed, row.samples, row.memory = r.Elapsed, r.Samples, r.Memory
+		row.allocs, row.allocB = -1, -1
+	}
+	return rows
+}
+
+func (p plan) manifest(wasm string, tasks []jsTask) jsManifest {
+	return jsManifest{Wasm: wasm, BudgetMs: float64(p.budget.Milliseconds()), MinRounds: p.minRounds, MaxRounds: p.maxRounds,
+		MinBatchMs: float64(p.minBatch.Microseconds()) / 1e3, Tasks: tasks}
+}
+
+// runNode measures the sets in Node; version is what node --version says.
+func runNode(root, dir string, sets []inputSet, p plan) (rows []result, version string, err error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, "", fmt.Errorf("node not found (apt-get install nodejs)")
+	}
+	tasks, rows, err := jsFiles(dir, sets, func(name string) string { return filepath.Join(dir, name) })
+	if err != nil {
+		return nil, "", err
+	}
+	wasm := filepath.Join(dir, "seclabel.wasm")
+	if err := os.WriteFile(wasm, host.Module(), 0o644); err != nil {
+		return nil, "", err
+	}
+	mpath := filepath.Join(dir, "node-manifest.json")
+	if err := writeJSON(mpath, p.manifest(wasm, tasks)); err != nil {
+		return nil, "", err
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(node, filepath.Join(root, "bench", "js", "node.mjs"), mpath)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, "", fmt.Errorf("node: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var out struct {
+		Version string     `json:"version"`
+		Results []jsResult `json:"results"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		return nil, "", fmt.Errorf("node output: %v", err)
+	}
+	return fill(rows, "Node", out.Results), out.Version, nil
+}
+
+// runChromium measures the sets in headless Chromium, on a page served from
+// localhost by the same handler as the playground.
+func runChromium(root, dir string, sets []inputSet, p plan) (rows []result, version string, err error) {
+	path := chromium.Path()
+	if path == "" {
+		return nil, "", fmt.Errorf("no Chromium found (apt-get install chromium, or set SECLABEL_CHROMIUM)")
+	}
+	tasks, rows, err := jsFiles(dir, sets, func(name string) string { return "/data/" + name })
+	if err != nil {
+		return nil, "", err
+	}
+	manifest, err := json.Marshal(p.manifest("/seclabel.wasm", tasks))
+	if err != nil {
+		return nil, "", err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", web.Handler(host.Module()))
+	mux.Handle("/data/", http.StripPrefix("/data/", http.FileServer(http.Dir(dir))))
+	mux.Handle("/bench/", http.StripPrefix("/bench/", http.FileServer(http.Dir(filepath.Join(root, "bench", "js")))))
+	mux.HandleFunc("/manifest.json", func(w http.ResponseWriter, r *http.Request) { w.Write(manifest) })
+	mux.HandleFunc("/blank.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("<!doctype html><title>seclabel benchmarks</title>"))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	tab, cancel, err := chromium.Start(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("starting Chromium: %v", err)
+	}
+	defer cancel()
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+"/blank.html")); err != nil {
+		return nil, "", err
+	}
+	ua, err := chromedp.Run(tab, chromedp.Evaluate[string](`navigator.userAgent`))
+	if err != nil {
+		return nil, "", err
+	}
+	product := ua
+	for _, f := range strings.Fields(ua) {
+		if strings.HasPrefix(f, "HeadlessChrome/") || strings.HasPrefix(f, "Chrome/") {
+			product = f[strings.Index(f, "/")+1:]
+		}
+	}
+	text, err := chromedp.Run(tab, chromedp.Evaluate[string](`(async () => {
+		const { run } = await import('/bench/bench.mjs');
+		const { load } = await import('/seclabel.js');
+		const manifest = await (await fetch('/manifest.json')).json();
+		const module = await WebAssembly.compileStreaming(fetch(manifest.wasm));
+		const read = async (p) => new Uint8Array(await (await fetch(p)).arrayBuffer());
+		return JSON.stringify(await run(() => load({ wasm: module }), manifest, read));
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, "", fmt.Errorf("in Chromium: %v", err)
+	}
+	var out []jsResult
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		return nil, "", fmt.Errorf("Chromium output: %v", err)
+	}
+	return fill(rows, "Chromium", out), product, nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// nodeVersion is node --version, or "".
+func nodeVersion() string {
+	out, err := exec.Command("node", "--version").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}

@@ -1,0 +1,348 @@
+// Command harness measures seclabel on every build (native Go, the module in
+// wazero, Node and headless Chromium) against JSON baselines in the same
+// run, and writes a Markdown report: make bench runs it.
+//
+//	go run ./bench/harness [flags]
+//
+// Inputs: the Synthea bundles of the shared data (skipped when absent),
+// generated Bundles of 1 KB to 10 MB, and an NDJSON stream of up to 100 MB
+// labeled by the CLI. The targets are ratios measured in the run; the report
+// says which hold.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/host"
+	"github.com/seclabel/seclabel/internal/golden"
+	"github.com/seclabel/seclabel/internal/testenv"
+)
+
+const usage = `Usage: go run ./bench/harness [flags]
+
+Measures label, hwm, redact and validate natively, through the module in
+wazero, in Node and in headless Chromium, with the JSON baselines, and writes
+a Markdown report (also printed). Progress goes to standard error.
+
+Flags:
+`
+
+// config is what the flags ask for.
+type config struct {
+	out, readme, data string
+	backends          map[string]bool
+	sizes             []string
+	streamMB          int
+	plan              plan
+	stdout, stderr    io.Writer
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "harness:", err)
+		os.Exit(2)
+	}
+	if err := run(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "harness:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("harness", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	out := fs.String("out", "bench/report.md", "write the report to this file (\"-\": only print it)")
+	readme := fs.String("readme", "", "also rewrite the Performance section of this README between its bench markers")
+	data := fs.String("data", testenv.DataDir(), "the shared data folder (its synthea/ bundles are measured when present)")
+	backends := fs.String("backends", "native,wasm,node,chromium", "backends to measure (native is always measured: it is what the others are compared to)")
+	sizeList := fs.String("sizes", "1KB,100KB,1MB,10MB", "generated input sizes, from 1KB,100KB,1MB,10MB (\"none\": only the Synthea bundles)")
+	stream := fs.Int("stream", 100, "size in MB of the NDJSON stream the CLI labels (0: none); a stream a tenth its size shows memory stays flat")
+	budget := fs.Duration("budget", time.Second, "time each row runs for, at least")
+	rounds := fs.Int("rounds", 3, "rounds over a row's inputs, at least")
+	quick := fs.Bool("quick", false, "a fast, rough run: 50 ms rows, 1 KB and 100 KB inputs, a 4 MB stream")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (see -help)", fs.Arg(0))
+	}
+	cfg := &config{out: *out, readme: *readme, data: *data, streamMB: *stream, stdout: stdout, stderr: stderr,
+		backends: map[string]bool{"native": true},
+		plan:     plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
+	for _, b := range strings.Split(*backends, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case "native", "wasm", "node", "chromium":
+			cfg.backends[b] = true
+		case "":
+		default:
+			return nil, fmt.Errorf("unknown backend %q: native, wasm, node or chromium", b)
+		}
+	}
+	if *quick {
+		cfg.plan.budget, cfg.plan.minRounds = 50*time.Millisecond, 1
+		*sizeList, cfg.streamMB = "1KB,100KB", 4
+	}
+	if *sizeList != "none" {
+		for _, s := range strings.Split(*sizeList, ",") {
+			found := false
+			for _, z := range sizes {
+				if strings.EqualFold(strings.TrimSpace(s), z.flag) {
+					cfg.sizes = append(cfg.sizes, z.name)
+					found = true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("unknown size %q: 1KB, 100KB, 1MB or 10MB", s)
+			}
+		}
+	}
+	if cfg.plan.budget <= 0 || cfg.plan.minRounds < 1 {
+		return nil, errors.New("-budget must be positive and -rounds at least 1")
+	}
+	if cfg.streamMB < 0 {
+		return nil, errors.New("-stream must not be negative")
+	}
+	return cfg, nil
+}
+
+// progress writes one line per step to standard error: a count of the steps
+// and what runs.
+type progress struct {
+	w     io.Writer
+	n     int
+	total int
+	start time.Time
+}
+
+func (p *progress) step(format string, args ...any) {
+	p.n++
+	fmt.Fprintf(p.w, "[%3d/%d %5.1fs] %s\n", p.n, p.total, time.Since(p.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+func run(cfg *config) error {
+	root, err := golden.Root()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "seclabel-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	rep := &report{when: time.Now().UTC(), plan: cfg.plan, machine: readMachine(), backends: cfg.backends}
+
+	// Inputs.
+	var sets []inputSet
+	if cfg.data != "" {
+		files, err := synthea(filepath.Join(cfg.data, "synthea"))
+		if err != nil {
+			return err
+		}
+		if len(files) > 0 {
+			sets = append(sets, inputSet{name: "Synthea", inputs: files})
+		}
+	}
+	if len(sets) == 0 {
+		rep.notes = append(rep.notes, "No Synthea bundles were found (-data, or ../shared/data/synthea): the report covers the generated inputs only.")
+	}
+	for _, name := range cfg.sizes {
+		for _, z := range sizes {
+			if z.name == name {
+				data, n := generate(z.bytes)
+				sets = append(sets, inputSet{name: name, inputs: []input{{name: name, data: data, resources: n}}})
+			}
+		}
+	}
+	if len(sets) == 0 {
+		return errors.New("nothing to measure: no Synthea bundles and no sizes")
+	}
+	if err := withLabels(sets); err != nil {
+		return err
+	}
+	rep.sets = sets
+
+	steps := len(sets) * (len(baselines) + len(ops))
+	if cfg.backends["wasm"] {
+		steps += len(sets) * len(ops)
+	}
+	for _, b := range []string{"node", "chromium"} {
+		if cfg.backends[b] {
+			steps++
+		}
+	}
+	if cfg.streamMB > 0 {
+		steps += 2
+		if cfg.backends["wasm"] {
+			steps += 2
+		}
+	}
+	pr := &progress{w: cfg.stderr, total: steps, start: time.Now()}
+
+	// Native, with the baselines.
+	native, err := engine.New(engine.Options{})
+	if err != nil {
+		return err
+	}
+	for si := range sets {
+		set := &sets[si]
+		for _, b := range baselines {
+			pr.step("%s on %s", b.name, set.name)
+			r := result{set: set.name, op: b.name, backend: "native"}
+			if err := measureGo(cfg.plan, &r, set, b.call(set)); err != nil {
+				return fmt.Errorf("%s on %s: %w", b.name, set.name, err)
+			}
+			rep.rows = append(rep.rows, r)
+		}
+		for _, op := range ops {
+			pr.step("%s on %s, native", op, set.name)
+			r := result{set: set.name, op: op, backend: "native"}
+			if err := measureGo(cfg.plan, &r, set, opCall(native, op, set)); err != nil {
+				return fmt.Errorf("%s on %s: %w", op, set.name, err)
+			}
+			rep.rows = append(rep.rows, r)
+		}
+	}
+
+	// The module in wazero: a Host per input set, so its peak memory is
+	// that set's.
+	if cfg.backends["wasm"] {
+		ctx := context.Background()
+		for si := range sets {
+			set := &sets[si]
+			h, err := host.New(ctx, host.Config{Instances: 1})
+			if err != nil {
+				return err
+			}
+			for _, op := range ops {
+				pr.step("%s on %s, wasm (wazero)", op, set.name)
+				r := result{set: set.name, op: op, backend: "wasm"}
+				if err := cfg.plan.measure(&r, set, opCall(h, op, set)); err != nil {
+					h.Close(ctx)
+					return fmt.Errorf("%s on %s in wazero: %w", op, set.name, err)
+				}
+				r.allocs, r.allocB, r.memory = -1, -1, h.PeakMemoryBytes()
+				rep.rows = append(rep.rows, r)
+			}
+			h.Close(ctx)
+		}
+		rep.machine.wazero = moduleVersion("github.com/tetratelabs/wazero")
+	}
+
+	// Node and Chromium: a failure to run is reported, not fatal.
+	for _, b := range []struct {
+		key, name string
+		run       func(root, dir string, sets []inputSet, p plan) ([]result, string, error)
+		version   *string
+	}{{"node", "Node", runNode, &rep.machine.node}, {"chromium", "Chromium", runChromium, &rep.machine.chromium}} {
+		if !cfg.backends[b.key] {
+			continue
+		}
+		pr.step("every operation in %s", b.name)
+		dir := filepath.Join(tmp, b.key)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		rows, version, err := b.run(root, dir, sets, cfg.plan)
+		if err != nil {
+			rep.notes = append(rep.notes, fmt.Sprintf("%s was not measured: %v.", b.name, err))
+			fmt.Fprintf(cfg.stderr, "  %s skipped: %v\n", b.name, err)
+			continue
+		}
+		*b.version = version
+		rep.rows = append(rep.rows, rows...)
+	}
+
+	// The NDJSON stream through the CLI.
+	if cfg.streamMB > 0 {
+		if err := measureStreams(cfg, root, tmp, rep, pr); err != nil {
+			return err
+		}
+	}
+
+	rep.sizes, err = readSizes(root, tmp)
+	if err != nil {
+		return err
+	}
+	text := rep.markdown()
+	fmt.Fprint(cfg.stdout, text)
+	if cfg.out != "-" {
+		if err := os.WriteFile(cfg.out, []byte(text), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.stderr, "report written to %s\n", cfg.out)
+	}
+	if cfg.readme != "" {
+		if err := rewriteReadme(cfg.readme, rep.readmeSection()); err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.stderr, "Performance section of %s rewritten\n", cfg.readme)
+	}
+	return nil
+}
+
+// measureGo runs a native row under the plan, with its allocations and the
+// memory one call needs.
+func measureGo(p plan, r *result, set *inputSet, call func(int) error) error {
+	var ac allocCounter
+	ac.start()
+	if err := p.measure(r, set, call); err != nil {
+		return err
+	}
+	ac.end(r)
+	peak, err := peakAlloc(set, call)
+	r.memory = peak
+	return err
+}
+
+// measureStreams labels a stream of streamMB and one a tenth of it with the
+// CLI, natively and through the module.
+func measureStreams(cfg *config, root, tmp string, rep *report, pr *progress) error {
+	bin, err := buildCLI(root, tmp)
+	if err != nil {
+		return err
+	}
+	full := int64(cfg.streamMB) << 20
+	type stream struct {
+		path  string
+		lines int
+	}
+	var streams []stream
+	for _, size := range []int64{full / 10, full} {
+		path := filepath.Join(tmp, fmt.Sprintf("stream-%d.ndjson", size))
+		n, err := writeNDJSON(path, size)
+		if err != nil {
+			return err
+		}
+		streams = append(streams, stream{path, n})
+	}
+	engines := []string{"native"}
+	if cfg.backends["wasm"] {
+		engines = append(engines, "wasm")
+	}
+	cache := filepath.Join(tmp, "cache")
+	for _, eng := range engines {
+		for _, s := range streams {
+			pr.step("NDJSON stream %s, %s", filepath.Base(s.path), eng)
+			r, err := runStream(bin, s.path, eng, s.lines, cache)
+			if err != nil {
+				return err
+			}
+			rep.streams = append(rep.streams, r)
+		}
+	}
+	return nil
+}

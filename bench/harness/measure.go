@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"github.com/seclabel/seclabel/engine"
+	"github.com/valyala/fastjson"
+)
+
+// ops are the operations measured on every backend, in report order.
+var ops = []string{"label", "hwm", "redact", "validate"}
+
+// redactContext is the recipient of every redaction: clearance N, no HIV
+// or substance-use content. bench/js/bench.mjs uses the same one.
+var redactContext = engine.AccessContext{Clearance: "N", Deny: []string{"SUD", "HIV"}}
+
+// result is one row: an operation (or baseline) on one input set through one
+// backend.
+type result struct {
+	set, op, backend string
+	calls            int
+	warm             int       // untimed warm-up calls
+	bytes            int64     // input bytes processed, over all calls
+	resources        int64     // resources processed, over all calls
+	elapsed          float64   // ms, the sum of the timed calls
+	samples          []float64 // ms per call, one per timed batch
+	allocs, allocB   float64   // per call; -1 when not measured
+	memory           uint64    // peak memory in bytes (see report.go); 0 when not measured
+	skipped          string    // why there is no figure
+}
+
+func (r *result) mbps() float64 { return float64(r.bytes) / 1e6 / (r.elapsed / 1e3) }
+func (r *result) resPerSec() float64 {
+	return float64(r.resources) / (r.elapsed / 1e3)
+}
+
+// perCall is the mean time of one call, in ms.
+func (r *result) perCall() float64 { return r.elapsed / float64(r.calls) }
+
+func (r *result) percentile(p float64) float64 {
+	if len(r.samples) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), r.samples...)
+	sort.Float64s(s)
+	i := int(math.Ceil(p*float64(len(s)))) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+// plan says how long to measure: each input is called in batches long enough
+// for the clock (minBatch), and rounds over all inputs go on until the
+// budget is spent and at least minRounds are done. bench/js/bench.mjs
+// follows the same plan.
+type plan struct {
+	budget    time.Duration
+	minRounds int
+	maxRounds int
+	minBatch  time.Duration
+}
+
+// measure times call(i) for every input index i under the plan.
+func (p plan) measure(r *result, set *inputSet, call func(i int) error) error {
+	n := len(set.inputs)
+	batch := make([]int, n)
+	for i := range set.inputs { // warm-up: calls until a batch's time has passed
+		t0 := time.Now()
+		k := 0
+		for k == 0 || time.Since(t0) < p.minBatch && k < 10000 {
+			if err := call(i); err != nil {
+				return err
+			}
+			k++
+		}
+		r.warm += k
+		batch[i] = k
+	}
+	start := time.Now()
+	for round := 0; round < p.maxRounds && (round < p.minRounds || time.Since(start) < p.budget); round++ {
+		for i := range set.inputs {
+			t0 := time.Now()
+			for k := 0; k < batch[i]; k++ {
+				if err := call(i); err != nil {
+					return err
+				}
+			}
+			ms := float64(time.Since(t0).Nanoseconds()) / 1e6
+			r.samples = append(r.samples, ms/float64(batch[i]))
+			r.elapsed += ms
+			r.calls += batch[i]
+			r.bytes += int64(batch[i] * len(set.inputs[i].data))
+			r.resources += int64(batch[i] * set.inputs[i].resources)
+		}
+	}
+	return nil
+}
+
+// peakAlloc bounds what one call needs at its peak: with the collector
+// off, the heap grows by everything the call allocates. It is the largest
+// such growth over the inputs.
+func peakAlloc(set *inputSet, call func(int) error) (uint64, error) {
+	var peak uint64
+	old := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(old)
+	for i := range set.inputs {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		if err := call(i); err != nil {
+			return 0, err
+		}
+		runtime.ReadMemStats(&m1)
+		peak = max(peak, m1.HeapAlloc-min(m1.HeapAlloc, m0.HeapAlloc))
+	}
+	runtime.GC()
+	return peak, nil
+}
+
+// allocCounter counts the allocations of a row.
+type allocCounter struct{ m0 runtime.MemStats }
+
+func (a *allocCounter) start() { runtime.ReadMemStats(&a.m0) }
+func (a *allocCounter) end(r *result) {
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	calls := float64(r.calls + r.warm)
+	r.allocs = float64(m1.Mallocs-a.m0.Mallocs) / calls
+	r.allocB = float64(m1.TotalAlloc-a.m0.TotalAlloc) / calls
+}
+
+// opCall is one backend's call of op on input i of set.
+func opCall(b engine.Backend, op string, set *inputSet) func(int) error {
+	ctx := context.Background()
+	return func(i int) error {
+		in := &set.inputs[i]
+		var err error
+		switch op {
+		case "label":
+			_, err = b.Label(ctx, in.data)
+		case "hwm":
+			_, err = b.HWM(ctx, in.data)
+		case "redact":
+			_, err = b.Redact(ctx, in.labeled, redactContext)
+		case "validate":
+			_, err = b.Validate(ctx, in.data)
+		}
+		return err
+	}
+}
+
+// baselines are what a program that only reads, or reads and writes, the
+// same JSON pays: the targets are ratios to them.
+var baselines = []struct {
+	name string
+	call func(set *inputSet) func(int) error
+}{
+	{"fastjson parse-only", func(set *inputSet) func(int) error {
+		var p fastjson.Parser
+		return func(i int) error { _, err := p.ParseBytes(set.inputs[i].data); return err }
+	}},
+	{"fastjson parse + marshal", func(set *inputSet) func(int) error {
+		var p fastjson.Parser
+		var out []byte
+		return func(i int) error {
+			v, err := p.ParseBytes(set.inputs[i].data)
+			if err == nil {
+				out = v.MarshalTo(out[:0])
+			}
+			return err
+		}
+	}},
+	{"encoding/json round trip", func(set *inputSet) func(int) error {
+		return func(i int) error {
+			var v any
+			if err := json.Unmarshal(set.inputs[i].data, &v); err != nil {
+				return err
+			}
+			_, err := json.Marshal(v)
+			return err
+		}
+	}},
+}

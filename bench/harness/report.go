@@ -1,0 +1,592 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type machine struct {
+	cpu, memory, system, commit string
+	cores, procs                int
+	wazero, fastjson            string
+	node, chromium              string
+}
+
+type artifact struct {
+	name              string
+	raw, gzip, brotli int64 // brotli -1: not measured
+	note              string
+}
+
+type report struct {
+	when     time.Time
+	plan     plan
+	machine  machine
+	backends map[string]bool
+	sets     []inputSet
+	rows     []result
+	streams  []streamResult
+	sizes    []artifact
+	notes    []string
+}
+
+func readMachine() machine {
+	m := machine{cpu: "unknown CPU", cores: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0),
+		system: runtime.GOOS + "/" + runtime.GOARCH, fastjson: moduleVersion("github.com/valyala/fastjson")}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				m.memory = fmt.Sprintf("%.1f GiB", kb/(1<<20))
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.system += ", Linux " + strings.TrimSpace(string(b))
+	}
+	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+		m.commit = strings.TrimSpace(string(out))
+	}
+	return m
+}
+
+// moduleVersion is the version of a dependency this binary was built with.
+func moduleVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return d.Version
+			}
+		}
+	}
+	return "unknown"
+}
+
+// readSizes measures what users download or install: the module, the
+// JavaScript package and the CLI.
+func readSizes(root, tmp string) ([]artifact, error) {
+	bin := filepath.Join(tmp, "seclabel")
+	if _, err := os.Stat(bin); err != nil {
+		if bin, err = buildCLI(root, tmp); err != nil {
+			return nil, err
+		}
+	}
+	var out []artifact
+	for _, f := range []struct {
+		name, path string
+		served     bool // sent to browsers, so its brotli size matters
+	}{
+		{"seclabel.wasm (the module)", filepath.Join(root, "host", "seclabel.wasm"), true},
+		{"seclabel.js (the JavaScript package, WASI shim included)", filepath.Join(root, "web", "dist", "seclabel.js"), true},
+		{"worker.js (the Web Worker)", filepath.Join(root, "web", "dist", "worker.js"), true},
+		{"seclabel (the CLI, " + runtime.GOOS + "/" + runtime.GOARCH + ", module and playground embedded)", bin, false},
+	} {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, err
+		}
+		a := artifact{name: f.name, raw: int64(len(b)), gzip: gzipSize(b), brotli: -2}
+		if f.served {
+			a.brotli = brotliSize(b)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func gzipSize(b []byte) int64 {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return int64(buf.Len())
+}
+
+// brotliSize is the size at quality 11 (what a CDN serves), or -1 without
+// the brotli command.
+func brotliSize(b []byte) int64 {
+	cmd := exec.Command("brotli", "-c", "-q", "11")
+	cmd.Stdin = bytes.NewReader(b)
+	out, err := cmd.Output()
+	if err != nil {
+		return -1
+	}
+	return int64(len(out))
+}
+
+// find is the row of op on set through backend, or nil.
+func (rep *report) find(set, op, backend string) *result {
+	for i := range rep.rows {
+		r := &rep.rows[i]
+		if r.set == set && r.op == op && r.backend == backend && r.calls > 0 {
+			return r
+		}
+	}
+	return nil
+}
+
+// baselineOf is the baseline an operation's native throughput is compared
+// to: operations that write a resource against a parse and marshal, the
+// read-only ones against a parse.
+func baselineOf(op string) (name, short string) {
+	if op == "label" || op == "redact" {
+		return "fastjson parse + marshal", "round trip"
+	}
+	return "fastjson parse-only", "parse-only"
+}
+
+var backendNames = map[string]string{"native": "native", "wasm": "wazero", "Node": "Node", "Chromium": "Chromium"}
+
+// target is one line of the targets table.
+type target struct {
+	what, measured string
+	ok, known      bool
+}
+
+// primary is the set the targets are judged on: the Synthea bundles when
+// present, real records; else the largest generated input.
+func (rep *report) primary() string {
+	if len(rep.sets) == 0 {
+		return ""
+	}
+	if rep.sets[0].name == "Synthea" {
+		return "Synthea"
+	}
+	return rep.sets[len(rep.sets)-1].name
+}
+
+func (rep *report) targets() []target {
+	set := rep.primary()
+	var ts []target
+	ratio := func(a, b *result) (float64, bool) {
+		if a == nil || b == nil {
+			return 0, false
+		}
+		return a.mbps() / b.mbps(), true
+	}
+	for _, t := range []struct {
+		op  string
+		min float64
+	}{{"label", 0.75}, {"hwm", 0.8}, {"redact", 0.6}} {
+		base, short := baselineOf(t.op)
+		x, ok := ratio(rep.find(set, t.op, "native"), rep.find(set, base, "native"))
+		ts = append(ts, target{fmt.Sprintf("native `%s` ≥ %.2g × fastjson %s throughput", t.op, t.min, short), fmt.Sprintf("%.2f ×", x), x >= t.min, ok})
+	}
+	for _, b := range []struct {
+		key, name string
+		max       float64
+	}{{"wasm", "wazero", 6}, {"Node", "Node", 3}, {"Chromium", "Chromium", 3}} {
+		for _, op := range []string{"label", "hwm", "redact"} {
+			x, ok := ratio(rep.find(set, op, "native"), rep.find(set, op, b.key))
+			ts = append(ts, target{fmt.Sprintf("%s `%s` ≤ %g × native time", b.name, op, b.max), fmt.Sprintf("%.2f ×", x), x <= b.max, ok})
+		}
+	}
+	for _, a := range rep.sizes {
+		if strings.HasPrefix(a.name, "seclabel.wasm") {
+			ts = append(ts, target{"module ≤ 1.0 MB gzip", fmt.Sprintf("%s", kb(a.gzip)), a.gzip <= 1_000_000, true})
+		}
+	}
+	if worst, op, ok := rep.scaling("native"); ok {
+		ts = append(ts, target{"native cost grows linearly: time per byte at 10 MB ≤ 1.5 × at 100 KB, every operation", fmt.Sprintf("%.2f × at most (%s)", worst, op), worst <= 1.5, true})
+	}
+	if s, full := rep.stream("native"); s != nil {
+		ts = append(ts, target{fmt.Sprintf("NDJSON labeling keeps every core busy (≥ %.1f of %d)", 0.8*float64(rep.machine.cores), rep.machine.cores),
+			fmt.Sprintf("%.2f cores", full.cores()), full.cores() >= 0.8*float64(rep.machine.cores), true})
+		if s.maxRSS > 0 {
+			x := float64(full.maxRSS) / float64(s.maxRSS)
+			ts = append(ts, target{"NDJSON memory stays flat: peak RSS on the full stream ≤ 1.5 × on a tenth of it",
+				fmt.Sprintf("%.2f × (%s against %s)", x, mib(full.maxRSS), mib(s.maxRSS)), x <= 1.5, true})
+		}
+	}
+	return ts
+}
+
+// scaling is the largest ratio, over the operations, of the time per byte at
+// 10 MB to that at 100 KB for a backend.
+func (rep *report) scaling(backend string) (worst float64, op string, ok bool) {
+	for _, o := range ops {
+		small, big := rep.find("100 KB", o, backend), rep.find("10 MB", o, backend)
+		if small == nil || big == nil {
+			continue
+		}
+		if x := small.mbps() / big.mbps(); x > worst || !ok {
+			worst, op, ok = x, o, true
+		}
+	}
+	return worst, op, ok
+}
+
+// stream is the native or wasm run on the tenth stream and on the full one.
+func (rep *report) stream(engine string) (tenth, full *streamResult) {
+	var runs []*streamResult
+	for i := range rep.streams {
+		if rep.streams[i].engine == engine {
+			runs = append(runs, &rep.streams[i])
+		}
+	}
+	if len(runs) != 2 {
+		return nil, nil
+	}
+	return runs[0], runs[1]
+}
+
+func (rep *report) markdown() string {
+	var b strings.Builder
+	m := rep.machine
+	fmt.Fprintf(&b, "# seclabel benchmark report\n\n")
+	fmt.Fprintf(&b, "Written by `make bench` (`bench/harness`) on %s", rep.when.Format("2006-01-02 15:04 MST"))
+	if m.commit != "" {
+		fmt.Fprintf(&b, ", seclabel %s", m.commit)
+	}
+	b.WriteString(".\n\n")
+	b.WriteString("| machine and versions | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| CPU | %s, %d cores (GOMAXPROCS %d) |\n", m.cpu, m.cores, m.procs)
+	if m.memory != "" {
+		fmt.Fprintf(&b, "| memory | %s |\n", m.memory)
+	}
+	fmt.Fprintf(&b, "| system | %s |\n", m.system)
+	fmt.Fprintf(&b, "| Go | %s |\n| fastjson | %s |\n", runtime.Version(), m.fastjson)
+	if m.wazero != "" {
+		fmt.Fprintf(&b, "| wazero | %s |\n", m.wazero)
+	}
+	if m.node != "" {
+		fmt.Fprintf(&b, "| Node | %s |\n", m.node)
+	}
+	if m.chromium != "" {
+		fmt.Fprintf(&b, "| Chromium | %s (headless) |\n", m.chromium)
+	}
+	fmt.Fprintf(&b, "\nEach row ran its inputs in rounds for at least %s and %d round(s), each input in batches of at least %s "+
+		"(the clock's resolution in browsers); p50 and p99 are over those batches, per call. Native and wazero calls go through "+
+		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, UTF-8 bytes in and out. "+
+		"Redaction runs on the inputs labeled first, for a recipient with clearance N who may not see SUD or HIV content. "+
+		"Every ratio compares figures of this one run.\n\n", rep.plan.budget, rep.plan.minRounds, rep.plan.minBatch)
+	for _, n := range rep.notes {
+		fmt.Fprintf(&b, "- %s\n", n)
+	}
+	if len(rep.notes) > 0 {
+		b.WriteString("\n")
+	}
+
+	fmt.Fprintf(&b, "## Targets\n\nJudged on the %s inputs.\n\n", rep.primary())
+	b.WriteString(rep.targetsTable())
+
+	for si := range rep.sets {
+		set := &rep.sets[si]
+		fmt.Fprintf(&b, "\n## %s\n\n", rep.setTitle(set))
+		b.WriteString("| operation | backend | MB/s | resources/s | p50 ms | p99 ms | compared | allocs/call | allocated/call | peak memory |\n")
+		b.WriteString("|---|---|---:|---:|---:|---:|---|---:|---:|---:|\n")
+		names := []string{}
+		for _, bl := range baselines {
+			names = append(names, bl.name)
+		}
+		for _, row := range rep.setRows(set.name, append(append(names, jsBaseline), ops...)) {
+			b.WriteString(row)
+		}
+	}
+	b.WriteString(rep.scalingSection())
+	b.WriteString(rep.streamSection())
+	b.WriteString("\n## Sizes\n\n| artifact | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|\n")
+	for _, a := range rep.sizes {
+		br := "not measured (apt-get install brotli)"
+		switch {
+		case a.brotli >= 0:
+			br = kb(a.brotli)
+		case a.brotli == -2:
+			br = ""
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", a.name, kb(a.raw), kb(a.gzip), br)
+	}
+	b.WriteString("\nPeak memory: for native rows, the most one call of the set allocates with the collector off, a bound on what it holds at once; " +
+		"for the module, its linear memory, which never shrinks, after the row (a fresh instance per input set). " +
+		"Allocations are counted natively only: the module's are inside its own heap.\n")
+	return b.String()
+}
+
+func (rep *report) setTitle(set *inputSet) string {
+	if set.name == "Synthea" {
+		return fmt.Sprintf("Synthea bundles (%d bundles, %s, %s resources)", len(set.inputs), mb(set.bytes()), thousands(int64(set.resources())))
+	}
+	return fmt.Sprintf("Generated Bundle of %s (%s, %s resources)", set.name, kb(set.bytes()), thousands(int64(set.resources())))
+}
+
+func (rep *report) targetsTable() string {
+	var b strings.Builder
+	b.WriteString("| target | measured | |\n|---|---|---|\n")
+	for _, t := range rep.targets() {
+		verdict := "met"
+		switch {
+		case !t.known:
+			t.measured, verdict = "not measured", "—"
+		case !t.ok:
+			verdict = "**missed**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", t.what, t.measured, verdict)
+	}
+	return b.String()
+}
+
+// setRows are the table rows of a set: each name (baseline or operation)
+// on every backend that measured it.
+func (rep *report) setRows(set string, names []string) []string {
+	var out []string
+	for _, name := range names {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+			r := rep.find(set, name, be)
+			if r == nil {
+				continue
+			}
+			compared := ""
+			switch {
+			case be == "native" && isOp(name):
+				base, short := baselineOf(name)
+				if br := rep.find(set, base, "native"); br != nil {
+					compared = fmt.Sprintf("%.2f × %s", r.mbps()/br.mbps(), short)
+				}
+			case isOp(name):
+				if nr := rep.find(set, name, "native"); nr != nil {
+					compared = fmt.Sprintf("%.2f × native time", nr.mbps()/r.mbps())
+				}
+			case name == jsBaseline || name == "encoding/json round trip":
+				if br := rep.find(set, "fastjson parse + marshal", "native"); br != nil {
+					compared = fmt.Sprintf("%.2f × fastjson round trip time", br.mbps()/r.mbps())
+				}
+			}
+			allocs, allocB, memory := "", "", ""
+			if r.allocs >= 0 {
+				allocs, allocB = thousands(int64(math.Round(r.allocs))), kb(int64(r.allocB))
+			}
+			if r.memory > 0 {
+				memory = mib(int64(r.memory))
+			}
+			label := name
+			if isOp(name) {
+				label = "`" + name + "`"
+			}
+			out = append(out, fmt.Sprintf("| %s | %s | %.1f | %s | %s | %s | %s | %s | %s | %s |\n", label, backendNames[be], r.mbps(),
+				thousands(int64(r.resPerSec())), ms(r.percentile(0.5)), ms(r.percentile(0.99)), compared, allocs, allocB, memory))
+		}
+	}
+	return out
+}
+
+func isOp(name string) bool {
+	for _, o := range ops {
+		if o == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (rep *report) scalingSection() string {
+	var b strings.Builder
+	var cols []string
+	for _, z := range sizes {
+		for _, s := range rep.sets {
+			if s.name == z.name {
+				cols = append(cols, z.name)
+			}
+		}
+	}
+	if len(cols) < 2 {
+		return ""
+	}
+	b.WriteString("\n## Cost against input size\n\nMilliseconds per MB of input (lower is better); a flat row is linear cost. ")
+	b.WriteString("The small inputs pay the fixed cost of a call (and, for the module, of crossing into it).\n\n")
+	b.WriteString("| operation | backend | " + strings.Join(cols, " | ") + " |")
+	hasRatio := contains(cols, "100 KB") && contains(cols, "10 MB")
+	if hasRatio {
+		b.WriteString(" 10 MB / 100 KB |")
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(cols)))
+	if hasRatio {
+		b.WriteString("---:|")
+	}
+	b.WriteString("\n")
+	for _, op := range ops {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+			var cells []string
+			any := false
+			for _, c := range cols {
+				if r := rep.find(c, op, be); r != nil {
+					cells = append(cells, fmt.Sprintf("%.2f", 1e3/r.mbps()))
+					any = true
+				} else {
+					cells = append(cells, "")
+				}
+			}
+			if !any {
+				continue
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |", op, backendNames[be], strings.Join(cells, " | "))
+			if hasRatio {
+				small, big := rep.find("100 KB", op, be), rep.find("10 MB", op, be)
+				if small != nil && big != nil {
+					fmt.Fprintf(&b, " %.2f |", small.mbps()/big.mbps())
+				} else {
+					b.WriteString(" |")
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (rep *report) streamSection() string {
+	if len(rep.streams) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n## NDJSON stream\n\n`seclabel label --ndjson` on streams of generated resources, one per line, output discarded; ")
+	fmt.Fprintf(&b, "wall time, CPU time of all threads and peak resident memory of the process, on %d cores.\n\n", rep.machine.cores)
+	b.WriteString("| engine | stream | lines | MB/s | lines/s | cores busy | peak RSS |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range rep.streams {
+		eng := s.engine
+		if eng == "wasm" {
+			eng = "wasm (wazero)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s | %.2f | %s |\n", eng, mb(s.bytes), thousands(int64(s.lines)), s.mbps(),
+			thousands(int64(float64(s.lines)/s.wall.Seconds())), s.cores(), mib(s.maxRSS))
+	}
+	return b.String()
+}
+
+// readmeSection is the README's Performance summary: the targets and the
+// primary set's throughput per backend.
+func (rep *report) readmeSection() string {
+	var b strings.Builder
+	m := rep.machine
+	fmt.Fprintf(&b, "Measured by `make bench` on %s: %s, %d cores, Go %s", rep.when.Format("2006-01-02"), m.cpu, m.cores, strings.TrimPrefix(runtime.Version(), "go"))
+	if m.wazero != "" {
+		fmt.Fprintf(&b, ", wazero %s", m.wazero)
+	}
+	if m.node != "" {
+		fmt.Fprintf(&b, ", Node %s", m.node)
+	}
+	if m.chromium != "" {
+		fmt.Fprintf(&b, ", Chromium %s", strings.TrimPrefix(m.chromium, "HeadlessChrome/"))
+	}
+	b.WriteString(". The whole report, with every input size, percentiles, allocations, memory and the NDJSON stream, is [bench/report.md](bench/report.md).\n\n")
+	b.WriteString(rep.targetsTable())
+	set := rep.primary()
+	fmt.Fprintf(&b, "\nThroughput on the %s inputs, MB/s (and time as a multiple of native):\n\n", set)
+	b.WriteString("| operation | native | wazero | Node | Chromium |\n|---|---:|---:|---:|---:|\n")
+	for _, op := range ops {
+		nr := rep.find(set, op, "native")
+		cells := []string{"`" + op + "`"}
+		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+			r := rep.find(set, op, be)
+			switch {
+			case r == nil:
+				cells = append(cells, "")
+			case be == "native":
+				cells = append(cells, fmt.Sprintf("%.0f", r.mbps()))
+			default:
+				cells = append(cells, fmt.Sprintf("%.0f (%.1f ×)", r.mbps(), nr.mbps()/r.mbps()))
+			}
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	for _, name := range []string{"fastjson parse-only", "fastjson parse + marshal", "encoding/json round trip", jsBaseline} {
+		be := "native"
+		if name == jsBaseline {
+			be = "Node"
+		}
+		if r := rep.find(set, name, be); r != nil {
+			fmt.Fprintf(&b, "| %s (baseline, %s) | %.0f | | | |\n", name, backendNames[be], r.mbps())
+		}
+	}
+	return b.String()
+}
+
+const (
+	readmeBegin = "<!-- bench:begin (written by make bench from bench/report.md; edit bench/harness instead) -->"
+	readmeEnd   = "<!-- bench:end -->"
+)
+
+// rewriteReadme replaces what lies between the bench markers of the README.
+func rewriteReadme(path, section string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	i, j := strings.Index(s, readmeBegin), strings.Index(s, readmeEnd)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %q ... %q markers", path, readmeBegin, readmeEnd)
+	}
+	s = s[:i+len(readmeBegin)] + "\n" + section + s[j:]
+	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+func ms(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return ""
+	case x < 0.1:
+		return fmt.Sprintf("%.4f", x)
+	case x < 10:
+		return fmt.Sprintf("%.3f", x)
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
+func kb(n int64) string {
+	if n < 10<<10 {
+		return thousands(n) + " B"
+	}
+	return thousands((n+500)/1000) + " KB"
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
+
+// thousands writes n with comma separators.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
