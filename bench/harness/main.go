@@ -175,7 +175,7 @@ func run(cfg *config) error {
 	}
 	rep.sets = sets
 
-	steps := len(sets) * (len(baselines) + len(ops))
+	steps := len(sets) * (len(baselines) + len(ops) + 1)
 	if cfg.backends["wasm"] {
 		steps += len(sets) * len(ops)
 	}
@@ -192,53 +192,76 @@ func run(cfg *config) error {
 	}
 	pr := &progress{w: cfg.stderr, total: steps, start: time.Now()}
 
-	// Native, with the baselines.
+	// Native with the baselines, and the module in wazero (a Host per input
+	// set, so its peak memory is that set's): each set's rows are warmed up,
+	// then measured round by round together.
 	native, err := engine.New(engine.Options{})
 	if err != nil {
 		return err
 	}
+	ctx := context.Background()
 	for si := range sets {
 		set := &sets[si]
-		for _, b := range baselines {
-			pr.step("%s on %s", b.name, set.name)
-			r := result{set: set.name, op: b.name, backend: "native"}
-			if err := measureGo(cfg.plan, &r, set, b.call(set)); err != nil {
-				return fmt.Errorf("%s on %s: %w", b.name, set.name, err)
+		type pending struct {
+			rr     *rowRun
+			native bool
+		}
+		var rows []pending
+		warm := func(name, backend string, call func(int) error) error {
+			pr.step("warming up %s on %s, %s", name, set.name, backend)
+			r := &result{set: set.name, op: name, backend: backend, allocs: -1, allocB: -1}
+			rr, err := cfg.plan.warm(r, set, call)
+			if err != nil {
+				return fmt.Errorf("%s on %s, %s: %w", name, set.name, backend, err)
 			}
-			rep.rows = append(rep.rows, r)
+			rows = append(rows, pending{rr, backend == "native"})
+			return nil
+		}
+		for _, b := range baselines {
+			if err := warm(b.name, "native", b.call(set)); err != nil {
+				return err
+			}
 		}
 		for _, op := range ops {
-			pr.step("%s on %s, native", op, set.name)
-			r := result{set: set.name, op: op, backend: "native"}
-			if err := measureGo(cfg.plan, &r, set, opCall(native, op, set)); err != nil {
-				return fmt.Errorf("%s on %s: %w", op, set.name, err)
+			if err := warm(op, "native", opCall(native, op, set)); err != nil {
+				return err
 			}
-			rep.rows = append(rep.rows, r)
 		}
-	}
-
-	// The module in wazero: a Host per input set, so its peak memory is
-	// that set's.
-	if cfg.backends["wasm"] {
-		ctx := context.Background()
-		for si := range sets {
-			set := &sets[si]
-			h, err := host.New(ctx, host.Config{Instances: 1})
-			if err != nil {
+		var h *host.Host
+		if cfg.backends["wasm"] {
+			if h, err = host.New(ctx, host.Config{Instances: 1}); err != nil {
 				return err
 			}
 			for _, op := range ops {
-				pr.step("%s on %s, wasm (wazero)", op, set.name)
-				r := result{set: set.name, op: op, backend: "wasm"}
-				if err := cfg.plan.measure(&r, set, opCall(h, op, set)); err != nil {
+				if err := warm(op, "wasm", opCall(h, op, set)); err != nil {
 					h.Close(ctx)
-					return fmt.Errorf("%s on %s in wazero: %w", op, set.name, err)
+					return err
 				}
-				r.allocs, r.allocB, r.memory = -1, -1, h.PeakMemoryBytes()
-				rep.rows = append(rep.rows, r)
 			}
+		}
+		pr.step("measuring the %d rows of %s together", len(rows), set.name)
+		runs := make([]*rowRun, len(rows))
+		for i, p := range rows {
+			runs[i] = p.rr
+		}
+		err := cfg.plan.together(runs)
+		for _, p := range rows {
+			if err == nil && p.native {
+				err = nativeMemory(p.rr)
+			}
+			if !p.native {
+				p.rr.r.memory = h.PeakMemoryBytes()
+			}
+			rep.rows = append(rep.rows, *p.rr.r)
+		}
+		if h != nil {
 			h.Close(ctx)
 		}
+		if err != nil {
+			return err
+		}
+	}
+	if cfg.backends["wasm"] {
 		rep.machine.wazero = moduleVersion("github.com/tetratelabs/wazero")
 	}
 
@@ -294,17 +317,20 @@ func run(cfg *config) error {
 	return nil
 }
 
-// measureGo runs a native row under the plan, with its allocations and the
-// memory one call needs.
-func measureGo(p plan, r *result, set *inputSet, call func(int) error) error {
+// nativeMemory counts a native row's allocations over one more round, and
+// the memory one call needs.
+func nativeMemory(rr *rowRun) error {
+	scratch := *rr
+	scratch.r = &result{}
 	var ac allocCounter
 	ac.start()
-	if err := p.measure(r, set, call); err != nil {
+	if err := scratch.round(); err != nil {
 		return err
 	}
-	ac.end(r)
-	peak, err := peakAlloc(set, call)
-	r.memory = peak
+	ac.end(scratch.r)
+	rr.r.allocs, rr.r.allocB = scratch.r.allocs, scratch.r.allocB
+	peak, err := peakAlloc(rr.set, rr.call)
+	rr.r.memory = peak
 	return err
 }
 

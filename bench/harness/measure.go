@@ -66,35 +66,71 @@ type plan struct {
 
 // measure times call(i) for every input index i under the plan.
 func (p plan) measure(r *result, set *inputSet, call func(i int) error) error {
-	n := len(set.inputs)
-	batch := make([]int, n)
-	for i := range set.inputs { // warm-up: calls until a batch's time has passed
+	rr, err := p.warm(r, set, call)
+	if err != nil {
+		return err
+	}
+	return p.together([]*rowRun{rr})
+}
+
+// rowRun is a row being measured: its call and the batch size of each input.
+type rowRun struct {
+	r     *result
+	set   *inputSet
+	call  func(int) error
+	batch []int
+}
+
+// warm calls every input until a batch's time has passed, which sizes its
+// batches.
+func (p plan) warm(r *result, set *inputSet, call func(i int) error) (*rowRun, error) {
+	rr := &rowRun{r: r, set: set, call: call, batch: make([]int, len(set.inputs))}
+	for i := range set.inputs {
 		t0 := time.Now()
 		k := 0
 		for k == 0 || time.Since(t0) < p.minBatch && k < 10000 {
 			if err := call(i); err != nil {
-				return err
+				return nil, err
 			}
 			k++
 		}
 		r.warm += k
-		batch[i] = k
+		rr.batch[i] = k
 	}
-	start := time.Now()
-	for round := 0; round < p.maxRounds && (round < p.minRounds || time.Since(start) < p.budget); round++ {
-		for i := range set.inputs {
-			t0 := time.Now()
-			for k := 0; k < batch[i]; k++ {
-				if err := call(i); err != nil {
-					return err
-				}
+	return rr, nil
+}
+
+// round times one batch of every input.
+func (rr *rowRun) round() error {
+	r := rr.r
+	for i, in := range rr.set.inputs {
+		t0 := time.Now()
+		for k := 0; k < rr.batch[i]; k++ {
+			if err := rr.call(i); err != nil {
+				return err
 			}
-			ms := float64(time.Since(t0).Nanoseconds()) / 1e6
-			r.samples = append(r.samples, ms/float64(batch[i]))
-			r.elapsed += ms
-			r.calls += batch[i]
-			r.bytes += int64(batch[i] * len(set.inputs[i].data))
-			r.resources += int64(batch[i] * set.inputs[i].resources)
+		}
+		ms := float64(time.Since(t0).Nanoseconds()) / 1e6
+		r.samples = append(r.samples, ms/float64(rr.batch[i]))
+		r.elapsed += ms
+		r.calls += rr.batch[i]
+		r.bytes += int64(rr.batch[i] * len(in.data))
+		r.resources += int64(rr.batch[i] * in.resources)
+	}
+	return nil
+}
+
+// together runs the rows' rounds in turn until each has had its budget on
+// average and minRounds: a slow or fast spell of a shared machine then
+// falls on all of them alike, and the ratios between them hold.
+func (p plan) together(rows []*rowRun) error {
+	start := time.Now()
+	budget := p.budget * time.Duration(len(rows))
+	for round := 0; round < p.maxRounds && (round < p.minRounds || time.Since(start) < budget); round++ {
+		for _, rr := range rows {
+			if err := rr.round(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
