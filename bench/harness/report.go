@@ -468,7 +468,7 @@ func (rep *report) streamSection() string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("\n## NDJSON stream\n\n`seclabel label --ndjson` on streams of generated resources, one per line, output discarded; ")
+	b.WriteString("\n## NDJSON stream\n\n`seclabel label --ndjson` on streams of generated resources, one per line, written to /dev/null; ")
 	fmt.Fprintf(&b, "wall time, CPU time of all threads and peak resident memory of the process, on %d cores.\n\n", rep.machine.cores)
 	b.WriteString("| engine | stream | lines | MB/s | lines/s | cores busy | peak RSS |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range rep.streams {

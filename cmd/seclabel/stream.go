@@ -135,11 +135,25 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 		req = append(req, `,"context":`...)
 		req = append(req, cfg.context...)
 	}
-	req = append(req, `,"resource":`...)
-	req = append(req, bytes.TrimSpace(resource)...)
-	req = append(req, '}')
+	// The resource travels after a NUL byte, and so does the result: only
+	// the small envelope is parsed again here, and the resource is written
+	// as the engine made it. --response wants the whole response as one
+	// JSON value, so it sends the resource inside the request.
+	split := !cfg.response
+	if split {
+		req = append(req, '}', 0)
+		req = append(req, bytes.TrimSpace(resource)...)
+	} else {
+		req = append(req, `,"resource":`...)
+		req = append(req, bytes.TrimSpace(resource)...)
+		req = append(req, '}')
+	}
 	b.req = req
 	resp := d.Do(ctx, req)
+	var tail []byte
+	if i := bytes.IndexByte(resp, 0); split && i >= 0 {
+		resp, tail = resp[:i], resp[i+1:]
+	}
 
 	doc := &b.doc
 	if err := doc.Parse(resp, 10000); err != nil {
@@ -174,6 +188,16 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 		node = doc.Get(0, "resource")
 	case cfg.cmd == "marks":
 		node = doc.Get(doc.Get(0, "report"), "display")
+	}
+	if tail != nil && (cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact") && !cfg.outcome {
+		if !cfg.pretty {
+			o.out = append(append(make([]byte, 0, len(tail)+1), tail...), '\n')
+			return o
+		}
+		if err := doc.Parse(tail, 10000); err != nil {
+			return outcomeOf{code: "internal", msg: "the engine returned malformed JSON"}
+		}
+		node = 0
 	}
 	switch {
 	case cfg.pretty:
