@@ -208,7 +208,8 @@ func (rep *report) targets() []target {
 		}
 	}
 	if worst, op, ok := rep.scaling("native"); ok {
-		ts = append(ts, target{"native cost grows linearly: time per byte at 10 MB ≤ 1.5 × at 100 KB, every operation", fmt.Sprintf("%.2f × at most (%s)", worst, op), worst <= 1.5, true})
+		ts = append(ts, target{"native cost grows linearly: time per byte at 10 MB against 100 KB, over the same ratio of the operation's fastjson baseline (which shows the machine's cache effects), every operation, ≤ 1.25",
+			fmt.Sprintf("%.2f at most (%s)", worst, op), worst <= 1.25, true})
 	}
 	if s, full := rep.stream("native"); s != nil {
 		ts = append(ts, target{fmt.Sprintf("NDJSON labeling keeps every core busy (≥ %.1f of %d)", 0.8*float64(rep.machine.cores), rep.machine.cores),
@@ -222,15 +223,26 @@ func (rep *report) targets() []target {
 	return ts
 }
 
-// scaling is the largest ratio, over the operations, of the time per byte at
-// 10 MB to that at 100 KB for a backend.
+// growth is how much more a byte costs at 10 MB than at 100 KB for a row.
+func (rep *report) growth(name, backend string) (float64, bool) {
+	small, big := rep.find("100 KB", name, backend), rep.find("10 MB", name, backend)
+	if small == nil || big == nil {
+		return 0, false
+	}
+	return small.mbps() / big.mbps(), true
+}
+
+// scaling is the largest growth of an operation over that of its baseline:
+// larger inputs fall out of the caches, which costs a parser alone as much.
 func (rep *report) scaling(backend string) (worst float64, op string, ok bool) {
 	for _, o := range ops {
-		small, big := rep.find("100 KB", o, backend), rep.find("10 MB", o, backend)
-		if small == nil || big == nil {
+		base, _ := baselineOf(o)
+		g, ok1 := rep.growth(o, backend)
+		bg, ok2 := rep.growth(base, "native")
+		if !ok1 || !ok2 {
 			continue
 		}
-		if x := small.mbps() / big.mbps(); x > worst || !ok {
+		if x := g / bg; x > worst || !ok {
 			worst, op, ok = x, o, true
 		}
 	}
@@ -413,7 +425,8 @@ func (rep *report) scalingSection() string {
 		return ""
 	}
 	b.WriteString("\n## Cost against input size\n\nMilliseconds per MB of input (lower is better); a flat row is linear cost. ")
-	b.WriteString("The small inputs pay the fixed cost of a call (and, for the module, of crossing into it).\n\n")
+	b.WriteString("The small inputs pay the fixed cost of a call (and, for the module, of crossing into it); the large ones fall out of the ")
+	b.WriteString("CPU caches, which the fastjson rows show costs a plain parser as much.\n\n")
 	b.WriteString("| operation | backend | " + strings.Join(cols, " | ") + " |")
 	hasRatio := contains(cols, "100 KB") && contains(cols, "10 MB")
 	if hasRatio {
@@ -424,7 +437,8 @@ func (rep *report) scalingSection() string {
 		b.WriteString("---:|")
 	}
 	b.WriteString("\n")
-	for _, op := range ops {
+	rowNames := []string{"fastjson parse-only", "fastjson parse + marshal"}
+	for _, op := range append(rowNames, ops...) {
 		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
 			var cells []string
 			any := false
@@ -439,11 +453,14 @@ func (rep *report) scalingSection() string {
 			if !any {
 				continue
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s |", op, backendNames[be], strings.Join(cells, " | "))
+			name := op
+			if isOp(op) {
+				name = "`" + op + "`"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |", name, backendNames[be], strings.Join(cells, " | "))
 			if hasRatio {
-				small, big := rep.find("100 KB", op, be), rep.find("10 MB", op, be)
-				if small != nil && big != nil {
-					fmt.Fprintf(&b, " %.2f |", small.mbps()/big.mbps())
+				if g, ok := rep.growth(op, be); ok {
+					fmt.Fprintf(&b, " %.2f |", g)
 				} else {
 					b.WriteString(" |")
 				}
