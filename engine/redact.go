@@ -276,9 +276,10 @@ func (r *redactor) mark(n jsonx.Node) {
 		r.parent = make([]int32, d.Len())
 		for c, end := r.root, d.Skip(r.root); c < end; c++ {
 			first, last := d.Range(c)
+			object := d.Kind(c) == jsonx.Object
 			for it := first; it < last; it = d.Skip(it) {
-				r.parent[it] = int32(c) // in objects: keys, then values below
-				if d.Kind(c) == jsonx.Object {
+				r.parent[it] = int32(c)
+				if object { // a key, then its value
 					r.parent[it+1] = int32(c)
 					it++
 				}
@@ -286,7 +287,7 @@ func (r *redactor) mark(n jsonx.Node) {
 		}
 	}
 	for x := jsonx.Node(r.parent[n]); ; x = jsonx.Node(r.parent[x]) {
-		if r.dirty[x] && x != n {
+		if r.dirty[x] {
 			return
 		}
 		r.dirty[x] = true

@@ -151,8 +151,10 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 	b.req = req
 	resp := d.Do(ctx, req)
 	var tail []byte
-	if i := bytes.IndexByte(resp, 0); split && i >= 0 {
-		resp, tail = resp[:i], resp[i+1:]
+	if split {
+		if i := bytes.IndexByte(resp, 0); i >= 0 {
+			resp, tail = resp[:i], resp[i+1:]
+		}
 	}
 
 	doc := &b.doc
@@ -180,16 +182,12 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 		fmt.Sscan(string(doc.Raw(n)), &o.errors)
 	}
 	node := 0 // the whole response
+	withResource := cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact"
 	switch {
 	case cfg.response:
 	case cfg.outcome:
 		node = doc.Get(0, "outcome")
-	case cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact":
-		node = doc.Get(0, "resource")
-	case cfg.cmd == "marks":
-		node = doc.Get(doc.Get(0, "report"), "display")
-	}
-	if tail != nil && (cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact") && !cfg.outcome {
+	case withResource && tail != nil:
 		if !cfg.pretty {
 			o.out = append(append(make([]byte, 0, len(tail)+1), tail...), '\n')
 			return o
@@ -197,7 +195,10 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 		if err := doc.Parse(tail, 10000); err != nil {
 			return outcomeOf{code: "internal", msg: "the engine returned malformed JSON"}
 		}
-		node = 0
+	case withResource:
+		node = doc.Get(0, "resource")
+	case cfg.cmd == "marks":
+		node = doc.Get(doc.Get(0, "report"), "display")
 	}
 	switch {
 	case cfg.pretty:
