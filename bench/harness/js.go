@@ -54,30 +54,39 @@ type jsResult struct {
 // jsBaseline is the name of the JavaScript baseline row.
 const jsBaseline = "JSON.parse + JSON.stringify"
 
-// jsFiles writes every input (and its labeled form) under dir and returns
-// the manifest tasks, with paths made by path(file name): every operation
-// and the JSON baseline, for every set.
-func jsFiles(dir string, sets []inputSet, path func(string) string) ([]jsTask, []result, error) {
-	var tasks []jsTask
-	var rows []result
+// inputFile is the file name of input i of set si, or of its labeled form.
+func inputFile(si, i int, labeled bool) string {
+	if labeled {
+		return fmt.Sprintf("%d-%d.labeled.json", si, i)
+	}
+	return fmt.Sprintf("%d-%d.json", si, i)
+}
+
+// writeInputs writes every input and its labeled form under dir, once for
+// both JavaScript backends.
+func writeInputs(dir string, sets []inputSet) error {
 	for si, set := range sets {
-		var plain, labeled []jsInput
 		for i, in := range set.inputs {
-			for _, f := range []struct {
-				name string
-				data []byte
-				list *[]jsInput
-			}{{fmt.Sprintf("%d-%d.json", si, i), in.data, &plain}, {fmt.Sprintf("%d-%d.labeled.json", si, i), in.labeled, &labeled}} {
-				if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
-					return nil, nil, err
-				}
-				*f.list = append(*f.list, jsInput{Path: path(f.name), Resources: in.resources})
+			if err := os.WriteFile(filepath.Join(dir, inputFile(si, i, false)), in.data, 0o644); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, inputFile(si, i, true)), in.labeled, 0o644); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// jsTasks are the manifest tasks, with the paths of the files writeInputs
+// wrote made by path(file name): every operation and the JSON baseline, for
+// every set. rows are their empty results, indexed by task id.
+func jsTasks(sets []inputSet, path func(string) string) (tasks []jsTask, rows []result) {
+	for si, set := range sets {
 		for _, op := range append(append([]string(nil), ops...), "json") {
-			inputs := plain
-			if op == "redact" {
-				inputs = labeled
+			var inputs []jsInput
+			for i, in := range set.inputs {
+				inputs = append(inputs, jsInput{Path: path(inputFile(si, i, op == "redact")), Resources: in.resources})
 			}
 			name := op
 			if op == "json" {
@@ -87,7 +96,7 @@ func jsFiles(dir string, sets []inputSet, path func(string) string) ([]jsTask, [
 			rows = append(rows, result{set: set.name, op: name})
 		}
 	}
-	return tasks, rows, nil
+	return tasks, rows
 }
 
 // fill copies the JavaScript results into rows (indexed by task id).
@@ -107,16 +116,13 @@ func (p plan) manifest(wasm string, tasks []jsTask) jsManifest {
 		MinBatchMs: float64(p.minBatch.Microseconds()) / 1e3, Tasks: tasks}
 }
 
-// runNode measures the sets in Node; version is what node --version says.
+// runNode measures the sets in Node; version is Node's process.version.
 func runNode(root, dir string, sets []inputSet, p plan) (rows []result, version string, err error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, "", fmt.Errorf("node not found (apt-get install nodejs)")
 	}
-	tasks, rows, err := jsFiles(dir, sets, func(name string) string { return filepath.Join(dir, name) })
-	if err != nil {
-		return nil, "", err
-	}
+	tasks, rows := jsTasks(sets, func(name string) string { return filepath.Join(dir, name) })
 	wasm := filepath.Join(dir, "seclabel.wasm")
 	if err := os.WriteFile(wasm, host.Module(), 0o644); err != nil {
 		return nil, "", err
@@ -148,10 +154,7 @@ func runChromium(root, dir string, sets []inputSet, p plan) (rows []result, vers
 	if path == "" {
 		return nil, "", fmt.Errorf("no Chromium found (apt-get install chromium, or set SECLABEL_CHROMIUM)")
 	}
-	tasks, rows, err := jsFiles(dir, sets, func(name string) string { return "/data/" + name })
-	if err != nil {
-		return nil, "", err
-	}
+	tasks, rows := jsTasks(sets, func(name string) string { return "/data/" + name })
 	manifest, err := json.Marshal(p.manifest("/seclabel.wasm", tasks))
 	if err != nil {
 		return nil, "", err
@@ -209,13 +212,4 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
-}
-
-// nodeVersion is node --version, or "".
-func nodeVersion() string {
-	out, err := exec.Command("node", "--version").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }

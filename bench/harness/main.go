@@ -265,7 +265,17 @@ func run(cfg *config) error {
 		rep.machine.wazero = moduleVersion("github.com/tetratelabs/wazero")
 	}
 
-	// Node and Chromium: a failure to run is reported, not fatal.
+	// Node and Chromium, on the same input files: a failure to run is
+	// reported, not fatal.
+	jsDir := filepath.Join(tmp, "js")
+	if cfg.backends["node"] || cfg.backends["chromium"] {
+		if err := os.MkdirAll(jsDir, 0o755); err != nil {
+			return err
+		}
+		if err := writeInputs(jsDir, sets); err != nil {
+			return err
+		}
+	}
 	for _, b := range []struct {
 		key, name string
 		run       func(root, dir string, sets []inputSet, p plan) ([]result, string, error)
@@ -275,11 +285,7 @@ func run(cfg *config) error {
 			continue
 		}
 		pr.step("every operation in %s", b.name)
-		dir := filepath.Join(tmp, b.key)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		rows, version, err := b.run(root, dir, sets, cfg.plan)
+		rows, version, err := b.run(root, jsDir, sets, cfg.plan)
 		if err != nil {
 			rep.notes = append(rep.notes, fmt.Sprintf("%s was not measured: %v.", b.name, err))
 			fmt.Fprintf(cfg.stderr, "  %s skipped: %v\n", b.name, err)

@@ -40,9 +40,6 @@ func (r *result) resPerSec() float64 {
 	return float64(r.resources) / (r.elapsed / 1e3)
 }
 
-// perCall is the mean time of one call, in ms.
-func (r *result) perCall() float64 { return r.elapsed / float64(r.calls) }
-
 func (r *result) percentile(p float64) float64 {
 	if len(r.samples) == 0 {
 		return math.NaN()
@@ -62,15 +59,6 @@ type plan struct {
 	minRounds int
 	maxRounds int
 	minBatch  time.Duration
-}
-
-// measure times call(i) for every input index i under the plan.
-func (p plan) measure(r *result, set *inputSet, call func(i int) error) error {
-	rr, err := p.warm(r, set, call)
-	if err != nil {
-		return err
-	}
-	return p.together([]*rowRun{rr})
 }
 
 // rowRun is a row being measured: its call and the batch size of each input.

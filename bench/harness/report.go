@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -204,7 +205,7 @@ func (rep *report) targets() []target {
 	}
 	for _, a := range rep.sizes {
 		if strings.HasPrefix(a.name, "seclabel.wasm") {
-			ts = append(ts, target{"module ≤ 1.0 MB gzip", fmt.Sprintf("%s", kb(a.gzip)), a.gzip <= 1_000_000, true})
+			ts = append(ts, target{"module ≤ 1.0 MB gzip", kb(a.gzip), a.gzip <= 1_000_000, true})
 		}
 	}
 	if worst, op, ok := rep.scaling("native"); ok {
@@ -402,14 +403,7 @@ func (rep *report) setRows(set string, names []string) []string {
 	return out
 }
 
-func isOp(name string) bool {
-	for _, o := range ops {
-		if o == name {
-			return true
-		}
-	}
-	return false
-}
+func isOp(name string) bool { return slices.Contains(ops, name) }
 
 func (rep *report) scalingSection() string {
 	var b strings.Builder
@@ -428,7 +422,7 @@ func (rep *report) scalingSection() string {
 	b.WriteString("The small inputs pay the fixed cost of a call (and, for the module, of crossing into it); the large ones fall out of the ")
 	b.WriteString("CPU caches, which the fastjson rows show costs a plain parser as much.\n\n")
 	b.WriteString("| operation | backend | " + strings.Join(cols, " | ") + " |")
-	hasRatio := contains(cols, "100 KB") && contains(cols, "10 MB")
+	hasRatio := slices.Contains(cols, "100 KB") && slices.Contains(cols, "10 MB")
 	if hasRatio {
 		b.WriteString(" 10 MB / 100 KB |")
 	}
@@ -469,15 +463,6 @@ func (rep *report) scalingSection() string {
 		}
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (rep *report) streamSection() string {
