@@ -1,9 +1,12 @@
 //go:build wasip1
 
 // Command wasm is seclabel's engine as one WebAssembly module (a WASI
-// preview 1 reactor): build it with
+// preview 1 reactor): make wasm builds it with
 //
-//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags='-s -w' -o host/seclabel.wasm ./wasm
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags='-s -w' -o seclabel.wasm ./wasm
+//
+// and then rewrites its jumps into direct branches with
+// internal/wasmjump, writing host/seclabel.wasm.
 //
 // The ABI is described in ABI.md beside this file.
 package main
