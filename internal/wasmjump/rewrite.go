@@ -3,7 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
+
+// maxEntries bounds the values a region's head checks, the price of its
+// loop on every turn.
+const maxEntries = 4
 
 type stats struct {
 	functions, jumps, forward, loops int
@@ -97,6 +102,7 @@ type dispatch struct {
 	loop   int   // instruction index of the loop
 	blocks []int // instruction indexes of the blocks' openings, innermost first
 	target []int // per local value (last: the default), an index into blocks or -1
+	table  int   // instruction index of the br_table
 }
 
 // findDispatch recognises Go's entry loop: a loop whose body opens blocks
@@ -114,7 +120,7 @@ func findDispatch(ins []instr) *dispatch {
 		if m == 0 || t+1 >= len(ins) || ins[t].op != opLocalGet || ins[t].imm != 0 || ins[t+1].op != opBrTable {
 			return nil
 		}
-		d := &dispatch{loop: l}
+		d := &dispatch{loop: l, table: t + 1}
 		for k := t - 1; k > l; k-- {
 			d.blocks = append(d.blocks, k)
 		}
@@ -131,13 +137,33 @@ func findDispatch(ins []instr) *dispatch {
 }
 
 // ctl is one entry of the control stack while a body is rewritten: the
-// instruction index that opened it, or a loop added for segment seg.
+// instruction index that opened it, or (added) the loop added for the
+// region that starts with segment open.
 type ctl struct {
 	open  int
 	added bool
 }
 
+// A jump is a br to the entry loop after i32.const K and local.set 0: the
+// segment it is in and the segment K selects.
+type jump struct {
+	from, to int
+	value    int64 // the constant set in local 0
+	forward  bool  // the target's block encloses the jump
+}
+
 // rewriteBody rewrites one function's expression.
+//
+// Segment k is the code after the end of dispatch block k, up to the end
+// of block k+1 (of the entry loop, for the outermost block). A forward jump
+// branches to its target's block. A jump back from segment j to segment h
+// needs a loop that starts at segment h and holds segment j: the region
+// h..j gets one when no segment after h in it has to stay reachable from
+// the dispatch, that is, none is a resume point after a call and none is
+// the target of a jump from outside the region or of a jump backward. The
+// blocks of those segments then open inside the new loop instead of around
+// the dispatch, and the dispatch's entries for them (never taken) select
+// segment h.
 func rewriteBody(body []byte, st *stats) ([]byte, error) {
 	ins, err := decode(body)
 	if err != nil {
@@ -148,34 +174,23 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 		return body, nil
 	}
 	m := len(d.blocks)
-	blockOf := make(map[int]int, m) // opening instruction index -> index in d.blocks
+	blockOf := make(map[int]int, m) // opening instruction index -> segment
 	for k, open := range d.blocks {
 		blockOf[open] = k
 	}
-
-	// jumpTarget returns, for a jump to the entry loop at index x (br
-	// preceded by i32.const K and local.set 0), the dispatch block K
-	// selects, or -1.
-	jumpTarget := func(x int) int {
-		if x < 2 || ins[x-1].op != opLocalSet || ins[x-1].imm != 0 || ins[x-2].op != opI32Const {
-			return -1
-		}
-		k := ins[x-2].imm
-		if k < 0 || k >= int64(len(d.target)-1) {
+	selects := func(v int64) int {
+		if v < 0 || v >= int64(len(d.target)-1) {
 			return d.target[len(d.target)-1]
 		}
-		return d.target[k]
+		return d.target[v]
 	}
 
-	// Pass 1: which segments hold a jump back to their own start. Segment
-	// k is the code after block k's end, up to the end of block k+1 (of
-	// the loop, for the outermost block).
-	type jump struct {
-		kind   byte // 'f' forward, 'l' back to its own segment
-		target int  // index into d.blocks
-	}
+	// Pass 1: the jumps, and the segments that are resume points (Go
+	// stores the return address, function<<16 | resume point, with
+	// i64.const and i64.store before each call; any such pair counts).
 	jumps := map[int]jump{}
-	segLoop := make([]bool, m)
+	var direct []jump
+	var resumeValues []int64
 	{
 		var stack []int // opening instruction indexes
 		seg := -1       // the segment the walk is in; -1 before the first
@@ -192,51 +207,143 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 				if k, ok := blockOf[open]; ok {
 					seg = k
 				}
-			case opBr:
-				if int(in.label) >= len(stack) || stack[len(stack)-1-int(in.label)] != d.loop {
+			case opI64Const:
+				if x+1 < len(ins) && ins[x+1].op == opI64Store {
+					resumeValues = append(resumeValues, in.imm&0xffff)
+				}
+			case opBr, opBrIf:
+				if int(in.label) >= len(stack) {
+					break
+				}
+				if k, ok := blockOf[stack[len(stack)-1-int(in.label)]]; ok && seg >= 0 {
+					// Already direct (a module rewritten before): it
+					// counts when regions are chosen.
+					direct = append(direct, jump{from: seg, to: k, forward: true})
+				}
+				if in.op != opBr || stack[len(stack)-1-int(in.label)] != d.loop {
 					break
 				}
 				st.jumps++
-				k := jumpTarget(x)
-				if k < 0 {
+				if x < 2 || ins[x-1].op != opLocalSet || ins[x-1].imm != 0 || ins[x-2].op != opI32Const {
 					break
 				}
-				if onStack(stack, d.blocks[k]) {
-					jumps[x] = jump{'f', k}
-				} else if k == seg {
-					jumps[x] = jump{'l', k}
-					segLoop[k] = true
+				if k := selects(ins[x-2].imm); k >= 0 && seg >= 0 {
+					jumps[x] = jump{from: seg, to: k, value: ins[x-2].imm, forward: onStack(stack, d.blocks[k])}
 				}
 			}
 		}
 	}
 
-	// Pass 2: emit, adding a loop around each segment that needs one and
-	// renumbering every label against the new control stack.
+	// The regions: for each segment h jumped back to, from h up to the
+	// furthest segment that jumps back to it; the smallest first, none
+	// overlapping another. A region's loop starts with a check of the
+	// dispatch values that may enter it past its first segment (resume
+	// points, and jumps from outside or backward to a later segment), so
+	// that those still arrive where the dispatch would take them.
+	regionEnd := make([]int, m) // per starting segment, its last segment, or -1
+	entries := make([][]int64, m)
+	for k := range regionEnd {
+		regionEnd[k] = -1
+	}
+	{
+		// enters lists the values that enter region h..e past segment h,
+		// sorted; ok is false when a region cannot be made.
+		enters := func(h, e int) (vs []int64, ok bool) {
+			if t := d.target[len(d.target)-1]; t > h && t <= e {
+				return nil, false // the default entry leads inside
+			}
+			add := func(v int64) {
+				if k := selects(v); k > h && k <= e && !slices.Contains(vs, v) {
+					vs = append(vs, v)
+				}
+			}
+			for _, j := range jumps {
+				if !(j.forward && j.from >= h && j.from <= e) {
+					add(j.value)
+				}
+			}
+			for _, j := range direct {
+				if j.to > h && j.to <= e && j.from < h {
+					return nil, false // a direct branch from outside into it
+				}
+			}
+			for _, v := range resumeValues {
+				add(v)
+			}
+			slices.Sort(vs)
+			return vs, len(vs) <= maxEntries
+		}
+		backFrom := make([][]int, m) // per segment, the segments that jump back to it
+		for _, j := range jumps {
+			if !j.forward && j.from >= j.to {
+				backFrom[j.to] = append(backFrom[j.to], j.from)
+			}
+		}
+		end := make([]int, m)
+		var cands []int
+		for h, froms := range backFrom {
+			slices.Sort(froms)
+			for i := len(froms) - 1; i >= 0; i-- {
+				if vs, ok := enters(h, froms[i]); ok {
+					end[h], entries[h] = froms[i], vs
+					cands = append(cands, h)
+					break
+				}
+			}
+		}
+		slices.SortStableFunc(cands, func(a, b int) int { return (end[a] - a) - (end[b] - b) })
+		taken := make([]bool, m)
+		for _, h := range cands {
+			if !slices.Contains(taken[h:end[h]+1], true) {
+				for k := h; k <= end[h]; k++ {
+					taken[k] = true
+				}
+				regionEnd[h] = end[h]
+			}
+		}
+	}
+	moved := make([]int, m) // per segment, the region whose loop its block moved into, or -1
+	for k := range moved {
+		moved[k] = -1
+	}
+	for h, e := range regionEnd {
+		for k := h + 1; k <= e; k++ {
+			moved[k] = h
+		}
+	}
+	// firstValue is a dispatch value that selects segment k.
+	firstValue := func(k int) int64 {
+		return int64(slices.Index(d.target, k))
+	}
+
+	// regionOf is the region segment k is in, or -1.
+	regionOf := func(k int) int {
+		if regionEnd[k] >= 0 {
+			return k
+		}
+		return moved[k]
+	}
+
+	// Pass 2: emit, renumbering every label against the new control stack.
 	out := make([]byte, 0, len(body)+len(body)/8)
 	var stack []ctl
-	// depthOf finds an entry by its opening instruction (or added loop).
-	depthOf := func(open int, added bool) int {
+	depthOf := func(c ctl) (uint32, error) {
 		for i := len(stack) - 1; i >= 0; i-- {
-			if stack[i].open == open && stack[i].added == added {
-				return len(stack) - 1 - i
-			}
-		}
-		return -1
-	}
-	// relabel maps a label of the original body to the new one.
-	relabel := func(label uint32) (uint32, error) {
-		skip := int(label)
-		for i := len(stack) - 1; i >= 0; i-- {
-			if stack[i].added {
-				continue
-			}
-			if skip == 0 {
+			if stack[i] == c {
 				return uint32(len(stack) - 1 - i), nil
 			}
-			skip--
 		}
-		if skip == 0 {
+		return 0, errors.New("branch target not enclosing the branch")
+	}
+	// relabel maps a label of the original body to the new one: orig is
+	// the original control stack, whose entries the new one holds, moved
+	// or not, wherever a branch may name them.
+	var orig []int
+	relabel := func(label uint32) (uint32, error) {
+		switch {
+		case int(label) < len(orig):
+			return depthOf(ctl{open: orig[len(orig)-1-int(label)]})
+		case int(label) == len(orig):
 			return uint32(len(stack)), nil // the function's own label
 		}
 		return 0, errors.New("branch past the function")
@@ -244,15 +351,33 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 	for x, in := range ins {
 		switch in.op {
 		case opBlock, opLoop, opIf:
+			orig = append(orig, x)
+			if k, ok := blockOf[x]; ok && moved[k] >= 0 {
+				break // opened inside its region's loop
+			}
 			stack = append(stack, ctl{open: x})
 			out = append(out, body[in.start:in.end]...)
 		case opEnd:
 			if len(stack) > 0 && stack[len(stack)-1].added {
 				// An added loop sits directly inside the block (or loop)
-				// that ends its segment: this end is that block's, and
-				// the added loop closes first.
+				// that ends its region: this end is that block's, and the
+				// added loop closes first.
 				out = append(out, opEnd)
 				stack = stack[:len(stack)-1]
+			}
+			if len(stack) > 0 {
+				if top := stack[len(stack)-1]; !top.added {
+					if h, ok := blockOf[top.open]; ok && regionEnd[h] >= 0 {
+						// Code that falls into the region's first segment
+						// says so, for the check at the loop's head.
+						out = append(out, opI32Const)
+						out = appendSLEB(out, firstValue(h))
+						out = appendULEB(append(out, opLocalSet), 0)
+					}
+				}
+			}
+			if len(orig) > 0 {
+				orig = orig[:len(orig)-1]
 			}
 			if len(stack) == 0 {
 				out = append(out, body[in.start:in.end]...)
@@ -261,38 +386,60 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 			top := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			out = append(out, body[in.start:in.end]...)
-			if k, ok := blockOf[top.open]; ok && segLoop[k] {
-				stack = append(stack, ctl{open: k, added: true})
+			if h, ok := blockOf[top.open]; ok && !top.added && regionEnd[h] >= 0 {
+				stack = append(stack, ctl{open: h, added: true})
 				out = append(out, opLoop, blockTypeEmpty)
+				for k := regionEnd[h]; k > h; k-- {
+					stack = append(stack, ctl{open: d.blocks[k]})
+					out = append(out, opBlock, blockTypeEmpty)
+				}
+				for _, v := range entries[h] {
+					dep, err := depthOf(ctl{open: d.blocks[selects(v)]})
+					if err != nil {
+						return nil, err
+					}
+					out = appendULEB(append(out, opLocalGet), 0)
+					out = appendSLEB(append(out, opI32Const), v)
+					out = append(out, opI32Eq)
+					out = appendULEB(append(out, opBrIf), uint64(dep))
+				}
 			}
 		case opBr, opBrIf:
 			var label uint32
-			j, rewritten := jumps[x]
+			var err error
+			j, isJump := jumps[x]
 			switch {
-			case rewritten && j.kind == 'f':
-				label = uint32(depthOf(d.blocks[j.target], false))
-				st.forward++
-			case rewritten:
-				dep := depthOf(j.target, true)
-				if dep < 0 {
-					return nil, errors.New("loop jump outside its segment")
+			case isJump && j.forward:
+				to := d.blocks[j.to]
+				if h := moved[j.to]; h >= 0 && (j.from < h || j.from > regionEnd[h]) {
+					to = d.blocks[h] // into a region from outside: through its head
 				}
-				label = uint32(dep)
+				label, err = depthOf(ctl{open: to})
+				st.forward++
+			case isJump && j.from >= j.to && regionOf(j.from) >= 0 && regionOf(j.from) <= j.to:
+				label, err = depthOf(ctl{open: regionOf(j.from), added: true})
 				st.loops++
 			default:
-				var err error
-				if label, err = relabel(in.label); err != nil {
-					return nil, err
-				}
+				label, err = relabel(in.label)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("instruction %d: %w", x, err)
 			}
 			out = appendULEB(append(out, in.op), uint64(label))
 		case opBrTable:
 			out = append(out, opBrTable)
 			out = appendULEB(out, uint64(len(in.table)-1))
 			for _, l := range in.table {
-				nl, err := relabel(l)
+				var nl uint32
+				var err error
+				if k := int(l); x == d.table && k < m && moved[k] >= 0 {
+					// Never taken: a moved segment is no dispatch target.
+					nl, err = depthOf(ctl{open: d.blocks[moved[k]]})
+				} else {
+					nl, err = relabel(l)
+				}
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("instruction %d: %w", x, err)
 				}
 				out = appendULEB(out, uint64(nl))
 			}

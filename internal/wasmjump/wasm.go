@@ -21,6 +21,9 @@ const (
 	opLocalGet     = 0x20
 	opLocalSet     = 0x21
 	opI32Const     = 0x41
+	opI64Const     = 0x42
+	opI64Store     = 0x37
+	opI32Eq        = 0x46
 	sectionCode    = 10
 	blockTypeEmpty = 0x40
 )
@@ -105,6 +108,17 @@ func appendULEB(b []byte, v uint64) []byte {
 	}
 }
 
+func appendSLEB(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 && c&0x40 == 0 || v == -1 && c&0x40 != 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
 // instr is one decoded instruction: its bytes are body[start:end].
 type instr struct {
 	op         byte
@@ -164,8 +178,8 @@ func decode(body []byte) ([]instr, error) {
 			r.byte()
 		case op == opI32Const:
 			in.imm = r.sleb()
-		case op == 0x42:
-			r.sleb()
+		case op == opI64Const:
+			in.imm = r.sleb()
 		case op == 0x43:
 			r.skip(4)
 		case op == 0x44:
