@@ -47,7 +47,9 @@ func (a asm) jump(k byte, depth uint64) asm { return a.i32(k).u(opLocalSet, 0).u
 // segment 3, as Go does before a call, which makes segment 3 a resume point
 // (a call with local 0 = 3 starts there, as Go's resumption would):
 //
-//	segment 0: acc, i = 0, 0; store 3; jump to 1  (forward)
+//	segment 0: acc, i = 0, 0; store 3
+//	           if n < 0 { n = -n; jump to 2 }     (forward, into the region)
+//	           local 0 = 3, and fall into 1       (a value left from before)
 //	segment 1: if i >= n { jump to 2 }            (forward)
 //	           acc += i*i; i++; jump to 1         (back to its own start)
 //	segment 2: if n > 100 { n = 100; jump to 1 }  (back)
@@ -55,8 +57,9 @@ func (a asm) jump(k byte, depth uint64) asm { return a.i32(k).u(opLocalSet, 0).u
 //	segment 3: if n > 60 { n = 60; acc++; jump to 1 }  (back)
 //	           return acc
 //
-// The rewrite makes segments 1 to 3 one region: its loop's head checks for
-// the resume value 3, and every jump becomes direct.
+// The rewrite makes segments 1 to 3 one region, whose loop's head checks
+// for the values 2 (the jump from segment 0) and 3 (the resume point); the
+// fall into segment 1 must not be taken for a resumption at 3.
 func goShaped() []byte {
 	const (
 		n, acc, i = 1, 2, 3
@@ -69,14 +72,16 @@ func goShaped() []byte {
 	a = a.op(opEnd) // block 0
 	a = a.i32(0).u(opLocalSet, acc).i32(0).u(opLocalSet, i)
 	a = a.i32(0).u(opI64Const, 3).op(opI64Store, 3, 0) // a return address: segment 3
-	a = a.jump(1, 3)
-	a = a.op(opEnd)                                  // block 1
+	a = a.u(opLocalGet, n).i32(0).op(0x48)             // i32.lt_s
+	a = a.op(opIf, blockTypeEmpty).i32(0).u(opLocalGet, n).op(0x6b).u(opLocalSet, n).jump(2, 4).op(opEnd)
+	a = a.i32(3).u(opLocalSet, 0)
+	a = a.op(opEnd) // block 1
 	a = a.u(opLocalGet, i).u(opLocalGet, n).op(0x4e) // i32.ge_s
 	a = a.op(opIf, blockTypeEmpty).jump(2, 3).op(opEnd)
 	a = a.u(opLocalGet, acc).u(opLocalGet, i).u(opLocalGet, i).op(0x6c, 0x6a).u(opLocalSet, acc) // mul, add
 	a = a.u(opLocalGet, i).i32(1).op(0x6a).u(opLocalSet, i)
 	a = a.jump(1, 2)
-	a = a.op(opEnd)                          // block 2
+	a = a.op(opEnd) // block 2
 	a = a.u(opLocalGet, n).i32(100).op(0x4a) // i32.gt_s
 	a = a.op(opIf, blockTypeEmpty).i32(100).u(opLocalSet, n).jump(1, 2).op(opEnd)
 	a = a.jump(3, 1)
@@ -90,21 +95,30 @@ func goShaped() []byte {
 	return module(a)
 }
 
-// goShapedWant is what goShaped computes.
+// goShapedWant is what goShaped computes when called from its start.
 func goShapedWant(n int32) int32 {
 	var acc, i int32
+	seg := 1
+	if n < 0 {
+		n, seg = -n, 2
+	}
 	for {
-		for ; i < n; i++ {
-			acc += i * i
-		}
-		switch {
-		case n > 100:
-			n = 100
-		case n > 60:
-			n = 60
+		switch seg {
+		case 1:
+			for ; i < n; i++ {
+				acc += i * i
+			}
+			seg = 2
+		case 2:
+			if seg = 3; n > 100 {
+				n, seg = 100, 1
+			}
+		case 3:
+			if n <= 60 {
+				return acc
+			}
+			n, seg = 60, 1
 			acc++
-		default:
-			return acc
 		}
 	}
 }
@@ -134,10 +148,13 @@ func TestRewriteKeepsBehaviour(t *testing.T) {
 	if st.functions != 1 || st.jumps != 6 || st.forward != 3 || st.loops != 3 {
 		t.Fatalf("stats %+v, want 1 function, 6 jumps, 3 forward, 3 loops", st)
 	}
+	if !bytes.Contains(out, []byte{opLocalGet, 0, opI32Const, 2, opI32Eq, opBrIf}) || !bytes.Contains(out, []byte{opLocalGet, 0, opI32Const, 3, opI32Eq, opBrIf}) {
+		t.Error("the region's head does not check for the values 2 and 3")
+	}
 	if bytes.Equal(out, orig) {
 		t.Fatal("nothing was rewritten")
 	}
-	for _, n := range []int32{-3, 0, 1, 5, 59, 60, 61, 99, 100, 101, 150} {
+	for _, n := range []int32{-150, -70, -3, 0, 1, 5, 59, 60, 61, 99, 100, 101, 150} {
 		want := goShapedWant(n)
 		if got := call(t, orig, 0, n); got != want {
 			t.Fatalf("the test's own module gives %d for %d, want %d", got, n, want)
