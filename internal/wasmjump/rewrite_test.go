@@ -75,13 +75,13 @@ func goShaped() []byte {
 	a = a.u(opLocalGet, n).i32(0).op(0x48)             // i32.lt_s
 	a = a.op(opIf, blockTypeEmpty).i32(0).u(opLocalGet, n).op(0x6b).u(opLocalSet, n).jump(2, 4).op(opEnd)
 	a = a.i32(3).u(opLocalSet, 0)
-	a = a.op(opEnd) // block 1
+	a = a.op(opEnd)                                  // block 1
 	a = a.u(opLocalGet, i).u(opLocalGet, n).op(0x4e) // i32.ge_s
 	a = a.op(opIf, blockTypeEmpty).jump(2, 3).op(opEnd)
 	a = a.u(opLocalGet, acc).u(opLocalGet, i).u(opLocalGet, i).op(0x6c, 0x6a).u(opLocalSet, acc) // mul, add
 	a = a.u(opLocalGet, i).i32(1).op(0x6a).u(opLocalSet, i)
 	a = a.jump(1, 2)
-	a = a.op(opEnd) // block 2
+	a = a.op(opEnd)                          // block 2
 	a = a.u(opLocalGet, n).i32(100).op(0x4a) // i32.gt_s
 	a = a.op(opIf, blockTypeEmpty).i32(100).u(opLocalSet, n).jump(1, 2).op(opEnd)
 	a = a.jump(3, 1)
