@@ -265,10 +265,18 @@ type scanner struct {
 	sysCache systemCache
 }
 
-// systemCache is the last system a scanner resolved, kept across the
-// resources of one call while the rules stay the same.
+// systemCache holds the last systems a scanner resolved, kept across the
+// resources of one call while the rules stay the same. A resource's codings
+// cycle through a handful of systems; each miss costs up to four map
+// lookups of a long string, which hash slowly in WebAssembly.
 type systemCache struct {
-	rules    *Rules
+	rules   *Rules
+	entries [8]systemEntry
+	next    int // the entry the next miss replaces
+}
+
+type systemEntry struct {
+	set      bool
 	raw, sys string
 	index    *systemIndex
 }
@@ -383,7 +391,11 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
 				nested = true
 			}
-			switch d.Str(k) {
+			name := d.Str(k)
+			if len(name) < 3 || !codingKeyStart[name[0]] {
+				continue // most names: no string compares, which are calls in WebAssembly
+			}
+			switch name {
 			case "url":
 				if d.KeyIs(k+1, extInline) {
 					return // an inline label is not content
@@ -425,6 +437,9 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 	}
 }
 
+// codingKeyStart holds the first bytes of the member names value looks for.
+var codingKeyStart = [256]bool{'u': true, 'c': true, 's': true, 'v': true, 't': true, 'd': true}
+
 func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
 	sys, x := sc.system(system)
 	if x == nil {
@@ -456,15 +471,23 @@ func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
 	}
 }
 
-// system resolves a coding's system to its canonical URI and index. Codings
-// in a row mostly share a system, so the last answer is kept.
+// system resolves a coding's system to its canonical URI and index, through
+// the scanner's cache.
 func (sc *scanner) system(raw string) (string, *systemIndex) {
 	c := &sc.sysCache
-	if c.rules != sc.r || c.raw != raw {
-		sys := normSystem(raw)
-		*c = systemCache{rules: sc.r, raw: raw, sys: sys, index: sc.r.bySystem[sys]}
+	if c.rules != sc.r {
+		*c = systemCache{rules: sc.r}
 	}
-	return c.sys, c.index
+	for i := range c.entries {
+		if e := &c.entries[i]; e.set && e.raw == raw {
+			return e.sys, e.index
+		}
+	}
+	sys := normSystem(raw)
+	e := systemEntry{set: true, raw: raw, sys: sys, index: sc.r.bySystem[sys]}
+	c.entries[c.next] = e
+	c.next = (c.next + 1) % len(c.entries)
+	return e.sys, e.index
 }
 
 func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool) {

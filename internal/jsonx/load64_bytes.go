@@ -9,3 +9,6 @@ func load64(b []byte) uint64 {
 	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
+
+// loadAt is load64(s[i:]).
+func loadAt(s []byte, i int) uint64 { return load64(s[i:]) }

@@ -14,3 +14,9 @@ func load64(b []byte) uint64 {
 	_ = b[7]
 	return *(*uint64)(unsafe.Pointer(unsafe.SliceData(b)))
 }
+
+// loadAt is load64(s[i:]) without the bounds checks, for loops whose
+// condition already ensures i+8 <= len(s).
+func loadAt(s []byte, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s)), i))
+}

@@ -238,11 +238,16 @@ func (p *parser) run() error {
 			continue
 		case '"':
 			start := i
-			end, esc, bad := scanString(s, i)
-			if bad != "" {
-				return p.finish(nodes, stack, masks, end, bad)
+			var esc uint8
+			if j := stringStop(s, i); j >= 0 && s[j] == '"' {
+				i = j + 1
+			} else {
+				end, e, bad := scanString(s, i)
+				if bad != "" {
+					return p.finish(nodes, stack, masks, end, bad)
+				}
+				i, esc = end, e
 			}
-			i = end
 			nodes = append(nodes, node{kind: String, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
 			if n := i - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
 				if string(s[start+1:i-1]) == d.Watch || esc != 0 && string(Unescape(nil, s[start+1:i-1])) == d.Watch {
@@ -294,7 +299,9 @@ func (p *parser) run() error {
 			kind := nodes[top].kind
 			c := s[i]
 			if c == ',' {
-				i = skipWS(s, i+1)
+				if i = skipIndent(s, i+1); i < len(s) && s[i] <= ' ' {
+					i = skipWS(s, i)
+				}
 				if kind == Object {
 					goto memberName
 				}
@@ -328,11 +335,16 @@ func (p *parser) run() error {
 		}
 		{
 			start := i
-			end, esc, bad := scanString(s, i)
-			if bad != "" {
-				return p.finish(nodes, stack, masks, end, bad)
+			var esc uint8
+			if j := stringStop(s, i); j >= 0 && s[j] == '"' {
+				i = j + 1
+			} else {
+				end, e, bad := scanString(s, i)
+				if bad != "" {
+					return p.finish(nodes, stack, masks, end, bad)
+				}
+				i, esc = end, e
 			}
-			i = end
 			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
 			m := &masks[len(masks)-1]
 			switch {
@@ -365,6 +377,40 @@ func (p *parser) run() error {
 			}
 		}
 	}
+}
+
+// stringStop returns the index of the first quote, backslash or control
+// byte of the string whose opening quote is at i, or -1 when that byte is
+// not at least eight bytes before the end of s. It is small enough to be
+// inlined: the common string, without escapes, costs no call, and a call
+// in WebAssembly spills and reloads every live value.
+func stringStop(s []byte, i int) int {
+	for i++; i+8 <= len(s); i += 8 {
+		// hasZero of the quote and backslash matches and hasLess of 0x20,
+		// sharing the final mask.
+		x := loadAt(s, i)
+		q, b := x^(lo*'"'), x^(lo*'\\')
+		if m := ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	return -1
+}
+
+// skipIndent skips a newline and the spaces after it, as pretty-printed
+// JSON has after a comma; anything else is left to skipWS. Small enough to
+// be inlined.
+func skipIndent(s []byte, i int) int {
+	if i < len(s) && s[i] == '\n' {
+		i++
+		for i+8 <= len(s) {
+			if m := loadAt(s, i) ^ (lo * ' '); m != 0 {
+				return i + firstByte(m)
+			}
+			i += 8
+		}
+	}
+	return i
 }
 
 // checkDuplicates rejects an object that names a member twice: readers
