@@ -6,9 +6,10 @@ import (
 	"slices"
 )
 
-// maxEntries bounds the values a region's head checks, the price of its
-// loop on every turn.
-const maxEntries = 4
+// maxEntries bounds the values a region's head checks. A turn of the loop
+// costs one check; entering the region elsewhere than at its start costs up
+// to all of them.
+const maxEntries = 16
 
 type stats struct {
 	functions, jumps, forward, loops int
@@ -267,10 +268,14 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 					return nil, false // a direct branch from outside into it
 				}
 			}
+			// The values of jumps first, then those only a resumption
+			// uses (rare: when the Go stack was unwound).
+			slices.Sort(vs)
+			byJumps := len(vs)
 			for _, v := range resumeValues {
 				add(v)
 			}
-			slices.Sort(vs)
+			slices.Sort(vs[byJumps:])
 			return vs, len(vs) <= maxEntries
 		}
 		backFrom := make([][]int, m) // per segment, the segments that jump back to it
@@ -292,36 +297,66 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 			}
 		}
 		slices.SortStableFunc(cands, func(a, b int) int { return (end[a] - a) - (end[b] - b) })
-		taken := make([]bool, m)
+		// A region is taken when it holds each region taken before it
+		// whole, or none of it.
+		var taken []int
+	next:
 		for _, h := range cands {
-			if !slices.Contains(taken[h:end[h]+1], true) {
-				for k := h; k <= end[h]; k++ {
-					taken[k] = true
+			for _, t := range taken {
+				disjoint := regionEnd[t] < h || t > end[h]
+				holds := t > h && regionEnd[t] <= end[h]
+				if !disjoint && !holds {
+					continue next
 				}
-				regionEnd[h] = end[h]
 			}
+			taken = append(taken, h)
+			regionEnd[h] = end[h]
 		}
 	}
-	moved := make([]int, m) // per segment, the region whose loop its block moved into, or -1
+	// moved is, per segment, the innermost region whose loop its block
+	// moved into, or -1; for a region's start, it is the region around it.
+	moved := make([]int, m)
 	for k := range moved {
 		moved[k] = -1
 	}
+	var bySize []int
 	for h, e := range regionEnd {
-		for k := h + 1; k <= e; k++ {
+		if e >= 0 {
+			bySize = append(bySize, h)
+		}
+	}
+	slices.SortStableFunc(bySize, func(a, b int) int { return (regionEnd[b] - b) - (regionEnd[a] - a) })
+	for _, h := range bySize { // the largest first, so inner regions win
+		for k := h + 1; k <= regionEnd[h]; k++ {
 			moved[k] = h
 		}
+	}
+	// reach is the segment whose block a branch from segment from takes to
+	// arrive at segment k: k itself, or the start of the outermost region
+	// that holds k and not from, whose head then leads on.
+	reach := func(k, from int) int {
+		for moved[k] >= 0 && !(moved[k] <= from && from <= regionEnd[moved[k]]) {
+			k = moved[k]
+		}
+		return k
 	}
 	// firstValue is a dispatch value that selects segment k.
 	firstValue := func(k int) int64 {
 		return int64(slices.Index(d.target, k))
 	}
 
-	// regionOf is the region segment k is in, or -1.
-	regionOf := func(k int) int {
-		if regionEnd[k] >= 0 {
-			return k
+	// loopFor is the innermost region that holds segment from and starts
+	// at or before segment to, whose loop a jump back from from to to takes;
+	// or -1.
+	loopFor := func(from, to int) int {
+		r := moved[from]
+		if regionEnd[from] >= 0 {
+			r = from
 		}
-		return moved[k]
+		for r >= 0 && r > to {
+			r = moved[r]
+		}
+		return r
 	}
 
 	// Pass 2: emit, renumbering every label against the new control stack.
@@ -358,10 +393,11 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 			stack = append(stack, ctl{open: x})
 			out = append(out, body[in.start:in.end]...)
 		case opEnd:
-			if len(stack) > 0 && stack[len(stack)-1].added {
+			for len(stack) > 0 && stack[len(stack)-1].added {
 				// An added loop sits directly inside the block (or loop)
-				// that ends its region: this end is that block's, and the
-				// added loop closes first.
+				// that ends its region, or inside the loop of a region
+				// ending with it: this end is that block's, and the added
+				// loops close first.
 				out = append(out, opEnd)
 				stack = stack[:len(stack)-1]
 			}
@@ -390,18 +426,35 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 				stack = append(stack, ctl{open: h, added: true})
 				out = append(out, opLoop, blockTypeEmpty)
 				for k := regionEnd[h]; k > h; k-- {
-					stack = append(stack, ctl{open: d.blocks[k]})
-					out = append(out, opBlock, blockTypeEmpty)
+					if moved[k] == h { // inner regions open their own
+						stack = append(stack, ctl{open: d.blocks[k]})
+						out = append(out, opBlock, blockTypeEmpty)
+					}
 				}
-				for _, v := range entries[h] {
-					dep, err := depthOf(ctl{open: d.blocks[selects(v)]})
+				// The head: a jump back to the region's start (or a fall
+				// into it) passes one check; other values are looked for
+				// one by one.
+				checks := entries[h]
+				skip := uint64(0)
+				if len(checks) > 1 {
+					out = append(out, opBlock, blockTypeEmpty)
+					out = appendULEB(append(out, opLocalGet), 0)
+					out = appendSLEB(append(out, opI32Const), firstValue(h))
+					out = append(out, opI32Eq, opBrIf, 0)
+					skip = 1
+				}
+				for _, v := range checks {
+					dep, err := depthOf(ctl{open: d.blocks[reach(selects(v), h)]})
 					if err != nil {
 						return nil, err
 					}
 					out = appendULEB(append(out, opLocalGet), 0)
 					out = appendSLEB(append(out, opI32Const), v)
 					out = append(out, opI32Eq)
-					out = appendULEB(append(out, opBrIf), uint64(dep))
+					out = appendULEB(append(out, opBrIf), uint64(dep)+skip)
+				}
+				if skip != 0 {
+					out = append(out, opEnd)
 				}
 			}
 		case opBr, opBrIf:
@@ -410,14 +463,11 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 			j, isJump := jumps[x]
 			switch {
 			case isJump && j.forward:
-				to := d.blocks[j.to]
-				if h := moved[j.to]; h >= 0 && (j.from < h || j.from > regionEnd[h]) {
-					to = d.blocks[h] // into a region from outside: through its head
-				}
-				label, err = depthOf(ctl{open: to})
+				// Into a region from outside: through its head.
+				label, err = depthOf(ctl{open: d.blocks[reach(j.to, j.from)]})
 				st.forward++
-			case isJump && j.from >= j.to && regionOf(j.from) >= 0 && regionOf(j.from) <= j.to:
-				label, err = depthOf(ctl{open: regionOf(j.from), added: true})
+			case isJump && j.from >= j.to && loopFor(j.from, j.to) >= 0:
+				label, err = depthOf(ctl{open: loopFor(j.from, j.to), added: true})
 				st.loops++
 			default:
 				label, err = relabel(in.label)
@@ -434,7 +484,7 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 				var err error
 				if k := int(l); x == d.table && k < m && moved[k] >= 0 {
 					// Never taken: a moved segment is no dispatch target.
-					nl, err = depthOf(ctl{open: d.blocks[moved[k]]})
+					nl, err = depthOf(ctl{open: d.blocks[reach(k, -1)]})
 				} else {
 					nl, err = relabel(l)
 				}

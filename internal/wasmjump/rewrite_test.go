@@ -123,6 +123,88 @@ func goShapedWant(n int32) int32 {
 	}
 }
 
+// nested is Go's shape of two nested loops, the inner falling into its
+// start from the outer, and segment 3 a resume point:
+//
+//	segment 0: acc, j = 0, 0; store 3; jump to 1  (forward)
+//	segment 1: if j >= n { jump to 4 }            (forward)
+//	           i = 0, and fall into 2
+//	segment 2: if i >= j { jump to 3 }            (forward)
+//	           acc += i*j + 1; i++; jump to 2     (back: the inner region)
+//	segment 3: j++; jump to 1                     (back: the outer region)
+//	segment 4: return acc
+func nested() []byte {
+	const (
+		n, acc, i, j = 1, 2, 3, 4
+		i32          = 0x7f
+	)
+	var a asm
+	a = append(a, 1, 3, i32) // locals: three i32 (acc, i, j)
+	a = a.op(opLoop, blockTypeEmpty)
+	for range 5 {
+		a = a.op(opBlock, blockTypeEmpty)
+	}
+	a = a.u(opLocalGet, 0).op(opBrTable, 5, 0, 1, 2, 3, 4, 0)
+	a = a.op(opEnd) // block 0
+	a = a.i32(0).u(opLocalSet, acc).i32(0).u(opLocalSet, j)
+	a = a.i32(0).u(opI64Const, 3).op(opI64Store, 3, 0) // a return address: segment 3
+	a = a.jump(1, 4)
+	a = a.op(opEnd)                                  // block 1
+	a = a.u(opLocalGet, j).u(opLocalGet, n).op(0x4e) // i32.ge_s
+	a = a.op(opIf, blockTypeEmpty).jump(4, 4).op(opEnd)
+	a = a.i32(0).u(opLocalSet, i)
+	a = a.op(opEnd)                                  // block 2
+	a = a.u(opLocalGet, i).u(opLocalGet, j).op(0x4e) // i32.ge_s
+	a = a.op(opIf, blockTypeEmpty).jump(3, 3).op(opEnd)
+	a = a.u(opLocalGet, acc).u(opLocalGet, i).u(opLocalGet, j).op(0x6c, 0x6a).i32(1).op(0x6a).u(opLocalSet, acc)
+	a = a.u(opLocalGet, i).i32(1).op(0x6a).u(opLocalSet, i)
+	a = a.jump(2, 2)
+	a = a.op(opEnd) // block 3
+	a = a.u(opLocalGet, j).i32(1).op(0x6a).u(opLocalSet, j)
+	a = a.jump(1, 1)
+	a = a.op(opEnd) // block 4
+	a = a.u(opLocalGet, acc).op(0x0f)
+	a = a.op(opEnd) // the loop
+	a = a.op(opUnreachable, opEnd)
+	return module(a)
+}
+
+func nestedWant(n int32) int32 {
+	var acc int32
+	for j := int32(0); j < n; j++ {
+		for i := int32(0); i < j; i++ {
+			acc += i*j + 1
+		}
+	}
+	return acc
+}
+
+func TestRewriteNestedLoops(t *testing.T) {
+	orig := nested()
+	out, st, err := rewrite(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.jumps != 5 || st.forward != 3 || st.loops != 2 {
+		t.Fatalf("stats %+v, want 5 jumps, 3 forward, 2 loops", st)
+	}
+	if n := bytes.Count(out, []byte{opLoop, blockTypeEmpty}); n != 3 {
+		t.Errorf("%d loops in the rewritten function, want 3 (the entry loop and two regions)", n)
+	}
+	for _, n := range []int32{-1, 0, 1, 2, 3, 10, 40} {
+		want := nestedWant(n)
+		if got := call(t, orig, 0, n); got != want {
+			t.Fatalf("the test's own module gives %d for %d, want %d", got, n, want)
+		}
+		if got := call(t, out, 0, n); got != want {
+			t.Errorf("rewritten: f(%d) = %d, want %d", n, got, want)
+		}
+		if got, want := call(t, out, 3, n), call(t, orig, 3, n); got != want {
+			t.Errorf("rewritten, resumed at segment 3: f(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
 func call(t *testing.T, wasm []byte, pc, n int32) int32 {
 	t.Helper()
 	ctx := context.Background()
