@@ -191,13 +191,20 @@ func TestRewriteNestedLoops(t *testing.T) {
 	if n := bytes.Count(out, []byte{opLoop, blockTypeEmpty}); n != 3 {
 		t.Errorf("%d loops in the rewritten function, want 3 (the entry loop and two regions)", n)
 	}
-	for _, n := range []int32{-1, 0, 1, 2, 3, 10, 40} {
-		want := nestedWant(n)
-		if got := call(t, orig, 0, n); got != want {
-			t.Fatalf("the test's own module gives %d for %d, want %d", got, n, want)
+	sameResults(t, orig, out, nestedWant, -1, 0, 1, 2, 3, 10, 40)
+}
+
+// sameResults calls the original and the rewritten function with each n,
+// from the start (where want says the result) and resumed at segment 3
+// (through a region's head, where the original says it).
+func sameResults(t *testing.T, orig, out []byte, want func(int32) int32, ns ...int32) {
+	t.Helper()
+	for _, n := range ns {
+		if got := call(t, orig, 0, n); got != want(n) {
+			t.Fatalf("the test's own module gives %d for %d, want %d", got, n, want(n))
 		}
-		if got := call(t, out, 0, n); got != want {
-			t.Errorf("rewritten: f(%d) = %d, want %d", n, got, want)
+		if got := call(t, out, 0, n); got != want(n) {
+			t.Errorf("rewritten: f(%d) = %d, want %d", n, got, want(n))
 		}
 		if got, want := call(t, out, 3, n), call(t, orig, 3, n); got != want {
 			t.Errorf("rewritten, resumed at segment 3: f(%d) = %d, want %d", n, got, want)
@@ -236,19 +243,7 @@ func TestRewriteKeepsBehaviour(t *testing.T) {
 	if bytes.Equal(out, orig) {
 		t.Fatal("nothing was rewritten")
 	}
-	for _, n := range []int32{-150, -70, -3, 0, 1, 5, 59, 60, 61, 99, 100, 101, 150} {
-		want := goShapedWant(n)
-		if got := call(t, orig, 0, n); got != want {
-			t.Fatalf("the test's own module gives %d for %d, want %d", got, n, want)
-		}
-		if got := call(t, out, 0, n); got != want {
-			t.Errorf("rewritten: f(%d) = %d, want %d", n, got, want)
-		}
-		// Resumed at segment 3: through the region's head.
-		if got, want := call(t, out, 3, n), call(t, orig, 3, n); got != want {
-			t.Errorf("rewritten, resumed at segment 3: f(%d) = %d, want %d", n, got, want)
-		}
-	}
+	sameResults(t, orig, out, goShapedWant, -150, -70, -3, 0, 1, 5, 59, 60, 61, 99, 100, 101, 150)
 }
 
 // TestCommittedModule checks that the pass reads every instruction Go
