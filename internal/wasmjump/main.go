@@ -12,11 +12,12 @@
 //
 // A jump whose target block still encloses the jump (a forward jump) can
 // branch to that block directly: the br_table would branch to the very same
-// place, and the local is still set, so nothing else changes. A jump back to
-// the start of the segment it is in (a loop that neither calls nor is the
-// target of other jumps in between) is given a loop of its own. Everything
-// else, jumps backward into other segments and the resumption after a call
-// that unwound the Go stack, still goes through the dispatch.
+// place, and the local is still set, so nothing else changes. Jumps back to
+// an earlier segment (the code between two of the table's targets) get a
+// loop of their own around the segments they span, whose head leads any
+// other entry (a resumption after a call that unwound the Go stack, a jump
+// from outside) to where the dispatch would have taken it. Jumps that fit
+// no such loop still go through the dispatch.
 //
 // The output is the same module, valid WebAssembly with the same behaviour
 // in every host; the rewrite is deterministic.

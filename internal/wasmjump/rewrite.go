@@ -11,6 +11,8 @@ import (
 // to all of them.
 const maxEntries = 16
 
+// stats counts what a rewrite did: jumps to the entry loop, and how many of
+// them became direct.
 type stats struct {
 	functions, jumps, forward, loops int
 }
@@ -145,7 +147,8 @@ type ctl struct {
 	added bool
 }
 
-// A jump is a br to the entry loop after i32.const K and local.set 0: the
+// A jump is a br to the entry loop after i32.const K and local.set 0 (or a
+// branch straight to a dispatch block, in a module rewritten before): the
 // segment it is in and the segment K selects.
 type jump struct {
 	from, to int
@@ -157,14 +160,16 @@ type jump struct {
 //
 // Segment k is the code after the end of dispatch block k, up to the end
 // of block k+1 (of the entry loop, for the outermost block). A forward jump
-// branches to its target's block. A jump back from segment j to segment h
-// needs a loop that starts at segment h and holds segment j: the region
-// h..j gets one when no segment after h in it has to stay reachable from
-// the dispatch, that is, none is a resume point after a call and none is
-// the target of a jump from outside the region or of a jump backward. The
-// blocks of those segments then open inside the new loop instead of around
-// the dispatch, and the dispatch's entries for them (never taken) select
-// segment h.
+// branches to its target's block. Jumps back to segment h, from segments up
+// to e, make the region h..e a loop of its own: the blocks of segments h+1
+// to e open inside it rather than around the dispatch, regions nest, and
+// none overlaps another. Whatever may enter a region past segment h (a
+// resume point after a call, a jump from outside it, a jump back to a later
+// segment) arrives at its loop's head, where local 0 is checked against
+// those values and leads on to the right block; the dispatch's entries for
+// the moved segments lead to the region's head too. Code that falls into
+// segment h sets local 0 to h's value first, so the head cannot mistake a
+// value left from an earlier jump for an entry.
 func rewriteBody(body []byte, st *stats) ([]byte, error) {
 	ins, err := decode(body)
 	if err != nil {
