@@ -6,10 +6,15 @@ import (
 	"slices"
 )
 
-// maxEntries bounds the values a region's head checks. A turn of the loop
-// costs one check; entering the region elsewhere than at its start costs up
-// to all of them.
-const maxEntries = 16
+// A region's head checks the value of the jumps back to its start first;
+// then, one by one, the values of other jumps that enter it (at most
+// maxChain: a loop entered in its middle pays for them); last, in a
+// br_table over their range (at most maxSpan values), the values only a
+// resumption uses, which are rare. A turn of the loop costs one check.
+const (
+	maxChain = 8
+	maxSpan  = 32
+)
 
 // stats counts what a rewrite did: jumps to the entry loop, and how many of
 // them became direct.
@@ -246,17 +251,19 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 	// dispatch values that may enter it past its first segment (resume
 	// points, and jumps from outside or backward to a later segment), so
 	// that those still arrive where the dispatch would take them.
-	regionEnd := make([]int, m) // per starting segment, its last segment, or -1
-	entries := make([][]int64, m)
+	regionEnd := make([]int, m)   // per starting segment, its last segment, or -1
+	entries := make([][]int64, m) // per region, the values its head looks for
+	chained := make([]int, m)     // per region, how many of them it checks one by one
 	for k := range regionEnd {
 		regionEnd[k] = -1
 	}
 	{
-		// enters lists the values that enter region h..e past segment h,
-		// sorted; ok is false when a region cannot be made.
-		enters := func(h, e int) (vs []int64, ok bool) {
+		// enters lists the values that enter region h..e past segment h:
+		// those of jumps, sorted, then those of resumptions only, sorted;
+		// ok is false when a region cannot be made.
+		enters := func(h, e int) (vs []int64, byJumps int, ok bool) {
 			if t := d.target[len(d.target)-1]; t > h && t <= e {
-				return nil, false // the default entry leads inside
+				return nil, 0, false // the default entry leads inside
 			}
 			add := func(v int64) {
 				if k := selects(v); k > h && k <= e && !slices.Contains(vs, v) {
@@ -270,18 +277,19 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 			}
 			for _, j := range direct {
 				if j.to > h && j.to <= e && j.from < h {
-					return nil, false // a direct branch from outside into it
+					return nil, 0, false // a direct branch from outside into it
 				}
 			}
 			// The values of jumps first, then those only a resumption
 			// uses (rare: when the Go stack was unwound).
 			slices.Sort(vs)
-			byJumps := len(vs)
+			byJumps = len(vs)
 			for _, v := range resumeValues {
 				add(v)
 			}
 			slices.Sort(vs[byJumps:])
-			return vs, len(vs) <= maxEntries
+			rest := vs[byJumps:]
+			return vs, byJumps, byJumps <= maxChain && (len(rest) == 0 || slices.Max(rest)-slices.Min(rest) < maxSpan)
 		}
 		backFrom := make([][]int, m) // per segment, the segments that jump back to it
 		for _, j := range jumps {
@@ -294,8 +302,8 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 		for h, froms := range backFrom {
 			slices.Sort(froms)
 			for i := len(froms) - 1; i >= 0; i-- {
-				if vs, ok := enters(h, froms[i]); ok {
-					end[h], entries[h] = froms[i], vs
+				if vs, byJumps, ok := enters(h, froms[i]); ok {
+					end[h], entries[h], chained[h] = froms[i], vs, byJumps
 					cands = append(cands, h)
 					break
 				}
@@ -345,9 +353,16 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 		}
 		return k
 	}
-	// firstValue is a dispatch value that selects segment k.
-	firstValue := func(k int) int64 {
-		return int64(slices.Index(d.target, k))
+	// headValue is, per region, the value its jumps back to its start set
+	// (the smallest, if they differ): what the head lets through first.
+	headValue := make([]int64, m)
+	headSet := make([]bool, m)
+	for _, j := range jumps {
+		if regionEnd[j.to] >= 0 && j.from >= j.to && j.from <= regionEnd[j.to] {
+			if !headSet[j.to] || j.value < headValue[j.to] {
+				headValue[j.to], headSet[j.to] = j.value, true
+			}
+		}
 	}
 
 	// loopFor is the innermost region that holds segment from and starts
@@ -408,11 +423,11 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 			}
 			if len(stack) > 0 {
 				if top := stack[len(stack)-1]; !top.added {
-					if h, ok := blockOf[top.open]; ok && regionEnd[h] >= 0 {
+					if h, ok := blockOf[top.open]; ok && regionEnd[h] >= 0 && len(entries[h]) > 0 {
 						// Code that falls into the region's first segment
 						// says so, for the check at the loop's head.
 						out = append(out, opI32Const)
-						out = appendSLEB(out, firstValue(h))
+						out = appendSLEB(out, headValue[h])
 						out = appendULEB(append(out, opLocalSet), 0)
 					}
 				}
@@ -437,30 +452,50 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 					}
 				}
 				// The head: a jump back to the region's start (or a fall
-				// into it) passes one check; other values are looked for
-				// one by one.
+				// into it) passes one check; other values are looked up.
 				checks := entries[h]
-				skip := uint64(0)
-				if len(checks) > 1 {
-					out = append(out, opBlock, blockTypeEmpty)
-					out = appendULEB(append(out, opLocalGet), 0)
-					out = appendSLEB(append(out, opI32Const), firstValue(h))
-					out = append(out, opI32Eq, opBrIf, 0)
-					skip = 1
+				if len(checks) == 0 {
+					break
 				}
-				for _, v := range checks {
+				target := func(v int64) (uint64, error) {
 					dep, err := depthOf(ctl{open: d.blocks[reach(selects(v), h)]})
+					return uint64(dep) + 1, err // from inside the head's block
+				}
+				out = append(out, opBlock, blockTypeEmpty)
+				out = appendULEB(append(out, opLocalGet), 0)
+				out = appendSLEB(append(out, opI32Const), headValue[h])
+				out = append(out, opI32Eq, opBrIf, 0)
+				for _, v := range checks[:chained[h]] {
+					dep, err := target(v)
 					if err != nil {
 						return nil, err
 					}
 					out = appendULEB(append(out, opLocalGet), 0)
 					out = appendSLEB(append(out, opI32Const), v)
 					out = append(out, opI32Eq)
-					out = appendULEB(append(out, opBrIf), uint64(dep)+skip)
+					out = appendULEB(append(out, opBrIf), dep)
 				}
-				if skip != 0 {
-					out = append(out, opEnd)
+				if rest := checks[chained[h]:]; len(rest) > 0 {
+					// br_table on the value less the smallest; values
+					// outside the range, or not entries, go to segment h.
+					lo, hi := rest[0], rest[len(rest)-1]
+					out = appendULEB(append(out, opLocalGet), 0)
+					out = appendSLEB(append(out, opI32Const), lo)
+					out = append(out, opI32Sub, opBrTable)
+					out = appendULEB(out, uint64(hi-lo+1))
+					for v := lo; v <= hi; v++ {
+						dep := uint64(0)
+						if slices.Contains(rest, v) {
+							var err error
+							if dep, err = target(v); err != nil {
+								return nil, err
+							}
+						}
+						out = appendULEB(out, dep)
+					}
+					out = appendULEB(out, 0)
 				}
+				out = append(out, opEnd)
 			}
 		case opBr, opBrIf:
 			var label uint32

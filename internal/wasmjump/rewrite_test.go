@@ -58,8 +58,9 @@ func (a asm) jump(k byte, depth uint64) asm { return a.i32(k).u(opLocalSet, 0).u
 //	           return acc
 //
 // The rewrite makes segments 1 to 3 one region, whose loop's head checks
-// for the values 2 (the jump from segment 0) and 3 (the resume point); the
-// fall into segment 1 must not be taken for a resumption at 3.
+// for the values 2 (the jump from segment 0, compared) and 3 (the resume
+// point, in a table); the fall into segment 1 must not be taken for a
+// resumption at 3.
 func goShaped() []byte {
 	const (
 		n, acc, i = 1, 2, 3
@@ -237,7 +238,8 @@ func TestRewriteKeepsBehaviour(t *testing.T) {
 	if st.functions != 1 || st.jumps != 6 || st.forward != 3 || st.loops != 3 {
 		t.Fatalf("stats %+v, want 1 function, 6 jumps, 3 forward, 3 loops", st)
 	}
-	if !bytes.Contains(out, []byte{opLocalGet, 0, opI32Const, 2, opI32Eq, opBrIf}) || !bytes.Contains(out, []byte{opLocalGet, 0, opI32Const, 3, opI32Eq, opBrIf}) {
+	// The jump's value is compared, the resume point's looked up in a table.
+	if !bytes.Contains(out, []byte{opLocalGet, 0, opI32Const, 2, opI32Eq, opBrIf}) || !bytes.Contains(out, []byte{opLocalGet, 0, opI32Const, 3, opI32Sub, opBrTable}) {
 		t.Error("the region's head does not check for the values 2 and 3")
 	}
 	if bytes.Equal(out, orig) {

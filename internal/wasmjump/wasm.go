@@ -24,6 +24,7 @@ const (
 	opI64Const     = 0x42
 	opI64Store     = 0x37
 	opI32Eq        = 0x46
+	opI32Sub       = 0x6b
 	sectionCode    = 10
 	blockTypeEmpty = 0x40
 )
