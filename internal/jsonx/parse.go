@@ -52,12 +52,11 @@ type node struct {
 // Doc is a parsed document. Its strings alias Src: the Doc is valid as long as
 // Src is not modified. A Doc can be reused with Parse to avoid allocations.
 type Doc struct {
-	Src   []byte
-	src   string // Src as a string, for Str without copying
-	nodes []node
-	stack []uint32
-	keys  []int
-	masks []uint64
+	Src    []byte
+	src    string // Src as a string, for Str without copying
+	nodes  []node
+	frames []frame
+	keys   []int
 
 	// Watch, when set before Parse, is a string value to look out for;
 	// Watched reports whether some string value equals it.
@@ -89,7 +88,6 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	d.Src = src
 	d.src = unsafe.String(unsafe.SliceData(src), len(src))
 	d.nodes = d.nodes[:0]
-	d.stack = d.stack[:0]
 	d.Watched = false
 	if uint64(len(src)) > 1<<31 {
 		return &SyntaxError{0, "input larger than 2 GiB"}
@@ -97,8 +95,8 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	if !utf8.Valid(src) {
 		return &SyntaxError{firstInvalidUTF8(src), "invalid UTF-8"}
 	}
-	p := parser{d: d, src: src, maxDepth: maxDepth, keys: d.keys[:0], masks: d.masks[:0]}
-	defer func() { d.keys, d.masks = p.keys, p.masks }()
+	p := parser{d: d, src: src, maxDepth: maxDepth, keys: d.keys[:0], frames: d.frames[:0]}
+	defer func() { d.keys, d.frames = p.keys, p.frames }()
 	if err := p.run(); err != nil {
 		d.nodes = d.nodes[:0]
 		return err
@@ -123,7 +121,7 @@ type parser struct {
 	pos      int
 	maxDepth int
 	keys     []int
-	masks    []uint64 // per open container: the key bits of an object (keyBit)
+	frames   []frame // the open containers around the innermost one
 }
 
 func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
@@ -156,14 +154,17 @@ func skipWS(s []byte, i int) int {
 func firstByte(m uint64) int { return bits.TrailingZeros64(m) >> 3 }
 
 // Duplicate member names are found as each name is read: an open object's
-// mask has one bit of keyBits per name seen (chosen by keyBit) and a count.
+// mask has one bit of keyBits per name seen (chosen by keyBit), a count, and
+// objectBit (an array's mask is zero).
 // A name whose bit is new cannot repeat an earlier one; only when the bit is
 // taken are the earlier names compared. Past 32 names the object is marked
 // dupSuspect and checked all at once when it closes (checkDuplicates), so
 // large objects cost no quadratic time.
 const (
 	keyBits       = 56
-	keyCountShift = 56 // the count of names, in bits 56 to 62
+	keyCountShift = 56 // the count of names, in bits 56 to 61
+	keyCountMask  = 63
+	objectBit     = 1 << 62
 	dupSuspect    = 1 << 63
 )
 
@@ -192,44 +193,55 @@ func earlierName(s []byte, nodes []node, obj, upto int, key []byte) bool {
 	return false
 }
 
-// run parses iteratively: containers push their tape index on a stack, so
-// deep input costs heap, not goroutine stack, and depth is checked in one
-// place. The position, tape and stacks live in locals, written back on
-// return: in WebAssembly every access through p would be a load or store.
+// frame is an open container saved on the parser's stack while a container
+// inside it is parsed.
+type frame struct {
+	top  uint32 // its tape index
+	mask uint64 // its member-name bits and flags (see keyBits)
+}
+
+// run parses iteratively: containers push a frame on a stack, so deep input
+// costs heap, not goroutine stack, and depth is checked in one place.
+//
+// The innermost container lives in two locals (top and mask), the position,
+// tape and stack in locals written back on return: in WebAssembly every
+// access through p, or through the stack, is a load or a store.
 func (p *parser) run() error {
 	d := p.d
 	s := p.src
-	nodes, stack, masks := d.nodes[:0], d.stack[:0], p.masks[:0]
-	i := 0
-
-	i = skipWS(s, i)
+	nodes, frames := d.nodes[:0], p.frames[:0]
+	var top uint32  // tape index of the innermost open container
+	var mask uint64 // its mask: objectBit, member-name bits and count
+	i := skipWS(s, 0)
 	if i >= len(s) {
-		return p.finish(nodes, stack, masks, i, "empty input")
+		return p.finish(nodes, frames, i, "empty input")
 	}
 	for {
 		// Expect a value at i.
 		if i >= len(s) {
-			return p.finish(nodes, stack, masks, i, "unexpected end of input")
+			return p.finish(nodes, frames, i, "unexpected end of input")
 		}
-		c := s[i]
-		switch c {
+		switch c := s[i]; c {
 		case '{', '[':
-			if len(stack) >= p.maxDepth {
-				return p.finishErr(nodes, stack, masks, &DepthError{p.maxDepth})
+			if len(frames) >= p.maxDepth {
+				return p.finishErr(nodes, frames, &DepthError{p.maxDepth})
 			}
-			k := Object
-			if c == '[' {
-				k = Array
+			frames = append(frames, frame{top, mask})
+			top, mask = uint32(len(nodes)), 0
+			k := Array
+			if c == '{' {
+				k, mask = Object, objectBit
 			}
-			stack = append(stack, uint32(len(nodes)))
-			masks = append(masks, 0)
 			nodes = append(nodes, node{kind: k, start: uint32(i)})
-			i = skipWS(s, i+1)
-			if i < len(s) && (s[i] == '}' && k == Object || s[i] == ']' && k == Array) {
+			if i = skipIndent(s, i+1); i < len(s) && s[i] <= ' ' {
+				i = skipWS(s, i)
+			}
+			if i < len(s) && s[i] == c+2 { // '{'+2 is '}', '['+2 is ']'
 				i++
-				top := stack[len(stack)-1]
-				stack, masks = stack[:len(stack)-1], masks[:len(masks)-1]
 				nodes[top].end, nodes[top].next = uint32(i), uint32(len(nodes))
+				f := frames[len(frames)-1]
+				frames = frames[:len(frames)-1]
+				top, mask = f.top, f.mask
 				goto afterValue
 			}
 			if k == Object {
@@ -244,7 +256,7 @@ func (p *parser) run() error {
 			} else {
 				end, e, bad := scanString(s, i)
 				if bad != "" {
-					return p.finish(nodes, stack, masks, end, bad)
+					return p.finish(nodes, frames, end, bad)
 				}
 				i, esc = end, e
 			}
@@ -262,17 +274,17 @@ func (p *parser) run() error {
 				word, k = "null", Null
 			}
 			if len(s)-i < len(word) || string(s[i:i+len(word)]) != word {
-				return p.finish(nodes, stack, masks, i, "invalid literal")
+				return p.finish(nodes, frames, i, "invalid literal")
 			}
 			nodes = append(nodes, node{kind: k, start: uint32(i), end: uint32(i + len(word)), next: uint32(len(nodes) + 1)})
 			i += len(word)
 		default:
 			if c != '-' && (c < '0' || c > '9') {
-				return p.finish(nodes, stack, masks, i, "unexpected character "+string(AppendString(nil, string(rune(c)))))
+				return p.finish(nodes, frames, i, "unexpected character "+string(AppendString(nil, string(rune(c)))))
 			}
 			end, bad := scanNumber(s, i)
 			if bad != "" {
-				return p.finish(nodes, stack, masks, end, bad)
+				return p.finish(nodes, frames, end, bad)
 			}
 			nodes = append(nodes, node{kind: Number, start: uint32(i), end: uint32(end), next: uint32(len(nodes) + 1)})
 			i = end
@@ -280,58 +292,55 @@ func (p *parser) run() error {
 	afterValue:
 		// A value is complete; decide what follows. skipWS is called only
 		// where white space starts: most values are followed directly by a
-		// comma or a bracket, and a call costs more than the test in
-		// WebAssembly.
+		// comma or a bracket.
 		for {
 			if i < len(s) && s[i] <= ' ' {
 				i = skipWS(s, i)
 			}
-			if len(stack) == 0 {
+			if len(frames) == 0 {
 				if i != len(s) {
-					return p.finish(nodes, stack, masks, i, "unexpected data after the JSON value")
+					return p.finish(nodes, frames, i, "unexpected data after the JSON value")
 				}
-				return p.finishErr(nodes, stack, masks, nil)
+				return p.finishErr(nodes, frames, nil)
 			}
-			top := stack[len(stack)-1]
 			if i >= len(s) {
-				return p.finish(nodes, stack, masks, i, "unexpected end of input")
+				return p.finish(nodes, frames, i, "unexpected end of input")
 			}
-			kind := nodes[top].kind
 			c := s[i]
 			if c == ',' {
 				if i = skipIndent(s, i+1); i < len(s) && s[i] <= ' ' {
 					i = skipWS(s, i)
 				}
-				if kind == Object {
+				if mask&objectBit != 0 {
 					goto memberName
 				}
 				break
 			}
-			if kind == Object && c == '}' || kind == Array && c == ']' {
+			if c == '}' && mask&objectBit != 0 || c == ']' && mask&objectBit == 0 {
 				i++
-				stack = stack[:len(stack)-1]
-				mask := masks[len(masks)-1]
-				masks = masks[:len(masks)-1]
 				nodes[top].end, nodes[top].next = uint32(i), uint32(len(nodes))
-				if kind == Object && mask&dupSuspect != 0 {
+				if mask&dupSuspect != 0 {
 					d.nodes = nodes
 					if err := p.checkDuplicates(int(top)); err != nil {
-						return p.finishErr(nodes, stack, masks, err)
+						return p.finishErr(nodes, frames, err)
 					}
 				}
+				f := frames[len(frames)-1]
+				frames = frames[:len(frames)-1]
+				top, mask = f.top, f.mask
 				continue
 			}
-			if kind == Object {
-				return p.finish(nodes, stack, masks, i, "expected ',' or '}'")
+			if mask&objectBit != 0 {
+				return p.finish(nodes, frames, i, "expected ',' or '}'")
 			}
-			return p.finish(nodes, stack, masks, i, "expected ',' or ']'")
+			return p.finish(nodes, frames, i, "expected ',' or ']'")
 		}
 		continue
 
 	memberName:
 		// A member name, ':' and the white space before its value.
 		if i >= len(s) || s[i] != '"' {
-			return p.finish(nodes, stack, masks, i, "expected a member name")
+			return p.finish(nodes, frames, i, "expected a member name")
 		}
 		{
 			start := i
@@ -341,33 +350,32 @@ func (p *parser) run() error {
 			} else {
 				end, e, bad := scanString(s, i)
 				if bad != "" {
-					return p.finish(nodes, stack, masks, end, bad)
+					return p.finish(nodes, frames, end, bad)
 				}
 				i, esc = end, e
 			}
 			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
-			m := &masks[len(masks)-1]
 			switch {
-			case *m&dupSuspect != 0:
-			case *m>>keyCountShift >= 32:
-				*m |= dupSuspect
+			case mask&dupSuspect != 0:
+			case mask>>keyCountShift&keyCountMask >= 32:
+				mask |= dupSuspect
 			default:
 				key := s[start+1 : i-1]
 				if esc != 0 {
 					key = Unescape(nil, key)
 				}
 				bit := keyBit(key)
-				if *m&bit != 0 && earlierName(s, nodes, int(stack[len(stack)-1]), len(nodes)-1, key) {
+				if mask&bit != 0 && earlierName(s, nodes, int(top), len(nodes)-1, key) {
 					d.nodes = nodes
-					return p.finishErr(nodes, stack, masks, p.duplicate(len(nodes)-1))
+					return p.finishErr(nodes, frames, p.duplicate(len(nodes)-1))
 				}
-				*m = (*m | bit) + 1<<keyCountShift
+				mask = (mask | bit) + 1<<keyCountShift
 			}
 			if i < len(s) && s[i] <= ' ' {
 				i = skipWS(s, i)
 			}
 			if i >= len(s) || s[i] != ':' {
-				return p.finish(nodes, stack, masks, i, "expected ':'")
+				return p.finish(nodes, frames, i, "expected ':'")
 			}
 			if i++; i < len(s) && s[i] == ' ' {
 				i++
@@ -458,16 +466,15 @@ func (p *parser) duplicate(k int) error {
 	return &SyntaxError{int(p.d.nodes[k].start), "duplicate member name " + string(AppendString(nil, p.d.Str(k)))}
 }
 
-// key parses `"name" :` and leaves p.pos at the member's value.
 // finish hands the tape and stacks back to the Doc and fails at offset at.
-func (p *parser) finish(nodes []node, stack []uint32, masks []uint64, at int, msg string) error {
+func (p *parser) finish(nodes []node, frames []frame, at int, msg string) error {
 	p.pos = at
-	return p.finishErr(nodes, stack, masks, p.fail(msg))
+	return p.finishErr(nodes, frames, p.fail(msg))
 }
 
 // finishErr hands the tape and stacks back to the Doc and returns err.
-func (p *parser) finishErr(nodes []node, stack []uint32, masks []uint64, err error) error {
-	p.d.nodes, p.d.stack, p.masks = nodes, stack, masks
+func (p *parser) finishErr(nodes []node, frames []frame, err error) error {
+	p.d.nodes, p.frames = nodes, frames
 	return err
 }
 
