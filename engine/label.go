@@ -325,7 +325,10 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 	first, end := d.Range(n)
 	for k := first; k < end; k = d.Skip(k + 1) {
 		v := k + 1
-		name := d.Str(k)
+		name, ok := d.Plain(k)
+		if !ok {
+			name = d.Str(k)
+		}
 		switch name {
 		case "meta", "resourceType", "text", "id":
 			continue
@@ -391,7 +394,10 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
 				nested = true
 			}
-			name := d.Str(k)
+			name, ok := d.Plain(k)
+			if !ok {
+				name = d.Str(k)
+			}
 			if len(name) < 3 || !codingKeyStart[name[0]] {
 				continue // most names: no string compares, which are calls in WebAssembly
 			}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Node indexes the tape. The root is 0; -1 means "absent".
@@ -106,15 +107,15 @@ func (d *Doc) Index(n Node, i int) Node {
 // Get returns the value of member name of object n, or -1. (Parse rejects
 // objects that name a member twice.)
 func (d *Doc) Get(n Node, name string) Node {
-	r := -1
-	d.Members(n, func(k, v Node) bool {
-		if d.KeyIs(k, name) {
-			r = v
-			return false
+	if n < 0 || d.nodes[n].kind != Object {
+		return -1
+	}
+	for k, end := n+1, int(d.nodes[n].next); k < end; k = int(d.nodes[k+1].next) {
+		if s, ok := d.Plain(k); ok && s == name || !ok && d.keyIsSlow(k, name) {
+			return k + 1
 		}
-		return true
-	})
-	return r
+	}
+	return -1
 }
 
 // KeyIs reports whether key (or string) node k equals name.
@@ -122,12 +123,24 @@ func (d *Doc) Get(n Node, name string) Node {
 // The common case, a string without escapes, is small enough to inline:
 // calls are dear in WebAssembly.
 func (d *Doc) KeyIs(k Node, name string) bool {
-	if uint(k) < uint(len(d.nodes)) {
-		if nd := &d.nodes[k]; nd.flags&flagPlain != 0 {
-			return d.src[nd.start+1:nd.end-1] == name
-		}
+	if s, ok := d.Plain(k); ok {
+		return s == name
 	}
 	return d.keyIsSlow(k, name)
+}
+
+// Plain returns the text of string or key node n when it has no escapes
+// (the common case), aliasing Src; ok is false otherwise, and Str decodes.
+// Unlike Str it is small enough to be inlined, which matters in
+// WebAssembly, where a call spills every live value: hot loops call it
+// first. The parser only makes plain nodes with start+1 <= end-1 <=
+// len(Src), so the text needs no bounds check.
+func (d *Doc) Plain(n Node) (s string, ok bool) {
+	if uint(n) >= uint(len(d.nodes)) || d.nodes[n].flags&flagPlain == 0 {
+		return "", false
+	}
+	nd := &d.nodes[n]
+	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(d.src)), nd.start+1)), nd.end-nd.start-2), true
 }
 
 func (d *Doc) keyIsSlow(k Node, name string) bool {
@@ -140,10 +153,8 @@ func (d *Doc) keyIsSlow(k Node, name string) bool {
 // Str returns the decoded value of a string or key node; "" for other kinds.
 // Unescaped strings alias Src without copying.
 func (d *Doc) Str(n Node) string {
-	if uint(n) < uint(len(d.nodes)) {
-		if nd := &d.nodes[n]; nd.flags&flagPlain != 0 {
-			return d.src[nd.start+1 : nd.end-1]
-		}
+	if s, ok := d.Plain(n); ok {
+		return s
 	}
 	return d.strSlow(n)
 }
