@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,5 +130,25 @@ func TestReport(t *testing.T) {
 	os.WriteFile(readme, []byte("no markers"), 0o644)
 	if err := rewriteReadme(readme, "x"); err == nil {
 		t.Error("a README without markers was accepted")
+	}
+}
+
+// The ratios compare medians over rounds: one slow round (a spell of the
+// shared machine) does not move them, where the total over all rounds does.
+func TestRoundTimeIsTheMedianRound(t *testing.T) {
+	r := &result{perRound: 2, samples: []float64{1, 2, 10, 20, 1.5, 2.5, 1, 2.5}}
+	if got := r.roundTime(); got != 3.75 { // rounds 3, 30, 4 and 3.5
+		t.Errorf("roundTime = %v, want 3.75", got)
+	}
+	r.samples = r.samples[:6] // rounds 3, 30, 4
+	if got := r.roundTime(); got != 4 {
+		t.Errorf("roundTime = %v, want 4", got)
+	}
+	r.samples = append(r.samples, 7) // an unfinished round is left out
+	if got := r.roundTime(); got != 4 {
+		t.Errorf("roundTime with a partial round = %v, want 4", got)
+	}
+	if got := (&result{}).roundTime(); !math.IsNaN(got) {
+		t.Errorf("roundTime of no rounds = %v, want NaN", got)
 	}
 }

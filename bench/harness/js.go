@@ -93,7 +93,7 @@ func jsTasks(sets []inputSet, path func(string) string) (tasks []jsTask, rows []
 				name = jsBaseline
 			}
 			tasks = append(tasks, jsTask{ID: len(tasks), Group: set.name, Op: op, Inputs: inputs})
-			rows = append(rows, result{set: set.name, op: name})
+			rows = append(rows, result{set: set.name, op: name, perRound: len(inputs)})
 		}
 	}
 	return tasks, rows

@@ -30,6 +30,7 @@ type result struct {
 	resources        int64     // resources processed, over all calls
 	elapsed          float64   // ms, the sum of the timed calls
 	samples          []float64 // ms per call, one per timed batch
+	perRound         int       // samples a round adds: one per input
 	allocs, allocB   float64   // per call; -1 when not measured
 	memory           uint64    // peak memory in bytes (see report.go); 0 when not measured
 	skipped          string    // why there is no figure
@@ -38,6 +39,29 @@ type result struct {
 func (r *result) mbps() float64 { return float64(r.bytes) / 1e6 / (r.elapsed / 1e3) }
 func (r *result) resPerSec() float64 {
 	return float64(r.resources) / (r.elapsed / 1e3)
+}
+
+// roundTime is the median over rounds of the time one call of every input
+// takes (the sum of the round's per-call times): the figure ratios compare.
+// A median, unlike the total, is not moved by a slow spell of the shared
+// machine that hits one row's rounds more than another's.
+func (r *result) roundTime() float64 {
+	if r.perRound == 0 || len(r.samples) < r.perRound {
+		return math.NaN()
+	}
+	var rounds []float64
+	for k := 0; k+r.perRound <= len(r.samples); k += r.perRound {
+		t := 0.0
+		for _, ms := range r.samples[k : k+r.perRound] {
+			t += ms
+		}
+		rounds = append(rounds, t)
+	}
+	sort.Float64s(rounds)
+	if n := len(rounds); n%2 == 0 {
+		return (rounds[n/2-1] + rounds[n/2]) / 2
+	}
+	return rounds[len(rounds)/2]
 }
 
 func (r *result) percentile(p float64) float64 {
@@ -73,6 +97,7 @@ type rowRun struct {
 // batches.
 func (p plan) warm(r *result, set *inputSet, call func(i int) error) (*rowRun, error) {
 	rr := &rowRun{r: r, set: set, call: call, batch: make([]int, len(set.inputs))}
+	r.perRound = len(set.inputs)
 	for i := range set.inputs {
 		t0 := time.Now()
 		k := 0

@@ -184,7 +184,7 @@ func (rep *report) targets() []target {
 		if a == nil || b == nil {
 			return 0, false
 		}
-		return a.mbps() / b.mbps(), true
+		return b.roundTime() / a.roundTime(), true
 	}
 	for _, t := range []struct {
 		op  string
@@ -293,7 +293,8 @@ func (rep *report) markdown() string {
 		"(the clock's resolution in browsers); p50 and p99 are over those batches, per call. Native and wazero calls go through "+
 		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, UTF-8 bytes in and out. "+
 		"Redaction runs on the inputs labeled first, for a recipient with clearance N who may not see SUD or HIV content. "+
-		"Every ratio compares figures of this one run.\n\n", rep.plan.budget, rep.plan.minRounds, rep.plan.minBatch)
+		"Every ratio compares figures of this one run: the median over rounds of the time one call of every input takes, "+
+		"so that a slow spell of the shared machine does not move it; MB/s and resources/s are over all rounds.\n\n", rep.plan.budget, rep.plan.minRounds, rep.plan.minBatch)
 	for _, n := range rep.notes {
 		fmt.Fprintf(&b, "- %s\n", n)
 	}
@@ -374,15 +375,15 @@ func (rep *report) setRows(set string, names []string) []string {
 			case be == "native" && isOp(name):
 				base, short := baselineOf(name)
 				if br := rep.find(set, base, "native"); br != nil {
-					compared = fmt.Sprintf("%.2f × %s", r.mbps()/br.mbps(), short)
+					compared = fmt.Sprintf("%.2f × %s", br.roundTime()/r.roundTime(), short)
 				}
 			case isOp(name):
 				if nr := rep.find(set, name, "native"); nr != nil {
-					compared = fmt.Sprintf("%.2f × native time", nr.mbps()/r.mbps())
+					compared = fmt.Sprintf("%.2f × native time", r.roundTime()/nr.roundTime())
 				}
 			case name == jsBaseline || name == "encoding/json round trip":
 				if br := rep.find(set, "fastjson parse + marshal", "native"); br != nil {
-					compared = fmt.Sprintf("%.2f × fastjson round trip time", br.mbps()/r.mbps())
+					compared = fmt.Sprintf("%.2f × fastjson round trip time", r.roundTime()/br.roundTime())
 				}
 			}
 			allocs, allocB, memory := "", "", ""
@@ -515,7 +516,7 @@ func (rep *report) readmeSection() string {
 			case be == "native":
 				cells = append(cells, fmt.Sprintf("%.0f", r.mbps()))
 			default:
-				cells = append(cells, fmt.Sprintf("%.0f (%.1f ×)", r.mbps(), nr.mbps()/r.mbps()))
+				cells = append(cells, fmt.Sprintf("%.0f (%.1f ×)", r.mbps(), r.roundTime()/nr.roundTime()))
 			}
 		}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
