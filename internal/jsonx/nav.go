@@ -118,10 +118,8 @@ func (d *Doc) Get(n Node, name string) Node {
 	return -1
 }
 
-// KeyIs reports whether key (or string) node k equals name.
-//
-// The common case, a string without escapes, is small enough to inline:
-// calls are dear in WebAssembly.
+// KeyIs reports whether key (or string) node k equals name; the common
+// case, a string without escapes, is compared through Plain.
 func (d *Doc) KeyIs(k Node, name string) bool {
 	if s, ok := d.Plain(k); ok {
 		return s == name

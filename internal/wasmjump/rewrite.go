@@ -246,11 +246,13 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 	}
 
 	// The regions: for each segment h jumped back to, from h up to the
-	// furthest segment that jumps back to it; the smallest first, none
-	// overlapping another. A region's loop starts with a check of the
-	// dispatch values that may enter it past its first segment (resume
-	// points, and jumps from outside or backward to a later segment), so
-	// that those still arrive where the dispatch would take them.
+	// furthest segment that jumps back to it and keeps the region's head
+	// within its limits; the smallest first, each either holding or apart
+	// from every region taken before it. A region's loop starts with a
+	// check of the dispatch values that may enter it past its first
+	// segment (resume points, and jumps from outside or backward to a later
+	// segment), so that those still arrive where the dispatch would take
+	// them.
 	regionEnd := make([]int, m)   // per starting segment, its last segment, or -1
 	entries := make([][]int64, m) // per region, the values its head looks for
 	chained := make([]int, m)     // per region, how many of them it checks one by one
