@@ -48,13 +48,21 @@ func (c AccessContext) MarshalContext() []byte {
 	if c.Allow != nil {
 		list("allow", c.Allow)
 	}
+	if c.Ignore != nil {
+		list("ignore", c.Ignore)
+	}
+	if c.WithheldReferences != nil {
+		list("withheldReferences", c.WithheldReferences)
+	}
 	if c.ReleaseOnly != nil {
 		w.Key("obligations")
 		w.BeginArray()
-		w.BeginObject()
-		w.KV("code", "REDACT")
-		list("exceptAnyOfCodes", c.ReleaseOnly)
-		w.EndObject()
+		for _, codes := range c.ReleaseOnly {
+			w.BeginObject()
+			w.KV("code", "REDACT")
+			list("exceptAnyOfCodes", codes)
+			w.EndObject()
+		}
 		w.EndArray()
 	}
 	w.EndObject()
@@ -125,7 +133,7 @@ func ParseResponse(resp []byte) (*Result, error) {
 	})
 	d.Items(d.Get(rep, "withheld"), func(_ int, x jsonx.Node) bool {
 		r.Report.Withheld = append(r.Report.Withheld, Withheld{Location: str(x, "location"), Type: str(x, "type"), ID: str(x, "id"),
-			FullURL: str(x, "fullUrl"), Reason: str(x, "reason"), Labels: codings(d.Get(x, "labels"))})
+			FullURL: str(x, "fullUrl"), Reason: str(x, "reason"), Detail: str(x, "detail"), Labels: codings(d.Get(x, "labels"))})
 		return true
 	})
 	d.Items(d.Get(rep, "display"), func(_ int, x jsonx.Node) bool {

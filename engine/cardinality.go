@@ -7,10 +7,32 @@ import (
 
 // cardElem is what R4 says of one element.
 type cardElem struct {
-	min   int
-	many  bool
-	types []string
-	ref   string // content reference: the element has the definition at this path
+	min      int
+	many     bool
+	modifier bool // isModifier in R4: removing it would change the meaning of the rest
+	resource bool // of type Resource: a resource nested in another
+	types    []string
+	ref      string // content reference: the element has the definition at this path
+}
+
+// chosen is the type of an element as it is written: for a choice element
+// (value[x]) the type its JSON name carries (valueCodeableConcept:
+// CodeableConcept, valueString: string), else its first type.
+func (e *cardElem) chosen(jsonName string) string {
+	if len(e.types) == 0 {
+		return ""
+	}
+	best := ""
+	for _, t := range e.types {
+		at := len(jsonName) - len(t)
+		if at > 0 && len(t) > len(best) && strings.EqualFold(jsonName[at:], t) && jsonName[at] >= 'A' && jsonName[at] <= 'Z' {
+			best = t
+		}
+	}
+	if best == "" {
+		return e.types[0]
+	}
+	return best
 }
 
 var (
@@ -24,12 +46,13 @@ func cardinalities() map[string]*cardElem {
 		cardMap = make(map[string]*cardElem, 4000)
 		for _, line := range strings.Split(strings.TrimSpace(cardinalityTable), "\n") {
 			f := strings.Fields(line)
-			e := &cardElem{min: int(f[1][0] - '0'), many: strings.HasSuffix(f[1], "*")}
+			e := &cardElem{min: int(f[1][0] - '0'), many: strings.Contains(f[1], "*"), modifier: strings.HasSuffix(f[1], "!")}
 			if len(f) > 2 {
 				if strings.HasPrefix(f[2], "=") {
 					e.ref = f[2][1:]
 				} else {
 					e.types = strings.Split(f[2], ",")
+					e.resource = f[2] == "Resource"
 				}
 			}
 			cardMap[f[0]] = e

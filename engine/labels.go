@@ -42,6 +42,11 @@ type label struct {
 	info    *vocab.Code // nil when the vocabulary does not know the code
 	node    jsonx.Node  // the Coding object (-1 for Composition.confidentiality)
 	src     labelSource
+	// bad says why redaction cannot read the label (0: it can); lvl is the
+	// nesting level it was read at (the resource, then each element down),
+	// for restrictions that must hold level by level.
+	bad     badLabel
+	lvl     uint32
 	basisOf *label // for labels the engine adds: the policy they were assigned under
 }
 

@@ -267,7 +267,8 @@ func configure(d *jsonx.Doc) (*Engine, error) {
 }
 
 // parseAccess reads a request's access context: the seclabel form
-// {clearance, purposeOfUse, compartments, deny, allow}, the REDACT
+// {clearance, purposeOfUse, compartments, deny, allow, ignore,
+// withheldReferences}, the REDACT
 // obligation peers emit ({"code": "REDACT", "codes": [...]} or
 // {"code": "REDACT", "exceptAnyOfCodes": [...]}), or the seclabel form with
 // such obligations in "obligations".
@@ -307,7 +308,9 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 			case "codes":
 				c.Deny = append(c.Deny, strs(field+".codes", v)...)
 			case "exceptAnyOfCodes":
-				c.ReleaseOnly = append(c.ReleaseOnly, strs(field+".exceptAnyOfCodes", v)...)
+				// Each obligation holds on its own: two of them release
+				// only what satisfies both.
+				c.ReleaseOnly = append(c.ReleaseOnly, strs(field+".exceptAnyOfCodes", v))
 			default:
 				err = ctxErr(field+"."+name, "unknown member")
 			}
@@ -334,11 +337,15 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 				c.PurposeOfUse = d.Str(v)
 			}
 		case "compartments":
-			c.Compartments = strs(name, v)
+			c.Compartments = append(c.Compartments, strs(name, v)...)
 		case "deny":
 			c.Deny = append(c.Deny, strs(name, v)...)
 		case "allow":
 			c.Allow = strs(name, v)
+		case "ignore":
+			c.Ignore = append(c.Ignore, strs(name, v)...)
+		case "withheldReferences":
+			c.WithheldReferences = append(c.WithheldReferences, strs(name, v)...)
 		case "obligations":
 			if d.Kind(v) != jsonx.Array {
 				err = ctxErr(name, "must be an array")
@@ -458,6 +465,9 @@ func writeReport(w *jsonx.Writer, o op, r *Report) {
 				w.KV("fullUrl", x.FullURL)
 			}
 			w.KV("reason", x.Reason)
+			if x.Detail != "" {
+				w.KV("detail", x.Detail)
+			}
 			writeCodes(w, "labels", x.Labels)
 			w.EndObject()
 		}

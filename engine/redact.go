@@ -16,26 +16,41 @@ type AccessContext struct {
 	Clearance string
 	// PurposeOfUse is the purpose of the request (a v3-ActReason code).
 	PurposeOfUse string
-	// Compartments are the compartments the recipient belongs to.
+	// Compartments are the compartments the recipient belongs to
+	// (v3-ActCode compartment codes).
 	Compartments []string
 	// Deny lists labels the recipient may not see ("code" or
-	// "system|code"; a code also covers the codes below it, so SUD covers
-	// OPIOIDUD), and resource types as
-	// "http://hl7.org/fhir/resource-types|Observation".
+	// "system|code"; a code also covers the codes below it and its
+	// synonyms, so SUD covers OPIOIDUD and the older ETH), and resource
+	// types as "http://hl7.org/fhir/resource-types|Observation". Every
+	// item must be a code the vocabulary knows.
 	Deny []string
 	// Allow, when not nil, releases sensitive content only when every
 	// sensitivity label it carries is in the list (or below a listed code).
 	Allow []string
-	// ReleaseOnly, when not nil, releases only resources that carry one of
-	// these labels (the REDACT obligation's exceptAnyOfCodes).
-	ReleaseOnly []string
+	// ReleaseOnly holds REDACT obligations of the exceptAnyOfCodes form:
+	// a resource is released only when it carries a label of every list.
+	// An empty list releases nothing.
+	ReleaseOnly [][]string
+	// Ignore lists label systems ("system") and labels ("system|code")
+	// the recipient ignores among the labels the engine cannot read;
+	// content carrying any other such label is withheld.
+	Ignore []string
+	// WithheldReferences are resources withheld elsewhere (in another
+	// call, such as another line of an NDJSON file): references to them
+	// are masked as if they were withheld in this call.
+	WithheldReferences []string
 }
 
 // Withheld is a resource redaction left out, and the labels that caused it.
 type Withheld struct {
 	Location, Type, ID, FullURL string
 	Labels                      []Coding
-	Reason                      string
+	// Reason is clearance, deny, compartment, purposeOfUse, allow,
+	// exceptAnyOfCodes, unreadable-label, required-element,
+	// modifier-element or container (PROTOCOL.md); Detail says more where
+	// the labels cannot (which label is unreadable, which element).
+	Reason, Detail string
 }
 
 // Redaction reports what redaction did.
@@ -46,6 +61,14 @@ type Redaction struct {
 }
 
 const resourceTypesCS = "http://hl7.org/fhir/resource-types"
+
+// Reasons a resource is withheld, besides the access decisions.
+const (
+	whyUnreadable = "unreadable-label"
+	whyRequired   = "required-element"
+	whyModifier   = "modifier-element"
+	whyContainer  = "container"
+)
 
 // Redact cuts a resource or Bundle down to what the recipient described by
 // access may see, keeps it valid R4, and writes the high-water mark of what
@@ -69,7 +92,9 @@ type access struct {
 	deny         codeList
 	denyTypes    map[string]bool
 	allow        *codeList
-	releaseOnly  *codeList
+	releaseOnly  []codeList
+	ignore       map[string]bool // "system" and "system|code", systems canonical where known
+	withheldRefs []string
 }
 
 func ctxErr(field, msg string) *Error {
@@ -77,7 +102,7 @@ func ctxErr(field, msg string) *Error {
 }
 
 func (c AccessContext) resolve() (*access, error) {
-	a := &access{compartments: map[string]bool{}, denyTypes: map[string]bool{}}
+	a := &access{compartments: map[string]bool{}, denyTypes: map[string]bool{}, ignore: map[string]bool{}}
 	if c.Clearance == "" {
 		c.Clearance = "N"
 	}
@@ -86,40 +111,150 @@ func (c AccessContext) resolve() (*access, error) {
 	}
 	if c.PurposeOfUse != "" {
 		if info := vocab.Lookup(vocab.ActReason, c.PurposeOfUse); info == nil || info.Set != vocab.SetPurposeOfUse {
-			return nil, ctxErr("purposeOfUse", quote(c.PurposeOfUse)+" is not a v3-ActReason purpose of use")
+			return nil, ctxErr("purposeOfUse", quote(c.PurposeOfUse)+" is not a v3-ActReason purpose of use"+didYouMean(vocab.ActReason, c.PurposeOfUse))
 		}
 		a.pou = c.PurposeOfUse
 	}
-	for _, x := range c.Compartments {
-		a.compartments[strings.TrimSpace(x)] = true
+	for i, x := range c.Compartments {
+		l, err := contextCode("compartments", i, x)
+		if err != nil {
+			return nil, err
+		}
+		if l.set != vocab.SetCompartment {
+			return nil, ctxErr("compartments["+strconv.Itoa(i)+"]", quote(x)+" is not a compartment code")
+		}
+		a.compartments[l.code] = true
 	}
 	var deny []string
-	for _, x := range c.Deny {
-		if sys, code, ok := strings.Cut(x, "|"); ok && strings.TrimSpace(sys) == resourceTypesCS {
+	for i, x := range c.Deny {
+		if sys, code, ok := strings.Cut(x, "|"); ok && sys == resourceTypesCS {
+			if !r4Types[code] {
+				return nil, ctxErr("deny["+strconv.Itoa(i)+"]", quote(code)+" is not a FHIR R4 resource type")
+			}
 			a.denyTypes[code] = true
 			continue
 		}
 		deny = append(deny, x)
 	}
 	var err error
-	if a.deny, err = newCodeList("deny", deny); err != nil {
-		return nil, ctxErr("deny", err.(*Error).Message)
+	if a.deny, err = accessList("deny", deny); err != nil {
+		return nil, err
 	}
 	if c.Allow != nil {
-		l, err := newCodeList("allow", c.Allow)
+		l, err := accessList("allow", c.Allow)
 		if err != nil {
-			return nil, ctxErr("allow", err.(*Error).Message)
+			return nil, err
 		}
 		a.allow = &l
 	}
-	if c.ReleaseOnly != nil {
-		l, err := newCodeList("exceptAnyOfCodes", c.ReleaseOnly)
+	for _, codes := range c.ReleaseOnly {
+		l, err := accessList("exceptAnyOfCodes", codes)
 		if err != nil {
-			return nil, ctxErr("exceptAnyOfCodes", err.(*Error).Message)
+			return nil, err
 		}
-		a.releaseOnly = &l
+		a.releaseOnly = append(a.releaseOnly, l)
+	}
+	for i, x := range c.Ignore {
+		if x == "" || strings.TrimSpace(x) != x {
+			return nil, ctxErr("ignore["+strconv.Itoa(i)+"]", "must be a system or system|code without surrounding white space")
+		}
+		sys, code, ok := strings.Cut(x, "|")
+		if canon, known := vocab.Canonical(sys); known {
+			sys = canon
+		}
+		if ok {
+			a.ignore[sys+"|"+code] = true
+		} else {
+			a.ignore[sys] = true
+		}
+	}
+	for i, x := range c.WithheldReferences {
+		if x == "" {
+			return nil, ctxErr("withheldReferences["+strconv.Itoa(i)+"]", "must be a non-empty reference")
+		}
+		a.withheldRefs = append(a.withheldRefs, x)
 	}
 	return a, nil
+}
+
+// contextCode reads one code of an access context list: "code" (in any
+// security system) or "system|code". Only codes the vocabulary knows are
+// accepted: an item nobody's labels can match would let content through
+// silently.
+func contextCode(field string, i int, item string) (label, error) {
+	at := field + "[" + strconv.Itoa(i) + "]"
+	if item == "" || strings.TrimSpace(item) != item {
+		return label{}, ctxErr(at, quote(item)+" must be a code or system|code without surrounding white space")
+	}
+	sys, code, ok := strings.Cut(item, "|")
+	if !ok {
+		found := vocab.LookupAny(item)
+		for _, c := range found {
+			if c.Set != vocab.SetUnknown {
+				return label{system: "", code: c.Code, set: c.Set, info: c}, nil
+			}
+		}
+		if len(found) > 0 {
+			return label{code: item, set: vocab.SetUnknown, info: found[0]}, nil
+		}
+		return label{}, ctxErr(at, quote(item)+" is not a security label code"+didYouMean("", item))
+	}
+	canon, known := vocab.Canonical(sys)
+	if !known {
+		return label{}, ctxErr(at, quote(sys)+" is not a security label system the engine knows")
+	}
+	info := vocab.Lookup(canon, code)
+	if info == nil {
+		return label{}, ctxErr(at, quote(code)+" is not a code of "+canon+didYouMean(canon, code))
+	}
+	return label{system: canon, code: code, set: info.Set, info: info}, nil
+}
+
+func didYouMean(system, code string) string {
+	if f := vocab.FoldCode(system, code); f != "" {
+		return "; did you mean " + quote(f) + "?"
+	}
+	return ""
+}
+
+// accessList validates a context list of codes and compiles it, each code
+// with its synonyms.
+func accessList(field string, items []string) (codeList, error) {
+	var l codeList
+	for i, it := range items {
+		lb, err := contextCode(field, i, it)
+		if err != nil {
+			return l, err
+		}
+		if lb.system == "" {
+			if l.anySystem == nil {
+				l.anySystem = map[string]bool{}
+			}
+			l.anySystem[lb.code] = true
+			for _, sys := range vocab.Systems {
+				for _, syn := range vocab.Synonyms(sys, lb.code) {
+					l.anySystem[syn[1]] = true
+				}
+			}
+			continue
+		}
+		if l.exact == nil {
+			l.exact = map[[2]string]bool{}
+		}
+		l.exact[[2]string{lb.system, lb.code}] = true
+		for _, syn := range vocab.Synonyms(lb.system, lb.code) {
+			l.exact[syn] = true
+		}
+	}
+	return l, nil
+}
+
+// ignores reports whether the recipient ignores an unreadable label.
+func (a *access) ignores(l *label) bool {
+	if len(a.ignore) == 0 || l.system == "" {
+		return false
+	}
+	return a.ignore[l.system] || a.ignore[l.system+"|"+l.code]
 }
 
 // covers reports whether the list names the label or a code above it.
@@ -141,11 +276,26 @@ func (l *codeList) covers(lb *label) bool {
 }
 
 // judge returns the labels that forbid content carrying ls (effective
-// labels) to the recipient, and why; nil when it may be released.
+// labels) to the recipient, and why; nil when it may be released. Labels
+// the engine cannot read forbid it unless the recipient ignores them;
+// purpose-of-use restrictions hold level by level (a research-only element
+// of a treatment resource is research-only).
 func (s *state) judge(ls []label, typ string) ([]label, string) {
 	a := s.access
+	var why []label
+	for i := range ls {
+		if ls[i].bad != 0 && !a.ignores(&ls[i]) {
+			why = append(why, ls[i])
+		}
+	}
+	if why != nil {
+		return why, whyUnreadable
+	}
 	conf, confLabel := -1, label{}
 	for i := range ls {
+		if ls[i].bad != 0 {
+			continue
+		}
 		if r := ls[i].rank(); r > conf {
 			conf, confLabel = r, ls[i]
 		}
@@ -154,15 +304,16 @@ func (s *state) judge(ls []label, typ string) ([]label, string) {
 		conf = vocab.Rank(s.opts.DefaultConfidentiality)
 		confLabel = label{system: confidentialityCS, code: s.opts.DefaultConfidentiality}
 	}
-	if conf > a.clearance {
+	// A Bundle's confidentiality is the mark of its entries, judged one
+	// by one (bundle decides when it counts for the whole).
+	if conf > a.clearance && typ != "Bundle" {
 		return []label{confLabel}, "clearance"
 	}
 	if a.denyTypes[typ] {
 		return []label{{system: resourceTypesCS, code: typ}}, "deny"
 	}
-	var why []label
 	for i := range ls {
-		if a.deny.covers(&ls[i]) {
+		if ls[i].bad == 0 && a.deny.covers(&ls[i]) {
 			why = append(why, ls[i])
 		}
 	}
@@ -170,29 +321,19 @@ func (s *state) judge(ls []label, typ string) ([]label, string) {
 		return why, "deny"
 	}
 	for i := range ls {
-		if ls[i].set == vocab.SetCompartment && !a.compartments[ls[i].code] {
+		if ls[i].bad == 0 && ls[i].set == vocab.SetCompartment && !a.compartments[ls[i].code] {
 			why = append(why, ls[i])
 		}
 	}
 	if why != nil {
 		return why, "compartment"
 	}
-	var pous []label
-	permitted := false
-	for i := range ls {
-		if ls[i].set == vocab.SetPurposeOfUse {
-			pous = append(pous, ls[i])
-			if a.pou != "" && vocab.Subsumes(ls[i].code, a.pou) {
-				permitted = true
-			}
-		}
-	}
-	if pous != nil && !permitted {
-		return pous, "purposeOfUse"
+	if why = s.purposeFails(ls); why != nil {
+		return why, "purposeOfUse"
 	}
 	if a.allow != nil {
 		for i := range ls {
-			if ls[i].set == vocab.SetSensitivity && !a.allow.covers(&ls[i]) {
+			if ls[i].bad == 0 && ls[i].set == vocab.SetSensitivity && !a.allow.covers(&ls[i]) {
 				why = append(why, ls[i])
 			}
 		}
@@ -203,345 +344,51 @@ func (s *state) judge(ls []label, typ string) ([]label, string) {
 	return nil, ""
 }
 
-// releaseOnlyFails reports whether a resource lacks every label the
-// exceptAnyOfCodes form requires.
-func (s *state) releaseOnlyFails(ls []label) bool {
-	if s.access.releaseOnly == nil {
-		return false
-	}
+// purposeFails returns the purpose-of-use labels of the first level whose
+// purposes do not permit the request's: within a level any one permits,
+// across levels each must.
+func (s *state) purposeFails(ls []label) []label {
 	for i := range ls {
-		if s.access.releaseOnly.covers(&ls[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// --- the rewrite: a decision pass records actions per node, a render pass
-// copies untouched subtrees and re-emits only the containers that change.
-
-type actKind uint8
-
-const (
-	actRemove actKind = iota + 1
-	actReplace
-)
-
-type action struct {
-	kind actKind
-	text []byte
-}
-
-type addMember struct {
-	key  string
-	text []byte
-}
-
-type redactor struct {
-	s     *state
-	d     *jsonx.Doc
-	root  jsonx.Node
-	acts  map[jsonx.Node]action
-	adds  map[jsonx.Node][]addMember
-	dirty map[jsonx.Node]bool
-	// parent[n] is the container of node n (object members: of both key
-	// and value), for mark; built on first use.
-	parent []int32
-	rep    Redaction
-	out    []released
-	// docComp is the Composition of the document being redacted, or 0.
-	docComp jsonx.Node
-	// per resource being walked
-	resLabels  []label
-	typ        string
-	changed    bool
-	kept       []label         // inline labels still present
-	withhold   string          // set when a required element cannot be masked
-	removedIDs map[string]bool // contained ids removed in this resource
-}
-
-const darMasked = `{"url":"` + extDataAbsent + `","valueCode":"masked"}`
-
-// mark flags every container from the root down to n as dirty, so the
-// render pass re-emits them. It climbs from n through a parent index made on
-// first use, and stops at the first container already dirty (whose
-// ancestors are then dirty too): a Bundle with thousands of withheld
-// entries costs one pass over its tape, not one descent per entry.
-func (r *redactor) mark(n jsonx.Node) {
-	d := r.d
-	if n <= r.root || n >= d.Skip(r.root) {
-		return
-	}
-	if r.parent == nil {
-		r.parent = make([]int32, d.Len())
-		for c, end := r.root, d.Skip(r.root); c < end; c++ {
-			first, last := d.Range(c)
-			object := d.Kind(c) == jsonx.Object
-			for it := first; it < last; it = d.Skip(it) {
-				r.parent[it] = int32(c)
-				if object { // a key, then its value
-					r.parent[it+1] = int32(c)
-					it++
-				}
-			}
-		}
-	}
-	for x := jsonx.Node(r.parent[n]); ; x = jsonx.Node(r.parent[x]) {
-		if r.dirty[x] {
-			return
-		}
-		r.dirty[x] = true
-		if x == r.root {
-			return
-		}
-	}
-}
-
-func (r *redactor) set(n jsonx.Node, a action) {
-	r.acts[n] = a
-	r.dirty[n] = true
-	r.mark(n)
-}
-
-func (r *redactor) add(obj jsonx.Node, key string, text []byte) {
-	r.adds[obj] = append(r.adds[obj], addMember{key, text})
-	r.dirty[obj] = true
-	r.mark(obj)
-}
-
-// inlineOf reads the inline labels on an object element (its extension).
-func (r *redactor) inlineOf(n jsonx.Node) []label {
-	d := r.d
-	var out []label
-	d.Items(d.Get(n, "extension"), func(_ int, x jsonx.Node) bool {
-		if d.KeyIs(d.Get(x, "url"), extInline) {
-			if l, ok := readLabel(d, d.Get(x, "valueCoding")); ok {
-				l.src = srcInline
-				out = append(out, l)
-			} else {
-				// A malformed inline label counts as V: fail closed.
-				out = append(out, label{system: confidentialityCS, code: "", set: vocab.SetConfidentiality, node: -1, src: srcInline})
-			}
-		}
-		return true
-	})
-	return out
-}
-
-// elements walks the members of obj (a resource, backbone or datatype
-// value) whose element path below the resource is names, judging every
-// element that carries inline labels.
-func (r *redactor) elements(obj jsonx.Node, names []string, inherited []label, loc string) {
-	d := r.d
-	first, end := d.Range(obj)
-	for k := first; k < end; k = d.Skip(k + 1) {
-		name := d.Str(k)
-		v := k + 1
-		if len(names) == 0 {
-			switch {
-			case name == "meta", (name == "resourceType" || name == "id") && d.IsStr(v):
-				continue
-			case name == "contained":
-				r.contained(v, inherited, loc)
-				continue
-			}
-		}
-		if name == "extension" && d.Kind(v) == jsonx.Array {
-			// Inline labels themselves are metadata; other extensions are content.
-			d.Items(v, func(i int, x jsonx.Node) bool {
-				if !d.KeyIs(d.Get(x, "url"), extInline) && d.Kind(x) == jsonx.Object {
-					r.elements(x, append(names, "extension"), inherited, loc+".extension["+strconv.Itoa(i)+"]")
-				}
-				return true
-			})
+		if ls[i].bad != 0 || ls[i].set != vocab.SetPurposeOfUse {
 			continue
 		}
-		if strings.HasPrefix(name, "_") {
-			if d.Get(obj, name[1:]) < 0 {
-				r.element(obj, name[1:], -1, v, names, inherited, loc) // a primitive with only extensions
+		lvl, permitted, earlier := ls[i].lvl, false, false
+		for j := range ls {
+			if ls[j].bad == 0 && ls[j].set == vocab.SetPurposeOfUse && ls[j].lvl == lvl {
+				earlier = earlier || j < i
+				permitted = permitted || s.access.pou != "" && vocab.Subsumes(ls[j].code, s.access.pou)
 			}
+		}
+		if earlier || permitted {
 			continue
 		}
-		r.element(obj, name, v, d.Get(obj, "_"+name), names, inherited, loc)
+		var why []label
+		for j := range ls {
+			if ls[j].bad == 0 && ls[j].set == vocab.SetPurposeOfUse && ls[j].lvl == lvl {
+				why = append(why, ls[j])
+			}
+		}
+		return why
 	}
+	return nil
 }
 
-// element judges member name of obj: its value v and its _name sibling.
-func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, names []string, inherited []label, loc string) {
-	d := r.d
-	path := append(names[:len(names):len(names)], name)
-	here := loc + "." + name
-	if d.Kind(v) == jsonx.Array || v < 0 && d.Kind(sib) == jsonx.Array {
-		// Judge up to the longer of x and _x: misaligned input must not let
-		// a labeled _x item through unjudged.
-		n := d.Count(v)
-		if d.Kind(sib) == jsonx.Array {
-			n = max(n, d.Count(sib))
-		}
-		removed := 0
-		for i := 0; i < n; i++ {
-			it := d.Index(v, i)
-			// The item's own extensions and its _x twin both count.
-			var own []label
-			if d.Kind(it) == jsonx.Object {
-				own = r.inlineOf(it)
-			}
-			if si := d.Index(sib, i); d.Kind(si) == jsonx.Object {
-				own = append(own, r.inlineOf(si)...)
-			}
-			eff := append(inherited[:len(inherited):len(inherited)], own...)
-			if len(own) > 0 {
-				if why, _ := r.s.judge(append(r.resLabels[:len(r.resLabels):len(r.resLabels)], eff...), r.typ); why != nil {
-					if it >= 0 {
-						r.set(it, action{kind: actRemove})
-					}
-					if si := d.Index(sib, i); si >= 0 {
-						r.set(si, action{kind: actRemove})
-					}
-					removed++
-					r.changed = true
-					r.rep.Removed = append(r.rep.Removed, here+"["+strconv.Itoa(i)+"]")
-					continue
-				}
-				r.kept = append(r.kept, own...)
-			}
-			if d.Kind(it) == jsonx.Object {
-				r.elements(it, path, eff, here+"["+strconv.Itoa(i)+"]")
+// releaseOnlyFails reports whether a resource lacks, for some
+// exceptAnyOfCodes obligation, every label it names.
+func (s *state) releaseOnlyFails(ls []label) bool {
+	for k := range s.access.releaseOnly {
+		ok := false
+		for i := range ls {
+			if ls[i].bad == 0 && s.access.releaseOnly[k].covers(&ls[i]) {
+				ok = true
+				break
 			}
 		}
-		if removed == n && n > 0 {
-			// The whole element goes (or is masked): report it once, as a whole.
-			r.rep.Removed = r.rep.Removed[:len(r.rep.Removed)-n]
-			r.emptied(obj, name, v, sib, path, here)
-		}
-		return
-	}
-	var own []label
-	if d.Kind(v) == jsonx.Object {
-		own = r.inlineOf(v)
-	}
-	if d.Kind(sib) == jsonx.Object {
-		own = append(own, r.inlineOf(sib)...)
-	}
-	eff := append(inherited[:len(inherited):len(inherited)], own...)
-	if len(own) > 0 {
-		if why, _ := r.s.judge(append(r.resLabels[:len(r.resLabels):len(r.resLabels)], eff...), r.typ); why != nil {
-			r.changed = true
-			r.emptied(obj, name, v, sib, path, here)
-			return
-		}
-		r.kept = append(r.kept, own...)
-	}
-	if d.Kind(v) == jsonx.Object {
-		r.elements(v, path, eff, here)
-	}
-}
-
-// emptied removes an element whose content may not be released: the member
-// goes, unless R4 requires it, in which case it becomes data-absent-reason
-// masked; an element that can carry no extension withholds the resource.
-func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, path []string, here string) {
-	d := r.d
-	info := elementInfo(r.typ, path)
-	if info == nil || info.min == 0 {
-		if v >= 0 {
-			r.set(v, action{kind: actRemove})
-		}
-		if sib >= 0 {
-			r.set(sib, action{kind: actRemove})
-		}
-		r.rep.Removed = append(r.rep.Removed, here)
-		return
-	}
-	for _, t := range info.types {
-		if t == "Resource" || t == "xhtml" {
-			r.withhold = here + " is required and cannot be masked"
-			return
-		}
-	}
-	primitive := len(info.types) > 0 && info.types[0] != "" && info.types[0][0] >= 'a' && info.types[0][0] <= 'z'
-	ext := []byte(`{"extension":[` + darMasked + `]}`)
-	if info.many {
-		ext = append(append([]byte{'['}, ext...), ']')
-	}
-	switch {
-	case primitive:
-		if v >= 0 {
-			r.set(v, action{kind: actRemove})
-		}
-		if sib >= 0 {
-			r.set(sib, action{kind: actReplace, text: ext})
-		} else {
-			r.add(obj, "_"+name, ext)
-		}
-	case v >= 0:
-		if sib >= 0 {
-			r.set(sib, action{kind: actRemove})
-		}
-		r.set(v, action{kind: actReplace, text: ext})
-	default:
-		r.set(sib, action{kind: actRemove})
-		r.add(obj, name, ext)
-	}
-	r.rep.Masked = append(r.rep.Masked, here)
-	_ = d
-}
-
-// contained judges each contained resource: an inline label on the
-// contained resource itself (its extension) covers all of it.
-func (r *redactor) contained(arr jsonx.Node, inherited []label, loc string) {
-	d := r.d
-	if d.Kind(arr) != jsonx.Array {
-		return // not R4; left as it is
-	}
-	typ := r.typ
-	d.Items(arr, func(i int, c jsonx.Node) bool {
-		here := loc + ".contained[" + strconv.Itoa(i) + "]"
-		if d.Kind(c) != jsonx.Object {
-			if r.s.err == nil {
-				r.s.err = errorf(ErrNotFHIR, here+" is not a resource")
-			}
-			return false
-		}
-		if err := checkType(d, c, here); err != nil {
-			if r.s.err == nil {
-				r.s.err = err
-			}
-			return false
-		}
-		own := r.inlineOf(c)
-		eff := append(inherited[:len(inherited):len(inherited)], own...)
-		// Labels on a contained resource's meta (against dom-5) count too.
-		start := len(r.s.labels)
-		r.s.labels = appendCodings(d, d.Get(d.Get(c, "meta"), "security"), srcContained, r.s.labels)
-		eff = append(eff, r.s.labels[start:]...)
-		r.s.labels = r.s.labels[:start]
-		ctype := d.Str(d.Get(c, "resourceType"))
-		if why, _ := r.s.judge(append(r.resLabels[:len(r.resLabels):len(r.resLabels)], eff...), ctype); why != nil || r.s.access.denyTypes[ctype] {
-			r.set(c, action{kind: actRemove})
-			r.changed = true
-			r.rep.Removed = append(r.rep.Removed, here)
-			r.removedIDs["#"+d.Str(d.Get(c, "id"))] = true
+		if !ok {
 			return true
 		}
-		r.kept = append(r.kept, own...)
-		r.typ = ctype
-		r.elements(c, nil, eff, here)
-		r.typ = typ
-		return true
-	})
-	if n := d.Count(arr); n > 0 {
-		all := true
-		d.Items(arr, func(_ int, c jsonx.Node) bool {
-			if r.acts[c].kind != actRemove {
-				all = false
-			}
-			return all
-		})
-		if all {
-			r.set(arr, action{kind: actRemove})
-		}
 	}
+	return false
 }
 
 // render appends node n with the actions applied.

@@ -11,18 +11,24 @@ import (
 // redactTop redacts the resource at n and returns the released bytes, or
 // nil when the whole resource is withheld.
 func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
-	r := &redactor{s: s, d: d, acts: map[jsonx.Node]action{}, adds: map[jsonx.Node][]addMember{}, dirty: map[jsonx.Node]bool{}}
-	r.root, r.docComp = n, -1
-	if d.Str(d.Get(n, "resourceType")) == "Bundle" {
-		r.bundle(n, loc)
-	} else if !r.resource(n, loc, "", true) {
-		s.report.Withheld = r.rep.Withheld
+	r := &redactor{s: s, d: d, root: n, acts: map[jsonx.Node]action{}, adds: map[jsonx.Node][]addMember{}, dirty: map[jsonx.Node]bool{}}
+	for _, ref := range s.access.withheldRefs {
+		r.gone.add(ref)
+	}
+	ok := r.resource(n, loc, "", nil, true)
+	if s.err != nil {
 		return nil
+	}
+	if ok {
+		r.maskReferences()
+		r.finish()
+		r.writeMarks()
 	}
 	s.report.Withheld = r.rep.Withheld
 	s.report.Removed = nilIfEmpty(r.rep.Removed)
 	s.report.Masked = nilIfEmpty(r.rep.Masked)
-	if s.err != nil {
+	if !ok {
+		s.report.Removed, s.report.Masked = nil, nil
 		return nil
 	}
 	return s.keepResult(r.render(s.resultBuf(len(d.Raw(n))), n))
@@ -36,308 +42,496 @@ func nilIfEmpty(s []string) []string {
 	return s
 }
 
-// released is one resource the recipient gets.
-type released struct {
-	n       jsonx.Node
-	loc     string
-	typ     string
-	changed bool
-	kept    []label // inline labels that remain
-	removed map[string]bool
+// reportLen is where the report's lists stand, to take back what a
+// resource withheld whole had recorded inside.
+type reportLen struct{ withheld, removed, masked, out, runs int }
+
+func (r *redactor) at() reportLen {
+	return reportLen{len(r.rep.Withheld), len(r.rep.Removed), len(r.rep.Masked), len(r.out), len(r.runs)}
 }
 
-// resourceLevel returns the labels a whole resource is judged on.
-func (r *redactor) resourceLevel(n jsonx.Node) []label {
-	s, d := r.s, r.d
-	var ls []label
-	ls = appendCodings(d, d.Get(d.Get(n, "meta"), "security"), srcMeta, ls)
-	switch d.Str(d.Get(n, "resourceType")) {
-	case "Composition":
-		// In a document, Composition.confidentiality is the document's mark,
-		// recomputed over what is released; it does not judge the Composition.
-		if c := d.Get(n, "confidentiality"); d.IsStr(c) && n != r.docComp {
-			ls = append(ls, label{system: confidentialityCS, code: d.Str(c), set: vocab.Classify(confidentialityCS, d.Str(c)), node: -1, src: srcComposition})
-		}
-	case "DocumentReference":
-		first, end := d.Range(d.Get(n, "securityLabel"))
-		for cc := first; cc < end; cc = d.Skip(cc) {
-			ls = appendCodings(d, d.Get(cc, "coding"), srcSecurityLabel, ls)
-		}
+// dropSince forgets what was decided inside a resource that goes whole
+// after all: its findings do not count, and what it released is withheld
+// with it (references to those resources are masked elsewhere).
+func (r *redactor) dropSince(m reportLen) {
+	for _, rel := range r.out[m.out:] {
+		r.gone.resource(r.d, rel.n, "")
 	}
-	_ = s
-	return ls
+	r.rep.Withheld = r.rep.Withheld[:m.withheld]
+	r.rep.Removed, r.rep.Masked = r.rep.Removed[:m.removed], r.rep.Masked[:m.masked]
+	r.out, r.runs = r.out[:m.out], r.runs[:m.runs]
 }
 
-// decide judges one resource and its inline-labeled elements. It returns
-// false when the resource is withheld (and reports it); otherwise it records
-// the resource in r.out.
-func (r *redactor) decide(n jsonx.Node, loc, fullURL string) bool {
-	s, d := r.s, r.d
-	typ := d.Str(d.Get(n, "resourceType"))
-	ls := r.resourceLevel(n)
-	why, reason := s.judge(ls, typ)
-	if why == nil && s.releaseOnlyFails(ls) {
-		why, reason = []label{}, "exceptAnyOfCodes"
-	}
-	if why == nil && reason == "" {
-		r.resLabels, r.typ, r.changed, r.kept, r.withhold = ls, typ, false, nil, ""
-		r.removedIDs = map[string]bool{}
-		removed, masked := len(r.rep.Removed), len(r.rep.Masked)
-		if s.mayHaveInline {
-			r.elements(n, nil, nil, loc)
-		} else if c := d.Get(n, "contained"); c >= 0 {
-			// No inline label anywhere in the input: only contained
-			// resources' own labels can take anything away.
-			r.contained(c, nil, loc)
-		}
-		if r.withhold != "" {
-			// The resource goes as a whole; its element findings do not count.
-			r.rep.Removed, r.rep.Masked = r.rep.Removed[:removed], r.rep.Masked[:masked]
-			why, reason = nil, r.withhold
-		} else {
-			r.out = append(r.out, released{n: n, loc: loc, typ: typ, changed: r.changed, kept: r.kept, removed: r.removedIDs})
-			return true
-		}
-	}
-	w := Withheld{Location: loc, Type: typ, ID: strings.Clone(d.Str(d.Get(n, "id"))), FullURL: strings.Clone(fullURL), Reason: reason}
+// withheld reports a resource left out and remembers its reference forms.
+func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail string, why []label) {
+	d := r.d
+	w := Withheld{Location: loc, Type: typ, ID: strings.Clone(d.Str(d.Get(n, "id"))), FullURL: strings.Clone(fullURL), Reason: reason, Detail: detail}
 	for _, l := range why {
 		w.Labels = append(w.Labels, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code), Set: l.set.String()})
+		if l.bad != 0 && w.Detail == "" {
+			w.Detail = r.badDetail(&l)
+		}
 	}
 	r.rep.Withheld = append(r.rep.Withheld, w)
-	return false
+	if n >= 0 {
+		r.gone.resource(d, n, fullURL)
+	}
 }
 
-// resource redacts a single resource; false when it is withheld whole.
-func (r *redactor) resource(n jsonx.Node, loc, fullURL string, top bool) bool {
-	if !r.decide(n, loc, fullURL) {
+// badDetail says what is wrong with an unreadable label.
+func (r *redactor) badDetail(l *label) string {
+	d := r.d
+	where := [...]string{srcMeta: "meta.security", srcInline: "an inline label", srcSecurityLabel: "securityLabel",
+		srcComposition: "Composition.confidentiality", srcContained: "contained"}[l.src]
+	switch l.bad {
+	case badSystem:
+		if l.system == "" {
+			return "a label in " + where + " has no system"
+		}
+		return "a label in " + where + " has a system the engine does not know: " + quote(l.system)
+	case badCode:
+		return quote(l.code) + " in " + where + " is not a code of " + l.system
+	case badMissing:
+		return "a label in " + where + " has no code"
+	}
+	if l.node >= 0 && d.Kind(l.node) != jsonx.Object {
+		return where + " holds a JSON " + kindName(d.Kind(l.node)) + " where a label or a list of labels belongs"
+	}
+	return "a label in " + where + " is malformed"
+}
+
+func kindName(k jsonx.Kind) string {
+	switch k {
+	case jsonx.Object:
+		return "object"
+	case jsonx.Array:
+		return "array"
+	case jsonx.String:
+		return "string"
+	case jsonx.Number:
+		return "number"
+	case jsonx.Null:
+		return "null"
+	}
+	return "boolean"
+}
+
+// resource judges one resource (a Bundle goes to bundle) and its elements,
+// with the labels of what holds it (inherited). gate applies the
+// exceptAnyOfCodes obligations, which judge the resources a recipient is
+// sent (the top one, Bundle entries), not those nested in them. It returns
+// false when the resource is withheld, and reports it.
+func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label, gate bool) bool {
+	d := r.d
+	typ := d.Str(d.Get(n, "resourceType"))
+	if typ == "Bundle" {
+		return r.bundle(n, loc, fullURL, inherited)
+	}
+	eff := r.resourceLevel(n, r.level(), append([]label(nil), inherited...))
+	why, reason := r.s.judge(eff, typ)
+	if why == nil && gate && r.s.releaseOnlyFails(eff) {
+		reason = "exceptAnyOfCodes"
+	}
+	if reason != "" {
+		r.withheld(n, loc, typ, fullURL, reason, "", why)
 		return false
 	}
-	r.maskReferences(nil)
-	r.finish()
+	m := r.at()
+	rel := &released{n: n, loc: loc, typ: typ}
+	r.out = append(r.out, rel)
+	cur := r.cur
+	w := &resWalk{typ: typ}
+	r.cur = w
+	switch {
+	case r.s.mayHaveInline:
+		r.resourceMembers(n, typ, eff, loc)
+	default:
+		// No inline label anywhere in the input: only contained and
+		// nested resources can take anything away.
+		if c := d.Get(n, "contained"); c >= 0 {
+			r.contained(c, eff, loc)
+		}
+		if typ == "Parameters" {
+			r.parameters(n, eff, loc)
+		}
+	}
+	r.cur = cur
+	if w.withhold != "" {
+		r.dropSince(m)
+		r.withheld(n, loc, typ, fullURL, w.withhold, w.detail, nil)
+		return false
+	}
+	rel.changed, rel.kept, rel.removed = w.changed, w.kept, w.removedIDs
 	return true
 }
 
-// bundle redacts every entry, masks references to what is withheld, fixes
-// Bundle.total and writes the high-water mark of what is released.
-func (r *redactor) bundle(b jsonx.Node, loc string) {
-	s, d := r.s, r.d
-	entries := d.Get(b, "entry")
-	if d.Str(d.Get(b, "type")) == "document" {
-		if comp := d.Get(d.Index(entries, 0), "resource"); d.Str(d.Get(comp, "resourceType")) == "Composition" {
-			r.docComp = comp
-		}
-	}
-	var withheldRefs []string
-	withheld := 0
-	outStart := len(r.out)
-	d.Items(entries, func(i int, e jsonx.Node) bool {
-		res := s.entryResource(d, e, loc, i)
-		if res < 0 {
-			return s.err == nil
-		}
-		eloc := entryLoc(loc, i)
-		fu := d.Str(d.Get(e, "fullUrl"))
-		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
-			r.bundle(res, eloc)
-			return true
-		}
-		if !r.decide(res, eloc, fu) {
-			r.set(e, action{kind: actRemove})
-			if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
-				withheld++
-			}
-			if fu != "" {
-				withheldRefs = append(withheldRefs, fu)
-			}
-			if id := d.Str(d.Get(res, "id")); id != "" {
-				withheldRefs = append(withheldRefs, d.Str(d.Get(res, "resourceType"))+"/"+id)
-			}
-		}
-		return true
-	})
-	if s.err != nil {
-		return
-	}
-	// A document without its Composition is no document: release nothing.
-	if d.Str(d.Get(b, "type")) == "document" {
-		comp := d.Get(d.Index(entries, 0), "resource")
-		if comp >= 0 && r.acts[d.Index(entries, 0)].kind == actRemove {
-			for _, rel := range r.out[outStart:] {
-				r.rep.Withheld = append(r.rep.Withheld, Withheld{Location: rel.loc, Type: rel.typ, ID: d.Str(d.Get(rel.n, "id")), Reason: "the document's Composition is withheld"})
-			}
-			d.Items(entries, func(_ int, e jsonx.Node) bool { r.set(e, action{kind: actRemove}); return true })
-			r.out = r.out[:outStart]
-		}
-	}
-	r.maskReferences(withheldRefs)
-	r.finishFrom(outStart)
-	if t := d.Get(b, "total"); t >= 0 && withheld > 0 {
-		total, err := strconv.Atoi(string(d.Raw(t)))
-		if err == nil {
-			r.set(t, action{kind: actReplace, text: strconv.AppendInt(nil, int64(max(total-withheld, 0)), 10)})
-		}
-	}
-	if d.Count(entries) > 0 {
-		all := true
-		d.Items(entries, func(_ int, e jsonx.Node) bool { all = all && r.acts[e].kind == actRemove; return all })
-		if all {
-			r.set(entries, action{kind: actRemove})
-		}
-	}
-	// The mark of what is released.
-	env := envelope{conf: -1}
-	for _, rel := range r.out[outStart:] {
-		ls := r.finalLabels(rel)
-		env.addEntry(s.opts, ls)
-	}
-	if env.conf < 0 {
-		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
-	}
-	env.finishPurposeOfUse(s.opts)
-	s.markWith(d, b, loc, d.Str(d.Get(b, "type")), &env, true, func(text []byte) { r.setSecurity(b, text) })
-	if d.Str(d.Get(b, "type")) == "document" && len(r.out) > outStart {
-		s.markCompositionWith(d, b, env.conf, func(comp jsonx.Node, text []byte) {
-			if c := d.Get(comp, "confidentiality"); c >= 0 {
-				r.set(c, action{kind: actReplace, text: text})
-			} else {
-				r.add(comp, "confidentiality", text)
-			}
-		})
-	}
-}
-
-// maskReferences replaces references to withheld resources (and to removed
-// contained resources) by data-absent-reason masked, keeping the element.
-func (r *redactor) maskReferences(withheld []string) {
+// bundle judges a Bundle: its own labels and elements, then every entry;
+// a document whose Composition or a message whose MessageHeader is withheld
+// goes whole. The mark is written once references are masked.
+func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) bool {
 	d := r.d
-	gone := map[string]bool{}
-	for _, w := range withheld {
-		gone[w] = true
+	// What a Bundle carries beyond what its entries carry is its own and
+	// applies to all of it; the rest is the mark of its entries, which are
+	// judged one by one, and is recomputed. So is its confidentiality,
+	// unless it is above every entry's. A document's
+	// Composition.confidentiality is read the same way.
+	typ := d.Str(d.Get(b, "type"))
+	own := r.resourceLevel(b, r.level(), nil)
+	eff := append([]label(nil), inherited...)
+	bconf := -1
+	var carried map[[2]string]bool
+	inner, compConf := -1, -1
+	scan := typ == "document"
+	for _, l := range own {
+		scan = scan || l.bad == 0
 	}
-	var path []byte // the location below the resource, built as the walk goes
-	for i := range r.out {
-		rel := &r.out[i]
-		if len(gone) == 0 && len(rel.removed) == 0 {
+	if scan {
+		carried, inner, compConf = r.entriesScan(b, typ == "document")
+	}
+	var confs []label
+	for _, l := range own {
+		switch {
+		case l.bad == 0 && l.system == confidentialityCS:
+			bconf = max(bconf, l.rank())
+			confs = append(confs, l)
+		case l.bad != 0 || !carried[[2]string{l.system, l.code}]:
+			eff = append(eff, l)
+		}
+	}
+	if why, reason := r.s.judge(eff, "Bundle"); reason != "" {
+		r.withheld(b, loc, "Bundle", fullURL, reason, "", why)
+		return false
+	}
+	if bconf > inner && bconf > r.s.access.clearance {
+		r.withheld(b, loc, "Bundle", fullURL, "clearance", "the Bundle is classified above everything it holds", confs)
+		return false
+	}
+	if compConf > inner && compConf > r.s.access.clearance {
+		comp := label{system: confidentialityCS, code: vocab.ConfidentialityCode(compConf), set: vocab.SetConfidentiality}
+		r.withheld(b, loc, "Bundle", fullURL, "clearance", "the document's Composition.confidentiality is above everything it holds", []label{comp})
+		return false
+	}
+	m := r.at()
+	run := &bundleRun{n: b, loc: loc}
+	cur := r.cur
+	w := &resWalk{typ: "Bundle"}
+	r.cur = w
+	if r.s.mayHaveInline {
+		first, end := d.Range(b)
+		for k := first; k < end; k = d.Skip(k + 1) {
+			switch name := d.Str(k); name {
+			case "meta", "resourceType", "id", "entry":
+			default:
+				r.member(b, k, name, "Bundle", nil, eff, false, loc)
+			}
+		}
+	}
+	r.cur = cur
+	whole := func(reason, detail string, why []label) bool {
+		r.dropSince(m)
+		r.withheld(b, loc, "Bundle", fullURL, reason, detail, why)
+		return false
+	}
+	if w.withhold != "" {
+		return whole(w.withhold, w.detail, nil)
+	}
+	entries := d.Get(b, "entry")
+	var cover map[string][]label // a document's section labels, by the references they cover
+	first, end := d.Range(entries)
+	for e, i := first, 0; e < end; e, i = d.Skip(e), i+1 {
+		eloc := loc + ".entry[" + strconv.Itoa(i) + "]"
+		if d.Kind(e) != jsonx.Object {
+			r.set(e, action{kind: actRemove})
+			r.withheld(-1, eloc, "", "", whyUnreadable, eloc+" is a JSON "+kindName(d.Kind(e))+", not an entry", nil)
+			run.withheld++
 			continue
 		}
-		var walk func(n jsonx.Node)
-		walk = func(n jsonx.Node) {
-			if r.acts[n].kind != 0 {
-				return // already removed or replaced
+		res := r.s.entryResource(d, e, loc, i)
+		if r.s.err != nil {
+			return false
+		}
+		fu := d.Str(d.Get(e, "fullUrl"))
+		match := func() {
+			if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
+				run.withheld++
 			}
-			switch d.Kind(n) {
-			case jsonx.Object:
-				if ref := d.Get(n, "reference"); d.IsStr(ref) && (rel.removed[d.Str(ref)] || gone[d.Str(ref)] || gone[lastTwo(d.Str(ref))]) {
-					r.set(n, action{kind: actReplace, text: maskedReference(d, n)})
-					rel.changed = true
-					r.rep.Masked = append(r.rep.Masked, rel.loc+string(path))
-					return
-				}
-				first, end := d.Range(n)
-				for k := first; k < end; k = d.Skip(k + 1) {
-					if kind := d.Kind(k + 1); kind != jsonx.Object && kind != jsonx.Array {
-						continue
-					}
-					name := d.Str(k)
-					if name == "meta" || name == "text" {
-						continue
-					}
-					mark := len(path)
-					path = append(path, '.')
-					path = append(path, strings.TrimPrefix(name, "_")...)
-					walk(k + 1)
-					path = path[:mark]
-				}
-			case jsonx.Array:
-				first, end := d.Range(n)
-				idx := 0
-				for it := first; it < end; it, idx = d.Skip(it), idx+1 {
-					if kind := d.Kind(it); kind != jsonx.Object && kind != jsonx.Array {
-						continue
-					}
-					mark := len(path)
-					path = appendIndex(path, idx)
-					walk(it)
-					path = path[:mark]
+		}
+		eeff := eff
+		if r.s.mayHaveInline {
+			// An entry is judged as one: a label on it or on its search,
+			// request or response covers its resource.
+			own := r.allInline(e, r.level(), entrySkip, nil)
+			if d.Kind(d.Get(e, "response")) == jsonx.Object {
+				own = r.allInline(d.Get(e, "response"), r.level(), outcomeSkip, own)
+			}
+			if c := cover[refKeyOf(fu)]; c != nil {
+				own = append(own, c...)
+			}
+			if res >= 0 && cover != nil {
+				own = append(own, cover[d.Str(d.Get(res, "resourceType"))+"/"+d.Str(d.Get(res, "id"))]...)
+			}
+			if len(own) > 0 {
+				eeff = with(eff, own)
+				if why, reason := r.s.judge(eeff, d.Str(d.Get(res, "resourceType"))); reason != "" {
+					r.set(e, action{kind: actRemove})
+					r.withheld(res, entryLoc(loc, i), d.Str(d.Get(res, "resourceType")), fu, reason, "", why)
+					match()
+					continue
 				}
 			}
 		}
-		path = path[:0]
-		walk(rel.n)
-	}
-}
-
-// lastTwo reduces an absolute reference to Type/id.
-func lastTwo(ref string) string {
-	i := strings.LastIndexByte(ref, '/')
-	if i <= 0 {
-		return ref
-	}
-	j := strings.LastIndexByte(ref[:i], '/')
-	if strings.Contains(ref[i:], "_history") {
-		return ref
-	}
-	return ref[j+1:]
-}
-
-// maskedReference writes a Reference without reference and display, with
-// data-absent-reason masked among its extensions.
-func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
-	var w jsonx.Writer
-	w.BeginObject()
-	hasExt := false
-	d.Members(n, func(k, v jsonx.Node) bool {
-		switch name := d.Str(k); name {
-		case "reference", "display", "_reference", "_display":
-		case "extension":
-			hasExt = true
-			w.Key("extension")
-			w.BeginArray()
-			d.Items(v, func(_ int, x jsonx.Node) bool { w.Raw(d.Raw(x)); return true })
-			w.Raw([]byte(darMasked))
-			w.EndArray()
-		default:
-			w.Key(name)
-			w.Raw(d.Raw(v))
+		if res >= 0 {
+			if i == 0 && typ == "document" && d.Str(d.Get(res, "resourceType")) == "Composition" {
+				if r.docComps == nil {
+					r.docComps = map[jsonx.Node]bool{}
+				}
+				r.docComps[res] = true
+			}
+			nout, nruns := len(r.out), len(r.runs)
+			if !r.resource(res, entryLoc(loc, i), fu, eeff, true) {
+				if i == 0 && (typ == "document" || typ == "message") {
+					what := "the document's Composition"
+					if typ == "message" {
+						what = "the message's MessageHeader"
+					}
+					return whole(whyContainer, what+" is withheld", nil)
+				}
+				r.set(e, action{kind: actRemove})
+				match()
+				continue
+			}
+			if len(r.runs) > nruns && r.runs[len(r.runs)-1].n == res {
+				run.nested = append(run.nested, r.runs[len(r.runs)-1])
+			} else if len(r.out) > nout {
+				run.entries = append(run.entries, r.out[nout])
+			}
+			if i == 0 && typ == "document" && r.s.mayHaveInline {
+				cover = r.sections(res)
+			}
 		}
+		if out := d.Get(d.Get(e, "response"), "outcome"); out >= 0 {
+			r.nestedResource(-1, out, eloc+".response.outcome", eeff)
+		}
+	}
+	if r.s.err != nil {
+		return false
+	}
+	r.runs = append(r.runs, run)
+	return true
+}
+
+// entrySkip and outcomeSkip keep an entry's judgement off the resources it
+// holds, which are judged on their own.
+func entrySkip(name string) bool   { return name == "resource" || name == "response" }
+func outcomeSkip(name string) bool { return name == "outcome" }
+
+// entriesScan reads the labels of a Bundle's entries as hwm does: the set
+// of labels they carry, their highest confidentiality (an entry with none
+// counts as the default) and, for a document, the rank of its
+// Composition.confidentiality (-1 without one), which the first does not
+// count.
+func (r *redactor) entriesScan(b jsonx.Node, document bool) (carried map[[2]string]bool, inner, comp int) {
+	s, d := r.s, r.d
+	inner, comp = -1, -1
+	carried = map[[2]string]bool{}
+	d.Items(d.Get(b, "entry"), func(i int, e jsonx.Node) bool {
+		res := d.Get(e, "resource")
+		if d.Kind(res) != jsonx.Object {
+			return true
+		}
+		start := len(s.labels)
+		s.labels = s.resourceLabels(d, res, s.labels)
+		rank := -1
+		for _, l := range s.labels[start:] {
+			if l.src == srcComposition && document && i == 0 {
+				comp = max(comp, vocab.Rank(l.code))
+				continue
+			}
+			rank = max(rank, l.rank())
+			carried[[2]string{l.system, l.code}] = true
+		}
+		s.labels = s.labels[:start]
+		if rank < 0 {
+			rank = vocab.Rank(s.opts.DefaultConfidentiality)
+		}
+		inner = max(inner, rank)
 		return true
 	})
-	if !hasExt {
-		w.Key("extension")
-		w.BeginArray()
-		w.Raw([]byte(darMasked))
-		w.EndArray()
-	}
-	w.EndObject()
-	return w.B
+	// A Bundle without entries holds nothing above the default.
+	inner = max(inner, vocab.Rank(s.opts.DefaultConfidentiality))
+	return carried, inner, comp
 }
 
-func (r *redactor) finish() { r.finishFrom(0) }
-
-// finishFrom marks every changed released resource: REDACTED in
-// meta.security, no narrative, no PROCESSINLINELABEL once no inline label
-// remains.
-func (r *redactor) finishFrom(from int) {
+// sections maps the references a document's sections list to the inline
+// labels of the section and the sections above it: a section's labels
+// cover the entries it lists.
+func (r *redactor) sections(comp jsonx.Node) map[string][]label {
 	d := r.d
-	for i := from; i < len(r.out); i++ {
-		rel := &r.out[i]
+	var cover map[string][]label
+	var walk func(arr jsonx.Node, above []label)
+	walk = func(arr jsonx.Node, above []label) {
+		d.Items(arr, func(_ int, sec jsonx.Node) bool {
+			ls := with(above, r.inlineOf(sec, r.level(), nil))
+			if len(ls) > 0 {
+				d.Items(d.Get(sec, "entry"), func(_ int, ref jsonx.Node) bool {
+					if key := refKeyOf(d.Str(d.Get(ref, "reference"))); key != "" {
+						if cover == nil {
+							cover = map[string][]label{}
+						}
+						cover[key] = append(cover[key], ls...)
+					}
+					return true
+				})
+			}
+			walk(d.Get(sec, "section"), ls)
+			return true
+		})
+	}
+	walk(d.Get(comp, "section"), nil)
+	return cover
+}
+
+// writeMarks writes the high-water mark of what is released into every
+// released Bundle, inner ones first (and a document's
+// Composition.confidentiality).
+func (r *redactor) writeMarks() {
+	s, d := r.s, r.d
+	for _, run := range r.runs {
+		env := envelope{conf: -1}
+		docComp := jsonx.Node(-1)
+		if d.Str(d.Get(run.n, "type")) == "document" {
+			docComp = d.Get(d.Index(d.Get(run.n, "entry"), 0), "resource")
+		}
+		for _, rel := range run.entries {
+			env.addEntry(s.opts, r.finalLabels(rel))
+		}
+		for _, in := range run.nested {
+			env.addEntry(s.opts, in.final)
+		}
+		if env.conf < 0 {
+			env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
+		}
+		env.finishPurposeOfUse(s.opts)
+		run.final = s.markWith(d, run.n, run.loc, d.Str(d.Get(run.n, "type")), &env, true, func(text []byte) { r.setSecurity(run.n, text) })
+		if docComp >= 0 && len(run.entries) > 0 {
+			s.markCompositionWith(d, run.n, env.conf, func(comp jsonx.Node, text []byte) {
+				if c := d.Get(comp, "confidentiality"); c >= 0 {
+					r.set(c, action{kind: actReplace, text: text})
+				} else {
+					r.add(comp, "confidentiality", text)
+				}
+			})
+		}
+		if t := d.Get(run.n, "total"); t >= 0 && run.withheld > 0 {
+			if total, ok := wholeNumber(d, t); ok {
+				r.set(t, action{kind: actReplace, text: strconv.AppendInt(nil, int64(max(total-run.withheld, 0)), 10)})
+			} else {
+				r.set(t, action{kind: actRemove}) // a count that cannot be read cannot be corrected
+			}
+		}
+		if entries := d.Get(run.n, "entry"); d.Count(entries) > 0 {
+			all := true
+			d.Items(entries, func(_ int, e jsonx.Node) bool { all = all && r.removed(e); return all })
+			if all {
+				r.set(entries, action{kind: actRemove})
+			}
+		}
+	}
+}
+
+// wholeNumber reads Bundle.total as written by any sender: 2, 2.0 or "2".
+func wholeNumber(d *jsonx.Doc, n jsonx.Node) (int, bool) {
+	text := string(d.Raw(n))
+	if d.IsStr(n) {
+		text = d.Str(n)
+	} else if d.Kind(n) != jsonx.Number {
+		return 0, false
+	}
+	if i := strings.IndexByte(text, '.'); i > 0 && strings.Trim(text[i+1:], "0") == "" {
+		text = text[:i]
+	}
+	x, err := strconv.Atoi(text)
+	return x, err == nil && x >= 0
+}
+
+// finalLabels are a released resource's labels after redaction, for the
+// mark: its resource-level labels, the inline labels that stay, and kept
+// contained resources' own labels. In a document the Composition's
+// confidentiality is the mark itself and does not count.
+func (r *redactor) finalLabels(rel *released) []label {
+	var ls []label
+	for _, l := range r.resourceLevel(rel.n, 0, nil) {
+		if l.bad != 0 && l.code == "" {
+			continue
+		}
+		if len(rel.kept) == 0 && vocab.IsProcessInline(l.system, l.code) {
+			continue
+		}
+		if l.bad != 0 {
+			l.set = vocab.SetUnknown // an ignored label the engine cannot read: never lifted
+		}
+		ls = append(ls, l)
+	}
+	return append(ls, rel.kept...)
+}
+
+// finish marks every changed released resource: REDACTED and its
+// confidentiality in meta.security, no narrative (a List that lost entries
+// gets a neutral one), no PROCESSINLINELABEL once no inline label remains.
+func (r *redactor) finish() {
+	d := r.d
+	for _, rel := range r.out {
 		if !rel.changed {
 			continue
 		}
-		if t := d.Get(rel.n, "text"); t >= 0 {
+		if t := d.Get(rel.n, "text"); rel.neutral {
+			if t >= 0 {
+				r.set(t, action{kind: actReplace, text: []byte(neutralNarrative)})
+			} else {
+				r.add(rel.n, "text", []byte(neutralNarrative))
+			}
+		} else if t >= 0 {
 			r.set(t, action{kind: actRemove})
 		}
-		text := r.redactedSecurity(rel)
-		r.setSecurity(rel.n, text)
+		r.setSecurity(rel.n, r.redactedSecurity(rel))
 	}
 }
 
-// redactedSecurity writes a changed resource's new meta.security.
+// neutralNarrative replaces the narrative of what lost content: it must not
+// describe what is withheld, nor say what it was.
+const neutralNarrative = `{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Some content is withheld.</p></div>"}`
+
+// redactedSecurity writes a changed resource's new meta.security: its
+// labels, REDACTED, and a confidentiality when it had none (every labeled
+// resource carries one), without PROCESSINLINELABEL once no inline label
+// remains.
 func (r *redactor) redactedSecurity(rel *released) []byte {
 	d := r.d
 	var w jsonx.Writer
 	w.BeginArray()
-	has := false
+	has, conf := false, -1
+	for _, l := range r.finalLabels(rel) {
+		if l.bad == 0 {
+			conf = max(conf, l.rank())
+		}
+	}
+	hasConf := false
+	d.Items(d.Get(d.Get(rel.n, "meta"), "security"), func(_ int, c jsonx.Node) bool {
+		l, _ := readCoding(d, c)
+		hasConf = hasConf || l.system == confidentialityCS
+		return true
+	})
+	if !hasConf {
+		if conf < 0 {
+			conf = vocab.Rank(r.s.opts.DefaultConfidentiality)
+		}
+		code := vocab.ConfidentialityCode(conf)
+		w.BeginObject()
+		w.KV("system", confidentialityCS)
+		w.KV("code", code)
+		w.KV("display", vocab.Lookup(confidentialityCS, code).Display)
+		w.EndObject()
+	}
 	d.Items(d.Get(d.Get(rel.n, "meta"), "security"), func(_ int, c jsonx.Node) bool {
 		l, _ := readCoding(d, c)
 		if len(rel.kept) == 0 && vocab.IsProcessInline(d.Str(d.Get(c, "system")), l.code) {
@@ -378,18 +572,4 @@ func (r *redactor) setSecurity(n jsonx.Node, text []byte) {
 	default:
 		r.add(meta, "security", text)
 	}
-}
-
-// finalLabels are a released resource's labels after redaction, for the mark.
-func (r *redactor) finalLabels(rel released) []label {
-	d := r.d
-	var ls []label
-	for _, l := range r.resourceLevel(rel.n) {
-		if len(rel.kept) == 0 && vocab.IsProcessInline(l.system, l.code) {
-			continue
-		}
-		ls = append(ls, l)
-	}
-	_ = d
-	return append(ls, rel.kept...)
 }

@@ -273,3 +273,73 @@ func Subsumes(a, b string) bool {
 	c := codes[key{ActReason, b}]
 	return c != nil && c.Code != a && isA(c, a)
 }
+
+// synonyms pairs codes that name one sensitivity in two places: the older
+// ETH ("substance abuse") beside SUD, VIP beside CEL (one display in THO),
+// and the retired v3-Confidentiality codes beside the v3-ActCode
+// sensitivities that replaced them. A recipient denied one is denied the
+// other: THO keeps them apart, but consents and data use both.
+var synonyms = [][2]key{
+	{{ActCode, "ETH"}, {ActCode, "SUD"}},
+	{{ActCode, "CEL"}, {ActCode, "VIP"}},
+	{{Confidentiality, "ETH"}, {ActCode, "ETH"}},
+	{{Confidentiality, "HIV"}, {ActCode, "HIV"}},
+	{{Confidentiality, "PSY"}, {ActCode, "PSY"}},
+	{{Confidentiality, "SDV"}, {ActCode, "SDV"}},
+	{{Confidentiality, "T"}, {ActCode, "TBOO"}},
+	{{Confidentiality, "C"}, {ActCode, "CEL"}},
+	{{Confidentiality, "B"}, {ActCode, "B"}},
+}
+
+// Synonyms returns the (system, code) pairs that name the same sensitivity
+// as (system, code), itself excluded, following chains (SUD, ETH and
+// v3-Confidentiality ETH are one). system must be canonical.
+func Synonyms(system, code string) [][2]string {
+	seen := map[key]bool{{system, code}: true}
+	queue := []key{{system, code}}
+	var out [][2]string
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		for _, p := range synonyms {
+			for i := range p {
+				if p[i] == k && !seen[p[1-i]] {
+					seen[p[1-i]] = true
+					queue = append(queue, p[1-i])
+					out = append(out, [2]string{p[1-i].system, p[1-i].code})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Systems lists the canonical security code systems the vocabulary holds.
+var Systems = [...]string{Confidentiality, ActCode, ObservationValue, ActReason}
+
+// LookupAny returns the known codes with this exact code in any of the
+// security systems, in the order of Systems.
+func LookupAny(code string) []*Code {
+	var out []*Code
+	for _, s := range Systems {
+		if c := codes[key{s, code}]; c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// FoldCode returns the known code of system (canonical; "" for any) that
+// equals code but for case, when there is exactly one; for messages.
+func FoldCode(system, code string) string {
+	found := ""
+	for k := range codes {
+		if (system == "" || k.system == system) && k.code != code && strings.EqualFold(k.code, code) {
+			if found != "" && found != k.code {
+				return ""
+			}
+			found = k.code
+		}
+	}
+	return found
+}

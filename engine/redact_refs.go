@@ -1,0 +1,410 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// refSet holds what is withheld under every form a reference to it may
+// take: its fullUrl (an absolute URL or urn:uuid / urn:oid) and its
+// Type/id, which relative, absolute and version-specific references all
+// reduce to. Matching on Type/id whatever the base masks a reference to a
+// same-named resource on another server too: the safe side.
+type refSet struct {
+	full, typeID map[string]bool
+}
+
+func (g *refSet) empty() bool { return len(g.full) == 0 && len(g.typeID) == 0 }
+
+// add remembers one reference form of a withheld resource.
+func (g *refSet) add(ref string) {
+	base := stripHistory(ref)
+	if base == "" || base[0] == '#' {
+		return
+	}
+	if tid := typeIDOf(base); tid != "" {
+		if g.typeID == nil {
+			g.typeID = map[string]bool{}
+		}
+		g.typeID[strings.Clone(tid)] = true
+	}
+	if g.full == nil {
+		g.full = map[string]bool{}
+	}
+	g.full[strings.Clone(base)] = true
+}
+
+// resource remembers a withheld resource by its fullUrl and Type/id.
+func (g *refSet) resource(d *jsonx.Doc, n jsonx.Node, fullURL string) {
+	if fullURL != "" {
+		g.add(fullURL)
+	}
+	if id := d.Str(d.Get(n, "id")); id != "" {
+		g.add(d.Str(d.Get(n, "resourceType")) + "/" + id)
+	}
+}
+
+// has reports whether ref names something withheld.
+func (g *refSet) has(ref string) bool {
+	if g.empty() || len(ref) < 3 {
+		return false
+	}
+	base := stripHistory(ref)
+	if g.full[base] {
+		return true
+	}
+	tid := typeIDOf(base)
+	return tid != "" && g.typeID[tid]
+}
+
+// stripHistory drops a version: Condition/c1/_history/3 is Condition/c1.
+func stripHistory(ref string) string {
+	if i := strings.Index(ref, "/_history"); i >= 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
+// typeIDOf returns the Type/id a reference ends in, or "".
+func typeIDOf(ref string) string {
+	i := strings.LastIndexByte(ref, '/')
+	if i <= 0 || i == len(ref)-1 {
+		return ""
+	}
+	j := strings.LastIndexByte(ref[:i], '/') + 1
+	if !r4Types[ref[j:i]] {
+		return ""
+	}
+	return ref[j:]
+}
+
+// refKeyOf is the one form a reference is compared in: its Type/id when it
+// has one, else the reference itself without a version.
+func refKeyOf(ref string) string {
+	base := stripHistory(ref)
+	if tid := typeIDOf(base); tid != "" {
+		return tid
+	}
+	return base
+}
+
+// maskReferences masks, in everything released, every reference to what
+// is withheld: Reference elements lose reference, display, identifier and
+// type and gain data-absent-reason masked; other strings that name a
+// withheld resource (Attachment.url, valueUri, ...) are masked the same
+// way; a document section or a List drops the entries that point at it;
+// Bundle links and request URLs that name it go; a narrative that links to
+// it goes.
+func (r *redactor) maskReferences() {
+	local := false
+	for _, rel := range r.out {
+		local = local || len(rel.removed) > 0
+	}
+	if r.gone.empty() && !local {
+		return
+	}
+	m := masker{r: r, d: r.d}
+	for _, rel := range r.out {
+		m.rel = rel
+		m.path = append(m.path[:0], rel.loc...)
+		m.object(rel.n, nil, false, true)
+		if t := m.d.Get(rel.n, "text"); m.narrativeHits(t) {
+			r.set(t, action{kind: actRemove})
+			rel.changed = true
+			r.rep.Masked = append(r.rep.Masked, rel.loc+".text")
+		}
+	}
+	for _, run := range r.runs {
+		m.bundle(run)
+	}
+}
+
+type masker struct {
+	r    *redactor
+	d    *jsonx.Doc
+	rel  *released
+	path []byte
+}
+
+func (m *masker) hits(ref string) bool {
+	return m.r.gone.has(ref) || ref != "" && ref[0] == '#' && m.rel != nil && m.rel.removed[ref]
+}
+
+// skipString lists members whose strings are never references.
+func skipString(name string, ext bool) bool {
+	switch name {
+	case "resourceType", "id", "system", "version", "div", "fullUrl", "code", "status":
+		return true
+	case "url":
+		return ext
+	}
+	return false
+}
+
+func (m *masker) push(name string, i int) int {
+	mark := len(m.path)
+	if name != "" {
+		m.path = append(m.path, '.')
+		m.path = append(m.path, strings.TrimPrefix(name, "_")...)
+	}
+	if i >= 0 {
+		m.path = appendIndex(m.path, i)
+	}
+	return mark
+}
+
+// object masks what obj holds; names is its element path below the
+// resource, ext whether it is an extension, top whether it is the resource.
+func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
+	r, d := m.r, m.d
+	if r.acts[obj].kind != 0 {
+		return // removed or replaced already
+	}
+	if ref := d.Get(obj, "reference"); !top && d.IsStr(ref) && m.hits(d.Str(ref)) {
+		r.set(obj, action{kind: actReplace, text: maskedReference(d, obj)})
+		m.masked()
+		return
+	}
+	first, end := d.Range(obj)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		v := k + 1
+		name := d.Str(k)
+		if r.removed(v) || top && (name == "meta" || name == "text") {
+			continue
+		}
+		if name == "resource" && m.rel.typ == "Parameters" {
+			continue // a resource of its own, masked as one
+		}
+		mark := m.push(name, -1)
+		switch d.Kind(v) {
+		case jsonx.String:
+			if !skipString(name, ext) && name != "reference" && m.hits(d.Str(v)) {
+				m.primitive(obj, name, v)
+			}
+		case jsonx.Object:
+			m.object(v, append(names[:len(names):len(names)], name), false, false)
+		case jsonx.Array:
+			m.array(obj, name, v, append(names[:len(names):len(names)], name))
+		}
+		m.path = m.path[:mark]
+	}
+}
+
+// array masks the items of an array member; a document section's entry
+// list and a List's entries lose the items that point at what is withheld.
+func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []string) {
+	r, d := m.r, m.d
+	listed := m.rel != nil && (m.rel.typ == "Composition" && name == "entry" && len(names) >= 2 && names[0] == "section" ||
+		m.rel.typ == "List" && len(names) == 1 && name == "entry")
+	ext := name == "extension" || name == "modifierExtension"
+	sib := d.Get(obj, "_"+name)
+	n, lost := 0, 0
+	first, end := d.Range(arr)
+	for it, i := first, 0; it < end; it, i = d.Skip(it), i+1 {
+		n++
+		if r.removed(it) {
+			lost++
+			continue
+		}
+		mark := m.push("", i)
+		switch d.Kind(it) {
+		case jsonx.String:
+			if !skipString(name, ext) && m.hits(d.Str(it)) {
+				r.set(it, action{kind: actRemove})
+				if si := d.Index(sib, i); si >= 0 {
+					r.set(si, action{kind: actRemove})
+				}
+				m.masked()
+				lost++
+			}
+		case jsonx.Object:
+			ref := d.Get(it, "reference")
+			if listed && m.rel.typ == "List" {
+				ref = d.Get(d.Get(it, "item"), "reference")
+			}
+			if listed && d.IsStr(ref) && m.hits(d.Str(ref)) {
+				r.set(it, action{kind: actRemove})
+				m.rel.changed = true
+				r.rep.Removed = append(r.rep.Removed, string(m.path))
+				lost++
+			} else {
+				m.object(it, names, ext, false)
+			}
+		}
+		m.path = m.path[:mark]
+	}
+	if lost == 0 || n == 0 {
+		return
+	}
+	if lost == n {
+		r.set(arr, action{kind: actRemove})
+		if sib >= 0 {
+			r.set(sib, action{kind: actRemove})
+		}
+	}
+	if !listed {
+		return
+	}
+	// What is left must not describe what went.
+	if m.rel.typ == "List" {
+		m.rel.neutral = true
+		if lost == n && d.Get(obj, "emptyReason") < 0 {
+			r.add(obj, "emptyReason", []byte(emptyWithheld))
+		}
+		return
+	}
+	if t := d.Get(obj, "text"); t >= 0 {
+		r.set(t, action{kind: actReplace, text: []byte(neutralNarrative)})
+	} else {
+		r.add(obj, "text", []byte(neutralNarrative))
+	}
+	if lost == n && d.Get(obj, "emptyReason") < 0 {
+		r.add(obj, "emptyReason", []byte(emptyWithheld))
+	}
+}
+
+// emptyWithheld is the emptyReason of a section or List whose every entry
+// is withheld.
+const emptyWithheld = `{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/list-empty-reason","code":"withheld","display":"Information Withheld"}]}`
+
+// primitive masks a string that names something withheld: the value goes
+// and its _x sibling carries data-absent-reason masked.
+func (m *masker) primitive(obj jsonx.Node, name string, v jsonx.Node) {
+	r, d := m.r, m.d
+	r.set(v, action{kind: actRemove})
+	ext := []byte(`{"extension":[` + darMasked + `]}`)
+	if sib := d.Get(obj, "_"+name); sib >= 0 {
+		r.set(sib, action{kind: actReplace, text: ext})
+	} else {
+		r.add(obj, "_"+name, ext)
+	}
+	m.masked()
+}
+
+func (m *masker) masked() {
+	if m.rel != nil {
+		m.rel.changed = true
+	}
+	m.r.rep.Masked = append(m.r.rep.Masked, string(m.path))
+}
+
+// narrativeHits reports whether a narrative links to something withheld
+// (an href or src attribute naming it).
+func (m *masker) narrativeHits(text jsonx.Node) bool {
+	d := m.d
+	if text < 0 || m.r.removed(text) || m.r.acts[text].kind != 0 {
+		return false
+	}
+	div := d.Str(d.Get(text, "div"))
+	for _, attr := range [...]string{"href=", "src="} {
+		for rest := div; ; {
+			i := strings.Index(rest, attr)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(attr):]
+			if rest == "" || rest[0] != '"' && rest[0] != '\'' {
+				continue
+			}
+			q := rest[0]
+			end := strings.IndexByte(rest[1:], q)
+			if end < 0 {
+				break
+			}
+			if m.hits(rest[1 : 1+end]) {
+				return true
+			}
+			rest = rest[1+end:]
+		}
+	}
+	return false
+}
+
+// bundle masks a released Bundle's own references: links that name
+// something withheld go, and so do entries without a resource whose request
+// or response names it (a request about a withheld resource tells of it);
+// a released entry's request.url that names it is masked.
+func (m *masker) bundle(run *bundleRun) {
+	r, d := m.r, m.d
+	m.rel = nil
+	linkGone := func(arr jsonx.Node, at string) {
+		n, lost := 0, 0
+		d.Items(arr, func(i int, l jsonx.Node) bool {
+			n++
+			if m.hits(d.Str(d.Get(l, "url"))) {
+				r.set(l, action{kind: actRemove})
+				r.rep.Removed = append(r.rep.Removed, at+"["+strconv.Itoa(i)+"]")
+				lost++
+			}
+			return true
+		})
+		if lost > 0 && lost == n {
+			r.set(arr, action{kind: actRemove})
+		}
+	}
+	linkGone(d.Get(run.n, "link"), run.loc+".link")
+	d.Items(d.Get(run.n, "entry"), func(i int, e jsonx.Node) bool {
+		if r.removed(e) || d.Kind(e) != jsonx.Object {
+			return true
+		}
+		at := run.loc + ".entry[" + strconv.Itoa(i) + "]"
+		req := d.Get(d.Get(e, "request"), "url")
+		loc := d.Get(d.Get(e, "response"), "location")
+		names := d.IsStr(req) && m.hits(d.Str(req)) || d.IsStr(loc) && m.hits(d.Str(loc))
+		if names && d.Get(e, "resource") < 0 {
+			r.set(e, action{kind: actRemove})
+			r.rep.Removed = append(r.rep.Removed, at)
+			if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
+				run.withheld++
+			}
+			return true
+		}
+		m.path = append(m.path[:0], at...)
+		if d.IsStr(req) && m.hits(d.Str(req)) {
+			mark := m.push("request.url", -1)
+			m.primitive(d.Get(e, "request"), "url", req)
+			m.path = m.path[:mark]
+		}
+		if d.IsStr(loc) && m.hits(d.Str(loc)) {
+			mark := m.push("response.location", -1)
+			m.primitive(d.Get(e, "response"), "location", loc)
+			m.path = m.path[:mark]
+		}
+		linkGone(d.Get(e, "link"), at+".link")
+		return true
+	})
+}
+
+// maskedReference writes a Reference without what identifies its target
+// (reference, display, identifier, type), with data-absent-reason masked
+// among its extensions.
+func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
+	var w jsonx.Writer
+	w.BeginObject()
+	hasExt := false
+	d.Members(n, func(k, v jsonx.Node) bool {
+		switch name := d.Str(k); name {
+		case "id":
+			w.Key(name)
+			w.Raw(d.Raw(v))
+		case "extension":
+			hasExt = true
+			w.Key("extension")
+			w.BeginArray()
+			d.Items(v, func(_ int, x jsonx.Node) bool { w.Raw(d.Raw(x)); return true })
+			w.Raw([]byte(darMasked))
+			w.EndArray()
+		}
+		return true
+	})
+	if !hasExt {
+		w.Key("extension")
+		w.BeginArray()
+		w.Raw([]byte(darMasked))
+		w.EndArray()
+	}
+	w.EndObject()
+	return w.B
+}
