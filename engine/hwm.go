@@ -196,12 +196,14 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 // For a Bundle, its own confidentiality and sensitivity labels are replaced;
 // for a single resource, only its confidentiality.
 func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool) []label {
-	return s.markWith(d, n, loc, typ, env, bundle, func(text []byte) { s.setMember(d, n, []string{"meta", "security"}, text) })
+	return s.markWith(d, n, loc, typ, env, bundle, nil, func(text []byte) { s.setMember(d, n, []string{"meta", "security"}, text) })
 }
 
 // markWith is writeMark with the writing of the new meta.security left to
-// apply, which is not called when nothing changes.
-func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool, apply func([]byte)) []label {
+// apply, which is not called when nothing changes; stale, when not nil,
+// names existing labels to drop (redaction drops what was the mark of
+// entries it withheld).
+func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool, stale func(*label) bool, apply func([]byte)) []label {
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
 	var final, existing []label
@@ -220,6 +222,7 @@ func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envel
 				confDone = true
 			}
 		case bundle && l.set == vocab.SetSensitivity:
+		case ok && stale != nil && stale(&l):
 		default:
 			final = append(final, l)
 		}

@@ -281,6 +281,17 @@ func (l *codeList) covers(lb *label) bool {
 // purpose-of-use restrictions hold level by level (a research-only element
 // of a treatment resource is research-only).
 func (s *state) judge(ls []label, typ string) ([]label, string) {
+	return s.judgeAs(ls, typ, true)
+}
+
+// judgeEnvelope judges a Bundle's own labels: its confidentiality is the
+// mark of its entries, judged one by one (bundle decides when it counts
+// for the whole).
+func (s *state) judgeEnvelope(ls []label) ([]label, string) {
+	return s.judgeAs(ls, "Bundle", false)
+}
+
+func (s *state) judgeAs(ls []label, typ string, clearance bool) ([]label, string) {
 	a := s.access
 	var why []label
 	for i := range ls {
@@ -304,9 +315,7 @@ func (s *state) judge(ls []label, typ string) ([]label, string) {
 		conf = vocab.Rank(s.opts.DefaultConfidentiality)
 		confLabel = label{system: confidentialityCS, code: s.opts.DefaultConfidentiality}
 	}
-	// A Bundle's confidentiality is the mark of its entries, judged one
-	// by one (bundle decides when it counts for the whole).
-	if conf > a.clearance && typ != "Bundle" {
+	if conf > a.clearance && clearance {
 		return []label{confLabel}, "clearance"
 	}
 	if a.denyTypes[typ] {

@@ -918,7 +918,7 @@ func (c *check) complete(in, out *fastjson.Value, eff []level, at string) error 
 	var err error
 	o.Visit(func(k []byte, x *fastjson.Value) {
 		name := string(k)
-		if err != nil || name == "meta" || name == "text" || strings.HasPrefix(name, "_") || name == "contained" || name == "confidentiality" || name == "section" || name == "entry" {
+		if err != nil || name == "meta" || name == "text" || strings.HasPrefix(name, "_") || name == "contained" || name == "confidentiality" || name == "section" || name == "entry" || name == "parameter" {
 			return
 		}
 		own := inlineOf(x)

@@ -51,13 +51,14 @@ func (r *redactor) at() reportLen {
 }
 
 // dropSince forgets what was decided inside a resource that goes whole
-// after all: its findings do not count, and what it released is withheld
-// with it (references to those resources are masked elsewhere).
+// after all: its element findings do not count, and what it released is
+// withheld with it (references to those resources are masked elsewhere).
+// What it had withheld stays reported: it is withheld all the same, and
+// may be why the whole goes.
 func (r *redactor) dropSince(m reportLen) {
 	for _, rel := range r.out[m.out:] {
 		r.gone.resource(r.d, rel.n, "")
 	}
-	r.rep.Withheld = r.rep.Withheld[:m.withheld]
 	r.rep.Removed, r.rep.Masked = r.rep.Removed[:m.removed], r.rep.Masked[:m.masked]
 	r.out, r.runs = r.out[:m.out], r.runs[:m.runs]
 }
@@ -198,7 +199,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			eff = append(eff, l)
 		}
 	}
-	if why, reason := r.s.judge(eff, "Bundle"); reason != "" {
+	if why, reason := r.s.judgeEnvelope(eff); reason != "" {
 		r.withheld(b, loc, "Bundle", fullURL, reason, "", why)
 		return false
 	}
@@ -212,7 +213,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 		return false
 	}
 	m := r.at()
-	run := &bundleRun{n: b, loc: loc}
+	run := &bundleRun{n: b, loc: loc, carried: carried}
 	cur := r.cur
 	w := &resWalk{typ: "Bundle"}
 	r.cur = w
@@ -412,7 +413,10 @@ func (r *redactor) writeMarks() {
 			env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
 		}
 		env.finishPurposeOfUse(s.opts)
-		run.final = s.markWith(d, run.n, run.loc, d.Str(d.Get(run.n, "type")), &env, true, func(text []byte) { r.setSecurity(run.n, text) })
+		// What the Bundle carried as the mark of its entries is computed
+		// anew from what is released; its own labels stay.
+		stale := func(l *label) bool { return run.carried[[2]string{l.system, l.code}] }
+		run.final = s.markWith(d, run.n, run.loc, d.Str(d.Get(run.n, "type")), &env, true, stale, func(text []byte) { r.setSecurity(run.n, text) })
 		if docComp >= 0 && len(run.entries) > 0 {
 			s.markCompositionWith(d, run.n, env.conf, func(comp jsonx.Node, text []byte) {
 				if c := d.Get(comp, "confidentiality"); c >= 0 {

@@ -86,13 +86,15 @@ type released struct {
 
 // bundleRun is one released Bundle, for its mark and its entries' count.
 type bundleRun struct {
-	n         jsonx.Node
-	loc       string
-	entries   []*released  // its released entry resources
-	nested    []*bundleRun // its released entry Bundles
-	final     []label      // its mark, once written
-	withheld  int          // search matches withheld, for total
-	confLevel int          // confidentiality of the written mark
+	n        jsonx.Node
+	loc      string
+	entries  []*released  // its released entry resources
+	nested   []*bundleRun // its released entry Bundles
+	final    []label      // its mark, once written
+	withheld int          // search matches withheld, for total
+	// carried are the labels the input's entries carry: on the Bundle,
+	// they were the mark of its entries, recomputed from what is released.
+	carried map[[2]string]bool
 }
 
 const darMasked = `{"url":"` + extDataAbsent + `","valueCode":"masked"}`
@@ -721,7 +723,9 @@ func (r *redactor) nestedResource(obj, v jsonx.Node, here string, eff []label) {
 	if ok {
 		return
 	}
-	cur.changed = true
+	if cur != nil {
+		cur.changed = true
+	}
 	if strings.HasSuffix(here, ".outcome") {
 		r.set(v, action{kind: actRemove})
 	} else {
