@@ -73,7 +73,13 @@ Flags:
   --deny CODES         redact: labels the recipient may not see, e.g. HIV,SUD
   --allow CODES        redact: release sensitive content only with these labels
   --compartments CODES redact: compartments the recipient belongs to
-  --context FILE       redact: the access context as JSON (the protocol's "context")
+  --ignore CODES       redact: label systems, or system|code labels, the
+                       recipient chooses to ignore; content carrying a label
+                       the engine cannot read is otherwise withheld
+                       --deny, --allow, --compartments and --ignore add up
+                       when repeated, and each takes comma-separated values
+  --context FILE       redact: the access context as JSON (the protocol's
+                       "context"), instead of the flags above
   --audit              redact: also write a FHIR AuditEvent of the disclosure to stderr
   --pretty             indent the JSON output
   --response           write the whole protocol response, not just the result
@@ -202,7 +208,7 @@ func parseFlags(cmd string, args []string) (*config, error) {
 	cfg := &config{cmd: cmd}
 	var w jsonx.Writer
 	w.BeginObject()
-	ctxFlags := map[string]string{}
+	ctxFlags := map[string][]string{} // each use of a flag, in order
 	var ctxFile []byte
 	value := func(i *int, name string) (string, error) {
 		if *i+1 >= len(args) {
@@ -246,7 +252,7 @@ func parseFlags(cmd string, args []string) (*config, error) {
 				return nil, err
 			}
 			cfg.rules = append(cfg.rules, v)
-		case name == "--clearance" || name == "--pou" || name == "--deny" || name == "--allow" || name == "--compartments" || name == "--context":
+		case name == "--clearance" || name == "--pou" || name == "--deny" || name == "--allow" || name == "--compartments" || name == "--ignore" || name == "--context":
 			if cmd != "redact" {
 				return nil, fmt.Errorf("%s belongs to redact", name)
 			}
@@ -262,7 +268,7 @@ func parseFlags(cmd string, args []string) (*config, error) {
 				ctxFile = b
 				continue
 			}
-			ctxFlags[name] = v
+			ctxFlags[name] = append(ctxFlags[name], v)
 		case a == "--audit":
 			cfg.audit = true
 		case a == "--pretty":
@@ -313,17 +319,20 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			var c jsonx.Writer
 			c.BeginObject()
 			for _, f := range []struct{ flag, key string }{{"--clearance", "clearance"}, {"--pou", "purposeOfUse"}} {
-				if v, ok := ctxFlags[f.flag]; ok {
-					c.KV(f.key, v)
+				if vs, ok := ctxFlags[f.flag]; ok {
+					c.KV(f.key, vs[len(vs)-1]) // the last one counts
 				}
 			}
-			for _, f := range []struct{ flag, key string }{{"--deny", "deny"}, {"--allow", "allow"}, {"--compartments", "compartments"}} {
-				if v, ok := ctxFlags[f.flag]; ok {
+			// List flags add up: --deny HIV --deny SUD is --deny HIV,SUD.
+			for _, f := range []struct{ flag, key string }{{"--deny", "deny"}, {"--allow", "allow"}, {"--compartments", "compartments"}, {"--ignore", "ignore"}} {
+				if vs, ok := ctxFlags[f.flag]; ok {
 					c.Key(f.key)
 					c.BeginArray()
-					for _, it := range strings.Split(v, ",") {
-						if it = strings.TrimSpace(it); it != "" {
-							c.String(it)
+					for _, v := range vs {
+						for _, it := range strings.Split(v, ",") {
+							if it = strings.TrimSpace(it); it != "" {
+								c.String(it)
+							}
 						}
 					}
 					c.EndArray()

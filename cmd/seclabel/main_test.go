@@ -346,3 +346,45 @@ func TestServeUsage(t *testing.T) {
 		t.Fatalf("serve on a bad address: exit %d, %q", code, errs)
 	}
 }
+
+func TestRedactListFlagsAddUp(t *testing.T) {
+	cfg, err := parseFlags("redact", []string{"--deny", "HIV", "--deny=SUD, ETH", "--allow", "MH", "--allow", "PSY",
+		"--compartments", "A,B", "--compartments", "C", "--ignore", "http://example.org/labels", "--ignore", "http://example.org/x|Y,http://example.org/z",
+		"--clearance", "N", "--clearance", "R"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"clearance":"R","deny":["HIV","SUD","ETH"],"allow":["MH","PSY"],"compartments":["A","B","C"],` +
+		`"ignore":["http://example.org/labels","http://example.org/x|Y","http://example.org/z"]}`
+	if string(cfg.context) != want {
+		t.Fatalf("context\n%s\nwant\n%s", cfg.context, want)
+	}
+	// Both denials reach the engine: --deny HIV --deny SUD withholds both entries.
+	bundle := `{"resourceType":"Bundle","type":"collection","entry":[` +
+		`{"resource":{"resourceType":"Condition","id":"h","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},` +
+		`{"resource":{"resourceType":"Condition","id":"s","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"SUD"}]}}},` +
+		`{"resource":{"resourceType":"Patient","id":"p"}}]}`
+	out, errs, code := runCLI(t, bundle, "redact", "--clearance", "V", "--deny", "HIV", "--deny", "SUD")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	if e := fastjson.MustParse(out).GetArray("entry"); len(e) != 1 || string(e[0].GetStringBytes("resource", "id")) != "p" {
+		t.Fatalf("want only the Patient released: %s", out)
+	}
+	if _, errs, code := runCLI(t, bundle, "hwm", "--ignore", "http://example.org/labels"); code != exitUsage || !strings.Contains(errs, "belongs to redact") {
+		t.Fatalf("--ignore outside redact: code %d, %q", code, errs)
+	}
+	ctxFile := writeFile(t, "ctx.json", `{"clearance":"R"}`)
+	if _, errs, code := runCLI(t, bundle, "redact", "--context", ctxFile, "--ignore", "http://example.org/labels"); code != exitUsage || !strings.Contains(errs, "not both") {
+		t.Fatalf("--ignore with --context: code %d, %q", code, errs)
+	}
+}
+
+// Needs the engine's access-context member "ignore".
+func TestRedactIgnoreReachesEngine(t *testing.T) {
+	in := `{"resourceType":"Condition","id":"c1","meta":{"security":[{"system":"http://example.org/labels","code":"X"}]}}`
+	out, errs, code := runCLI(t, in, "redact", "--clearance", "V", "--ignore", "http://example.org/labels")
+	if code != exitOK || out != in+"\n" {
+		t.Fatalf("label in an ignored system: code %d, output %q, stderr %q", code, out, errs)
+	}
+}
