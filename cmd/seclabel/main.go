@@ -46,7 +46,9 @@ Usage:
 FILE is a JSON resource or Bundle, or NDJSON (one resource per line); "-" or
 no FILE reads standard input. NDJSON is recognised by a .ndjson or .jsonl
 name or by its content, and is streamed in constant memory on every core,
-keeping input order.
+keeping input order. redact leaves out the lines it withholds whole and
+names each on stderr ("line 3: withheld Condition/c1 (deny)"), then the
+count; the exit status stays 0. With --response every response is written.
 
 Flags:
   --rules FILE         label with this rule pack instead of the default one

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -386,5 +387,56 @@ func TestRedactIgnoreReachesEngine(t *testing.T) {
 	out, errs, code := runCLI(t, in, "redact", "--clearance", "V", "--ignore", "http://example.org/labels")
 	if code != exitOK || out != in+"\n" {
 		t.Fatalf("label in an ignored system: code %d, output %q, stderr %q", code, out, errs)
+	}
+}
+
+const hivCondition = `{"resourceType":"Condition","id":"c1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}`
+
+func TestRedactNDJSONLeavesOutWithheldLines(t *testing.T) {
+	vCondition := `{"resourceType":"Condition","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"V"}]}}`
+	in := hivCondition + "\n" + `{"resourceType":"Patient","id":"p"}` + "\n" + vCondition + "\n"
+	out, errs, code := runCLI(t, in, "redact", "--clearance", "R", "--deny", "HIV")
+	if code != exitOK || out != `{"resourceType":"Patient","id":"p"}`+"\n" {
+		t.Fatalf("code %d, output %q, stderr %q", code, out, errs)
+	}
+	if !strings.Contains(errs, "seclabel: line 1: withheld Condition/c1 (deny)\n") ||
+		!strings.Contains(errs, "seclabel: line 3: withheld Condition (clearance)\n") ||
+		!strings.HasSuffix(errs, "seclabel: 2 of 3 resources withheld and left out of the output\n") {
+		t.Fatalf("stderr %q", errs)
+	}
+	// --response writes every response, the withheld ones with a null resource.
+	out, errs, code = runCLI(t, in, "redact", "--clearance", "R", "--deny", "HIV", "--response")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != exitOK || len(lines) != 3 || fastjson.MustParse(lines[0]).Get("resource").Type() != fastjson.TypeNull {
+		t.Fatalf("--response: code %d, output %q, stderr %q", code, out, errs)
+	}
+
+	// Many batches: the lines left out and the messages keep input order.
+	var big strings.Builder
+	const n = 600
+	for i := 1; i <= n; i++ {
+		if i%3 == 0 {
+			big.WriteString(`{"resourceType":"Condition","id":"c` + strconv.Itoa(i) + `","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}` + "\n")
+		} else {
+			big.WriteString(`{"resourceType":"Patient","id":"p` + strconv.Itoa(i) + `"}` + "\n")
+		}
+	}
+	out, errs, code = runCLI(t, big.String(), "redact", "--deny", "HIV")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	var want, wantErr strings.Builder
+	for i := 1; i <= n; i++ {
+		if i%3 == 0 {
+			wantErr.WriteString("seclabel: line " + strconv.Itoa(i) + ": withheld Condition/c" + strconv.Itoa(i) + " (deny)\n")
+		} else {
+			want.WriteString(`{"resourceType":"Patient","id":"p` + strconv.Itoa(i) + `"}` + "\n")
+		}
+	}
+	if out != want.String() {
+		t.Fatal("output lines differ from the released input lines in order")
+	}
+	if !strings.HasPrefix(errs, wantErr.String()) {
+		t.Fatalf("stderr does not list the withheld lines in order: %q", errs)
 	}
 }

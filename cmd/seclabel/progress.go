@@ -58,6 +58,13 @@ func (p *progress) draw(done int64) {
 	p.drawn = true
 }
 
+// clear takes the bar off its line so that a message can be written there.
+func (p *progress) clear() {
+	if p.on && p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
 func (p *progress) finish() {
 	if p.on && p.drawn {
 		fmt.Fprintf(p.w, "\r\033[K%d resources in %.1fs\n", p.lines, time.Since(p.start).Seconds())

@@ -27,6 +27,10 @@ type outcomeOf struct {
 	code   string // protocol error code, or ""
 	msg    string
 	errors int // validation errors found
+	// redact: whether the whole resource was withheld, and what it was and
+	// why ("Condition/c1 (deny)").
+	withheld bool
+	what     string
 }
 
 func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -181,6 +185,16 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 	if n := doc.Get(doc.Get(0, "report"), "errors"); n >= 0 {
 		fmt.Sscan(string(doc.Raw(n)), &o.errors)
 	}
+	if cfg.cmd == "redact" {
+		if split {
+			o.withheld = bytes.Equal(bytes.TrimSpace(tail), []byte("null"))
+		} else {
+			o.withheld = doc.Kind(doc.Get(0, "resource")) == jsonx.Null
+		}
+		if o.withheld {
+			o.what = withheldWhat(doc)
+		}
+	}
 	node := 0 // the whole response
 	withResource := cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact"
 	switch {
@@ -212,6 +226,17 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 	return o
 }
 
+// withheldWhat says which resource a redact response withheld whole, and
+// why: its report's first withheld entry is the resource itself.
+func withheldWhat(doc *jsonx.Doc) string {
+	x := doc.Index(doc.Get(doc.Get(0, "report"), "withheld"), 0)
+	what := doc.Str(doc.Get(x, "type"))
+	if id := doc.Str(doc.Get(x, "id")); id != "" {
+		what += "/" + id
+	}
+	return fmt.Sprintf("%s (%s)", what, doc.Str(doc.Get(x, "reason")))
+}
+
 // position turns a byte offset into a 1-based line and column.
 func position(b []byte, off int) (line, col int) {
 	off = min(off, len(b))
@@ -223,7 +248,9 @@ func position(b []byte, off int) (line, col int) {
 // streamNDJSON processes one resource per line on every core, in bounded
 // memory, writing results in input order. Lines travel in batches so the
 // hand-off between goroutines costs little per resource. It stops at the
-// first rejected line: what was written before it stays written.
+// first rejected line: what was written before it stays written. Redaction
+// leaves out the lines it withholds whole (except with --response, which
+// writes every response) and says which on stderr.
 func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer, size int64) int {
 	if cfg.pretty {
 		fmt.Fprintln(stderr, "seclabel: --pretty does not apply to NDJSON output; writing one result per line")
@@ -240,6 +267,7 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 		failed    outcomeOf
 		failLine  int
 		errsFound int
+		withheld  []string // "line N: withheld Type/id (reason)", for the lines left out
 	}
 	type job struct {
 		first int // line number of lines[0]
@@ -262,7 +290,11 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 						r.failed, r.failLine = o, j.first+k
 						break
 					}
-					r.out = append(r.out, o.out...)
+					if o.withheld && !cfg.response {
+						r.withheld = append(r.withheld, fmt.Sprintf("line %d: withheld %s", j.first+k, o.what))
+					} else {
+						r.out = append(r.out, o.out...)
+					}
 					r.lines++
 					r.bytes += int64(len(line))
 					r.errsFound += o.errors
@@ -315,7 +347,7 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 		}
 	}()
 	prog := newProgress(stderr, size)
-	status, errorsFound, lines := exitOK, 0, 0
+	status, errorsFound, lines, withheld := exitOK, 0, 0, 0
 	var done int64
 	for j := range order {
 		r := <-j.res
@@ -324,6 +356,13 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 			status = exitIO
 			cancel()
 			break
+		}
+		if len(r.withheld) > 0 {
+			prog.clear()
+			for _, m := range r.withheld {
+				fmt.Fprintf(stderr, "seclabel: %s\n", m)
+			}
+			withheld += len(r.withheld)
 		}
 		lines += r.lines
 		done += r.bytes
@@ -344,6 +383,9 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 	}()
 	wg.Wait()
 	prog.finish()
+	if withheld > 0 {
+		fmt.Fprintf(stderr, "seclabel: %d of %d resources withheld and left out of the output\n", withheld, lines)
+	}
 	select {
 	case err := <-readErr:
 		if status == exitOK {
