@@ -33,7 +33,8 @@ Usage:
   seclabel label    [flags] [FILE]   find sensitive content and label it (the default
                                      US-realm rule pack unless --rules is given)
   seclabel redact   [flags] [FILE]   cut a resource or Bundle down to what one recipient
-                                     may see (the access context flags below)
+                                     may see (the access context flags below); for
+                                     NDJSON give a FILE, see below
   seclabel hwm      [flags] [FILE]   write the high-water mark into a resource or Bundle
   seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
   seclabel marks    [flags] [FILE]   list what must be displayed with each resource
@@ -49,6 +50,15 @@ name or by its content, and is streamed in constant memory on every core,
 keeping input order. redact leaves out the lines it withholds whole and
 names each on stderr ("line 3: withheld Condition/c1 (deny)"), then the
 count; the exit status stays 0. With --response every response is written.
+
+redact reads an NDJSON FILE twice: the first pass writes nothing, keeps
+only references to the resources withheld, and checks every line, so a
+rejected line fails the run with no output; the second also masks
+references to resources withheld on other lines (the access context's
+withheldReferences). Standard input is
+read once: references to resources withheld on other lines cannot be masked
+without a second pass (they keep their reference and display), so give a
+file.
 
 Flags:
   --rules FILE         label with this rule pack instead of the default one
@@ -115,6 +125,7 @@ type config struct {
 	engine           string // "native" or "wasm"
 	context          []byte // redact: the access context object
 	audit            bool
+	discard          bool // NDJSON redaction's first pass: read the responses, write nothing
 	engineOpts       engine.Options
 }
 

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/seclabel/seclabel/engine"
 	"github.com/valyala/fastjson"
 )
 
@@ -170,6 +174,9 @@ func TestValidateExitStatus(t *testing.T) {
 func TestUsage(t *testing.T) {
 	if out, _, code := runCLI(t, "", "help"); code != exitOK || !strings.Contains(out, "seclabel hwm") {
 		t.Fatalf("help: %d %q", code, out)
+	}
+	if out, _, _ := runCLI(t, "", "help"); !strings.Contains(out, "--ignore CODES") || !strings.Contains(out, "add up") || !strings.Contains(out, "without a second pass") {
+		t.Fatalf("help says nothing of --ignore, repeated list flags or one-pass redaction: %q", out)
 	}
 	if out, _, code := runCLI(t, "", "hwm", "--help"); code != exitOK || !strings.Contains(out, "--option") {
 		t.Fatalf("hwm --help: %d", code)
@@ -399,10 +406,11 @@ func TestRedactNDJSONLeavesOutWithheldLines(t *testing.T) {
 	if code != exitOK || out != `{"resourceType":"Patient","id":"p"}`+"\n" {
 		t.Fatalf("code %d, output %q, stderr %q", code, out, errs)
 	}
-	if !strings.Contains(errs, "seclabel: line 1: withheld Condition/c1 (deny)\n") ||
-		!strings.Contains(errs, "seclabel: line 3: withheld Condition (clearance)\n") ||
-		!strings.HasSuffix(errs, "seclabel: 2 of 3 resources withheld and left out of the output\n") {
-		t.Fatalf("stderr %q", errs)
+	wantErr := "seclabel: line 1: withheld Condition/c1 (deny)\nseclabel: line 3: withheld Condition (clearance)\n" +
+		"seclabel: 2 of 3 resources withheld and left out of the output\n" +
+		"seclabel: references to resources withheld on other lines were not masked (that takes a second pass: give the input as a file)\n"
+	if errs != wantErr {
+		t.Fatalf("stderr %q, want %q", errs, wantErr)
 	}
 	// --response writes every response, the withheld ones with a null resource.
 	out, errs, code = runCLI(t, in, "redact", "--clearance", "R", "--deny", "HIV", "--response")
@@ -425,10 +433,10 @@ func TestRedactNDJSONLeavesOutWithheldLines(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("code %d: %s", code, errs)
 	}
-	var want, wantErr strings.Builder
+	var want, wantLines strings.Builder
 	for i := 1; i <= n; i++ {
 		if i%3 == 0 {
-			wantErr.WriteString("seclabel: line " + strconv.Itoa(i) + ": withheld Condition/c" + strconv.Itoa(i) + " (deny)\n")
+			wantLines.WriteString("seclabel: line " + strconv.Itoa(i) + ": withheld Condition/c" + strconv.Itoa(i) + " (deny)\n")
 		} else {
 			want.WriteString(`{"resourceType":"Patient","id":"p` + strconv.Itoa(i) + `"}` + "\n")
 		}
@@ -436,7 +444,162 @@ func TestRedactNDJSONLeavesOutWithheldLines(t *testing.T) {
 	if out != want.String() {
 		t.Fatal("output lines differ from the released input lines in order")
 	}
-	if !strings.HasPrefix(errs, wantErr.String()) {
+	if !strings.HasPrefix(errs, wantLines.String()) {
 		t.Fatalf("stderr does not list the withheld lines in order: %q", errs)
+	}
+}
+
+func TestWithReferences(t *testing.T) {
+	refs := []string{"Condition/c1", "urn:uuid:c5"}
+	for in, want := range map[string]string{
+		`{"clearance":"R","deny":["HIV"]}`: `{"clearance":"R","deny":["HIV"],"withheldReferences":["Condition/c1","urn:uuid:c5"]}`,
+		// Those the context has already come first.
+		` {"withheldReferences":["Encounter/e1"], "clearance":"R"}`: `{"clearance":"R","withheldReferences":["Encounter/e1","Condition/c1","urn:uuid:c5"]}`,
+		// A context that is one obligation becomes the only item of obligations.
+		`{"code":"REDACT","codes":["HIV"]}`: `{"obligations":[{"code":"REDACT","codes":["HIV"]}],"withheldReferences":["Condition/c1","urn:uuid:c5"]}`,
+	} {
+		got, err := withReferences([]byte(in), refs)
+		if err != nil || string(got) != want {
+			t.Errorf("%s:\ngot  %s (%v)\nwant %s", in, got, err, want)
+		}
+	}
+	for _, in := range []string{`{"withheldReferences":"Condition/c1"}`, `["HIV"]`, `{`} {
+		if got, err := withReferences([]byte(in), refs); err == nil {
+			t.Errorf("%s: accepted, %s", in, got)
+		}
+	}
+}
+
+// NDJSON lines that refer to resources withheld on other lines: Condition/c1
+// (line 1) and Observation/o2 (line 3, referred to by an absolute URL) are
+// withheld whole, and Condition/c5 inside the Bundle on line 5.
+var crossLineNDJSON = hivCondition + "\n" +
+	`{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"},"focus":[{"reference":"Condition/c1","display":"HIV infection"}],` +
+	`"hasMember":[{"reference":"http://example.org/fhir/Observation/o2","display":"HIV viral load"}],"encounter":{"reference":"Encounter/e1","display":"Clinic visit"},` +
+	`"derivedFrom":[{"reference":"Condition/c5","display":"HIV"}]}` + "\n" +
+	`{"resourceType":"Observation","id":"o2","status":"final","code":{"text":"x"},"meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}` + "\n" +
+	`{"resourceType":"Patient","id":"p"}` + "\n" +
+	`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:c5","resource":{"resourceType":"Condition","id":"c5","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},` +
+	`{"resource":{"resourceType":"Patient","id":"p2"}}]}` + "\n"
+
+// recorder passes requests to the engine and records the withheldReferences
+// of each request's context, which it takes out, for engines that do not
+// know the member.
+type recorder struct {
+	d    doer
+	mu   sync.Mutex
+	refs []string // each request's withheldReferences as JSON, "" without
+}
+
+func (r *recorder) Do(ctx context.Context, req []byte) []byte {
+	env, rest, _ := bytes.Cut(req, []byte{0})
+	v := fastjson.MustParseBytes(env)
+	got := ""
+	if c := v.GetObject("context"); c != nil && c.Get("withheldReferences") != nil {
+		got = c.Get("withheldReferences").String()
+		c.Del("withheldReferences")
+	}
+	r.mu.Lock()
+	r.refs = append(r.refs, got)
+	r.mu.Unlock()
+	return r.d.Do(ctx, append(append(v.MarshalTo(nil), 0), rest...))
+}
+
+func TestRedactNDJSONFileSendsWithheldReferences(t *testing.T) {
+	p := writeFile(t, "in.ndjson", crossLineNDJSON)
+	cfg, err := parseFlags("redact", []string{"--deny", "HIV", p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{d: eng}
+	var out, errb bytes.Buffer
+	if code := execute(context.Background(), cfg, rec, nil, &out, &errb); code != exitOK {
+		t.Fatalf("code %d: %s", code, errb.String())
+	}
+	// Pass 1 without the member, pass 2 with every withheld resource.
+	const all = `["Condition/c1","Condition/c5","Observation/o2","urn:uuid:c5"]`
+	if len(rec.refs) != 10 || slices.Index(rec.refs[:5], all) >= 0 || strings.Count(strings.Join(rec.refs, "\n"), all) != 5 {
+		t.Fatalf("requests' withheldReferences: %q", rec.refs)
+	}
+	if lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); len(lines) != 3 {
+		t.Fatalf("want o1, the Patient and the Bundle written: %s", out.String())
+	}
+	wantErr := "seclabel: line 1: withheld Condition/c1 (deny)\nseclabel: line 3: withheld Observation/o2 (deny)\n" +
+		"seclabel: 2 of 5 resources withheld and left out of the output\n"
+	if errb.String() != wantErr {
+		t.Fatalf("stderr %q, want %q", errb.String(), wantErr)
+	}
+
+	// From standard input, one pass, without the member, and a warning.
+	rec.refs = nil
+	cfg, _ = parseFlags("redact", []string{"--deny", "HIV"})
+	out.Reset()
+	errb.Reset()
+	if code := execute(context.Background(), cfg, rec, strings.NewReader(crossLineNDJSON), &out, &errb); code != exitOK {
+		t.Fatalf("stdin: code %d: %s", code, errb.String())
+	}
+	if len(rec.refs) != 5 || strings.Join(rec.refs, "") != "" || !strings.Contains(errb.String(), "give the input as a file") {
+		t.Fatalf("stdin: requests' withheldReferences %q, stderr %q", rec.refs, errb.String())
+	}
+}
+
+// Needs the engine's access-context member "withheldReferences".
+func TestRedactNDJSONFileMasksReferencesAcrossLines(t *testing.T) {
+	p := writeFile(t, "in.ndjson", crossLineNDJSON)
+	check := func(args ...string) *fastjson.Value {
+		t.Helper()
+		out, errs, code := runCLI(t, "", append([]string{"redact"}, append(args, p)...)...)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if code != exitOK || len(lines) != 3 {
+			t.Fatalf("%v: code %d, output %q, stderr %q", args, code, out, errs)
+		}
+		o1 := fastjson.MustParse(lines[0])
+		for _, path := range [][]string{{"focus", "0"}, {"hasMember", "0"}, {"derivedFrom", "0"}} {
+			ref := o1.Get(path...)
+			if ref == nil || ref.Get("reference") != nil || ref.Get("display") != nil || !strings.Contains(ref.String(), "masked") {
+				t.Fatalf("%v: %s not masked: %s", args, path[0], lines[0])
+			}
+		}
+		if strings.Contains(lines[0], "HIV") {
+			t.Fatalf("%v: display text of a withheld resource released: %s", args, lines[0])
+		}
+		return o1
+	}
+	if o1 := check("--deny", "HIV"); o1.Get("encounter", "reference") == nil {
+		t.Fatal("the Encounter reference was masked though nothing withheld it")
+	}
+	// A context file's own withheldReferences are kept and added to.
+	ctx := writeFile(t, "ctx.json", `{"deny":["HIV"],"withheldReferences":["Encounter/e1"]}`)
+	if o1 := check("--context", ctx); o1.Get("encounter", "reference") != nil {
+		t.Fatalf("the context's own withheldReferences were lost: %s", o1.String())
+	}
+	// A context that is one obligation.
+	check("--context", writeFile(t, "obl.json", `{"code":"REDACT","codes":["HIV"]}`))
+}
+
+func TestRedactNDJSONFileFailsClosed(t *testing.T) {
+	in := `{"resourceType":"Patient","id":"p"}` + "\n" + hivCondition + "\n" + `{"resourceType":` + "\n" + `{"resourceType":"Patient","id":"q"}` + "\n"
+	p := writeFile(t, "in.ndjson", in)
+	out, errs, code := runCLI(t, "", "redact", "--deny", "HIV", p)
+	if code != exitInput || out != "" || !strings.HasPrefix(errs, "seclabel: line 3: invalid_json: ") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("file: code %d, output %q, stderr %q", code, out, errs)
+	}
+	// From standard input the lines before the bad one are written.
+	out, errs, code = runCLI(t, in, "redact", "--deny", "HIV")
+	if code != exitInput || out != `{"resourceType":"Patient","id":"p"}`+"\n" || !strings.Contains(errs, "line 3: invalid_json") {
+		t.Fatalf("stdin: code %d, output %q, stderr %q", code, out, errs)
+	}
+	// A file whose withheld resources nothing can refer to (no id) takes two
+	// passes without withheldReferences.
+	vCondition := `{"resourceType":"Condition","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"V"}]}}`
+	p = writeFile(t, "ok.ndjson", vCondition+"\n"+`{"resourceType":"Patient","id":"p"}`+"\n")
+	out, errs, code = runCLI(t, "", "redact", p)
+	if code != exitOK || out != `{"resourceType":"Patient","id":"p"}`+"\n" ||
+		errs != "seclabel: line 1: withheld Condition (clearance)\nseclabel: 1 of 2 resources withheld and left out of the output\n" {
+		t.Fatalf("file: code %d, output %q, stderr %q", code, out, errs)
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -31,11 +33,13 @@ type outcomeOf struct {
 	// why ("Condition/c1 (deny)").
 	withheld bool
 	what     string
+	refs     []string // redact: references to every resource withheld
 }
 
 func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, stderr io.Writer) int {
 	in := stdin
 	var size int64 = -1
+	var file *os.File // the input, when it can be read again
 	if cfg.file != "" && cfg.file != "-" {
 		f, err := os.Open(cfg.file)
 		if err != nil {
@@ -45,6 +49,9 @@ func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, 
 		defer f.Close()
 		if st, err := f.Stat(); err == nil {
 			size = st.Size()
+			if st.Mode().IsRegular() {
+				file = f
+			}
 		}
 		in = f
 	}
@@ -66,7 +73,7 @@ func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, 
 	}
 	var status int
 	if ndjson {
-		status = streamNDJSON(ctx, cfg, d, br, bw, stderr, size)
+		status = streamNDJSON(ctx, cfg, d, br, bw, stderr, size, file)
 	} else {
 		status = single(ctx, cfg, d, br, bw, stderr)
 	}
@@ -194,6 +201,10 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 		if o.withheld {
 			o.what = withheldWhat(doc)
 		}
+		o.refs = withheldRefs(doc)
+	}
+	if cfg.discard {
+		return o
 	}
 	node := 0 // the whole response
 	withResource := cfg.cmd == "hwm" || cfg.cmd == "label" || cfg.cmd == "redact"
@@ -237,6 +248,23 @@ func withheldWhat(doc *jsonx.Doc) string {
 	return fmt.Sprintf("%s (%s)", what, doc.Str(doc.Get(x, "reason")))
 }
 
+// withheldRefs returns the references by which other resources may refer
+// to those a redact response withheld: Type/id of each that has an id, and
+// its fullUrl.
+func withheldRefs(doc *jsonx.Doc) []string {
+	var refs []string
+	doc.Items(doc.Get(doc.Get(0, "report"), "withheld"), func(_ int, x jsonx.Node) bool {
+		if id := doc.Str(doc.Get(x, "id")); id != "" {
+			refs = append(refs, doc.Str(doc.Get(x, "type"))+"/"+id)
+		}
+		if u := doc.Str(doc.Get(x, "fullUrl")); u != "" {
+			refs = append(refs, strings.Clone(u))
+		}
+		return true
+	})
+	return refs
+}
+
 // position turns a byte offset into a 1-based line and column.
 func position(b []byte, off int) (line, col int) {
 	off = min(off, len(b))
@@ -245,34 +273,35 @@ func position(b []byte, off int) (line, col int) {
 	return line, col
 }
 
-// streamNDJSON processes one resource per line on every core, in bounded
-// memory, writing results in input order. Lines travel in batches so the
-// hand-off between goroutines costs little per resource. It stops at the
-// first rejected line: what was written before it stays written. Redaction
-// leaves out the lines it withholds whole (except with --response, which
-// writes every response) and says which on stderr.
-func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer, size int64) int {
-	if cfg.pretty {
-		fmt.Fprintln(stderr, "seclabel: --pretty does not apply to NDJSON output; writing one result per line")
-		cfg.pretty = false
-	}
+// batch is what one batch of NDJSON lines produced.
+type batch struct {
+	out       []byte
+	lines     int   // lines done (all of them, or up to the failing one)
+	bytes     int64 // input bytes done
+	failed    outcomeOf
+	failLine  int
+	errsFound int
+	withheld  []string // "line N: withheld Type/id (reason)", for the lines left out
+	refs      []string // redact: references to every resource withheld
+}
+
+// eachBatch processes one resource per line on every core, in bounded
+// memory, and hands each batch's result to f in input order, with the
+// progress bar drawn on stderr (to clear before writing there). Lines
+// travel in batches so the hand-off between goroutines costs little per
+// resource. It stops when f returns a failing exit status, or after the
+// batch with the first rejected line, which it reports, and returns the
+// exit status. Redaction leaves out of a batch's output the lines it
+// withholds whole (except with --response, which writes every response).
+func eachBatch(ctx context.Context, cfg *config, d doer, br *bufio.Reader, stderr io.Writer, size int64, f func(*batch, *progress) int) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	const batchLines, batchBytes = 128, 1 << 20
 	workers := runtime.GOMAXPROCS(0)
-	type result struct {
-		out       []byte
-		lines     int   // lines done (all of them, or up to the failing one)
-		bytes     int64 // input bytes done
-		failed    outcomeOf
-		failLine  int
-		errsFound int
-		withheld  []string // "line N: withheld Type/id (reason)", for the lines left out
-	}
 	type job struct {
 		first int // line number of lines[0]
 		lines [][]byte
-		res   chan result
+		res   chan batch
 	}
 	jobs := make(chan job, workers*2)
 	order := make(chan job, workers*4) // bounds the batches in flight
@@ -283,18 +312,21 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 			defer wg.Done()
 			var b buffers
 			for j := range jobs {
-				var r result
+				var r batch
 				for k, line := range j.lines {
 					o := processWith(ctx, cfg, d, line, &b)
 					if o.code != "" {
 						r.failed, r.failLine = o, j.first+k
 						break
 					}
-					if o.withheld && !cfg.response {
+					switch {
+					case o.withheld && cfg.discard:
+					case o.withheld && !cfg.response:
 						r.withheld = append(r.withheld, fmt.Sprintf("line %d: withheld %s", j.first+k, o.what))
-					} else {
+					default:
 						r.out = append(r.out, o.out...)
 					}
+					r.refs = append(r.refs, o.refs...)
 					r.lines++
 					r.bytes += int64(len(line))
 					r.errsFound += o.errors
@@ -314,7 +346,7 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 			if len(cur.lines) == 0 {
 				return true
 			}
-			cur.res = make(chan result, 1)
+			cur.res = make(chan batch, 1)
 			select {
 			case order <- cur:
 			case <-ctx.Done():
@@ -347,32 +379,20 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 		}
 	}()
 	prog := newProgress(stderr, size)
-	status, errorsFound, lines, withheld := exitOK, 0, 0, 0
+	status, lines := exitOK, 0
 	var done int64
 	for j := range order {
 		r := <-j.res
-		if _, err := w.Write(r.out); err != nil {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			status = exitIO
+		if status = f(&r, prog); status == exitOK && r.failed.code != "" {
+			fmt.Fprintf(stderr, "seclabel: line %d: %s: %s\n", r.failLine, r.failed.code, r.failed.msg)
+			status = exitInput
+		}
+		if status != exitOK {
 			cancel()
 			break
-		}
-		if len(r.withheld) > 0 {
-			prog.clear()
-			for _, m := range r.withheld {
-				fmt.Fprintf(stderr, "seclabel: %s\n", m)
-			}
-			withheld += len(r.withheld)
 		}
 		lines += r.lines
 		done += r.bytes
-		errorsFound += r.errsFound
-		if r.failed.code != "" {
-			fmt.Fprintf(stderr, "seclabel: line %d: %s: %s\n", r.failLine, r.failed.code, r.failed.msg)
-			status = exitInput
-			cancel()
-			break
-		}
 		prog.update(lines, done)
 	}
 	// Drain so the reader and workers can finish.
@@ -383,9 +403,6 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 	}()
 	wg.Wait()
 	prog.finish()
-	if withheld > 0 {
-		fmt.Fprintf(stderr, "seclabel: %d of %d resources withheld and left out of the output\n", withheld, lines)
-	}
 	select {
 	case err := <-readErr:
 		if status == exitOK {
@@ -394,8 +411,134 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 		}
 	default:
 	}
+	return status
+}
+
+// streamNDJSON processes one resource per line, writing results in input
+// order. It stops at the first rejected line: what was written before it
+// stays written. Redaction leaves out the lines it withholds whole and says
+// which on stderr.
+//
+// A resource may refer to one withheld on another line. When the input is
+// a file that can be read again, redaction takes two passes: the first
+// writes nothing, finds every withheld resource and checks that every line
+// is accepted, so a rejected line fails the run before any output; the
+// second gives the engine the withheld resources as withheldReferences,
+// which masks references to them, and writes. Read once, from a pipe,
+// those references keep their reference and display.
+func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer, size int64, file *os.File) int {
+	if cfg.pretty {
+		fmt.Fprintln(stderr, "seclabel: --pretty does not apply to NDJSON output; writing one result per line")
+		cfg.pretty = false
+	}
+	twoPass := cfg.cmd == "redact" && file != nil
+	if twoPass {
+		refs, status := findWithheld(ctx, cfg, d, br, stderr, size)
+		if status != exitOK {
+			return status
+		}
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			return exitIO
+		}
+		br.Reset(file)
+		if len(refs) > 0 {
+			c := *cfg
+			var err error
+			if c.context, err = withReferences(cfg.context, refs); err != nil {
+				fmt.Fprintf(stderr, "seclabel: invalid_context: %v\n", err)
+				return exitInput
+			}
+			cfg = &c
+		}
+	}
+	errorsFound, lines, withheld, anyWithheld := 0, 0, 0, false
+	status := eachBatch(ctx, cfg, d, br, stderr, size, func(r *batch, prog *progress) int {
+		if _, err := w.Write(r.out); err != nil {
+			fmt.Fprintf(stderr, "seclabel: %v\n", err)
+			return exitIO
+		}
+		if len(r.withheld) > 0 {
+			prog.clear()
+			for _, m := range r.withheld {
+				fmt.Fprintf(stderr, "seclabel: %s\n", m)
+			}
+			withheld += len(r.withheld)
+		}
+		anyWithheld = anyWithheld || len(r.refs) > 0
+		lines += r.lines
+		errorsFound += r.errsFound
+		return exitOK
+	})
+	if withheld > 0 {
+		fmt.Fprintf(stderr, "seclabel: %d of %d resources withheld and left out of the output\n", withheld, lines)
+	}
+	if anyWithheld && !twoPass {
+		fmt.Fprintln(stderr, "seclabel: references to resources withheld on other lines were not masked (that takes a second pass: give the input as a file)")
+	}
 	if status == exitOK && cfg.cmd == "validate" && errorsFound > 0 {
 		return exitFindings
 	}
 	return status
+}
+
+// findWithheld is redaction's first pass: it redacts every line, writing
+// nothing, and returns the references to every resource withheld, sorted.
+// A rejected line ends it with the status to exit with.
+func findWithheld(ctx context.Context, cfg *config, d doer, br *bufio.Reader, stderr io.Writer, size int64) ([]string, int) {
+	c := *cfg
+	c.discard = true
+	seen := map[string]bool{}
+	status := eachBatch(ctx, &c, d, br, stderr, size, func(r *batch, _ *progress) int {
+		for _, ref := range r.refs {
+			seen[ref] = true
+		}
+		return exitOK
+	})
+	return slices.Sorted(maps.Keys(seen)), status
+}
+
+// withReferences adds refs to the access context's withheldReferences,
+// after any it has. A context that is one obligation ({"code": "REDACT",
+// ...}) becomes {"obligations": [it], "withheldReferences": [...]}, which
+// means the same.
+func withReferences(accessContext []byte, refs []string) ([]byte, error) {
+	var d jsonx.Doc
+	if err := d.Parse(accessContext, 1000); err != nil || d.Kind(0) != jsonx.Object {
+		return nil, errors.New("the access context is not a JSON object")
+	}
+	var w jsonx.Writer
+	w.BeginObject()
+	had := -1
+	if d.Get(0, "code") >= 0 {
+		w.Key("obligations")
+		w.BeginArray()
+		w.Raw(d.Raw(0))
+		w.EndArray()
+	} else {
+		d.Members(0, func(k, v jsonx.Node) bool {
+			if d.Str(k) == "withheldReferences" {
+				had = v
+				return true
+			}
+			w.Key(d.Str(k))
+			w.Raw(d.Raw(v))
+			return true
+		})
+	}
+	if had >= 0 && d.Kind(had) != jsonx.Array {
+		return nil, errors.New("context withheldReferences: must be an array")
+	}
+	w.Key("withheldReferences")
+	w.BeginArray()
+	d.Items(had, func(_ int, v jsonx.Node) bool {
+		w.Raw(d.Raw(v))
+		return true
+	})
+	for _, r := range refs {
+		w.String(r)
+	}
+	w.EndArray()
+	w.EndObject()
+	return w.B, nil
 }
