@@ -1,0 +1,66 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/internal/testenv"
+)
+
+// Redacted output is valid labeled FHIR: validating it finds no error,
+// over every golden input and the labeled Synthea bundles, for random
+// recipients.
+func TestRedactedOutputValidates(t *testing.T) {
+	e, _ := engine.New(engine.Options{})
+	ctx := context.Background()
+	changed := 0
+	check := func(name string, in []byte, r *recipient) {
+		t.Helper()
+		before, err := e.Validate(ctx, in)
+		if err != nil || before.Report.Errors > 0 {
+			return // invalid input: nothing to hold redaction to
+		}
+		res, err := e.Redact(ctx, in, r.request())
+		if err != nil || res.Resource == nil {
+			return
+		}
+		changed += bytes.Count(res.Resource, []byte(`"code":"REDACTED"`))
+		v, err := e.Validate(ctx, res.Resource)
+		if err != nil {
+			t.Fatalf("%s: validating the redacted output: %v", name, err)
+		}
+		for _, d := range v.Diagnostics {
+			if d.Severity == engine.SeverityError {
+				t.Fatalf("%s (%+v): redacted output has a validation error: %s at %s: %s", name, r.request(), d.Code, d.Location, d.Message)
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(3))
+	for i, in := range goldenResources(t) {
+		for round := 0; round < 3; round++ {
+			check(fmt.Sprintf("golden input %d", i), in, randomRecipient(rng))
+		}
+	}
+	t.Run("Synthea", func(t *testing.T) {
+		labeler, _ := engine.New(engine.Options{TextMatch: true, BundleHighWaterMark: true})
+		n := 0
+		for _, f := range testenv.Synthea(t) {
+			labeled, err := labeler.Label(ctx, f.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []*recipient{{clearance: 3, deny: []string{"HIV", "SUD", "MH"}}, {clearance: 4, pou: "TREAT", deny: []string{"SEX"}}, randomRecipient(rng)} {
+				check(f.Name, labeled.Resource, r)
+				n++
+			}
+		}
+		t.Logf("%d redactions of labeled Synthea bundles validate with no error; %d resources in them were changed", n, changed)
+		if changed == 0 {
+			t.Fatal("no redaction changed a resource: the check holds nothing")
+		}
+	})
+}
