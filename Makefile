@@ -89,6 +89,8 @@ bench:
 gobench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./bench/
 
+# FuzzDifferential runs the module: each run is slow enough that minimizing
+# a new input would take the default minute, the whole run at 30s.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/jsonx
 	$(GO) test -run '^$$' -fuzz '^FuzzHWM$$' -fuzztime $(FUZZTIME) ./engine
@@ -97,7 +99,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./engine
 	$(GO) test -run '^$$' -fuzz '^FuzzDo$$' -fuzztime $(FUZZTIME) ./engine
 	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) ./engine
-	$(GO) test -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime $(FUZZTIME) ./host
+	$(GO) test -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./host
 
 clean:
 	rm -rf bin

@@ -155,8 +155,9 @@ func (e *Engine) Do(ctx context.Context, request []byte) []byte {
 
 // Session is what a long-lived host keeps, such as one WebAssembly
 // instance: an engine that a configure request replaces (see Configure).
-// Its zero value answers with the default options. A Session is not safe
-// for concurrent use.
+// Its zero value answers with the default options. It keeps nothing of a
+// request's bytes past the call, so a host may reuse its request buffer (the
+// module does). A Session is not safe for concurrent use.
 type Session struct {
 	e *Engine
 	s *state // kept across calls, with its buffers

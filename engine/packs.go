@@ -21,7 +21,7 @@ var (
 // domestic violence and genetic disease. It is compiled once, on first use.
 func DefaultRules() *Rules {
 	defaultOnce.Do(func() {
-		r, err := CompileRules(defaultPack)
+		r, err := compileRules([][]byte{defaultPack}) // embedded, never written: no copy
 		if err != nil {
 			panic("engine: the embedded rule pack does not compile: " + err.Error())
 		}

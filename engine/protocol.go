@@ -88,7 +88,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 		if sess == nil {
 			return nil, errorf(ErrInvalidOption, "configure requests are for long-lived hosts (engine.Session, the WebAssembly module); an Engine is configured by New")
 		}
-		ne, err := configure(d)
+		ne, err := configure(request, e.opts.MaxDepth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -133,24 +133,11 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 	}
 	if rules >= 0 {
 		// Rule packs for this call only; a host that labels often should
-		// compile them once (Options.Rules) instead.
-		if d.Kind(rules) != jsonx.Array {
-			return nil, errorf(ErrInvalidRules, "rules must be an array of rule packs")
-		}
-		var packs [][]byte
-		d.Items(rules, func(_ int, p jsonx.Node) bool {
-			if d.IsStr(p) {
-				packs = append(packs, []byte(d.Str(p)))
-			} else {
-				packs = append(packs, d.Raw(p))
-			}
-			return true
-		})
-		r, err := CompileRules(packs...)
-		if err != nil {
+		// compile them once (Options.Rules) instead. They may alias the
+		// request, which stays as it is until the call ends.
+		if opts.Rules, err = compilePacks(d, rules); err != nil {
 			return nil, err
 		}
-		opts.Rules = r
 	}
 	s.opts = &opts
 	if *o == opRedact {
@@ -203,16 +190,10 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 //
 // Options here may also raise the limits (up to 2 GiB and depth 1000). It
 // returns the response, {"protocol": 1, "op": "configure"} or an error
-// response, and the Engine (nil on error).
+// response, and the Engine (nil on error). The Engine keeps nothing of
+// request, which the caller may reuse.
 func Configure(request []byte) ([]byte, *Engine) {
-	var d jsonx.Doc
-	if err := parseErr(d.Parse(request, 256)); err != nil {
-		return errorResponse(err), nil
-	}
-	if d.Kind(0) != jsonx.Object || d.Str(d.Get(0, "op")) != "configure" {
-		return errorResponse(errorf(ErrInvalidOption, `a configure request is {"op": "configure", "rules": [...], "options": {...}}`)), nil
-	}
-	e, err := configure(&d)
+	e, err := configure(request, 256)
 	if err != nil {
 		return errorResponse(err), nil
 	}
@@ -221,8 +202,18 @@ func Configure(request []byte) ([]byte, *Engine) {
 
 const configured = `{"protocol":1,"op":"configure"}`
 
-// configure builds an Engine from a parsed configure request.
-func configure(d *jsonx.Doc) (*Engine, error) {
+// configure builds an Engine from a configure request.
+func configure(request []byte, maxDepth int) (*Engine, error) {
+	// The engine keeps strings of the request (option values, and through
+	// its rules the packs' text), so it reads a private copy: hosts reuse
+	// their request buffers.
+	var d jsonx.Doc
+	if err := parseErr(d.Parse(bytes.Clone(request), maxDepth)); err != nil {
+		return nil, err
+	}
+	if d.Kind(0) != jsonx.Object || d.Str(d.Get(0, "op")) != "configure" {
+		return nil, errorf(ErrInvalidOption, `a configure request is {"op": "configure", "rules": [...], "options": {...}}`)
+	}
 	base, _ := Options{}.resolve()
 	var bad error
 	d.Members(0, func(k, v jsonx.Node) bool {
@@ -240,30 +231,35 @@ func configure(d *jsonx.Doc) (*Engine, error) {
 	if bad != nil {
 		return nil, bad
 	}
-	opts, err := mergeOptionsUpTo(base, d, d.Get(0, "options"), limitMaxInputBytes, limitMaxDepth)
+	opts, err := mergeOptionsUpTo(base, &d, d.Get(0, "options"), limitMaxInputBytes, limitMaxDepth)
 	if err != nil {
 		return nil, err
 	}
 	if rules := d.Get(0, "rules"); rules >= 0 {
-		if d.Kind(rules) != jsonx.Array {
-			return nil, errorf(ErrInvalidRules, "rules must be an array of rule packs")
-		}
-		var packs [][]byte
-		d.Items(rules, func(_ int, p jsonx.Node) bool {
-			if d.IsStr(p) {
-				packs = append(packs, []byte(d.Str(p)))
-			} else {
-				packs = append(packs, d.Raw(p))
-			}
-			return true
-		})
-		r, err := CompileRules(packs...)
-		if err != nil {
+		if opts.Rules, err = compilePacks(&d, rules); err != nil { // the private copy's
 			return nil, err
 		}
-		opts.Rules = r
 	}
 	return New(opts)
+}
+
+// compilePacks compiles a request's rules member: an array of packs, each a
+// JSON object or the JSON text of one in a string. The Rules alias d's
+// source.
+func compilePacks(d *jsonx.Doc, rules jsonx.Node) (*Rules, error) {
+	if d.Kind(rules) != jsonx.Array {
+		return nil, errorf(ErrInvalidRules, "rules must be an array of rule packs")
+	}
+	var packs [][]byte
+	d.Items(rules, func(_ int, p jsonx.Node) bool {
+		if d.IsStr(p) {
+			packs = append(packs, []byte(d.Str(p)))
+		} else {
+			packs = append(packs, d.Raw(p))
+		}
+		return true
+	})
+	return compileRules(packs)
 }
 
 // parseAccess reads a request's access context: the seclabel form

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,20 @@ func (r *Rules) Names() []string { return r.names }
 // useContext (code "focus") or topic; the format is recognised by shape. A
 // malformed pack fails with code invalid_rules and the location of the
 // problem.
+//
+// The packs are copied first, so the caller may reuse their buffers: the
+// index keeps strings (ids, systems, codes) that point into the text it read.
 func CompileRules(packs ...[]byte) (*Rules, error) {
+	own := make([][]byte, len(packs))
+	for i, p := range packs {
+		own[i] = bytes.Clone(p)
+	}
+	return compileRules(own)
+}
+
+// compileRules is CompileRules on packs nobody changes while the Rules are
+// in use: the index keeps strings that alias them.
+func compileRules(packs [][]byte) (*Rules, error) {
 	c := &compiler{r: &Rules{bySystem: map[string]*systemIndex{}, conf: map[string]string{}}}
 	confSet := false
 	for i, p := range packs {

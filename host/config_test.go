@@ -7,7 +7,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
+
+// errorCode returns error.code of a protocol response, or "".
+func errorCode(resp []byte) string {
+	var d jsonx.Doc
+	if d.Parse(resp, 100) != nil {
+		return "internal"
+	}
+	return d.Str(d.Get(d.Get(0, "error"), "code"))
+}
 
 // bigBundle is a searchset of n Conditions, large enough that labeling it
 // takes a while in the module.

@@ -10,9 +10,17 @@
 // every Host of the process, or kept in a directory with
 // Config.CompilationCacheDir) and keeps a pool of GOMAXPROCS instances, each
 // serving one call at a time.
+//
+// A configure request (wasm/ABI.md) sent through Do configures the whole
+// pool, as Config.Configure does: one instance checks it, and when it is
+// accepted every instance, current or made later, answers with it (an
+// instance that ran with an earlier one takes it before its next call).
+// Calls made after Do returns see it; a rejected one leaves every instance
+// as it was.
 package host
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	_ "embed"
@@ -56,6 +64,7 @@ type Config struct {
 	// Configure, when set, is a configure request (wasm/ABI.md) sent to
 	// every instance when it is created: rule packs compiled once per
 	// instance, default options. New fails when the module rejects it.
+	// New copies it. A configure request sent through Do replaces it.
 	Configure []byte
 
 	// CompilationCacheDir keeps the compiled module in this directory, so
@@ -88,6 +97,13 @@ type Host struct {
 	mu       sync.Mutex
 	closed   bool
 	peak     atomic.Uint64 // largest linear memory an instance has had
+
+	// configure is the configure request every instance is to run with
+	// (Config.Configure, then the last one Do had accepted), and confGen
+	// counts its changes: an instance behind it takes it before its next call.
+	confMu    sync.Mutex
+	configure []byte
+	confGen   atomic.Uint64
 }
 
 type instance struct {
@@ -95,6 +111,7 @@ type instance struct {
 	inputBuf api.Function
 	call     api.Function
 	stack    []uint64
+	gen      uint64 // the Host's confGen when its configure request was sent
 }
 
 var (
@@ -156,6 +173,7 @@ func New(ctx context.Context, configs ...Config) (*Host, error) {
 		return nil, fmt.Errorf("compile seclabel.wasm: %w", err)
 	}
 	h := &Host{cfg: cfg, rt: rt, compiled: compiled, pool: make(chan *instance, cfg.Instances), done: make(chan struct{})}
+	h.configure = bytes.Clone(cfg.Configure) // sent to instances made later: the caller may reuse its buffer
 	first, err := h.instantiate(ctx)
 	if err != nil {
 		rt.Close(ctx)
@@ -188,30 +206,38 @@ func (h *Host) instantiate(ctx context.Context) (*instance, error) {
 		mod.Close(ctx)
 		return nil, fmt.Errorf("seclabel.wasm speaks ABI %d, this host %d", in.stack[0], abiVersion)
 	}
-	if h.cfg.Configure != nil {
-		slot := in
-		resp, err := h.do(ctx, &slot, h.cfg.Configure)
-		if err != nil {
-			return nil, err
-		}
-		if code := errorCode(resp); code != "" {
-			mod.Close(ctx)
-			return nil, fmt.Errorf("configure: %s", resp)
-		}
+	if err := h.bringUp(ctx, &in); err != nil {
+		return nil, err
 	}
 	return in, nil
 }
 
-// errorCode returns error.code of a protocol response, or "".
-func errorCode(resp []byte) string {
-	var d jsonx.Doc
-	if d.Parse(resp, 100) != nil {
-		return "internal"
+// configured is the module's answer to a configure request it accepts.
+const configured = `{"protocol":1,"op":"configure"}`
+
+// bringUp sends the Host's configure request, if any, to the instance in
+// *slot; an instance that fails it is dropped.
+func (h *Host) bringUp(ctx context.Context, slot **instance) error {
+	h.confMu.Lock()
+	req, gen := h.configure, h.confGen.Load()
+	h.confMu.Unlock()
+	if req != nil {
+		resp, err := h.do(ctx, slot, req)
+		if err != nil {
+			return err
+		}
+		if string(resp) != configured {
+			(*slot).mod.Close(context.Background())
+			*slot = nil
+			return fmt.Errorf("configure: %s", resp)
+		}
 	}
-	return d.Str(d.Get(d.Get(0, "error"), "code"))
+	(*slot).gen = gen
+	return nil
 }
 
-// Do runs one protocol request in an instance and returns its response.
+// Do runs one protocol request in an instance and returns its response. A
+// configure request configures every instance (see the package comment).
 // Failures of the host itself come back as protocol error responses: code
 // cancelled when ctx is done first, internal otherwise.
 func (h *Host) Do(ctx context.Context, request []byte) []byte {
@@ -226,7 +252,7 @@ func (h *Host) Do(ctx context.Context, request []byte) []byte {
 	case <-h.done:
 		return errorResponse("internal", "host: closed")
 	}
-	resp, err := h.do(ctx, &in, request)
+	resp, err := h.run(ctx, &in, request)
 	if in != nil {
 		size := in.mod.Memory().Size()
 		for old := h.peak.Load(); uint64(size) > old && !h.peak.CompareAndSwap(old, uint64(size)); old = h.peak.Load() {
@@ -246,6 +272,26 @@ func (h *Host) Do(ctx context.Context, request []byte) []byte {
 	return errorResponse("internal", "host: "+err.Error())
 }
 
+// run runs request in the instance in *slot (made when nil) once that has
+// taken the Host's last configure request; a configure request it accepts
+// becomes the Host's.
+func (h *Host) run(ctx context.Context, slot **instance, request []byte) ([]byte, error) {
+	if *slot != nil && (*slot).gen != h.confGen.Load() {
+		if err := h.bringUp(ctx, slot); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := h.do(ctx, slot, request)
+	if err == nil && string(resp) == configured {
+		h.confMu.Lock()
+		h.configure = bytes.Clone(request)
+		(*slot).gen = h.confGen.Add(1)
+		h.confMu.Unlock()
+	}
+	return resp, err
+}
+
+// do runs request in the instance in *slot, made when nil.
 func (h *Host) do(ctx context.Context, slot **instance, request []byte) ([]byte, error) {
 	if *slot == nil {
 		in, err := h.instantiate(ctx)

@@ -27,7 +27,7 @@ const abiVersion = 1
 const errorBit = 1 << 31
 
 var (
-	input  []byte         // grown by input_buf, reused across calls
+	input  []byte         // grown by input_buf, reused across calls: sess keeps nothing of it
 	output []byte         // the last response; valid until the next call
 	sess   engine.Session // configure requests replace its engine
 )

@@ -86,6 +86,23 @@ func Load(dir string) ([]Case, error) {
 	return cases, err
 }
 
+// All loads every golden case, failing tb when there are none.
+func All(tb testing.TB) []Case {
+	tb.Helper()
+	root, err := Root()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cases, err := Load(filepath.Join(root, "testdata", "cases"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(cases) == 0 {
+		tb.Fatal("no golden cases found")
+	}
+	return cases
+}
+
 func parseCase(path, name string) (Case, error) {
 	c := Case{File: path}
 	b, err := os.ReadFile(path)
@@ -162,17 +179,8 @@ func Exceptions(root, backend string) (map[string]string, error) {
 // Run runs every golden case against b, as subtests named by note.
 func Run(t *testing.T, backend string, b Backend) {
 	t.Helper()
-	root, err := Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := Load(filepath.Join(root, "testdata", "cases"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) == 0 {
-		t.Fatal("no golden cases found")
-	}
+	cases := All(t)
+	root, _ := Root()
 	ex, err := Exceptions(root, backend)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,90 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/internal/golden"
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// A Session fed from one buffer that is overwritten after every call, as
+// the module's input buffer is, answers every configure sequence as one fed
+// fresh copies: nothing it keeps points into a request.
+func TestSessionReusedBuffer(t *testing.T) {
+	for _, seq := range golden.Sequences(golden.All(t)) {
+		t.Run(seq.Note, func(t *testing.T) {
+			golden.CompareSequence(t, seq, new(engine.Session), &golden.ReusedBuffer{B: new(engine.Session)})
+		})
+	}
+}
+
+// Rules compiled from packs that are then overwritten label as rules
+// compiled from packs left alone: the default pack over every golden
+// resource, and each case's own packs over its resource.
+func TestCompileRulesOwnsPacks(t *testing.T) {
+	cases := golden.All(t)
+	var resources [][]byte
+	for _, c := range cases {
+		var d jsonx.Doc
+		if d.Parse(c.Request, 1000) == nil && d.Kind(d.Get(0, "resource")) == jsonx.Object {
+			resources = append(resources, d.Raw(d.Get(0, "resource")))
+		}
+	}
+	sameLabels(t, "the default pack", [][]byte{engine.DefaultPack()}, resources)
+	for _, c := range cases {
+		var d jsonx.Doc
+		if d.Parse(c.Request, 1000) != nil || d.Kind(d.Get(0, "rules")) != jsonx.Array || d.Kind(d.Get(0, "resource")) != jsonx.Object {
+			continue
+		}
+		var packs [][]byte
+		d.Items(d.Get(0, "rules"), func(_ int, p jsonx.Node) bool {
+			if d.IsStr(p) {
+				packs = append(packs, []byte(d.Str(p)))
+			} else {
+				packs = append(packs, bytes.Clone(d.Raw(p)))
+			}
+			return true
+		})
+		sameLabels(t, c.Note, packs, [][]byte{d.Raw(d.Get(0, "resource"))})
+	}
+}
+
+// sameLabels compiles packs and a copy of them, overwrites the packs, and
+// labels resources with both.
+func sameLabels(t *testing.T, name string, packs, resources [][]byte) {
+	t.Helper()
+	ctx := context.Background()
+	var copies [][]byte
+	for _, p := range packs {
+		copies = append(copies, bytes.Clone(p))
+	}
+	kept, err := engine.CompileRules(copies...)
+	if err != nil {
+		return // a case of a bad pack
+	}
+	reused, err := engine.CompileRules(packs...)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for _, p := range packs {
+		golden.Scribble(p)
+	}
+	opts := engine.Options{TextMatch: true, LabelAll: true, Propagate: []string{"Condition.encounter"}}
+	opts.Rules = kept
+	want, _ := engine.New(opts)
+	opts.Rules = reused
+	got, _ := engine.New(opts)
+	for _, r := range resources {
+		req := append(append([]byte(`{"op":"label","resource":`), r...), '}')
+		if w, g := want.Do(ctx, req), got.Do(ctx, req); !bytes.Equal(w, g) {
+			t.Fatalf("%s: rules whose packs were overwritten label differently\nwant: %.600s\n got: %.600s", name, w, g)
+		}
+	}
+	if !slices.Equal(kept.Names(), reused.Names()) || !slices.Equal(kept.Warnings(), reused.Warnings()) {
+		t.Fatalf("%s: names %q and warnings %q became %q and %q", name, kept.Names(), kept.Warnings(), reused.Names(), reused.Warnings())
+	}
+}
