@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -86,5 +87,41 @@ func sameLabels(t *testing.T, name string, packs, resources [][]byte) {
 	}
 	if !slices.Equal(kept.Names(), reused.Names()) || !slices.Equal(kept.Warnings(), reused.Warnings()) {
 		t.Fatalf("%s: names %q and warnings %q became %q and %q", name, kept.Names(), kept.Warnings(), reused.Names(), reused.Warnings())
+	}
+}
+
+// A Result of the typed methods is the caller's: overwriting the input
+// after the call changes nothing in it.
+func TestTypedResultsOwnTheirStrings(t *testing.T) {
+	ctx := context.Background()
+	e, _ := engine.New(engine.Options{TextMatch: true, OperationOutcome: true})
+	access := engine.AccessContext{Clearance: "R", PurposeOfUse: "TREAT", Deny: []string{"HIV", "SUD"}}
+	ops := map[string]func([]byte) (*engine.Result, error){
+		"hwm":      func(b []byte) (*engine.Result, error) { return e.HWM(ctx, b) },
+		"label":    func(b []byte) (*engine.Result, error) { return e.Label(ctx, b) },
+		"validate": func(b []byte) (*engine.Result, error) { return e.Validate(ctx, b) },
+		"marks":    func(b []byte) (*engine.Result, error) { return e.Marks(ctx, b) },
+		"redact":   func(b []byte) (*engine.Result, error) { return e.Redact(ctx, b, access) },
+	}
+	checked := 0
+	for _, in := range goldenResources(t) {
+		for name, op := range ops {
+			buf := append([]byte(nil), in...)
+			res, err := op(buf)
+			if err != nil {
+				continue
+			}
+			before := fmt.Sprintf("%+v", *res)
+			for i := range buf {
+				buf[i] = 'x'
+			}
+			if after := fmt.Sprintf("%+v", *res); after != before {
+				t.Fatalf("%s: the result changed when the input was overwritten\nbefore: %.300s\n after: %.300s", name, before, after)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no result checked")
 	}
 }

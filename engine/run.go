@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -154,7 +155,63 @@ func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Optio
 	if err := s.parse(resource); err != nil {
 		return nil, err
 	}
-	return s.exec(o, &s.doc, 0)
+	res, err = s.exec(o, &s.doc, 0)
+	if res != nil {
+		res.own()
+	}
+	return res, err
+}
+
+// own copies every string of a result that may alias the input, so that
+// the caller may reuse its input buffer: a Result is the caller's.
+func (r *Result) own() {
+	c := strings.Clone
+	codes := func(cs []Coding) {
+		for i := range cs {
+			cs[i] = Coding{System: c(cs[i].System), Code: c(cs[i].Code), Display: c(cs[i].Display), Set: c(cs[i].Set)}
+		}
+	}
+	matches := func(ms []Match) {
+		for i := range ms {
+			ms[i] = Match{Rule: c(ms[i].Rule), System: c(ms[i].System), Code: c(ms[i].Code), Path: c(ms[i].Path)}
+		}
+	}
+	rep := &r.Report
+	for i := range rep.Marks {
+		m := &rep.Marks[i]
+		m.Location, m.Type, m.Confidentiality = c(m.Location), c(m.Type), c(m.Confidentiality)
+		codes(m.Security)
+		for j := range m.LeftOut {
+			l := &m.LeftOut[j]
+			l.System, l.Code, l.Set, l.Reason = c(l.System), c(l.Code), c(l.Set), c(l.Reason)
+		}
+	}
+	for i := range rep.Labeled {
+		l := &rep.Labeled[i]
+		l.Location, l.Type, l.ID, l.Confidentiality = c(l.Location), c(l.Type), c(l.ID), c(l.Confidentiality)
+		matches(l.Matches)
+		matches(l.Inline)
+		codes(l.Added)
+	}
+	for i := range rep.Withheld {
+		w := &rep.Withheld[i]
+		w.Location, w.Type, w.ID, w.FullURL, w.Reason, w.Detail = c(w.Location), c(w.Type), c(w.ID), c(w.FullURL), c(w.Reason), c(w.Detail)
+		codes(w.Labels)
+	}
+	for i := range rep.Removed {
+		rep.Removed[i] = c(rep.Removed[i])
+	}
+	for i := range rep.Masked {
+		rep.Masked[i] = c(rep.Masked[i])
+	}
+	for i := range rep.Display {
+		x := &rep.Display[i]
+		x.Location, x.Kind, x.Text, x.System, x.Code = c(x.Location), c(x.Kind), c(x.Text), c(x.System), c(x.Code)
+	}
+	for i := range r.Diagnostics {
+		g := &r.Diagnostics[i]
+		g.Code, g.Location, g.Message = c(g.Code), c(g.Location), c(g.Message)
+	}
 }
 
 // parse checks limits and parses the resource into s.doc.
