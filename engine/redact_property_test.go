@@ -217,6 +217,15 @@ func siblingOf(v *fastjson.Value) level {
 	return level{{bad: true}}
 }
 
+func (r *recipient) deniesType(typ string) bool {
+	for _, d := range r.deny {
+		if d == "http://hl7.org/fhir/resource-types|"+typ {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *recipient) ignored(l lab) bool {
 	for _, x := range r.ignore {
 		if x == l.system || x == l.system+"|"+l.code {
@@ -250,16 +259,21 @@ func (r *recipient) forbidden(levels []level, bundle bool) bool {
 				pous = append(pous, l.code)
 			}
 			for _, d := range r.deny {
-				if l.code == d || sameAs[l.code] == d {
+				sys, code, scoped := strings.Cut(d, "|")
+				if !scoped {
+					code = d
+				}
+				if l.system == sysConf && retiredConf[l.code] && (!scoped || systemSpellings[sys] == sysAct || systemSpellings[sys] == sysConf) && below(l.code, code) {
+					return true // a retired confidentiality code is the sensitivity of its name
+				}
+				if scoped && systemSpellings[sys] != l.system {
+					continue
+				}
+				if l.code == code || sameAs[l.code] == code || l.system == sysAct && below(l.code, code) {
 					return true
 				}
 			}
 			if l.system == sysAct {
-				for _, d := range r.deny {
-					if below(l.code, d) {
-						return true
-					}
-				}
 				if compartments[l.code] && !r.compartments[l.code] {
 					return true
 				}
@@ -331,7 +345,8 @@ func randomRecipient(rng *rand.Rand) *recipient {
 	}
 	r := &recipient{clearance: rng.Intn(6), compartments: map[string]bool{}}
 	r.pou = []string{"", "TREAT", "ETREAT", "HPAYMT", "COVERAGE", "HRESCH"}[rng.Intn(6)]
-	r.deny = pick([]string{"HIV", "SUD", "OPIOIDUD", "MH", "ETH", "SEX", "STD", "DEMO"})
+	r.deny = pick([]string{"HIV", "SUD", "OPIOIDUD", "MH", "ETH", "SEX", "STD", "DEMO", sysAct + "|SUD", sysConf + "|R",
+		"http://hl7.org/fhir/resource-types|Observation"})
 	for _, c := range pick([]string{"CTCOMPT", "RESCOMPT"}) {
 		r.compartments[c] = true
 	}
@@ -619,6 +634,9 @@ func (c *check) resourceFails(res *fastjson.Value, eff []level, docComp, gate bo
 	if string(res.GetStringBytes("resourceType")) == "Bundle" {
 		return c.containerFails(res, eff)
 	}
+	if c.r.deniesType(string(res.GetStringBytes("resourceType"))) {
+		return true
+	}
 	all := append(append([]level{}, eff...), resourceLabelsOf(res, docComp))
 	if c.r.forbidden(all, false) || gate && c.r.releaseOnlyFails(all) {
 		return true
@@ -763,6 +781,21 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 			}
 		}
 	}
+	for i, e := range out.GetArray("entry") {
+		if e.Type() != fastjson.TypeObject {
+			return fmt.Errorf("%s.entry[%d]: an entry that is not an object was released", at, i)
+		}
+		if o := e.Get("response", "outcome"); o != nil && c.resourceFails(o, append(append([]level{}, beff...), entryLevel(e)), false, false) {
+			return fmt.Errorf("%s.entry[%d].response.outcome: an outcome the recipient may not see was released", at, i)
+		}
+	}
+	// The Bundle's own elements (links, identifier, ...) are judged too.
+	if err := c.elements(withoutEntries(out), beff, at); err != nil {
+		return err
+	}
+	if err := c.total(in, out, at); err != nil {
+		return err
+	}
 	// The mark covers what is released, contained resources included.
 	mark := -1
 	for _, l := range codingsOf(out.Get("meta", "security")) {
@@ -791,6 +824,68 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 	return nil
 }
 
+// withoutEntries is a Bundle's own part: everything but its entries.
+func withoutEntries(b *fastjson.Value) *fastjson.Value {
+	var a fastjson.Arena
+	o := a.NewObject()
+	bo, _ := b.Object()
+	bo.Visit(func(k []byte, x *fastjson.Value) {
+		if string(k) != "entry" {
+			o.Set(string(k), x)
+		}
+	})
+	return o
+}
+
+// total checks that a released searchset's total counts what was withheld.
+func (c *check) total(in, out *fastjson.Value, at string) error {
+	t := in.Get("total")
+	if t == nil {
+		return nil
+	}
+	n, ok := 0, false
+	switch t.Type() {
+	case fastjson.TypeNumber:
+		f := t.GetFloat64()
+		n, ok = int(f), f == float64(int(f)) && f >= 0
+	case fastjson.TypeString:
+		_, err := fmt.Sscanf(string(t.GetStringBytes()), "%d", &n)
+		ok = err == nil && fmt.Sprint(n) == string(t.GetStringBytes())
+	}
+	gone := 0
+	outKeys := map[string]bool{}
+	for _, e := range out.GetArray("entry") {
+		if r := e.Get("resource"); r != nil {
+			for _, k := range keysOf(string(e.GetStringBytes("fullUrl")), r) {
+				outKeys[refKey(k)] = true
+			}
+		}
+	}
+	for _, e := range in.GetArray("entry") {
+		r := e.Get("resource")
+		if e.Type() != fastjson.TypeObject {
+			gone++
+			continue
+		}
+		if r == nil || string(e.GetStringBytes("search", "mode")) != "" && string(e.GetStringBytes("search", "mode")) != "match" {
+			continue
+		}
+		keys := keysOf(string(e.GetStringBytes("fullUrl")), r)
+		if len(keys) > 0 && !outKeys[refKey(keys[0])] {
+			gone++
+		}
+	}
+	ot := out.Get("total")
+	switch {
+	case gone == 0:
+	case !ok && ot != nil:
+		return fmt.Errorf("%s.total: a total that cannot be read was released uncorrected", at)
+	case ok && (ot == nil || ot.Type() != fastjson.TypeNumber || ot.GetInt() != max(n-gone, 0)):
+		return fmt.Errorf("%s.total: %d matches withheld from %s, output total %v", at, gone, t, ot)
+	}
+	return nil
+}
+
 // elements walks a released resource: no element carries labels the
 // recipient may not see; nested resources are judged as resources.
 func (c *check) elements(v *fastjson.Value, eff []level, at string) error {
@@ -806,7 +901,7 @@ func (c *check) elements(v *fastjson.Value, eff []level, at string) error {
 		case name == "contained":
 			for i, it := range x.GetArray() {
 				ce := append(append([]level{}, eff...), append(inlineOf(it), codingsOf(it.Get("meta", "security"))...))
-				if c.r.forbidden(ce, false) {
+				if c.r.forbidden(ce, false) || c.r.deniesType(string(it.GetStringBytes("resourceType"))) {
 					err = fmt.Errorf("%s[%d]: a contained resource the recipient may not see was released", here, i)
 					return
 				}
@@ -853,6 +948,10 @@ func (c *check) elements(v *fastjson.Value, eff []level, at string) error {
 						err = fmt.Errorf("%s[%d]: a released item carries labels the recipient may not see", here, i)
 						return
 					}
+				}
+				if it.Type() == fastjson.TypeObject && len(it.GetStringBytes("resourceType")) > 0 && name != "contained" && c.resourceFails(it, e2, false, false) {
+					err = fmt.Errorf("%s[%d]: a nested resource the recipient may not see was released", here, i)
+					return
 				}
 				if it.Type() == fastjson.TypeObject {
 					if err = c.elements(it, e2, fmt.Sprintf("%s[%d]", here, i)); err != nil {
@@ -987,8 +1086,14 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta bool) error {
 				err = fmt.Errorf("%s.%s: a complex choice element written as a primitive", at, name)
 				return
 			}
-			if x.Type() == fastjson.TypeString && !inMeta && name != "fullUrl" && name != "id" && name != "system" && name != "url" {
-				if s := string(x.GetStringBytes()); strings.Contains(s, "/") && c.withheld[refKey(s)] {
+			for _, t := range complexTypes {
+				if strings.HasPrefix(name, "_") && strings.HasSuffix(name, t) && len(name) > len(t)+1 && name[len(name)-len(t)-1] >= 'a' && name[len(name)-len(t)-1] <= 'z' {
+					err = fmt.Errorf("%s.%s: a complex choice element written as a primitive", at, name)
+					return
+				}
+			}
+			if x.Type() == fastjson.TypeString && !inMeta && name != "fullUrl" && name != "id" && name != "system" && !(name == "url" && isExtension(v)) {
+				if s := string(x.GetStringBytes()); c.names(s) {
 					err = fmt.Errorf("%s.%s: %q names a withheld resource", at, name, s)
 					return
 				}
@@ -1002,7 +1107,7 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta bool) error {
 		}
 		for i, it := range v.GetArray() {
 			if it.Type() == fastjson.TypeString && !inMeta {
-				if s := string(it.GetStringBytes()); strings.Contains(s, "/") && c.withheld[refKey(s)] {
+				if s := string(it.GetStringBytes()); c.names(s) {
 					return fmt.Errorf("%s[%d]: %q names a withheld resource", at, i, s)
 				}
 			}
@@ -1013,6 +1118,27 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta bool) error {
 	}
 	return nil
 }
+
+// names reports whether a string is a reference to a withheld resource.
+func (c *check) names(s string) bool {
+	return (strings.Contains(s, "/") || strings.HasPrefix(s, "urn:")) && c.withheld[refKey(s)]
+}
+
+// isExtension tells an extension (whose url is its definition) from other
+// objects with a url.
+func isExtension(v *fastjson.Value) bool {
+	o, _ := v.Object()
+	ext := false
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		ext = ext || strings.HasPrefix(string(k), "value") || string(k) == "extension" && o.Len() == 2
+	})
+	return ext && v.Get("url") != nil
+}
+
+// complexTypes are the R4 complex datatypes a choice element's name may end in.
+var complexTypes = strings.Fields("Address Age Annotation Attachment CodeableConcept Coding ContactDetail ContactPoint Contributor Count " +
+	"DataRequirement Distance Dosage Duration Expression HumanName Identifier Meta Money ParameterDefinition Period Quantity Range Ratio " +
+	"Reference RelatedArtifact SampledData Signature Timing TriggerDefinition UsageContext")
 
 func masked(v *fastjson.Value) bool {
 	for _, x := range v.GetArray("extension") {
