@@ -74,6 +74,7 @@ type Options struct {
 
 	// Propagate [propagate] lists reference elements ("Condition.encounter")
 	// along which labels flow to the referenced resource inside one Bundle.
+	// An element may lie deeper in the resource ("Claim.item.encounter").
 	Propagate []string
 
 	// BundleHighWaterMark [bundleHighWaterMark] makes label also compute the
@@ -91,6 +92,7 @@ type Options struct {
 	AuditTime string
 
 	omit, reveal codeList
+	refs         []refPath // Propagate, parsed
 }
 
 func (o *Options) inlineHWM() bool { return o.InlineHighWaterMark == nil || *o.InlineHighWaterMark }
@@ -147,13 +149,10 @@ func (o Options) resolve() (Options, error) {
 	if o.MinConfidence < 0 || o.MinConfidence > 1 {
 		return o, optErr("minConfidence", "must be a number from 0 to 1")
 	}
-	for i, pr := range o.Propagate {
-		typ, elem, ok := strings.Cut(pr, ".")
-		if !ok || !r4Types[typ] || elem == "" || strings.Contains(elem, ".") {
-			return o, optErr("propagate", "item "+strconv.Itoa(i)+` must be a reference element such as "Condition.encounter"`)
-		}
-	}
 	var err error
+	if o.refs, err = parseRefPaths(nil, "propagate", o.Propagate); err != nil {
+		return o, err
+	}
 	if o.omit, err = newCodeList("omitCodes", o.OmitCodes); err != nil {
 		return o, err
 	}
