@@ -18,7 +18,9 @@ type Labeled struct {
 	Confidentiality string   // the confidentiality the resource now carries
 }
 
-// Match is one rule firing on one coding (or text) at a path.
+// Match is one rule firing on one coding (or text) at a path, or one
+// reference a resource inherited labels along: Rule "inherit", Code the
+// reference, Path the Reference element.
 type Match struct {
 	Rule, System, Code, Path string
 }
@@ -47,8 +49,18 @@ type plan struct {
 	conf    int     // confidentiality the rules derived, -1 for none
 	basis   *label  // basis for the confidentiality label
 	inline  []inlinePlan
-	// propagated is set when labels reached this resource along a reference.
+	// propagated is set when labels reached this resource along a
+	// reference (propagate or inherit); inherited lists, for the report,
+	// the references it inherited along.
 	propagated bool
+	inherited  []Match
+	// What the resource carried before this call and passes on by
+	// inheritance, read once (readHeld): labels, the highest confidentiality
+	// of its meta.security (with that label's basis) and of its inline labels.
+	heldRead, heldSensitive bool
+	held                    []label
+	heldConf, heldInline    int
+	heldBasis               *label
 	// Following references (refs.go): the first edge this resource gives
 	// labels along, plus one; whether it is queued to give them again; the
 	// entry indexed before it under the same id.
@@ -93,9 +105,9 @@ func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) {
 	s.labelBundle(d, n, loc)
 }
 
-// labelBundle labels every entry; with propagate, labels follow the listed
-// references between entries; with bundleHighWaterMark the Bundle's mark is
-// computed from the labeled entries in the same pass.
+// labelBundle labels every entry; labels follow the references of the
+// propagate and inherit elements between entries; with bundleHighWaterMark
+// the Bundle's mark is computed from the labeled entries in the same pass.
 func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	var nested []int // entry indexes that are Bundles
 	env := envelope{conf: -1}
@@ -647,6 +659,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 			rep.Matches = append(rep.Matches, mm)
 		}
 	}
+	rep.Matches = append(rep.Matches, p.inherited...)
 	for _, f := range final {
 		if f.node < 0 {
 			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f), Set: f.set.String()})

@@ -4,19 +4,21 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// refPath is one item of the propagate option: a resource type and the
-// element names down to a Reference ("Claim.item.encounter").
+// refPath is one item of the propagate or inherit option: a resource type
+// and the element names down to a Reference ("Claim.item.encounter").
 type refPath struct {
 	typ  string
 	path []string
+	back bool // inherit: labels flow to the referencing resource
 }
 
 // parseRefPaths checks the items of a reference-element option and appends
 // them to out.
-func parseRefPaths(out []refPath, name string, items []string) ([]refPath, error) {
+func parseRefPaths(out []refPath, name string, items []string, back bool) ([]refPath, error) {
 	for i, it := range items {
 		parts := strings.Split(it, ".")
 		ok := len(parts) > 1 && r4Types[parts[0]]
@@ -26,7 +28,7 @@ func parseRefPaths(out []refPath, name string, items []string) ([]refPath, error
 		if !ok {
 			return nil, optErr(name, "item "+strconv.Itoa(i)+` must be a reference element such as "Claim.item.encounter"`)
 		}
-		out = append(out, refPath{typ: parts[0], path: parts[1:]})
+		out = append(out, refPath{typ: parts[0], path: parts[1:], back: back})
 	}
 	return out, nil
 }
@@ -47,7 +49,10 @@ func isElementName(s string) bool {
 // from the resource that gives them to the one that receives them.
 type refEdge struct {
 	from, to *plan
-	next     int // the giver's next edge (plan.out), plus one
+	back     bool       // inherit: from the referenced resource to the referencing one
+	ref      jsonx.Node // the Reference object
+	path     [2]int     // the element's location below the referencing resource, in refFlow.paths
+	next     int        // the giver's next edge (plan.out), plus one
 }
 
 // refFlow finds the references between the entries of one Bundle.
@@ -60,6 +65,8 @@ type refFlow struct {
 	// entries share a key the later counts. Keys alias the input.
 	byURL, byID map[string]*plan
 	edges       []refEdge
+	paths       []byte // the locations of every edge, one after another
+	path        []byte // the location being walked, below the resource
 }
 
 // find resolves a reference: a fullUrl (urn:uuid or absolute URL), a
@@ -108,32 +115,46 @@ func (f *refFlow) find(ref string) *plan {
 // along visits the elements on path below object n (every item of an
 // array); at its end, a Reference that resolves to another entry is an
 // edge.
-func (f *refFlow) along(n jsonx.Node, path []string, src *plan) {
+func (f *refFlow) along(n jsonx.Node, path []string, src *plan, back bool) {
 	d := f.d
 	if d.Kind(n) != jsonx.Object {
 		return
 	}
 	if len(path) == 0 {
-		if t := f.find(d.Str(d.Get(n, "reference"))); t != nil && t != src {
-			f.edges = append(f.edges, refEdge{from: src, to: t})
+		t := f.find(d.Str(d.Get(n, "reference")))
+		if t == nil || t == src {
+			return
 		}
+		e := refEdge{from: src, to: t, ref: n}
+		if back {
+			e.from, e.to, e.back, e.path = t, src, true, [2]int{len(f.paths), len(f.paths) + len(f.path)}
+			f.paths = append(f.paths, f.path...)
+		}
+		f.edges = append(f.edges, e)
 		return
 	}
 	v := d.Get(n, path[0])
+	mark := len(f.path)
+	f.path = append(append(f.path, '.'), path[0]...)
 	if d.Kind(v) == jsonx.Array {
 		first, end := d.Range(v)
-		for it := first; it < end; it = d.Skip(it) {
-			f.along(it, path[1:], src)
+		for it, i := first, 0; it < end; it, i = d.Skip(it), i+1 {
+			m := len(f.path)
+			f.path = appendIndex(f.path, i)
+			f.along(it, path[1:], src, back)
+			f.path = f.path[:m]
 		}
 	} else {
-		f.along(v, path[1:], src)
+		f.along(v, path[1:], src, back)
 	}
+	f.path = f.path[:mark]
 }
 
-// follow lets labels flow along the references of the propagate elements
-// between the entries of one Bundle, to the referenced entry, until nothing
+// follow lets labels flow along references between the entries of one
+// Bundle: forward along the propagate elements (to the referenced entry) and
+// back along the inherit elements (to the referencing entry), until nothing
 // changes. An entry whose labels change is queued to pass them on again, so
-// a chain (Condition.encounter, then Encounter.serviceProvider) takes as
+// a chain (ExplanationOfBenefit.claim, then Claim.item.encounter) takes as
 // many steps as it is long, and each step follows only the edges of what
 // changed.
 func (s *state) follow(d *jsonx.Doc, b jsonx.Node, arena []plan, plans []*plan) {
@@ -141,7 +162,7 @@ func (s *state) follow(d *jsonx.Doc, b jsonx.Node, arena []plan, plans []*plan) 
 	for _, p := range plans {
 		for _, rp := range s.opts.refs {
 			if rp.typ == p.typ {
-				f.along(p.n, rp.path, p)
+				f.along(p.n, rp.path, p, rp.back)
 			}
 		}
 	}
@@ -163,28 +184,136 @@ func (s *state) follow(d *jsonx.Doc, b jsonx.Node, arena []plan, plans []*plan) 
 		p.queued = false
 		for k := p.out; k > 0; k = f.edges[k-1].next {
 			e := &f.edges[k-1]
-			if s.flowAlong(e) && !e.to.queued && e.to.out > 0 {
+			if s.flowAlong(d, e) && !e.to.queued && e.to.out > 0 {
 				q, e.to.queued = append(q, e.to), true
 			}
 		}
 	}
+	// The report says which references a resource inherited along.
+	for _, e := range f.edges {
+		if e.back && e.from.sensitive() {
+			e.to.inherited = append(e.to.inherited, Match{Rule: "inherit", Code: strings.Clone(d.Str(d.Get(e.ref, "reference"))),
+				Path: e.to.location() + string(f.paths[e.path[0]:e.path[1]])})
+		}
+	}
 }
 
-// flowAlong gives e.to the labels the rules derived for e.from and those
-// that reached it; it reports whether e.to gained any.
-func (s *state) flowAlong(e *refEdge) bool {
+// flowAlong gives the labels of e.from that flow along e to e.to; it
+// reports whether e.to gained any. Forward (propagate) flow the labels the
+// rules derived for e.from and those that reached it; back (inherit), when
+// e.from is sensitive, its sensitivity, policy, obligation and refrain
+// labels, derived or held, and its confidentiality.
+func (s *state) flowAlong(d *jsonx.Doc, e *refEdge) bool {
 	from, to := e.from, e.to
-	if len(from.added) == 0 && from.conf < 0 {
+	conf, basis := from.conf, from.basis
+	if e.back {
+		if !from.heldRead {
+			s.readHeld(d, from)
+		}
+		if !from.sensitive() {
+			return false
+		}
+		// from's confidentiality as labeling writes it: the derived one,
+		// what it carries (unless labeling may lower that), and its inline
+		// labels'.
+		if from.heldConf > conf && !(s.opts.AllowDowngrade && (len(from.matches) > 0 || from.propagated || s.opts.LabelAll)) {
+			conf, basis = from.heldConf, from.heldBasis
+		}
+		if from.heldInline > conf {
+			conf, basis = from.heldInline, nil
+		}
+	} else if len(from.added) == 0 && conf < 0 {
 		return false
 	}
 	to.propagated = true
 	changed := false
 	for _, l := range from.added {
-		l.basisOf = s.basisFor(from, l) // the policy travels with the label
-		changed = to.addLabel(l) || changed
+		if !e.back || inheritedSet(l.set) {
+			l.basisOf = s.basisFor(from, l) // the policy travels with the label
+			changed = to.addLabel(l) || changed
+		}
 	}
-	if from.conf > to.conf {
-		to.conf, to.basis, changed = from.conf, from.basis, true
+	if e.back {
+		for _, l := range from.held {
+			changed = to.addLabel(l) || changed
+		}
+	}
+	if conf > to.conf {
+		to.conf, to.basis, changed = conf, basis, true
 	}
 	return changed
+}
+
+// inheritedSet reports whether a label of this tag set is inherited with a
+// sensitivity.
+func inheritedSet(set vocab.TagSet) bool {
+	return set == vocab.SetSensitivity || set == vocab.SetPolicy || set == vocab.SetObligation || set == vocab.SetRefrain
+}
+
+// sensitive reports whether a resource carries a sensitivity label: derived
+// in this call (at resource level or inline), or already in its
+// meta.security or inline labels (read by readHeld).
+func (p *plan) sensitive() bool {
+	for _, l := range p.added {
+		if l.set == vocab.SetSensitivity {
+			return true
+		}
+	}
+	return p.heldSensitive
+}
+
+// readHeld reads, once, what a resource passes on by inheritance besides
+// the labels derived for it at resource level: the sensitivity, policy,
+// obligation and refrain labels of its meta.security (with their basis),
+// the sensitivity of its inline labels, existing and planned, and the
+// highest confidentiality of its meta.security and (with
+// inlineHighWaterMark) of its inline labels.
+func (s *state) readHeld(d *jsonx.Doc, p *plan) {
+	p.heldRead, p.heldConf, p.heldInline = true, -1, -1
+	start := len(s.labels)
+	s.labels = appendCodings(d, d.Get(d.Get(p.n, "meta"), "security"), srcMeta, s.labels)
+	if s.mayHaveInline {
+		s.labels = s.inlineLabels(d, p.n, s.labels)
+	}
+	for _, ip := range p.inline {
+		for _, l := range ip.labels {
+			l.src, l.basisOf = srcInline, s.basisFor(p, l)
+			s.labels = append(s.labels, l)
+		}
+	}
+	for i := start; i < len(s.labels); i++ {
+		l := &s.labels[i]
+		switch r := l.rank(); {
+		case r >= 0 && l.src == srcMeta && r > p.heldConf:
+			p.heldConf, p.heldBasis = r, readBasis(d, l.node)
+		case r >= 0 && l.src == srcInline && s.opts.inlineHWM():
+			p.heldInline = max(p.heldInline, r)
+		case l.src == srcMeta && inheritedSet(l.set) && !vocab.IsProcessInline(l.system, l.code), // the flag is about p's own elements
+			l.src == srcInline && l.set == vocab.SetSensitivity:
+			if l.src == srcMeta {
+				l.basisOf = readBasis(d, l.node)
+			}
+			l.node = -1
+			p.heldSensitive = p.heldSensitive || l.set == vocab.SetSensitivity
+			p.held = append(p.held, *l)
+		}
+	}
+	s.labels = s.labels[:start]
+}
+
+// readBasis reads the extension-sec-label-basis of a label coding, or nil.
+func readBasis(d *jsonx.Doc, coding jsonx.Node) *label {
+	ext := d.Get(coding, "extension")
+	if d.Kind(ext) != jsonx.Array {
+		return nil
+	}
+	first, end := d.Range(ext)
+	for x := first; x < end; x = d.Skip(x) {
+		if d.KeyIs(d.Get(x, "url"), extBasis) {
+			if l, ok := readCoding(d, d.Get(x, "valueCoding")); ok {
+				return &l
+			}
+		}
+	}
+	return nil
 }
