@@ -144,6 +144,20 @@ func parseCase(path, name string) (Case, error) {
 	return c, nil
 }
 
+// All loads every case of the module's corpus, failing tb when it cannot.
+func All(tb testing.TB) []Case {
+	tb.Helper()
+	root, err := Root()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cases, err := Load(filepath.Join(root, "testdata", "cases"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cases
+}
+
 // Exceptions reads testdata/exceptions/<backend>.json: note -> reason.
 func Exceptions(root, backend string) (map[string]string, error) {
 	b, err := os.ReadFile(filepath.Join(root, "testdata", "exceptions", backend+".json"))
@@ -162,17 +176,11 @@ func Exceptions(root, backend string) (map[string]string, error) {
 // Run runs every golden case against b, as subtests named by note.
 func Run(t *testing.T, backend string, b Backend) {
 	t.Helper()
-	root, err := Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := Load(filepath.Join(root, "testdata", "cases"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := All(t)
 	if len(cases) == 0 {
 		t.Fatal("no golden cases found")
 	}
+	root, _ := Root() // All found it
 	ex, err := Exceptions(root, backend)
 	if err != nil {
 		t.Fatal(err)
