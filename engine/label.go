@@ -18,7 +18,9 @@ type Labeled struct {
 	Confidentiality string   // the confidentiality the resource now carries
 }
 
-// Match is one rule firing on one coding (or text) at a path.
+// Match is one rule firing on one coding (or text) at a path, or one
+// reference a resource inherited labels along: Rule "inherit", Code the
+// reference, Path the Reference element.
 type Match struct {
 	Rule, System, Code, Path string
 }
@@ -47,8 +49,24 @@ type plan struct {
 	conf    int     // confidentiality the rules derived, -1 for none
 	basis   *label  // basis for the confidentiality label
 	inline  []inlinePlan
-	// propagated is set when labels reached this resource along a reference.
+	// propagated is set when labels reached this resource along a
+	// reference (propagate or inherit); inherited lists, for the report,
+	// the references it inherited along.
 	propagated bool
+	inherited  []Match
+	// What the resource carried before this call and passes on by
+	// inheritance, read once (readHeld): labels, the highest confidentiality
+	// of its meta.security (with that label's basis) and of its inline labels.
+	heldRead, heldSensitive bool
+	held                    []label
+	heldConf, heldInline    int
+	heldBasis               *label
+	// Following references (refs.go): the first edge this resource gives
+	// labels along, plus one; whether it is queued to give them again; the
+	// entry indexed before it under the same id.
+	out    int
+	queued bool
+	sameID *plan
 }
 
 // location is the resource's FHIRPath-like location.
@@ -87,9 +105,9 @@ func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) {
 	s.labelBundle(d, n, loc)
 }
 
-// labelBundle labels every entry; with propagate, labels follow the listed
-// references between entries; with bundleHighWaterMark the Bundle's mark is
-// computed from the labeled entries in the same pass.
+// labelBundle labels every entry; labels follow the references of the
+// propagate and inherit elements between entries; with bundleHighWaterMark
+// the Bundle's mark is computed from the labeled entries in the same pass.
 func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	var nested []int // entry indexes that are Bundles
 	env := envelope{conf: -1}
@@ -124,9 +142,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 		s.planResource(d, res, loc, i, p)
 		plans = append(plans, p)
 	}
-	if len(s.opts.Propagate) > 0 {
-		s.propagate(d, b, plans)
-	}
+	s.follow(d, b, arena, plans)
 	for _, p := range plans {
 		final := s.writePlan(d, p)
 		if s.opts.BundleHighWaterMark {
@@ -202,10 +218,17 @@ func firedBefore(ms []match, rule int) bool {
 	return false
 }
 
-func (p *plan) addLabel(l label) {
-	if !hasLabel(p.added, l.system, l.code) {
-		p.added = append(p.added, l)
+// addLabel adds l to the labels derived for p unless p has it; it reports
+// whether it was added. Not inlined: its callers copy labels in loops, and
+// the inlined copies cost about 1 KB (gzip) of the WebAssembly module.
+//
+//go:noinline
+func (p *plan) addLabel(l label) bool {
+	if hasLabel(p.added, l.system, l.code) {
+		return false
 	}
+	p.added = append(p.added, l)
+	return true
 }
 
 // raise lifts a derived confidentiality by a rule's own level and the
@@ -636,6 +659,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 			rep.Matches = append(rep.Matches, mm)
 		}
 	}
+	rep.Matches = append(rep.Matches, p.inherited...)
 	for _, f := range final {
 		if f.node < 0 {
 			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f), Set: f.set.String()})
@@ -872,86 +896,4 @@ func (s *state) insertAfter(d *jsonx.Doc, obj jsonx.Node, after, key string, tex
 	member = append(member, ':')
 	member = append(member, text...)
 	s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: member})
-}
-
-// propagate copies the labels the rules derived for a resource to the
-// resources it references through the listed elements, inside this Bundle,
-// until nothing changes.
-func (s *state) propagate(d *jsonx.Doc, b jsonx.Node, plans []*plan) {
-	byRef := map[string]*plan{}
-	first, end := d.Range(d.Get(b, "entry"))
-	for e := first; e < end; e = d.Skip(e) {
-		res := d.Get(e, "resource")
-		for _, p := range plans {
-			if p.n == res {
-				if fu := d.Str(d.Get(e, "fullUrl")); fu != "" {
-					byRef[fu] = p
-				}
-				if p.id != "" {
-					byRef[p.typ+"/"+p.id] = p
-				}
-			}
-		}
-	}
-	for round := 0; round < len(plans)+1; round++ {
-		changed := false
-		for _, src := range plans {
-			if len(src.added) == 0 && src.conf < 0 {
-				continue
-			}
-			for _, pr := range s.opts.Propagate {
-				typ, elem, _ := strings.Cut(pr, ".")
-				if typ != src.typ {
-					continue
-				}
-				refs := d.Get(src.n, elem)
-				visit := func(ref jsonx.Node) {
-					target := byRef[d.Str(d.Get(ref, "reference"))]
-					if target == nil {
-						r := d.Str(d.Get(ref, "reference"))
-						if i := strings.LastIndex(r, "/"); i > 0 {
-							if j := strings.LastIndex(r[:i], "/"); j >= 0 {
-								target = byRef[r[j+1:]]
-							}
-						}
-					}
-					if target == nil || target == src {
-						return
-					}
-					for _, l := range src.added {
-						before := len(target.added)
-						l.basisOf = s.basisFor(src, l) // the policy travels with the label
-						target.addLabel(l)
-						changed = changed || len(target.added) > before
-					}
-					if src.conf > target.conf {
-						target.conf, target.basis, changed = src.conf, src.basis, true
-					}
-					if len(target.matches) == 0 {
-						target.matches = append(target.matches, match{rule: -1})
-					}
-				}
-				if d.Kind(refs) == jsonx.Array {
-					d.Items(refs, func(_ int, r jsonx.Node) bool { visit(r); return true })
-				} else if refs >= 0 {
-					visit(refs)
-				}
-			}
-		}
-		if !changed {
-			break
-		}
-	}
-	for _, p := range plans {
-		// Drop the placeholders that only marked a propagated target.
-		kept := p.matches[:0]
-		for _, m := range p.matches {
-			if m.rule >= 0 {
-				kept = append(kept, m)
-			} else {
-				p.propagated = true
-			}
-		}
-		p.matches = kept
-	}
 }

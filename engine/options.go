@@ -74,7 +74,19 @@ type Options struct {
 
 	// Propagate [propagate] lists reference elements ("Condition.encounter")
 	// along which labels flow to the referenced resource inside one Bundle.
+	// An element may lie deeper in the resource ("Claim.item.encounter").
 	Propagate []string
+
+	// Inherit [inherit] lists reference elements along which labels flow
+	// back, inside one Bundle: a resource whose subject matter is the
+	// referenced one (a Claim billing an Encounter) inherits its
+	// sensitivity labels, the policy, obligation and refrain labels that
+	// come with them, and its confidentiality when higher. nil keeps the
+	// default: Claim.item.encounter, Claim.diagnosis.diagnosisReference,
+	// Claim.procedure.procedureReference, Claim.prescription, the same four
+	// of ExplanationOfBenefit, ExplanationOfBenefit.claim and
+	// DiagnosticReport.result. An empty list turns it off.
+	Inherit []string
 
 	// BundleHighWaterMark [bundleHighWaterMark] makes label also compute the
 	// Bundle's high-water mark from the labeled entries, in the same pass.
@@ -91,6 +103,7 @@ type Options struct {
 	AuditTime string
 
 	omit, reveal codeList
+	refs         []refPath // Propagate and Inherit, parsed
 }
 
 func (o *Options) inlineHWM() bool { return o.InlineHighWaterMark == nil || *o.InlineHighWaterMark }
@@ -108,6 +121,16 @@ const (
 	defaultMaxDepth      = 128
 	limitMaxDepth        = 1000
 )
+
+// defaultInherit is what Options.Inherit means when it is nil: the
+// references of claims, explanations of benefit and reports to what they
+// bill or report on, whose items describe it.
+var defaultInherit = []string{
+	"Claim.item.encounter", "Claim.diagnosis.diagnosisReference", "Claim.procedure.procedureReference", "Claim.prescription",
+	"ExplanationOfBenefit.item.encounter", "ExplanationOfBenefit.diagnosis.diagnosisReference",
+	"ExplanationOfBenefit.procedure.procedureReference", "ExplanationOfBenefit.prescription", "ExplanationOfBenefit.claim",
+	"DiagnosticReport.result",
+}
 
 var defaultPrivacyRevealing = []string{
 	"MASK", "REDACT", "CPLYCD", "ANONY", "DEID", "PSEUD",
@@ -147,13 +170,17 @@ func (o Options) resolve() (Options, error) {
 	if o.MinConfidence < 0 || o.MinConfidence > 1 {
 		return o, optErr("minConfidence", "must be a number from 0 to 1")
 	}
-	for i, pr := range o.Propagate {
-		typ, elem, ok := strings.Cut(pr, ".")
-		if !ok || !r4Types[typ] || elem == "" || strings.Contains(elem, ".") {
-			return o, optErr("propagate", "item "+strconv.Itoa(i)+` must be a reference element such as "Condition.encounter"`)
-		}
+	inherit := o.Inherit
+	if inherit == nil {
+		inherit = defaultInherit
 	}
 	var err error
+	if o.refs, err = parseRefPaths(nil, "propagate", o.Propagate, false); err != nil {
+		return o, err
+	}
+	if o.refs, err = parseRefPaths(o.refs, "inherit", inherit, true); err != nil {
+		return o, err
+	}
 	if o.omit, err = newCodeList("omitCodes", o.OmitCodes); err != nil {
 		return o, err
 	}
@@ -316,6 +343,8 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 			}
 		case "propagate":
 			o.Propagate = list()
+		case "inherit":
+			o.Inherit = list()
 		case "minConfidence":
 			f, ok := parseUnit(d.Raw(v), false)
 			if d.Kind(v) != jsonx.Number || !ok {

@@ -312,16 +312,8 @@ func TestSyntheaBundles(t *testing.T) {
 
 // goldenResources returns the resources of the golden cases, to seed fuzzing.
 func goldenResources(tb testing.TB) [][]byte {
-	root, err := golden.Root()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cases, err := golden.Load(filepath.Join(root, "testdata", "cases"))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var out [][]byte
-	for _, c := range cases {
+	for _, c := range golden.All(tb) {
 		v, err := fastjson.ParseBytes(c.Request)
 		if err != nil {
 			continue

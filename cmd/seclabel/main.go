@@ -71,7 +71,12 @@ Flags:
                          allowDowngrade          true: labeling may lower a confidentiality
                          inlineHighWaterMark     false: inline labels do not raise the resource
                          bundleHighWaterMark     true: label also marks the Bundle
-                         propagate               reference elements, e.g. Condition.encounter
+                         propagate               reference elements labels follow to the
+                                                 referenced entry, e.g. Condition.encounter
+                         inherit                 reference elements labels follow back to the
+                                                 referencing entry, e.g. Claim.item.encounter
+                                                 (default: claims', explanations of benefit's
+                                                 and reports'; "inherit=" turns it off)
                          minConfidence           0..1, for rules with per-code confidence
                          classifier              display of the classifier on added labels
                          defaultConfidentiality  U|L|M|N|R|V (default N)
@@ -212,6 +217,7 @@ var optionKinds = map[string]string{
 	"inlineHighWaterMark":    "bool",
 	"bundleHighWaterMark":    "bool",
 	"propagate":              "list",
+	"inherit":                "list",
 	"minConfidence":          "number",
 	"classifier":             "string",
 	"maxDepth":               "limit",

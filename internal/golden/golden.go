@@ -180,7 +180,7 @@ func Exceptions(root, backend string) (map[string]string, error) {
 func Run(t *testing.T, backend string, b Backend) {
 	t.Helper()
 	cases := All(t)
-	root, _ := Root()
+	root, _ := Root() // All found it
 	ex, err := Exceptions(root, backend)
 	if err != nil {
 		t.Fatal(err)
