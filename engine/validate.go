@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -32,6 +33,11 @@ const (
 	dBelowEntry        = "hwm-below-entry"
 	dSecurityNotArray  = "security-malformed"
 	dPOUConflict       = "purpose-of-use-conflict"
+	dCodeCase          = "label-code-case"
+	dSystemCase        = "label-system-case"
+	dSystemMissing     = "label-system-missing"
+	dLookalike         = "label-lookalike"
+	dValueSetSystem    = "label-valueset-system"
 )
 
 // validate checks the resource at n and, for a Bundle, every entry.
@@ -81,7 +87,9 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		if vocab.IsProcessInline(d.Str(d.Get(c, "system")), l.code) {
 			flag = true
 		}
-		if l.system == confidentialityCS {
+		if l.system == confidentialityCS || l.info == nil && meantSystem(d.Str(d.Get(c, "system")), l.code) == confidentialityCS {
+			// A misspelt confidentiality code is reported as such, not
+			// again as a missing one.
 			confs = append(confs, l.code)
 		}
 		if l.set == vocab.SetPolicy {
@@ -136,9 +144,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 			return true
 		})
 	case "Composition":
-		if c := d.Get(n, "confidentiality"); c >= 0 && (!d.IsStr(c) || vocab.Rank(d.Str(c)) < 0) {
-			s.diag(SeverityError, dCodeUnknown, loc+".confidentiality", "Composition.confidentiality must be one of U, L, M, N, R, V")
-		}
+		s.checkCompositionConfidentiality(d, d.Get(n, "confidentiality"), loc+".confidentiality")
 	}
 
 	// Inline labels, extensions anywhere, contained resources.
@@ -155,41 +161,43 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	}
 }
 
-// checkCoding validates one security Coding and returns it.
+// checkCoding validates one security Coding and returns it; ok is false
+// when it is not an object with a string system (or none) and a string code.
 func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool) {
+	if k := d.Kind(c); k != jsonx.Object {
+		s.diag(SeverityError, dCodingInvalid, loc, "a security label must be a Coding object, not "+kindName(k))
+		return label{node: c}, false
+	}
+	if sys := d.Get(c, "system"); sys >= 0 && !d.IsStr(sys) {
+		s.diag(SeverityError, dCodingInvalid, loc, "the system of a security label must be a string, not "+kindName(d.Kind(sys)))
+		return label{node: c}, false
+	}
 	l, ok := readCoding(d, c)
 	if !ok {
-		s.diag(SeverityError, dCodingInvalid, loc, "a security label is a Coding with a string code and system")
+		msg := "a security label needs a code"
+		switch code := d.Get(c, "code"); {
+		case d.IsStr(code):
+			msg = "the code of a security label must not be empty"
+		case code >= 0:
+			msg = "the code of a security label must be a string, not " + kindName(d.Kind(code))
+		}
+		s.diag(SeverityError, dCodingInvalid, loc, msg)
 		return l, false
 	}
 	raw := d.Str(d.Get(c, "system"))
 	switch {
-	case raw == "":
-		s.diag(SeverityError, dCodingInvalid, loc, "security label "+l.code+" has no system")
-		return l, true
 	case vocab.IsLegacySystem(raw):
 		s.diag(SeverityWarning, dLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
 	case raw == vocab.InlineLabelsCS:
 		s.diag(SeverityWarning, dLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
 		return l, true
-	}
-	if raw == vocab.ActUSPrivacyLaw || raw == "http://hl7.org/fhir/v3/ActUSPrivacyLaw" {
+	case raw == vocab.ActUSPrivacyLaw || raw == "http://hl7.org/fhir/v3/ActUSPrivacyLaw":
 		s.diag(SeverityError, dCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
-		return l, true
-	}
-	if !vocab.KnownSystem(l.system) {
-		s.diag(SeverityInformation, dLabelUnknown, loc, "label "+l.system+"#"+l.code+" is in a system the engine does not know; it is kept as is")
 		return l, true
 	}
 	switch {
 	case l.info == nil:
-		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
-			s.diag(SeverityError, dCodeWrongSystem, loc, l.code+" is not a code of "+l.system+"; it belongs to "+other.System)
-		} else if l.system == confidentialityCS {
-			s.diag(SeverityError, dCodeUnknown, loc, l.code+" is not a confidentiality code (U, L, M, N, R, V)")
-		} else {
-			s.diag(SeverityWarning, dCodeUnknown, loc, l.code+" is not a security label code of "+l.system)
-		}
+		s.checkUnreadable(vocab.Suggest(raw, l.code), raw, l.code, loc)
 	case l.info.Retired:
 		msg := l.code + " is retired in " + l.system
 		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
@@ -200,6 +208,130 @@ func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool
 		s.diag(SeverityWarning, dCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
 	}
 	return l, true
+}
+
+// checkUnreadable reports a label the vocabulary cannot read (redaction
+// withholds what carries it) under the most specific code sg allows, with
+// the label likely meant.
+func (s *state) checkUnreadable(sg vocab.Suggestion, system, code, loc string) {
+	switch sg.Kind {
+	case vocab.CodeCase:
+		s.diag(SeverityError, dCodeCase, loc, quote(code)+" is not a code of "+shortSystem(sg.System)+"; did you mean "+quote(sg.Code)+"?")
+	case vocab.SystemCase:
+		s.diag(SeverityError, dSystemCase, loc, "system "+quote(system)+" is not one the engine knows, but differs from one only in case; did you mean "+meant(&sg, system, code)+"?")
+	case vocab.SystemMissing:
+		msg := "security label " + quote(code) + " has no system"
+		if sg.System == "" {
+			msg += ", and no security label system has that code"
+		} else {
+			msg += "; did you mean " + meant(&sg, system, code)
+			for _, other := range sg.Also {
+				msg += " or " + quote(other)
+			}
+			msg += "?"
+		}
+		s.diag(SeverityError, dSystemMissing, loc, msg)
+	case vocab.Lookalike:
+		what, value := "system ", system
+		if sg.InCode {
+			what, value = "code ", code
+		}
+		msg := what + quote(value) + " has a look-alike, invisible or white-space character (" + codePoint(sg.Char) + ")"
+		if sg.Known() {
+			msg += "; did you mean " + meant(&sg, system, code) + "?"
+		} else {
+			msg += "; even in plain characters it is not a label the engine knows"
+		}
+		s.diag(SeverityError, dLookalike, loc, msg)
+	case vocab.ValueSetSystem:
+		msg := quote(system) + " is a ValueSet, not a code system"
+		if sg.System != "" {
+			msg += "; did you mean " + meant(&sg, system, code) + "?"
+		}
+		s.diag(SeverityError, dValueSetSystem, loc, msg)
+	case vocab.UnknownSystem:
+		s.diag(SeverityWarning, dLabelUnknown, loc, "label "+system+"#"+code+" is in a system the engine does not know;"+
+			" redaction withholds content carrying it unless the recipient's context lists the system in ignore")
+	default: // vocab.UnknownCode
+		if other := vocab.FindElsewhere(sg.System, code); other != nil {
+			s.diag(SeverityError, dCodeWrongSystem, loc, code+" is not a code of "+sg.System+"; it belongs to "+other.System)
+		} else if sg.System == confidentialityCS {
+			s.diag(SeverityError, dCodeUnknown, loc, code+" is not a confidentiality code (U, L, M, N, R, V)")
+		} else {
+			s.diag(SeverityError, dCodeUnknown, loc, code+" is not a security label code of "+sg.System+"; redaction withholds content carrying it")
+		}
+	}
+}
+
+// checkCompositionConfidentiality checks Composition.confidentiality, a code
+// of U..V (retired confidentiality codes are not in its value set).
+func (s *state) checkCompositionConfidentiality(d *jsonx.Doc, c jsonx.Node, loc string) {
+	switch {
+	case c < 0:
+		return
+	}
+	code := d.Str(c)
+	if vocab.Rank(code) >= 0 {
+		return
+	}
+	if sg := vocab.Suggest(confidentialityCS, code); (sg.Kind == vocab.CodeCase || sg.Kind == vocab.Lookalike) && vocab.Rank(sg.Code) >= 0 {
+		s.checkUnreadable(sg, confidentialityCS, code, loc)
+		return
+	}
+	s.diag(SeverityError, dCodeUnknown, loc, "Composition.confidentiality must be one of U, L, M, N, R, V")
+}
+
+// meantSystem is the system an unreadable label was likely meant to have, or
+// "" when no known label is near it.
+func meantSystem(system, code string) string {
+	if sg := vocab.Suggest(system, code); sg.Known() {
+		return sg.System
+	}
+	return ""
+}
+
+// meant writes the label sg suggests for (system, code): the code alone when
+// only the code changes, else the system, with the code when it changes too.
+func meant(sg *vocab.Suggestion, system, code string) string {
+	canonical, _ := vocab.Canonical(system)
+	switch {
+	case sg.System == canonical:
+		return quote(sg.Code)
+	case sg.Code == code:
+		return "system " + quote(sg.System)
+	}
+	return "system " + quote(sg.System) + " with code " + quote(sg.Code)
+}
+
+// shortSystem is the last segment of a system URL (v3-Confidentiality).
+func shortSystem(system string) string {
+	return system[strings.LastIndexByte(system, '/')+1:]
+}
+
+// codePoint writes r as U+XXXX.
+func codePoint(r rune) string {
+	h := strings.ToUpper(strconv.FormatInt(int64(r), 16))
+	for len(h) < 4 {
+		h = "0" + h
+	}
+	return "U+" + h
+}
+
+// kindName names a JSON kind for messages.
+func kindName(k jsonx.Kind) string {
+	switch k {
+	case jsonx.Object:
+		return "an object"
+	case jsonx.Array:
+		return "an array"
+	case jsonx.String:
+		return "a string"
+	case jsonx.Number:
+		return "a number"
+	case jsonx.True, jsonx.False:
+		return "a boolean"
+	}
+	return "null"
 }
 
 // checkLabelExtensions checks the DS4P extensions on a security Coding.
@@ -361,12 +493,13 @@ func outcome(ds []Diagnostic) []byte {
 var issueType = map[string]string{
 	dUnlabeled: "informational", dConfMissing: "business-rule", dConfMultiple: "business-rule",
 	dCodeUnknown: "code-invalid", dCodeRetired: "code-invalid", dCodeAbstract: "code-invalid",
-	dCodeWrongSystem: "code-invalid", dLabelUnknown: "informational", dLabelDuplicate: "duplicate",
+	dCodeWrongSystem: "code-invalid", dLabelUnknown: "not-supported", dLabelDuplicate: "duplicate",
 	dCodingInvalid: "structure", dPolicyMultiple: "business-rule", dContainedLabels: "invariant",
 	dInlineWithoutFlag: "business-rule", dFlagWithoutInline: "business-rule", dPrivacyRevealing: "security",
 	dExtensionValue: "structure", dBasisMultiple: "structure", dLegacyURL: "informational",
 	dLegacySystem: "informational", dBelowEntry: "business-rule", dSecurityNotArray: "structure",
-	dPOUConflict: "conflict",
+	dPOUConflict: "conflict", dCodeCase: "code-invalid", dSystemCase: "code-invalid", dSystemMissing: "required",
+	dLookalike: "code-invalid", dValueSetSystem: "code-invalid",
 }
 
 // inlineValidator checks the inline labels and extensions a walk finds.
