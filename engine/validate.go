@@ -38,6 +38,7 @@ const (
 	dSystemMissing     = "label-system-missing"
 	dLookalike         = "label-lookalike"
 	dValueSetSystem    = "label-valueset-system"
+	dLabelShape        = "label-shape"
 )
 
 // validate checks the resource at n and, for a Bundle, every entry.
@@ -46,7 +47,16 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
 		return
 	}
-	d.Items(d.Get(n, "entry"), func(i int, e jsonx.Node) bool {
+	entries := d.Get(n, "entry")
+	if k := d.Kind(entries); entries >= 0 && k != jsonx.Array {
+		s.diag(SeverityError, dLabelShape, loc+".entry", "Bundle.entry must be an array, not "+kindName(k))
+	}
+	d.Items(entries, func(i int, e jsonx.Node) bool {
+		if k := d.Kind(e); k != jsonx.Object {
+			// entryResource passes over such an entry without a word.
+			s.diag(SeverityError, dLabelShape, loc+".entry["+strconv.Itoa(i)+"]", "a Bundle entry must be an object, not "+kindName(k))
+			return true
+		}
 		if res := s.entryResource(d, e, loc, i); res >= 0 {
 			s.validate(d, res, entryLoc(loc, i))
 		}
@@ -62,6 +72,9 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	typ := d.Str(d.Get(n, "resourceType"))
 	isBundle := typ == "Bundle"
 	meta := d.Get(n, "meta")
+	if k := d.Kind(meta); meta >= 0 && k != jsonx.Object {
+		s.diag(SeverityError, dLabelShape, loc+".meta", "meta must be an object, not "+kindName(k))
+	}
 	sec := d.Get(meta, "security")
 	secLoc := loc + ".meta.security"
 
@@ -104,7 +117,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	switch {
 	case len(confs) == 0 && labels > 0:
 		s.diag(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
-	case len(confs) == 0 && d.Count(sec) == 0 && d.Kind(sec) != jsonx.Object:
+	case len(confs) == 0 && d.Count(sec) == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
 		s.diag(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
 		s.diag(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
@@ -133,9 +146,21 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 
 	switch typ {
 	case "DocumentReference":
-		d.Items(d.Get(n, "securityLabel"), func(i int, cc jsonx.Node) bool {
-			d.Items(d.Get(cc, "coding"), func(j int, c jsonx.Node) bool {
-				cl := loc + ".securityLabel[" + strconv.Itoa(i) + "].coding[" + strconv.Itoa(j) + "]"
+		sl := d.Get(n, "securityLabel")
+		if k := d.Kind(sl); sl >= 0 && k != jsonx.Array {
+			s.diag(SeverityError, dLabelShape, loc+".securityLabel", "DocumentReference.securityLabel must be an array of CodeableConcepts, not "+kindName(k))
+		}
+		d.Items(sl, func(i int, cc jsonx.Node) bool {
+			ccLoc := loc + ".securityLabel[" + strconv.Itoa(i) + "]"
+			coding := d.Get(cc, "coding")
+			switch k, ck := d.Kind(cc), d.Kind(coding); {
+			case k != jsonx.Object:
+				s.diag(SeverityError, dLabelShape, ccLoc, "a securityLabel must be a CodeableConcept object, not "+kindName(k))
+			case coding >= 0 && ck != jsonx.Array:
+				s.diag(SeverityError, dLabelShape, ccLoc+".coding", "CodeableConcept.coding must be an array of Codings, not "+kindName(ck))
+			}
+			d.Items(coding, func(j int, c jsonx.Node) bool {
+				cl := ccLoc + ".coding[" + strconv.Itoa(j) + "]"
 				if l, ok := s.checkCoding(d, c, cl); ok && s.revealing(&l) {
 					s.diag(SeverityError, dPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
 				}
@@ -146,6 +171,10 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	case "Composition":
 		s.checkCompositionConfidentiality(d, d.Get(n, "confidentiality"), loc+".confidentiality")
 	}
+	if c := d.Get(n, "contained"); c >= 0 && d.Kind(c) != jsonx.Array {
+		s.diag(SeverityError, dLabelShape, loc+".contained", "contained must be an array of resources, not "+kindName(d.Kind(c)))
+	}
+	s.checkExtensionShapes(d, n, loc, isBundle)
 
 	// Inline labels, extensions anywhere, contained resources.
 	iv := &s.checkInline
@@ -165,7 +194,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 // when it is not an object with a string system (or none) and a string code.
 func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool) {
 	if k := d.Kind(c); k != jsonx.Object {
-		s.diag(SeverityError, dCodingInvalid, loc, "a security label must be a Coding object, not "+kindName(k))
+		s.diag(SeverityError, dLabelShape, loc, "a security label must be a Coding object, not "+kindName(k))
 		return label{node: c}, false
 	}
 	if sys := d.Get(c, "system"); sys >= 0 && !d.IsStr(sys) {
@@ -269,6 +298,9 @@ func (s *state) checkCompositionConfidentiality(d *jsonx.Doc, c jsonx.Node, loc 
 	switch {
 	case c < 0:
 		return
+	case !d.IsStr(c):
+		s.diag(SeverityError, dLabelShape, loc, "Composition.confidentiality must be a string code, not "+kindName(d.Kind(c)))
+		return
 	}
 	code := d.Str(c)
 	if vocab.Rank(code) >= 0 {
@@ -332,6 +364,61 @@ func kindName(k jsonx.Kind) string {
 		return "a boolean"
 	}
 	return "null"
+}
+
+// checkExtensionShapes reports extension and modifierExtension members that
+// are not arrays anywhere in the resource at n, its meta and contained
+// resources included and a Bundle's entries left to their own validation:
+// inline labels are read from arrays only, so one inside such a member
+// would go unseen. A flat pass over the tape finds whether there is any;
+// only then a walk finds where.
+func (s *state) checkExtensionShapes(d *jsonx.Doc, n jsonx.Node, loc string, bundle bool) {
+	entries := -1
+	if bundle {
+		entries = d.Get(n, "entry")
+	}
+	for i, end := n+1, d.Skip(n); i < end; i++ {
+		switch {
+		case i == entries:
+			i = d.Skip(i) - 1
+		case d.Kind(i) == jsonx.Key && d.Kind(i+1) != jsonx.Array && (d.KeyIs(i, "extension") || d.KeyIs(i, "modifierExtension")):
+			s.locateExtensionShapes(d, n, append([]byte(nil), loc...), bundle)
+			return
+		}
+	}
+}
+
+// locateExtensionShapes is the walk of checkExtensionShapes; path is the
+// location of n, and the buffer is returned for reuse.
+func (s *state) locateExtensionShapes(d *jsonx.Doc, n jsonx.Node, path []byte, bundle bool) []byte {
+	switch d.Kind(n) {
+	case jsonx.Object:
+		d.Members(n, func(k, v jsonx.Node) bool {
+			name := d.Str(k)
+			isExt := name == "extension" || name == "modifierExtension"
+			kind := d.Kind(v)
+			if bundle && name == "entry" || !isExt && kind != jsonx.Object && kind != jsonx.Array {
+				return true
+			}
+			mark := len(path)
+			path = append(append(path, '.'), strings.TrimPrefix(name, "_")...)
+			if isExt && kind != jsonx.Array {
+				s.diag(SeverityError, dLabelShape, string(path), name+" must be an array of Extensions, not "+kindName(kind))
+			} else {
+				path = s.locateExtensionShapes(d, v, path, false)
+			}
+			path = path[:mark]
+			return true
+		})
+	case jsonx.Array:
+		d.Items(n, func(i int, v jsonx.Node) bool {
+			mark := len(path)
+			path = s.locateExtensionShapes(d, v, appendIndex(path, i), false)
+			path = path[:mark]
+			return true
+		})
+	}
+	return path
 }
 
 // checkLabelExtensions checks the DS4P extensions on a security Coding.
@@ -499,7 +586,7 @@ var issueType = map[string]string{
 	dExtensionValue: "structure", dBasisMultiple: "structure", dLegacyURL: "informational",
 	dLegacySystem: "informational", dBelowEntry: "business-rule", dSecurityNotArray: "structure",
 	dPOUConflict: "conflict", dCodeCase: "code-invalid", dSystemCase: "code-invalid", dSystemMissing: "required",
-	dLookalike: "code-invalid", dValueSetSystem: "code-invalid",
+	dLookalike: "code-invalid", dValueSetSystem: "code-invalid", dLabelShape: "structure",
 }
 
 // inlineValidator checks the inline labels and extensions a walk finds.
