@@ -48,13 +48,11 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
 		return
 	}
 	entries := d.Get(n, "entry")
-	if k := d.Kind(entries); entries >= 0 && k != jsonx.Array {
-		s.diag(SeverityError, dLabelShape, loc+".entry", "Bundle.entry must be an array, not "+kindName(k))
-	}
+	s.wantKind(d, entries, jsonx.Array, loc, ".entry", "Bundle.entry must be an array")
 	d.Items(entries, func(i int, e jsonx.Node) bool {
-		if k := d.Kind(e); k != jsonx.Object {
+		if d.Kind(e) != jsonx.Object {
 			// entryResource passes over such an entry without a word.
-			s.diag(SeverityError, dLabelShape, loc+".entry["+strconv.Itoa(i)+"]", "a Bundle entry must be an object, not "+kindName(k))
+			s.wantKind(d, e, jsonx.Object, loc, ".entry["+strconv.Itoa(i)+"]", "a Bundle entry must be an object")
 			return true
 		}
 		if res := s.entryResource(d, e, loc, i); res >= 0 {
@@ -72,9 +70,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	typ := d.Str(d.Get(n, "resourceType"))
 	isBundle := typ == "Bundle"
 	meta := d.Get(n, "meta")
-	if k := d.Kind(meta); meta >= 0 && k != jsonx.Object {
-		s.diag(SeverityError, dLabelShape, loc+".meta", "meta must be an object, not "+kindName(k))
-	}
+	s.wantKind(d, meta, jsonx.Object, loc, ".meta", "meta must be an object")
 	sec := d.Get(meta, "security")
 	secLoc := loc + ".meta.security"
 
@@ -82,7 +78,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	var confs, policies []string
 	labels := 0
 	if sec >= 0 && d.Kind(sec) != jsonx.Array {
-		s.diag(SeverityError, dSecurityNotArray, secLoc, "meta.security must be an array of Codings")
+		s.issue(SeverityError, dSecurityNotArray, secLoc, "meta.security must be an array of Codings")
 	}
 	seen := map[[2]string]bool{}
 	d.Items(sec, func(i int, c jsonx.Node) bool {
@@ -94,13 +90,13 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		labels++
 		k := [2]string{l.system, l.code}
 		if seen[k] {
-			s.diag(SeverityWarning, dLabelDuplicate, cl, "label "+l.system+"#"+l.code+" appears more than once")
+			s.issue(SeverityWarning, dLabelDuplicate, cl, "label "+l.system+"#"+l.code+" appears more than once")
 		}
 		seen[k] = true
 		if vocab.IsProcessInline(d.Str(d.Get(c, "system")), l.code) {
 			flag = true
 		}
-		if l.system == confidentialityCS || l.info == nil && meantSystem(d.Str(d.Get(c, "system")), l.code) == confidentialityCS {
+		if l.system == confidentialityCS || l.info == nil && vocab.Suggest(d.Str(d.Get(c, "system")), l.code).System == confidentialityCS {
 			// A misspelt confidentiality code is reported as such, not
 			// again as a missing one.
 			confs = append(confs, l.code)
@@ -116,14 +112,14 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	})
 	switch {
 	case len(confs) == 0 && labels > 0:
-		s.diag(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
+		s.issue(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
 	case len(confs) == 0 && d.Count(sec) == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
-		s.diag(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
+		s.issue(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
-		s.diag(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
+		s.issue(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
 	}
 	if len(policies) > 1 {
-		s.diag(SeverityWarning, dPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
+		s.issue(SeverityWarning, dPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
 	}
 
 	// meta extensions: display marks and the ballot-era inline flag.
@@ -133,10 +129,10 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		case extDisplay:
 			s.checkValue(d, x, xl, "valueAnnotation")
 		case extMustDisplay:
-			s.diag(SeverityWarning, dLegacyURL, xl, "extension-must-display is the ballot-era name of "+extDisplay)
+			s.issue(SeverityWarning, dLegacyURL, xl, "extension-must-display is the ballot-era name of "+extDisplay)
 			s.checkValue(d, x, xl, "valueAnnotation")
 		case extHasInline:
-			s.diag(SeverityWarning, dLegacyURL, xl, "extension-has-inline-sec-label is replaced by the meta.security code v3-ActCode#PROCESSINLINELABEL")
+			s.issue(SeverityWarning, dLegacyURL, xl, "extension-has-inline-sec-label is replaced by the meta.security code v3-ActCode#PROCESSINLINELABEL")
 			if s.checkValue(d, x, xl, "valueBoolean") && d.Bool(d.Get(x, "valueBoolean")) {
 				flag = true
 			}
@@ -147,33 +143,35 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	switch typ {
 	case "DocumentReference":
 		sl := d.Get(n, "securityLabel")
-		if k := d.Kind(sl); sl >= 0 && k != jsonx.Array {
-			s.diag(SeverityError, dLabelShape, loc+".securityLabel", "DocumentReference.securityLabel must be an array of CodeableConcepts, not "+kindName(k))
-		}
+		s.wantKind(d, sl, jsonx.Array, loc, ".securityLabel", "DocumentReference.securityLabel must be an array")
 		d.Items(sl, func(i int, cc jsonx.Node) bool {
 			ccLoc := loc + ".securityLabel[" + strconv.Itoa(i) + "]"
 			coding := d.Get(cc, "coding")
-			switch k, ck := d.Kind(cc), d.Kind(coding); {
-			case k != jsonx.Object:
-				s.diag(SeverityError, dLabelShape, ccLoc, "a securityLabel must be a CodeableConcept object, not "+kindName(k))
-			case coding >= 0 && ck != jsonx.Array:
-				s.diag(SeverityError, dLabelShape, ccLoc+".coding", "CodeableConcept.coding must be an array of Codings, not "+kindName(ck))
+			if s.wantKind(d, cc, jsonx.Object, ccLoc, "", "a securityLabel must be an object") {
+				s.wantKind(d, coding, jsonx.Array, ccLoc, ".coding", "CodeableConcept.coding must be an array")
 			}
 			d.Items(coding, func(j int, c jsonx.Node) bool {
 				cl := ccLoc + ".coding[" + strconv.Itoa(j) + "]"
 				if l, ok := s.checkCoding(d, c, cl); ok && s.revealing(&l) {
-					s.diag(SeverityError, dPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
+					s.issue(SeverityError, dPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
 				}
 				return true
 			})
 			return true
 		})
 	case "Composition":
-		s.checkCompositionConfidentiality(d, d.Get(n, "confidentiality"), loc+".confidentiality")
+		// A code of U..V (retired confidentiality codes are not in its
+		// value set).
+		c := d.Get(n, "confidentiality")
+		if code := d.Str(c); s.wantKind(d, c, jsonx.String, loc, ".confidentiality", "Composition.confidentiality must be a string") && vocab.Rank(code) < 0 {
+			if sg := vocab.Suggest(confidentialityCS, code); vocab.Rank(sg.Code) >= 0 {
+				s.checkUnreadable(&sg, confidentialityCS, code, loc+".confidentiality")
+			} else {
+				s.issue(SeverityError, dCodeUnknown, loc+".confidentiality", "Composition.confidentiality must be one of U, L, M, N, R, V")
+			}
+		}
 	}
-	if c := d.Get(n, "contained"); c >= 0 && d.Kind(c) != jsonx.Array {
-		s.diag(SeverityError, dLabelShape, loc+".contained", "contained must be an array of resources, not "+kindName(d.Kind(c)))
-	}
+	s.wantKind(d, d.Get(n, "contained"), jsonx.Array, loc, ".contained", "contained must be an array")
 	s.checkExtensionShapes(d, n, loc, isBundle)
 
 	// Inline labels, extensions anywhere, contained resources.
@@ -183,58 +181,51 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	s.walk.resource(n)
 	inline := iv.count
 	if inline > 0 && !flag {
-		s.diag(SeverityError, dInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
+		s.issue(SeverityError, dInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
 	}
 	if inline == 0 && flag {
-		s.diag(SeverityWarning, dFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
+		s.issue(SeverityWarning, dFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
 	}
 }
 
 // checkCoding validates one security Coding and returns it; ok is false
 // when it is not an object with a string system (or none) and a string code.
 func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool) {
-	if k := d.Kind(c); k != jsonx.Object {
-		s.diag(SeverityError, dLabelShape, loc, "a security label must be a Coding object, not "+kindName(k))
+	if !s.wantKind(d, c, jsonx.Object, loc, "", "a security label must be an object") {
 		return label{node: c}, false
 	}
 	if sys := d.Get(c, "system"); sys >= 0 && !d.IsStr(sys) {
-		s.diag(SeverityError, dCodingInvalid, loc, "the system of a security label must be a string, not "+kindName(d.Kind(sys)))
+		s.issue(SeverityError, dCodingInvalid, loc, "the system of a security label must be a string")
 		return label{node: c}, false
 	}
 	l, ok := readCoding(d, c)
 	if !ok {
-		msg := "a security label needs a code"
-		switch code := d.Get(c, "code"); {
-		case d.IsStr(code):
-			msg = "the code of a security label must not be empty"
-		case code >= 0:
-			msg = "the code of a security label must be a string, not " + kindName(d.Kind(code))
-		}
-		s.diag(SeverityError, dCodingInvalid, loc, msg)
+		s.issue(SeverityError, dCodingInvalid, loc, "the code of a security label must be a non-empty string")
 		return l, false
 	}
 	raw := d.Str(d.Get(c, "system"))
 	switch {
 	case vocab.IsLegacySystem(raw):
-		s.diag(SeverityWarning, dLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
+		s.issue(SeverityWarning, dLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
 	case raw == vocab.InlineLabelsCS:
-		s.diag(SeverityWarning, dLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
+		s.issue(SeverityWarning, dLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
 		return l, true
 	case raw == vocab.ActUSPrivacyLaw || raw == "http://hl7.org/fhir/v3/ActUSPrivacyLaw":
-		s.diag(SeverityError, dCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
+		s.issue(SeverityError, dCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
 		return l, true
 	}
 	switch {
 	case l.info == nil:
-		s.checkUnreadable(vocab.Suggest(raw, l.code), raw, l.code, loc)
+		sg := vocab.Suggest(raw, l.code)
+		s.checkUnreadable(&sg, raw, l.code, loc)
 	case l.info.Retired:
 		msg := l.code + " is retired in " + l.system
 		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
 			msg += "; use " + other.System + "#" + l.code
 		}
-		s.diag(SeverityWarning, dCodeRetired, loc, msg)
+		s.issue(SeverityWarning, dCodeRetired, loc, msg)
 	case l.info.Abstract:
-		s.diag(SeverityWarning, dCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
+		s.issue(SeverityWarning, dCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
 	}
 	return l, true
 }
@@ -242,183 +233,147 @@ func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool
 // checkUnreadable reports a label the vocabulary cannot read (redaction
 // withholds what carries it) under the most specific code sg allows, with
 // the label likely meant.
-func (s *state) checkUnreadable(sg vocab.Suggestion, system, code, loc string) {
-	switch sg.Kind {
-	case vocab.CodeCase:
-		s.diag(SeverityError, dCodeCase, loc, quote(code)+" is not a code of "+shortSystem(sg.System)+"; did you mean "+quote(sg.Code)+"?")
-	case vocab.SystemCase:
-		s.diag(SeverityError, dSystemCase, loc, "system "+quote(system)+" is not one the engine knows, but differs from one only in case; did you mean "+meant(&sg, system, code)+"?")
-	case vocab.SystemMissing:
-		msg := "security label " + quote(code) + " has no system"
-		if sg.System == "" {
-			msg += ", and no security label system has that code"
+func (s *state) checkUnreadable(sg *vocab.Suggestion, system, code, loc string) {
+	k := sg.Kind
+	switch k {
+	case vocab.UnknownSystem:
+		s.issue(SeverityWarning, dLabelUnknown, loc, "label "+system+"#"+code+" is in a system the engine does not know;"+
+			" redaction withholds content carrying it unless the recipient's context lists the system in ignore")
+		return
+	case vocab.UnknownCode:
+		if other := vocab.FindElsewhere(sg.System, code); other != nil {
+			s.issue(SeverityError, dCodeWrongSystem, loc, code+" is not a code of "+sg.System+"; it belongs to "+other.System)
+		} else if sg.System == confidentialityCS {
+			s.issue(SeverityError, dCodeUnknown, loc, code+" is not a confidentiality code (U, L, M, N, R, V)")
 		} else {
-			msg += "; did you mean " + meant(&sg, system, code)
+			s.issue(SeverityError, dCodeUnknown, loc, code+" is not a security label code of "+sg.System+"; redaction withholds content carrying it")
+		}
+		return
+	}
+	// The message names what is wrong, then the label meant.
+	what, value := "system ", system
+	switch {
+	case k == vocab.CodeCase:
+		what, value = "", code
+	case k == vocab.Lookalike && sg.InCode:
+		what, value = "code ", code
+	case k == vocab.SystemMissing:
+		what, value = "security label ", code
+	}
+	msg := what + quote(value) + unreadableWhy[k]
+	switch k {
+	case vocab.CodeCase:
+		msg += sg.System[strings.LastIndexByte(sg.System, '/')+1:] // v3-Confidentiality
+	case vocab.Lookalike:
+		// U+XXXX: a BMP character's four digits, from five.
+		h := strconv.FormatInt(int64(sg.Char)+0x10000, 16)[1:]
+		if sg.Char > 0xFFFF {
+			h = strconv.FormatInt(int64(sg.Char), 16)
+		}
+		msg += "U+" + strings.ToUpper(h)
+	}
+	if sg.Known() {
+		// The code alone when only the code changes, else the system (or
+		// systems), with the code when it changes too.
+		msg += "; did you mean "
+		if c, _ := vocab.Canonical(system); sg.System == c {
+			msg += quote(sg.Code)
+		} else {
+			msg += "system " + quote(sg.System)
 			for _, other := range sg.Also {
 				msg += " or " + quote(other)
 			}
-			msg += "?"
+			if sg.Code != code {
+				msg += " with code " + quote(sg.Code)
+			}
 		}
-		s.diag(SeverityError, dSystemMissing, loc, msg)
-	case vocab.Lookalike:
-		what, value := "system ", system
-		if sg.InCode {
-			what, value = "code ", code
-		}
-		msg := what + quote(value) + " has a look-alike, invisible or white-space character (" + codePoint(sg.Char) + ")"
-		if sg.Known() {
-			msg += "; did you mean " + meant(&sg, system, code) + "?"
-		} else {
-			msg += "; even in plain characters it is not a label the engine knows"
-		}
-		s.diag(SeverityError, dLookalike, loc, msg)
-	case vocab.ValueSetSystem:
-		msg := quote(system) + " is a ValueSet, not a code system"
-		if sg.System != "" {
-			msg += "; did you mean " + meant(&sg, system, code) + "?"
-		}
-		s.diag(SeverityError, dValueSetSystem, loc, msg)
-	case vocab.UnknownSystem:
-		s.diag(SeverityWarning, dLabelUnknown, loc, "label "+system+"#"+code+" is in a system the engine does not know;"+
-			" redaction withholds content carrying it unless the recipient's context lists the system in ignore")
-	default: // vocab.UnknownCode
-		if other := vocab.FindElsewhere(sg.System, code); other != nil {
-			s.diag(SeverityError, dCodeWrongSystem, loc, code+" is not a code of "+sg.System+"; it belongs to "+other.System)
-		} else if sg.System == confidentialityCS {
-			s.diag(SeverityError, dCodeUnknown, loc, code+" is not a confidentiality code (U, L, M, N, R, V)")
-		} else {
-			s.diag(SeverityError, dCodeUnknown, loc, code+" is not a security label code of "+sg.System+"; redaction withholds content carrying it")
-		}
+		msg += "?"
 	}
+	s.issue(SeverityError, unreadableCode[k], loc, msg)
 }
 
-// checkCompositionConfidentiality checks Composition.confidentiality, a code
-// of U..V (retired confidentiality codes are not in its value set).
-func (s *state) checkCompositionConfidentiality(d *jsonx.Doc, c jsonx.Node, loc string) {
-	switch {
-	case c < 0:
-		return
-	case !d.IsStr(c):
-		s.diag(SeverityError, dLabelShape, loc, "Composition.confidentiality must be a string code, not "+kindName(d.Kind(c)))
-		return
+// unreadableCode and unreadableWhy are the diagnostic code and the reason
+// (followed by the system's name for CodeCase, the character for Lookalike)
+// of each misspelling.
+var (
+	unreadableCode = [...]string{
+		vocab.CodeCase: dCodeCase, vocab.SystemCase: dSystemCase, vocab.SystemMissing: dSystemMissing,
+		vocab.Lookalike: dLookalike, vocab.ValueSetSystem: dValueSetSystem,
 	}
-	code := d.Str(c)
-	if vocab.Rank(code) >= 0 {
-		return
+	unreadableWhy = [...]string{
+		vocab.CodeCase:       " is not a code of ",
+		vocab.SystemCase:     " is not one the engine knows, but differs from one only in case",
+		vocab.SystemMissing:  " has no system",
+		vocab.Lookalike:      " has a look-alike, invisible or white-space character: ",
+		vocab.ValueSetSystem: " is a ValueSet, not a code system",
 	}
-	if sg := vocab.Suggest(confidentialityCS, code); (sg.Kind == vocab.CodeCase || sg.Kind == vocab.Lookalike) && vocab.Rank(sg.Code) >= 0 {
-		s.checkUnreadable(sg, confidentialityCS, code, loc)
-		return
+)
+
+// wantKind reports a label-shape error when n, at loc+member, is present but
+// not of kind want (what says what it must be); it says whether n is of
+// that kind.
+func (s *state) wantKind(d *jsonx.Doc, n jsonx.Node, want jsonx.Kind, loc, member, what string) bool {
+	k := d.Kind(n)
+	if n >= 0 && k != want {
+		s.issue(SeverityError, dLabelShape, loc+member, what+", not "+kindNames[k])
 	}
-	s.diag(SeverityError, dCodeUnknown, loc, "Composition.confidentiality must be one of U, L, M, N, R, V")
+	return k == want
 }
 
-// meantSystem is the system an unreadable label was likely meant to have, or
-// "" when no known label is near it.
-func meantSystem(system, code string) string {
-	if sg := vocab.Suggest(system, code); sg.Known() {
-		return sg.System
-	}
-	return ""
-}
-
-// meant writes the label sg suggests for (system, code): the code alone when
-// only the code changes, else the system, with the code when it changes too.
-func meant(sg *vocab.Suggestion, system, code string) string {
-	canonical, _ := vocab.Canonical(system)
-	switch {
-	case sg.System == canonical:
-		return quote(sg.Code)
-	case sg.Code == code:
-		return "system " + quote(sg.System)
-	}
-	return "system " + quote(sg.System) + " with code " + quote(sg.Code)
-}
-
-// shortSystem is the last segment of a system URL (v3-Confidentiality).
-func shortSystem(system string) string {
-	return system[strings.LastIndexByte(system, '/')+1:]
-}
-
-// codePoint writes r as U+XXXX.
-func codePoint(r rune) string {
-	h := strings.ToUpper(strconv.FormatInt(int64(r), 16))
-	for len(h) < 4 {
-		h = "0" + h
-	}
-	return "U+" + h
-}
-
-// kindName names a JSON kind for messages.
-func kindName(k jsonx.Kind) string {
-	switch k {
-	case jsonx.Object:
-		return "an object"
-	case jsonx.Array:
-		return "an array"
-	case jsonx.String:
-		return "a string"
-	case jsonx.Number:
-		return "a number"
-	case jsonx.True, jsonx.False:
-		return "a boolean"
-	}
-	return "null"
+// kindNames names the JSON kinds for messages.
+var kindNames = [...]string{
+	jsonx.Object: "an object", jsonx.Array: "an array", jsonx.String: "a string", jsonx.Number: "a number",
+	jsonx.True: "a boolean", jsonx.False: "a boolean", jsonx.Null: "null", jsonx.Key: "a name",
 }
 
 // checkExtensionShapes reports extension and modifierExtension members that
 // are not arrays anywhere in the resource at n, its meta and contained
 // resources included and a Bundle's entries left to their own validation:
 // inline labels are read from arrays only, so one inside such a member
-// would go unseen. A flat pass over the tape finds whether there is any;
-// only then a walk finds where.
+// would go unseen. It is one flat pass over the tape; a finding is then
+// located by a descent from n.
 func (s *state) checkExtensionShapes(d *jsonx.Doc, n jsonx.Node, loc string, bundle bool) {
 	entries := -1
 	if bundle {
 		entries = d.Get(n, "entry")
 	}
 	for i, end := n+1, d.Skip(n); i < end; i++ {
-		switch {
-		case i == entries:
+		if i == entries {
 			i = d.Skip(i) - 1
-		case d.Kind(i) == jsonx.Key && d.Kind(i+1) != jsonx.Array && (d.KeyIs(i, "extension") || d.KeyIs(i, "modifierExtension")):
-			s.locateExtensionShapes(d, n, append([]byte(nil), loc...), bundle)
-			return
+			continue
 		}
-	}
-}
-
-// locateExtensionShapes is the walk of checkExtensionShapes; path is the
-// location of n, and the buffer is returned for reuse.
-func (s *state) locateExtensionShapes(d *jsonx.Doc, n jsonx.Node, path []byte, bundle bool) []byte {
-	switch d.Kind(n) {
-	case jsonx.Object:
-		d.Members(n, func(k, v jsonx.Node) bool {
-			name := d.Str(k)
-			isExt := name == "extension" || name == "modifierExtension"
-			kind := d.Kind(v)
-			if bundle && name == "entry" || !isExt && kind != jsonx.Object && kind != jsonx.Array {
-				return true
+		name := ""
+		if d.Kind(i) == jsonx.Key && d.Kind(i+1) != jsonx.Array {
+			name = d.Str(i)
+		}
+		if name != "extension" && name != "modifierExtension" {
+			continue
+		}
+		path := []byte(loc)
+		for m := n; m != i+1; {
+			isObject := d.Kind(m) == jsonx.Object
+			first, last := d.Range(m)
+			for c, item := first, 0; c < last; item++ {
+				v := c
+				if isObject {
+					v++
+				}
+				if next := d.Skip(v); i < next {
+					if isObject {
+						path = append(append(path, '.'), strings.TrimPrefix(d.Str(c), "_")...)
+					} else {
+						path = appendIndex(path, item)
+					}
+					m = v
+					break
+				} else {
+					c = next
+				}
 			}
-			mark := len(path)
-			path = append(append(path, '.'), strings.TrimPrefix(name, "_")...)
-			if isExt && kind != jsonx.Array {
-				s.diag(SeverityError, dLabelShape, string(path), name+" must be an array of Extensions, not "+kindName(kind))
-			} else {
-				path = s.locateExtensionShapes(d, v, path, false)
-			}
-			path = path[:mark]
-			return true
-		})
-	case jsonx.Array:
-		d.Items(n, func(i int, v jsonx.Node) bool {
-			mark := len(path)
-			path = s.locateExtensionShapes(d, v, appendIndex(path, i), false)
-			path = path[:mark]
-			return true
-		})
+		}
+		s.wantKind(d, i+1, jsonx.Array, string(path), "", name+" must be an array")
+		i = d.Skip(i+1) - 1
 	}
-	return path
 }
 
 // checkLabelExtensions checks the DS4P extensions on a security Coding.
@@ -430,12 +385,12 @@ func (s *state) checkLabelExtensions(d *jsonx.Doc, c jsonx.Node, loc string) {
 		case extBasis:
 			basis++
 			if basis == 2 {
-				s.diag(SeverityError, dBasisMultiple, xl, "extension-sec-label-basis may appear at most once on a label")
+				s.issue(SeverityError, dBasisMultiple, xl, "extension-sec-label-basis may appear at most once on a label")
 			}
 			s.checkValue(d, x, xl, "valueCoding")
 		case extClassifier:
 			if d.Get(x, "valueContributor") >= 0 && d.Get(x, "valueReference") < 0 {
-				s.diag(SeverityWarning, dLegacyURL, xl, "valueContributor is the ballot-era form of the classifier; use valueReference")
+				s.issue(SeverityWarning, dLegacyURL, xl, "valueContributor is the ballot-era form of the classifier; use valueReference")
 				s.checkValue(d, x, xl, "valueContributor")
 			} else {
 				s.checkValue(d, x, xl, "valueReference")
@@ -459,29 +414,36 @@ func (s *state) checkValue(d *jsonx.Doc, x jsonx.Node, loc, want string) bool {
 	})
 	switch {
 	case len(values) == 0:
-		s.diag(SeverityError, dExtensionValue, loc, "the extension has no value; it needs "+want)
+		s.issue(SeverityError, dExtensionValue, loc, "the extension has no value; it needs "+want)
 	case len(values) > 1:
-		s.diag(SeverityError, dExtensionValue, loc, "the extension has more than one value[x]")
+		s.issue(SeverityError, dExtensionValue, loc, "the extension has more than one value[x]")
 	case values[0] != want:
-		s.diag(SeverityError, dExtensionValue, loc, "the extension needs "+want+", not "+values[0])
+		s.issue(SeverityError, dExtensionValue, loc, "the extension needs "+want+", not "+values[0])
 	default:
 		v := d.Get(x, want)
 		wantKind := jsonx.Object
 		if want == "valueBoolean" {
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
-				s.diag(SeverityError, dExtensionValue, loc, want+" must be true or false")
+				s.issue(SeverityError, dExtensionValue, loc, want+" must be true or false")
 				return false
 			}
 			return true
 		}
 		if d.Kind(v) != wantKind {
-			s.diag(SeverityError, dExtensionValue, loc, want+" must be an object")
+			s.issue(SeverityError, dExtensionValue, loc, want+" must be an object")
 			return false
 		}
 		return true
 	}
 	return false
 }
+
+// issue is diag kept out of line: validate reports from some forty places,
+// and the WebAssembly module grows by more for each inlined copy than the
+// call costs.
+//
+//go:noinline
+func (s *state) issue(sev Severity, code, loc, msg string) { s.diag(sev, code, loc, msg) }
 
 // revealing reports whether a label must stay out of an envelope: a
 // privacy-revealing obligation or refrain (or any listed code).
@@ -493,9 +455,9 @@ func (s *state) revealing(l *label) bool {
 func (s *state) checkEnvelopeLabel(l *label, loc string) {
 	switch {
 	case s.revealing(l):
-		s.diag(SeverityError, dPrivacyRevealing, loc, "privacy-revealing code "+l.code+" must not be in a Bundle's high-water mark")
+		s.issue(SeverityError, dPrivacyRevealing, loc, "privacy-revealing code "+l.code+" must not be in a Bundle's high-water mark")
 	case l.set == vocab.SetSensitivity && s.opts.EnvelopeSensitivity != "union":
-		s.diag(SeverityError, dPrivacyRevealing, loc, "sensitivity code "+l.code+" on a Bundle reveals what it protects; keep it on the entries")
+		s.issue(SeverityError, dPrivacyRevealing, loc, "sensitivity code "+l.code+" on a Bundle reveals what it protects; keep it on the entries")
 	}
 }
 
@@ -521,13 +483,13 @@ func (s *state) validateEnvelope(d *jsonx.Doc, b jsonx.Node, loc string) {
 		return true
 	})
 	if have >= 0 && have < want {
-		s.diag(SeverityError, dBelowEntry, loc+".meta.security", "the Bundle's confidentiality "+vocab.ConfidentialityCode(have)+
+		s.issue(SeverityError, dBelowEntry, loc+".meta.security", "the Bundle's confidentiality "+vocab.ConfidentialityCode(have)+
 			" is below its most confidential entry ("+vocab.ConfidentialityCode(want)+")")
 	}
 	if d.Str(d.Get(b, "type")) == "document" {
 		comp := d.Get(d.Index(d.Get(b, "entry"), 0), "resource")
 		if c := d.Get(comp, "confidentiality"); d.IsStr(c) && vocab.Rank(d.Str(c)) >= 0 && vocab.Rank(d.Str(c)) < want {
-			s.diag(SeverityError, dBelowEntry, loc+".entry[0].resource.confidentiality", "Composition.confidentiality "+d.Str(c)+
+			s.issue(SeverityError, dBelowEntry, loc+".entry[0].resource.confidentiality", "Composition.confidentiality "+d.Str(c)+
 				" is below the document's high-water mark ("+vocab.ConfidentialityCode(want)+")")
 		}
 	}
@@ -607,13 +569,13 @@ func (iv *inlineValidator) extension(w *walker, x jsonx.Node) {
 			s.checkLabelExtensions(d, c, xl+".valueCoding")
 		}
 	case extMustDisplay, extHasInline, extDisplay:
-		s.diag(SeverityError, dExtensionValue, string(w.path), "this DS4P extension belongs on Resource.meta")
+		s.issue(SeverityError, dExtensionValue, string(w.path), "this DS4P extension belongs on Resource.meta")
 	}
 }
 
 func (iv *inlineValidator) containedMeta(w *walker, m jsonx.Node) {
 	if w.d.Count(w.d.Get(m, "security")) > 0 {
-		iv.s.diag(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
+		iv.s.issue(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
 	}
 }
 

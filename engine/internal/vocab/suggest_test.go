@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSuggest(t *testing.T) {
@@ -59,6 +60,8 @@ func TestSuggest(t *testing.T) {
 		{"http://hl7.org/fhir/ValueSet/security-labels", "HIV", ValueSetSystem, ActCode, "HIV", 0, nil},
 		{"http://hl7.org/fhir/ValueSet/security-labels", "REDACTED", ValueSetSystem, ObservationValue, "REDACTED", 0, nil},
 		{vs + "v3-actcode", "ETH", ValueSetSystem, ActCode, "ETH", 0, nil},
+		{vs + "v3-Confidentiality", "treat", ValueSetSystem, ActReason, "TREAT", 0, nil},
+		{vs + "v3-PurposeOfUse", "NOTACODE", ValueSetSystem, "", "NOTACODE", 0, nil},
 
 		{ActCode, "NOTACODE", UnknownCode, ActCode, "NOTACODE", 0, nil},
 		{ActCode, "R", UnknownCode, ActCode, "R", 0, nil},
@@ -85,13 +88,18 @@ func TestSuggestKnown(t *testing.T) {
 	}
 }
 
-// A suggestion never leaves a look-alike or invisible character in what it
-// suggests, and readable labels come back as they are.
+// Every look-alike folds to ASCII both ways, and readable labels come back
+// as they are.
 func TestSuggestFoldsEveryConfusable(t *testing.T) {
-	for r := range confusables {
-		for reading := range 2 {
-			if p := plainRune(r, reading); p >= 0x80 {
-				t.Errorf("plainRune(%q, %d) = %q, not ASCII", r, reading, p)
+	for _, plain := range []string{looks, reads} {
+		if n := utf8.RuneCountInString(confusables); len(plain) != n {
+			t.Fatalf("%d look-alikes, %d plain characters", n, len(plain))
+		}
+	}
+	for _, r := range confusables {
+		for _, plain := range []string{looks, reads} {
+			if p, c := fold(string(r), plain); len(p) != 1 || p[0] >= utf8.RuneSelf || c != r {
+				t.Errorf("fold(%q) = %q, %q", r, p, c)
 			}
 		}
 	}
