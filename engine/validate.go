@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -32,6 +33,12 @@ const (
 	dBelowEntry        = "hwm-below-entry"
 	dSecurityNotArray  = "security-malformed"
 	dPOUConflict       = "purpose-of-use-conflict"
+	dCodeCase          = "label-code-case"
+	dSystemCase        = "label-system-case"
+	dSystemMissing     = "label-system-missing"
+	dLookalike         = "label-lookalike"
+	dValueSetSystem    = "label-valueset-system"
+	dLabelShape        = "label-shape"
 )
 
 // validate checks the resource at n and, for a Bundle, every entry.
@@ -40,7 +47,14 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
 		return
 	}
-	d.Items(d.Get(n, "entry"), func(i int, e jsonx.Node) bool {
+	entries := d.Get(n, "entry")
+	s.wantKind(d, entries, jsonx.Array, loc, ".entry", "Bundle.entry must be an array")
+	d.Items(entries, func(i int, e jsonx.Node) bool {
+		if d.Kind(e) != jsonx.Object {
+			// entryResource passes over such an entry without a word.
+			s.wantKind(d, e, jsonx.Object, loc, ".entry["+strconv.Itoa(i)+"]", "a Bundle entry must be an object")
+			return true
+		}
 		if res := s.entryResource(d, e, loc, i); res >= 0 {
 			s.validate(d, res, entryLoc(loc, i))
 		}
@@ -56,6 +70,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	typ := d.Str(d.Get(n, "resourceType"))
 	isBundle := typ == "Bundle"
 	meta := d.Get(n, "meta")
+	s.wantKind(d, meta, jsonx.Object, loc, ".meta", "meta must be an object")
 	sec := d.Get(meta, "security")
 	secLoc := loc + ".meta.security"
 
@@ -63,7 +78,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	var confs, policies []string
 	labels := 0
 	if sec >= 0 && d.Kind(sec) != jsonx.Array {
-		s.diag(SeverityError, dSecurityNotArray, secLoc, "meta.security must be an array of Codings")
+		s.issue(SeverityError, dSecurityNotArray, secLoc, "meta.security must be an array of Codings")
 	}
 	seen := map[[2]string]bool{}
 	d.Items(sec, func(i int, c jsonx.Node) bool {
@@ -75,13 +90,15 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		labels++
 		k := [2]string{l.system, l.code}
 		if seen[k] {
-			s.diag(SeverityWarning, dLabelDuplicate, cl, "label "+l.system+"#"+l.code+" appears more than once")
+			s.issue(SeverityWarning, dLabelDuplicate, cl, "label "+l.system+"#"+l.code+" appears more than once")
 		}
 		seen[k] = true
 		if vocab.IsProcessInline(d.Str(d.Get(c, "system")), l.code) {
 			flag = true
 		}
-		if l.system == confidentialityCS {
+		if l.system == confidentialityCS || l.info == nil && vocab.Suggest(d.Str(d.Get(c, "system")), l.code).System == confidentialityCS {
+			// A misspelt confidentiality code is reported as such, not
+			// again as a missing one.
 			confs = append(confs, l.code)
 		}
 		if l.set == vocab.SetPolicy {
@@ -95,14 +112,14 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	})
 	switch {
 	case len(confs) == 0 && labels > 0:
-		s.diag(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
-	case len(confs) == 0 && d.Count(sec) == 0 && d.Kind(sec) != jsonx.Object:
-		s.diag(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
+		s.issue(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
+	case len(confs) == 0 && d.Count(sec) == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
+		s.issue(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
-		s.diag(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
+		s.issue(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
 	}
 	if len(policies) > 1 {
-		s.diag(SeverityWarning, dPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
+		s.issue(SeverityWarning, dPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
 	}
 
 	// meta extensions: display marks and the ballot-era inline flag.
@@ -112,10 +129,10 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		case extDisplay:
 			s.checkValue(d, x, xl, "valueAnnotation")
 		case extMustDisplay:
-			s.diag(SeverityWarning, dLegacyURL, xl, "extension-must-display is the ballot-era name of "+extDisplay)
+			s.issue(SeverityWarning, dLegacyURL, xl, "extension-must-display is the ballot-era name of "+extDisplay)
 			s.checkValue(d, x, xl, "valueAnnotation")
 		case extHasInline:
-			s.diag(SeverityWarning, dLegacyURL, xl, "extension-has-inline-sec-label is replaced by the meta.security code v3-ActCode#PROCESSINLINELABEL")
+			s.issue(SeverityWarning, dLegacyURL, xl, "extension-has-inline-sec-label is replaced by the meta.security code v3-ActCode#PROCESSINLINELABEL")
 			if s.checkValue(d, x, xl, "valueBoolean") && d.Bool(d.Get(x, "valueBoolean")) {
 				flag = true
 			}
@@ -125,21 +142,37 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 
 	switch typ {
 	case "DocumentReference":
-		d.Items(d.Get(n, "securityLabel"), func(i int, cc jsonx.Node) bool {
-			d.Items(d.Get(cc, "coding"), func(j int, c jsonx.Node) bool {
-				cl := loc + ".securityLabel[" + strconv.Itoa(i) + "].coding[" + strconv.Itoa(j) + "]"
+		sl := d.Get(n, "securityLabel")
+		s.wantKind(d, sl, jsonx.Array, loc, ".securityLabel", "DocumentReference.securityLabel must be an array")
+		d.Items(sl, func(i int, cc jsonx.Node) bool {
+			ccLoc := loc + ".securityLabel[" + strconv.Itoa(i) + "]"
+			coding := d.Get(cc, "coding")
+			if s.wantKind(d, cc, jsonx.Object, ccLoc, "", "a securityLabel must be an object") {
+				s.wantKind(d, coding, jsonx.Array, ccLoc, ".coding", "CodeableConcept.coding must be an array")
+			}
+			d.Items(coding, func(j int, c jsonx.Node) bool {
+				cl := ccLoc + ".coding[" + strconv.Itoa(j) + "]"
 				if l, ok := s.checkCoding(d, c, cl); ok && s.revealing(&l) {
-					s.diag(SeverityError, dPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
+					s.issue(SeverityError, dPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
 				}
 				return true
 			})
 			return true
 		})
 	case "Composition":
-		if c := d.Get(n, "confidentiality"); c >= 0 && (!d.IsStr(c) || vocab.Rank(d.Str(c)) < 0) {
-			s.diag(SeverityError, dCodeUnknown, loc+".confidentiality", "Composition.confidentiality must be one of U, L, M, N, R, V")
+		// A code of U..V (retired confidentiality codes are not in its
+		// value set).
+		c := d.Get(n, "confidentiality")
+		if code := d.Str(c); s.wantKind(d, c, jsonx.String, loc, ".confidentiality", "Composition.confidentiality must be a string") && vocab.Rank(code) < 0 {
+			if sg := vocab.Suggest(confidentialityCS, code); vocab.Rank(sg.Code) >= 0 {
+				s.checkUnreadable(&sg, confidentialityCS, code, loc+".confidentiality")
+			} else {
+				s.issue(SeverityError, dCodeUnknown, loc+".confidentiality", "Composition.confidentiality must be one of U, L, M, N, R, V")
+			}
 		}
 	}
+	s.wantKind(d, d.Get(n, "contained"), jsonx.Array, loc, ".contained", "contained must be an array")
+	s.checkExtensionShapes(d, n, loc, isBundle)
 
 	// Inline labels, extensions anywhere, contained resources.
 	iv := &s.checkInline
@@ -148,58 +181,199 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	s.walk.resource(n)
 	inline := iv.count
 	if inline > 0 && !flag {
-		s.diag(SeverityError, dInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
+		s.issue(SeverityError, dInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
 	}
 	if inline == 0 && flag {
-		s.diag(SeverityWarning, dFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
+		s.issue(SeverityWarning, dFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
 	}
 }
 
-// checkCoding validates one security Coding and returns it.
+// checkCoding validates one security Coding and returns it; ok is false
+// when it is not an object with a string system (or none) and a string code.
 func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool) {
+	if !s.wantKind(d, c, jsonx.Object, loc, "", "a security label must be an object") {
+		return label{node: c}, false
+	}
+	if sys := d.Get(c, "system"); sys >= 0 && !d.IsStr(sys) {
+		s.issue(SeverityError, dCodingInvalid, loc, "the system of a security label must be a string")
+		return label{node: c}, false
+	}
 	l, ok := readCoding(d, c)
 	if !ok {
-		s.diag(SeverityError, dCodingInvalid, loc, "a security label is a Coding with a string code and system")
+		s.issue(SeverityError, dCodingInvalid, loc, "the code of a security label must be a non-empty string")
 		return l, false
 	}
 	raw := d.Str(d.Get(c, "system"))
 	switch {
-	case raw == "":
-		s.diag(SeverityError, dCodingInvalid, loc, "security label "+l.code+" has no system")
-		return l, true
 	case vocab.IsLegacySystem(raw):
-		s.diag(SeverityWarning, dLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
+		s.issue(SeverityWarning, dLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
 	case raw == vocab.InlineLabelsCS:
-		s.diag(SeverityWarning, dLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
+		s.issue(SeverityWarning, dLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
 		return l, true
-	}
-	if raw == vocab.ActUSPrivacyLaw || raw == "http://hl7.org/fhir/v3/ActUSPrivacyLaw" {
-		s.diag(SeverityError, dCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
-		return l, true
-	}
-	if !vocab.KnownSystem(l.system) {
-		s.diag(SeverityInformation, dLabelUnknown, loc, "label "+l.system+"#"+l.code+" is in a system the engine does not know; it is kept as is")
+	case raw == vocab.ActUSPrivacyLaw || raw == "http://hl7.org/fhir/v3/ActUSPrivacyLaw":
+		s.issue(SeverityError, dCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
 		return l, true
 	}
 	switch {
 	case l.info == nil:
-		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
-			s.diag(SeverityError, dCodeWrongSystem, loc, l.code+" is not a code of "+l.system+"; it belongs to "+other.System)
-		} else if l.system == confidentialityCS {
-			s.diag(SeverityError, dCodeUnknown, loc, l.code+" is not a confidentiality code (U, L, M, N, R, V)")
-		} else {
-			s.diag(SeverityWarning, dCodeUnknown, loc, l.code+" is not a security label code of "+l.system)
-		}
+		sg := vocab.Suggest(raw, l.code)
+		s.checkUnreadable(&sg, raw, l.code, loc)
 	case l.info.Retired:
 		msg := l.code + " is retired in " + l.system
 		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
 			msg += "; use " + other.System + "#" + l.code
 		}
-		s.diag(SeverityWarning, dCodeRetired, loc, msg)
+		s.issue(SeverityWarning, dCodeRetired, loc, msg)
 	case l.info.Abstract:
-		s.diag(SeverityWarning, dCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
+		s.issue(SeverityWarning, dCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
 	}
 	return l, true
+}
+
+// checkUnreadable reports a label the vocabulary cannot read (redaction
+// withholds what carries it) under the most specific code sg allows, with
+// the label likely meant.
+func (s *state) checkUnreadable(sg *vocab.Suggestion, system, code, loc string) {
+	k := sg.Kind
+	switch k {
+	case vocab.UnknownSystem:
+		s.issue(SeverityWarning, dLabelUnknown, loc, "label "+system+"#"+code+" is in a system the engine does not know;"+
+			" redaction withholds content carrying it unless the recipient's context lists the system in ignore")
+		return
+	case vocab.UnknownCode:
+		if other := vocab.FindElsewhere(sg.System, code); other != nil {
+			s.issue(SeverityError, dCodeWrongSystem, loc, code+" is not a code of "+sg.System+"; it belongs to "+other.System)
+		} else if sg.System == confidentialityCS {
+			s.issue(SeverityError, dCodeUnknown, loc, code+" is not a confidentiality code (U, L, M, N, R, V)")
+		} else {
+			s.issue(SeverityError, dCodeUnknown, loc, code+" is not a security label code of "+sg.System+"; redaction withholds content carrying it")
+		}
+		return
+	}
+	// The message names what is wrong, then the label meant.
+	what, value := "system ", system
+	switch {
+	case k == vocab.CodeCase:
+		what, value = "", code
+	case k == vocab.Lookalike && sg.InCode:
+		what, value = "code ", code
+	case k == vocab.SystemMissing:
+		what, value = "security label ", code
+	}
+	msg := what + quote(value) + unreadableWhy[k]
+	switch k {
+	case vocab.CodeCase:
+		msg += sg.System[strings.LastIndexByte(sg.System, '/')+1:] // v3-Confidentiality
+	case vocab.Lookalike:
+		// U+XXXX: a BMP character's four digits, from five.
+		h := strconv.FormatInt(int64(sg.Char)+0x10000, 16)[1:]
+		if sg.Char > 0xFFFF {
+			h = strconv.FormatInt(int64(sg.Char), 16)
+		}
+		msg += "U+" + strings.ToUpper(h)
+	}
+	if sg.Known() {
+		// The code alone when only the code changes, else the system (or
+		// systems), with the code when it changes too.
+		msg += "; did you mean "
+		if c, _ := vocab.Canonical(system); sg.System == c {
+			msg += quote(sg.Code)
+		} else {
+			msg += "system " + quote(sg.System)
+			for _, other := range sg.Also {
+				msg += " or " + quote(other)
+			}
+			if sg.Code != code {
+				msg += " with code " + quote(sg.Code)
+			}
+		}
+		msg += "?"
+	}
+	s.issue(SeverityError, unreadableCode[k], loc, msg)
+}
+
+// unreadableCode and unreadableWhy are the diagnostic code and the reason
+// (followed by the system's name for CodeCase, the character for Lookalike)
+// of each misspelling.
+var (
+	unreadableCode = [...]string{
+		vocab.CodeCase: dCodeCase, vocab.SystemCase: dSystemCase, vocab.SystemMissing: dSystemMissing,
+		vocab.Lookalike: dLookalike, vocab.ValueSetSystem: dValueSetSystem,
+	}
+	unreadableWhy = [...]string{
+		vocab.CodeCase:       " is not a code of ",
+		vocab.SystemCase:     " is not one the engine knows, but differs from one only in case",
+		vocab.SystemMissing:  " has no system",
+		vocab.Lookalike:      " has a look-alike, invisible or white-space character: ",
+		vocab.ValueSetSystem: " is a ValueSet, not a code system",
+	}
+)
+
+// wantKind reports a label-shape error when n, at loc+member, is present but
+// not of kind want (what says what it must be); it says whether n is of
+// that kind.
+func (s *state) wantKind(d *jsonx.Doc, n jsonx.Node, want jsonx.Kind, loc, member, what string) bool {
+	k := d.Kind(n)
+	if n >= 0 && k != want {
+		s.issue(SeverityError, dLabelShape, loc+member, what+", not "+kindNames[k])
+	}
+	return k == want
+}
+
+// kindNames names the JSON kinds for messages.
+var kindNames = [...]string{
+	jsonx.Object: "an object", jsonx.Array: "an array", jsonx.String: "a string", jsonx.Number: "a number",
+	jsonx.True: "a boolean", jsonx.False: "a boolean", jsonx.Null: "null", jsonx.Key: "a name",
+}
+
+// checkExtensionShapes reports extension and modifierExtension members that
+// are not arrays anywhere in the resource at n, its meta and contained
+// resources included and a Bundle's entries left to their own validation:
+// inline labels are read from arrays only, so one inside such a member
+// would go unseen. It is one flat pass over the tape; a finding is then
+// located by a descent from n.
+func (s *state) checkExtensionShapes(d *jsonx.Doc, n jsonx.Node, loc string, bundle bool) {
+	entries := -1
+	if bundle {
+		entries = d.Get(n, "entry")
+	}
+	for i, end := n+1, d.Skip(n); i < end; i++ {
+		if i == entries {
+			i = d.Skip(i) - 1
+			continue
+		}
+		name := ""
+		if d.Kind(i) == jsonx.Key && d.Kind(i+1) != jsonx.Array {
+			name = d.Str(i)
+		}
+		if name != "extension" && name != "modifierExtension" {
+			continue
+		}
+		path := []byte(loc)
+		for m := n; m != i+1; {
+			isObject := d.Kind(m) == jsonx.Object
+			first, last := d.Range(m)
+			for c, item := first, 0; c < last; item++ {
+				v := c
+				if isObject {
+					v++
+				}
+				if next := d.Skip(v); i < next {
+					if isObject {
+						path = append(append(path, '.'), strings.TrimPrefix(d.Str(c), "_")...)
+					} else {
+						path = appendIndex(path, item)
+					}
+					m = v
+					break
+				} else {
+					c = next
+				}
+			}
+		}
+		s.wantKind(d, i+1, jsonx.Array, string(path), "", name+" must be an array")
+		i = d.Skip(i+1) - 1
+	}
 }
 
 // checkLabelExtensions checks the DS4P extensions on a security Coding.
@@ -211,12 +385,12 @@ func (s *state) checkLabelExtensions(d *jsonx.Doc, c jsonx.Node, loc string) {
 		case extBasis:
 			basis++
 			if basis == 2 {
-				s.diag(SeverityError, dBasisMultiple, xl, "extension-sec-label-basis may appear at most once on a label")
+				s.issue(SeverityError, dBasisMultiple, xl, "extension-sec-label-basis may appear at most once on a label")
 			}
 			s.checkValue(d, x, xl, "valueCoding")
 		case extClassifier:
 			if d.Get(x, "valueContributor") >= 0 && d.Get(x, "valueReference") < 0 {
-				s.diag(SeverityWarning, dLegacyURL, xl, "valueContributor is the ballot-era form of the classifier; use valueReference")
+				s.issue(SeverityWarning, dLegacyURL, xl, "valueContributor is the ballot-era form of the classifier; use valueReference")
 				s.checkValue(d, x, xl, "valueContributor")
 			} else {
 				s.checkValue(d, x, xl, "valueReference")
@@ -240,29 +414,36 @@ func (s *state) checkValue(d *jsonx.Doc, x jsonx.Node, loc, want string) bool {
 	})
 	switch {
 	case len(values) == 0:
-		s.diag(SeverityError, dExtensionValue, loc, "the extension has no value; it needs "+want)
+		s.issue(SeverityError, dExtensionValue, loc, "the extension has no value; it needs "+want)
 	case len(values) > 1:
-		s.diag(SeverityError, dExtensionValue, loc, "the extension has more than one value[x]")
+		s.issue(SeverityError, dExtensionValue, loc, "the extension has more than one value[x]")
 	case values[0] != want:
-		s.diag(SeverityError, dExtensionValue, loc, "the extension needs "+want+", not "+values[0])
+		s.issue(SeverityError, dExtensionValue, loc, "the extension needs "+want+", not "+values[0])
 	default:
 		v := d.Get(x, want)
 		wantKind := jsonx.Object
 		if want == "valueBoolean" {
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
-				s.diag(SeverityError, dExtensionValue, loc, want+" must be true or false")
+				s.issue(SeverityError, dExtensionValue, loc, want+" must be true or false")
 				return false
 			}
 			return true
 		}
 		if d.Kind(v) != wantKind {
-			s.diag(SeverityError, dExtensionValue, loc, want+" must be an object")
+			s.issue(SeverityError, dExtensionValue, loc, want+" must be an object")
 			return false
 		}
 		return true
 	}
 	return false
 }
+
+// issue is diag kept out of line: validate reports from some forty places,
+// and the WebAssembly module grows by more for each inlined copy than the
+// call costs.
+//
+//go:noinline
+func (s *state) issue(sev Severity, code, loc, msg string) { s.diag(sev, code, loc, msg) }
 
 // revealing reports whether a label must stay out of an envelope: a
 // privacy-revealing obligation or refrain (or any listed code).
@@ -274,9 +455,9 @@ func (s *state) revealing(l *label) bool {
 func (s *state) checkEnvelopeLabel(l *label, loc string) {
 	switch {
 	case s.revealing(l):
-		s.diag(SeverityError, dPrivacyRevealing, loc, "privacy-revealing code "+l.code+" must not be in a Bundle's high-water mark")
+		s.issue(SeverityError, dPrivacyRevealing, loc, "privacy-revealing code "+l.code+" must not be in a Bundle's high-water mark")
 	case l.set == vocab.SetSensitivity && s.opts.EnvelopeSensitivity != "union":
-		s.diag(SeverityError, dPrivacyRevealing, loc, "sensitivity code "+l.code+" on a Bundle reveals what it protects; keep it on the entries")
+		s.issue(SeverityError, dPrivacyRevealing, loc, "sensitivity code "+l.code+" on a Bundle reveals what it protects; keep it on the entries")
 	}
 }
 
@@ -302,13 +483,13 @@ func (s *state) validateEnvelope(d *jsonx.Doc, b jsonx.Node, loc string) {
 		return true
 	})
 	if have >= 0 && have < want {
-		s.diag(SeverityError, dBelowEntry, loc+".meta.security", "the Bundle's confidentiality "+vocab.ConfidentialityCode(have)+
+		s.issue(SeverityError, dBelowEntry, loc+".meta.security", "the Bundle's confidentiality "+vocab.ConfidentialityCode(have)+
 			" is below its most confidential entry ("+vocab.ConfidentialityCode(want)+")")
 	}
 	if d.Str(d.Get(b, "type")) == "document" {
 		comp := d.Get(d.Index(d.Get(b, "entry"), 0), "resource")
 		if c := d.Get(comp, "confidentiality"); d.IsStr(c) && vocab.Rank(d.Str(c)) >= 0 && vocab.Rank(d.Str(c)) < want {
-			s.diag(SeverityError, dBelowEntry, loc+".entry[0].resource.confidentiality", "Composition.confidentiality "+d.Str(c)+
+			s.issue(SeverityError, dBelowEntry, loc+".entry[0].resource.confidentiality", "Composition.confidentiality "+d.Str(c)+
 				" is below the document's high-water mark ("+vocab.ConfidentialityCode(want)+")")
 		}
 	}
@@ -361,12 +542,13 @@ func outcome(ds []Diagnostic) []byte {
 var issueType = map[string]string{
 	dUnlabeled: "informational", dConfMissing: "business-rule", dConfMultiple: "business-rule",
 	dCodeUnknown: "code-invalid", dCodeRetired: "code-invalid", dCodeAbstract: "code-invalid",
-	dCodeWrongSystem: "code-invalid", dLabelUnknown: "informational", dLabelDuplicate: "duplicate",
+	dCodeWrongSystem: "code-invalid", dLabelUnknown: "not-supported", dLabelDuplicate: "duplicate",
 	dCodingInvalid: "structure", dPolicyMultiple: "business-rule", dContainedLabels: "invariant",
 	dInlineWithoutFlag: "business-rule", dFlagWithoutInline: "business-rule", dPrivacyRevealing: "security",
 	dExtensionValue: "structure", dBasisMultiple: "structure", dLegacyURL: "informational",
 	dLegacySystem: "informational", dBelowEntry: "business-rule", dSecurityNotArray: "structure",
-	dPOUConflict: "conflict",
+	dPOUConflict: "conflict", dCodeCase: "code-invalid", dSystemCase: "code-invalid", dSystemMissing: "required",
+	dLookalike: "code-invalid", dValueSetSystem: "code-invalid", dLabelShape: "structure",
 }
 
 // inlineValidator checks the inline labels and extensions a walk finds.
@@ -387,13 +569,13 @@ func (iv *inlineValidator) extension(w *walker, x jsonx.Node) {
 			s.checkLabelExtensions(d, c, xl+".valueCoding")
 		}
 	case extMustDisplay, extHasInline, extDisplay:
-		s.diag(SeverityError, dExtensionValue, string(w.path), "this DS4P extension belongs on Resource.meta")
+		s.issue(SeverityError, dExtensionValue, string(w.path), "this DS4P extension belongs on Resource.meta")
 	}
 }
 
 func (iv *inlineValidator) containedMeta(w *walker, m jsonx.Node) {
 	if w.d.Count(w.d.Get(m, "security")) > 0 {
-		iv.s.diag(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
+		iv.s.issue(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
 	}
 }
 
