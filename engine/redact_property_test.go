@@ -54,6 +54,8 @@ var systemSpellings = map[string]string{
 // known says whether a (canonical system, code) is a label the checker can read.
 func known(sys, code string) bool {
 	switch sys {
+	case "http://hl7.org/fhir/uv/security-label-ds4p/CodeSystem/codesystem-inline-labels":
+		return code == "HAS-INLINE-SEC-LABELS" // the ballot-era PROCESSINLINELABEL
 	case sysConf:
 		_, ok := confRank[code]
 		return ok || retiredConf[code]
@@ -182,13 +184,19 @@ func inlineOf(v *fastjson.Value) level {
 		if x == nil {
 			continue
 		}
+		// Malformed extensions hide an inline label only when they hold one.
+		holds := strings.Contains(string(x.MarshalTo(nil)), inlineURL)
 		if x.Type() != fastjson.TypeArray {
-			out = append(out, lab{bad: true})
+			if holds {
+				out = append(out, lab{bad: true})
+			}
 			continue
 		}
 		for _, it := range x.GetArray() {
 			if it.Type() != fastjson.TypeObject {
-				out = append(out, lab{bad: true})
+				if strings.Contains(string(it.MarshalTo(nil)), inlineURL) {
+					out = append(out, lab{bad: true})
+				}
 			} else if string(it.GetStringBytes("url")) == inlineURL {
 				out = append(out, readLab(it.Get("valueCoding")))
 			}
@@ -502,7 +510,7 @@ func ownBeyond(b *fastjson.Value) (own level, bundleConf, entriesMax, compConf i
 		rank := -1
 		for _, l := range all {
 			carried[lab{l.system, l.code, false}] = true
-			if l.system == sysConf && !l.bad {
+			if l.system == sysConf { // a mark counts a malformed confidentiality as V
 				x, ok := confRank[l.code]
 				if !ok {
 					x = 5

@@ -184,6 +184,11 @@ func judged(d *jsonx.Doc, c jsonx.Node, src labelSource, lvl uint32) label {
 	}
 	l.code = d.Str(code)
 	l.display = d.Str(d.Get(c, "display"))
+	if vocab.IsProcessInline(l.system, l.code) {
+		// The ballot-era HAS-INLINE-SEC-LABELS is read as PROCESSINLINELABEL.
+		l.set = vocab.SetObligation
+		return l
+	}
 	if !vocab.KnownSystem(l.system) {
 		l.bad = badSystem
 		return l
@@ -268,9 +273,9 @@ func (r *redactor) resourceLevel(n jsonx.Node, lvl uint32, out []label) []label 
 }
 
 // inlineOf reads the inline labels of an element: the inline-label items of
-// its extension array. An extension member that is not an array, an item
-// that is not an object, or an inline-label extension without a readable
-// valueCoding is unreadable.
+// its extension array. An extension member that is not an array or an item
+// that is not an object, where it holds an inline label, or an inline-label
+// extension without a readable valueCoding, is unreadable.
 func (r *redactor) inlineOf(n jsonx.Node, lvl uint32, out []label) []label {
 	d := r.d
 	for _, name := range [...]string{"extension", "modifierExtension"} {
@@ -280,13 +285,17 @@ func (r *redactor) inlineOf(n jsonx.Node, lvl uint32, out []label) []label {
 			continue
 		case jsonx.Array:
 		default:
-			out = append(out, shapeLabel(arr, srcInline, lvl))
+			if holdsInline(d, arr) {
+				out = append(out, shapeLabel(arr, srcInline, lvl))
+			}
 			continue
 		}
 		first, end := d.Range(arr)
 		for x := first; x < end; x = d.Skip(x) {
 			if d.Kind(x) != jsonx.Object {
-				out = append(out, shapeLabel(x, srcInline, lvl))
+				if holdsInline(d, x) {
+					out = append(out, shapeLabel(x, srcInline, lvl))
+				}
 				continue
 			}
 			if d.KeyIs(d.Get(x, "url"), extInline) {
@@ -295,6 +304,17 @@ func (r *redactor) inlineOf(n jsonx.Node, lvl uint32, out []label) []label {
 		}
 	}
 	return out
+}
+
+// holdsInline reports whether a malformed extension holds an inline label:
+// only then does its shape hide one.
+func holdsInline(d *jsonx.Doc, n jsonx.Node) bool {
+	for i, end := n, d.Skip(n); i < end; i++ {
+		if d.Kind(i) == jsonx.String && d.KeyIs(i, extInline) {
+			return true
+		}
+	}
+	return false
 }
 
 // siblingOf reads the inline labels of a primitive's _x sibling of any
