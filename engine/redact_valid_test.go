@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/internal/testenv"
+	"github.com/valyala/fastjson"
 )
 
 // Redacted output is valid labeled FHIR: validating it finds no error,
@@ -63,4 +66,56 @@ func TestRedactedOutputValidates(t *testing.T) {
 			t.Fatal("no redaction changed a resource: the check holds nothing")
 		}
 	})
+}
+
+// Labeled with the default options and redacted for a recipient denied
+// mental health and substance use, no released Claim or
+// ExplanationOfBenefit still bills something withheld: they inherit the
+// labels of what they bill and are withheld with it, rather than released
+// with a masked reference and items that describe it.
+func TestRedactedClaimsGoWithWhatTheyBill(t *testing.T) {
+	files := testenv.Synthea(t)
+	ctx := context.Background()
+	e, _ := engine.New(engine.Options{})
+	access := engine.AccessContext{Clearance: "R", Deny: []string{"MH", "SUD"}}
+	withheld := 0
+	for _, f := range files {
+		labeled, err := e.Label(ctx, f.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Redact(ctx, labeled.Resource, access)
+		if err != nil || res.Resource == nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		for _, w := range res.Report.Withheld {
+			if w.Type == "Claim" || w.Type == "ExplanationOfBenefit" {
+				withheld++
+			}
+		}
+		for _, m := range res.Report.Masked {
+			for _, elem := range []string{".item[", ".diagnosis[", ".procedure[", ".claim", ".prescription"} {
+				if strings.Contains(m, elem) && claimAt(labeled.Resource, m) {
+					t.Errorf("%s: %s was masked in a released claim: it bills something withheld", f.Name, m)
+				}
+			}
+		}
+	}
+	t.Logf("%d claims and explanations of benefit withheld with what they bill", withheld)
+	if withheld == 0 {
+		t.Fatal("no claim was withheld: the check holds nothing")
+	}
+}
+
+// claimAt reports whether the resource at a report location is a Claim or
+// an ExplanationOfBenefit.
+func claimAt(bundle []byte, loc string) bool {
+	v := fastjson.MustParseBytes(bundle)
+	i := strings.Index(loc, ".resource")
+	var idx int
+	if _, err := fmt.Sscanf(loc, "Bundle.entry[%d]", &idx); err != nil || i < 0 {
+		return false
+	}
+	typ := string(v.GetStringBytes("entry", strconv.Itoa(idx), "resource", "resourceType"))
+	return typ == "Claim" || typ == "ExplanationOfBenefit"
 }
