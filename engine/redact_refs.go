@@ -108,7 +108,9 @@ func (r *redactor) maskReferences() {
 	m := masker{r: r, d: r.d}
 	for _, rel := range r.out {
 		m.rel = rel
-		m.path = append(m.path[:0], rel.loc...)
+		// Only sections and Lists need the element path their entries sit at.
+		m.names = rel.typ == "Composition" || rel.typ == "List"
+		m.base, m.trail = rel.loc, m.trail[:0]
 		m.object(rel.n, nil, false, true)
 		if t := m.d.Get(rel.n, "text"); m.narrativeHits(t) {
 			r.set(t, action{kind: actRemove})
@@ -122,14 +124,50 @@ func (r *redactor) maskReferences() {
 }
 
 type masker struct {
-	r    *redactor
-	d    *jsonx.Doc
-	rel  *released
-	path []byte
+	r     *redactor
+	d     *jsonx.Doc
+	rel   *released
+	base  string  // the location of what is walked
+	trail []crumb // the way below it, made a location only when needed
+	names bool    // keep the element path below the resource
 }
 
+// crumb is one step of the way: a member name, or an index.
+type crumb struct {
+	name string
+	i    int
+}
+
+// at is the location being walked.
+func (m *masker) at() string {
+	b := append([]byte(nil), m.base...)
+	for _, c := range m.trail {
+		if c.name != "" {
+			b = append(b, '.')
+			b = append(b, strings.TrimPrefix(c.name, "_")...)
+		}
+		if c.i >= 0 {
+			b = appendIndex(b, c.i)
+		}
+	}
+	return string(b)
+}
+
+// hits reports whether a string names something withheld. Most strings
+// cannot (no slash, no urn:, no #): they cost one scan.
 func (m *masker) hits(ref string) bool {
-	return m.r.gone.has(ref) || ref != "" && ref[0] == '#' && m.rel != nil && m.rel.removed[ref]
+	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.HasPrefix(ref, "urn:") {
+		return false
+	}
+	return m.r.gone.has(ref) || ref[0] == '#' && m.rel != nil && m.rel.removed[ref]
+}
+
+// below is names with name appended, when the masker keeps names.
+func (m *masker) below(names []string, name string) []string {
+	if !m.names {
+		return nil
+	}
+	return append(names[:len(names):len(names)], name)
 }
 
 // skipString lists members whose strings are never references.
@@ -144,22 +182,18 @@ func skipString(name string, ext bool) bool {
 }
 
 func (m *masker) push(name string, i int) int {
-	mark := len(m.path)
-	if name != "" {
-		m.path = append(m.path, '.')
-		m.path = append(m.path, strings.TrimPrefix(name, "_")...)
-	}
-	if i >= 0 {
-		m.path = appendIndex(m.path, i)
-	}
-	return mark
+	m.trail = append(m.trail, crumb{name, i})
+	return len(m.trail) - 1
 }
 
 // object masks what obj holds; names is its element path below the
 // resource, ext whether it is an extension, top whether it is the resource.
 func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 	r, d := m.r, m.d
-	if r.acts[obj].kind != 0 {
+	// Only what is dirty holds an action: elsewhere nothing can be removed
+	// or replaced already.
+	dirty := r.dirty[obj]
+	if dirty && r.acts[obj].kind != 0 {
 		return // removed or replaced already
 	}
 	if ref := d.Get(obj, "reference"); !top && d.IsStr(ref) && m.hits(d.Str(ref)) {
@@ -171,7 +205,7 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 	for k := first; k < end; k = d.Skip(k + 1) {
 		v := k + 1
 		name := d.Str(k)
-		if r.removed(v) || top && (name == "meta" || name == "text") {
+		if dirty && r.removed(v) || top && (name == "meta" || name == "text") {
 			continue
 		}
 		if name == "resource" && m.rel.typ == "Parameters" {
@@ -184,11 +218,11 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 				m.primitive(obj, name, v)
 			}
 		case jsonx.Object:
-			m.object(v, append(names[:len(names):len(names)], name), false, false)
+			m.object(v, m.below(names, name), false, false)
 		case jsonx.Array:
-			m.array(obj, name, v, append(names[:len(names):len(names)], name))
+			m.array(obj, name, v, m.below(names, name))
 		}
-		m.path = m.path[:mark]
+		m.trail = m.trail[:mark]
 	}
 }
 
@@ -199,12 +233,13 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 	listed := m.rel != nil && (m.rel.typ == "Composition" && name == "entry" && len(names) >= 2 && names[0] == "section" ||
 		m.rel.typ == "List" && len(names) == 1 && name == "entry")
 	ext := name == "extension" || name == "modifierExtension"
-	sib := d.Get(obj, "_"+name)
+	sib := -1
 	n, lost := 0, 0
+	dirty := r.dirty[arr]
 	first, end := d.Range(arr)
 	for it, i := first, 0; it < end; it, i = d.Skip(it), i+1 {
 		n++
-		if r.removed(it) {
+		if dirty && r.removed(it) {
 			lost++
 			continue
 		}
@@ -213,6 +248,9 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 		case jsonx.String:
 			if !skipString(name, ext) && m.hits(d.Str(it)) {
 				r.set(it, action{kind: actRemove})
+				if sib < 0 {
+					sib = d.Get(obj, "_"+name)
+				}
 				if si := d.Index(sib, i); si >= 0 {
 					r.set(si, action{kind: actRemove})
 				}
@@ -227,20 +265,20 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 			if listed && d.IsStr(ref) && m.hits(d.Str(ref)) {
 				r.set(it, action{kind: actRemove})
 				m.rel.changed = true
-				r.rep.Removed = append(r.rep.Removed, string(m.path))
+				r.rep.Removed = append(r.rep.Removed, m.at())
 				lost++
 			} else {
 				m.object(it, names, ext, false)
 			}
 		}
-		m.path = m.path[:mark]
+		m.trail = m.trail[:mark]
 	}
 	if lost == 0 || n == 0 {
 		return
 	}
 	if lost == n {
 		r.set(arr, action{kind: actRemove})
-		if sib >= 0 {
+		if sib = d.Get(obj, "_"+name); sib >= 0 {
 			r.set(sib, action{kind: actRemove})
 		}
 	}
@@ -287,7 +325,7 @@ func (m *masker) masked() {
 	if m.rel != nil {
 		m.rel.changed = true
 	}
-	m.r.rep.Masked = append(m.r.rep.Masked, string(m.path))
+	m.r.rep.Masked = append(m.r.rep.Masked, m.at())
 }
 
 // narrativeHits reports whether a narrative links to something withheld
@@ -361,16 +399,16 @@ func (m *masker) bundle(run *bundleRun) {
 			}
 			return true
 		}
-		m.path = append(m.path[:0], at...)
+		m.base, m.trail = at, m.trail[:0]
 		if d.IsStr(req) && m.hits(d.Str(req)) {
 			mark := m.push("request.url", -1)
 			m.primitive(d.Get(e, "request"), "url", req)
-			m.path = m.path[:mark]
+			m.trail = m.trail[:mark]
 		}
 		if d.IsStr(loc) && m.hits(d.Str(loc)) {
 			mark := m.push("response.location", -1)
 			m.primitive(d.Get(e, "response"), "location", loc)
-			m.path = m.path[:mark]
+			m.trail = m.trail[:mark]
 		}
 		linkGone(d.Get(e, "link"), at+".link")
 		return true
