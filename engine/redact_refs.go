@@ -28,12 +28,12 @@ func (g *refSet) add(ref string) {
 		if g.typeID == nil {
 			g.typeID = map[string]bool{}
 		}
-		g.typeID[strings.Clone(tid)] = true
+		g.typeID[tid] = true
 	}
 	if g.full == nil {
 		g.full = map[string]bool{}
 	}
-	g.full[strings.Clone(base)] = true
+	g.full[base] = true // the set lives within the call, as its input does
 }
 
 // resource remembers a withheld resource by its fullUrl and Type/id.
@@ -387,19 +387,22 @@ func (m *masker) bundle(run *bundleRun) {
 		if r.removed(e) || d.Kind(e) != jsonx.Object {
 			return true
 		}
-		at := run.loc + ".entry[" + strconv.Itoa(i) + "]"
 		req := d.Get(d.Get(e, "request"), "url")
 		loc := d.Get(d.Get(e, "response"), "location")
 		names := d.IsStr(req) && m.hits(d.Str(req)) || d.IsStr(loc) && m.hits(d.Str(loc))
+		at := func() string { return run.loc + ".entry[" + strconv.Itoa(i) + "]" }
 		if names && d.Get(e, "resource") < 0 {
 			r.set(e, action{kind: actRemove})
-			r.rep.Removed = append(r.rep.Removed, at)
+			r.rep.Removed = append(r.rep.Removed, at())
 			if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
 				run.withheld++
 			}
 			return true
 		}
-		m.base, m.trail = at, m.trail[:0]
+		m.base, m.trail = "", m.trail[:0]
+		if d.IsStr(req) && m.hits(d.Str(req)) || d.IsStr(loc) && m.hits(d.Str(loc)) {
+			m.base = at()
+		}
 		if d.IsStr(req) && m.hits(d.Str(req)) {
 			mark := m.push("request.url", -1)
 			m.primitive(d.Get(e, "request"), "url", req)
@@ -410,7 +413,9 @@ func (m *masker) bundle(run *bundleRun) {
 			m.primitive(d.Get(e, "response"), "location", loc)
 			m.trail = m.trail[:mark]
 		}
-		linkGone(d.Get(e, "link"), at+".link")
+		if links := d.Get(e, "link"); links >= 0 {
+			linkGone(links, at()+".link")
+		}
 		return true
 	})
 }

@@ -66,9 +66,11 @@ func (r *redactor) dropSince(m reportLen) {
 // withheld reports a resource left out and remembers its reference forms.
 func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail string, why []label) {
 	d := r.d
-	w := Withheld{Location: loc, Type: typ, ID: strings.Clone(d.Str(d.Get(n, "id"))), FullURL: strings.Clone(fullURL), Reason: reason, Detail: detail}
+	// Strings alias the input: the report is written within the call, and
+	// the typed methods make a Result the caller's (Result.own).
+	w := Withheld{Location: loc, Type: typ, ID: d.Str(d.Get(n, "id")), FullURL: fullURL, Reason: reason, Detail: detail}
 	for _, l := range why {
-		w.Labels = append(w.Labels, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code), Set: l.set.String()})
+		w.Labels = append(w.Labels, Coding{System: l.system, Code: l.code, Set: l.set.String()})
 		if l.bad != 0 && w.Detail == "" {
 			w.Detail = r.badDetail(&l)
 		}
@@ -128,7 +130,13 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 	if typ == "Bundle" {
 		return r.bundle(n, loc, fullURL, inherited)
 	}
-	eff := r.resourceLevel(n, r.level(), append([]label(nil), inherited...))
+	// The labels in force live on the state's label stack while the
+	// resource is judged: nested calls push above them and pop back.
+	s := r.s
+	start := len(s.labels)
+	s.labels = r.resourceLevel(n, r.level(), append(s.labels, inherited...))
+	eff := s.labels[start:len(s.labels):len(s.labels)]
+	defer func() { s.labels = s.labels[:start] }()
 	why, reason := r.s.judge(eff, typ)
 	if why == nil && gate && r.s.releaseOnlyFails(eff) {
 		reason = "exceptAnyOfCodes"
@@ -141,7 +149,8 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 	rel := &released{n: n, loc: loc, typ: typ}
 	r.out = append(r.out, rel)
 	cur := r.cur
-	w := &resWalk{typ: typ}
+	w := &rel.walk
+	w.typ = typ
 	r.cur = w
 	switch {
 	case r.s.mayHaveInline:
@@ -163,6 +172,7 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 		return false
 	}
 	rel.changed, rel.kept, rel.removed = w.changed, w.kept, w.removedIDs
+	rel.walk = resWalk{}
 	return true
 }
 
@@ -240,8 +250,8 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 	var cover map[string][]label // a document's section labels, by the references they cover
 	first, end := d.Range(entries)
 	for e, i := first, 0; e < end; e, i = d.Skip(e), i+1 {
-		eloc := loc + ".entry[" + strconv.Itoa(i) + "]"
 		if d.Kind(e) != jsonx.Object {
+			eloc := loc + ".entry[" + strconv.Itoa(i) + "]"
 			r.set(e, action{kind: actRemove})
 			r.withheld(-1, eloc, "", "", whyUnreadable, eloc+" is a JSON "+kindName(d.Kind(e))+", not an entry", nil)
 			run.withheld++
@@ -252,11 +262,6 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			return false
 		}
 		fu := d.Str(d.Get(e, "fullUrl"))
-		match := func() {
-			if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
-				run.withheld++
-			}
-		}
 		eeff := eff
 		if r.s.mayHaveInline {
 			// An entry is judged as one: a label on it or on its search,
@@ -276,7 +281,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				if why, reason := r.s.judge(eeff, d.Str(d.Get(res, "resourceType"))); reason != "" {
 					r.set(e, action{kind: actRemove})
 					r.withheld(res, entryLoc(loc, i), d.Str(d.Get(res, "resourceType")), fu, reason, "", why)
-					match()
+					run.match(d, e)
 					continue
 				}
 			}
@@ -298,7 +303,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 					return whole(whyContainer, what+" is withheld", nil)
 				}
 				r.set(e, action{kind: actRemove})
-				match()
+				run.match(d, e)
 				continue
 			}
 			if len(r.runs) > nruns && r.runs[len(r.runs)-1].n == res {
@@ -311,7 +316,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			}
 		}
 		if out := d.Get(d.Get(e, "response"), "outcome"); out >= 0 {
-			r.nestedResource(-1, out, eloc+".response.outcome", eeff)
+			r.nestedResource(-1, out, loc+".entry["+strconv.Itoa(i)+"].response.outcome", eeff)
 		}
 	}
 	if r.s.err != nil {
@@ -319,6 +324,13 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 	}
 	r.runs = append(r.runs, run)
 	return true
+}
+
+// match counts a withheld entry that was a search match, for total.
+func (run *bundleRun) match(d *jsonx.Doc, e jsonx.Node) {
+	if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
+		run.withheld++
+	}
 }
 
 // entrySkip and outcomeSkip keep an entry's judgement off the resources it

@@ -82,6 +82,7 @@ type released struct {
 	// neutral: the narrative is replaced by a neutral one rather than
 	// dropped (a List that lost entries).
 	neutral bool
+	walk    resWalk // while it is judged
 }
 
 // bundleRun is one released Bundle, for its mark and its entries' count.
