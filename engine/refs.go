@@ -64,6 +64,10 @@ type refFlow struct {
 	// other entries with that id), built when first needed; when two
 	// entries share a key the later counts. Keys alias the input.
 	byURL, byID map[string]*plan
+	// index says which entries the maps hold: with inherit alone, only
+	// those that can give labels (carrying or gaining a sensitivity, or
+	// themselves inheriting), since an edge to any other carries nothing.
+	index       func(p *plan) bool
 	edges       []refEdge
 	paths       []byte // the locations of every edge, one after another
 	path        []byte // the location being walked, below the resource
@@ -81,7 +85,7 @@ func (f *refFlow) find(ref string) *plan {
 		f.byURL = make(map[string]*plan, len(f.arena))
 		first, end := d.Range(d.Get(f.b, "entry"))
 		for e, i := first, 0; e < end; e, i = d.Skip(e), i+1 {
-			if fu := d.Str(d.Get(e, "fullUrl")); fu != "" && f.arena[i].typ != "" {
+			if fu := d.Str(d.Get(e, "fullUrl")); fu != "" && f.arena[i].typ != "" && f.index(&f.arena[i]) {
 				f.byURL[fu] = &f.arena[i]
 			}
 		}
@@ -99,7 +103,7 @@ func (f *refFlow) find(ref string) *plan {
 	if f.byID == nil {
 		f.byID = make(map[string]*plan, len(f.arena))
 		for j := range f.arena {
-			if p := &f.arena[j]; p.id != "" {
+			if p := &f.arena[j]; p.id != "" && f.index(p) {
 				p.sameID, f.byID[p.id] = f.byID[p.id], p
 			}
 		}
@@ -158,7 +162,39 @@ func (f *refFlow) along(n jsonx.Node, path []string, src *plan, back bool) {
 // many steps as it is long, and each step follows only the edges of what
 // changed.
 func (s *state) follow(d *jsonx.Doc, b jsonx.Node, arena []plan, plans []*plan) {
-	f := refFlow{d: d, b: b, arena: arena}
+	// Nothing flows from a Bundle whose entries neither gained labels in
+	// this call nor carry any: the references need not be resolved (which
+	// hashes every fullUrl, slowly in WebAssembly).
+	gives := false
+	for _, p := range plans {
+		if gives = len(p.added) > 0 || p.conf >= 0 || len(p.inline) > 0 || s.carriesLabels(d, p.n); gives {
+			break
+		}
+	}
+	if !gives {
+		return
+	}
+	f := refFlow{d: d, b: b, arena: arena, index: func(*plan) bool { return true }}
+	forward := false
+	for _, rp := range s.opts.refs {
+		forward = forward || !rp.back
+	}
+	if !forward {
+		f.index = func(p *plan) bool {
+			if !p.heldRead {
+				s.readHeld(d, p)
+			}
+			if p.sensitive() {
+				return true
+			}
+			for _, rp := range s.opts.refs {
+				if rp.typ == p.typ {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	for _, p := range plans {
 		for _, rp := range s.opts.refs {
 			if rp.typ == p.typ {
@@ -242,6 +278,12 @@ func (s *state) flowAlong(d *jsonx.Doc, e *refEdge) bool {
 		to.conf, to.basis, changed = conf, basis, true
 	}
 	return changed
+}
+
+// carriesLabels reports whether a resource carries any label already: in
+// meta.security, or inline (when the input has any).
+func (s *state) carriesLabels(d *jsonx.Doc, n jsonx.Node) bool {
+	return d.Count(d.Get(d.Get(n, "meta"), "security")) > 0 || s.mayHaveInline
 }
 
 // inheritedSet reports whether a label of this tag set is inherited with a
