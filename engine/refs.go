@@ -67,10 +67,10 @@ type refFlow struct {
 	// index says which entries the maps hold: with inherit alone, only
 	// those that can give labels (carrying or gaining a sensitivity, or
 	// themselves inheriting), since an edge to any other carries nothing.
-	index       func(p *plan) bool
-	edges       []refEdge
-	paths       []byte // the locations of every edge, one after another
-	path        []byte // the location being walked, below the resource
+	index func(p *plan) bool
+	edges []refEdge
+	paths []byte // the locations of every edge, one after another
+	path  []byte // the location being walked, below the resource
 }
 
 // find resolves a reference: a fullUrl (urn:uuid or absolute URL), a
