@@ -44,10 +44,10 @@ func nilIfEmpty(s []string) []string {
 
 // reportLen is where the report's lists stand, to take back what a
 // resource withheld whole had recorded inside.
-type reportLen struct{ withheld, removed, masked, out, runs int }
+type reportLen struct{ removed, masked, out, runs int }
 
 func (r *redactor) at() reportLen {
-	return reportLen{len(r.rep.Withheld), len(r.rep.Removed), len(r.rep.Masked), len(r.out), len(r.runs)}
+	return reportLen{len(r.rep.Removed), len(r.rep.Masked), len(r.out), len(r.runs)}
 }
 
 // dropSince forgets what was decided inside a resource that goes whole
