@@ -28,12 +28,36 @@ var (
 	compartments = map[string]bool{"COMPT": true, "ACOCOMPT": true, "CDSSCOMPT": true, "CTCOMPT": true, "FMCOMPT": true, "HRCOMPT": true,
 		"LRCOMPT": true, "PACOMPT": true, "RESCOMPT": true, "RMGTCOMPT": true}
 	// other v3-ActCode security codes the inputs use
-	otherActCodes = "42CFRPart2 ANONY COPYMark CPLYCD CUI CUIHLTH CUISP-HLTH ConfidentialMark DEID DELAU DELEPOL DRAFTMark " +
-		"DeliverToAddresseeOnlyMark ENCRYPT HIPAAAuth HIPAAConsent HIPAAPsyNotes INFOREDACT MASK NOAUTH NODSCLCD NODSCLCDS NOPAT " +
-		"NORDSCLCD NORDSCLCDS NOREUSE NOVIP PROCESSINLINELABEL PSEUD REDACT RedisclosureProhibitionMark"
-	purposes         = "TREAT ETREAT BTG COC POPHLTH HPAYMT COVERAGE CLMATTCH HRESCH HOPERAT PUBHLTH PATRQT HMARKT HTEST SYSDEV"
-	observationCodes = "ANONYED CLINAST CRYTOHASH LOAAN2 MASKED PATRPT REDACTED UNCERTREL"
-	retiredConf      = map[string]bool{"B": true, "D": true, "I": true, "ETH": true, "HIV": true, "PSY": true, "SDV": true, "C": true, "S": true, "T": true}
+	// the v3-ActCode, v3-ActReason and v3-ObservationValue security codes
+	// HL7 Terminology lists (ds4p-spec.md §4.2; the policy list is partial)
+	otherActCodes = "42CFRPart2 ACOCOMPT ADOL ANONY AOD AUDIT AUDTR B BH CDSSCOMPT CEL COGN COMPT CONTROLLED COPYMark CPLYCC " +
+		"CPLYCD CPLYCUI CPLYJPP CPLYJSP CPLYOPP CPLYOSP CPLYPOL CTCOMPT CUI CUIHLTH CUIHLTHP CUIMark CUIP CUIPRVCY " +
+		"CUIPRVCYP CUISP-HLTH CUISP-HLTHP CUISP-PRVCY CUISP-PRVCYP CommonRule ConfidentialMark " +
+		"ControlledUnclassifiedInformation DECLASSIFYLABEL DEID DELAU DELEPOL DEMO DIA DOB DOWNGRDLABEL DRAFTMark " +
+		"DRGIS DRIVLABEL DVD DeliverToAddresseeOnlyMark EMOTDIS EMP EMPL EMRGONLY ENCRYPT ENCRYPTR ENCRYPTT ENCRYPTU " +
+		"ETH ETHUD FMCOMPT GDIS GDPRCONSENT GENDER GRANTORCHOICE HIPAAAuth HIPAAConsent HIPAANOPP HIPAAPsyNotes " +
+		"HIPAAROA HIPAASelfPay HIV HRCOMPT HUAPRV IDS IMPLIED IMPLIEDD INFOREDACT LABEL LIVARG LOCIS LRCOMPT MARST " +
+		"MASK MH MINEC MST NOAUTH NOCOLLECT NOCONSENT NODSCLCD NODSCLCDS NOINTEGRATE NOLIST NOMOU NOORGPOL NOPAT " +
+		"NOPERSISTP NOPP NORDSCLCD NORDSCLCDS NORDSCLW NORDSLCD NORELINK NOREUSE NOVIP OPIOIDUD OPTIN OPTINR OPTOUT " +
+		"OPTOUTE ORCON ObligationPolicy PACOMPT PATLOC PDS PERSISTLABEL PHY PREGNANT PRIVMARK PROCESSINLINELABEL PRS " +
+		"PSEUD PSY PSYTHPN PrivacyMark RACE REDACT REL RESCOMPT RMGTCOMPT RedisclosureProhibitionMark RefrainPolicy " +
+		"RestrictedConfidentialityMark SCA SDV SEX SICKLE SPI SSP STD SUD SecurityLabelMark TBOO Title38Section7332 " +
+		"UPGRDLABEL UUI VIO VIP _ActConsentDirective _ActGDPRPrivacyLaw _ActInformationSensitivityPolicy " +
+		"_ActPrivacyLaw _ActUSPrivacyLaw _EntitySensitivityPolicyType _InformationSensitivityPolicy " +
+		"_RoleInformationSensitivityPolicy "
+	purposes = "BIORCH BTG CAREMGT CLINTRCH CLINTRCHNPC CLINTRCHPC CLINTRL CLMATTCH COC COVAUTH COVERAGE DISASTER DONAT DSRCH " +
+		"ELIGDTRM ELIGVER ENROLLM ERTREAT ETREAT FAMRQT FRAUD GOV HACCRED HCOMPL HDECD HDIRECT HDM HLEGAL HMARKT " +
+		"HOPERAT HOUTCOMS HPAYMT HPRGRP HQUALIMP HRESCH HSYSADMIN HTEST LABELING MEMADMIN METAMGT MILCDM MILDCRG " +
+		"MLTRAINING PATADMIN PATRQT PATSFTY PERFMSR PMTDS POARCH POPHLTH PRECLINTRCH PUBHLTH PWATRNY PurposeOfUse " +
+		"RECORDMGT REMITADV SUPNWK SYSDEV THREAT TRAIN TRANSRCH TREAT TREATDS "
+	observationCodes = "ABSTRED AGGRED AIAST ANONYED CLINAST CLINRPT CRYTOHASH DEVAST DEVRPT DICTAST DIGSIG HCPAST HCPRPT HRELIABLE " +
+		"LOAAN LOAAN1 LOAAN2 LOAAN3 LOAAN4 LOAAP LOAAP1 LOAAP2 LOAAP3 LOAAP4 LOAAS LOAAS1 LOAAS2 LOAAS3 LOAAS4 LOACM " +
+		"LOACM1 LOACM2 LOACM3 LOACM4 LOAID LOAID1 LOAID2 LOAID3 LOAID4 LOANR LOANR1 LOANR2 LOANR3 LOANR4 LOARA LOARA1 " +
+		"LOARA2 LOARA3 LOARA4 LOATK LOATK1 LOATK2 LOATK3 LOATK4 MAPPED MASKED PACQAST PACQRPT PATAST PATRPT PAYAST " +
+		"PAYRPT PROAST PRORPT PSEUDED REDACTED RELIABLE SDMAST SDMRPT SECTRSTOBV SUBSETTED SYNTAC TRSLT TRSTACCRDOBV " +
+		"TRSTAGREOBV TRSTCERTOBV TRSTFWKOBV TRSTLOAOBV TRSTMECOBV UNCERTREL UNRELIABLE VERSIONED _SECALTINTOBV " +
+		"_SECDATINTOBV _SECINTCONOBV _SECINTOBV _SECINTPRVABOBV _SECINTPRVOBV _SECINTPRVRBOBV _SECINTSTOBV "
+	retiredConf = map[string]bool{"B": true, "D": true, "I": true, "ETH": true, "HIV": true, "PSY": true, "SDV": true, "C": true, "S": true, "T": true}
 )
 
 const (
@@ -462,7 +486,7 @@ func checkRedaction(r *recipient, in, out []byte) error {
 	if err := c.released(iv, ov, nil, true, false, "resource"); err != nil {
 		return err
 	}
-	return c.sound(ov, "resource", false)
+	return c.sound(ov, "resource", false, true)
 }
 
 // collectKeys gathers the references of every resource at any depth.
@@ -548,12 +572,16 @@ func ownBeyond(b *fastjson.Value) (own level, bundleConf, entriesMax, compConf i
 	return own, bundleConf, entriesMax, compConf
 }
 
-// allLabels are every label a resource carries anywhere (as hwm reads them).
+// allLabels are every label a resource carries anywhere (as hwm reads them):
+// its own, its contained resources' meta.security, and inline labels.
 func allLabels(res *fastjson.Value, docComp bool) level {
 	if string(res.GetStringBytes("resourceType")) == "Bundle" {
 		return codingsOf(res.Get("meta", "security"))
 	}
 	out := resourceLabelsOf(res, docComp)
+	for _, c := range res.GetArray("contained") {
+		out = append(out, codingsOf(c.Get("meta", "security"))...)
+	}
 	var walk func(v *fastjson.Value)
 	walk = func(v *fastjson.Value) {
 		switch v.Type() {
@@ -561,11 +589,9 @@ func allLabels(res *fastjson.Value, docComp bool) level {
 			out = append(out, inlineOf(v)...)
 			o, _ := v.Object()
 			o.Visit(func(k []byte, c *fastjson.Value) {
-				if string(k) == "meta" {
-					out = append(out, codingsOf(c.Get("security"))...)
-					return
+				if string(k) != "meta" {
+					walk(c)
 				}
-				walk(c)
 			})
 		case fastjson.TypeArray:
 			for _, it := range v.GetArray() {
@@ -573,12 +599,7 @@ func allLabels(res *fastjson.Value, docComp bool) level {
 			}
 		}
 	}
-	o, _ := res.Object()
-	o.Visit(func(k []byte, c *fastjson.Value) {
-		if string(k) != "meta" {
-			walk(c)
-		}
-	})
+	walk(res)
 	return out
 }
 
@@ -710,8 +731,21 @@ func (c *check) released(in, out *fastjson.Value, eff []level, gate, docComp boo
 		return fmt.Errorf("%s: a resource the recipient may not see was released", at)
 	}
 	all := append(append([]level{}, eff...), resourceLabelsOf(out, docComp))
-	if err := c.elements(out, all, at); err != nil {
+	if err := c.elements(out, all, at, true); err != nil {
 		return err
+	}
+	// A resource whose content redaction changed is marked REDACTED and
+	// carries a confidentiality (its mark, narrative and nested resources
+	// aside).
+	if content(out) != content(in) {
+		redacted, conf := false, false
+		for _, l := range codingsOf(out.Get("meta", "security")) {
+			redacted = redacted || l.system == sysObs && l.code == "REDACTED"
+			conf = conf || l.system == sysConf
+		}
+		if !redacted || !conf {
+			return fmt.Errorf("%s: a changed resource must carry REDACTED and a confidentiality", at)
+		}
 	}
 	for name := range modifiers {
 		if iv := in.Get(name); iv != nil && (out.Get(name) == nil || string(out.Get(name).MarshalTo(nil)) != string(iv.MarshalTo(nil))) {
@@ -729,12 +763,27 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 	own, _, _, _ := ownBeyond(in)
 	beff := append(append([]level{}, eff...), own)
 	doc := string(in.GetStringBytes("type")) == "document"
+	// Entries pair by fullUrl where they have one (two entries may share a
+	// Type/id on different servers), else by Type/id.
 	outBy := map[string]*fastjson.Value{}
+	entryKey := func(e, res *fastjson.Value) string {
+		if fu := string(e.GetStringBytes("fullUrl")); fu != "" {
+			return "url " + fu
+		}
+		if id := res.GetStringBytes("id"); len(id) > 0 {
+			return "id " + string(res.GetStringBytes("resourceType")) + "/" + string(id)
+		}
+		return ""
+	}
 	for _, e := range out.GetArray("entry") {
 		if res := e.Get("resource"); res != nil {
-			for _, k := range keysOf(string(e.GetStringBytes("fullUrl")), res) {
-				outBy[refKey(k)] = res
-			}
+			outBy[entryKey(e, res)] = res
+		}
+	}
+	seen := map[string]int{}
+	for _, e := range in.GetArray("entry") {
+		if res := e.Get("resource"); e.Type() == fastjson.TypeObject && res != nil {
+			seen[entryKey(e, res)]++
 		}
 	}
 	cover := map[string]level{}
@@ -764,15 +813,12 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 		for _, k := range keysOf(string(e.GetStringBytes("fullUrl")), res) {
 			keys = append(keys, refKey(k))
 		}
-		if len(keys) == 0 {
+		if len(keys) == 0 || seen[entryKey(e, res)] > 1 {
 			continue // cannot be told apart from other entries
 		}
-		var got *fastjson.Value
+		got := outBy[entryKey(e, res)]
 		var sec level
 		for _, k := range keys {
-			if got == nil {
-				got = outBy[k]
-			}
 			sec = append(sec, cover[k]...)
 		}
 		eeff := append(append([]level{}, beff...), entryLevel(e), sec)
@@ -798,7 +844,7 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 		}
 	}
 	// The Bundle's own elements (links, identifier, ...) are judged too.
-	if err := c.elements(withoutEntries(out), beff, at); err != nil {
+	if err := c.elements(withoutEntries(out), beff, at, true); err != nil {
 		return err
 	}
 	if err := c.total(in, out, at); err != nil {
@@ -822,14 +868,34 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 			}
 		}
 	}
-	if doc && len(out.GetArray("entry")) > 0 && string(out.GetStringBytes("entry", "0", "resource", "resourceType")) != "Composition" {
+	// (Redaction keeps a head it found, and cannot add one that was missing.)
+	if doc && string(in.GetStringBytes("entry", "0", "resource", "resourceType")) == "Composition" && len(out.GetArray("entry")) > 0 &&
+		string(out.GetStringBytes("entry", "0", "resource", "resourceType")) != "Composition" {
 		return fmt.Errorf("%s: a document released without its Composition", at)
 	}
 	if string(out.GetStringBytes("type")) == "message" && len(out.GetArray("entry")) > 0 &&
+		string(in.GetStringBytes("entry", "0", "resource", "resourceType")) == "MessageHeader" &&
 		string(out.GetStringBytes("entry", "0", "resource", "resourceType")) != "MessageHeader" {
 		return fmt.Errorf("%s: a message released without its MessageHeader", at)
 	}
 	return nil
+}
+
+// content is a resource's JSON without what redaction may rewrite without
+// taking content away: meta, narrative, a document's confidentiality, and
+// nested resources (which are judged on their own).
+func content(v *fastjson.Value) string {
+	var a fastjson.Arena
+	o := a.NewObject()
+	vo, _ := v.Object()
+	vo.Visit(func(k []byte, x *fastjson.Value) {
+		switch string(k) {
+		case "meta", "text", "confidentiality", "parameter":
+		default:
+			o.Set(string(k), x)
+		}
+	})
+	return string(o.MarshalTo(nil))
 }
 
 // withoutEntries is a Bundle's own part: everything but its entries.
@@ -896,7 +962,7 @@ func (c *check) total(in, out *fastjson.Value, at string) error {
 
 // elements walks a released resource: no element carries labels the
 // recipient may not see; nested resources are judged as resources.
-func (c *check) elements(v *fastjson.Value, eff []level, at string) error {
+func (c *check) elements(v *fastjson.Value, eff []level, at string, top bool) error {
 	o, _ := v.Object()
 	var err error
 	o.Visit(func(k []byte, x *fastjson.Value) {
@@ -906,19 +972,20 @@ func (c *check) elements(v *fastjson.Value, eff []level, at string) error {
 		}
 		here := at + "." + name
 		switch {
-		case name == "contained":
+		case name == "contained" && top:
 			for i, it := range x.GetArray() {
 				ce := append(append([]level{}, eff...), append(inlineOf(it), codingsOf(it.Get("meta", "security"))...))
 				if c.r.forbidden(ce, false) || c.r.deniesType(string(it.GetStringBytes("resourceType"))) {
 					err = fmt.Errorf("%s[%d]: a contained resource the recipient may not see was released", here, i)
 					return
 				}
-				if err = c.elements(it, ce, fmt.Sprintf("%s[%d]", here, i)); err != nil {
+				if err = c.elements(it, ce, fmt.Sprintf("%s[%d]", here, i), true); err != nil {
 					return
 				}
 			}
 			return
-		case name == "resource" && x.Type() == fastjson.TypeObject && len(x.GetStringBytes("resourceType")) > 0:
+		case name == "resource" && x.Type() == fastjson.TypeObject && len(x.GetStringBytes("resourceType")) > 0 && strings.Contains(at, "parameter"):
+			// A resource where R4 puts one in Parameters (parameter and part).
 			if c.resourceFails(x, eff, false, false) {
 				err = fmt.Errorf("%s: a nested resource the recipient may not see was released", here)
 			}
@@ -941,7 +1008,7 @@ func (c *check) elements(v *fastjson.Value, eff []level, at string) error {
 		}
 		switch x.Type() {
 		case fastjson.TypeObject:
-			err = c.elements(x, e, here)
+			err = c.elements(x, e, here, false)
 		case fastjson.TypeArray:
 			sib := v.GetArray("_" + name)
 			for i, it := range x.GetArray() {
@@ -957,12 +1024,8 @@ func (c *check) elements(v *fastjson.Value, eff []level, at string) error {
 						return
 					}
 				}
-				if it.Type() == fastjson.TypeObject && len(it.GetStringBytes("resourceType")) > 0 && name != "contained" && c.resourceFails(it, e2, false, false) {
-					err = fmt.Errorf("%s[%d]: a nested resource the recipient may not see was released", here, i)
-					return
-				}
 				if it.Type() == fastjson.TypeObject {
-					if err = c.elements(it, e2, fmt.Sprintf("%s[%d]", here, i)); err != nil {
+					if err = c.elements(it, e2, fmt.Sprintf("%s[%d]", here, i), false); err != nil {
 						return
 					}
 				}
@@ -1053,7 +1116,7 @@ func (c *check) complete(in, out *fastjson.Value, eff []level, at string) error 
 // naming a withheld resource, a masked reference that still identifies its
 // target, a changed resource without a confidentiality, an empty object or
 // array, or a complex choice element masked as a primitive.
-func (c *check) sound(v *fastjson.Value, at string, inMeta bool) error {
+func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o, _ := v.Object()
@@ -1067,15 +1130,7 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta bool) error {
 				}
 			}
 		}
-		if len(v.GetStringBytes("resourceType")) > 0 && !inMeta {
-			redacted, conf := false, false
-			for _, l := range codingsOf(v.Get("meta", "security")) {
-				redacted = redacted || l.code == "REDACTED"
-				conf = conf || l.system == sysConf
-			}
-			if redacted && !conf {
-				return fmt.Errorf("%s: a redacted resource without a confidentiality", at)
-			}
+		if resource && !inMeta {
 			if div := string(v.GetStringBytes("text", "div")); div != "" {
 				for k := range c.withheld {
 					if strings.Contains(div, `"`+k+`"`) {
@@ -1106,7 +1161,7 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta bool) error {
 					return
 				}
 			}
-			err = c.sound(x, at+"."+name, inMeta || name == "meta")
+			err = c.sound(x, at+"."+name, inMeta || name == "meta", name == "resource" || name == "outcome")
 		})
 		return err
 	case fastjson.TypeArray:
@@ -1119,7 +1174,7 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta bool) error {
 					return fmt.Errorf("%s[%d]: %q names a withheld resource", at, i, s)
 				}
 			}
-			if err := c.sound(it, fmt.Sprintf("%s[%d]", at, i), inMeta); err != nil {
+			if err := c.sound(it, fmt.Sprintf("%s[%d]", at, i), inMeta, strings.HasSuffix(at, ".contained")); err != nil {
 				return err
 			}
 		}

@@ -110,7 +110,7 @@ func (r *redactor) maskReferences() {
 		m.rel = rel
 		// Only sections and Lists need the element path their entries sit at.
 		m.names = rel.typ == "Composition" || rel.typ == "List"
-		m.base, m.trail = rel.loc, m.trail[:0]
+		m.base, m.lazy, m.trail = rel.loc, nil, m.trail[:0]
 		m.object(rel.n, nil, false, true)
 		if t := m.d.Get(rel.n, "text"); m.narrativeHits(t) {
 			r.set(t, action{kind: actRemove})
@@ -118,6 +118,7 @@ func (r *redactor) maskReferences() {
 			r.rep.Masked = append(r.rep.Masked, rel.loc+".text")
 		}
 	}
+	m.names = false
 	for _, run := range r.runs {
 		m.bundle(run)
 	}
@@ -127,9 +128,10 @@ type masker struct {
 	r     *redactor
 	d     *jsonx.Doc
 	rel   *released
-	base  string  // the location of what is walked
-	trail []crumb // the way below it, made a location only when needed
-	names bool    // keep the element path below the resource
+	base  string        // the location of what is walked
+	lazy  func() string // makes base when first needed, if set
+	trail []crumb       // the way below it, made a location only when needed
+	names bool          // keep the element path below the resource
 }
 
 // crumb is one step of the way: a member name, or an index.
@@ -140,6 +142,9 @@ type crumb struct {
 
 // at is the location being walked.
 func (m *masker) at() string {
+	if m.lazy != nil {
+		m.base, m.lazy = m.lazy(), nil
+	}
 	b := append([]byte(nil), m.base...)
 	for _, c := range m.trail {
 		if c.name != "" {
@@ -208,7 +213,7 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 		if dirty && r.removed(v) || top && (name == "meta" || name == "text") {
 			continue
 		}
-		if name == "resource" && m.rel.typ == "Parameters" {
+		if name == "resource" && m.rel != nil && m.rel.typ == "Parameters" {
 			continue // a resource of its own, masked as one
 		}
 		mark := m.push(name, -1)
@@ -363,7 +368,8 @@ func (m *masker) narrativeHits(text jsonx.Node) bool {
 // bundle masks a released Bundle's own references: links that name
 // something withheld go, and so do entries without a resource whose request
 // or response names it (a request about a withheld resource tells of it);
-// a released entry's request.url that names it is masked.
+// any other string of the Bundle or its entries (outside their resources)
+// that names it is masked.
 func (m *masker) bundle(run *bundleRun) {
 	r, d := m.r, m.d
 	m.rel = nil
@@ -383,41 +389,62 @@ func (m *masker) bundle(run *bundleRun) {
 		}
 	}
 	linkGone(d.Get(run.n, "link"), run.loc+".link")
+	m.base, m.lazy, m.trail = run.loc, nil, m.trail[:0]
+	m.members(run.n, func(name string) bool {
+		return name == "entry" || name == "link" || name == "meta" || name == "resourceType" || name == "id"
+	})
 	d.Items(d.Get(run.n, "entry"), func(i int, e jsonx.Node) bool {
 		if r.removed(e) || d.Kind(e) != jsonx.Object {
 			return true
 		}
+		at := func() string { return run.loc + ".entry[" + strconv.Itoa(i) + "]" }
 		req := d.Get(d.Get(e, "request"), "url")
 		loc := d.Get(d.Get(e, "response"), "location")
-		names := d.IsStr(req) && m.hits(d.Str(req)) || d.IsStr(loc) && m.hits(d.Str(loc))
-		at := func() string { return run.loc + ".entry[" + strconv.Itoa(i) + "]" }
-		if names && d.Get(e, "resource") < 0 {
+		if d.Get(e, "resource") < 0 && (d.IsStr(req) && m.hits(d.Str(req)) || d.IsStr(loc) && m.hits(d.Str(loc))) {
 			r.set(e, action{kind: actRemove})
 			r.rep.Removed = append(r.rep.Removed, at())
-			if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
-				run.withheld++
-			}
+			run.match(d, e)
 			return true
-		}
-		m.base, m.trail = "", m.trail[:0]
-		if d.IsStr(req) && m.hits(d.Str(req)) || d.IsStr(loc) && m.hits(d.Str(loc)) {
-			m.base = at()
-		}
-		if d.IsStr(req) && m.hits(d.Str(req)) {
-			mark := m.push("request.url", -1)
-			m.primitive(d.Get(e, "request"), "url", req)
-			m.trail = m.trail[:mark]
-		}
-		if d.IsStr(loc) && m.hits(d.Str(loc)) {
-			mark := m.push("response.location", -1)
-			m.primitive(d.Get(e, "response"), "location", loc)
-			m.trail = m.trail[:mark]
 		}
 		if links := d.Get(e, "link"); links >= 0 {
 			linkGone(links, at()+".link")
 		}
+		m.base, m.lazy, m.trail = "", at, m.trail[:0]
+		m.members(e, func(name string) bool { return name == "resource" || name == "link" || name == "response" })
+		if resp := d.Get(e, "response"); d.Kind(resp) == jsonx.Object {
+			mark := m.push("response", -1)
+			m.members(resp, func(name string) bool { return name == "outcome" })
+			m.trail = m.trail[:mark]
+		}
 		return true
 	})
+}
+
+// members masks the members of an object outside a resource, but those
+// skip names.
+func (m *masker) members(obj jsonx.Node, skip func(name string) bool) {
+	r, d := m.r, m.d
+	dirty := r.dirty[obj]
+	first, end := d.Range(obj)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		v := k + 1
+		name := d.Str(k)
+		if skip(name) || dirty && r.removed(v) {
+			continue
+		}
+		mark := m.push(name, -1)
+		switch d.Kind(v) {
+		case jsonx.String:
+			if !skipString(name, false) && m.hits(d.Str(v)) {
+				m.primitive(obj, name, v)
+			}
+		case jsonx.Object:
+			m.object(v, nil, false, false)
+		case jsonx.Array:
+			m.array(obj, name, v, nil)
+		}
+		m.trail = m.trail[:mark]
+	}
 }
 
 // maskedReference writes a Reference without what identifies its target
