@@ -675,16 +675,7 @@ func (r *redactor) contained(arr jsonx.Node, eff []label, loc string) {
 	for c, i := first, 0; c < end; c, i = d.Skip(c), i+1 {
 		n++
 		here := loc + ".contained[" + strconv.Itoa(i) + "]"
-		if d.Kind(c) != jsonx.Object {
-			if r.s.err == nil {
-				r.s.err = errorf(ErrNotFHIR, here+" is not a resource")
-			}
-			return
-		}
-		if err := checkType(d, c, here); err != nil {
-			if r.s.err == nil {
-				r.s.err = err
-			}
+		if !r.s.isResource(d, c, here) {
 			return
 		}
 		lvl := r.level()
@@ -725,17 +716,7 @@ func (r *redactor) contained(arr jsonx.Node, eff []label, loc string) {
 // resource of its own. When it is withheld, a parameter goes whole (it
 // would be left without a value) and an outcome is removed.
 func (r *redactor) nestedResource(obj, v jsonx.Node, here string, eff []label) {
-	d := r.d
-	if d.Kind(v) != jsonx.Object {
-		if v >= 0 && r.s.err == nil {
-			r.s.err = errorf(ErrNotFHIR, here+" is not a resource")
-		}
-		return
-	}
-	if err := checkType(d, v, here); err != nil {
-		if r.s.err == nil {
-			r.s.err = err
-		}
+	if v < 0 || !r.s.isResource(r.d, v, here) {
 		return
 	}
 	cur := r.cur

@@ -321,17 +321,28 @@ func (s *state) entryResource(d *jsonx.Doc, e jsonx.Node, bundleLoc string, i in
 		return -1
 	case jsonx.Object:
 		if rt := d.Get(res, "resourceType"); d.IsStr(rt) && r4Types[d.Str(rt)] {
-			return res
+			return res // the common case, without building a location
 		}
-		if err := checkType(d, res, entryLoc(bundleLoc, i)); err != nil && s.err == nil {
-			s.err = err
-		}
+	}
+	if !s.isResource(d, res, entryLoc(bundleLoc, i)) {
 		return -1
 	}
-	if s.err == nil {
-		s.err = errorf(ErrNotFHIR, entryLoc(bundleLoc, i)+" is not a JSON object")
+	return res
+}
+
+// isResource reports whether n is a FHIR R4 resource; when it is not, the
+// call fails (not_fhir or unsupported_resource), the first failure counting.
+func (s *state) isResource(d *jsonx.Doc, n jsonx.Node, loc string) bool {
+	err := error(nil)
+	if d.Kind(n) != jsonx.Object {
+		err = errorf(ErrNotFHIR, loc+" is not a JSON object")
+	} else if e := checkType(d, n, loc); e != nil {
+		err = e
 	}
-	return -1
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	return err == nil
 }
 
 // entryLoc is the location of entry i's resource; built only when needed.
