@@ -218,18 +218,27 @@ func newCodeList(name string, items []string) (codeList, error) {
 			if c, known := vocab.Canonical(sys); known {
 				sys = c
 			}
-			if l.exact == nil {
-				l.exact = map[[2]string]bool{}
-			}
-			l.exact[[2]string{sys, code}] = true
+			l.add(sys, code)
 			continue
 		}
+		l.add("", it)
+	}
+	return l, nil
+}
+
+// add puts a code in the list: for any system when system is "".
+func (l *codeList) add(system, code string) {
+	if system == "" {
 		if l.anySystem == nil {
 			l.anySystem = map[string]bool{}
 		}
-		l.anySystem[it] = true
+		l.anySystem[code] = true
+		return
 	}
-	return l, nil
+	if l.exact == nil {
+		l.exact = map[[2]string]bool{}
+	}
+	l.exact[[2]string{system, code}] = true
 }
 
 func (l *codeList) has(system, code string) bool {

@@ -226,24 +226,17 @@ func accessList(field string, items []string) (codeList, error) {
 		if err != nil {
 			return l, err
 		}
+		l.add(lb.system, lb.code)
 		if lb.system == "" {
-			if l.anySystem == nil {
-				l.anySystem = map[string]bool{}
-			}
-			l.anySystem[lb.code] = true
 			for _, sys := range vocab.Systems {
 				for _, syn := range vocab.Synonyms(sys, lb.code) {
-					l.anySystem[syn[1]] = true
+					l.add("", syn[1])
 				}
 			}
 			continue
 		}
-		if l.exact == nil {
-			l.exact = map[[2]string]bool{}
-		}
-		l.exact[[2]string{lb.system, lb.code}] = true
 		for _, syn := range vocab.Synonyms(lb.system, lb.code) {
-			l.exact[syn] = true
+			l.add(syn[0], syn[1])
 		}
 	}
 	return l, nil
