@@ -270,11 +270,11 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			if d.Kind(d.Get(e, "response")) == jsonx.Object {
 				own = r.allInline(d.Get(e, "response"), r.level(), outcomeSkip, own)
 			}
-			if c := cover[refKeyOf(fu)]; c != nil {
-				own = append(own, c...)
-			}
-			if res >= 0 && cover != nil {
-				own = append(own, cover[d.Str(d.Get(res, "resourceType"))+"/"+d.Str(d.Get(res, "id"))]...)
+			if cover != nil {
+				own = append(own, cover[refKeyOf(fu)]...)
+				if res >= 0 {
+					own = append(own, cover[d.Str(d.Get(res, "resourceType"))+"/"+d.Str(d.Get(res, "id"))]...)
+				}
 			}
 			if len(own) > 0 {
 				eeff = with(eff, own)

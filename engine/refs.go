@@ -90,9 +90,7 @@ func (f *refFlow) find(ref string) *plan {
 			}
 		}
 	}
-	if i := strings.Index(ref, "/_history/"); i > 0 {
-		ref = ref[:i]
-	}
+	ref = stripHistory(ref)
 	if p := f.byURL[ref]; p != nil {
 		return p
 	}
