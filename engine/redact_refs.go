@@ -110,7 +110,7 @@ func (r *redactor) maskReferences() {
 		m.rel = rel
 		// Only sections and Lists need the element path their entries sit at.
 		m.names = rel.typ == "Composition" || rel.typ == "List"
-		m.base, m.lazy, m.trail = rel.loc, nil, m.trail[:0]
+		m.base, m.entry, m.trail = rel.loc, -1, m.trail[:0]
 		m.object(rel.n, nil, false, true)
 		if t := m.d.Get(rel.n, "text"); m.narrativeHits(t) {
 			r.set(t, action{kind: actRemove})
@@ -128,10 +128,10 @@ type masker struct {
 	r     *redactor
 	d     *jsonx.Doc
 	rel   *released
-	base  string        // the location of what is walked
-	lazy  func() string // makes base when first needed, if set
-	trail []crumb       // the way below it, made a location only when needed
-	names bool          // keep the element path below the resource
+	base  string  // the location of what is walked
+	entry int     // when >= 0, base is this entry of the Bundle at base, made when first needed
+	trail []crumb // the way below it, made a location only when needed
+	names bool    // keep the element path below the resource
 }
 
 // crumb is one step of the way: a member name, or an index.
@@ -142,8 +142,8 @@ type crumb struct {
 
 // at is the location being walked.
 func (m *masker) at() string {
-	if m.lazy != nil {
-		m.base, m.lazy = m.lazy(), nil
+	if m.entry >= 0 {
+		m.base, m.entry = m.base+".entry["+strconv.Itoa(m.entry)+"]", -1
 	}
 	b := append([]byte(nil), m.base...)
 	for _, c := range m.trail {
@@ -206,11 +206,21 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 		m.masked()
 		return
 	}
+	m.members(obj, names, ext, top, nil)
+}
+
+// members masks the members of obj, but those skip names (when not nil);
+// names is obj's element path below the resource, ext whether obj is an
+// extension, top whether it is the resource (whose meta and narrative are
+// not looked into here).
+func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip func(name string) bool) {
+	r, d := m.r, m.d
+	dirty := r.dirty[obj]
 	first, end := d.Range(obj)
 	for k := first; k < end; k = d.Skip(k + 1) {
 		v := k + 1
 		name := d.Str(k)
-		if dirty && r.removed(v) || top && (name == "meta" || name == "text") {
+		if skip != nil && skip(name) || dirty && r.removed(v) || top && (name == "meta" || name == "text") {
 			continue
 		}
 		if name == "resource" && m.rel != nil && m.rel.typ == "Parameters" {
@@ -389,8 +399,8 @@ func (m *masker) bundle(run *bundleRun) {
 		}
 	}
 	linkGone(d.Get(run.n, "link"), run.loc+".link")
-	m.base, m.lazy, m.trail = run.loc, nil, m.trail[:0]
-	m.members(run.n, func(name string) bool {
+	m.base, m.entry, m.trail = run.loc, -1, m.trail[:0]
+	m.members(run.n, nil, false, false, func(name string) bool {
 		return name == "entry" || name == "link" || name == "meta" || name == "resourceType" || name == "id"
 	})
 	d.Items(d.Get(run.n, "entry"), func(i int, e jsonx.Node) bool {
@@ -409,42 +419,15 @@ func (m *masker) bundle(run *bundleRun) {
 		if links := d.Get(e, "link"); links >= 0 {
 			linkGone(links, at()+".link")
 		}
-		m.base, m.lazy, m.trail = "", at, m.trail[:0]
-		m.members(e, func(name string) bool { return name == "resource" || name == "link" || name == "response" })
+		m.base, m.entry, m.trail = run.loc, i, m.trail[:0]
+		m.members(e, nil, false, false, func(name string) bool { return name == "resource" || name == "link" || name == "response" })
 		if resp := d.Get(e, "response"); d.Kind(resp) == jsonx.Object {
 			mark := m.push("response", -1)
-			m.members(resp, func(name string) bool { return name == "outcome" })
+			m.members(resp, nil, false, false, func(name string) bool { return name == "outcome" })
 			m.trail = m.trail[:mark]
 		}
 		return true
 	})
-}
-
-// members masks the members of an object outside a resource, but those
-// skip names.
-func (m *masker) members(obj jsonx.Node, skip func(name string) bool) {
-	r, d := m.r, m.d
-	dirty := r.dirty[obj]
-	first, end := d.Range(obj)
-	for k := first; k < end; k = d.Skip(k + 1) {
-		v := k + 1
-		name := d.Str(k)
-		if skip(name) || dirty && r.removed(v) {
-			continue
-		}
-		mark := m.push(name, -1)
-		switch d.Kind(v) {
-		case jsonx.String:
-			if !skipString(name, false) && m.hits(d.Str(v)) {
-				m.primitive(obj, name, v)
-			}
-		case jsonx.Object:
-			m.object(v, nil, false, false)
-		case jsonx.Array:
-			m.array(obj, name, v, nil)
-		}
-		m.trail = m.trail[:mark]
-	}
 }
 
 // maskedReference writes a Reference without what identifies its target
