@@ -112,7 +112,7 @@ func (s *Suggestion) resolve(system, code string) {
 		// a selectable, current label first.
 		var systems []string
 		for _, current := range [...]bool{true, false} {
-			for _, system := range [...]string{Confidentiality, ActCode, ObservationValue, ActReason} {
+			for _, system := range Systems {
 				if c := codes[key{system, codeIn(system, code)}]; c != nil && (c.Set != SetUnknown && !c.Retired) == current {
 					systems = append(systems, system)
 				}

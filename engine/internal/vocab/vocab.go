@@ -333,12 +333,15 @@ func LookupAny(code string) []*Code {
 // equals code but for case, when there is exactly one; for messages.
 func FoldCode(system, code string) string {
 	found := ""
-	for k := range codes {
-		if (system == "" || k.system == system) && k.code != code && strings.EqualFold(k.code, code) {
-			if found != "" && found != k.code {
+	for _, s := range Systems {
+		if system != "" && s != system {
+			continue
+		}
+		if k := codeIn(s, code); k != "" && k != code {
+			if found != "" && found != k {
 				return ""
 			}
-			found = k.code
+			found = k
 		}
 	}
 	return found
