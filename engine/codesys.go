@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -147,7 +147,7 @@ func nearSystem(s string) string {
 	for a := range systemAliases {
 		aliases = append(aliases, a)
 	}
-	sort.Strings(aliases)
+	slices.Sort(aliases)
 	u := uriFold(s)
 	for _, a := range aliases {
 		if isAbsoluteURI(a) && uriFold(a) == u {

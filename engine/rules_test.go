@@ -244,3 +244,22 @@ func TestCompileRequestPacksByName(t *testing.T) {
 		t.Errorf("pack text: %s", got)
 	}
 }
+
+// FuzzCompilePacks: any pack compiles or fails with invalid_rules naming
+// the pack; nothing panics.
+func FuzzCompilePacks(f *testing.F) {
+	f.Add([]byte(`{"confidentiality":{"PSY":"N"},"rules":[{"id":"a","labels":["PSY"],"codes":{"SNOMED":["1"]},"ranges":{"ICD10CM":["F10-F19"]}}]}`))
+	f.Add([]byte(`{"rules":[{"id":"s","labels":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"MENCAT"}],"codeSets":[{"codes":[{"system":"SNOMED-CT","code":"1","confidence":0.5}]}]}]}`))
+	f.Add([]byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"ValueSet","topic":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}],"compose":{"include":[{"system":"LIONC","concept":[{"code":"1"}]}]}}},{}]}`))
+	f.Add([]byte("{\n \"rules\": [\n  {\"id\": \"\u00e9\", \"text\": [\"(\"]}]}"))
+	f.Fuzz(func(t *testing.T, pack []byte) {
+		_, err := engine.CompilePacks(engine.Pack{Name: "f.json", JSON: pack})
+		if err == nil {
+			return
+		}
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Code != engine.ErrInvalidRules || !strings.HasPrefix(e.Message, "f.json") {
+			t.Fatalf("%v", err)
+		}
+	})
+}
