@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -102,4 +103,117 @@ func upper(s string) string {
 		}
 	}
 	return s
+}
+
+// knownSystem returns the canonical URI of a spelling normSystem accepts,
+// and whether it is one.
+func knownSystem(system string) (string, bool) {
+	if c, ok := systemAliases[system]; ok {
+		return c, true
+	}
+	t := strings.TrimSpace(system)
+	if c, ok := systemAliases[t]; ok {
+		return c, true
+	}
+	c, ok := systemAliases[strings.ToUpper(t)]
+	return c, ok
+}
+
+// isAbsoluteURI reports whether s is an absolute URI as RFC 3986 starts
+// one: a scheme (a letter, then letters, digits, "+", "-" or "."), ":" and
+// more, without white space.
+func isAbsoluteURI(s string) bool {
+	colon := strings.IndexByte(s, ':')
+	if colon < 1 || colon == len(s)-1 || strings.ContainsAny(s, " \t\r\n") {
+		return false
+	}
+	for i := 0; i < colon; i++ {
+		c := s[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+// nearSystem returns the canonical URI of the known system an unknown
+// spelling was most likely meant to be, or "": the same URI but for case,
+// http or https, "www." or a final "/" (also when the scheme is left out);
+// a bare OID; an alias but for case and punctuation (SNOMED-CT, icd-10 cm)
+// or a letter or two (LIONC, SNOMD). Only for messages: it is slow.
+func nearSystem(s string) string {
+	aliases := make([]string, 0, len(systemAliases))
+	for a := range systemAliases {
+		aliases = append(aliases, a)
+	}
+	slices.Sort(aliases)
+	u := uriFold(s)
+	for _, a := range aliases {
+		if isAbsoluteURI(a) && uriFold(a) == u {
+			return systemAliases[a]
+		}
+	}
+	if isAbsoluteURI(s) {
+		return "" // any other absolute URI may be a system of its own
+	}
+	if c, ok := systemAliases["urn:oid:"+s]; ok {
+		return c
+	}
+	f := alnumFold(s)
+	best, bestDist := "", 3
+	if len(f) <= 4 {
+		bestDist = 2
+	}
+	for _, a := range aliases {
+		if isAbsoluteURI(a) {
+			continue
+		}
+		if d := editDistance(f, alnumFold(a)); d < bestDist {
+			best, bestDist = systemAliases[a], d
+		}
+	}
+	return best
+}
+
+// uriFold is a URI lower-cased, without http:// or https://, "www." and a
+// final "/".
+func uriFold(s string) string {
+	s = strings.ToLower(s)
+	for _, p := range []string{"http://", "https://", "www."} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return strings.TrimSuffix(s, "/")
+}
+
+// alnumFold keeps the letters and digits of s, upper-cased.
+func alnumFold(s string) string {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(s) {
+		if c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -244,22 +244,52 @@ func configure(request []byte, maxDepth int) (*Engine, error) {
 }
 
 // compilePacks compiles a request's rules member: an array of packs, each a
-// JSON object or the JSON text of one in a string. The Rules alias d's
-// source.
+// JSON object, the JSON text of one in a string, or the name of an embedded
+// pack ("us-default", "us-broad"). Messages name the packs by their place
+// (rules[0], ...), embedded ones by name. The Rules alias d's source.
 func compilePacks(d *jsonx.Doc, rules jsonx.Node) (*Rules, error) {
 	if d.Kind(rules) != jsonx.Array {
 		return nil, errorf(ErrInvalidRules, "rules must be an array of rule packs")
 	}
-	var packs [][]byte
-	d.Items(rules, func(_ int, p jsonx.Node) bool {
-		if d.IsStr(p) {
-			packs = append(packs, []byte(d.Str(p)))
-		} else {
-			packs = append(packs, d.Raw(p))
+	var packs []Pack
+	var err error
+	d.Items(rules, func(i int, p jsonx.Node) bool {
+		name := "rules[" + strconv.Itoa(i) + "]"
+		if !d.IsStr(p) {
+			packs = append(packs, Pack{Name: name, JSON: d.Raw(p)})
+			return true
 		}
+		s := d.Str(p)
+		if b, ok := embeddedPacks[s]; ok {
+			packs = append(packs, Pack{Name: s, JSON: b})
+			return true
+		}
+		if isPackName(s) {
+			err = errorf(ErrInvalidRules, name+": no embedded pack is named "+quote(s)+`; the embedded packs are "us-default" and "us-broad"`)
+			return false
+		}
+		packs = append(packs, Pack{Name: name, JSON: []byte(s)})
 		return true
 	})
+	if err != nil {
+		return nil, err
+	}
+	if len(packs) == 1 && packs[0].Name == "us-default" {
+		return DefaultRules(), nil // compiled once
+	}
 	return compileRules(packs)
+}
+
+// isPackName reports whether a string of a request's rules looks like the
+// name of a pack rather than JSON text: letters, digits, "-", "_" and ".".
+func isPackName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseAccess reads a request's access context: the seclabel form

@@ -2,15 +2,18 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // Rules is a compiled set of rule packs: an immutable index, safe for
-// concurrent use. Build it once with CompileRules and share it.
+// concurrent use. Build it once with CompileRules or CompilePacks and share
+// it.
 type Rules struct {
 	names    []string
 	rules    []rule
@@ -60,62 +63,105 @@ func (r *Rules) RuleCount() int { return len(r.rules) }
 // CodeCount is the number of (system, code) entries, prefixes and ranges indexed.
 func (r *Rules) CodeCount() int { return r.codes }
 
-// Warnings lists what the importers left out (labels outside the security
-// vocabulary, codes below a confidence of 0, rules left without labels).
+// Warnings lists what compiling let pass but a pack's author should hear
+// of: labels outside the security vocabulary the importers left out, rules
+// left without labels or that can never match, packs without rules,
+// confidentiality map entries that name no sensitivity or that another
+// pack raised. Each starts with the pack's name and says where, e.g.
+// "shares.json: rules[3] (shares-rule-mh): label MENCAT is not a security
+// label code; left out".
 func (r *Rules) Warnings() []string { return r.warnings }
 
 // Names lists the packs compiled into r, in order.
 func (r *Rules) Names() []string { return r.names }
 
-// CompileRules compiles rule packs into one index. Each pack is JSON in the
+// Pack is one rule pack to compile and the name messages give it.
+type Pack struct {
+	// Name names the pack in errors and warnings: a file name, say, as in
+	// "my-pack.json:12:7: rules[0].codes[...]: ...". "" means "pack N",
+	// N counting from 1.
+	Name string
+	// JSON is the pack: the seclabel format, LEAP-CDS / ASU SHARES rules,
+	// or a FHIR ValueSet or Bundle of ValueSets.
+	JSON []byte
+}
+
+// CompileRules compiles rule packs into one index; messages name them
+// "pack 1", "pack 2", ... (CompilePacks names them). See CompilePacks.
+func CompileRules(packs ...[]byte) (*Rules, error) {
+	named := make([]Pack, len(packs))
+	for i, p := range packs {
+		named[i] = Pack{JSON: p}
+	}
+	return CompilePacks(named...)
+}
+
+// CompilePacks compiles rule packs into one index. Each pack is JSON in the
 // seclabel rule-pack format, the LEAP-CDS / ASU SHARES rules format, or a
 // FHIR ValueSet or Bundle of ValueSets whose security label sits in
-// useContext (code "focus") or topic; the format is recognised by shape. A
-// malformed pack fails with code invalid_rules and the location of the
-// problem.
+// useContext (code "focus") or topic; the format is recognised by shape.
+//
+// A malformed pack fails with code invalid_rules; the message names the
+// pack, the line and column (counted in characters from 1, in the pack's
+// own text) and the member:
+//
+//	my-pack.json:12:7: rules[0].codes["http://loinc.org"][3]: must be a non-empty code
+//
+// The packs' confidentiality maps combine by taking, for each sensitivity,
+// the highest level any pack gives it; a pack without a map contributes the
+// built-in one (the specially protected sensitivities to R). So adding a
+// pack never lowers a label's confidentiality.
 //
 // The packs are copied first, so the caller may reuse their buffers: the
 // index keeps strings (ids, systems, codes) that point into the text it read.
-func CompileRules(packs ...[]byte) (*Rules, error) {
-	own := make([][]byte, len(packs))
+func CompilePacks(packs ...Pack) (*Rules, error) {
+	own := make([]Pack, len(packs))
 	for i, p := range packs {
-		own[i] = bytes.Clone(p)
+		own[i] = Pack{Name: p.Name, JSON: bytes.Clone(p.JSON)}
 	}
 	return compileRules(own)
 }
 
-// compileRules is CompileRules on packs nobody changes while the Rules are
+// compileRules is CompilePacks on packs nobody changes while the Rules are
 // in use: the index keeps strings that alias them.
-func compileRules(packs [][]byte) (*Rules, error) {
+func compileRules(packs []Pack) (*Rules, error) {
 	c := &compiler{r: &Rules{bySystem: map[string]*systemIndex{}, conf: map[string]string{}}}
-	confSet := false
 	for i, p := range packs {
 		var d jsonx.Doc
-		c.loc = "pack " + strconv.Itoa(i)
-		if err := d.Parse(p, 256); err != nil {
-			return nil, errorf(ErrInvalidRules, c.loc+": "+err.Error())
+		c.name = p.Name
+		if c.name == "" {
+			c.name = "pack " + strconv.Itoa(i+1)
 		}
 		c.d = &d
+		if err := d.Parse(p.JSON, 256); err != nil {
+			var se *jsonx.SyntaxError
+			if errors.As(err, &se) {
+				return nil, errorf(ErrInvalidRules, c.name+":"+lineCol(p.JSON, se.Offset)+": malformed JSON: "+se.Msg)
+			}
+			return nil, errorf(ErrInvalidRules, c.name+": JSON "+err.Error())
+		}
+		c.pc = packConf{name: c.name}
+		rules := len(c.r.rules)
 		var err error
 		switch {
 		case d.Kind(0) != jsonx.Object:
-			err = c.fail("", "a rule pack is a JSON object")
+			err = c.fail(0, "", "a rule pack is a JSON object")
 		case d.IsStr(d.Get(0, "resourceType")):
 			err = c.valueSets(0)
 		case isShares(&d):
 			err = c.shares()
 		default:
-			var set bool
-			set, err = c.native()
-			confSet = confSet || set
+			err = c.native()
 		}
 		if err != nil {
 			return nil, err
 		}
+		if len(c.r.rules) == rules && !c.pc.set {
+			c.warn("", "the pack has no rules")
+		}
+		c.confs = append(c.confs, c.pc)
 	}
-	if !confSet {
-		c.defaultConfidentiality()
-	}
+	c.combineConfidentiality()
 	for _, x := range c.r.bySystem {
 		seen := map[int]bool{}
 		for p := range x.prefixes {
@@ -135,6 +181,19 @@ func compileRules(packs [][]byte) (*Rules, error) {
 		c.r.periods = c.r.periods || ru.from != "" || ru.to != ""
 	}
 	return c.r, nil
+}
+
+// lineCol turns a byte offset of src into "line:column", both from 1; the
+// column counts characters.
+func lineCol(src []byte, off int) string {
+	off = min(max(off, 0), len(src))
+	line, start := 1, 0
+	for i, b := range src[:off] {
+		if b == '\n' {
+			line, start = line+1, i+1
+		}
+	}
+	return strconv.Itoa(line) + ":" + strconv.Itoa(utf8.RuneCount(src[start:off])+1)
 }
 
 // systemIndex is everything that can match a code of one system, found
@@ -158,57 +217,136 @@ func (c *compiler) system(sys string) *systemIndex {
 }
 
 type compiler struct {
-	r   *Rules
-	d   *jsonx.Doc
-	loc string
+	r       *Rules
+	d       *jsonx.Doc
+	name    string     // the pack's name in messages
+	pc      packConf   // the pack's confidentiality map
+	confs   []packConf // every pack's, in order
+	entries int        // codes, prefixes, ranges and patterns indexed so far
 }
 
-func (c *compiler) fail(at, msg string) error {
-	loc := c.loc
+// packConf is a pack's confidentiality map; without one (set false) the
+// pack stands for the built-in mapping.
+type packConf struct {
+	name    string
+	set     bool
+	entries []confEntry
+}
+
+type confEntry struct {
+	code, level string
+	at          string // where the pack says it
+}
+
+// fail reports a malformed pack: where (the line and column of node n, the
+// member path at) and what.
+func (c *compiler) fail(n jsonx.Node, at, msg string) error {
+	start := 0
+	if n >= 0 && n < c.d.Len() {
+		start, _ = c.d.Span(n)
+	}
+	loc := c.name + ":" + lineCol(c.d.Src, start)
 	if at != "" {
 		loc += ": " + at
 	}
 	return errorf(ErrInvalidRules, loc+": "+msg)
 }
 
-// defaultConfidentiality maps every sensitivity of the active-information
-// branch (HIV, SUD, mental health, ...) to R, as THO's examples of R do,
-// when no pack says otherwise.
-func (c *compiler) defaultConfidentiality() {
+// warn records something a pack's author should hear of.
+func (c *compiler) warn(at, msg string) {
+	w := c.name + ": "
+	if at != "" {
+		w += at + ": "
+	}
+	c.r.warnings = append(c.r.warnings, w+msg)
+}
+
+// member is the path of a map member: at["key"].
+func member(at, key string) string { return at + "[" + quote(key) + "]" }
+
+// ruleAt names a rule in warnings: rules[3] (its-id).
+func ruleAt(at, id string) string {
+	if id == "" {
+		return at
+	}
+	return at + " (" + id + ")"
+}
+
+// builtinConfidentiality is the mapping of a pack without a confidentiality
+// map: every sensitivity of the active-information branch (HIV, SUD,
+// mental health, ...) to R, as THO's examples of R do.
+var builtinConfidentiality = func() []confEntry {
+	var es []confEntry
 	for _, code := range []string{"ETH", "GDIS", "HIV", "MST", "PREGNANT", "SCA", "SDV", "SEX", "SPI", "BH", "COGN", "DVD",
 		"EMOTDIS", "MH", "PSY", "PSYTHPN", "SUD", "ETHUD", "OPIOIDUD", "STD", "TBOO", "VIO"} {
-		c.r.conf[code] = "R"
+		es = append(es, confEntry{code: code, level: "R"})
+	}
+	return es
+}()
+
+// combineConfidentiality makes the sensitivity -> confidentiality mapping
+// of the packs together: the highest level any pack gives a sensitivity,
+// a pack without a map giving the built-in levels. A level a pack wrote
+// that another raises is reported.
+func (c *compiler) combineConfidentiality() {
+	from := map[string]int{} // code -> the pack whose level counts
+	for i, pc := range c.confs {
+		es := pc.entries
+		if !pc.set {
+			es = builtinConfidentiality
+		}
+		for _, e := range es {
+			if cur, ok := c.r.conf[e.code]; !ok || vocab.Rank(e.level) > vocab.Rank(cur) {
+				c.r.conf[e.code], from[e.code] = e.level, i
+			}
+		}
+	}
+	for _, pc := range c.confs {
+		for _, e := range pc.entries {
+			top := c.r.conf[e.code]
+			if vocab.Rank(e.level) >= vocab.Rank(top) {
+				continue
+			}
+			by := c.confs[from[e.code]]
+			why := "the level " + by.name + " gives " + e.code
+			if !by.set {
+				why = "the built-in level, which " + by.name + " brings (it has no confidentiality map)"
+			}
+			c.r.warnings = append(c.r.warnings, pc.name+": "+e.at+": "+e.level+" is raised to "+top+", "+why+"; combined packs keep the highest level")
+		}
 	}
 }
 
-// native reads a pack in the seclabel format; it reports whether the pack
-// set a confidentiality map.
-func (c *compiler) native() (bool, error) {
+// native reads a pack in the seclabel format.
+func (c *compiler) native() error {
 	d := c.d
 	var err error
-	confSet := false
 	d.Members(0, func(k, v jsonx.Node) bool {
 		switch name := d.Str(k); name {
 		case "name":
 			c.r.names = append(c.r.names, d.Str(v))
 		case "version", "description", "sources", "$schema":
 		case "confidentiality":
-			confSet = true
+			c.pc.set = true
 			if d.Kind(v) != jsonx.Object {
-				err = c.fail("confidentiality", "must map sensitivity codes to U, L, M, N, R or V")
+				err = c.fail(v, name, "must map sensitivity codes to U, L, M, N, R or V")
 				return false
 			}
 			d.Members(v, func(ck, cv jsonx.Node) bool {
-				if vocab.Rank(d.Str(cv)) < 0 {
-					err = c.fail("confidentiality."+d.Str(ck), "must be one of U, L, M, N, R, V")
+				code, here := d.Str(ck), member(name, d.Str(ck))
+				if !d.IsStr(cv) || vocab.Rank(d.Str(cv)) < 0 {
+					err = c.fail(cv, here, "must be one of U, L, M, N, R, V")
 					return false
 				}
-				c.r.conf[d.Str(ck)] = d.Str(cv)
+				if !isSensitivity(code) {
+					c.warn(here, code+" is not a sensitivity code; the entry has no effect")
+				}
+				c.pc.entries = append(c.pc.entries, confEntry{code: code, level: d.Str(cv), at: here})
 				return true
 			})
 		case "rules":
 			if d.Kind(v) != jsonx.Array {
-				err = c.fail("rules", "must be an array")
+				err = c.fail(v, name, "must be an array")
 				return false
 			}
 			d.Items(v, func(i int, r jsonx.Node) bool {
@@ -216,23 +354,39 @@ func (c *compiler) native() (bool, error) {
 				return err == nil
 			})
 		default:
-			err = c.fail(name, "unknown member")
+			err = c.fail(k, name, "unknown member")
 		}
 		return err == nil
 	})
-	return confSet, err
+	return err
+}
+
+// isSensitivity reports whether code is a sensitivity code of some
+// security system.
+func isSensitivity(code string) bool {
+	for _, x := range vocab.LookupAny(code) {
+		if x.Set == vocab.SetSensitivity {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 	d := c.d
 	if d.Kind(n) != jsonx.Object {
-		return c.fail(at, "a rule is an object")
+		return c.fail(n, at, "a rule is an object")
 	}
 	r := rule{id: d.Str(d.Get(n, "id"))}
 	if r.id == "" {
-		return c.fail(at+".id", "every rule needs an id")
+		at := at + ".id"
+		if id := d.Get(n, "id"); id >= 0 {
+			return c.fail(id, at, "must be a non-empty string")
+		}
+		return c.fail(n, at, "every rule needs an id")
 	}
 	idx := len(c.r.rules)
+	entries := c.entries
 	criteria := 0
 	var err error
 	d.Members(n, func(k, v jsonx.Node) bool {
@@ -242,7 +396,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 		case "id", "description":
 		case "labels":
 			if d.Kind(v) != jsonx.Array || d.Count(v) == 0 {
-				err = c.fail(here, "must be a non-empty array")
+				err = c.fail(v, here, "must be a non-empty array")
 				return false
 			}
 			d.Items(v, func(i int, l jsonx.Node) bool {
@@ -255,20 +409,20 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			var b label
 			if b, err = c.securityLabel(v, here); err == nil {
 				if b.set != vocab.SetPolicy {
-					err = c.fail(here, b.code+" is not a policy code")
+					err = c.fail(v, here, b.code+" is not a policy code")
 				}
 				r.basis = &b
 			}
 		case "confidentiality":
 			r.confidential = d.Str(v)
-			if vocab.Rank(r.confidential) < 0 {
-				err = c.fail(here, "must be one of U, L, M, N, R, V")
+			if !d.IsStr(v) || vocab.Rank(r.confidential) < 0 {
+				err = c.fail(v, here, "must be one of U, L, M, N, R, V")
 			}
 		case "resourceTypes":
 			r.resourceTypes = map[string]bool{}
-			err = c.strings(v, here, func(s string) error {
+			err = c.strings(v, here, func(s string, sn jsonx.Node, at string) error {
 				if !r4Types[s] {
-					return c.fail(here, quote(s)+" is not a FHIR R4 resource type")
+					return c.fail(sn, at, quote(s)+" is not a FHIR R4 resource type")
 				}
 				r.resourceTypes[s] = true
 				return nil
@@ -276,7 +430,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 		case "path":
 			p := strings.Split(d.Str(v), ".")
 			if !d.IsStr(v) || len(p) < 2 || !r4Types[p[0]] {
-				err = c.fail(here, `must be an element path such as "Observation.code"`)
+				err = c.fail(v, here, `must be an element path such as "Observation.code"`)
 				return false
 			}
 			r.path = p[1:]
@@ -289,37 +443,38 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 		case "period":
 			r.from, r.to = d.Str(d.Get(v, "start")), d.Str(d.Get(v, "end"))
 			if d.Kind(v) != jsonx.Object || (r.from == "" && r.to == "") || !isDate(r.from) || !isDate(r.to) {
-				err = c.fail(here, `must be {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"} (either may be left out)`)
+				err = c.fail(v, here, `must be {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"} (either may be left out)`)
 			}
 		case "codes":
 			criteria++
-			err = c.systemMap(v, here, func(sys string, code string, at string) error {
+			err = c.systemMap(v, here, func(sys, code string, _ jsonx.Node, _ string) error {
 				c.addExact(sys, code, hit{rule: int32(idx), confidence: confScale})
 				return nil
 			})
 		case "prefixes":
 			criteria++
-			err = c.systemMap(v, here, func(sys, code, at string) error {
+			err = c.systemMap(v, here, func(sys, code string, _ jsonx.Node, _ string) error {
 				c.addPrefix(sys, code, hit{rule: int32(idx), confidence: confScale})
 				return nil
 			})
 		case "ranges":
 			criteria++
-			err = c.systemMap(v, here, func(sys, rg, at string) error {
+			err = c.systemMap(v, here, func(sys, rg string, rn jsonx.Node, at string) error {
 				from, to, ok := strings.Cut(rg, "-")
 				from, to = normCode(sys, from), normCode(sys, to)
 				if !ok || from == "" || to == "" || from > to[:min(len(from), len(to))] {
-					return c.fail(at, `a range is "FROM-TO", e.g. "F10-F19"`)
+					return c.fail(rn, at, `a range is "FROM-TO", e.g. "F10-F19"`)
 				}
 				x := c.system(sys)
 				x.ranges = append(x.ranges, codeRange{from: from, to: to, hit: hit{rule: int32(idx), confidence: confScale}})
 				c.r.codes++
+				c.entries++
 				return nil
 			})
 		case "valueSets":
 			criteria++
 			if d.Kind(v) != jsonx.Array {
-				err = c.fail(here, "must be an array of ValueSets")
+				err = c.fail(v, here, "must be an array of ValueSets")
 				return false
 			}
 			d.Items(v, func(i int, vs jsonx.Node) bool {
@@ -328,16 +483,17 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			})
 		case "text":
 			criteria++
-			err = c.strings(v, here, func(s string) error {
+			err = c.strings(v, here, func(s string, sn jsonx.Node, at string) error {
 				re, e := compilePattern(s)
 				if e != nil {
-					return c.fail(here, "bad pattern: "+e.Error())
+					return c.fail(sn, at, "bad pattern: "+e.Error())
 				}
 				c.r.text = append(c.r.text, textRule{re: re, rule: idx, lits: literalWords(s)})
+				c.entries++
 				return nil
 			})
 		default:
-			err = c.fail(here, "unknown member")
+			err = c.fail(k, here, "unknown member")
 		}
 		return err == nil
 	})
@@ -345,16 +501,22 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 		return err
 	}
 	if len(r.labels) == 0 && r.confidential == "" {
-		return c.fail(at+".labels", "a rule needs labels or a confidentiality")
+		return c.fail(n, at+".labels", "a rule needs labels or a confidentiality")
 	}
 	if r.inline && r.path == nil {
-		return c.fail(at+".inline", "inline labels need a path")
+		return c.fail(d.Get(n, "inline"), at+".inline", "inline labels need a path")
 	}
 	if criteria == 0 {
 		if r.resourceTypes == nil {
-			return c.fail(at, "a rule needs codes, prefixes, ranges, valueSets, text, resourceTypes or a path")
+			return c.fail(n, at, "a rule needs codes, prefixes, ranges, valueSets, text, resourceTypes or a path")
 		}
 		c.r.always = append(c.r.always, idx)
+	}
+	switch {
+	case criteria > 0 && c.entries == entries:
+		c.warn(ruleAt(at, r.id), "the rule lists no codes, prefixes, ranges or text; it never matches")
+	case r.resourceTypes != nil && len(r.resourceTypes) == 0:
+		c.warn(ruleAt(at, r.id), "resourceTypes is empty; the rule never matches")
 	}
 	c.r.rules = append(c.r.rules, r)
 	return nil
@@ -378,48 +540,55 @@ func (c *compiler) securityLabel(n jsonx.Node, at string) (label, error) {
 	case jsonx.Object:
 		system, code = d.Str(d.Get(n, "system")), d.Str(d.Get(n, "code"))
 	default:
-		return label{}, c.fail(at, "a label is a code or a Coding")
+		return label{}, c.fail(n, at, "a label is a code or a Coding")
 	}
 	info := vocab.Lookup(system, code)
 	if info == nil || info.Set == vocab.SetUnknown || info.Abstract {
-		return label{}, c.fail(at, quote(code)+" is not a selectable security label code")
+		return label{}, c.fail(n, at, quote(code)+" is not a selectable security label code")
 	}
 	if info.Set == vocab.SetConfidentiality {
-		return label{}, c.fail(at, "set confidentiality with the rule's confidentiality, not as a label")
+		return label{}, c.fail(n, at, "set confidentiality with the rule's confidentiality, not as a label")
 	}
 	return label{system: info.System, code: info.Code, display: info.Display, set: info.Set, info: info, node: -1}, nil
 }
 
-func (c *compiler) strings(n jsonx.Node, at string, f func(string) error) error {
+// strings reads an array of non-empty strings, calling f with each, its
+// node and its path.
+func (c *compiler) strings(n jsonx.Node, at string, f func(s string, sn jsonx.Node, at string) error) error {
 	d := c.d
 	if d.Kind(n) != jsonx.Array {
-		return c.fail(at, "must be an array of strings")
+		return c.fail(n, at, "must be an array of strings")
 	}
 	var err error
 	d.Items(n, func(i int, s jsonx.Node) bool {
+		here := at + "[" + strconv.Itoa(i) + "]"
 		if !d.IsStr(s) || d.Str(s) == "" {
-			err = c.fail(at+"["+strconv.Itoa(i)+"]", "must be a non-empty string")
+			err = c.fail(s, here, "must be a non-empty string")
 			return false
 		}
-		err = f(d.Str(s))
+		err = f(d.Str(s), s, here)
 		return err == nil
 	})
 	return err
 }
 
 // systemMap reads {"system": ["code", ...]}; numbers count as their text, so
-// a code such as 522 is the string "522".
-func (c *compiler) systemMap(n jsonx.Node, at string, f func(system, code, at string) error) error {
+// a code such as 522 is the string "522". f gets the canonical system, the
+// code, its node and its path.
+func (c *compiler) systemMap(n jsonx.Node, at string, f func(system, code string, cn jsonx.Node, at string) error) error {
 	d := c.d
 	if d.Kind(n) != jsonx.Object {
-		return c.fail(at, `must map systems to codes: {"http://snomed.info/sct": ["86406008"]}`)
+		return c.fail(n, at, `must map systems to codes: {"http://snomed.info/sct": ["86406008"]}`)
 	}
 	var err error
 	d.Members(n, func(k, v jsonx.Node) bool {
-		sys := normSystem(d.Str(k))
-		here := at + "." + d.Str(k)
+		here := member(at, d.Str(k))
+		var sys string
+		if sys, err = c.codeSystem(k, here, d.Str(k)); err != nil {
+			return false
+		}
 		if d.Kind(v) != jsonx.Array {
-			err = c.fail(here, "must be an array of codes")
+			err = c.fail(v, here, "must be an array of codes")
 			return false
 		}
 		d.Items(v, func(i int, code jsonx.Node) bool {
@@ -430,16 +599,40 @@ func (c *compiler) systemMap(n jsonx.Node, at string, f func(system, code, at st
 			case jsonx.Number:
 				s = string(d.Raw(code))
 			}
+			here := here + "[" + strconv.Itoa(i) + "]"
 			if strings.TrimSpace(s) == "" {
-				err = c.fail(here+"["+strconv.Itoa(i)+"]", "must be a non-empty code")
+				err = c.fail(code, here, "must be a non-empty code")
 				return false
 			}
-			err = f(sys, s, here+"["+strconv.Itoa(i)+"]")
+			err = f(sys, s, code, here)
 			return err == nil
 		})
 		return err == nil
 	})
 	return err
+}
+
+// codeSystem checks a pack's spelling of a clinical code system and
+// returns the canonical one: a known alias, URI or OID (codesys.go), or
+// another absolute URI, taken as it is. Anything else would make rules
+// that never match, so it fails, suggesting the system meant when one is
+// near.
+func (c *compiler) codeSystem(n jsonx.Node, at, spelling string) (string, error) {
+	if sys, ok := knownSystem(spelling); ok {
+		return sys, nil
+	}
+	t := strings.TrimSpace(spelling)
+	if t == "" {
+		return "", c.fail(n, at, "a code system is needed: an absolute URI such as http://snomed.info/sct, or an alias such as SNOMED")
+	}
+	near := nearSystem(t)
+	switch {
+	case near != "":
+		return "", c.fail(n, at, "unknown code system "+quote(spelling)+"; did you mean "+quote(near)+"?")
+	case isAbsoluteURI(t):
+		return t, nil
+	}
+	return "", c.fail(n, at, "unknown code system "+quote(spelling)+": give an absolute URI (http://..., urn:oid:...) or a known alias (SNOMED, LOINC, RXNORM, ICD10CM, ICD10PCS, CPT, HCPCS, NDC, CVX, ...)")
 }
 
 func (c *compiler) addExact(system, code string, h hit) {
@@ -462,6 +655,7 @@ func (c *compiler) addPrefix(system, code string, h hit) {
 func (c *compiler) add(index map[string][]hit, code string, h hit) {
 	index[code] = append(index[code], h)
 	c.r.codes++
+	c.entries++
 }
 
 // valueSetCodes indexes the codes of a ValueSet: its expansion when it has
@@ -469,27 +663,40 @@ func (c *compiler) add(index map[string][]hit, code string, h hit) {
 func (c *compiler) valueSetCodes(vs jsonx.Node, at string, h hit) error {
 	d := c.d
 	if d.Str(d.Get(vs, "resourceType")) != "ValueSet" {
-		return c.fail(at, "must be a ValueSet")
+		return c.fail(vs, at, "must be a ValueSet")
 	}
 	n := 0
-	var walk func(arr jsonx.Node)
-	walk = func(arr jsonx.Node) {
-		d.Items(arr, func(_ int, it jsonx.Node) bool {
-			if sys, code := d.Str(d.Get(it, "system")), d.Str(d.Get(it, "code")); sys != "" && code != "" {
+	var err error
+	var walk func(arr jsonx.Node, at string)
+	walk = func(arr jsonx.Node, at string) {
+		d.Items(arr, func(i int, it jsonx.Node) bool {
+			here := at + "[" + strconv.Itoa(i) + "]"
+			if sn, code := d.Get(it, "system"), d.Str(d.Get(it, "code")); d.Str(sn) != "" && code != "" {
+				var sys string
+				if sys, err = c.codeSystem(sn, here+".system", d.Str(sn)); err != nil {
+					return false
+				}
 				c.addExact(sys, code, h)
 				n++
 			}
-			walk(d.Get(it, "contains"))
-			return true
+			walk(d.Get(it, "contains"), here+".contains")
+			return err == nil
 		})
 	}
 	if exp := d.Get(vs, "expansion"); exp >= 0 {
-		walk(d.Get(exp, "contains"))
+		walk(d.Get(exp, "contains"), dot(at, "expansion.contains"))
 	} else {
-		d.Items(d.Get(d.Get(vs, "compose"), "include"), func(_ int, inc jsonx.Node) bool {
-			sys := d.Str(d.Get(inc, "system"))
+		d.Items(d.Get(d.Get(vs, "compose"), "include"), func(i int, inc jsonx.Node) bool {
+			sn := d.Get(inc, "system")
+			if d.Str(sn) == "" || d.Get(inc, "concept") < 0 {
+				return true
+			}
+			var sys string
+			if sys, err = c.codeSystem(sn, dot(at, "compose.include["+strconv.Itoa(i)+"].system"), d.Str(sn)); err != nil {
+				return false
+			}
 			d.Items(d.Get(inc, "concept"), func(_ int, con jsonx.Node) bool {
-				if code := d.Str(d.Get(con, "code")); sys != "" && code != "" {
+				if code := d.Str(d.Get(con, "code")); code != "" {
 					c.addExact(sys, code, h)
 					n++
 				}
@@ -498,10 +705,21 @@ func (c *compiler) valueSetCodes(vs jsonx.Node, at string, h hit) error {
 			return true
 		})
 	}
+	if err != nil {
+		return err
+	}
 	if n == 0 {
-		return c.fail(at, "the ValueSet lists no codes (an expansion or compose.include.concept is needed; filters are not expanded)")
+		return c.fail(vs, at, "the ValueSet lists no codes (an expansion or compose.include.concept is needed; filters are not expanded)")
 	}
 	return nil
+}
+
+// dot joins a path and a member: "a" + "b" is "a.b", "" + "b" is "b".
+func dot(at, name string) string {
+	if at == "" {
+		return name
+	}
+	return at + "." + name
 }
 
 // valueSets imports a ValueSet, or a Bundle of them, as rules: the label is
@@ -512,14 +730,19 @@ func (c *compiler) valueSets(n jsonx.Node) error {
 	case "Bundle":
 		var err error
 		d.Items(d.Get(n, "entry"), func(i int, e jsonx.Node) bool {
-			err = c.valueSet(d.Get(e, "resource"), "entry["+strconv.Itoa(i)+"].resource")
+			at := "entry[" + strconv.Itoa(i) + "].resource"
+			if res := d.Get(e, "resource"); res >= 0 {
+				err = c.valueSet(res, at)
+			} else {
+				err = c.fail(e, at, "a Bundle entry of a rule pack holds a ValueSet")
+			}
 			return err == nil
 		})
 		return err
 	case "ValueSet":
 		return c.valueSet(n, "")
 	}
-	return c.fail("resourceType", "a FHIR rule pack is a ValueSet or a Bundle of ValueSets")
+	return c.fail(d.Get(n, "resourceType"), "resourceType", "a FHIR rule pack is a ValueSet or a Bundle of ValueSets")
 }
 
 func (c *compiler) valueSet(vs jsonx.Node, at string) error {
@@ -528,10 +751,16 @@ func (c *compiler) valueSet(vs jsonx.Node, at string) error {
 	if r.id == "" {
 		r.id = d.Str(d.Get(vs, "id"))
 	}
+	where := ruleAt(at, r.id)
+	if at == "" {
+		where = ruleAt("ValueSet", r.id)
+	}
 	collect := func(cc jsonx.Node) {
 		d.Items(d.Get(cc, "coding"), func(_ int, cd jsonx.Node) bool {
 			if l, err := c.securityLabel(cd, at); err == nil {
 				r.labels = append(r.labels, l)
+			} else if code := d.Str(d.Get(cd, "code")); code != "" {
+				c.warn(where, "label "+code+" is not a security label code; left out")
 			}
 			return true
 		})
@@ -544,7 +773,7 @@ func (c *compiler) valueSet(vs jsonx.Node, at string) error {
 	})
 	d.Items(d.Get(vs, "topic"), func(_ int, t jsonx.Node) bool { collect(t); return true })
 	if len(r.labels) == 0 {
-		return c.fail(at, "the ValueSet names no security label in useContext (focus) or topic")
+		return c.fail(vs, at, "the ValueSet names no security label in useContext (focus) or topic")
 	}
 	idx := len(c.r.rules)
 	if err := c.valueSetCodes(vs, at, hit{rule: int32(idx), confidence: confScale}); err != nil {
@@ -600,13 +829,18 @@ func (c *compiler) shares() error {
 		at := "rules[" + strconv.Itoa(i) + "]"
 		r := rule{id: d.Str(d.Get(rn, "id"))}
 		if r.id == "" {
-			err = c.fail(at+".id", "every rule needs an id")
+			err = c.fail(rn, at+".id", "every rule needs an id")
 			return false
 		}
+		where := ruleAt(at, r.id)
 		d.Items(d.Get(rn, "labels"), func(j int, l jsonx.Node) bool {
 			lb, e := c.securityLabel(l, at)
 			if e != nil {
-				c.r.warnings = append(c.r.warnings, at+".labels["+strconv.Itoa(j)+"]: "+d.Str(d.Get(l, "code"))+" is not a security label code; left out")
+				code := d.Str(d.Get(l, "code"))
+				if code == "" {
+					code = string(d.Raw(l))
+				}
+				c.warn(where, "label "+code+" is not a security label code; left out")
 				return true
 			}
 			r.labels = append(r.labels, lb)
@@ -618,25 +852,32 @@ func (c *compiler) shares() error {
 			}
 		}
 		if len(r.labels) == 0 {
-			c.r.warnings = append(c.r.warnings, at+": rule "+r.id+" has no security label left; skipped")
+			c.warn(where, "no security label left; the rule is skipped")
 			return true
 		}
 		idx := len(c.r.rules)
+		entries := c.entries
 		d.Items(d.Get(rn, "codeSets"), func(j int, cs jsonx.Node) bool {
 			d.Items(d.Get(cs, "codes"), func(k int, cd jsonx.Node) bool {
-				sys, code := d.Str(d.Get(cd, "system")), d.Str(d.Get(cd, "code"))
+				here := at + ".codeSets[" + strconv.Itoa(j) + "].codes[" + strconv.Itoa(k) + "]"
+				sn := d.Get(cd, "system")
+				code := d.Str(d.Get(cd, "code"))
 				if code == "" && d.Kind(d.Get(cd, "code")) == jsonx.Number {
 					code = string(d.Raw(d.Get(cd, "code")))
 				}
-				if sys == "" || strings.TrimSpace(code) == "" {
-					err = c.fail(at+".codeSets["+strconv.Itoa(j)+"].codes["+strconv.Itoa(k)+"]", "needs a system and a code")
+				if d.Str(sn) == "" || strings.TrimSpace(code) == "" {
+					err = c.fail(cd, here, "needs a system and a code")
+					return false
+				}
+				var sys string
+				if sys, err = c.codeSystem(sn, here+".system", d.Str(sn)); err != nil {
 					return false
 				}
 				conf := uint32(confScale)
 				if cv := d.Get(cd, "confidence"); cv >= 0 {
 					f, ok := parseUnit(d.Raw(cv), true)
 					if d.Kind(cv) != jsonx.Number || !ok {
-						err = c.fail(at+".codeSets["+strconv.Itoa(j)+"].codes["+strconv.Itoa(k)+"].confidence", "must be a number from 0 to 1")
+						err = c.fail(cv, here+".confidence", "must be a number from 0 to 1")
 						return false
 					}
 					conf = f
@@ -648,6 +889,9 @@ func (c *compiler) shares() error {
 		})
 		if err != nil {
 			return false
+		}
+		if c.entries == entries {
+			c.warn(where, "the rule lists no codes; it never matches")
 		}
 		c.r.rules = append(c.r.rules, r)
 		return true

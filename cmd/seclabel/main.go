@@ -64,6 +64,11 @@ Flags:
   --rules FILE         label with this rule pack instead of the default one
                        (repeatable): seclabel format, LEAP-CDS / SHARES JSON,
                        or a FHIR ValueSet or Bundle of ValueSets
+  --pack NAME          add an embedded pack (repeatable): us-default, or
+                       us-broad (content only a wider policy treats as
+                       sensitive); without --rules, --pack us-broad labels
+                       with us-default and us-broad. Combined packs take the
+                       highest confidentiality any gives a sensitivity
   --option NAME=VALUE  set an engine option (repeatable); list options take
                        comma-separated values. Options:
                          textMatch               true: rules also match display and text
@@ -124,11 +129,11 @@ type config struct {
 	file, output     string
 	pretty, response bool
 	outcome          bool
-	format           string // "", "json" or "ndjson"
-	options          []byte // the request's options object
-	rules            []string
-	engine           string // "native" or "wasm"
-	context          []byte // redact: the access context object
+	format           string       // "", "json" or "ndjson"
+	options          []byte       // the request's options object
+	packs            []packSource // --rules and --pack, in order
+	engine           string       // "native" or "wasm"
+	context          []byte       // redact: the access context object
 	audit            bool
 	discard          bool // NDJSON redaction's first pass: read the responses, write nothing
 	engineOpts       engine.Options
@@ -163,25 +168,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "seclabel %s: %v\n", args[0], err)
 		return exitUsage
 	}
-	var packs [][]byte
-	if len(cfg.rules) > 0 {
-		for _, f := range cfg.rules {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				fmt.Fprintf(stderr, "seclabel: %v\n", err)
-				return exitIO
-			}
-			packs = append(packs, b)
-		}
-		r, err := engine.CompileRules(packs...)
-		if err != nil {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			return exitInput
-		}
-		for _, w := range r.Warnings() {
-			fmt.Fprintf(stderr, "seclabel: rules: %s\n", w)
-		}
-		cfg.engineOpts.Rules = r
+	packs, code := loadPacks(cfg, stderr)
+	if code != exitOK {
+		return code
 	}
 	eng, err := engine.New(cfg.engineOpts)
 	if err != nil {
@@ -202,6 +191,60 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 var errHelp = errors.New("help requested")
+
+// packSource is a rule pack the command line names: a file (--rules) or an
+// embedded pack (--pack).
+type packSource struct {
+	file, embedded string
+}
+
+// loadPacks reads and compiles the packs of --rules and --pack into
+// cfg.engineOpts.Rules, printing their warnings, and returns their JSON for
+// the WebAssembly engine; nil when the default pack alone applies. --rules
+// replaces the default pack; --pack adds an embedded one, to the default
+// unless --rules is given: --pack us-broad alone is us-default and
+// us-broad.
+func loadPacks(cfg *config, stderr io.Writer) ([][]byte, int) {
+	files, hasDefault := false, false
+	for _, p := range cfg.packs {
+		files = files || p.file != ""
+		hasDefault = hasDefault || p.embedded == "us-default"
+	}
+	srcs := cfg.packs
+	if !files && !hasDefault {
+		srcs = append([]packSource{{embedded: "us-default"}}, srcs...)
+	}
+	if len(srcs) == 1 && srcs[0].embedded == "us-default" {
+		return nil, exitOK // the engine's own default
+	}
+	var named []engine.Pack
+	var packs [][]byte
+	for _, p := range srcs {
+		var b []byte
+		if p.file != "" {
+			var err error
+			if b, err = os.ReadFile(p.file); err != nil {
+				fmt.Fprintf(stderr, "seclabel: %v\n", err)
+				return nil, exitIO
+			}
+			named = append(named, engine.Pack{Name: p.file, JSON: b})
+		} else {
+			b, _ = engine.EmbeddedPack(p.embedded) // checked by parseFlags
+			named = append(named, engine.Pack{Name: p.embedded, JSON: b})
+		}
+		packs = append(packs, b)
+	}
+	r, err := engine.CompilePacks(named...)
+	if err != nil {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		return nil, exitInput
+	}
+	for _, w := range r.Warnings() {
+		fmt.Fprintf(stderr, "seclabel: warning: %s\n", w)
+	}
+	cfg.engineOpts.Rules = r
+	return packs, exitOK
+}
 
 // optionKinds says how each option's value is written in a request.
 var optionKinds = map[string]string{
@@ -270,7 +313,16 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			if err != nil {
 				return nil, err
 			}
-			cfg.rules = append(cfg.rules, v)
+			cfg.packs = append(cfg.packs, packSource{file: v})
+		case name == "--pack":
+			v, err := get()
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := engine.EmbeddedPack(v); !ok {
+				return nil, fmt.Errorf("--pack is us-default or us-broad, not %q", v)
+			}
+			cfg.packs = append(cfg.packs, packSource{embedded: v})
 		case name == "--clearance" || name == "--pou" || name == "--deny" || name == "--allow" || name == "--compartments" || name == "--ignore" || name == "--context":
 			if cmd != "redact" {
 				return nil, fmt.Errorf("%s belongs to redact", name)

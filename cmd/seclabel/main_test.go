@@ -253,8 +253,93 @@ func TestLabelWithRulesFiles(t *testing.T) {
 	}
 	bad := writeFile(t, "bad.json", `{"rules":[{"id":"x","labels":["HIV"],"codes":{"http://snomed.info/sct":"86406008"}}]}`)
 	_, errs, code = runCLI(t, in, "label", "--rules", bad)
-	if code != exitInput || !strings.Contains(errs, "invalid_rules") || !strings.Contains(errs, "rules[0].codes") {
+	if code != exitInput || !strings.Contains(errs, "invalid_rules: "+bad+`:1:72: rules[0].codes["http://snomed.info/sct"]: must be an array of codes`) {
 		t.Fatalf("bad pack: code %d, stderr %q", code, errs)
+	}
+}
+
+func TestRulesErrorsAndWarningsNameTheFile(t *testing.T) {
+	in := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}`
+	bad := writeFile(t, "my-pack.json", "{\n  \"rules\": [\n    {\"id\": \"a\", \"labels\": [\"HIV\"],\n     \"codes\": {\"http://loinc.org\": [\"1\", \"2\", \"3\",\n       \"\"]}}\n  ]\n}\n")
+	_, errs, code := runCLI(t, in, "label", "--rules", bad)
+	if want := "seclabel: invalid_rules: " + bad + `:5:8: rules[0].codes["http://loinc.org"][3]: must be a non-empty code`; code != exitInput || strings.TrimSpace(errs) != want {
+		t.Fatalf("code %d, stderr %q, want %q", code, errs, want)
+	}
+	sys := writeFile(t, "sys.json", `{"rules":[{"id":"a","labels":["HIV"],"codes":{"SNOMED-CT":["1"]}}]}`)
+	if _, errs, code = runCLI(t, in, "label", "--rules", sys); code != exitInput || !strings.Contains(errs, `unknown code system "SNOMED-CT"; did you mean "http://snomed.info/sct"?`) {
+		t.Fatalf("unknown system: code %d, stderr %q", code, errs)
+	}
+	syntax := writeFile(t, "syntax.json", "{\"rules\": [\n  {\"id\": }]}")
+	if _, errs, code = runCLI(t, in, "label", "--rules", syntax); code != exitInput || !strings.Contains(errs, syntax+":2:10: malformed JSON") {
+		t.Fatalf("syntax error: code %d, stderr %q", code, errs)
+	}
+	shares := writeFile(t, "shares.json", `{"rules":[{"id":"s0","labels":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}],"codeSets":[{"codes":[{"system":"SNOMED","code":"1"}]}]},{"id":"shares-rule-mh","labels":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"MENCAT"},{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"MH"}],"codeSets":[{"codes":[{"system":"SNOMED","code":"2"}]}]}]}`)
+	empty := writeFile(t, "empty.json", `{"name":"nothing"}`)
+	_, errs, code = runCLI(t, in, "label", "--rules", shares, "--rules", empty)
+	if code != exitOK || !strings.Contains(errs, "seclabel: warning: "+shares+": rules[1] (shares-rule-mh): label MENCAT is not a security label code; left out\n") ||
+		!strings.Contains(errs, "seclabel: warning: "+empty+": the pack has no rules\n") {
+		t.Fatalf("warnings: code %d, stderr %q", code, errs)
+	}
+}
+
+func TestRulesCombineWithoutLoweringConfidentiality(t *testing.T) {
+	mine := writeFile(t, "my-pack.json", `{"confidentiality":{"PSY":"N"},"rules":[{"id":"psy","labels":["PSY"],"codes":{"SNOMED":["123"]}}]}`)
+	shares := writeFile(t, "shares-rules.json", `{"rules":[{"id":"s","labels":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"PSY"}],"codeSets":[{"codes":[{"system":"http://snomed.info/sct","code":"999","confidence":1}]}]}]}`)
+	in := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"123"}]}}`
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--rules", mine}, "N,PSY"},
+		{[]string{"--rules", shares}, ""},
+		{[]string{"--rules", mine, "--rules", shares}, "R,PSY"},
+		{[]string{"--rules", shares, "--rules", mine}, "R,PSY"},
+		{[]string{"--rules", mine, "--pack", "us-default"}, "R,PSY"},
+	} {
+		out, errs, code := runCLI(t, in, append([]string{"label"}, tc.args...)...)
+		if got := strings.Join(codesOf(t, out), ","); code != exitOK || got != tc.want {
+			t.Errorf("%v: code %d, labels %q, want %q; %s", tc.args, code, got, tc.want, errs)
+		}
+	}
+	_, errs, _ := runCLI(t, in, "label", "--rules", mine, "--rules", shares)
+	if !strings.Contains(errs, `seclabel: warning: `+mine+`: confidentiality["PSY"]: N is raised to R`) {
+		t.Errorf("no warning that N was raised: %q", errs)
+	}
+}
+
+func TestPackFlag(t *testing.T) {
+	prenatal := `{"resourceType":"Condition","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"Z34.00"}]}}`
+	hiv := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}`
+	mine := writeFile(t, "mine.json", `{"rules":[{"id":"mine","labels":["PSY"],"codes":{"SNOMED":["123"]}}]}`)
+	labels := func(in string, args ...string) string {
+		t.Helper()
+		out, errs, code := runCLI(t, in, append([]string{"label"}, args...)...)
+		if code != exitOK || errs != "" {
+			t.Fatalf("%v: code %d, stderr %q", args, code, errs)
+		}
+		return strings.Join(codesOf(t, out), ",")
+	}
+	// Routine prenatal care is only in us-broad; --pack us-broad alone keeps the default pack.
+	if got := labels(prenatal); got != "" {
+		t.Fatalf("the default pack labels routine prenatal care: %s", got)
+	}
+	if got := labels(prenatal, "--pack", "us-broad"); got == "" {
+		t.Fatal("--pack us-broad leaves routine prenatal care unlabeled")
+	}
+	for _, args := range [][]string{{"--pack", "us-broad"}, {"--pack", "us-default", "--pack", "us-broad"}, {"--pack", "us-default"}} {
+		if got := labels(hiv, args...); got != "R,HIV" {
+			t.Fatalf("%v: HIV labeled %q", args, got)
+		}
+	}
+	// With --rules, the default pack applies only when named.
+	if got := labels(hiv, "--rules", mine, "--pack", "us-broad"); got != "" {
+		t.Fatalf("--rules with --pack us-broad still uses us-default: %s", got)
+	}
+	if got := labels(hiv, "--rules", mine, "--pack", "us-default"); got != "R,HIV" {
+		t.Fatalf("--rules with --pack us-default: %s", got)
+	}
+	if _, errs, code := runCLI(t, hiv, "label", "--pack", "us-brod"); code != exitUsage || !strings.Contains(errs, `--pack is us-default or us-broad, not "us-brod"`) {
+		t.Fatalf("unknown pack: code %d, stderr %q", code, errs)
 	}
 }
 
@@ -321,7 +406,7 @@ func TestEngineWasmGivesTheSameAnswers(t *testing.T) {
 	pack := writeFile(t, "pack.json", `{"name":"t","rules":[{"id":"hiv","labels":["HIV"],"confidentiality":"V","codes":{"$SNOMED":["86406008"]}}]}`)
 	in := `{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"},{"system":"http://snomed.info/sct","code":"5602001"}]}}`
 	for _, args := range [][]string{
-		{"label"}, {"label", "--rules", pack}, {"hwm"}, {"validate"}, {"redact", "--clearance", "R", "--deny", "SUD"}, {"marks"},
+		{"label"}, {"label", "--rules", pack}, {"label", "--pack", "us-broad"}, {"hwm"}, {"validate"}, {"redact", "--clearance", "R", "--deny", "SUD"}, {"marks"},
 	} {
 		native, _, c1 := runCLI(t, in, args...)
 		wasm, errs, c2 := runCLI(t, in, append(args, "--engine", "wasm")...)

@@ -23,8 +23,16 @@ export type Same<R> = R extends string ? string : R extends Uint8Array ? Uint8Ar
 /** Options of engine/PROTOCOL.md ("Options"), e.g. { textMatch: true }. */
 export type Options = Record<string, unknown>;
 
-/** A rule pack: the seclabel format, SHARES rules, or FHIR ValueSets (README, "Rule packs"). */
-export type RulePack = Record<string, unknown> | string;
+/** The name of a rule pack embedded in the engine (README, "The embedded packs"). */
+export type EmbeddedPackName = 'us-default' | 'us-broad';
+
+/**
+ * A rule pack: the seclabel format, SHARES rules, or FHIR ValueSets (README, "Rule packs"),
+ * as an object or its JSON text, or the name of an embedded pack, e.g.
+ * rules: ['us-default', 'us-broad', myPack]. The packs given replace the default one;
+ * their confidentiality maps combine by the highest level.
+ */
+export type RulePack = EmbeddedPackName | Record<string, unknown> | (string & {});
 
 export interface AccessContext {
   clearance?: 'U' | 'L' | 'M' | 'N' | 'R' | 'V';
