@@ -84,8 +84,10 @@ type Options struct {
 	// come with them, and its confidentiality when higher. nil keeps the
 	// default: Claim.item.encounter, Claim.diagnosis.diagnosisReference,
 	// Claim.procedure.procedureReference, Claim.prescription, the same four
-	// of ExplanationOfBenefit, ExplanationOfBenefit.claim and
-	// DiagnosticReport.result. An empty list turns it off.
+	// of ExplanationOfBenefit, ExplanationOfBenefit.claim,
+	// DiagnosticReport.result, and the medicationReference of
+	// MedicationRequest, MedicationDispense, MedicationAdministration and
+	// MedicationStatement. An empty list turns it off.
 	Inherit []string
 
 	// BundleHighWaterMark [bundleHighWaterMark] makes label also compute the
@@ -124,12 +126,16 @@ const (
 
 // defaultInherit is what Options.Inherit means when it is nil: the
 // references of claims, explanations of benefit and reports to what they
-// bill or report on, whose items describe it.
+// bill or report on, whose items describe it, and of medication orders,
+// dispenses, administrations and statements to the Medication they are
+// about (an antiretroviral's order is as sensitive as the drug).
 var defaultInherit = []string{
 	"Claim.item.encounter", "Claim.diagnosis.diagnosisReference", "Claim.procedure.procedureReference", "Claim.prescription",
 	"ExplanationOfBenefit.item.encounter", "ExplanationOfBenefit.diagnosis.diagnosisReference",
 	"ExplanationOfBenefit.procedure.procedureReference", "ExplanationOfBenefit.prescription", "ExplanationOfBenefit.claim",
 	"DiagnosticReport.result",
+	"MedicationRequest.medicationReference", "MedicationDispense.medicationReference",
+	"MedicationAdministration.medicationReference", "MedicationStatement.medicationReference",
 }
 
 var defaultPrivacyRevealing = []string{

@@ -75,8 +75,10 @@ Flags:
                                                  referenced entry, e.g. Condition.encounter
                          inherit                 reference elements labels follow back to the
                                                  referencing entry, e.g. Claim.item.encounter
-                                                 (default: claims', explanations of benefit's
-                                                 and reports'; "inherit=" turns it off)
+                                                 (default: claims', explanations of benefit's,
+                                                 reports' and medication orders', dispenses',
+                                                 administrations' and statements';
+                                                 "inherit=" turns it off)
                          minConfidence           0..1, for rules with per-code confidence
                          classifier              display of the classifier on added labels
                          defaultConfidentiality  U|L|M|N|R|V (default N)
