@@ -718,6 +718,8 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		added = append(added, label{system: vocab.ActCode, code: info.Code, set: info.Set, info: info, node: -1})
 	}
 	final = mergeNew(final, added)
+	final, part2 := s.addPart2Mark(final)
+	notice := part2 && !hasPart2Notice(d, meta)
 	sortLabels(final)
 	rep := Labeled{Location: p.location(), Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
 	for _, m := range p.matches {
@@ -735,16 +737,17 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 	}
 	s.report.Labeled = append(s.report.Labeled, rep)
-	if sameLabels(d, existing, final) {
-		return final
+	var security []byte
+	if !sameLabels(d, existing, final) {
+		s.w.Reset()
+		s.w.BeginArray()
+		for i := range final {
+			s.writeNewLabel(d, &final[i])
+		}
+		s.w.EndArray()
+		security = s.w.B
 	}
-	s.w.Reset()
-	s.w.BeginArray()
-	for i := range final {
-		s.writeNewLabel(d, &final[i])
-	}
-	s.w.EndArray()
-	s.setMember(d, n, []string{"meta", "security"}, s.w.B)
+	s.writeMeta(d, n, security, notice)
 	return final
 }
 

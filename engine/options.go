@@ -90,6 +90,13 @@ type Options struct {
 	// MedicationStatement. An empty list turns it off.
 	Inherit []string
 
+	// Part2Notice [part2Notice] gives every resource labeling leaves with
+	// the 42CFRPart2 policy label the display mark
+	// RedisclosureProhibitionMark and, in an extension-display on its meta,
+	// the notice 42 CFR 2.32 requires with each disclosure of Part 2
+	// records. Default on; set it to a pointer to false to turn it off.
+	Part2Notice *bool
+
 	// BundleHighWaterMark [bundleHighWaterMark] makes label also compute the
 	// Bundle's high-water mark from the labeled entries, in the same pass.
 	BundleHighWaterMark bool
@@ -109,6 +116,8 @@ type Options struct {
 }
 
 func (o *Options) inlineHWM() bool { return o.InlineHighWaterMark == nil || *o.InlineHighWaterMark }
+
+func (o *Options) part2Notice() bool { return o.Part2Notice == nil || *o.Part2Notice }
 
 func (o *Options) classifierDisplay() string {
 	if o.Classifier == "" {
@@ -329,7 +338,7 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 			o.Audit = d.Bool(v)
 		case "auditTime":
 			o.AuditTime = str()
-		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark":
+		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark", "part2Notice":
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
 				err = optErr(name, "must be true or false")
 			}
@@ -343,6 +352,8 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 				o.TextMatch = b
 			case "bundleHighWaterMark":
 				o.BundleHighWaterMark = b
+			case "part2Notice":
+				o.Part2Notice = &b
 			default:
 				o.InlineHighWaterMark = &b
 			}

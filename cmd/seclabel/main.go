@@ -71,6 +71,9 @@ Flags:
                          allowDowngrade          true: labeling may lower a confidentiality
                          inlineHighWaterMark     false: inline labels do not raise the resource
                          bundleHighWaterMark     true: label also marks the Bundle
+                         part2Notice             false: 42 CFR Part 2 content gets no
+                                                 RedisclosureProhibitionMark and no 42 CFR 2.32
+                                                 notice on its meta
                          propagate               reference elements labels follow to the
                                                  referenced entry, e.g. Condition.encounter
                          inherit                 reference elements labels follow back to the
@@ -218,6 +221,7 @@ var optionKinds = map[string]string{
 	"allowDowngrade":         "bool",
 	"inlineHighWaterMark":    "bool",
 	"bundleHighWaterMark":    "bool",
+	"part2Notice":            "bool",
 	"propagate":              "list",
 	"inherit":                "list",
 	"minConfidence":          "number",
