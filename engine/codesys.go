@@ -20,6 +20,10 @@ const (
 
 var systemStyles = map[string]codeStyle{}
 
+// rxnormSystem is RxNorm's canonical URI: the system whose displays
+// ingredient entries are matched against.
+const rxnormSystem = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
 func init() {
 	add := func(canonical string, style codeStyle, aliases ...string) {
 		systemAliases[canonical] = canonical
@@ -30,7 +34,7 @@ func init() {
 	}
 	add("http://snomed.info/sct", styleExact, "urn:oid:2.16.840.1.113883.6.96", "SNOMED", "$SNOMED", "SNOMEDCT", "SCT", "http://snomed.info/sct/")
 	add("http://loinc.org", styleExact, "urn:oid:2.16.840.1.113883.6.1", "LOINC", "$LOINC", "http://loinc.org/")
-	add("http://www.nlm.nih.gov/research/umls/rxnorm", styleExact, "urn:oid:2.16.840.1.113883.6.88", "RXNORM", "$RXNORM", "RxNorm")
+	add(rxnormSystem, styleExact, "urn:oid:2.16.840.1.113883.6.88", "RXNORM", "$RXNORM", "RxNorm")
 	add("http://hl7.org/fhir/sid/icd-10-cm", styleICD, "urn:oid:2.16.840.1.113883.6.90", "ICD10CM", "ICD-10-CM", "$ICD10CM")
 	add("http://hl7.org/fhir/sid/icd-10", styleICD, "urn:oid:2.16.840.1.113883.6.3", "ICD10", "ICD-10", "$ICD10", "http://www.who.int/classifications/icd10")
 	add("http://hl7.org/fhir/sid/icd-9-cm", styleICD, "urn:oid:2.16.840.1.113883.6.103", "urn:oid:2.16.840.1.113883.6.2", "ICD9CM", "ICD-9-CM", "$ICD9CM")

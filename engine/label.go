@@ -186,7 +186,7 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 	if r.periods {
 		date = clinicalDate(d, n) // only rules with a period look at it
 	}
-	*sc = scanner{s: s, d: d, r: r, p: p, date: date, elems: sc.elems[:0], names: sc.names[:0], path: sc.path[:0], sysCache: sc.sysCache}
+	*sc = scanner{s: s, d: d, r: r, p: p, date: date, elems: sc.elems[:0], names: sc.names[:0], path: sc.path[:0], lower: sc.lower[:0], sysCache: sc.sysCache}
 	sc.resource(n, p.typ, 0, false)
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
@@ -284,6 +284,7 @@ type scanner struct {
 	names []string     // member names on the current path, without indexes
 	path  []byte       // the FHIRPath-like location below the resource
 	date  string       // the resource's clinical date, or ""
+	lower []byte       // an RxNorm display in lower case, for ingredient entries
 
 	sysCache systemCache
 }
@@ -444,6 +445,13 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		if d.IsStr(code) && !quantity {
 			sc.coding(d.Str(system), d.Str(code), typ, depth, contained)
 		}
+		// Ingredient entries read the display of an RxNorm coding whatever
+		// textMatch says: it is the concept's standard name.
+		if sc.r.ingredients != nil && d.IsStr(display) && d.IsStr(system) && !quantity {
+			if sys, _ := sc.system(d.Str(system)); sys == rxnormSystem {
+				sc.ingredients(d.Str(display), d.Str(code), typ, depth, contained)
+			}
+		}
 		if sc.s.opts.TextMatch {
 			if d.IsStr(text) {
 				sc.text(d.Str(text), typ, depth, ".text", contained)
@@ -517,6 +525,75 @@ func (sc *scanner) system(raw string) (string, *systemIndex) {
 	c.entries[c.next] = e
 	c.next = (c.next + 1) % len(c.entries)
 	return e.sys, e.index
+}
+
+// ingredients matches the display of an RxNorm coding against the rules'
+// ingredient entries. The display is lower-cased once into a buffer the
+// scanner keeps; each of its words is looked up in the index, and an entry
+// found checks its other words against the display's. Words are runs of
+// ASCII letters, digits and hyphens, and a point between two digits stays
+// inside its word, so a strength such as "0.35" is one word. Nothing is
+// allocated unless a rule fires.
+func (sc *scanner) ingredients(display, code, typ string, depth int, contained bool) {
+	b := sc.lower[:0]
+	for i := 0; i < len(display); i++ {
+		b = append(b, lowerByte(display[i]))
+	}
+	sc.lower = b
+	for rest := b; ; {
+		var w []byte
+		if w, rest = nextWord(rest); w == nil {
+			return
+		}
+		for _, in := range sc.r.ingredients[string(w)] {
+			if hasWords(b, in.with, true) && !hasWords(b, in.without, false) {
+				sc.hit(int(in.rule), rxnormSystem, code, typ, depth, "", contained)
+			}
+		}
+	}
+}
+
+// nextWord returns the first word of lower-case text b and what follows
+// it, or nil when b has no word left.
+func nextWord(b []byte) (word, rest []byte) {
+	i := 0
+	for i < len(b) && !isIngredientByte(b[i]) {
+		i++
+	}
+	j := i
+	for j < len(b) && (isIngredientByte(b[j]) || decimalPoint(b, j)) {
+		j++
+	}
+	if i == j {
+		return nil, nil
+	}
+	return b[i:j], b[j:]
+}
+
+// decimalPoint reports whether b[i] is a point between two digits.
+func decimalPoint(b []byte, i int) bool {
+	return b[i] == '.' && i > 0 && i+1 < len(b) && isDigit(b[i-1]) && isDigit(b[i+1])
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// hasWords reports, with all set, whether every one of words is a word of
+// b; without it, whether any is.
+func hasWords(b []byte, words []string, all bool) bool {
+	for _, want := range words {
+		found := false
+		for rest := b; !found; {
+			var w []byte
+			if w, rest = nextWord(rest); w == nil {
+				break
+			}
+			found = string(w) == want
+		}
+		if found != all {
+			return !all
+		}
+	}
+	return all
 }
 
 func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool) {
@@ -649,6 +726,8 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		added = append(added, label{system: vocab.ActCode, code: info.Code, set: info.Set, info: info, node: -1})
 	}
 	final = mergeNew(final, added)
+	final, part2 := s.addPart2Mark(final)
+	notice := part2 && !hasPart2Notice(d, meta)
 	sortLabels(final)
 	rep := Labeled{Location: p.location(), Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
 	for _, m := range p.matches {
@@ -666,16 +745,17 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 	}
 	s.report.Labeled = append(s.report.Labeled, rep)
-	if sameLabels(d, existing, final) {
-		return final
+	var security []byte
+	if !sameLabels(d, existing, final) {
+		s.w.Reset()
+		s.w.BeginArray()
+		for i := range final {
+			s.writeNewLabel(d, &final[i])
+		}
+		s.w.EndArray()
+		security = s.w.B
 	}
-	s.w.Reset()
-	s.w.BeginArray()
-	for i := range final {
-		s.writeNewLabel(d, &final[i])
-	}
-	s.w.EndArray()
-	s.setMember(d, n, []string{"meta", "security"}, s.w.B)
+	s.writeMeta(d, n, security, notice)
 	return final
 }
 

@@ -30,7 +30,8 @@ type Options struct {
 	// PrivacyRevealing [privacyRevealing] replaces the list of codes that are
 	// never lifted because they reveal private facts (nil keeps the default:
 	// obligations MASK REDACT CPLYCD ANONY DEID PSEUD, refrains NODSCLCD
-	// NODSCLCDS NORDSCLCD NORDSCLCDS NOAUTH NOPAT NOVIP). Same forms as OmitCodes.
+	// NODSCLCDS NORDSCLCD NORDSCLCDS NOAUTH NOPAT NOVIP
+	// RedisclosureProhibitionMark). Same forms as OmitCodes.
 	PrivacyRevealing []string
 
 	// OperationOutcome [operationOutcome] makes Validate also return its
@@ -84,9 +85,18 @@ type Options struct {
 	// come with them, and its confidentiality when higher. nil keeps the
 	// default: Claim.item.encounter, Claim.diagnosis.diagnosisReference,
 	// Claim.procedure.procedureReference, Claim.prescription, the same four
-	// of ExplanationOfBenefit, ExplanationOfBenefit.claim and
-	// DiagnosticReport.result. An empty list turns it off.
+	// of ExplanationOfBenefit, ExplanationOfBenefit.claim,
+	// DiagnosticReport.result, and the medicationReference of
+	// MedicationRequest, MedicationDispense, MedicationAdministration and
+	// MedicationStatement. An empty list turns it off.
 	Inherit []string
+
+	// Part2Notice [part2Notice] gives every resource labeling leaves with
+	// the 42CFRPart2 policy label the display mark
+	// RedisclosureProhibitionMark and, in an extension-display on its meta,
+	// the notice 42 CFR 2.32 requires with each disclosure of Part 2
+	// records. Default on; set it to a pointer to false to turn it off.
+	Part2Notice *bool
 
 	// BundleHighWaterMark [bundleHighWaterMark] makes label also compute the
 	// Bundle's high-water mark from the labeled entries, in the same pass.
@@ -108,6 +118,8 @@ type Options struct {
 
 func (o *Options) inlineHWM() bool { return o.InlineHighWaterMark == nil || *o.InlineHighWaterMark }
 
+func (o *Options) part2Notice() bool { return o.Part2Notice == nil || *o.Part2Notice }
+
 func (o *Options) classifierDisplay() string {
 	if o.Classifier == "" {
 		return "seclabel"
@@ -124,17 +136,21 @@ const (
 
 // defaultInherit is what Options.Inherit means when it is nil: the
 // references of claims, explanations of benefit and reports to what they
-// bill or report on, whose items describe it.
+// bill or report on, whose items describe it, and of medication orders,
+// dispenses, administrations and statements to the Medication they are
+// about (an antiretroviral's order is as sensitive as the drug).
 var defaultInherit = []string{
 	"Claim.item.encounter", "Claim.diagnosis.diagnosisReference", "Claim.procedure.procedureReference", "Claim.prescription",
 	"ExplanationOfBenefit.item.encounter", "ExplanationOfBenefit.diagnosis.diagnosisReference",
 	"ExplanationOfBenefit.procedure.procedureReference", "ExplanationOfBenefit.prescription", "ExplanationOfBenefit.claim",
 	"DiagnosticReport.result",
+	"MedicationRequest.medicationReference", "MedicationDispense.medicationReference",
+	"MedicationAdministration.medicationReference", "MedicationStatement.medicationReference",
 }
 
 var defaultPrivacyRevealing = []string{
 	"MASK", "REDACT", "CPLYCD", "ANONY", "DEID", "PSEUD",
-	"NODSCLCD", "NODSCLCDS", "NORDSCLCD", "NORDSCLCDS", "NOAUTH", "NOPAT", "NOVIP",
+	"NODSCLCD", "NODSCLCDS", "NORDSCLCD", "NORDSCLCDS", "NOAUTH", "NOPAT", "NOVIP", "RedisclosureProhibitionMark",
 }
 
 // resolve fills defaults and validates.
@@ -323,7 +339,7 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 			o.Audit = d.Bool(v)
 		case "auditTime":
 			o.AuditTime = str()
-		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark":
+		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark", "part2Notice":
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
 				err = optErr(name, "must be true or false")
 			}
@@ -337,6 +353,8 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 				o.TextMatch = b
 			case "bundleHighWaterMark":
 				o.BundleHighWaterMark = b
+			case "part2Notice":
+				o.Part2Notice = &b
 			default:
 				o.InlineHighWaterMark = &b
 			}

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -20,10 +21,13 @@ type Rules struct {
 	bySystem map[string]*systemIndex // canonical system -> its codes, prefixes, ranges
 	periods  bool                    // some rule has a period
 	text     []textRule
-	always   []int             // rules without code criteria (type or path only)
-	conf     map[string]string // sensitivity code -> confidentiality code
-	warnings []string
-	codes    int
+	// ingredients indexes the ingredient entries of every rule by one of
+	// their words (the longest they require), nil when no rule has any.
+	ingredients map[string][]ingredient
+	always      []int             // rules without code criteria (type or path only)
+	conf        map[string]string // sensitivity code -> confidentiality code
+	warnings    []string
+	codes       int
 }
 
 // rule is one compiled rule.
@@ -57,10 +61,20 @@ type textRule struct {
 	lits []string
 }
 
+// ingredient is one entry of a rule's ingredients: words that must all
+// appear in the display of an RxNorm coding, beside the one it is indexed
+// by, and words that must not. Words are lower case.
+type ingredient struct {
+	rule    int32
+	with    []string
+	without []string
+}
+
 // RuleCount is the number of rules; CodeCount the number of codes indexed.
 func (r *Rules) RuleCount() int { return len(r.rules) }
 
-// CodeCount is the number of (system, code) entries, prefixes and ranges indexed.
+// CodeCount is the number of (system, code) entries, prefixes, ranges and
+// ingredient entries indexed.
 func (r *Rules) CodeCount() int { return r.codes }
 
 // Warnings lists what compiling let pass but a pack's author should hear
@@ -481,6 +495,21 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 				err = c.valueSetCodes(vs, here+"["+strconv.Itoa(i)+"]", hit{rule: int32(idx), confidence: confScale})
 				return err == nil
 			})
+		case "ingredients":
+			criteria++
+			if d.Kind(v) != jsonx.Array {
+				err = c.fail(v, here, "must be an array of strings")
+				return false
+			}
+			d.Items(v, func(i int, s jsonx.Node) bool {
+				at := here + "[" + strconv.Itoa(i) + "]"
+				if !d.IsStr(s) {
+					err = c.fail(s, at, "must be a string")
+					return false
+				}
+				err = c.addIngredient(d.Str(s), int32(idx), s, at)
+				return err == nil
+			})
 		case "text":
 			criteria++
 			err = c.strings(v, here, func(s string, sn jsonx.Node, at string) error {
@@ -508,7 +537,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 	}
 	if criteria == 0 {
 		if r.resourceTypes == nil {
-			return c.fail(n, at, "a rule needs codes, prefixes, ranges, valueSets, text, resourceTypes or a path")
+			return c.fail(n, at, "a rule needs codes, prefixes, ranges, valueSets, ingredients, text, resourceTypes or a path")
 		}
 		c.r.always = append(c.r.always, idx)
 	}
@@ -781,6 +810,73 @@ func (c *compiler) valueSet(vs jsonx.Node, at string) error {
 	}
 	c.r.rules = append(c.r.rules, r)
 	return nil
+}
+
+// addIngredient compiles an ingredient entry: whole words, each of ASCII
+// letters, digits, hyphens and points between digits ("0.35"), that must all appear in an RxNorm display
+// (in any case and order), and words after "!" that must not. It is indexed
+// by its longest required word, the one least likely to appear by chance.
+func (c *compiler) addIngredient(entry string, rule int32, n jsonx.Node, at string) error {
+	words := strings.Fields(entry)
+	if len(words) == 0 {
+		return c.fail(n, at, "an ingredient entry needs a word")
+	}
+	in := ingredient{rule: rule}
+	key := ""
+	for _, w := range words {
+		neg := w[0] == '!'
+		if neg {
+			w = w[1:]
+		}
+		if w == "" {
+			return c.fail(n, at, `"!" must be followed by a word`)
+		}
+		for i := 0; i < len(w); i++ {
+			if !isIngredientByte(lowerByte(w[i])) && !decimalPoint([]byte(w), i) {
+				return c.fail(n, at, quote(w)+": an ingredient word holds only letters, digits, hyphens and a point between digits")
+			}
+		}
+		w = strings.ToLower(w)
+		switch {
+		case neg:
+			in.without = append(in.without, w)
+		case len(w) > len(key):
+			if key != "" {
+				in.with = append(in.with, key)
+			}
+			key = w
+		default:
+			in.with = append(in.with, w)
+		}
+	}
+	if key == "" {
+		return c.fail(n, at, "an ingredient entry needs a word that must appear, not only !words")
+	}
+	for _, w := range in.without {
+		if w == key || slices.Contains(in.with, w) {
+			return c.fail(n, at, quote(w)+" is both required and excluded: the entry can never match")
+		}
+	}
+	if c.r.ingredients == nil {
+		c.r.ingredients = map[string][]ingredient{}
+	}
+	c.r.ingredients[key] = append(c.r.ingredients[key], in)
+	c.r.codes++
+	return nil
+}
+
+// isIngredientByte reports whether a lower-case byte belongs to an ingredient
+// word: a letter, a digit or a hyphen.
+func isIngredientByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+}
+
+// lowerByte lower-cases an ASCII letter.
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // literalWords returns the lower-cased pattern when it is plain text, else nil.

@@ -76,12 +76,17 @@ Flags:
                          allowDowngrade          true: labeling may lower a confidentiality
                          inlineHighWaterMark     false: inline labels do not raise the resource
                          bundleHighWaterMark     true: label also marks the Bundle
+                         part2Notice             false: 42 CFR Part 2 content gets no
+                                                 RedisclosureProhibitionMark and no 42 CFR 2.32
+                                                 notice on its meta
                          propagate               reference elements labels follow to the
                                                  referenced entry, e.g. Condition.encounter
                          inherit                 reference elements labels follow back to the
                                                  referencing entry, e.g. Claim.item.encounter
-                                                 (default: claims', explanations of benefit's
-                                                 and reports'; "inherit=" turns it off)
+                                                 (default: claims', explanations of benefit's,
+                                                 reports' and medication orders', dispenses',
+                                                 administrations' and statements';
+                                                 "inherit=" turns it off)
                          minConfidence           0..1, for rules with per-code confidence
                          classifier              display of the classifier on added labels
                          defaultConfidentiality  U|L|M|N|R|V (default N)
@@ -259,6 +264,7 @@ var optionKinds = map[string]string{
 	"allowDowngrade":         "bool",
 	"inlineHighWaterMark":    "bool",
 	"bundleHighWaterMark":    "bool",
+	"part2Notice":            "bool",
 	"propagate":              "list",
 	"inherit":                "list",
 	"minConfidence":          "number",

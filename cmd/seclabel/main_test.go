@@ -229,8 +229,15 @@ func TestLabelWithDefaultPack(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("code %d: %s", code, errs)
 	}
-	if got := strings.Join(codesOf(t, out), ","); got != "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD" {
+	if got := strings.Join(codesOf(t, out), ","); got != "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD,RedisclosureProhibitionMark" {
 		t.Fatalf("labels %s", got)
+	}
+	if !strings.Contains(out, "extension-display") || !strings.Contains(out, "(42 CFR part 2)") {
+		t.Fatalf("no 42 CFR 2.32 notice: %s", out)
+	}
+	out, _, _ = runCLI(t, opioidCondition, "label", "--option", "part2Notice=false")
+	if got := strings.Join(codesOf(t, out), ","); got != "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD" || strings.Contains(out, "extension-display") {
+		t.Fatalf("part2Notice=false: %s", out)
 	}
 	// Unmatched input comes back as it was.
 	in := `{"resourceType": "Patient",   "id": "p"}`
@@ -359,7 +366,7 @@ func TestLabelNDJSONInOrderWithOptions(t *testing.T) {
 	for i, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		want := "R,HIV"
 		if i%2 == 0 {
-			want = "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD"
+			want = "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD,RedisclosureProhibitionMark"
 		}
 		if got := strings.Join(codesOf(t, l), ","); got != want {
 			t.Fatalf("line %d: %s, want %s", i+1, got, want)
