@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/seclabel
 FUZZTIME ?= 30s
 
-.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate clean
+.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate accuracy clean
 
 all: build
 
@@ -77,6 +77,13 @@ imports:
 # ../shared/data (a test checks the committed file is current).
 generate:
 	$(GO) run ./internal/cardgen
+
+# Recall and precision of the default pack per sensitive category, against
+# answer keys written by hand (testdata/accuracy; the Synthea part needs
+# ../shared/data). ACCURACYFLAGS passes flags (-v lists the misses, -broad,
+# -json FILE).
+accuracy:
+	$(GO) run ./internal/accuracy $(ACCURACYFLAGS)
 
 # The benchmark report: every build (native, wazero, Node, headless
 # Chromium) against the JSON baselines in one run, written to
