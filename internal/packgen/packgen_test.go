@@ -313,3 +313,32 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// Every system is written under the URI the engine keeps as canonical: a
+// code under it is reported under the same URI.
+func TestSystemsAreCanonical(t *testing.T) {
+	for _, s := range systems {
+		r, err := engine.CompileRules([]byte(`{"rules":[{"id":"x","labels":["HIV"],"codes":{` + str(s.uri) + `:["1"]}}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Coverage()[0].Systems[0].System; got != s.uri {
+			t.Errorf("%s: written under %s, which the engine keeps as %s", s.key, s.uri, got)
+		}
+	}
+	// An unknown URI also stays as it is: each must be a canonical one of
+	// engine/codesys.go.
+	root, err := golden.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(root, "engine", "codesys.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range systems {
+		if !bytes.Contains(src, []byte(`add(`+str(s.uri)+`,`)) {
+			t.Errorf("%s: %s is not a canonical system of engine/codesys.go", s.key, s.uri)
+		}
+	}
+}
