@@ -145,7 +145,8 @@ func checkCode(sys *codeSystem, row *Row) string {
 			return fmt.Sprintf("kind range is for ICD systems only, not %s", sys.name)
 		}
 		from, to, ok := strings.Cut(code, "-")
-		if !ok || !sys.prefix.MatchString(from) || !sys.prefix.MatchString(to) {
+		end := func(e string) bool { return sys.prefix.MatchString(e) || sys.code.MatchString(e) }
+		if !ok || !end(from) || !end(to) {
 			return fmt.Sprintf("%s range %q must be FROM-TO, each end %s", sys.name, code, sys.shape)
 		}
 		row.from, row.to = sys.norm(from), sys.norm(to)

@@ -27,6 +27,10 @@ func main() {
 }
 
 func run(lists, out string, check bool, stdout, stderr io.Writer) int {
+	if st, err := os.Stat(lists); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "packgen: %s is not a directory of lists (run from the module root, or give -lists)\n", lists)
+		return 1
+	}
 	if !HasLists(lists) {
 		fmt.Fprintf(stdout, "packgen: %s holds no category lists yet; the packs are left as they are\n", lists)
 		return 0

@@ -141,6 +141,7 @@ func TestBadFixtures(t *testing.T) {
 		{"HCPCS shape", "sud.tsv", "", "sud\thcpcs\tcode\tH002\tcms-bfd\tx\n", `sud.tsv:12: HCPCS code "H002" has the wrong shape: want a letter and 4 digits`},
 		{"MS-DRG shape", "sud.tsv", "", "sud\tmsdrg\tcode\t89\tcms-bfd\tx\n", `sud.tsv:12: MS-DRG code "89" has the wrong shape: want 3 digits`},
 		{"range order", "sud.tsv", "F10-F19", "F19-F10", `sud.tsv:2: ICD-10-CM range "F19-F10": FROM is after TO`},
+		{"range of ICD-10-PCS codes", "sud.tsv", "", "sud\ticd10pcs\trange\tHZ39ZZZ-HZ30ZZZ\tcms-bfd\tx\n", `sud.tsv:12: ICD-10-PCS range "HZ39ZZZ-HZ30ZZZ": FROM is after TO`},
 		{"range form", "sud.tsv", "range\tF10-F19", "range\tF10", `sud.tsv:2: ICD-10-CM range "F10" must be FROM-TO`},
 		{"duplicate row", "hiv.tsv", "", "hiv\ticd10cm\tcode\tZ21\ticd10cm\tagain, written the same\n", `hiv.tsv:14: duplicate row: icd10cm code Z21 is already listed at line 4`},
 		{"duplicate row, dot or not", "hiv.tsv", "", "hiv\ticd10cm\tprefix\tO987\ticd10cm\tagain, without the dot\n", `hiv.tsv:14: duplicate row: icd10cm prefix O987 is already listed at line 5`},
@@ -250,6 +251,10 @@ func TestRunWithoutLists(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
 		t.Fatal("packs written without lists")
+	}
+	se.Reset()
+	if code := run(filepath.Join(dir, "nonexistent"), out, false, &so, &se); code != 1 || !strings.Contains(se.String(), "is not a directory of lists") {
+		t.Fatalf("no such directory: code %d, stderr %q", code, se.String())
 	}
 }
 
