@@ -74,9 +74,12 @@ imports:
 	if [ -n "$$bad" ]; then echo "engine imports forbidden packages: $$bad"; exit 1; fi
 
 # Regenerate engine/cardinality_table.go from the R4 StructureDefinitions in
-# ../shared/data (a test checks the committed file is current).
+# ../shared/data, and the embedded packs engine/packs/us-default.json and
+# us-broad.json from the lists in engine/packs/lists (tests check both are
+# current; packgen prints each problem of the lists as file:line).
 generate:
 	$(GO) run ./internal/cardgen
+	$(GO) run ./internal/packgen
 
 # Recall and precision of the default pack per sensitive category, against
 # answer keys written by hand (testdata/accuracy; the Synthea part needs

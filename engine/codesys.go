@@ -37,14 +37,31 @@ func init() {
 	add(rxnormSystem, styleExact, "urn:oid:2.16.840.1.113883.6.88", "RXNORM", "$RXNORM", "RxNorm")
 	add("http://hl7.org/fhir/sid/icd-10-cm", styleICD, "urn:oid:2.16.840.1.113883.6.90", "ICD10CM", "ICD-10-CM", "$ICD10CM")
 	add("http://hl7.org/fhir/sid/icd-10", styleICD, "urn:oid:2.16.840.1.113883.6.3", "ICD10", "ICD-10", "$ICD10", "http://www.who.int/classifications/icd10")
+	// ICD-9-CM diagnoses (OID .6.103); .6.2 is ICD-9-CM as a whole.
 	add("http://hl7.org/fhir/sid/icd-9-cm", styleICD, "urn:oid:2.16.840.1.113883.6.103", "urn:oid:2.16.840.1.113883.6.2", "ICD9CM", "ICD-9-CM", "$ICD9CM")
-	add("http://www.cms.gov/Medicare/Coding/ICD10PCS", styleICD, "urn:oid:2.16.840.1.113883.6.4", "ICD10PCS", "ICD-10-PCS", "http://www.cms.gov/Medicare/Coding/ICD10")
-	add("http://www.cms.gov/Medicare/Coding/ICD9", styleICD, "ICD9PCS", "ICD-9-PCS")
-	add("http://www.ama-assn.org/go/cpt", styleUpper, "urn:oid:2.16.840.1.113883.6.12", "CPT", "$CPT")
-	add("https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", styleUpper, "urn:oid:2.16.840.1.113883.6.285", "HCPCS", "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
+	// ICD-10-PCS: http://www.cms.gov/Medicare/Coding/ICD10 is THO's URI (and
+	// Blue Button's and CARIN's), icd10PCS THO's other one.
+	add("http://www.cms.gov/Medicare/Coding/ICD10PCS", styleICD, "urn:oid:2.16.840.1.113883.6.4", "ICD10PCS", "ICD-10-PCS", "http://www.cms.gov/Medicare/Coding/ICD10",
+		"http://terminology.hl7.org/CodeSystem/icd10PCS")
+	// ICD-9-CM procedures (volume 3): Blue Button's and CARIN's URI, and the
+	// OID of THO's ICD-9-CM procedure codes (.6.104).
+	add("http://www.cms.gov/Medicare/Coding/ICD9", styleICD, "urn:oid:2.16.840.1.113883.6.104", "ICD9PCS", "ICD-9-PCS")
+	add("http://www.ama-assn.org/go/cpt", styleUpper, "urn:oid:2.16.840.1.113883.6.12", "CPT", "$CPT", "https://www.ama-assn.org/go/cpt")
+	// HCPCS Level II: THO's URI (https since THO UP-472; CARIN has http), its
+	// OID .6.285; the retired HCFA Procedure Codes of THO (OID .6.14, which
+	// also held CPT as Level I) under their URIs of THO 1.0.0 and later; Blue
+	// Button's code system (CMS BFD, since 2018) and the one it replaced.
+	add("https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", styleUpper, "urn:oid:2.16.840.1.113883.6.285", "HCPCS", "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+		"urn:oid:2.16.840.1.113883.6.14", "http://terminology.hl7.org/CodeSystem/HCPCS", "http://terminology.hl7.org/CodeSystem/HCPCS-all-codes",
+		"https://bluebutton.cms.gov/resources/codesystem/hcpcs", "https://www.cms.gov/Medicare/Coding/MedHCPCSGenInfo/index.html")
 	add("http://hl7.org/fhir/sid/cvx", styleExact, "urn:oid:2.16.840.1.113883.12.292", "CVX")
-	add("http://hl7.org/fhir/sid/ndc", styleExact, "urn:oid:2.16.840.1.113883.6.69", "NDC")
-	add("https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software", styleExact, "MS-DRG", "MSDRG")
+	// NDC, and the URI Blue Button used before it (CMS BFD changelog).
+	add("http://hl7.org/fhir/sid/ndc", styleExact, "urn:oid:2.16.840.1.113883.6.69", "NDC", "https://www.accessdata.fda.gov/scripts/cder/ndc")
+	// MS-DRG, and Blue Button's claim DRG variable (ExplanationOfBenefit
+	// diagnosis.packageCode and supportingInfo; its documentation writes it
+	// with a final slash).
+	add("https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software", styleExact, "MS-DRG", "MSDRG",
+		"https://bluebutton.cms.gov/resources/variables/clm_drg_cd", "https://bluebutton.cms.gov/resources/variables/clm_drg_cd/")
 	add("http://terminology.hl7.org/CodeSystem/v3-ActCode", styleExact, "$ACT-CODE", "$ACTCODE", "http://hl7.org/fhir/v3/ActCode", "urn:oid:2.16.840.1.113883.5.4")
 }
 

@@ -41,6 +41,10 @@ Usage:
                                      (display annotations and mark labels), for a banner
   seclabel serve    [--addr ADDR]    serve the playground (default localhost:8080): the
                                      engine runs in the browser, nothing leaves the page
+  seclabel rules --describe [--rules FILE]...
+                                     print what the rule packs cover: per rule its
+                                     labels and codes per system, then totals per
+                                     category ("seclabel rules --help")
   seclabel version                   print the versions
   seclabel help                      print this help
 
@@ -159,6 +163,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "rules":
+		return rulesCmd(args[1:], stdout, stderr)
 	case "label", "hwm", "validate", "redact", "marks":
 	default:
 		fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+)
+
+// codeSystem is one system a list may name: its key in the lists, the
+// canonical URI of engine/codesys.go it is written under in a pack, how its
+// codes are compared and written, and the shapes its codes must have.
+type codeSystem struct {
+	key  string
+	uri  string
+	name string
+	// norm is the comparison form (the engine's normalisation); format is
+	// how a code is written into the pack.
+	norm   func(string) string
+	format func(string) string
+	code   *regexp.Regexp // an exact code
+	prefix *regexp.Regexp // a prefix, or nil when prefixes make no sense
+	ranges bool           // ICD systems: ranges of categories
+	check  func(string) bool
+	shape  string // the shape, for messages
+}
+
+var systems = []*codeSystem{
+	{key: "icd10cm", uri: "http://hl7.org/fhir/sid/icd-10-cm", name: "ICD-10-CM",
+		norm: normICD, format: dotAfter(3),
+		code:   regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`),
+		prefix: regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`),
+		ranges: true, shape: "a letter, a digit, a letter or digit, then optionally a dot and 1 to 4 letters or digits (F11.20)"},
+	{key: "icd9cm", uri: "http://hl7.org/fhir/sid/icd-9-cm", name: "ICD-9-CM",
+		norm: normICD, format: formatICD9CM,
+		code:   regexp.MustCompile(`^([0-9]{3}(\.?[0-9]{1,2})?|V[0-9]{2}(\.?[0-9]{1,2})?|E[0-9]{3}(\.?[0-9])?)$`),
+		prefix: regexp.MustCompile(`^([0-9]{3}(\.?[0-9]{1,2})?|V[0-9]{2}(\.?[0-9]{1,2})?|E[0-9]{3}(\.?[0-9])?)$`),
+		ranges: true, shape: "3 digits, V and 2 digits, or E and 3 digits, then optionally a dot and decimals (304.01, V65.42, E950.0)"},
+	{key: "icd10pcs", uri: "http://www.cms.gov/Medicare/Coding/ICD10PCS", name: "ICD-10-PCS",
+		norm: normICD, format: normICD,
+		code:   regexp.MustCompile(`^[0-9A-HJ-NP-Z]{7}$`),
+		prefix: regexp.MustCompile(`^[0-9A-HJ-NP-Z]{1,6}$`),
+		ranges: true, shape: "7 letters or digits, no I or O (HZ2ZZZZ)"},
+	{key: "icd9pcs", uri: "http://www.cms.gov/Medicare/Coding/ICD9", name: "ICD-9-CM procedures",
+		norm: normICD, format: dotAfter(2),
+		code:   regexp.MustCompile(`^[0-9]{2}(\.?[0-9]{1,2})?$`),
+		prefix: regexp.MustCompile(`^[0-9]{2}(\.?[0-9])?$`),
+		ranges: true, shape: "2 digits, then optionally a dot and 1 or 2 digits (94.45)"},
+	{key: "sct", uri: "http://snomed.info/sct", name: "SNOMED CT",
+		norm: strings.TrimSpace, format: strings.TrimSpace,
+		code:  regexp.MustCompile(`^[1-9][0-9]{5,17}$`),
+		check: verhoeffValid, shape: "6 to 18 digits ending in a valid Verhoeff check digit"},
+	{key: "loinc", uri: "http://loinc.org", name: "LOINC",
+		norm: strings.TrimSpace, format: strings.TrimSpace,
+		code:  regexp.MustCompile(`^[0-9]{1,7}-[0-9]$`),
+		check: loincValid, shape: "digits, a hyphen and the mod-10 check digit (7917-8)"},
+	{key: "rxnorm", uri: "http://www.nlm.nih.gov/research/umls/rxnorm", name: "RxNorm",
+		norm: strings.TrimSpace, format: strings.TrimSpace,
+		code:  regexp.MustCompile(`^[1-9][0-9]{0,9}$`),
+		shape: "an RxNorm concept identifier: digits (1010600)"},
+	{key: "cpt", uri: "http://www.ama-assn.org/go/cpt", name: "CPT",
+		norm: normUpper, format: normUpper,
+		code:   regexp.MustCompile(`^[0-9]{4}[0-9FTU]$`),
+		prefix: regexp.MustCompile(`^[0-9]{1,4}$`),
+		shape:  "4 digits then a digit, F or T or U (90834, 4000F)"},
+	{key: "hcpcs", uri: "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", name: "HCPCS",
+		norm: normUpper, format: normUpper,
+		code:   regexp.MustCompile(`^[A-Z][0-9]{4}$`),
+		prefix: regexp.MustCompile(`^[A-Z][0-9]{0,3}$`),
+		shape:  "a letter and 4 digits (H0020)"},
+	{key: "msdrg", uri: "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software", name: "MS-DRG",
+		norm: strings.TrimSpace, format: strings.TrimSpace,
+		code:  regexp.MustCompile(`^[0-9]{3}$`),
+		shape: "3 digits (896)"},
+	{key: "cvx", uri: "http://hl7.org/fhir/sid/cvx", name: "CVX",
+		norm: strings.TrimSpace, format: strings.TrimSpace,
+		code:  regexp.MustCompile(`^[0-9]{1,3}$`),
+		shape: "1 to 3 digits"},
+	{key: "ndc", uri: "http://hl7.org/fhir/sid/ndc", name: "NDC",
+		norm: strings.TrimSpace, format: strings.TrimSpace,
+		code:  regexp.MustCompile(`^([0-9]{4}-[0-9]{4}-[0-9]{2}|[0-9]{5}-[0-9]{3}-[0-9]{2}|[0-9]{5}-[0-9]{4}-[0-9]{1,2}|[0-9]{11})$`),
+		shape: "a 10-digit NDC with hyphens (4-4-2, 5-3-2, 5-4-1) or 11 digits"},
+}
+
+var systemByKey = func() map[string]*codeSystem {
+	m := map[string]*codeSystem{}
+	for _, s := range systems {
+		m[s.key] = s
+	}
+	return m
+}()
+
+func systemKeys() string {
+	var ks []string
+	for _, s := range systems {
+		ks = append(ks, s.key)
+	}
+	return strings.Join(ks, ", ")
+}
+
+// normICD is the engine's comparison form of an ICD code: no dots, upper case.
+func normICD(c string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(c), ".", ""))
+}
+
+func normUpper(c string) string { return strings.ToUpper(strings.TrimSpace(c)) }
+
+// dotAfter writes an ICD code with its dot after n characters.
+func dotAfter(n int) func(string) string {
+	return func(c string) string {
+		c = normICD(c)
+		if len(c) <= n {
+			return c
+		}
+		return c[:n] + "." + c[n:]
+	}
+}
+
+// formatICD9CM writes an ICD-9-CM code with its dot: after 4 characters in
+// E codes, else after 3.
+func formatICD9CM(c string) string {
+	if c = normICD(c); strings.HasPrefix(c, "E") {
+		return dotAfter(4)(c)
+	}
+	return dotAfter(3)(c)
+}
+
+// verhoeff tables (dihedral group D5 multiplication, permutation).
+var (
+	verhoeffD = [10][10]int{
+		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+		{1, 2, 3, 4, 0, 6, 7, 8, 9, 5},
+		{2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
+		{3, 4, 0, 1, 2, 8, 9, 5, 6, 7},
+		{4, 0, 1, 2, 3, 9, 5, 6, 7, 8},
+		{5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+		{6, 5, 9, 8, 7, 1, 0, 4, 3, 2},
+		{7, 6, 5, 9, 8, 2, 1, 0, 4, 3},
+		{8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
+		{9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
+	}
+	verhoeffP = [8][10]int{
+		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+		{1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
+		{5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
+		{8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
+		{9, 4, 5, 3, 1, 2, 6, 8, 7, 0},
+		{4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+		{2, 7, 9, 3, 8, 0, 6, 4, 1, 5},
+		{7, 0, 4, 6, 9, 1, 3, 2, 5, 8},
+	}
+)
+
+// verhoeffValid reports whether a string of digits ends in its Verhoeff
+// check digit, as every SNOMED CT identifier does.
+func verhoeffValid(s string) bool {
+	c := 0
+	for i := 0; i < len(s); i++ {
+		d := s[len(s)-1-i]
+		if d < '0' || d > '9' {
+			return false
+		}
+		c = verhoeffD[c][verhoeffP[i%8][d-'0']]
+	}
+	return c == 0
+}
+
+// loincValid checks a LOINC code's check digit (LOINC Users' Guide, the
+// mod-10 algorithm): the digits in odd positions from the right, read as a
+// number and doubled, are written after the digits in even positions; the
+// check digit is what brings the sum of all those digits to the next
+// multiple of 10.
+func loincValid(code string) bool {
+	num, check, ok := strings.Cut(code, "-")
+	if !ok || len(check) != 1 || num == "" {
+		return false
+	}
+	return loincCheckDigit(num) == check[0]
+}
+
+func loincCheckDigit(num string) byte {
+	// Steps 1, 2 and 4: the digits by position counted from the right.
+	var odd, even []byte
+	for i := len(num) - 1; i >= 0; i-- {
+		if (len(num)-i)%2 == 1 {
+			odd = append(odd, num[i])
+		} else {
+			even = append(even, num[i])
+		}
+	}
+	// Step 3: the odd digits as a number, times 2 (long multiplication).
+	doubled := make([]byte, len(odd)+1)
+	carry := 0
+	for i := len(odd) - 1; i >= 0; i-- {
+		v := int(odd[i]-'0')*2 + carry
+		doubled[i+1] = byte('0' + v%10)
+		carry = v / 10
+	}
+	doubled[0] = byte('0' + carry)
+	// Steps 5 to 8: the sum of the digits of both, up to the next multiple of 10.
+	sum := 0
+	for _, d := range append(even, doubled...) {
+		sum += int(d - '0')
+	}
+	return byte('0' + (10-sum%10)%10)
+}
