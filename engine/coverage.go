@@ -72,8 +72,11 @@ func (r *Rules) Coverage() []RuleCoverage {
 			at(rg.hit.rule, sys).Ranges++
 		}
 	}
-	// Ingredient entries: counted here, with Ingredients, once the engine
-	// indexes them.
+	for _, ins := range r.ingredients {
+		for _, in := range ins {
+			at(in.rule, rxnormSystem).Ingredients++
+		}
+	}
 	for _, t := range r.text {
 		out[t.rule].Text++
 	}

@@ -114,7 +114,7 @@ func checkRows(c *Category, ruleAt map[string]*Rule, sources map[string]bool, ad
 	}
 }
 
-var wordRE = regexp.MustCompile(`^!?[a-z0-9][a-z0-9-]*$`)
+var wordRE = regexp.MustCompile(`^!?[a-z0-9][a-z0-9-]*(\.[0-9][a-z0-9-]*)*$`)
 
 // checkCode checks a row's kind and code against its system and sets its
 // normalised form; it returns a message, or "".
@@ -163,7 +163,7 @@ func checkCode(sys *codeSystem, row *Row) string {
 		positive := 0
 		for _, w := range words {
 			if !wordRE.MatchString(w) {
-				return fmt.Sprintf("ingredient %q: %q is not a word (letters, digits and hyphens, !word for a word that must not appear)", code, w)
+				return fmt.Sprintf("ingredient %q: %q is not a word (letters, digits, hyphens and points between digits; !word for a word that must not appear)", code, w)
 			}
 			base := strings.TrimPrefix(w, "!")
 			if seen[base] {
