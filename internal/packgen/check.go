@@ -220,7 +220,11 @@ func engineCheck(r *Rule) string {
 		if errors.As(err, &e) {
 			msg = e.Message
 		}
-		msg = strings.TrimPrefix(msg, "pack 0: rules[0]")
+		// The engine says where in the one-rule pack: "pack 1:1:71:
+		// rules[0].labels[1]: ...". The row's file and line say it here.
+		if _, rest, ok := strings.Cut(msg, ": rules[0]"); ok {
+			msg = rest
+		}
 		return strings.TrimPrefix(msg, ".")
 	}
 	return ""
