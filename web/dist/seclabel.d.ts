@@ -20,14 +20,46 @@ export type Resource = Record<string, unknown> | string | Uint8Array;
 /** A result's resource has the form the resource was given in. */
 export type Same<R> = R extends string ? string : R extends Uint8Array ? Uint8Array : Record<string, unknown>;
 
-/** Options of engine/PROTOCOL.md ("Options"), e.g. { textMatch: true }. */
-export type Options = Record<string, unknown>;
+type Confidentiality = 'U' | 'L' | 'M' | 'N' | 'R' | 'V';
 
-/** A rule pack: the seclabel format, SHARES rules, or FHIR ValueSets (README, "Rule packs"). */
-export type RulePack = Record<string, unknown> | string;
+/** Options of engine/PROTOCOL.md ("Options"), e.g. { textMatch: true }; any other name is rejected with invalid_option. */
+export interface Options {
+  defaultConfidentiality?: Confidentiality;
+  envelopeSensitivity?: 'omit' | 'union';
+  omitCodes?: string[];
+  privacyRevealing?: string[];
+  operationOutcome?: boolean;
+  textMatch?: boolean;
+  labelAll?: boolean;
+  allowDowngrade?: boolean;
+  inlineHighWaterMark?: boolean;
+  bundleHighWaterMark?: boolean;
+  /** label: 42 CFR Part 2 content also gets RedisclosureProhibitionMark and the 42 CFR 2.32 notice on its meta (default true). */
+  part2Notice?: boolean;
+  propagate?: string[];
+  inherit?: string[];
+  minConfidence?: number;
+  classifier?: string | { display: string; [member: string]: unknown };
+  audit?: boolean;
+  auditTime?: string;
+  maxInputBytes?: number;
+  maxDepth?: number;
+  [option: string]: unknown;
+}
+
+/** The name of a rule pack embedded in the engine (README, "The embedded packs"). */
+export type EmbeddedPackName = 'us-default' | 'us-broad';
+
+/**
+ * A rule pack: the seclabel format, SHARES rules, or FHIR ValueSets (README, "Rule packs"),
+ * as an object or its JSON text, or the name of an embedded pack, e.g.
+ * rules: ['us-default', 'us-broad', myPack]. The packs given replace the default one;
+ * their confidentiality maps combine by the highest level.
+ */
+export type RulePack = EmbeddedPackName | Record<string, unknown> | (string & {});
 
 export interface AccessContext {
-  clearance?: 'U' | 'L' | 'M' | 'N' | 'R' | 'V';
+  clearance?: Confidentiality;
   purposeOfUse?: string;
   compartments?: string[];
   deny?: string[];
