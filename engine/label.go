@@ -285,6 +285,7 @@ type scanner struct {
 	path  []byte       // the FHIRPath-like location below the resource
 	date  string       // the resource's clinical date, or ""
 	lower []byte       // an RxNorm display in lower case, for ingredient entries
+	cur   jsonx.Node   // the resource being scanned (a contained one while inside it)
 
 	sysCache systemCache
 }
@@ -346,6 +347,8 @@ func (sc *scanner) typeOK(ri int, typ string) bool {
 // are reused, so a scan allocates only when a rule fires.
 func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool) {
 	d := sc.d
+	outer := sc.cur
+	sc.cur = n
 	first, end := d.Range(n)
 	for k := first; k < end; k = d.Skip(k + 1) {
 		v := k + 1
@@ -379,6 +382,7 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 		sc.value(v, typ, depth+1, contained)
 		sc.path = sc.path[:mark]
 	}
+	sc.cur = outer
 }
 
 // enter pushes member name (without a primitive's underscore) at depth.
@@ -482,6 +486,13 @@ func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
 	if x == nil {
 		return // no rule names a code of this system
 	}
+	for ; x != nil; x = x.also {
+		sc.codingIn(x, sys, code, typ, depth, contained)
+	}
+}
+
+// codingIn looks a code up in one system's index.
+func (sc *scanner) codingIn(x *systemIndex, sys, code, typ string, depth int, contained bool) {
 	c := normCodeStyle(x.style, code)
 	emit := func(hs []hit) {
 		for _, h := range hs {
@@ -617,6 +628,9 @@ func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool)
 func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix string, contained bool) {
 	ru := &sc.r.rules[ri]
 	if !sc.typeOK(ri, typ) || !sc.inPeriod(ri) {
+		return
+	}
+	if ru.positive && !positiveResult(sc.d, sc.cur) {
 		return
 	}
 	names := sc.names[:depth]

@@ -39,6 +39,7 @@ type rule struct {
 	resourceTypes map[string]bool
 	path          []string // element path below the resource type, or nil
 	inline        bool
+	positive      bool   // only on an Observation whose result says positive (positiveResult)
 	from, to      string // period in which the rule's codes mean what it says (ISO dates), or ""
 }
 
@@ -194,6 +195,11 @@ func compileRules(packs []Pack) (*Rules, error) {
 	for _, ru := range c.r.rules {
 		c.r.periods = c.r.periods || ru.from != "" || ru.to != ""
 	}
+	for _, sc := range sharedCodes {
+		if to := c.r.bySystem[sc[1]]; to != nil {
+			c.system(sc[0]).also = to
+		}
+	}
 	return c.r, nil
 }
 
@@ -218,6 +224,18 @@ type systemIndex struct {
 	prefixes map[string][]hit // normalised prefix -> rules
 	preLens  []int            // prefix lengths present, longest first
 	ranges   []codeRange
+	also     *systemIndex // a system whose codes this one also carries (sharedCodes)
+}
+
+// sharedCodes maps a system to one whose codes it carries with the same
+// meaning, so rules written for the second also match codings of the
+// first: HCPCS Level I is CPT (claims data files CPT codes under the
+// HCPCS system), and at the level the packs list them (three-character
+// categories and their subdivisions) WHO ICD-10 codes mean what the
+// ICD-10-CM codes of the same letters do.
+var sharedCodes = [][2]string{
+	{"https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "http://www.ama-assn.org/go/cpt"},
+	{"http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm"},
 }
 
 // system returns the index of a canonical system, made on first use.
@@ -454,6 +472,12 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			r.resourceTypes[p[0]] = true
 		case "inline":
 			r.inline = d.Bool(v)
+		case "positiveResult":
+			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+				err = c.fail(v, here, "must be true or false")
+				return false
+			}
+			r.positive = d.Bool(v)
 		case "period":
 			r.from, r.to = d.Str(d.Get(v, "start")), d.Str(d.Get(v, "end"))
 			if d.Kind(v) != jsonx.Object || (r.from == "" && r.to == "") || !isDate(r.from) || !isDate(r.to) {

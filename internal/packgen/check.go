@@ -55,7 +55,12 @@ func Check(l *Lists) []Problem {
 			if row.norm == "" {
 				continue
 			}
+			// A rule that fires only on positive results may repeat a
+			// code of one that fires on the order alone.
 			k := row.System + "\x00" + row.Kind + "\x00" + row.norm
+			if r := ruleAt[row.Rule]; r != nil && r.PositiveResult {
+				k += "\x00positive"
+			}
 			if prev, ok := seen[k]; ok {
 				add(row.File, row.Line, "duplicate row: %s %s %s is already listed at line %d", row.System, row.Kind, row.Code, prev.Line)
 				continue
@@ -206,6 +211,9 @@ func engineCheck(r *Rule) string {
 	}
 	if r.Inline {
 		m["inline"] = true
+	}
+	if r.PositiveResult {
+		m["positiveResult"] = true
 	}
 	if len(r.Text) > 0 {
 		m["text"] = r.Text

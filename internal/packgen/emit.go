@@ -112,6 +112,9 @@ func writeRule(w *bytes.Buffer, r *Rule) {
 	if r.Inline {
 		member("inline", "true")
 	}
+	if r.PositiveResult {
+		member("positiveResult", "true")
+	}
 	for _, kind := range []struct{ kind, member string }{{"code", "codes"}, {"prefix", "prefixes"}, {"range", "ranges"}} {
 		var sys []string
 		for _, s := range systems {

@@ -54,6 +54,7 @@ type Rule struct {
 	ResourceTypes          []string
 	Path                   string
 	Inline                 bool
+	PositiveResult         bool
 	Text                   []string
 	Category               *Category
 	File                   string
@@ -238,7 +239,7 @@ func readRows(c *Category, add func(string, int, string, ...any)) {
 
 // ruleMembers are the members a rule of a category's .json may have.
 var ruleMembers = map[string]bool{"id": true, "pack": true, "description": true, "labels": true, "basis": true,
-	"confidentiality": true, "resourceTypes": true, "path": true, "inline": true, "text": true}
+	"confidentiality": true, "resourceTypes": true, "path": true, "inline": true, "positiveResult": true, "text": true}
 
 func readCategory(path string, add func(string, int, string, ...any)) *Category {
 	b, err := os.ReadFile(path)
@@ -302,6 +303,7 @@ func readRule(raw []byte, path string, line int, add func(string, int, string, .
 	field("resourceTypes", &r.ResourceTypes, "an array of FHIR resource types")
 	field("path", &r.Path, `an element path such as "Observation.code"`)
 	field("inline", &r.Inline, "true or false")
+	field("positiveResult", &r.PositiveResult, "true or false")
 	field("text", &r.Text, "an array of text patterns")
 	var keys []string
 	for k := range m {

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// positiveResult reports whether resource n is an Observation whose result
+// says the substance or finding was there. Rules with positiveResult use
+// it: a drug screen ordered reveals little, a positive one is a substance
+// use finding (DESIGN.md, "What the default packs know").
+//
+// The interpretation decides when it names one (positive, detected,
+// abnormal, high); else the value does: a code or text meaning positive,
+// detected, present or reactive, true, or a quantity above zero that no
+// "<" comparator qualifies (a measured level of what the test looks for).
+// A component of a panel counts like the Observation's own value.
+func positiveResult(d *jsonx.Doc, n jsonx.Node) bool {
+	if d.Str(d.Get(n, "resourceType")) != "Observation" {
+		return false
+	}
+	if positiveValue(d, n) {
+		return true
+	}
+	found := false
+	d.Items(d.Get(n, "component"), func(_ int, c jsonx.Node) bool {
+		found = positiveValue(d, c)
+		return !found
+	})
+	return found
+}
+
+// positiveValue judges the value[x] and interpretation of an Observation
+// or one of its components.
+func positiveValue(d *jsonx.Doc, n jsonx.Node) bool {
+	said, pos := false, false
+	d.Items(d.Get(n, "interpretation"), func(_ int, cc jsonx.Node) bool {
+		d.Items(d.Get(cc, "coding"), func(_ int, c jsonx.Node) bool {
+			switch d.Str(d.Get(c, "code")) {
+			case "POS", "DET", "A", "AA", "H", "HH", "HU", ">":
+				said, pos = true, true
+			case "NEG", "ND", "N", "L", "LL", "LU", "<":
+				said = true
+			}
+			return !pos
+		})
+		return !pos
+	})
+	if said {
+		return pos
+	}
+	if v := d.Get(n, "valueCodeableConcept"); v >= 0 {
+		d.Items(d.Get(v, "coding"), func(_ int, c jsonx.Node) bool {
+			pos = positiveCodes[d.Str(d.Get(c, "code"))]
+			return !pos
+		})
+		return pos || positiveWord(d.Str(d.Get(v, "text")))
+	}
+	if v := d.Get(n, "valueString"); v >= 0 {
+		return positiveWord(d.Str(v))
+	}
+	if v := d.Get(n, "valueBoolean"); v >= 0 {
+		return d.Bool(v)
+	}
+	if q := d.Get(n, "valueQuantity"); q >= 0 {
+		if c := d.Str(d.Get(q, "comparator")); c == "<" || c == "<=" {
+			return false
+		}
+		raw := d.Raw(d.Get(q, "value"))
+		return d.Kind(d.Get(q, "value")) == jsonx.Number && len(raw) > 0 && raw[0] != '-' && strings.Trim(string(raw), "0.eE+") != ""
+	}
+	return false
+}
+
+// positiveCodes are the answer codes that mean positive, detected, present
+// or reactive: SNOMED CT qualifiers 10828004, 260373001, 52101004,
+// 11214006; LOINC answers LA6576-8, LA11882-0, LA9633-4; v2-0078 and
+// v3-ObservationInterpretation POS and DET.
+var positiveCodes = map[string]bool{
+	"10828004": true, "260373001": true, "52101004": true, "11214006": true,
+	"LA6576-8": true, "LA11882-0": true, "LA9633-4": true,
+	"POS": true, "DET": true,
+}
+
+// positiveWord reads a result written as a word.
+func positiveWord(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "positive", "pos", "detected", "present", "reactive":
+		return true
+	}
+	return false
+}
