@@ -41,7 +41,7 @@ Usage:
                                      (display annotations and mark labels), for a banner
   seclabel serve    [--addr ADDR]    serve the playground (default localhost:8080): the
                                      engine runs in the browser, nothing leaves the page
-  seclabel rules --describe [--rules FILE]...
+  seclabel rules --describe [--rules FILE]... [--pack NAME]...
                                      print what the rule packs cover: per rule its
                                      labels and codes per system, then totals per
                                      category ("seclabel rules --help")

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,10 +11,10 @@ import (
 	"github.com/seclabel/seclabel/engine"
 )
 
-const rulesUsage = `Usage: seclabel rules --describe [--rules FILE]...
+const rulesUsage = `Usage: seclabel rules --describe [--rules FILE]... [--pack NAME]...
 
 Prints what the active rule packs cover: the embedded US-realm default pack,
-or the packs given with --rules. For each rule: its id, the labels it adds
+or the packs given with --rules and --pack, chosen as label chooses them. For each rule: its id, the labels it adds
 (and the policy they cite, the confidentiality it sets, the resource types or
 element it is limited to), then per code system how many codes, prefixes,
 ranges and ingredient entries (words matched in RxNorm displays) it matches,
@@ -28,6 +27,9 @@ Flags:
   --rules FILE   describe this rule pack instead of the default one (repeatable):
                  seclabel format, LEAP-CDS / SHARES JSON, or a FHIR ValueSet or
                  Bundle of ValueSets
+  --pack NAME    add an embedded pack (repeatable): us-default, or us-broad
+                 (what only a wider policy treats as sensitive); without
+                 --rules, --pack us-broad describes us-default and us-broad
   -h, --help     print this help
 `
 
@@ -59,7 +61,7 @@ func systemName(uri string) string {
 // rulesCmd runs "seclabel rules".
 func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	describe := false
-	var files []string
+	var cfg config
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, val, inline := strings.Cut(a, "=")
@@ -78,7 +80,21 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 				i++
 				val = args[i]
 			}
-			files = append(files, val)
+			cfg.packs = append(cfg.packs, packSource{file: val})
+		case name == "--pack":
+			if !inline {
+				if i+1 >= len(args) {
+					fmt.Fprintln(stderr, "seclabel rules: --pack needs a value")
+					return exitUsage
+				}
+				i++
+				val = args[i]
+			}
+			if _, ok := engine.EmbeddedPack(val); !ok {
+				fmt.Fprintf(stderr, "seclabel rules: --pack is us-default or us-broad, not %q\n", val)
+				return exitUsage
+			}
+			cfg.packs = append(cfg.packs, packSource{embedded: val})
 		default:
 			fmt.Fprintf(stderr, "seclabel rules: unknown argument %q; run \"seclabel rules --help\"\n", a)
 			return exitUsage
@@ -88,25 +104,12 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "seclabel rules: say what to do (--describe)\n\n"+rulesUsage)
 		return exitUsage
 	}
-	r := engine.DefaultRules()
-	if len(files) > 0 {
-		var packs [][]byte
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				fmt.Fprintf(stderr, "seclabel: %v\n", err)
-				return exitIO
-			}
-			packs = append(packs, b)
-		}
-		var err error
-		if r, err = engine.CompileRules(packs...); err != nil {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			return exitInput
-		}
-		for _, w := range r.Warnings() {
-			fmt.Fprintf(stderr, "seclabel: rules: %s\n", w)
-		}
+	if _, code := loadPacks(&cfg, stderr); code != exitOK {
+		return code
+	}
+	r := cfg.engineOpts.Rules
+	if r == nil {
+		r = engine.DefaultRules()
 	}
 	if err := describeRules(stdout, r); err != nil {
 		fmt.Fprintf(stderr, "seclabel: %v\n", err)

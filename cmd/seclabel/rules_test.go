@@ -61,7 +61,7 @@ func TestRulesDescribeDefaultPack(t *testing.T) {
 
 func TestRulesUsage(t *testing.T) {
 	out, _, code := runCLI(t, "", "rules", "--help")
-	if code != exitOK || !strings.Contains(out, "seclabel rules --describe [--rules FILE]...") {
+	if code != exitOK || !strings.Contains(out, "seclabel rules --describe [--rules FILE]... [--pack NAME]...") {
 		t.Fatalf("--help: code %d, %s", code, out)
 	}
 	if out, _, _ := runCLI(t, "", "help"); !strings.Contains(out, "seclabel rules --describe") {
@@ -86,5 +86,27 @@ func TestRulesUsage(t *testing.T) {
 	_, _, code = runCLI(t, "", "rules", "--describe", "--rules=/nonexistent/pack.json")
 	if code != exitIO {
 		t.Fatalf("missing pack: code %d", code)
+	}
+}
+
+func TestRulesDescribeBroadPack(t *testing.T) {
+	out, errs, code := runCLI(t, "", "rules", "--describe", "--pack", "us-broad")
+	if code != exitOK {
+		t.Fatalf("code %d, stderr %s", code, errs)
+	}
+	// us-broad adds to the default pack, as it does for label.
+	for _, s := range []string{"Packs: seclabel US realm default, seclabel US realm broad", "\nsud-broad: SUD\n", "\nhiv: HIV\n"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("the description lacks %q:\n%s", s, out)
+		}
+	}
+	_, errs, code = runCLI(t, "", "rules", "--describe", "--pack", "us-wide")
+	if code != exitUsage || !strings.Contains(errs, `not "us-wide"`) {
+		t.Fatalf("unknown pack: code %d, stderr %s", code, errs)
+	}
+	bad := writeFile(t, "bad.json", "{\n  \"rules\": [\n    {\"id\": \"x\", \"labels\": [\"HIV\"], \"codes\": {\"LIONC\": [\"1-8\"]}}\n  ]\n}")
+	_, errs, code = runCLI(t, "", "rules", "--describe", "--rules", bad)
+	if code != exitInput || !strings.Contains(errs, "bad.json:3:") {
+		t.Fatalf("a bad pack is named with its line: code %d, stderr %s", code, errs)
 	}
 }
