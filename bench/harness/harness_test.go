@@ -105,7 +105,7 @@ func TestReport(t *testing.T) {
 	}
 	text := string(report)
 	want := []string{"## Targets", "## Generated Bundle of 1 KB", "## NDJSON stream", "## Sizes", "seclabel.wasm", "| fastjson parse-only | native |",
-		"| encoding/json round trip | native |", "native `label` ≥ 0.75", "wazero `redact` ≤ 6", "module ≤ 1.0 MB gzip"}
+		"| encoding/json round trip | native |", "native `label` ≥ 0.75", "wazero `redact` ≤ 6", "module ≤ 1.1 MB gzip"}
 	for _, op := range ops {
 		want = append(want, "| `"+op+"` | native |", "| `"+op+"` | wazero |")
 		if nodeErr == nil {
