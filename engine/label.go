@@ -633,6 +633,9 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	if ru.positive && !positiveResult(sc.d, sc.cur) {
 		return
 	}
+	if ru.resourceTypes == nil && knowledgeTypes[typ] {
+		return // a rule for any type means records about a person
+	}
 	names := sc.names[:depth]
 	if ru.path != nil {
 		if len(names) < len(ru.path) {

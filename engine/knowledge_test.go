@@ -1,0 +1,18 @@
+package engine
+
+import "testing"
+
+// TestKnowledgeTypesAreR4Types keeps the list of resource types that never
+// describe a person free of misspellings, which would label them silently.
+func TestKnowledgeTypesAreR4Types(t *testing.T) {
+	for typ := range knowledgeTypes {
+		if !r4Types[typ] {
+			t.Errorf("%s is not an R4 resource type", typ)
+		}
+	}
+	for _, typ := range []string{"Patient", "Observation", "Condition", "Medication", "Group", "List", "Claim", "Questionnaire"} {
+		if knowledgeTypes[typ] != (typ == "Questionnaire") {
+			t.Errorf("%s: knowledge type %v", typ, knowledgeTypes[typ])
+		}
+	}
+}
