@@ -141,7 +141,8 @@ func (e *Engine) Validate(ctx context.Context, resource []byte) (*Result, error)
 
 // Label finds sensitive content with the rule packs and labels it: every
 // resource of a Bundle, or the one resource given. Resources no rule matches
-// come back byte for byte unless LabelAll is set. A resource labeled under
+// come back byte for byte unless LabelAll is set or their inline labels
+// raise them (Options.InlineHighWaterMark). A resource labeled under
 // 42 CFR Part 2 also gets the redisclosure mark and the 42 CFR 2.32 notice
 // (Options.Part2Notice). Labeling is idempotent.
 func (e *Engine) Label(ctx context.Context, resource []byte) (*Result, error) {

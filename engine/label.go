@@ -688,18 +688,13 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 	}
 	inlineAdded := s.writeInline(d, p)
-	labeled := len(p.matches) > 0 || p.propagated || s.opts.LabelAll || inlineAdded
-	if !labeled {
-		return existing
-	}
-	conf := max(p.conf, vocab.Rank(s.opts.DefaultConfidentiality))
-	if !s.opts.AllowDowngrade {
-		conf = max(conf, have)
-	}
+	// The highest confidentiality among the inline labels, planned and
+	// already there, when they raise the resource's.
+	inlineConf := -1
 	if s.opts.inlineHWM() {
 		for _, ip := range p.inline {
 			for _, l := range ip.labels {
-				conf = max(conf, l.rank())
+				inlineConf = max(inlineConf, l.rank())
 			}
 		}
 		if s.mayHaveInline { // else the input has no inline label to walk for
@@ -707,11 +702,26 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 			s.labels = s.inlineLabels(d, n, s.labels)
 			for _, l := range s.labels[start:] {
 				if l.src == srcInline {
-					conf = max(conf, l.rank())
+					inlineConf = max(inlineConf, l.rank())
 				}
 			}
 			s.labels = s.labels[:start]
 		}
+	}
+	// A resource below its own inline labels is raised even when no rule
+	// fired (validate reports it as hwm-below-inline); one without a
+	// confidentiality counts as the default, as in a high-water mark.
+	floor := have
+	if floor < 0 {
+		floor = vocab.Rank(s.opts.DefaultConfidentiality)
+	}
+	labeled := len(p.matches) > 0 || p.propagated || s.opts.LabelAll || inlineAdded || inlineConf > floor
+	if !labeled {
+		return existing
+	}
+	conf := max(p.conf, vocab.Rank(s.opts.DefaultConfidentiality), inlineConf)
+	if !s.opts.AllowDowngrade {
+		conf = max(conf, have)
 	}
 	confCode := vocab.ConfidentialityCode(conf)
 	var final []label

@@ -38,6 +38,13 @@ type Options struct {
 	// diagnostics as a FHIR OperationOutcome.
 	OperationOutcome bool
 
+	// RequireConfidentiality [requireConfidentiality] makes validate report
+	// a labeled resource without a confidentiality code as an error, as
+	// the HCS (Confidentiality 1..1) and profiles built on it require.
+	// Off, it is a warning: FHIR core only says other labels should come
+	// with one (its HCS table gives 0..1).
+	RequireConfidentiality bool
+
 	// MaxInputBytes [maxInputBytes] is the largest input accepted
 	// (too_large beyond). Default 64 MiB, at most 2 GiB. A request may lower
 	// it, never raise it above the engine's.
@@ -56,7 +63,8 @@ type Options struct {
 	AllowDowngrade bool
 
 	// LabelAll [labelAll] gives every resource a confidentiality, also those
-	// no rule matches (which are otherwise left byte for byte as they were).
+	// no rule matches (which are otherwise left byte for byte as they were,
+	// unless InlineHighWaterMark raises them).
 	LabelAll bool
 
 	// Classifier [classifier] is the display of the
@@ -69,8 +77,10 @@ type Options struct {
 	TextMatch bool
 
 	// InlineHighWaterMark [inlineHighWaterMark] raises a resource's
-	// confidentiality to the highest of its inline labels. Default on; set
-	// it to a pointer to false to turn it off.
+	// confidentiality to the highest of its inline labels, those rules add
+	// and those it already carries, whether or not a rule fired; validate
+	// then reports a resource below them (hwm-below-inline). Default on;
+	// set it to a pointer to false to turn it off.
 	InlineHighWaterMark *bool
 
 	// Propagate [propagate] lists reference elements ("Condition.encounter")
@@ -339,7 +349,7 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 			o.Audit = d.Bool(v)
 		case "auditTime":
 			o.AuditTime = str()
-		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark", "part2Notice":
+		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark", "part2Notice", "requireConfidentiality":
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
 				err = optErr(name, "must be true or false")
 			}
@@ -355,6 +365,8 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 				o.BundleHighWaterMark = b
 			case "part2Notice":
 				o.Part2Notice = &b
+			case "requireConfidentiality":
+				o.RequireConfidentiality = b
 			default:
 				o.InlineHighWaterMark = &b
 			}

@@ -31,6 +31,7 @@ const (
 	dLegacyURL         = "legacy-url"
 	dLegacySystem      = "legacy-system"
 	dBelowEntry        = "hwm-below-entry"
+	dBelowInline       = "hwm-below-inline"
 	dSecurityNotArray  = "security-malformed"
 	dPOUConflict       = "purpose-of-use-conflict"
 	dCodeCase          = "label-code-case"
@@ -112,7 +113,14 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	})
 	switch {
 	case len(confs) == 0 && labels > 0:
-		s.issue(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
+		// FHIR core asks only that other labels come with a confidentiality
+		// (its HCS table gives Confidentiality 0..1); HCS's exactly one is
+		// a profile's rule, checked when requireConfidentiality asks for it.
+		if s.opts.RequireConfidentiality {
+			s.issue(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
+		} else {
+			s.issue(SeverityWarning, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (FHIR: other labels should come with one)")
+		}
 	case len(confs) == 0 && d.Count(sec) == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
 		s.issue(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
@@ -176,7 +184,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 
 	// Inline labels, extensions anywhere, contained resources.
 	iv := &s.checkInline
-	*iv = inlineValidator{s: s}
+	*iv = inlineValidator{s: s, maxConf: -1}
 	s.walk = walker{d: d, track: true, path: append(s.walk.path[:0], loc...), v: iv}
 	s.walk.resource(n)
 	inline := iv.count
@@ -185,6 +193,36 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	}
 	if inline == 0 && flag {
 		s.issue(SeverityWarning, dFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
+	}
+	s.checkInlineHWM(confs, secLoc)
+}
+
+// checkInlineHWM reports a resource less confidential than its own inline
+// labels. The DS4P IG asks resource-wide labels to record the high-water
+// mark when sender and receiver follow such a rule, so that a client that
+// cannot read inline labels still protects the whole resource; the
+// inlineHighWaterMark option says they do (and label then raises it), so
+// without it nothing is reported. A resource without a confidentiality
+// counts as defaultConfidentiality, as it does in a high-water mark.
+func (s *state) checkInlineHWM(confs []string, secLoc string) {
+	iv := &s.checkInline
+	if !s.opts.inlineHWM() || iv.maxConf < 0 {
+		return
+	}
+	have, what := vocab.Rank(s.opts.DefaultConfidentiality), "the resource carries no confidentiality, which counts as "+s.opts.DefaultConfidentiality+","
+	if len(confs) > 0 {
+		have = -1
+		for _, c := range confs {
+			have = max(have, vocab.Rank(c))
+		}
+		if have < 0 {
+			return // only misspelt codes, reported as such
+		}
+		what = "the resource's confidentiality " + vocab.ConfidentialityCode(have) + " is"
+	}
+	if iv.maxConf > have {
+		s.issue(SeverityWarning, dBelowInline, secLoc, what+" below its inline label "+vocab.ConfidentialityCode(iv.maxConf)+
+			" at "+iv.maxLoc+" (inlineHighWaterMark: label raises it)")
 	}
 }
 
@@ -546,7 +584,7 @@ var issueType = map[string]string{
 	dCodingInvalid: "structure", dPolicyMultiple: "business-rule", dContainedLabels: "invariant",
 	dInlineWithoutFlag: "business-rule", dFlagWithoutInline: "business-rule", dPrivacyRevealing: "security",
 	dExtensionValue: "structure", dBasisMultiple: "structure", dLegacyURL: "informational",
-	dLegacySystem: "informational", dBelowEntry: "business-rule", dSecurityNotArray: "structure",
+	dLegacySystem: "informational", dBelowEntry: "business-rule", dBelowInline: "business-rule", dSecurityNotArray: "structure",
 	dPOUConflict: "conflict", dCodeCase: "code-invalid", dSystemCase: "code-invalid", dSystemMissing: "required",
 	dLookalike: "code-invalid", dValueSetSystem: "code-invalid", dLabelShape: "structure",
 }
@@ -555,6 +593,10 @@ var issueType = map[string]string{
 type inlineValidator struct {
 	s     *state
 	count int // inline labels seen
+	// The highest inline confidentiality (-1 for none) and where the first
+	// label of that level is.
+	maxConf int
+	maxLoc  string
 }
 
 func (iv *inlineValidator) extension(w *walker, x jsonx.Node) {
@@ -565,7 +607,11 @@ func (iv *inlineValidator) extension(w *walker, x jsonx.Node) {
 		xl := string(w.path)
 		if s.checkValue(d, x, xl, "valueCoding") {
 			c := d.Get(x, "valueCoding")
-			s.checkCoding(d, c, xl+".valueCoding")
+			// A misspelt confidentiality is an error already; it does not
+			// count here as the V that labeling fails closed to.
+			if l, ok := s.checkCoding(d, c, xl+".valueCoding"); ok && l.system == confidentialityCS && vocab.Rank(l.code) > iv.maxConf {
+				iv.maxConf, iv.maxLoc = vocab.Rank(l.code), xl
+			}
 			s.checkLabelExtensions(d, c, xl+".valueCoding")
 		}
 	case extMustDisplay, extHasInline, extDisplay:

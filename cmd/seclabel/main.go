@@ -79,6 +79,9 @@ Flags:
                          labelAll                true: label resources no rule matches
                          allowDowngrade          true: labeling may lower a confidentiality
                          inlineHighWaterMark     false: inline labels do not raise the resource
+                                                 (and validate does not ask them to)
+                         requireConfidentiality  true: validate reports labels without a
+                                                 confidentiality code as an error (HCS)
                          bundleHighWaterMark     true: label also marks the Bundle
                          part2Notice             false: 42 CFR Part 2 content gets no
                                                  RedisclosureProhibitionMark and no 42 CFR 2.32
@@ -264,6 +267,7 @@ var optionKinds = map[string]string{
 	"omitCodes":              "list",
 	"privacyRevealing":       "list",
 	"operationOutcome":       "bool",
+	"requireConfidentiality": "bool",
 	"maxInputBytes":          "limit",
 	"textMatch":              "bool",
 	"labelAll":               "bool",

@@ -156,16 +156,23 @@ func TestValidateExitStatus(t *testing.T) {
 	if code != exitOK || fastjson.Validate(out) != nil {
 		t.Fatalf("clean resource: code %d, output %s", code, out)
 	}
+	// A missing confidentiality is a warning (FHIR core), which does not
+	// fail the run; requireConfidentiality makes it the HCS error.
 	out, _, code = runCLI(t, hivNoConf, "validate")
-	if code != exitFindings || !strings.Contains(out, "confidentiality-missing") {
+	if code != exitOK || !strings.Contains(out, `"severity":"warning","code":"confidentiality-missing"`) {
+		t.Fatalf("resource with a warning: code %d, output %s", code, out)
+	}
+	req := []string{"validate", "--option", "requireConfidentiality=true"}
+	out, _, code = runCLI(t, hivNoConf, req...)
+	if code != exitFindings || !strings.Contains(out, `"severity":"error","code":"confidentiality-missing"`) {
 		t.Fatalf("resource with errors: code %d, output %s", code, out)
 	}
-	out, _, code = runCLI(t, hivNoConf, "validate", "--outcome")
+	out, _, code = runCLI(t, hivNoConf, append(req, "--outcome")...)
 	v, err := fastjson.Parse(out)
 	if code != exitFindings || err != nil || string(v.GetStringBytes("resourceType")) != "OperationOutcome" {
 		t.Fatalf("--outcome: code %d, output %s", code, out)
 	}
-	_, _, code = runCLI(t, patientR+"\n"+hivNoConf+"\n", "validate")
+	_, _, code = runCLI(t, patientR+"\n"+hivNoConf+"\n", req...)
 	if code != exitFindings {
 		t.Fatalf("NDJSON with one bad resource: code %d", code)
 	}
