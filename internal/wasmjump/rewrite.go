@@ -159,8 +159,7 @@ type ctl struct {
 	added bool
 }
 
-// A jump is a br to the entry loop after i32.const K and local.set 0 (or a
-// branch straight to a dispatch block, in a module rewritten before): the
+// A jump is a br to the entry loop after i32.const K and local.set 0: the
 // segment it is in and the segment K selects.
 type jump struct {
 	from, to int
@@ -178,8 +177,9 @@ type jump struct {
 // none overlaps another. Whatever may enter a region past segment h (a
 // resume point after a call, a jump from outside it, a jump back to a later
 // segment) arrives at its loop's head, where local 0 is checked against
-// those values and leads on to the right block; the dispatch's entries for
-// the moved segments lead to the region's head too. Code that falls into
+// those values and leads on to the right block; the dispatch sends those
+// values to the region's head too, and any other value that selects a
+// moved segment to a trap. Code that falls into
 // segment h sets local 0 to h's value first, so the head cannot mistake a
 // value left from an earlier jump for an entry.
 func rewriteBody(body []byte, st *stats) ([]byte, error) {
