@@ -17,9 +17,12 @@ run: build
 
 # Everything a user should run: the static checks, then every test (with the
 # race detector) including the golden corpus, the CLI tests and, when
-# ../shared/data is present, the R4 example package and the Synthea bundles.
+# ../shared/data is present, the R4 example package and the Synthea bundles;
+# then, without the race detector, the jump pass's oracle (the engine's and
+# the JSON parser's tests built for wasip1, rewritten and run in wazero).
 test: check
 	$(GO) test -race -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -run '^TestOracle' ./internal/wasmjump
 	node --test web/test/
 
 check: fmt vet tidy wasip1 imports wasmcheck webcheck
@@ -101,6 +104,8 @@ gobench:
 
 # FuzzDifferential runs the module: each run is slow enough that minimizing
 # a new input would take the default minute, the whole run at 30s.
+# FuzzRewrite runs what the jump pass makes of generated functions against
+# the originals.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/jsonx
 	$(GO) test -run '^$$' -fuzz '^FuzzHWM$$' -fuzztime $(FUZZTIME) ./engine
@@ -109,6 +114,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./engine
 	$(GO) test -run '^$$' -fuzz '^FuzzDo$$' -fuzztime $(FUZZTIME) ./engine
 	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) ./engine
+	$(GO) test -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime $(FUZZTIME) ./internal/wasmjump
 	$(GO) test -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./host
 
 clean:

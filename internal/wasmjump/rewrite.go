@@ -16,6 +16,10 @@ const (
 	maxSpan  = 32
 )
 
+// misrouteEntries, set by a test, sends every entry a region's head looks
+// for to the region's start: a miscompile the oracle must catch.
+var misrouteEntries bool
+
 // stats counts what a rewrite did: jumps to the entry loop, and how many of
 // them became direct.
 type stats struct {
@@ -27,6 +31,9 @@ func rewrite(module []byte) ([]byte, stats, error) {
 	var st stats
 	if len(module) < 8 || string(module[:4]) != "\x00asm" || string(module[4:8]) != "\x01\x00\x00\x00" {
 		return nil, st, errors.New("not a WebAssembly module (version 1)")
+	}
+	if err := checkProvenance(module); err != nil {
+		return nil, st, err
 	}
 	out := append([]byte(nil), module[:8]...)
 	r := &reader{b: module, pos: 8}
@@ -60,7 +67,7 @@ func rewrite(module []byte) ([]byte, stats, error) {
 	if !sawCode {
 		return nil, st, errors.New("no code section")
 	}
-	return out, st, nil
+	return appendCustom(out, markerSection, []byte(markerVersion)), st, nil
 }
 
 // rewriteCode rewrites every function body of a code section.
@@ -152,8 +159,7 @@ type ctl struct {
 	added bool
 }
 
-// A jump is a br to the entry loop after i32.const K and local.set 0 (or a
-// branch straight to a dispatch block, in a module rewritten before): the
+// A jump is a br to the entry loop after i32.const K and local.set 0: the
 // segment it is in and the segment K selects.
 type jump struct {
 	from, to int
@@ -171,8 +177,9 @@ type jump struct {
 // none overlaps another. Whatever may enter a region past segment h (a
 // resume point after a call, a jump from outside it, a jump back to a later
 // segment) arrives at its loop's head, where local 0 is checked against
-// those values and leads on to the right block; the dispatch's entries for
-// the moved segments lead to the region's head too. Code that falls into
+// those values and leads on to the right block; the dispatch sends those
+// values to the region's head too, and any other value that selects a
+// moved segment to a trap. Code that falls into
 // segment h sets local 0 to h's value first, so the head cannot mistake a
 // value left from an earlier jump for an entry.
 func rewriteBody(body []byte, st *stats) ([]byte, error) {
@@ -200,7 +207,6 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 	// stores the return address, function<<16 | resume point, with
 	// i64.const and i64.store before each call; any such pair counts).
 	jumps := map[int]jump{}
-	var direct []jump
 	var resumeValues []int64
 	{
 		var stack []int // opening instruction indexes
@@ -217,30 +223,41 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 				stack = stack[:len(stack)-1]
 				if k, ok := blockOf[open]; ok {
 					seg = k
+					if err := checkResume(ins, x, k, selects); err != nil {
+						return nil, err
+					}
 				}
 			case opI64Const:
 				if x+1 < len(ins) && ins[x+1].op == opI64Store {
+					// The resume point, and the one before it: recovery
+					// from a panic resumes at the call of deferreturn,
+					// one less than that call's return address.
 					resumeValues = append(resumeValues, in.imm&0xffff)
+					if in.imm&0xffff > 0 {
+						resumeValues = append(resumeValues, in.imm&0xffff-1)
+					}
 				}
 			case opBr, opBrIf:
 				if int(in.label) >= len(stack) {
 					break
 				}
-				if k, ok := blockOf[stack[len(stack)-1-int(in.label)]]; ok && seg >= 0 {
-					// Already direct (a module rewritten before): it
-					// counts when regions are chosen.
-					direct = append(direct, jump{from: seg, to: k, forward: true})
+				if _, ok := blockOf[stack[len(stack)-1-int(in.label)]]; ok {
+					// Go branches to a dispatch block only from its
+					// br_table: this function went through the pass.
+					return nil, fmt.Errorf("instruction %d: %w (a branch straight to a dispatch block)", x, errRewritten)
 				}
-				if in.op != opBr || stack[len(stack)-1-int(in.label)] != d.loop {
+				if stack[len(stack)-1-int(in.label)] != d.loop {
 					break
 				}
 				st.jumps++
-				if x < 2 || ins[x-1].op != opLocalSet || ins[x-1].imm != 0 || ins[x-2].op != opI32Const {
-					break
+				if in.op != opBr || x < 2 || ins[x-1].op != opLocalSet || ins[x-1].imm != 0 || ins[x-2].op != opI32Const || seg < 0 {
+					return nil, fmt.Errorf("instruction %d: unrecognised jump to the dispatch loop (not i32.const, local.set 0, br)", x)
 				}
-				if k := selects(ins[x-2].imm); k >= 0 && seg >= 0 {
-					jumps[x] = jump{from: seg, to: k, value: ins[x-2].imm, forward: onStack(stack, d.blocks[k])}
+				k := selects(ins[x-2].imm)
+				if k < 0 {
+					return nil, fmt.Errorf("instruction %d: jump with value %d, which the dispatch sends to no segment", x, ins[x-2].imm)
 				}
+				jumps[x] = jump{from: seg, to: k, value: ins[x-2].imm, forward: onStack(stack, d.blocks[k])}
 			}
 		}
 	}
@@ -275,11 +292,6 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 			for _, j := range jumps {
 				if !(j.forward && j.from >= h && j.from <= e) {
 					add(j.value)
-				}
-			}
-			for _, j := range direct {
-				if j.to > h && j.to <= e && j.from < h {
-					return nil, 0, false // a direct branch from outside into it
 				}
 			}
 			// The values of jumps first, then those only a resumption
@@ -382,6 +394,10 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 	}
 
 	// Pass 2: emit, renumbering every label against the new control stack.
+	// When segments moved, the dispatch gets a block of its own that
+	// traps: where the values no region's head knows go.
+	trap := ctl{open: -1}
+	trapped := slices.ContainsFunc(moved, func(h int) bool { return h >= 0 })
 	out := make([]byte, 0, len(body)+len(body)/8)
 	var stack []ctl
 	depthOf := func(c ctl) (uint32, error) {
@@ -460,6 +476,9 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 					break
 				}
 				target := func(v int64) (uint64, error) {
+					if misrouteEntries {
+						return 0, nil // to the region's start: a deliberate miscompile
+					}
 					dep, err := depthOf(ctl{open: d.blocks[reach(selects(v), h)]})
 					return uint64(dep) + 1, err // from inside the head's block
 				}
@@ -479,7 +498,9 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 				}
 				if rest := checks[chained[h]:]; len(rest) > 0 {
 					// br_table on the value less the smallest; values
-					// outside the range, or not entries, go to segment h.
+					// outside the range, or not entries, go to segment h:
+					// the dispatch lets through only the values the head
+					// knows, and segment h's own.
 					lo, hi := rest[0], rest[len(rest)-1]
 					out = appendULEB(append(out, opLocalGet), 0)
 					out = appendSLEB(append(out, opI32Const), lo)
@@ -521,12 +542,20 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 		case opBrTable:
 			out = append(out, opBrTable)
 			out = appendULEB(out, uint64(len(in.table)-1))
-			for _, l := range in.table {
+			for v, l := range in.table {
 				var nl uint32
 				var err error
 				if k := int(l); x == d.table && k < m && moved[k] >= 0 {
-					// Never taken: a moved segment is no dispatch target.
-					nl, err = depthOf(ctl{open: d.blocks[reach(k, -1)]})
+					// A moved segment is entered through the head of the
+					// outermost region that holds it, which knows the
+					// values of its jumps and resume points; any other
+					// value (a resume point the pass did not recognise)
+					// traps rather than run the wrong segment.
+					if h := reach(k, -1); v < len(in.table)-1 && slices.Contains(entries[h], int64(v)) {
+						nl, err = depthOf(ctl{open: d.blocks[h]})
+					} else {
+						nl, err = depthOf(trap)
+					}
 				} else {
 					nl, err = relabel(l)
 				}
@@ -535,7 +564,17 @@ func rewriteBody(body []byte, st *stats) ([]byte, error) {
 				}
 				out = appendULEB(out, uint64(nl))
 			}
+			if x == d.table && trapped {
+				out = append(out, opEnd, opUnreachable)
+				stack = stack[:len(stack)-1]
+			}
 		default:
+			if x == d.table-1 && trapped {
+				// The dispatch's local.get: the trap block opens
+				// around the br_table.
+				stack = append(stack, trap)
+				out = append(out, opBlock, blockTypeEmpty)
+			}
 			out = append(out, body[in.start:in.end]...)
 		}
 	}

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +64,11 @@ func (a asm) jump(k byte, depth uint64) asm { return a.i32(k).u(opLocalSet, 0).u
 // for the values 2 (the jump from segment 0, compared) and 3 (the resume
 // point, in a table); the fall into segment 1 must not be taken for a
 // resumption at 3.
-func goShaped() []byte {
+func goShaped() []byte { return goShapedWith(4, 0, 1, 2, 3, 0) }
+
+// goShapedWith is goShaped with another dispatch table: its length less
+// one, the blocks per value, the default.
+func goShapedWith(table ...byte) []byte {
 	const (
 		n, acc, i = 1, 2, 3
 		i32       = 0x7f
@@ -69,7 +76,7 @@ func goShaped() []byte {
 	var a asm
 	a = append(a, 1, 2, i32) // locals: two i32 (acc, i)
 	a = a.op(opLoop, blockTypeEmpty, opBlock, blockTypeEmpty, opBlock, blockTypeEmpty, opBlock, blockTypeEmpty, opBlock, blockTypeEmpty)
-	a = a.u(opLocalGet, 0).op(opBrTable, 4, 0, 1, 2, 3, 0)
+	a = a.u(opLocalGet, 0).op(opBrTable).op(table...)
 	a = a.op(opEnd) // block 0
 	a = a.i32(0).u(opLocalSet, acc).i32(0).u(opLocalSet, i)
 	a = a.i32(0).u(opI64Const, 3).op(opI64Store, 3, 0) // a return address: segment 3
@@ -248,17 +255,108 @@ func TestRewriteKeepsBehaviour(t *testing.T) {
 	sameResults(t, orig, out, goShapedWant, -150, -70, -3, 0, 1, 5, 59, 60, 61, 99, 100, 101, 150)
 }
 
-// TestCommittedModule checks that the pass reads every instruction Go
-// emits (make check compares host/seclabel.wasm with a fresh build made
-// through it).
-func TestCommittedModule(t *testing.T) {
-	_, st, err := rewrite(host.Module())
+// TestRefusesItsOutput: the pass refuses what it wrote (a second run once
+// changed the module again, and broke it), by its marker and, with the
+// marker stripped, by the branches it made direct.
+func TestRefusesItsOutput(t *testing.T) {
+	out, _, err := rewrite(goShaped())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.functions < 1000 || st.jumps == 0 {
-		t.Fatalf("stats %+v: the module does not look Go-built", st)
+	if _, _, err := rewrite(out); !errors.Is(err, errRewritten) {
+		t.Fatalf("rewriting the output again: %v, want %v", err, errRewritten)
 	}
+	marker := appendCustom(nil, markerSection, []byte(markerVersion))
+	if !bytes.HasSuffix(out, marker) {
+		t.Fatal("the output does not end with the marker section")
+	}
+	if _, _, err := rewrite(out[:len(out)-len(marker)]); !errors.Is(err, errRewritten) {
+		t.Fatalf("rewriting the output without its marker: %v, want %v", err, errRewritten)
+	}
+	if _, _, err := rewrite(host.Module()); !errors.Is(err, errRewritten) {
+		t.Fatalf("host/seclabel.wasm, which make wasm rewrote: %v, want %v", err, errRewritten)
+	}
+}
+
+// TestUnknownEntryTraps: a value the dispatch sends to a segment that moved
+// into a region, but that no jump sets and no return address names, traps
+// in the rewritten function rather than run the region's start.
+func TestUnknownEntryTraps(t *testing.T) {
+	// Value 4 selects segment 3 too; the module never stores it.
+	orig := goShapedWith(5, 0, 1, 2, 3, 3, 0)
+	out, _, err := rewrite(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameResults(t, orig, out, goShapedWant, -70, 5, 61, 150)
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	mod, err := rt.Instantiate(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mod.ExportedFunction("f").Call(ctx, 4, 61); err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("entered with the unknown value 4: %v, want a trap", err)
+	}
+	if call(t, orig, 4, 61) != call(t, orig, 3, 61) {
+		t.Fatal("the test's own module: 4 does not enter where 3 does")
+	}
+}
+
+// callResumes is a function whose segment 1 is a call's resume point: the
+// call, then br_if out of the function (Go's unwind exit), then the end of
+// dispatch block 1. store is the code before the call.
+func callResumes(store ...byte) []byte {
+	var a asm
+	a = append(a, 0) // no locals
+	a = a.op(opLoop, blockTypeEmpty, opBlock, blockTypeEmpty, opBlock, blockTypeEmpty)
+	a = a.u(opLocalGet, 0).op(opBrTable, 2, 0, 1, 1)
+	a = a.op(opEnd) // block 0
+	a = a.op(store...)
+	a = a.i32(0).u(opLocalGet, 1).u(opCall, 0).u(opBrIf, 2)
+	a = a.op(opEnd) // block 1: the resume point
+	a = a.i32(7).op(0x0f)
+	a = a.op(opEnd, opUnreachable, opEnd)
+	return module(a)
+}
+
+func TestResumePatterns(t *testing.T) {
+	storeAddr := func(pcB byte) []byte { return []byte{opI32Const, 0, opI64Const, pcB, opI64Store, 3, 0} }
+	if _, _, err := rewrite(callResumes(storeAddr(1)...)); err != nil {
+		t.Errorf("Go's pattern, return address 1: %v", err)
+	}
+	for name, code := range map[string][]byte{
+		"no return address":    nil,
+		"another resume point": storeAddr(0),
+	} {
+		_, _, err := rewrite(callResumes(code...))
+		if err == nil || !strings.Contains(err.Error(), "resume") {
+			t.Errorf("%s: %v, want an error about the resume point", name, err)
+		}
+	}
+}
+
+// TestGoVersion: the Go a module was built with (its producers section)
+// must be one the pass was validated against.
+func TestGoVersion(t *testing.T) {
+	producers := func(version string) []byte {
+		var p []byte
+		p = appendULEB(p, 1)
+		p = append(appendULEB(p, 8), "language"...)
+		p = appendULEB(p, 1)
+		p = append(appendULEB(p, 2), "Go"...)
+		return append(appendULEB(p, uint64(len(version))), version...)
+	}
+	m := goShaped()
+	if _, _, err := rewrite(appendCustom(slices.Clone(m), "producers", producers(validatedGo[0]))); err != nil {
+		t.Errorf("built by %s: %v", validatedGo[0], err)
+	}
+	_, _, err := rewrite(appendCustom(slices.Clone(m), "producers", producers("go1.27.0")))
+	if err == nil || !strings.Contains(err.Error(), "go1.27.0") || !strings.Contains(err.Error(), validatedGo[0]) {
+		t.Fatalf("built by go1.27.0: %v, want an error naming both versions", err)
+	}
+	t.Log(err)
 }
 
 func TestRejectsMalformedModules(t *testing.T) {
@@ -287,23 +385,149 @@ func TestRejectsMalformedModules(t *testing.T) {
 	}
 }
 
-// FuzzRewrite: any input gives a module or an error, never a panic, and a
-// rewritten module that wazero accepted before is accepted after.
+// generated is a function of Go's shape that the bytes of data lay out:
+// up to 12 segments, each mixing acc, storing return addresses that make
+// later segments resume points, and jumping (on a bit of acc, or always)
+// to any segment, forward or back. A fuel counter taken from n ends every
+// run. It returns the module and the values it may be entered with: 0 and
+// each resume point (with the value one less, where recovery resumes).
+func generated(data []byte) ([]byte, []int32) {
+	const (
+		n, acc, fuel = 1, 2, 3
+		i32          = 0x7f
+	)
+	next := func() byte {
+		if len(data) == 0 {
+			return 0
+		}
+		b := data[0]
+		data = data[1:]
+		return b
+	}
+	m := 2 + int(next()%11)
+	var a asm
+	a = append(a, 1, 2, i32)                                      // locals: acc, fuel
+	a = a.u(opLocalGet, n).i32(0x3f).op(0x71).u(opLocalSet, fuel) // fuel = n & 63
+	a = a.op(opLoop, blockTypeEmpty)
+	for range m {
+		a = a.op(opBlock, blockTypeEmpty)
+	}
+	a = a.u(opLocalGet, 0)
+	a = appendULEB(append(a, opBrTable), uint64(m))
+	for k := range m {
+		a = appendULEB(a, uint64(k))
+	}
+	a = appendULEB(a, uint64(m-1)) // the default: the last segment, as Go's
+	entries := []int32{0}
+	for k := range m {
+		a = a.op(opEnd) // block k: segment k starts
+		// if fuel == 0 { return acc }; fuel--
+		a = a.u(opLocalGet, fuel).op(0x45, opIf, blockTypeEmpty).u(opLocalGet, acc).op(0x0f, opEnd)
+		a = a.u(opLocalGet, fuel).i32(1).op(0x6b).u(opLocalSet, fuel)
+		// acc = acc*31 + k + n
+		a = a.u(opLocalGet, acc).i32(31).op(0x6c).i32(byte(k)).op(0x6a).u(opLocalGet, n).op(0x6a).u(opLocalSet, acc)
+		depth := uint64(m - 1 - k) // of the entry loop, from segment k
+		for ops := next() % 4; ops > 0; ops-- {
+			b := next()
+			switch t := byte(int(b>>2) % m); b % 4 {
+			case 0: // a return address naming a later segment
+				if k+1 < m {
+					r := byte(k + 1 + int(b>>2)%(m-k-1))
+					a = a.i32(0).u(opI64Const, uint64(r)).op(opI64Store, 3, 0)
+					entries = append(entries, int32(r), int32(r)-1)
+				}
+			case 1, 2: // if acc has bit b { jump to t }
+				a = a.u(opLocalGet, acc).i32(1<<((b>>5)%6)).op(0x71, opIf, blockTypeEmpty).jump(t, depth+1).op(opEnd)
+			case 3: // acc ^= n << b
+				a = a.u(opLocalGet, acc).u(opLocalGet, n).i32(b&31).op(0x74, 0x73).u(opLocalSet, acc)
+			}
+		}
+		if b := next(); b%3 == 0 && k+1 < m { // always jump on
+			a = a.jump(byte(int(b>>2)%m), depth)
+		}
+	}
+	a = a.u(opLocalGet, acc).op(0x0f)
+	a = a.op(opEnd) // the loop
+	a = a.op(opUnreachable, opEnd)
+	return module(a), entries
+}
+
+// FuzzRewrite: any input gives a module or an error, never a panic; a
+// module wazero accepted before is accepted after; and a function that the
+// input lays out (generated) gives, rewritten, the same results or traps as
+// the original from its start and from each of its resume points.
 func FuzzRewrite(f *testing.F) {
 	f.Add(goShaped())
-	f.Fuzz(func(t *testing.T, m []byte) {
-		out, _, err := rewrite(m)
-		if err != nil {
+	f.Add(nested())
+	f.Add([]byte{5, 3, 0x06, 0x05, 0x11, 0, 2, 0x21, 0x0a, 0x00, 1, 0x06, 3, 0x44, 0x85, 0x0c, 0})
+	f.Add([]byte{10, 3, 0x11, 0x31, 0x0a, 0, 3, 0x02, 0x2d, 0x45, 3, 2, 0x15, 0xfe, 0x00, 2, 0x19, 0x26, 0, 1, 0x55, 0x12, 3, 0x65, 0x39, 0x05, 0, 0x03})
+	f.Add(bytes.Repeat([]byte{11, 3, 0x21, 0x4c, 0x00}, 8))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) >= 4 && string(data[:4]) == "\x00asm" {
+			out, _, err := rewrite(data)
+			if err != nil {
+				return
+			}
+			ctx := context.Background()
+			rt := wazero.NewRuntime(ctx)
+			defer rt.Close(ctx)
+			if _, err := rt.CompileModule(ctx, data); err != nil {
+				return
+			}
+			if _, err := rt.CompileModule(ctx, out); err != nil {
+				t.Fatalf("the input compiles, the rewritten module does not: %v", err)
+			}
 			return
 		}
-		ctx := context.Background()
-		rt := wazero.NewRuntime(ctx)
-		defer rt.Close(ctx)
-		if _, err := rt.CompileModule(ctx, m); err != nil {
-			return
-		}
-		if _, err := rt.CompileModule(ctx, out); err != nil {
-			t.Fatalf("the input compiles, the rewritten module does not: %v", err)
+		if err := sameAsGenerated(data); err != nil {
+			t.Fatal(err)
 		}
 	})
+}
+
+// sameAsGenerated rewrites the function data lays out and compares it with
+// the original, entered at 0 and at each resume point, for a few n.
+func sameAsGenerated(data []byte) error {
+	orig, entries := generated(data)
+	out, _, err := rewrite(orig)
+	if err != nil {
+		return fmt.Errorf("a Go-shaped function: %v", err)
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	mo, err := rt.InstantiateWithConfig(ctx, orig, wazero.NewModuleConfig().WithName("orig"))
+	if err != nil {
+		return fmt.Errorf("the generated module: %v", err)
+	}
+	mr, err := rt.InstantiateWithConfig(ctx, out, wazero.NewModuleConfig().WithName("out"))
+	if err != nil {
+		return fmt.Errorf("the rewritten module: %v", err)
+	}
+	for _, pc := range entries {
+		for _, n := range []int32{0, 1, 7, 40, 63, -1} {
+			want, errWant := mo.ExportedFunction("f").Call(ctx, uint64(uint32(pc)), uint64(uint32(n)))
+			got, errGot := mr.ExportedFunction("f").Call(ctx, uint64(uint32(pc)), uint64(uint32(n)))
+			if (errWant != nil) != (errGot != nil) || errWant == nil && got[0] != want[0] {
+				return fmt.Errorf("entered at %d with n = %d: rewritten %v (%v), original %v (%v)", pc, n, got, errGot, want, errWant)
+			}
+		}
+	}
+	return nil
+}
+
+// TestFuzzRewriteCatchesMiscompile: the comparison FuzzRewrite makes fails
+// on a pass that sends the entries of regions' heads to their starts.
+func TestFuzzRewriteCatchesMiscompile(t *testing.T) {
+	data := []byte{10, 3, 0x11, 0x31, 0x0a, 0, 3, 0x02, 0x2d, 0x45, 3, 2, 0x15, 0xfe, 0x00, 2, 0x19, 0x26, 0, 1, 0x55, 0x12, 3, 0x65, 0x39, 0x05, 0, 0x03}
+	if err := sameAsGenerated(data); err != nil {
+		t.Fatal(err)
+	}
+	misrouteEntries = true
+	defer func() { misrouteEntries = false }()
+	err := sameAsGenerated(data)
+	if err == nil {
+		t.Fatal("a miscompiled function gives the same results")
+	}
+	t.Log(err)
 }

@@ -23,6 +23,8 @@ const (
 	opI32Const     = 0x41
 	opI64Const     = 0x42
 	opI64Store     = 0x37
+	opCall         = 0x10
+	opCallIndirect = 0x11
 	opI32Eq        = 0x46
 	opI32Sub       = 0x6b
 	sectionCode    = 10
