@@ -124,6 +124,7 @@ type Options struct {
 
 	omit, reveal codeList
 	refs         []refPath // Propagate and Inherit, parsed
+	resolved     bool      // the three above are set (see resolveFrom)
 }
 
 func (o *Options) inlineHWM() bool { return o.InlineHighWaterMark == nil || *o.InlineHighWaterMark }
@@ -164,7 +165,14 @@ var defaultPrivacyRevealing = []string{
 }
 
 // resolve fills defaults and validates.
-func (o Options) resolve() (Options, error) {
+func (o Options) resolve() (Options, error) { return o.resolveFrom(nil) }
+
+// resolveFrom is resolve, reusing what base (resolved, or nil) parsed from
+// the lists o still shares with it: a request's options rarely touch them,
+// and parsing them again on every call was most of what a small request
+// with an options object cost.
+func (o Options) resolveFrom(base *Options) (Options, error) {
+	reuse := base != nil && base.resolved
 	if o.DefaultConfidentiality == "" {
 		o.DefaultConfidentiality = "N"
 	}
@@ -196,28 +204,46 @@ func (o Options) resolve() (Options, error) {
 	if o.MinConfidence < 0 || o.MinConfidence > 1 {
 		return o, optErr("minConfidence", "must be a number from 0 to 1")
 	}
-	inherit := o.Inherit
-	if inherit == nil {
-		inherit = defaultInherit
-	}
 	var err error
-	if o.refs, err = parseRefPaths(nil, "propagate", o.Propagate, false); err != nil {
+	if reuse && sameList(o.Propagate, base.Propagate) && sameList(o.Inherit, base.Inherit) {
+		o.refs = base.refs
+	} else {
+		inherit := o.Inherit
+		if inherit == nil {
+			inherit = defaultInherit
+		}
+		if o.refs, err = parseRefPaths(nil, "propagate", o.Propagate, false); err != nil {
+			return o, err
+		}
+		if o.refs, err = parseRefPaths(o.refs, "inherit", inherit, true); err != nil {
+			return o, err
+		}
+	}
+	if reuse && sameList(o.OmitCodes, base.OmitCodes) {
+		o.omit = base.omit
+	} else if o.omit, err = newCodeList("omitCodes", o.OmitCodes); err != nil {
 		return o, err
 	}
-	if o.refs, err = parseRefPaths(o.refs, "inherit", inherit, true); err != nil {
-		return o, err
+	if reuse && sameList(o.PrivacyRevealing, base.PrivacyRevealing) {
+		o.reveal = base.reveal
+	} else {
+		pr := o.PrivacyRevealing
+		if pr == nil {
+			pr = defaultPrivacyRevealing
+		}
+		if o.reveal, err = newCodeList("privacyRevealing", pr); err != nil {
+			return o, err
+		}
 	}
-	if o.omit, err = newCodeList("omitCodes", o.OmitCodes); err != nil {
-		return o, err
-	}
-	pr := o.PrivacyRevealing
-	if pr == nil {
-		pr = defaultPrivacyRevealing
-	}
-	if o.reveal, err = newCodeList("privacyRevealing", pr); err != nil {
-		return o, err
-	}
+	o.resolved = true
 	return o, nil
+}
+
+// sameList reports whether a and b are the very same list (one a copy of
+// the other's slice header), not merely equal: only then is what was
+// parsed from one valid for the other.
+func sameList(a, b []string) bool {
+	return len(a) == len(b) && (a == nil) == (b == nil) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func optErr(name, msg string) *Error {
@@ -402,5 +428,5 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 	if err != nil {
 		return o, err
 	}
-	return o.resolve()
+	return o.resolveFrom(&base)
 }

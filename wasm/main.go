@@ -34,8 +34,21 @@ var (
 
 // The Go guest schedules no goroutines after an export returns, so garbage
 // collection must be started by hand: once here, and by yielding at the end
-// of every export that allocates.
+// of calls (see yield).
 func init() { runtime.GC() }
+
+// yieldEvery and yieldBytes say when a call yields: every yieldEvery-th
+// call, and every call whose request or response is yieldBytes or more.
+// A yield lets the collector's background workers run; it costs about a
+// microsecond, as much as the rest of a small call's crossing, while a
+// few small calls allocate too little for the heap to outrun a collection
+// that waits for the next yield.
+const (
+	yieldEvery = 8
+	yieldBytes = 64 << 10
+)
+
+var calls uint32 // calls since the last yield
 
 func main() {}
 
@@ -48,9 +61,9 @@ func abiVersionExport() uint32 { return abiVersion }
 func inputBuf(n uint32) uint32 {
 	if uint32(cap(input)) < n {
 		input = make([]byte, n)
+		runtime.Gosched() // a large allocation may have started a collection
 	}
 	input = input[:n]
-	defer runtime.Gosched()
 	if n == 0 {
 		return 0
 	}
@@ -62,7 +75,12 @@ func inputBuf(n uint32) uint32 {
 //
 //go:wasmexport call
 func call(n uint32) uint64 {
-	defer runtime.Gosched()
+	defer func() {
+		if calls++; calls >= yieldEvery || n >= yieldBytes || len(output) >= yieldBytes {
+			calls = 0
+			runtime.Gosched()
+		}
+	}()
 	if n > uint32(len(input)) {
 		output = []byte(`{"protocol":1,"error":{"code":"internal","message":"call: the request is longer than the input buffer; call input_buf first"}}`)
 	} else {

@@ -152,3 +152,31 @@ func TestRoundTimeIsTheMedianRound(t *testing.T) {
 		t.Errorf("roundTime of no rounds = %v, want NaN", got)
 	}
 }
+
+// A slow first call (one-time setup) does not size the batches: they hold
+// as many calls as fit the plan's minimum batch time.
+func TestWarmSkipsTheFirstCall(t *testing.T) {
+	set := &inputSet{inputs: []input{{data: []byte("{}")}}}
+	calls := 0
+	slowFirst := func(int) error {
+		calls++
+		d := 100 * time.Microsecond
+		if calls == 1 {
+			d = 20 * time.Millisecond
+		}
+		for t0 := time.Now(); time.Since(t0) < d; {
+		}
+		return nil
+	}
+	p := plan{minBatch: 2 * time.Millisecond}
+	rr, err := p.warm(&result{}, set, slowFirst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.batch[0] < 5 {
+		t.Errorf("batch of %d calls after a slow first call; want the calls of 2 ms (about 20)", rr.batch[0])
+	}
+	if rr.r.warm != calls {
+		t.Errorf("warm = %d, want every untimed call (%d)", rr.r.warm, calls)
+	}
+}

@@ -94,11 +94,18 @@ type rowRun struct {
 }
 
 // warm calls every input until a batch's time has passed, which sizes its
-// batches.
+// batches. The first call of each input is left out of the sizing: it may
+// pay once for what later calls reuse (the default rule pack compiles on
+// the first label call), and a batch sized on it would hold one call, timed
+// alone and with cold caches, whatever the plan says.
 func (p plan) warm(r *result, set *inputSet, call func(i int) error) (*rowRun, error) {
 	rr := &rowRun{r: r, set: set, call: call, batch: make([]int, len(set.inputs))}
 	r.perRound = len(set.inputs)
 	for i := range set.inputs {
+		if err := call(i); err != nil {
+			return nil, err
+		}
+		r.warm++
 		t0 := time.Now()
 		k := 0
 		for k == 0 || time.Since(t0) < p.minBatch && k < 10000 {

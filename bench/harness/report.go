@@ -203,6 +203,10 @@ func (rep *report) targets() []target {
 			ts = append(ts, target{fmt.Sprintf("%s `%s` ≤ %g × native time", b.name, op, b.max), fmt.Sprintf("%.2f ×", x), x <= b.max, ok})
 		}
 	}
+	// A single small resource is most of FHIR traffic: what crossing into
+	// the module costs per call must stay small beside the work.
+	x, ok := ratio(rep.find("1 KB", "label", "native"), rep.find("1 KB", "label", "wasm"))
+	ts = append(ts, target{"wazero `label` ≤ 10 × native time on the 1 KB input", fmt.Sprintf("%.2f ×", x), x <= 10, ok})
 	for _, a := range rep.sizes {
 		if strings.HasPrefix(a.name, "seclabel.wasm") {
 			// 1.1 MB since the default pack grew to its curated lists
@@ -213,6 +217,13 @@ func (rep *report) targets() []target {
 	if worst, op, ok := rep.scaling("native"); ok {
 		ts = append(ts, target{"native cost grows linearly: time per byte at 10 MB against 100 KB, over the same ratio of the operation's fastjson baseline (which shows the machine's cache effects), every operation, ≤ 1.25",
 			fmt.Sprintf("%.2f at most (%s)", worst, op), worst <= 1.25, true})
+	}
+	if _, native := rep.stream("native"); native != nil {
+		if _, wasm := rep.stream("wasm"); wasm != nil {
+			x := wasm.mbps() / native.mbps()
+			ts = append(ts, target{"NDJSON labeling through the module (`--engine wasm`) ≥ 0.5 × the native stream's MB/s",
+				fmt.Sprintf("%.2f × (%.1f against %.1f MB/s)", x, wasm.mbps(), native.mbps()), x >= 0.5, true})
+		}
 	}
 	if s, full := rep.stream("native"); s != nil {
 		ts = append(ts, target{fmt.Sprintf("NDJSON labeling keeps every core busy (≥ %.1f of %d)", 0.8*float64(rep.machine.cores), rep.machine.cores),

@@ -29,6 +29,8 @@ export interface Options {
   omitCodes?: string[];
   privacyRevealing?: string[];
   operationOutcome?: boolean;
+  /** validate: a labeled resource without a confidentiality code is an error (HCS), not a warning (FHIR core; default false). */
+  requireConfidentiality?: boolean;
   textMatch?: boolean;
   labelAll?: boolean;
   allowDowngrade?: boolean;
