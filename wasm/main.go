@@ -3,7 +3,10 @@
 // Command wasm is seclabel's engine as one WebAssembly module (a WASI
 // preview 1 reactor): make wasm builds it with
 //
-//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags='-s -w' -gcflags=all=-d=inlfuncswithclosures=0 -o seclabel.wasm ./wasm
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags='-s -w' \
+//		-gcflags=all=-d=inlfuncswithclosures=0 \
+//		-gcflags='github.com/seclabel/seclabel/engine/internal/vocab=-d=inlfuncswithclosures=0 -l' \
+//		-o seclabel.wasm ./wasm
 //
 // and then rewrites its jumps into direct branches with
 // internal/wasmjump, writing host/seclabel.wasm.
