@@ -143,6 +143,17 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 		plans = append(plans, p)
 	}
 	s.follow(d, b, arena, plans)
+	// Room in the report for every resource labeling will touch, at once:
+	// grown entry by entry, a large Bundle's report would be copied over
+	// and over.
+	touched := 0
+	for _, p := range plans {
+		if len(p.matches) > 0 || p.propagated || len(p.inline) > 0 || s.opts.LabelAll {
+			touched++
+		}
+	}
+	s.report.Labeled = slices.Grow(s.report.Labeled, touched)
+	s.edits = slices.Grow(s.edits, touched)
 	for _, p := range plans {
 		final := s.writePlan(d, p)
 		if s.opts.BundleHighWaterMark {
@@ -664,12 +675,14 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 }
 
 // writePlan writes a plan's labels and returns the labels now in the
-// resource's meta.security.
+// resource's meta.security, valid until the next call: its lists live in
+// buffers of the state that every resource of a Bundle reuses.
 func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	n := p.n
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
-	var existing []label
+	existing := s.planExisting[:0]
+	defer func() { s.planExisting = existing[:0] }()
 	have := -1
 	hasFlag := false
 	first, end := d.Range(sec)
@@ -714,7 +727,8 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 	}
 	confCode := vocab.ConfidentialityCode(conf)
-	var final []label
+	final := s.planFinal[:0]
+	defer func() { s.planFinal = final[:0] }()
 	confDone := false
 	for _, l := range existing {
 		if l.system == confidentialityCS {
@@ -726,7 +740,8 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 		final = append(final, l)
 	}
-	added := make([]label, 0, len(p.added)+2)
+	added := s.planAdded[:0]
+	defer func() { s.planAdded = added[:0] }()
 	if !confDone {
 		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1}
 		if conf == p.conf {
@@ -746,16 +761,34 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	final, part2 := s.addPart2Mark(final)
 	notice := part2 && !hasPart2Notice(d, meta)
 	sortLabels(final)
-	rep := Labeled{Location: p.location(), Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
+	// The report's strings that alias the input are copied once the call
+	// is done (Result.own), and its lists are cut from shared slabs.
+	rep := Labeled{Location: p.location(), Type: p.typ, ID: p.id, Confidentiality: confCode}
+	r := s.rules()
+	inline := 0
 	for _, m := range p.matches {
-		mm := Match{Rule: s.rules().rules[m.rule].id, System: strings.Clone(m.system), Code: strings.Clone(m.code), Path: m.path}
-		if s.rules().rules[m.rule].inline {
+		if r.rules[m.rule].inline {
+			inline++
+		}
+	}
+	rep.Matches = s.slabs.matches(len(p.matches) - inline + len(p.inherited))
+	rep.Inline = s.slabs.matches(inline)
+	for _, m := range p.matches {
+		mm := Match{Rule: r.rules[m.rule].id, System: m.system, Code: m.code, Path: m.path}
+		if r.rules[m.rule].inline {
 			rep.Inline = append(rep.Inline, mm)
 		} else {
 			rep.Matches = append(rep.Matches, mm)
 		}
 	}
 	rep.Matches = append(rep.Matches, p.inherited...)
+	nAdded := 0
+	for _, f := range final {
+		if f.node < 0 {
+			nAdded++
+		}
+	}
+	rep.Added = s.slabs.codings(nAdded)
 	for _, f := range final {
 		if f.node < 0 {
 			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f), Set: f.set.String()})
@@ -767,13 +800,45 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		s.w.Reset()
 		s.w.BeginArray()
 		for i := range final {
-			s.writeNewLabel(d, &final[i])
+			if final[i].node < 0 {
+				s.w.Raw(s.newLabelText(d, &final[i]))
+			} else {
+				s.writeLabel(d, &final[i])
+			}
 		}
 		s.w.EndArray()
 		security = s.w.B
 	}
 	s.writeMeta(d, n, security, notice)
 	return final
+}
+
+// newLabelText is the JSON of a label the engine adds, written once per
+// call for each label, basis and display: the resources of a Bundle mostly
+// get the same few.
+func (s *state) newLabelText(d *jsonx.Doc, l *label) []byte {
+	k := newLabelKey{system: l.system, code: l.code, display: s.displayOf(d, l), basis: l.basisOf}
+	if b, ok := s.newLabels[k]; ok {
+		return b
+	}
+	if s.newLabels == nil {
+		s.newLabels = map[newLabelKey][]byte{}
+	}
+	// The writer is in use: write the label alone, then restore it.
+	outer := s.w
+	s.w = jsonx.Writer{}
+	s.writeNewLabel(d, l)
+	b := s.w.B
+	s.w = outer
+	// The key's strings may alias the input; they live no longer than the
+	// call (reset clears the map).
+	s.newLabels[k] = b
+	return b
+}
+
+type newLabelKey struct {
+	system, code, display string
+	basis                 *label
 }
 
 // basisFor is the policy a label was assigned under: the basis of the first

@@ -1,0 +1,41 @@
+package engine
+
+// slabs hands out the small lists of a report (each labeled resource's
+// matches and added codings) cut from shared chunks: a Bundle of many
+// entries would otherwise pay an allocation, and the collector a pointer,
+// per list. The chunks belong to the results they are cut for; a state
+// never reuses them.
+type slabs struct {
+	m []Match
+	c []Coding
+}
+
+// slabChunk is the number of items a chunk holds: large enough to make
+// allocations rare, small enough not to matter for a single resource.
+const slabChunk = 256
+
+// matches returns an empty list with room for n matches, nil for none.
+func (s *slabs) matches(n int) []Match {
+	if n == 0 {
+		return nil
+	}
+	if cap(s.m)-len(s.m) < n {
+		s.m = make([]Match, 0, max(slabChunk, n))
+	}
+	l := len(s.m)
+	s.m = s.m[:l+n]
+	return s.m[l : l : l+n]
+}
+
+// codings returns an empty list with room for n codings, nil for none.
+func (s *slabs) codings(n int) []Coding {
+	if n == 0 {
+		return nil
+	}
+	if cap(s.c)-len(s.c) < n {
+		s.c = make([]Coding, 0, max(slabChunk, n))
+	}
+	l := len(s.c)
+	s.c = s.c[:l+n]
+	return s.c[l : l : l+n]
+}
