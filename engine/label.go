@@ -188,16 +188,23 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	return out
 }
 
-// planResource scans one resource and decides its labels.
+// planResource scans one resource and decides its labels into p, which
+// must be zero.
 func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int, p *plan) {
-	*p = plan{n: n, base: base, entry: entry, typ: d.Str(d.Get(n, "resourceType")), id: d.Str(d.Get(n, "id")), conf: -1}
+	// p is zero (a fresh plan, or one of the cleared arena): set field by
+	// field, not copied whole through the write barrier.
+	p.n, p.base, p.entry, p.conf = n, base, entry, -1
+	p.typ, p.id = d.Str(d.Get(n, "resourceType")), d.Str(d.Get(n, "id"))
 	r := s.rules()
 	sc := &s.scan
 	date := ""
 	if r.periods {
 		date = clinicalDate(d, n) // only rules with a period look at it
 	}
-	*sc = scanner{s: s, d: d, r: r, p: p, date: date, elems: sc.elems[:0], names: sc.names[:0], path: sc.path[:0], lower: sc.lower[:0], sysCache: sc.sysCache}
+	// Field by field: assigning a whole scanner would copy its system
+	// cache through the write barrier, per resource.
+	sc.s, sc.d, sc.r, sc.p, sc.date, sc.cur = s, d, r, p, date, 0
+	sc.elems, sc.names, sc.path, sc.lower = sc.elems[:0], sc.names[:0], sc.path[:0], sc.lower[:0]
 	sc.resource(n, p.typ, 0, false)
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
