@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -423,8 +422,10 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 // written. Labeling a Bundle adds a member to every resource, most often
 // the same one: a text equal to the last one kept is shared, and the others
 // are copied into chunks that hold many, not allocated one by one.
+//
+//go:noinline
 func (s *state) keepText(text []byte) []byte {
-	if s.lastText != nil && bytes.Equal(text, s.lastText) {
+	if s.lastText != nil && string(text) == string(s.lastText) {
 		return s.lastText
 	}
 	if cap(s.texts)-len(s.texts) < len(text) {

@@ -67,6 +67,8 @@ type plan struct {
 	out    int
 	queued bool
 	sameID *plan
+	// lists hands out the first room of matches and added.
+	lists *planLists
 }
 
 // location is the resource's FHIRPath-like location.
@@ -152,8 +154,12 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 			touched++
 		}
 	}
-	s.report.Labeled = slices.Grow(s.report.Labeled, touched)
-	s.edits = slices.Grow(s.edits, touched)
+	if cap(s.report.Labeled) < touched {
+		s.report.Labeled = make([]Labeled, 0, touched)
+	}
+	if cap(s.edits)-len(s.edits) < touched {
+		s.edits = append(make([]jsonx.Edit, 0, len(s.edits)+touched), s.edits...)
+	}
 	for _, p := range plans {
 		final := s.writePlan(d, p)
 		if s.opts.BundleHighWaterMark {
@@ -193,7 +199,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int, p *plan) {
 	// p is zero (a fresh plan, or one of the cleared arena): set field by
 	// field, not copied whole through the write barrier.
-	p.n, p.base, p.entry, p.conf = n, base, entry, -1
+	p.n, p.base, p.entry, p.conf, p.lists = n, base, entry, -1, &s.planLists
 	p.typ, p.id = d.Str(d.Get(n, "resourceType")), d.Str(d.Get(n, "id"))
 	r := s.rules()
 	sc := &s.scan
@@ -244,6 +250,9 @@ func firedBefore(ms []match, rule int) bool {
 func (p *plan) addLabel(l label) bool {
 	if hasLabel(p.added, l.system, l.code) {
 		return false
+	}
+	if p.added == nil {
+		p.added = p.lists.labels()
 	}
 	p.added = append(p.added, l)
 	return true
@@ -678,7 +687,12 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 			return // the same coding matched the rule twice (a code and its prefix)
 		}
 	}
-	sc.p.matches = append(sc.p.matches, match{rule: ri, system: strings.Clone(system), code: strings.Clone(code), path: loc, element: el, inContnd: contained})
+	if sc.p.matches == nil {
+		sc.p.matches = sc.p.lists.matches()
+	}
+	// system and code may alias the input: the report's copies are made
+	// once the call is done (Result.own).
+	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 }
 
 // writePlan writes a plan's labels and returns the labels now in the
@@ -689,7 +703,6 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
 	existing := s.planExisting[:0]
-	defer func() { s.planExisting = existing[:0] }()
 	have := -1
 	hasFlag := false
 	first, end := d.Range(sec)
@@ -709,6 +722,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	}
 	inlineAdded := s.writeInline(d, p)
 	labeled := len(p.matches) > 0 || p.propagated || s.opts.LabelAll || inlineAdded
+	s.planExisting = existing[:0] // kept for the next resource
 	if !labeled {
 		return existing
 	}
@@ -735,7 +749,6 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	}
 	confCode := vocab.ConfidentialityCode(conf)
 	final := s.planFinal[:0]
-	defer func() { s.planFinal = final[:0] }()
 	confDone := false
 	for _, l := range existing {
 		if l.system == confidentialityCS {
@@ -748,7 +761,6 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		final = append(final, l)
 	}
 	added := s.planAdded[:0]
-	defer func() { s.planAdded = added[:0] }()
 	if !confDone {
 		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1}
 		if conf == p.conf {
@@ -765,6 +777,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		added = append(added, label{system: vocab.ActCode, code: info.Code, set: info.Set, info: info, node: -1})
 	}
 	final = mergeNew(final, added)
+	s.planAdded = added[:0]
 	final, part2 := s.addPart2Mark(final)
 	notice := part2 && !hasPart2Notice(d, meta)
 	sortLabels(final)
@@ -817,6 +830,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		security = s.w.B
 	}
 	s.writeMeta(d, n, security, notice)
+	s.planFinal = final[:0]
 	return final
 }
 
@@ -825,11 +839,12 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 // get the same few.
 func (s *state) newLabelText(d *jsonx.Doc, l *label) []byte {
 	k := newLabelKey{system: l.system, code: l.code, display: s.displayOf(d, l), basis: l.basisOf}
-	if b, ok := s.newLabels[k]; ok {
-		return b
-	}
-	if s.newLabels == nil {
-		s.newLabels = map[newLabelKey][]byte{}
+	// A call adds few distinct labels: a list beats a map, in speed and in
+	// the module's size.
+	for i := range s.newLabels {
+		if s.newLabels[i].key == k {
+			return s.newLabels[i].text
+		}
 	}
 	// The writer is in use: write the label alone, then restore it.
 	outer := s.w
@@ -838,14 +853,21 @@ func (s *state) newLabelText(d *jsonx.Doc, l *label) []byte {
 	b := s.w.B
 	s.w = outer
 	// The key's strings may alias the input; they live no longer than the
-	// call (reset clears the map).
-	s.newLabels[k] = b
+	// call (reset clears the list).
+	if len(s.newLabels) < 64 {
+		s.newLabels = append(s.newLabels, newLabelText{k, b})
+	}
 	return b
 }
 
 type newLabelKey struct {
 	system, code, display string
 	basis                 *label
+}
+
+type newLabelText struct {
+	key  newLabelKey
+	text []byte
 }
 
 // basisFor is the policy a label was assigned under: the basis of the first

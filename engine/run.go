@@ -59,8 +59,9 @@ type state struct {
 	// writePlan's lists, reused by every resource; the text of each label
 	// it adds, by label (cleared every call); the report's lists.
 	planExisting, planFinal, planAdded []label
-	newLabels                          map[newLabelKey][]byte
+	newLabels                          []newLabelText
 	slabs                              slabs
+	planLists                          planLists // never reused: a call's plans may still hold them
 	// Edit texts: a buffer they are built in, the chunk they are kept in
 	// and the last one kept (keepText).
 	textBuf, texts, lastText []byte
@@ -116,7 +117,9 @@ func (s *state) reset(opts *Options) {
 	// may overwrite.
 	s.scan.sysCache = systemCache{}
 	clear(s.newLabels)
+	s.newLabels = s.newLabels[:0]
 	s.slabs = slabs{} // the last call's results hold its chunks
+	s.planLists = planLists{}
 	s.texts, s.lastText = s.texts[:0], nil
 }
 
@@ -127,6 +130,8 @@ func (e *Engine) putState(s *state) {
 	}
 	s.doc.Src, s.req.Src = nil, nil
 	clear(s.newLabels) // its keys may alias the input
+	s.newLabels = s.newLabels[:0]
+	s.planLists = planLists{}
 	if cap(s.texts) > bufferKept {
 		s.texts = nil
 	}
@@ -246,6 +251,8 @@ type stringArena struct {
 	buf    []byte
 }
 
+//
+//go:noinline
 func (a *stringArena) clone(x string) string {
 	p := uintptr(unsafe.Pointer(unsafe.StringData(x)))
 	if len(x) == 0 || p < a.lo || p >= a.hi {

@@ -15,6 +15,8 @@ type slabs struct {
 const slabChunk = 256
 
 // matches returns an empty list with room for n matches, nil for none.
+//
+//go:noinline
 func (s *slabs) matches(n int) []Match {
 	if n == 0 {
 		return nil
@@ -28,6 +30,8 @@ func (s *slabs) matches(n int) []Match {
 }
 
 // codings returns an empty list with room for n codings, nil for none.
+//
+//go:noinline
 func (s *slabs) codings(n int) []Coding {
 	if n == 0 {
 		return nil
@@ -38,4 +42,37 @@ func (s *slabs) codings(n int) []Coding {
 	l := len(s.c)
 	s.c = s.c[:l+n]
 	return s.c[l : l : l+n]
+}
+
+// planLists hands out the first room of each plan's matches and added
+// labels, cut from shared chunks: most resources of a labeled Bundle have
+// one or two of each. A list that outgrows its room moves out by append.
+type planLists struct {
+	m []match
+	l []label
+}
+
+// planListRoom is the room each list starts with.
+const planListRoom = 2
+
+//
+//go:noinline
+func (pl *planLists) matches() []match {
+	if cap(pl.m)-len(pl.m) < planListRoom {
+		pl.m = make([]match, 0, slabChunk)
+	}
+	l := len(pl.m)
+	pl.m = pl.m[:l+planListRoom]
+	return pl.m[l : l : l+planListRoom]
+}
+
+//
+//go:noinline
+func (pl *planLists) labels() []label {
+	if cap(pl.l)-len(pl.l) < planListRoom {
+		pl.l = make([]label, 0, slabChunk)
+	}
+	l := len(pl.l)
+	pl.l = pl.l[:l+planListRoom]
+	return pl.l[l : l : l+planListRoom]
 }

@@ -90,8 +90,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	}
 	cfg := &config{out: *out, readme: *readme, data: *data, streamMB: *stream, stdout: stdout, stderr: stderr,
 		cliEntries: *cliEntries,
-		backends: map[string]bool{"native": true},
-		plan:     plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
+		backends:   map[string]bool{"native": true},
+		plan:       plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
 	for _, b := range strings.Split(*backends, ",") {
 		switch b = strings.TrimSpace(b); b {
 		case "native", "wasm", "node", "chromium":

@@ -8,9 +8,7 @@
 package jsonx
 
 import (
-	"bytes"
 	"math/bits"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -209,16 +207,23 @@ type frame struct {
 // tape and stack in locals written back on return: in WebAssembly every
 // access through p, or through the stack, is a load or a store.
 // tapeSize estimates the nodes the tape of s needs from a count of its
-// structural bytes (fast: bytes.Count is vectorised): a value is the first
-// of its container or follows a comma, a key precedes a colon. Commas and
-// colons inside strings make it an overestimate, by little in FHIR.
+// structural bytes: a value is the first of its container or follows a
+// comma, a key precedes a colon. Commas and colons inside strings make it an
+// overestimate, by little in FHIR. One pass with a table, no branch per byte.
 func tapeSize(s []byte) int {
-	return bytes.Count(s, []byte{','}) + bytes.Count(s, []byte{':'}) + bytes.Count(s, []byte{'{'}) + bytes.Count(s, []byte{'['}) + 1
+	n := 1
+	for _, c := range s {
+		n += int(structural[c])
+	}
+	return n
 }
+
+// structural marks the bytes tapeSize counts.
+var structural = [256]uint8{',': 1, ':': 1, '{': 1, '[': 1}
 
 // growTape doubles the tape's capacity.
 func growTape(nodes []node) []node {
-	return slices.Grow(nodes, max(cap(nodes), 64))
+	return append(make([]node, 0, 2*cap(nodes)+64), nodes...)
 }
 
 func (p *parser) run() error {
