@@ -58,6 +58,9 @@ const planListRoom = 2
 //
 //go:noinline
 func (pl *planLists) matches() []match {
+	if pl == nil {
+		return nil // a plan made outside planResource: append allocates
+	}
 	if cap(pl.m)-len(pl.m) < planListRoom {
 		pl.m = make([]match, 0, slabChunk)
 	}
@@ -69,6 +72,9 @@ func (pl *planLists) matches() []match {
 //
 //go:noinline
 func (pl *planLists) labels() []label {
+	if pl == nil {
+		return nil // a plan made outside planResource: append allocates
+	}
 	if cap(pl.l)-len(pl.l) < planListRoom {
 		pl.l = make([]label, 0, slabChunk)
 	}
