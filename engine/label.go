@@ -67,8 +67,6 @@ type plan struct {
 	out    int
 	queued bool
 	sameID *plan
-	// lists hands out the first room of matches and added.
-	lists *planLists
 }
 
 // location is the resource's FHIRPath-like location.
@@ -157,9 +155,6 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	if cap(s.report.Labeled) < touched {
 		s.report.Labeled = make([]Labeled, 0, touched)
 	}
-	if cap(s.edits)-len(s.edits) < touched {
-		s.edits = append(make([]jsonx.Edit, 0, len(s.edits)+touched), s.edits...)
-	}
 	for _, p := range plans {
 		final := s.writePlan(d, p)
 		if s.opts.BundleHighWaterMark {
@@ -199,7 +194,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int, p *plan) {
 	// p is zero (a fresh plan, or one of the cleared arena): set field by
 	// field, not copied whole through the write barrier.
-	p.n, p.base, p.entry, p.conf, p.lists = n, base, entry, -1, &s.planLists
+	p.n, p.base, p.entry, p.conf = n, base, entry, -1
 	p.typ, p.id = d.Str(d.Get(n, "resourceType")), d.Str(d.Get(n, "id"))
 	r := s.rules()
 	sc := &s.scan
@@ -250,9 +245,6 @@ func firedBefore(ms []match, rule int) bool {
 func (p *plan) addLabel(l label) bool {
 	if hasLabel(p.added, l.system, l.code) {
 		return false
-	}
-	if p.added == nil {
-		p.added = p.lists.labels()
 	}
 	p.added = append(p.added, l)
 	return true
@@ -687,9 +679,6 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 			return // the same coding matched the rule twice (a code and its prefix)
 		}
 	}
-	if sc.p.matches == nil {
-		sc.p.matches = sc.p.lists.matches()
-	}
 	// system and code may alias the input: the report's copies are made
 	// once the call is done (Result.own).
 	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
@@ -782,17 +771,9 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	notice := part2 && !hasPart2Notice(d, meta)
 	sortLabels(final)
 	// The report's strings that alias the input are copied once the call
-	// is done (Result.own), and its lists are cut from shared slabs.
+	// is done (Result.own).
 	rep := Labeled{Location: p.location(), Type: p.typ, ID: p.id, Confidentiality: confCode}
 	r := s.rules()
-	inline := 0
-	for _, m := range p.matches {
-		if r.rules[m.rule].inline {
-			inline++
-		}
-	}
-	rep.Matches = s.slabs.matches(len(p.matches) - inline + len(p.inherited))
-	rep.Inline = s.slabs.matches(inline)
 	for _, m := range p.matches {
 		mm := Match{Rule: r.rules[m.rule].id, System: m.system, Code: m.code, Path: m.path}
 		if r.rules[m.rule].inline {
@@ -802,13 +783,6 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 	}
 	rep.Matches = append(rep.Matches, p.inherited...)
-	nAdded := 0
-	for _, f := range final {
-		if f.node < 0 {
-			nAdded++
-		}
-	}
-	rep.Added = s.slabs.codings(nAdded)
 	for _, f := range final {
 		if f.node < 0 {
 			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f), Set: f.set.String()})
@@ -820,11 +794,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		s.w.Reset()
 		s.w.BeginArray()
 		for i := range final {
-			if final[i].node < 0 {
-				s.w.Raw(s.newLabelText(d, &final[i]))
-			} else {
-				s.writeLabel(d, &final[i])
-			}
+			s.writeCachedLabel(d, &final[i])
 		}
 		s.w.EndArray()
 		security = s.w.B
@@ -834,40 +804,39 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	return final
 }
 
-// newLabelText is the JSON of a label the engine adds, written once per
-// call for each label, basis and display: the resources of a Bundle mostly
-// get the same few.
-func (s *state) newLabelText(d *jsonx.Doc, l *label) []byte {
-	k := newLabelKey{system: l.system, code: l.code, display: s.displayOf(d, l), basis: l.basisOf}
-	// A call adds few distinct labels: a list beats a map, in speed and in
-	// the module's size.
+// writeCachedLabel writes a label as writeNewLabel does; the JSON of a
+// label the engine adds is written once per call for each label, basis and
+// display, then copied: the resources of a Bundle mostly get the same few.
+func (s *state) writeCachedLabel(d *jsonx.Doc, l *label) {
+	if l.node >= 0 {
+		s.writeLabel(d, l)
+		return
+	}
+	k := newLabel{system: l.system, code: l.code, display: s.displayOf(d, l), basis: l.basisOf}
 	for i := range s.newLabels {
-		if s.newLabels[i].key == k {
-			return s.newLabels[i].text
+		if s.newLabels[i].system == k.system && s.newLabels[i].code == k.code && s.newLabels[i].display == k.display && s.newLabels[i].basis == k.basis {
+			s.w.Raw(s.newLabels[i].text)
+			return
 		}
 	}
-	// The writer is in use: write the label alone, then restore it.
-	outer := s.w
-	s.w = jsonx.Writer{}
+	start := len(s.w.B)
 	s.writeNewLabel(d, l)
-	b := s.w.B
-	s.w = outer
-	// The key's strings may alias the input; they live no longer than the
-	// call (reset clears the list).
-	if len(s.newLabels) < 64 {
-		s.newLabels = append(s.newLabels, newLabelText{k, b})
+	if len(s.newLabels) < 64 { // a call adds few distinct labels
+		text := s.w.B[start:]
+		if text[0] == ',' {
+			text = text[1:]
+		}
+		k.text = append([]byte(nil), text...)
+		s.newLabels = append(s.newLabels, k)
 	}
-	return b
 }
 
-type newLabelKey struct {
+// newLabel is the JSON text of a label the engine adds. Its strings may
+// alias the input: reset drops the list.
+type newLabel struct {
 	system, code, display string
 	basis                 *label
-}
-
-type newLabelText struct {
-	key  newLabelKey
-	text []byte
+	text                  []byte
 }
 
 // basisFor is the policy a label was assigned under: the basis of the first

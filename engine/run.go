@@ -56,12 +56,10 @@ type state struct {
 	resBuf, respBuf []byte
 
 	planArena []plan // labeling's per-entry plans
-	// writePlan's lists, reused by every resource; the text of each label
-	// it adds, by label (cleared every call); the report's lists.
+	// writePlan's lists, reused by every resource, and the JSON text of
+	// the labels it added (cleared every call).
 	planExisting, planFinal, planAdded []label
-	newLabels                          []newLabelText
-	slabs                              slabs
-	planLists                          planLists // never reused: a call's plans may still hold them
+	newLabels                          []newLabel
 	// Edit texts: a buffer they are built in, the chunk they are kept in
 	// and the last one kept (keepText).
 	textBuf, texts, lastText []byte
@@ -116,10 +114,8 @@ func (s *state) reset(opts *Options) {
 	// The cached system aliases the last call's input, which the caller
 	// may overwrite.
 	s.scan.sysCache = systemCache{}
-	clear(s.newLabels)
+	clear(s.newLabels) // its strings may alias the last input
 	s.newLabels = s.newLabels[:0]
-	s.slabs = slabs{} // the last call's results hold its chunks
-	s.planLists = planLists{}
 	s.texts, s.lastText = s.texts[:0], nil
 }
 
@@ -129,16 +125,10 @@ func (e *Engine) putState(s *state) {
 		return
 	}
 	s.doc.Src, s.req.Src = nil, nil
-	clear(s.newLabels) // its keys may alias the input
-	s.newLabels = s.newLabels[:0]
-	s.planLists = planLists{}
 	if cap(s.texts) > bufferKept {
-		s.texts = nil
+		s.texts = nil // textBuf holds one member: it stays small
 	}
-	if cap(s.textBuf) > bufferKept {
-		s.textBuf = nil
-	}
-	s.slabs = slabs{}
+	s.newLabels = nil // its strings may alias the input
 	if cap(s.resBuf) > bufferKept {
 		s.resBuf = nil
 	}
