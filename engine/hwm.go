@@ -385,13 +385,14 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 	}
 	if v := d.Get(obj, path[0]); v >= 0 && len(path) == 1 {
 		start, end := d.Span(v)
-		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: append([]byte(nil), text...)})
+		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(text)})
 		return
 	}
 	if v := d.Get(obj, path[0]); v >= 0 {
 		// path[0] exists but is not an object: replace it with the nested value.
 		start, end := d.Span(v)
-		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: appendNest(make([]byte, 0, len(text)+64), path[1:], text)})
+		s.textBuf = appendNest(s.textBuf[:0], path[1:], text)
+		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(s.textBuf)})
 		return
 	}
 	after := -1
@@ -404,10 +405,7 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 	if after < 0 || len(path) == 1 && path[0] != "meta" {
 		d.Members(obj, func(k, v jsonx.Node) bool { after = v; return true })
 	}
-	// The new member's text is built in one allocation: labeling a Bundle
-	// adds one to every resource, and the texts live until the output is
-	// written.
-	member := make([]byte, 0, len(text)+64)
+	member := s.textBuf[:0]
 	at, _ := d.Span(obj)
 	at++
 	if after >= 0 {
@@ -416,7 +414,29 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 	}
 	member = jsonx.AppendString(member, path[0])
 	member = append(member, ':')
-	s.edits = append(s.edits, jsonx.Edit{Start: at, End: at, Text: appendNest(member, path[1:], text)})
+	s.textBuf = appendNest(member, path[1:], text)
+	s.edits = append(s.edits, jsonx.Edit{Start: at, End: at, Text: s.keepText(s.textBuf)})
+}
+
+// keepText returns a copy of an edit's text that lives until the output is
+// written. Labeling a Bundle adds a member to every resource, most often
+// the same one: a text equal to the last one kept is shared, and the others
+// are copied into chunks that hold many, not allocated one by one.
+//
+//go:noinline
+func (s *state) keepText(text []byte) []byte {
+	if s.lastText != nil && string(text) == string(s.lastText) {
+		return s.lastText
+	}
+	if cap(s.texts)-len(s.texts) < len(text) {
+		// Chunks grow with the call's output, so a small input gets a
+		// small one and a large Bundle few of them.
+		s.texts = make([]byte, 0, max(len(text), min(2*cap(s.texts), 1<<20), 4096))
+	}
+	start := len(s.texts)
+	s.texts = append(s.texts, text...)
+	s.lastText = s.texts[start:len(s.texts):len(s.texts)]
+	return s.lastText
 }
 
 // appendNest appends text wrapped in objects named by path:

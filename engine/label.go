@@ -143,6 +143,18 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 		plans = append(plans, p)
 	}
 	s.follow(d, b, arena, plans)
+	// Room in the report for every resource labeling will touch, at once:
+	// grown entry by entry, a large Bundle's report would be copied over
+	// and over.
+	touched := 0
+	for _, p := range plans {
+		if len(p.matches) > 0 || p.propagated || len(p.inline) > 0 || s.opts.LabelAll {
+			touched++
+		}
+	}
+	if cap(s.report.Labeled) < touched {
+		s.report.Labeled = make([]Labeled, 0, touched)
+	}
 	for _, p := range plans {
 		final := s.writePlan(d, p)
 		if s.opts.BundleHighWaterMark {
@@ -177,16 +189,23 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	return out
 }
 
-// planResource scans one resource and decides its labels.
+// planResource scans one resource and decides its labels into p, which
+// must be zero.
 func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int, p *plan) {
-	*p = plan{n: n, base: base, entry: entry, typ: d.Str(d.Get(n, "resourceType")), id: d.Str(d.Get(n, "id")), conf: -1}
+	// p is zero (a fresh plan, or one of the cleared arena): set field by
+	// field, not copied whole through the write barrier.
+	p.n, p.base, p.entry, p.conf = n, base, entry, -1
+	p.typ, p.id = d.Str(d.Get(n, "resourceType")), d.Str(d.Get(n, "id"))
 	r := s.rules()
 	sc := &s.scan
 	date := ""
 	if r.periods {
 		date = clinicalDate(d, n) // only rules with a period look at it
 	}
-	*sc = scanner{s: s, d: d, r: r, p: p, date: date, elems: sc.elems[:0], names: sc.names[:0], path: sc.path[:0], lower: sc.lower[:0], sysCache: sc.sysCache}
+	// Field by field: assigning a whole scanner would copy its system
+	// cache through the write barrier, per resource.
+	sc.s, sc.d, sc.r, sc.p, sc.date, sc.cur = s, d, r, p, date, 0
+	sc.elems, sc.names, sc.path, sc.lower = sc.elems[:0], sc.names[:0], sc.path[:0], sc.lower[:0]
 	sc.resource(n, p.typ, 0, false)
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
@@ -660,16 +679,19 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 			return // the same coding matched the rule twice (a code and its prefix)
 		}
 	}
-	sc.p.matches = append(sc.p.matches, match{rule: ri, system: strings.Clone(system), code: strings.Clone(code), path: loc, element: el, inContnd: contained})
+	// system and code may alias the input: the report's copies are made
+	// once the call is done (Result.own).
+	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 }
 
 // writePlan writes a plan's labels and returns the labels now in the
-// resource's meta.security.
+// resource's meta.security, valid until the next call: its lists live in
+// buffers of the state that every resource of a Bundle reuses.
 func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	n := p.n
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
-	var existing []label
+	existing := s.planExisting[:0]
 	have := -1
 	hasFlag := false
 	first, end := d.Range(sec)
@@ -716,6 +738,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		floor = vocab.Rank(s.opts.DefaultConfidentiality)
 	}
 	labeled := len(p.matches) > 0 || p.propagated || s.opts.LabelAll || inlineAdded || inlineConf > floor
+	s.planExisting = existing[:0] // kept for the next resource
 	if !labeled {
 		return existing
 	}
@@ -724,7 +747,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		conf = max(conf, have)
 	}
 	confCode := vocab.ConfidentialityCode(conf)
-	var final []label
+	final := s.planFinal[:0]
 	confDone := false
 	for _, l := range existing {
 		if l.system == confidentialityCS {
@@ -736,7 +759,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		}
 		final = append(final, l)
 	}
-	added := make([]label, 0, len(p.added)+2)
+	added := s.planAdded[:0]
 	if !confDone {
 		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1}
 		if conf == p.conf {
@@ -753,13 +776,17 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		added = append(added, label{system: vocab.ActCode, code: info.Code, set: info.Set, info: info, node: -1})
 	}
 	final = mergeNew(final, added)
+	s.planAdded = added[:0]
 	final, part2 := s.addPart2Mark(final)
 	notice := part2 && !hasPart2Notice(d, meta)
 	sortLabels(final)
-	rep := Labeled{Location: p.location(), Type: p.typ, ID: strings.Clone(p.id), Confidentiality: confCode}
+	// The report's strings that alias the input are copied once the call
+	// is done (Result.own).
+	rep := Labeled{Location: p.location(), Type: p.typ, ID: p.id, Confidentiality: confCode}
+	r := s.rules()
 	for _, m := range p.matches {
-		mm := Match{Rule: s.rules().rules[m.rule].id, System: strings.Clone(m.system), Code: strings.Clone(m.code), Path: m.path}
-		if s.rules().rules[m.rule].inline {
+		mm := Match{Rule: r.rules[m.rule].id, System: m.system, Code: m.code, Path: m.path}
+		if r.rules[m.rule].inline {
 			rep.Inline = append(rep.Inline, mm)
 		} else {
 			rep.Matches = append(rep.Matches, mm)
@@ -777,13 +804,49 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		s.w.Reset()
 		s.w.BeginArray()
 		for i := range final {
-			s.writeNewLabel(d, &final[i])
+			s.writeCachedLabel(d, &final[i])
 		}
 		s.w.EndArray()
 		security = s.w.B
 	}
 	s.writeMeta(d, n, security, notice)
+	s.planFinal = final[:0]
 	return final
+}
+
+// writeCachedLabel writes a label as writeNewLabel does; the JSON of a
+// label the engine adds is written once per call for each label, basis and
+// display, then copied: the resources of a Bundle mostly get the same few.
+func (s *state) writeCachedLabel(d *jsonx.Doc, l *label) {
+	if l.node >= 0 {
+		s.writeLabel(d, l)
+		return
+	}
+	k := newLabel{system: l.system, code: l.code, display: s.displayOf(d, l), basis: l.basisOf}
+	for i := range s.newLabels {
+		if s.newLabels[i].system == k.system && s.newLabels[i].code == k.code && s.newLabels[i].display == k.display && s.newLabels[i].basis == k.basis {
+			s.w.Raw(s.newLabels[i].text)
+			return
+		}
+	}
+	start := len(s.w.B)
+	s.writeNewLabel(d, l)
+	if len(s.newLabels) < 64 { // a call adds few distinct labels
+		text := s.w.B[start:]
+		if text[0] == ',' {
+			text = text[1:]
+		}
+		k.text = append([]byte(nil), text...)
+		s.newLabels = append(s.newLabels, k)
+	}
+}
+
+// newLabel is the JSON text of a label the engine adds. Its strings may
+// alias the input: reset drops the list.
+type newLabel struct {
+	system, code, display string
+	basis                 *label
+	text                  []byte
 }
 
 // basisFor is the policy a label was assigned under: the basis of the first

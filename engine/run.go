@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -56,10 +55,17 @@ type state struct {
 	split           bool // the request carried its resource after a NUL byte
 	resBuf, respBuf []byte
 
-	planArena   []plan // labeling's per-entry plans
-	walk        walker // reused by every walk over a resource's elements
-	collect     inlineCollector
-	checkInline inlineValidator
+	planArena []plan // labeling's per-entry plans
+	// writePlan's lists, reused by every resource, and the JSON text of
+	// the labels it added (cleared every call).
+	planExisting, planFinal, planAdded []label
+	newLabels                          []newLabel
+	// Edit texts: a buffer they are built in, the chunk they are kept in
+	// and the last one kept (keepText).
+	textBuf, texts, lastText []byte
+	walk                     walker // reused by every walk over a resource's elements
+	collect                  inlineCollector
+	checkInline              inlineValidator
 }
 
 // resultBuf returns an empty buffer for the resulting resource, of capacity
@@ -108,6 +114,9 @@ func (s *state) reset(opts *Options) {
 	// The cached system aliases the last call's input, which the caller
 	// may overwrite.
 	s.scan.sysCache = systemCache{}
+	clear(s.newLabels) // its strings may alias the last input
+	s.newLabels = s.newLabels[:0]
+	s.texts, s.lastText = s.texts[:0], nil
 }
 
 func (e *Engine) putState(s *state) {
@@ -116,6 +125,10 @@ func (e *Engine) putState(s *state) {
 		return
 	}
 	s.doc.Src, s.req.Src = nil, nil
+	if cap(s.texts) > bufferKept {
+		s.texts = nil // textBuf holds one member: it stays small
+	}
+	s.newLabels = nil // its strings may alias the input
 	if cap(s.resBuf) > bufferKept {
 		s.resBuf = nil
 	}
@@ -157,15 +170,22 @@ func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Optio
 	}
 	res, err = s.exec(o, &s.doc, 0)
 	if res != nil {
-		res.own()
+		res.own(resource)
 	}
 	return res, err
 }
 
-// own copies every string of a result that may alias the input, so that
-// the caller may reuse its input buffer: a Result is the caller's.
-func (r *Result) own() {
-	c := strings.Clone
+// own copies every string of a result that aliases the input, so that the
+// caller may reuse its input buffer: a Result is the caller's. Only those
+// strings are copied (the rest are the engine's constants or were built for
+// the report), and into shared chunks: a Bundle of many entries has a
+// report of many small strings, and one allocation each would cost more
+// than the labeling.
+func (r *Result) own(src []byte) {
+	var a stringArena
+	a.lo = uintptr(unsafe.Pointer(unsafe.SliceData(src)))
+	a.hi = a.lo + uintptr(len(src))
+	c := a.clone
 	codes := func(cs []Coding) {
 		for i := range cs {
 			cs[i] = Coding{System: c(cs[i].System), Code: c(cs[i].Code), Display: c(cs[i].Display), Set: c(cs[i].Set)}
@@ -214,6 +234,28 @@ func (r *Result) own() {
 	}
 }
 
+// stringArena copies the strings that lie in the input [lo, hi) into
+// chunks shared by many strings.
+type stringArena struct {
+	lo, hi uintptr
+	buf    []byte
+}
+
+//
+//go:noinline
+func (a *stringArena) clone(x string) string {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(x)))
+	if len(x) == 0 || p < a.lo || p >= a.hi {
+		return x
+	}
+	if cap(a.buf)-len(a.buf) < len(x) {
+		a.buf = make([]byte, 0, max(4096, len(x)))
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, x...)
+	return unsafe.String(&a.buf[start], len(x))
+}
+
 // parse checks limits and parses the resource into s.doc.
 func (s *state) parse(src []byte) error {
 	if len(src) > s.opts.MaxInputBytes {
@@ -247,18 +289,19 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	if err := checkType(d, n, "the resource"); err != nil {
 		return nil, err
 	}
+	// ApplySpan sizes the output itself, exactly: labeling may make it
+	// several times the input.
 	start, end := d.Span(n)
-	src := d.Src[start:end]
 	s.mayHaveInline = d.Watched
 	res := &Result{}
 	switch o {
 	case opHWM:
 		s.hwmResource(d, n, typ)
-		res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(len(src)), d.Src, start, end, s.edits))
+		res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(0), d.Src, start, end, s.edits))
 	case opLabel:
 		s.labelTop(d, n, typ)
 		if s.err == nil {
-			res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(len(src)), d.Src, start, end, s.edits))
+			res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(0), d.Src, start, end, s.edits))
 		}
 	case opRedact:
 		if s.access == nil {

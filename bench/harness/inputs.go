@@ -20,11 +20,16 @@ type input struct {
 	resources int // resources in it: entries for a Bundle, else 1
 }
 
-// inputSet is one row group of the report: the Synthea bundles, or one
-// generated Bundle of a given size.
+// inputSet is one row group of the report: the Synthea bundles, one
+// generated Bundle of a given size, or one Bundle of many small entries.
 type inputSet struct {
 	name   string
 	inputs []input
+	// For a Bundle of many small entries: its shape and entry count. Those
+	// are measured natively only (their labeled forms exceed the default
+	// input limit, and the other backends show nothing the sizes do not).
+	shape   string
+	entries int
 }
 
 func (s *inputSet) bytes() (n int64) {
@@ -115,6 +120,65 @@ func generate(size int) (data []byte, resources int) {
 	return b.Bytes(), resources
 }
 
+// shapes are the Bundles of many small entries: many resources labeled at
+// once is where a per-entry cost shows.
+var shapes = []struct {
+	flag, name string
+	gen        func(n int) []byte
+}{
+	{"conditions", "one-coding Conditions, all sensitive", conditions},
+	{"observations", "Observations, one in eight sensitive", func(n int) []byte { return observations(n, 8) }},
+	{"plain", "Observations, none sensitive", func(n int) []byte { return observations(n, 0) }},
+}
+
+// conditions is a collection Bundle of n Conditions with one coding each,
+// all HIV (about 125 bytes an entry).
+func conditions(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"resource":{"resourceType":"Condition","id":"c%d","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}}`, i)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+// observations is a searchset Bundle of n Observations (about 300 bytes an
+// entry), every sensitive-th an HIV viral load, the rest heart rates (0: none
+// sensitive).
+func observations(n, sensitive int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"resourceType":"Bundle","type":"searchset","total":`)
+	fmt.Fprintf(&b, `%d,"entry":[`, n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		code, display, value := "8867-4", "Heart rate", fmt.Sprintf(`"valueQuantity":{"value":%d,"unit":"/min"}`, 50+i%60)
+		if sensitive > 0 && i%sensitive == 0 {
+			code, display, value = "20447-9", "HIV 1 RNA", fmt.Sprintf(`"valueQuantity":{"value":%d,"unit":"copies/mL"}`, 20+i%900)
+		}
+		fmt.Fprintf(&b, `{"fullUrl":"https://ehr.example.org/fhir/Observation/o%d","resource":{"resourceType":"Observation","id":"o%d","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"%s","display":"%s"}]},"subject":{"reference":"Patient/p%d"},"effectiveDateTime":"2024-03-%02dT10:00:00Z",%s},"search":{"mode":"match"}}`,
+			i, i, code, display, i%500, 1+i%28, value)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+// manySet is the set of shape at n entries.
+func manySet(shape string, n int) inputSet {
+	for _, z := range shapes {
+		if z.flag == shape {
+			name := thousands(int64(n)) + " " + z.name
+			return inputSet{name: name, inputs: []input{{name: name, data: z.gen(n), resources: n}}, shape: shape, entries: n}
+		}
+	}
+	panic("unknown shape " + shape)
+}
+
 // uuid is a fixed, well-formed UUID for the i-th generated resource.
 func uuid(i int) string {
 	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", 0x5ec1abe1, i>>16&0xffff, i>>4&0xfff, i&0xfff, 0x1000000+i)
@@ -146,7 +210,7 @@ func countResources(b []byte) int {
 // withLabels fills in every input's labeled form, labeled natively with the
 // default pack.
 func withLabels(sets []inputSet) error {
-	e, err := engine.New(engine.Options{})
+	e, err := engine.New(nativeOptions)
 	if err != nil {
 		return err
 	}
@@ -162,6 +226,11 @@ func withLabels(sets []inputSet) error {
 	}
 	return nil
 }
+
+// nativeOptions are the native engine's: the default limit on input size
+// (64 MB) would refuse the labeled form of 100,000 Conditions, which
+// redaction reads.
+var nativeOptions = engine.Options{MaxInputBytes: 512 << 20}
 
 // writeNDJSON writes an NDJSON stream of about size bytes to path: the
 // resources of a generated Bundle, one per line, over and over with fresh

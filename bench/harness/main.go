@@ -5,7 +5,8 @@
 //	go run ./bench/harness [flags]
 //
 // Inputs: the Synthea bundles of the shared data (skipped when absent),
-// generated Bundles of 1 KB to 10 MB, and an NDJSON stream of up to 100 MB
+// generated Bundles of 1 KB to 10 MB, Bundles of 1,000 and 100,000 small
+// entries, an NDJSON stream of up to 100 MB and a Bundle of 300,000 entries
 // labeled by the CLI. The targets are ratios measured in the run; the report
 // says which hold.
 package main
@@ -18,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +43,9 @@ type config struct {
 	out, readme, data string
 	backends          map[string]bool
 	sizes             []string
+	shapes            []string // many-entry Bundles
+	counts            []int    // their entry counts
+	cliEntries        int      // entries of the Bundle the CLI labels whole (0: none)
 	streamMB          int
 	plan              plan
 	stdout, stderr    io.Writer
@@ -73,6 +78,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	stream := fs.Int("stream", 100, "size in MB of the NDJSON stream the CLI labels (0: none); a stream a tenth its size shows memory stays flat")
 	budget := fs.Duration("budget", time.Second, "time each row runs for, at least")
 	rounds := fs.Int("rounds", 3, "rounds over a row's inputs, at least")
+	shapeList := fs.String("many", "conditions,observations,plain", "Bundles of many small entries, from conditions,observations,plain (\"none\": none)")
+	entryList := fs.String("entries", "1000,100000", "entry counts of the many-entry Bundles, fewest first")
+	cliEntries := fs.Int("cli-entries", 300000, "entries of the Conditions Bundle the CLI labels whole, for its peak memory (0: none)")
 	quick := fs.Bool("quick", false, "a fast, rough run: 50 ms rows, 1 KB and 100 KB inputs, a 4 MB stream")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -81,8 +89,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("unexpected argument %q (see -help)", fs.Arg(0))
 	}
 	cfg := &config{out: *out, readme: *readme, data: *data, streamMB: *stream, stdout: stdout, stderr: stderr,
-		backends: map[string]bool{"native": true},
-		plan:     plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
+		cliEntries: *cliEntries,
+		backends:   map[string]bool{"native": true},
+		plan:       plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
 	for _, b := range strings.Split(*backends, ",") {
 		switch b = strings.TrimSpace(b); b {
 		case "native", "wasm", "node", "chromium":
@@ -95,6 +104,28 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	if *quick {
 		cfg.plan.budget, cfg.plan.minRounds = 50*time.Millisecond, 1
 		*sizeList, cfg.streamMB = "1KB,100KB", 4
+		*entryList, cfg.cliEntries = "100,1000", min(cfg.cliEntries, 3000)
+	}
+	for _, f := range strings.Split(*entryList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || len(cfg.counts) > 0 && n <= cfg.counts[len(cfg.counts)-1] {
+			return nil, fmt.Errorf("-entries wants counts, fewest first: %q", *entryList)
+		}
+		cfg.counts = append(cfg.counts, n)
+	}
+	if *shapeList != "none" {
+		for _, s := range strings.Split(*shapeList, ",") {
+			found := false
+			for _, z := range shapes {
+				if strings.EqualFold(strings.TrimSpace(s), z.flag) {
+					cfg.shapes = append(cfg.shapes, z.flag)
+					found = true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("unknown shape %q: conditions, observations or plain", s)
+			}
+		}
 	}
 	if *sizeList != "none" {
 		for _, s := range strings.Split(*sizeList, ",") {
@@ -112,6 +143,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	}
 	if cfg.plan.budget <= 0 || cfg.plan.minRounds < 1 {
 		return nil, errors.New("-budget must be positive and -rounds at least 1")
+	}
+	if cfg.cliEntries < 0 {
+		return nil, errors.New("-cli-entries must not be negative")
 	}
 	if cfg.streamMB < 0 {
 		return nil, errors.New("-stream must not be negative")
@@ -167,17 +201,31 @@ func run(cfg *config) error {
 			}
 		}
 	}
+	for _, shape := range cfg.shapes {
+		for _, n := range cfg.counts {
+			sets = append(sets, manySet(shape, n))
+		}
+	}
 	if len(sets) == 0 {
-		return errors.New("nothing to measure: no Synthea bundles and no sizes")
+		return errors.New("nothing to measure: no Synthea bundles, no sizes and no many-entry Bundles")
 	}
 	if err := withLabels(sets); err != nil {
 		return err
 	}
 	rep.sets = sets
 
-	steps := len(sets) * (len(baselines) + len(ops) + 1)
-	if cfg.backends["wasm"] {
-		steps += len(sets) * len(ops)
+	steps := 0
+	for _, set := range sets {
+		steps += len(baselines) + len(ops) + 1
+		if set.shape == "" {
+			steps-- // the labeled input's baseline
+			if cfg.backends["wasm"] {
+				steps += len(ops)
+			}
+		}
+	}
+	if cfg.cliEntries > 0 {
+		steps++
 	}
 	for _, b := range []string{"node", "chromium"} {
 		if cfg.backends[b] {
@@ -195,7 +243,7 @@ func run(cfg *config) error {
 	// Native with the baselines, and the module in wazero (a Host per input
 	// set, so its peak memory is that set's): each set's rows are warmed up,
 	// then measured round by round together.
-	native, err := engine.New(engine.Options{})
+	native, err := engine.New(nativeOptions)
 	if err != nil {
 		return err
 	}
@@ -218,6 +266,9 @@ func run(cfg *config) error {
 			return nil
 		}
 		for _, b := range baselines {
+			if b.name == labeledBaseline && set.shape == "" {
+				continue
+			}
 			if err := warm(b.name, "native", b.call(set)); err != nil {
 				return err
 			}
@@ -228,7 +279,7 @@ func run(cfg *config) error {
 			}
 		}
 		var h *host.Host
-		if cfg.backends["wasm"] {
+		if cfg.backends["wasm"] && set.shape == "" {
 			if h, err = host.New(ctx, host.Config{Instances: 1}); err != nil {
 				return err
 			}
@@ -268,11 +319,17 @@ func run(cfg *config) error {
 	// Node and Chromium, on the same input files: a failure to run is
 	// reported, not fatal.
 	jsDir := filepath.Join(tmp, "js")
+	var jsSets []inputSet
+	for _, set := range sets {
+		if set.shape == "" {
+			jsSets = append(jsSets, set)
+		}
+	}
 	if cfg.backends["node"] || cfg.backends["chromium"] {
 		if err := os.MkdirAll(jsDir, 0o755); err != nil {
 			return err
 		}
-		if err := writeInputs(jsDir, sets); err != nil {
+		if err := writeInputs(jsDir, jsSets); err != nil {
 			return err
 		}
 	}
@@ -285,7 +342,7 @@ func run(cfg *config) error {
 			continue
 		}
 		pr.step("every operation in %s", b.name)
-		rows, version, err := b.run(root, jsDir, sets, cfg.plan)
+		rows, version, err := b.run(root, jsDir, jsSets, cfg.plan)
 		if err != nil {
 			rep.notes = append(rep.notes, fmt.Sprintf("%s was not measured: %v.", b.name, err))
 			fmt.Fprintf(cfg.stderr, "  %s skipped: %v\n", b.name, err)
@@ -300,6 +357,16 @@ func run(cfg *config) error {
 		if err := measureStreams(cfg, root, tmp, rep, pr); err != nil {
 			return err
 		}
+	}
+
+	// One large Bundle through the CLI, for its peak memory.
+	if cfg.cliEntries > 0 {
+		pr.step("the CLI labeling %s Conditions in one Bundle", thousands(int64(cfg.cliEntries)))
+		r, err := runBundle(root, tmp, cfg.cliEntries)
+		if err != nil {
+			return err
+		}
+		rep.bundleRun = &r
 	}
 
 	rep.sizes, err = readSizes(root, tmp)

@@ -38,8 +38,10 @@ type report struct {
 	sets     []inputSet
 	rows     []result
 	streams  []streamResult
-	sizes    []artifact
-	notes    []string
+	// bundleRun is the CLI labeling one large Bundle, nil when not run.
+	bundleRun *bundleResult
+	sizes     []artifact
+	notes     []string
 }
 
 func readMachine() machine {
@@ -147,6 +149,26 @@ func (rep *report) find(set, op, backend string) *result {
 	return nil
 }
 
+// baselineIn is the baseline of op on set: as baselineOf, except that on
+// the many-entry Bundles redaction, which reads the labeled input (several
+// times the size), is compared to the round trip of that input.
+func (rep *report) baselineIn(set, op string) (name, short string) {
+	if op == "redact" && rep.setOf(set) != nil && rep.setOf(set).shape != "" {
+		return labeledBaseline, "round trip of the labeled input"
+	}
+	return baselineOf(op)
+}
+
+// setOf is the input set named set, or nil.
+func (rep *report) setOf(set string) *inputSet {
+	for i := range rep.sets {
+		if rep.sets[i].name == set {
+			return &rep.sets[i]
+		}
+	}
+	return nil
+}
+
 // baselineOf is the baseline an operation's native throughput is compared
 // to: operations that write a resource against a parse and marshal, the
 // read-only ones against a parse.
@@ -174,7 +196,13 @@ func (rep *report) primary() string {
 	if rep.sets[0].name == "Synthea" {
 		return "Synthea"
 	}
-	return rep.sets[len(rep.sets)-1].name
+	primary := rep.sets[len(rep.sets)-1].name
+	for _, set := range rep.sets {
+		if set.shape == "" {
+			primary = set.name
+		}
+	}
+	return primary
 }
 
 func (rep *report) targets() []target {
@@ -225,6 +253,7 @@ func (rep *report) targets() []target {
 				fmt.Sprintf("%.2f × (%.1f against %.1f MB/s)", x, wasm.mbps(), native.mbps()), x >= 0.5, true})
 		}
 	}
+	ts = append(ts, rep.manyTargets()...)
 	if s, full := rep.stream("native"); s != nil {
 		ts = append(ts, target{fmt.Sprintf("NDJSON labeling keeps every core busy (≥ %.1f of %d)", 0.8*float64(rep.machine.cores), rep.machine.cores),
 			fmt.Sprintf("%.2f cores", full.cores()), full.cores() >= 0.8*float64(rep.machine.cores), true})
@@ -235,6 +264,102 @@ func (rep *report) targets() []target {
 		}
 	}
 	return ts
+}
+
+// manyMin is the least throughput of label, hwm and redact on the
+// many-entry Bundles, as a multiple of the fastjson round trip of the same
+// input; manyGrowth the most the cost per byte may grow from the fewest
+// entries to the most, over the same growth of the baseline; manyMemory the
+// most one label call may allocate, as a multiple of input and output.
+const (
+	manyMin    = 0.5
+	manyGrowth = 1.25
+	manyMemory = 3.0
+)
+
+// manyOps are the operations the many-entry targets hold for.
+var manyOps = []string{"label", "hwm", "redact"}
+
+// manyTargets are the targets on the Bundles of many small entries.
+func (rep *report) manyTargets() []target {
+	var ts []target
+	for _, z := range shapes {
+		var sets []*inputSet
+		for i := range rep.sets {
+			if rep.sets[i].shape == z.flag {
+				sets = append(sets, &rep.sets[i])
+			}
+		}
+		if len(sets) == 0 {
+			continue
+		}
+		for _, set := range sets {
+			worst, wop, ok := 0.0, "", false
+			for _, op := range manyOps {
+				base := "fastjson parse + marshal"
+				if op == "redact" {
+					base = labeledBaseline
+				}
+				r, b := rep.find(set.name, op, "native"), rep.find(set.name, base, "native")
+				if r == nil || b == nil {
+					continue
+				}
+				if x := b.roundTime() / r.roundTime(); !ok || x < worst {
+					worst, wop, ok = x, op, true
+				}
+			}
+			ts = append(ts, target{fmt.Sprintf("%s: native `label`, `hwm` and `redact` each ≥ %.2g × the fastjson round trip of the input they read", set.name, manyMin),
+				fmt.Sprintf("%.2f × at least (`%s`)", worst, wop), worst >= manyMin, ok})
+		}
+		big := sets[len(sets)-1]
+		worstMem, memOf, memOK := 0.0, "", false
+		for _, set := range sets {
+			r := rep.find(set.name, "label", "native")
+			if r == nil || r.memory == 0 {
+				continue
+			}
+			in, out := len(set.inputs[0].data), len(set.inputs[0].labeled)
+			if x := float64(r.memory) / float64(in+out); !memOK || x > worstMem {
+				worstMem, memOK = x, true
+				memOf = fmt.Sprintf("%s entries: %s for %s in, %s out", thousands(int64(set.entries)), mib(int64(r.memory)), mb(int64(in)), mb(int64(out)))
+			}
+		}
+		ts = append(ts, target{fmt.Sprintf("%s: one native `label` call allocates ≤ %g × (input + output) bytes", z.name, manyMemory),
+			fmt.Sprintf("%.2f × at most (%s)", worstMem, memOf), worstMem <= manyMemory, memOK})
+		if len(sets) >= 2 {
+			small := sets[0]
+			worst, wop, ok := 0.0, "", false
+			for _, op := range manyOps {
+				base, _ := rep.baselineIn(big.name, op)
+				g, ok1 := rep.growthBetween(small.name, big.name, op)
+				bg, ok2 := rep.growthBetween(small.name, big.name, base)
+				if !ok1 || !ok2 {
+					continue
+				}
+				if x := g / bg; !ok || x > worst {
+					worst, wop, ok = x, op, true
+				}
+			}
+			ts = append(ts, target{fmt.Sprintf("%s: native cost per byte at %s entries against %s, over the same ratio of the fastjson baseline, `label`, `hwm` and `redact` each ≤ %.2f",
+				z.name, thousands(int64(big.entries)), thousands(int64(small.entries)), manyGrowth),
+				fmt.Sprintf("%.2f at most (`%s`)", worst, wop), worst <= manyGrowth, ok})
+		}
+	}
+	if b := rep.bundleRun; b != nil {
+		ts = append(ts, target{fmt.Sprintf("the CLI labeling a Bundle of %s Conditions (%s) peaks under %s resident", thousands(int64(b.entries)), mb(b.bytes), mib(bundleRSSLimit)),
+			mib(b.maxRSS) + fmt.Sprintf(" (VmHWM, in %.1f s)", b.wall.Seconds()), b.maxRSS < bundleRSSLimit, b.maxRSS > 0})
+	}
+	return ts
+}
+
+// growthBetween is how much more a byte of name costs on set big than on
+// set small, natively.
+func (rep *report) growthBetween(small, big, name string) (float64, bool) {
+	s, b := rep.find(small, name, "native"), rep.find(big, name, "native")
+	if s == nil || b == nil {
+		return 0, false
+	}
+	return s.mbps() / b.mbps(), true
 }
 
 // growth is how much more a byte costs at 10 MB than at 100 KB for a row.
@@ -332,6 +457,7 @@ func (rep *report) markdown() string {
 		}
 	}
 	b.WriteString(rep.scalingSection())
+	b.WriteString(rep.manySection())
 	b.WriteString(rep.streamSection())
 	b.WriteString("\n## Sizes\n\n| artifact | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|\n")
 	for _, a := range rep.sizes {
@@ -351,6 +477,9 @@ func (rep *report) markdown() string {
 }
 
 func (rep *report) setTitle(set *inputSet) string {
+	if set.shape != "" {
+		return fmt.Sprintf("Bundle of %s (%s)", set.name, mb(set.bytes()))
+	}
 	if set.name == "Synthea" {
 		return fmt.Sprintf("Synthea bundles (%d bundles, %s, %s resources)", len(set.inputs), mb(set.bytes()), thousands(int64(set.resources())))
 	}
@@ -386,7 +515,7 @@ func (rep *report) setRows(set string, names []string) []string {
 			compared := ""
 			switch {
 			case be == "native" && isOp(name):
-				base, short := baselineOf(name)
+				base, short := rep.baselineIn(set, name)
 				if br := rep.find(set, base, "native"); br != nil {
 					compared = fmt.Sprintf("%.2f × %s", br.roundTime()/r.roundTime(), short)
 				}
@@ -475,6 +604,58 @@ func (rep *report) scalingSection() string {
 			}
 			b.WriteString("\n")
 		}
+	}
+	return b.String()
+}
+
+// manySection is the cost per byte on the many-entry Bundles, by entry
+// count.
+func (rep *report) manySection() string {
+	var b strings.Builder
+	for _, z := range shapes {
+		var cols []*inputSet
+		for i := range rep.sets {
+			if rep.sets[i].shape == z.flag {
+				cols = append(cols, &rep.sets[i])
+			}
+		}
+		if len(cols) < 2 {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("\n## Many small entries\n\nMilliseconds per MB of input (of the unlabeled input, for redaction too) on Bundles of many small entries, natively; a flat row is linear cost.\n")
+		}
+		fmt.Fprintf(&b, "\n%s:\n\n| operation |", z.name)
+		for _, c := range cols {
+			fmt.Fprintf(&b, " %s entries |", thousands(int64(c.entries)))
+		}
+		b.WriteString(" most / fewest |\n|---|" + strings.Repeat("---:|", len(cols)+1) + "\n")
+		for _, name := range append([]string{"fastjson parse-only", "fastjson parse + marshal", labeledBaseline}, ops...) {
+			cells := []string{}
+			for _, c := range cols {
+				if r := rep.find(c.name, name, "native"); r != nil {
+					cells = append(cells, fmt.Sprintf("%.2f", 1e3/r.mbps()))
+				} else {
+					cells = append(cells, "")
+				}
+			}
+			g := ""
+			if x, ok := rep.growthBetween(cols[0].name, cols[len(cols)-1].name, name); ok {
+				g = fmt.Sprintf("%.2f", x)
+			}
+			label := name
+			if isOp(name) {
+				label = "`" + name + "`"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", label, strings.Join(cells, " | "), g)
+		}
+	}
+	if r := rep.bundleRun; r != nil {
+		if b.Len() == 0 {
+			b.WriteString("\n## Many small entries\n")
+		}
+		fmt.Fprintf(&b, "\n`seclabel label --engine native` on one Bundle of %s one-coding Conditions (%s), written to /dev/null: %.1f s, peak resident memory %s (VmHWM of the process, read from /proc as it runs).\n",
+			thousands(int64(r.entries)), mb(r.bytes), r.wall.Seconds(), mib(r.maxRSS))
 	}
 	return b.String()
 }

@@ -65,3 +65,51 @@ func runStream(bin, path, engine string, lines int, cacheDir string) (streamResu
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return r, nil
 }
+
+// bundleResult is one run of the CLI labeling a whole Bundle.
+type bundleResult struct {
+	entries int
+	bytes   int64
+	wall    time.Duration
+	maxRSS  int64 // bytes
+}
+
+// bundleRSSLimit is what the CLI may hold at its peak labeling the
+// 300,000-entry Bundle (37.5 MB in, about 200 MB out).
+const bundleRSSLimit = 400 << 20
+
+// runBundle writes a Bundle of n one-coding Conditions to tmp and labels it
+// with the native CLI, output to the null device, reading its peak
+// resident memory (VmHWM) as the run goes.
+func runBundle(root, tmp string, n int) (bundleResult, error) {
+	bin := filepath.Join(tmp, "seclabel")
+	if _, err := os.Stat(bin); err != nil {
+		if bin, err = buildCLI(root, tmp); err != nil {
+			return bundleResult{}, err
+		}
+	}
+	data := conditions(n)
+	path := filepath.Join(tmp, fmt.Sprintf("conditions-%d.json", n))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return bundleResult{}, err
+	}
+	defer os.Remove(path)
+	r := bundleResult{entries: n, bytes: int64(len(data))}
+	cmd := exec.Command(bin, "label", "--engine", "native", "-o", os.DevNull, path)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return r, err
+	}
+	done := make(chan struct{})
+	rss := watchRSS(cmd.Process.Pid, done)
+	err := cmd.Wait()
+	r.wall = time.Since(t0)
+	close(done)
+	r.maxRSS = <-rss
+	if err != nil {
+		return r, fmt.Errorf("seclabel label %s: %v: %s", filepath.Base(path), err, strings.TrimSpace(stderr.String()))
+	}
+	return r, nil
+}

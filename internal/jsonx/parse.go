@@ -206,6 +206,26 @@ type frame struct {
 // The innermost container lives in two locals (top and mask), the position,
 // tape and stack in locals written back on return: in WebAssembly every
 // access through p, or through the stack, is a load or a store.
+// tapeSize estimates the nodes the tape of s needs from a count of its
+// structural bytes: a value is the first of its container or follows a
+// comma, a key precedes a colon. Commas and colons inside strings make it an
+// overestimate, by little in FHIR. One pass with a table, no branch per byte.
+func tapeSize(s []byte) int {
+	n := 1
+	for _, c := range s {
+		n += int(structural[c])
+	}
+	return n
+}
+
+// structural marks the bytes tapeSize counts.
+var structural = [256]uint8{',': 1, ':': 1, '{': 1, '[': 1}
+
+// growTape doubles the tape's capacity.
+func growTape(nodes []node) []node {
+	return append(make([]node, 0, 2*cap(nodes)+64), nodes...)
+}
+
 func (p *parser) run() error {
 	d := p.d
 	s := p.src
@@ -216,7 +236,20 @@ func (p *parser) run() error {
 	if i >= len(s) {
 		return p.finish(nodes, frames, i, "empty input")
 	}
+	if cap(nodes) < len(s)/2+1 { // a node takes two bytes of input at least
+		// Sized once: a tape grown by appending would be copied over and
+		// over, and a large one is most of a call's memory.
+		if want := tapeSize(s); cap(nodes) < want {
+			nodes = make([]node, 0, want)
+		}
+	}
 	for {
+		// One pass of the loop appends at most a value and a key. The tape
+		// grows by doubling: append's quarter steps on a large tape would
+		// copy it several times over (growTape).
+		if cap(nodes)-len(nodes) < 2 {
+			nodes = growTape(nodes)
+		}
 		// Expect a value at i.
 		if i >= len(s) {
 			return p.finish(nodes, frames, i, "unexpected end of input")

@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// manyConditions is a collection Bundle of n one-coding Conditions, all HIV.
+func manyConditions(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"resource":{"resourceType":"Condition","id":"c%d","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}}`, i)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// manyObservations is a searchset Bundle of n Observations, every
+// sensitive-th an HIV viral load (0: none).
+func manyObservations(n, sensitive int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"resourceType":"Bundle","type":"searchset","total":%d,"entry":[`, n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		code := "8867-4"
+		if sensitive > 0 && i%sensitive == 0 {
+			code = "20447-9"
+		}
+		fmt.Fprintf(&b, `{"fullUrl":"https://ehr.example.org/fhir/Observation/o%d","resource":{"resourceType":"Observation","id":"o%d","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"%s"}]},"subject":{"reference":"Patient/p%d"},"valueQuantity":{"value":%d}},"search":{"mode":"match"}}`,
+			i, i, code, i%500, i%90)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+var manyDeny = AccessContext{Clearance: "N", Deny: []string{"SUD", "HIV"}}
+
+// allocated is the bytes one call of f allocates.
+func allocated(t *testing.T, f func() error) uint64 {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	if err := f(); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&m1)
+	return m1.TotalAlloc - m0.TotalAlloc
+}
+
+// Labeling, the high-water mark and redaction of a Bundle allocate in
+// proportion to its entries: ten times the entries, at most 12.5 times the
+// bytes (a cost per entry that grew with the Bundle, such as a list grown
+// from zero and copied per entry, would show far more).
+func TestManyEntriesAllocateLinearly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("labels Bundles of 20,000 entries")
+	}
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, shape := range []struct {
+		name string
+		gen  func(n int) []byte
+	}{{"conditions", manyConditions}, {"observations", func(n int) []byte { return manyObservations(n, 8) }}, {"plain", func(n int) []byte { return manyObservations(n, 0) }}} {
+		var per [2][3]uint64
+		for k, n := range []int{2000, 20000} {
+			in := shape.gen(n)
+			r, err := e.Label(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			labeled := r.Resource
+			per[k][0] = allocated(t, func() error { _, err := e.Label(ctx, in); return err })
+			per[k][1] = allocated(t, func() error { _, err := e.HWM(ctx, in); return err })
+			per[k][2] = allocated(t, func() error { _, err := e.Redact(ctx, labeled, manyDeny); return err })
+		}
+		for i, op := range []string{"label", "hwm", "redact"} {
+			if x := float64(per[1][i]) / float64(per[0][i]); x > 12.5 {
+				t.Errorf("%s %s: 10 x the entries allocate %.1f x the bytes (%d against %d)", shape.name, op, x, per[1][i], per[0][i])
+			}
+		}
+	}
+}
+
+func benchMany(b *testing.B, in []byte, call func(e *Engine, in []byte) error) {
+	e, err := New(Options{MaxInputBytes: 512 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := call(e, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func doLabel(e *Engine, in []byte) error { _, err := e.Label(context.Background(), in); return err }
+func doHWM(e *Engine, in []byte) error   { _, err := e.HWM(context.Background(), in); return err }
+func doRedact(e *Engine, in []byte) error {
+	_, err := e.Redact(context.Background(), in, manyDeny)
+	return err
+}
+
+func labeledMany(b *testing.B, in []byte) []byte {
+	e, _ := New(Options{MaxInputBytes: 512 << 20})
+	r, err := e.Label(context.Background(), in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r.Resource
+}
+
+// The benchmarks behind the many-entry rows of make bench, for profiling
+// (go test ./engine -run '^$' -bench Many -cpuprofile ...).
+func BenchmarkManyLabel1k(b *testing.B)   { benchMany(b, manyConditions(1000), doLabel) }
+func BenchmarkManyLabel100k(b *testing.B) { benchMany(b, manyConditions(100000), doLabel) }
+func BenchmarkManyHWM100k(b *testing.B)   { benchMany(b, manyConditions(100000), doHWM) }
+func BenchmarkManyRedact1k(b *testing.B) {
+	benchMany(b, labeledMany(b, manyConditions(1000)), doRedact)
+}
+func BenchmarkManyRedact100k(b *testing.B) {
+	benchMany(b, labeledMany(b, manyConditions(100000)), doRedact)
+}
+func BenchmarkManyPlain100k(b *testing.B) { benchMany(b, manyObservations(100000, 0), doLabel) }
