@@ -71,24 +71,18 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		case a == "--describe":
 			describe = true
-		case name == "--rules":
+		case name == "--rules" || name == "--pack":
 			if !inline {
 				if i+1 >= len(args) {
-					fmt.Fprintln(stderr, "seclabel rules: --rules needs a value")
+					fmt.Fprintf(stderr, "seclabel rules: %s needs a value\n", name)
 					return exitUsage
 				}
 				i++
 				val = args[i]
 			}
-			cfg.packs = append(cfg.packs, packSource{file: val})
-		case name == "--pack":
-			if !inline {
-				if i+1 >= len(args) {
-					fmt.Fprintln(stderr, "seclabel rules: --pack needs a value")
-					return exitUsage
-				}
-				i++
-				val = args[i]
+			if name == "--rules" {
+				cfg.packs = append(cfg.packs, packSource{file: val})
+				break
 			}
 			if _, ok := engine.EmbeddedPack(val); !ok {
 				fmt.Fprintf(stderr, "seclabel rules: --pack is us-default or us-broad, not %q\n", val)
