@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,7 +12,11 @@ import (
 // redactTop redacts the resource at n and returns the released bytes, or
 // nil when the whole resource is withheld.
 func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
-	r := &redactor{s: s, d: d, root: n, acts: map[jsonx.Node]action{}, adds: map[jsonx.Node][]addMember{}, dirty: map[jsonx.Node]bool{}}
+	// Sized for a Bundle's entries, each of which may be withheld (an
+	// action and its dirty path): maps grown from empty by rehashing would
+	// allocate several times what a Bundle of many small entries needs.
+	hint := d.Count(d.Get(n, "entry"))
+	r := &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: make(map[jsonx.Node]bool, 2*hint)}
 	for _, ref := range s.access.withheldRefs {
 		r.gone.add(ref)
 	}
@@ -74,6 +79,12 @@ func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail stri
 		if l.bad != 0 && w.Detail == "" {
 			w.Detail = r.badDetail(&l)
 		}
+	}
+	if len(r.rep.Withheld) == cap(r.rep.Withheld) {
+		// Doubled, not grown by a quarter as append does past a few
+		// hundred: a Bundle withholding most of 100,000 entries would
+		// otherwise copy the list about twenty times.
+		r.rep.Withheld = slices.Grow(r.rep.Withheld, max(16, len(r.rep.Withheld)))
 	}
 	r.rep.Withheld = append(r.rep.Withheld, w)
 	if n >= 0 {
