@@ -112,6 +112,19 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// total counts what some rules match, for the totals of describeRules.
+type total struct{ rules, codes, prefixes, ranges, ingredients, text int }
+
+// add counts one rule's matches t in a.
+func (a *total) add(t total) {
+	a.rules++
+	a.codes += t.codes
+	a.prefixes += t.prefixes
+	a.ranges += t.ranges
+	a.ingredients += t.ingredients
+	a.text += t.text
+}
+
 // describeRules writes the coverage of r: each rule, then totals per category.
 func describeRules(out io.Writer, r *engine.Rules) error {
 	cov := r.Coverage()
@@ -121,7 +134,6 @@ func describeRules(out io.Writer, r *engine.Rules) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Packs: %s\n%d rules; %d codes, prefixes and ranges indexed\n", names, r.RuleCount(), r.CodeCount())
-	type total struct{ rules, codes, prefixes, ranges, ingredients, text int }
 	totals := map[string]*total{}
 	var all total
 	var order []string
@@ -166,12 +178,7 @@ func describeRules(out io.Writer, r *engine.Rules) error {
 		}
 		tw.Flush()
 		t.text = c.Text
-		all.rules++
-		all.codes += t.codes
-		all.prefixes += t.prefixes
-		all.ranges += t.ranges
-		all.ingredients += t.ingredients
-		all.text += t.text
+		all.add(t)
 		cats := c.Sensitivity
 		if len(cats) == 0 {
 			cats = []string{"(none)"}
@@ -183,12 +190,7 @@ func describeRules(out io.Writer, r *engine.Rules) error {
 				totals[cat] = tt
 				order = append(order, cat)
 			}
-			tt.rules++
-			tt.codes += t.codes
-			tt.prefixes += t.prefixes
-			tt.ranges += t.ranges
-			tt.ingredients += t.ingredients
-			tt.text += t.text
+			tt.add(t)
 		}
 	}
 	b.WriteString("\nPer category (sensitivity label; a rule counts in each of its categories):\n")
