@@ -14,6 +14,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"sync"
 )
 
@@ -153,7 +154,19 @@ func (e *Engine) Label(ctx context.Context, resource []byte) (*Result, error) {
 // It never fails: errors are reported inside the response. The returned
 // bytes are owned by the caller.
 func (e *Engine) Do(ctx context.Context, request []byte) []byte {
-	return e.do(ctx, request, nil)
+	out, _ := e.do(ctx, request, nil, nil)
+	return out
+}
+
+// DoTo is Do writing the response to w. A resource sent after a NUL byte
+// comes back after one too, and label and hwm write it to w in pieces,
+// straight from the input and the labels they add, so the call never holds
+// a result that may be many times its input (with the option omitReport,
+// neither a report that grows with it). The response is written once the
+// call has succeeded or failed as a whole; the error is w's.
+func (e *Engine) DoTo(ctx context.Context, w io.Writer, request []byte) error {
+	_, err := e.do(ctx, request, nil, w)
+	return err
 }
 
 // Session is what a long-lived host keeps, such as one WebAssembly
@@ -173,5 +186,6 @@ func (s *Session) Do(ctx context.Context, request []byte) []byte {
 	if s.e == nil {
 		s.e, _ = New(Options{})
 	}
-	return s.e.do(ctx, request, s)
+	out, _ := s.e.do(ctx, request, s, nil)
+	return out
 }

@@ -152,7 +152,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 			touched++
 		}
 	}
-	if cap(s.report.Labeled) < touched {
+	if cap(s.report.Labeled) < touched && !s.opts.OmitReport {
 		s.report.Labeled = make([]Labeled, 0, touched)
 	}
 	for _, p := range plans {
@@ -684,6 +684,28 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 }
 
+// reportLabeled adds a labeled resource to the report. Its strings that
+// alias the input are copied once the call is done (Result.own).
+func (s *state) reportLabeled(d *jsonx.Doc, p *plan, confCode string, final []label) {
+	rep := Labeled{Location: p.location(), Type: p.typ, ID: p.id, Confidentiality: confCode}
+	r := s.rules()
+	for _, m := range p.matches {
+		mm := Match{Rule: r.rules[m.rule].id, System: m.system, Code: m.code, Path: m.path}
+		if r.rules[m.rule].inline {
+			rep.Inline = append(rep.Inline, mm)
+		} else {
+			rep.Matches = append(rep.Matches, mm)
+		}
+	}
+	rep.Matches = append(rep.Matches, p.inherited...)
+	for _, f := range final {
+		if f.node < 0 {
+			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f), Set: f.set.String()})
+		}
+	}
+	s.report.Labeled = append(s.report.Labeled, rep)
+}
+
 // writePlan writes a plan's labels and returns the labels now in the
 // resource's meta.security, valid until the next call: its lists live in
 // buffers of the state that every resource of a Bundle reuses.
@@ -780,25 +802,9 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	final, part2 := s.addPart2Mark(final)
 	notice := part2 && !hasPart2Notice(d, meta)
 	sortLabels(final)
-	// The report's strings that alias the input are copied once the call
-	// is done (Result.own).
-	rep := Labeled{Location: p.location(), Type: p.typ, ID: p.id, Confidentiality: confCode}
-	r := s.rules()
-	for _, m := range p.matches {
-		mm := Match{Rule: r.rules[m.rule].id, System: m.system, Code: m.code, Path: m.path}
-		if r.rules[m.rule].inline {
-			rep.Inline = append(rep.Inline, mm)
-		} else {
-			rep.Matches = append(rep.Matches, mm)
-		}
+	if !s.opts.OmitReport {
+		s.reportLabeled(d, p, confCode, final)
 	}
-	rep.Matches = append(rep.Matches, p.inherited...)
-	for _, f := range final {
-		if f.node < 0 {
-			rep.Added = append(rep.Added, Coding{System: f.system, Code: f.code, Display: s.displayOf(d, &f), Set: f.set.String()})
-		}
-	}
-	s.report.Labeled = append(s.report.Labeled, rep)
 	var security []byte
 	if !sameLabels(d, existing, final) {
 		s.w.Reset()

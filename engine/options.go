@@ -122,6 +122,12 @@ type Options struct {
 	Audit     bool
 	AuditTime string
 
+	// OmitReport [omitReport] leaves the report's longest lists out: label's
+	// labeled resources (then not built at all) and redact's removed and
+	// masked elements. Marks, withheld resources and counts stay. For
+	// callers that want only the result of a very large input.
+	OmitReport bool
+
 	omit, reveal codeList
 	refs         []refPath // Propagate and Inherit, parsed
 	resolved     bool      // the three above are set (see resolveFrom)
@@ -375,7 +381,7 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 			o.Audit = d.Bool(v)
 		case "auditTime":
 			o.AuditTime = str()
-		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark", "part2Notice", "requireConfidentiality":
+		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark", "part2Notice", "requireConfidentiality", "omitReport":
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
 				err = optErr(name, "must be true or false")
 			}
@@ -393,6 +399,8 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 				o.Part2Notice = &b
 			case "requireConfidentiality":
 				o.RequireConfidentiality = b
+			case "omitReport":
+				o.OmitReport = b
 			default:
 				o.InlineHighWaterMark = &b
 			}

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"io"
 	"strconv"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -17,7 +18,10 @@ import (
 //
 // Within a session the response is the state's own buffer, valid until the
 // session's next call; otherwise it is the caller's.
-func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []byte) {
+//
+// With stream set (DoTo) the response is written there instead, and its
+// resource, when it travels after a NUL byte, in pieces; out is nil.
+func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream io.Writer) (out []byte, werr error) {
 	var s *state
 	if sess != nil && sess.s != nil {
 		s = sess.s
@@ -26,6 +30,8 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []b
 		s = e.getState(&e.opts)
 	}
 	s.scratch = true
+	s.stream = stream != nil
+	wrote := false // to stream: a panic past this point cannot be reported
 	defer func() {
 		if r := recover(); r != nil {
 			// A panic is a bug; the state may be inconsistent, so it is
@@ -34,6 +40,13 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []b
 				sess.s = nil
 			}
 			out = errorResponse(errorf(ErrInternal, "internal error: "+panicText(r)))
+			if stream != nil {
+				if wrote {
+					panic(r)
+				}
+				_, werr = stream.Write(out)
+				out = nil
+			}
 			return
 		}
 		if sess != nil {
@@ -44,17 +57,35 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session) (out []b
 	}()
 	var o op
 	res, err := e.doRequest(ctx, request, &o, sess, s)
+	pending := err == nil && o != opConfigure && s.pending
 	switch {
 	case err != nil:
-		return errorResponse(err)
+		out = errorResponse(err)
 	case o == opConfigure:
-		return []byte(configured)
+		out = []byte(configured)
+	default:
+		s.respBuf = response(s.respBuf[:0], o, res, s.split, pending)
+		out = s.respBuf
+		if sess == nil && stream == nil {
+			// The buffer is handed over rather than copied when it is large:
+			// the next call grows a new one.
+			if cap(out) > bufferKept {
+				s.respBuf = nil
+			} else {
+				out = append(make([]byte, 0, len(out)), out...)
+			}
+		}
 	}
-	s.respBuf = response(s.respBuf[:0], o, res, s.split)
-	if sess != nil {
-		return s.respBuf
+	if stream == nil {
+		return out, nil
 	}
-	return append(make([]byte, 0, len(s.respBuf)), s.respBuf...)
+	if _, err := stream.Write(out); err != nil || !pending {
+		return nil, err
+	}
+	wrote = true
+	d := &s.doc
+	s.resBuf, werr = jsonx.WriteSpan(stream, s.resBuf, d.Src, s.pendStart, s.pendEnd, s.edits)
+	return nil, werr
 }
 
 func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Session, s *state) (res *Result, err error) {
@@ -394,7 +425,10 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 // With split set (the request carried its resource after a NUL byte), the
 // resulting resource follows the envelope after a NUL byte instead of being
 // its "resource" member, for the operations that return one.
-func response(dst []byte, o op, r *Result, split bool) []byte {
+//
+// pending says the resource is not in r but follows after the NUL byte of
+// a split response, written by the caller (DoTo).
+func response(dst []byte, o op, r *Result, split, pending bool) []byte {
 	var w jsonx.Writer
 	if need := len(r.Resource) + len(r.Audit) + len(r.Outcome) + 4096; cap(dst) < need {
 		dst = make([]byte, 0, need+need/4) // room for the report
@@ -404,7 +438,7 @@ func response(dst []byte, o op, r *Result, split bool) []byte {
 	w.Key("protocol")
 	w.Int(ProtocolVersion)
 	w.KV("op", o.String())
-	returns := r.Resource != nil || o == opRedact // redact: null when withheld whole
+	returns := r.Resource != nil || o == opRedact || pending // redact: null when withheld whole
 	if returns && !split {
 		w.Key("resource")
 		if r.Resource != nil {
@@ -428,6 +462,9 @@ func response(dst []byte, o op, r *Result, split bool) []byte {
 	w.EndObject()
 	if returns && split {
 		w.B = append(w.B, 0)
+		if pending {
+			return w.B
+		}
 		if r.Resource != nil {
 			w.B = append(w.B, r.Resource...)
 		} else {
@@ -619,7 +656,7 @@ func errorResponse(err error) []byte {
 // MarshalResponse writes r as the protocol response of the named op ("hwm"
 // or "validate"); it is what Do returns for the same call.
 func MarshalResponse(opName string, r *Result) []byte {
-	return response(nil, opNames[opName], r, false)
+	return response(nil, opNames[opName], r, false, false)
 }
 
 // MarshalError writes err as a protocol error response.

@@ -36,6 +36,9 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
 		s.report.Removed, s.report.Masked = nil, nil
 		return nil
 	}
+	if s.opts.OmitReport {
+		s.report.Removed, s.report.Masked = nil, nil
+	}
 	return s.keepResult(r.render(s.resultBuf(len(d.Raw(n))), n))
 }
 

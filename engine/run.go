@@ -54,6 +54,10 @@ type state struct {
 	scratch         bool
 	split           bool // the request carried its resource after a NUL byte
 	resBuf, respBuf []byte
+	// DoTo (stream) leaves a split label or hwm result pending: the span
+	// [pendStart, pendEnd) of doc with the edits, written in pieces.
+	stream, pending    bool
+	pendStart, pendEnd int
 
 	planArena []plan // labeling's per-entry plans
 	// writePlan's lists, reused by every resource, and the JSON text of
@@ -111,6 +115,7 @@ func (s *state) reset(opts *Options) {
 	s.access = nil
 	s.scratch = false
 	s.split = false
+	s.stream, s.pending = false, false
 	// The cached system aliases the last call's input, which the caller
 	// may overwrite.
 	s.scan.sysCache = systemCache{}
@@ -256,6 +261,16 @@ func (a *stringArena) clone(x string) string {
 	return unsafe.String(&a.buf[start], len(x))
 }
 
+// result applies the edits to [start, end) of d, or leaves them pending for
+// DoTo when the resource is answered after a NUL byte.
+func (s *state) result(d *jsonx.Doc, start, end int) []byte {
+	if s.stream && s.split && d == &s.doc {
+		s.pending, s.pendStart, s.pendEnd = true, start, end
+		return nil
+	}
+	return s.keepResult(jsonx.ApplySpan(s.resultBuf(0), d.Src, start, end, s.edits))
+}
+
 // parse checks limits and parses the resource into s.doc.
 func (s *state) parse(src []byte) error {
 	if len(src) > s.opts.MaxInputBytes {
@@ -297,11 +312,11 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	switch o {
 	case opHWM:
 		s.hwmResource(d, n, typ)
-		res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(0), d.Src, start, end, s.edits))
+		res.Resource = s.result(d, start, end)
 	case opLabel:
 		s.labelTop(d, n, typ)
 		if s.err == nil {
-			res.Resource = s.keepResult(jsonx.ApplySpan(s.resultBuf(0), d.Src, start, end, s.edits))
+			res.Resource = s.result(d, start, end)
 		}
 	case opRedact:
 		if s.access == nil {

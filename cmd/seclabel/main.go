@@ -148,6 +148,7 @@ type config struct {
 	context          []byte       // redact: the access context object
 	audit            bool
 	discard          bool // NDJSON redaction's first pass: read the responses, write nothing
+	omitReportSet    bool // --option omitReport was given
 	engineOpts       engine.Options
 }
 
@@ -280,6 +281,7 @@ var optionKinds = map[string]string{
 	"minConfidence":          "number",
 	"classifier":             "string",
 	"maxDepth":               "limit",
+	"omitReport":             "bool",
 }
 
 func parseFlags(cmd string, args []string) (*config, error) {
@@ -390,6 +392,12 @@ func parseFlags(cmd string, args []string) (*config, error) {
 		w.Key("operationOutcome")
 		w.Bool(true)
 	}
+	if !cfg.response && !cfg.omitReportSet && (cmd == "label" || cmd == "redact") {
+		// Only --response prints the report; its longest lists would cost
+		// memory in proportion to the input for nothing.
+		w.Key("omitReport")
+		w.Bool(true)
+	}
 	if cfg.audit {
 		w.Key("audit")
 		w.Bool(true)
@@ -436,6 +444,9 @@ func addOption(cfg *config, w *jsonx.Writer, kv string) error {
 	name, val, ok := strings.Cut(kv, "=")
 	if !ok || name == "" {
 		return fmt.Errorf("--option takes NAME=VALUE, got %q", kv)
+	}
+	if name == "omitReport" {
+		cfg.omitReportSet = true
 	}
 	switch optionKinds[name] {
 	case "string":

@@ -702,3 +702,36 @@ func TestRedactNDJSONFileFailsClosed(t *testing.T) {
 		t.Fatalf("file: code %d, output %q, stderr %q", code, out, errs)
 	}
 }
+
+// A large Bundle is labeled as the engine labels it (the CLI streams the
+// result, with the report's per-resource list left out), and --response
+// still has the whole report.
+func TestLabelLargeBundle(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
+	for i := range 20000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"resource":{"resourceType":"Condition","id":"c` + strconv.Itoa(i) + `","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}}`)
+	}
+	b.WriteString(`]}`)
+	in := b.String()
+	e, _ := engine.New(engine.Options{})
+	want, err := e.Label(context.Background(), []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runCLI(t, in, "label")
+	if code != exitOK || out != string(want.Resource)+"\n" {
+		t.Fatalf("exit %d, %d bytes out (want %d), stderr %q", code, len(out), len(want.Resource)+1, errs)
+	}
+	resp, _, _ := runCLI(t, in, "label", "--response")
+	v, err := fastjson.Parse(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(v.GetArray("report", "labeled")); n != 20000 {
+		t.Errorf("--response reports %d labeled resources, want 20000", n)
+	}
+}

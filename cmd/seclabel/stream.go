@@ -17,9 +17,15 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// doer answers protocol requests: the native engine, or later the module.
+// doer answers protocol requests: the native engine, or the module.
 type doer interface {
 	Do(ctx context.Context, request []byte) []byte
+}
+
+// streamer is a doer that can also write its response in pieces (the
+// native engine's DoTo).
+type streamer interface {
+	DoTo(ctx context.Context, w io.Writer, request []byte) error
 }
 
 // outcomeOf is what one input produced.
@@ -75,7 +81,7 @@ func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, 
 	if ndjson {
 		status = streamNDJSON(ctx, cfg, d, br, bw, stderr, size, file)
 	} else {
-		status = single(ctx, cfg, d, br, bw, stderr)
+		status = single(ctx, cfg, d, br, bw, stderr, size)
 	}
 	if err := bw.Flush(); err != nil && status == exitOK {
 		fmt.Fprintf(stderr, "seclabel: %v\n", err)
@@ -103,7 +109,10 @@ func looksNDJSON(br *bufio.Reader) bool {
 	return len(line) > 0 && d.Parse(line, 1000) == nil
 }
 
-func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer) int {
+func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer, size int64) int {
+	if s, ok := d.(streamer); ok && (cfg.cmd == "label" || cfg.cmd == "hwm") && !cfg.pretty && !cfg.response && !cfg.outcome {
+		return singleStream(ctx, cfg, s, br, w, stderr, size)
+	}
 	data, err := io.ReadAll(br)
 	if err != nil {
 		fmt.Fprintf(stderr, "seclabel: %v\n", err)
@@ -125,6 +134,108 @@ func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio
 	return exitOK
 }
 
+// singleStream labels or writes the high-water mark of one input whose
+// result goes to w as the engine writes it: the input is read once, into
+// the request, and neither the result nor a copy of it is ever held whole.
+func singleStream(ctx context.Context, cfg *config, s streamer, br *bufio.Reader, w *bufio.Writer, stderr io.Writer, size int64) int {
+	req := requestEnvelope(nil, cfg)
+	req = append(req, 0)
+	head := len(req)
+	if size > 0 {
+		req = slices.Grow(req, int(size)+1) // +1: ReadFrom sees the end without growing
+	}
+	buf := bytes.NewBuffer(req)
+	if _, err := buf.ReadFrom(br); err != nil {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		return exitIO
+	}
+	req = buf.Bytes()
+	rw := &resultWriter{out: w}
+	if err := s.DoTo(ctx, rw, req); err != nil {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		return exitIO
+	}
+	if !rw.tail { // an error response: no resource follows
+		rw.failed = envelopeError(rw.env, req[head:])
+	}
+	if o := rw.failed; o != nil {
+		fmt.Fprintf(stderr, "seclabel: %s: %s\n", o.code, o.msg)
+		return exitInput
+	}
+	if err := w.WriteByte('\n'); err != nil {
+		fmt.Fprintf(stderr, "seclabel: %v\n", err)
+		return exitIO
+	}
+	return exitOK
+}
+
+// resultWriter takes a streamed response: the envelope before its NUL byte
+// is kept and read first, and the resource after it goes on to out only
+// when the envelope holds no error.
+type resultWriter struct {
+	out    io.Writer
+	env    []byte
+	tail   bool
+	failed *outcomeOf
+}
+
+func (r *resultWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if !r.tail {
+		i := bytes.IndexByte(p, 0)
+		if i < 0 {
+			r.env = append(r.env, p...)
+			return n, nil
+		}
+		r.env = append(r.env, p[:i]...)
+		r.tail, p = true, p[i+1:]
+		r.failed = envelopeError(r.env, nil)
+	}
+	if r.failed != nil {
+		return n, nil
+	}
+	_, err := r.out.Write(p)
+	return n, err
+}
+
+// envelopeError is the error a response's envelope holds, or nil; resource
+// is the input, for the position of a JSON error in it.
+func envelopeError(env, resource []byte) *outcomeOf {
+	var doc jsonx.Doc
+	if err := doc.Parse(env, 10000); err != nil {
+		return &outcomeOf{code: "internal", msg: "the engine returned malformed JSON"}
+	}
+	e := doc.Get(0, "error")
+	if e < 0 {
+		return nil
+	}
+	o := outcomeOf{code: doc.Str(doc.Get(e, "code")), msg: doc.Str(doc.Get(e, "message"))}
+	if o.code == "invalid_json" && resource != nil {
+		// The engine saw the input inside a request; say where in the input.
+		var in jsonx.Doc
+		var se *jsonx.SyntaxError
+		if err := in.Parse(resource, 1<<20); errors.As(err, &se) {
+			line, col := position(resource, se.Offset)
+			o.msg = fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, se.Msg)
+		}
+	}
+	return &o
+}
+
+// requestEnvelope appends the request's JSON members but its resource, and
+// its closing brace.
+func requestEnvelope(req []byte, cfg *config) []byte {
+	req = append(req, `{"op":"`...)
+	req = append(req, cfg.cmd...)
+	req = append(req, `","options":`...)
+	req = append(req, cfg.options...)
+	if cfg.context != nil {
+		req = append(req, `,"context":`...)
+		req = append(req, cfg.context...)
+	}
+	return append(req, '}')
+}
+
 // buffers are one worker's reusable request buffer and response tape.
 type buffers struct {
 	req []byte
@@ -137,25 +248,17 @@ func process(ctx context.Context, cfg *config, d doer, resource []byte) outcomeO
 }
 
 func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *buffers) outcomeOf {
-	req := b.req[:0]
-	req = append(req, `{"op":"`...)
-	req = append(req, cfg.cmd...)
-	req = append(req, `","options":`...)
-	req = append(req, cfg.options...)
-	if cfg.context != nil {
-		req = append(req, `,"context":`...)
-		req = append(req, cfg.context...)
-	}
+	req := requestEnvelope(b.req[:0], cfg)
 	// The resource travels after a NUL byte, and so does the result: only
 	// the small envelope is parsed again here, and the resource is written
 	// as the engine made it. --response wants the whole response as one
 	// JSON value, so it sends the resource inside the request.
 	split := !cfg.response
 	if split {
-		req = append(req, '}', 0)
+		req = append(req, 0)
 		req = append(req, bytes.TrimSpace(resource)...)
 	} else {
-		req = append(req, `,"resource":`...)
+		req = append(req[:len(req)-1], `,"resource":`...)
 		req = append(req, bytes.TrimSpace(resource)...)
 		req = append(req, '}')
 	}
@@ -172,18 +275,8 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 	if err := doc.Parse(resp, 10000); err != nil {
 		return outcomeOf{code: "internal", msg: "the engine returned malformed JSON"}
 	}
-	if e := doc.Get(0, "error"); e >= 0 {
-		o := outcomeOf{code: doc.Str(doc.Get(e, "code")), msg: doc.Str(doc.Get(e, "message"))}
-		if o.code == "invalid_json" {
-			// The engine saw the input inside a request; say where in the input.
-			var in jsonx.Doc
-			var se *jsonx.SyntaxError
-			if err := in.Parse(resource, 1<<20); errors.As(err, &se) {
-				line, col := position(resource, se.Offset)
-				o.msg = fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, se.Msg)
-			}
-		}
-		return o
+	if doc.Get(0, "error") >= 0 {
+		return *envelopeError(resp, resource)
 	}
 	o := outcomeOf{}
 	if a := doc.Get(0, "audit"); a >= 0 {

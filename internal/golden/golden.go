@@ -298,3 +298,26 @@ func Joined(resp []byte) []byte {
 	})
 	return append(out, '}')
 }
+
+// Split returns request with its resource sent after a NUL byte, as the
+// typed methods of hosts send it, when the request is a JSON object whose
+// resource member is an object; any other request is returned as it is.
+func Split(request []byte) []byte {
+	var d jsonx.Doc
+	if d.Parse(request, 10000) != nil || d.Kind(0) != jsonx.Object || d.Kind(d.Get(0, "resource")) != jsonx.Object {
+		return request
+	}
+	out := []byte{'{'}
+	d.Members(0, func(k, v jsonx.Node) bool {
+		if d.KeyIs(k, "resource") {
+			return true
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, d.Raw(k)...), ':'), d.Raw(v)...)
+		return true
+	})
+	out = append(out, '}', 0)
+	return append(out, d.Raw(d.Get(0, "resource"))...)
+}

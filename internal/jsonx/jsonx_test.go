@@ -220,3 +220,50 @@ func TestDuplicateNames(t *testing.T) {
 		}
 	}
 }
+
+type countingWriter struct {
+	b      []byte
+	writes int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes++
+	c.b = append(c.b, p...)
+	return len(p), nil
+}
+
+// WriteSpan writes what ApplySpan returns, in pieces of bounded size, and
+// nothing at all when an edit is bad.
+func TestWriteSpan(t *testing.T) {
+	src := []byte(strings.Repeat("0123456789", 30000))
+	big := []byte(strings.Repeat("x", 100<<10)) // larger than a piece
+	var edits []Edit
+	for at := 100; at < len(src)-100; at += 997 {
+		edits = append(edits, Edit{Start: at, End: at + 3, Text: []byte("[edit]")})
+	}
+	edits = append(edits, Edit{Start: 50, End: 50, Text: big}) // out of order
+	want := ApplySpan(nil, src, 10, len(src)-10, append([]Edit(nil), edits...))
+	var w countingWriter
+	buf, err := WriteSpan(&w, nil, src, 10, len(src)-10, edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(w.b) != string(want) {
+		t.Fatalf("WriteSpan wrote %d bytes, ApplySpan made %d", len(w.b), len(want))
+	}
+	if w.writes < len(want)/(64<<10) || cap(buf) > 2*(64<<10) {
+		t.Errorf("%d bytes in %d writes through a buffer of %d", len(w.b), w.writes, cap(buf))
+	}
+	w = countingWriter{}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("overlapping edits did not panic")
+			}
+		}()
+		WriteSpan(&w, nil, src, 0, len(src), []Edit{{Start: 10, End: 20}, {Start: 15, End: 16}})
+	}()
+	if w.writes != 0 {
+		t.Errorf("overlapping edits: %d writes before the panic", w.writes)
+	}
+}

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"io"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -180,6 +181,56 @@ func ApplySpan(dst, src []byte, start, end int, edits []Edit) []byte {
 		pos = e.End
 	}
 	return append(dst, src[pos:end]...)
+}
+
+// WriteSpan writes what ApplySpan would return to w, through buf (reused
+// scratch space, returned grown), never holding the whole result: a result
+// may be many times its input. The edits are checked before anything is
+// written, so a bad edit writes nothing.
+func WriteSpan(w io.Writer, buf, src []byte, start, end int, edits []Edit) ([]byte, error) {
+	sortEdits(edits)
+	pos := start
+	for _, e := range edits {
+		if e.Start < pos || e.End > end {
+			panic("jsonx: overlapping or out-of-range edits")
+		}
+		pos = e.End
+	}
+	const chunk = 64 << 10
+	buf = buf[:0]
+	put := func(b []byte) error {
+		if len(buf)+len(b) > chunk && len(buf) > 0 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+		if len(b) >= chunk {
+			_, err := w.Write(b)
+			return err
+		}
+		buf = append(buf, b...)
+		return nil
+	}
+	pos = start
+	for _, e := range edits {
+		if err := put(src[pos:e.Start]); err != nil {
+			return buf, err
+		}
+		if err := put(e.Text); err != nil {
+			return buf, err
+		}
+		pos = e.End
+	}
+	if err := put(src[pos:end]); err != nil {
+		return buf, err
+	}
+	if len(buf) > 0 {
+		if _, err := w.Write(buf); err != nil {
+			return buf, err
+		}
+	}
+	return buf[:0], nil
 }
 
 // sortEdits orders edits by Start, keeping the order of equal starts. Edits

@@ -36,6 +36,8 @@ export interface Options {
   allowDowngrade?: boolean;
   inlineHighWaterMark?: boolean;
   bundleHighWaterMark?: boolean;
+  /** label, redact: the report leaves out its per-resource and per-element lists (labeled, removed, masked); for very large inputs (default false). */
+  omitReport?: boolean;
   /** label: 42 CFR Part 2 content also gets RedisclosureProhibitionMark and the 42 CFR 2.32 notice on its meta (default true). */
   part2Notice?: boolean;
   propagate?: string[];
