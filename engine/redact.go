@@ -399,7 +399,7 @@ func (r *redactor) render(dst []byte, n jsonx.Node) []byte {
 	if a, ok := r.acts[n]; ok && a.kind == actReplace {
 		return append(dst, a.text...)
 	}
-	if !r.dirty[n] {
+	if !r.dirty.has(n) {
 		return append(dst, d.Raw(n)...)
 	}
 	first, end := d.Range(n)

@@ -108,10 +108,12 @@ func (r *redactor) maskReferences() {
 	m := masker{r: r, d: r.d}
 	for _, rel := range r.out {
 		m.rel = rel
-		// Only sections and Lists need the element path their entries sit at.
-		m.names = rel.typ == "Composition" || rel.typ == "List"
-		m.base, m.entry, m.trail = rel.loc, -1, m.trail[:0]
-		m.object(rel.n, nil, false, true)
+		if rel.typ == "Bundle" || m.mayHit(rel.n) {
+			// Only sections and Lists need the element path their entries sit at.
+			m.names = rel.typ == "Composition" || rel.typ == "List"
+			m.base, m.entry, m.trail = rel.loc, -1, m.trail[:0]
+			m.object(rel.n, nil, false, true)
+		}
 		if t := m.d.Get(rel.n, "text"); m.narrativeHits(t) {
 			r.set(t, action{kind: actRemove})
 			rel.changed = true
@@ -122,6 +124,20 @@ func (r *redactor) maskReferences() {
 	for _, run := range r.runs {
 		m.bundle(run)
 	}
+}
+
+// mayHit reports whether some string below n could name what is withheld:
+// one pass over n's stretch of the tape, where the walk that finds and
+// masks the references keeps a path and looks members up. Most released
+// resources refer to nothing withheld and are passed over this way.
+func (m *masker) mayHit(n jsonx.Node) bool {
+	d := m.d
+	for c, end := n+1, d.Skip(n); c < end; c++ {
+		if d.Kind(c) == jsonx.String && m.hits(d.Str(c)) {
+			return true
+		}
+	}
+	return false
 }
 
 type masker struct {
@@ -197,7 +213,7 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 	r, d := m.r, m.d
 	// Only what is dirty holds an action: elsewhere nothing can be removed
 	// or replaced already.
-	dirty := r.dirty[obj]
+	dirty := r.dirty.has(obj)
 	if dirty && r.acts[obj].kind != 0 {
 		return // removed or replaced already
 	}
@@ -215,7 +231,7 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 // not looked into here).
 func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip func(name string) bool) {
 	r, d := m.r, m.d
-	dirty := r.dirty[obj]
+	dirty := r.dirty.has(obj)
 	first, end := d.Range(obj)
 	for k := first; k < end; k = d.Skip(k + 1) {
 		v := k + 1
@@ -250,7 +266,7 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 	ext := name == "extension" || name == "modifierExtension"
 	sib := -1
 	n, lost := 0, 0
-	dirty := r.dirty[arr]
+	dirty := r.dirty.has(arr)
 	first, end := d.Range(arr)
 	for it, i := first, 0; it < end; it, i = d.Skip(it), i+1 {
 		n++

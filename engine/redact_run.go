@@ -16,7 +16,7 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
 	// action and its dirty path): maps grown from empty by rehashing would
 	// allocate several times what a Bundle of many small entries needs.
 	hint := d.Count(d.Get(n, "entry"))
-	r := &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: make(map[jsonx.Node]bool, 2*hint)}
+	r := &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len())}
 	for _, ref := range s.access.withheldRefs {
 		r.gone.add(ref)
 	}
