@@ -86,6 +86,7 @@ imports:
 generate:
 	$(GO) run ./internal/cardgen
 	$(GO) run ./internal/packgen
+	$(GO) run ./internal/docgen
 
 # Recall and precision of the default pack per sensitive category, against
 # answer keys written by hand (testdata/accuracy; the Synthea part needs

@@ -16,6 +16,7 @@ type Backend interface {
 	HWM(ctx context.Context, resource []byte) (*Result, error)
 	Validate(ctx context.Context, resource []byte) (*Result, error)
 	Marks(ctx context.Context, resource []byte) (*Result, error)
+	Call(ctx context.Context, op string, resource []byte, recipient *AccessContext) (*Result, error)
 	Do(ctx context.Context, request []byte) []byte
 }
 
@@ -92,59 +93,61 @@ func ParseResponse(resp []byte) (*Result, error) {
 		}
 		return append([]byte(nil), d.Raw(n)...)
 	}
-	str := func(n jsonx.Node, k string) string { return d.Str(d.Get(n, k)) }
-	num := func(n jsonx.Node, k string) int { x, _ := strconv.Atoi(string(d.Raw(d.Get(n, k)))); return x }
-	codings := func(n jsonx.Node) (out []Coding) {
-		d.Items(n, func(_ int, c jsonx.Node) bool {
-			out = append(out, Coding{System: str(c, "system"), Code: str(c, "code"), Display: str(c, "display"), Set: str(c, "set")})
-			return true
-		})
-		return out
-	}
-	matches := func(n jsonx.Node) (out []Match) {
-		d.Items(n, func(_ int, m jsonx.Node) bool {
-			out = append(out, Match{Rule: str(m, "rule"), System: str(m, "system"), Code: str(m, "code"), Path: str(m, "path")})
-			return true
-		})
-		return out
-	}
-	strs := func(n jsonx.Node) (out []string) {
-		d.Items(n, func(_ int, s jsonx.Node) bool { out = append(out, d.Str(s)); return true })
-		return out
-	}
 	r := &Result{Resource: raw(d.Get(0, "resource")), Outcome: raw(d.Get(0, "outcome")), Audit: raw(d.Get(0, "audit"))}
 	if tail != nil && string(tail) != "null" {
 		r.Resource = append([]byte(nil), tail...)
 	}
-	rep := d.Get(0, "report")
-	d.Items(d.Get(rep, "marks"), func(_ int, m jsonx.Node) bool {
-		mk := Mark{Location: str(m, "location"), Type: str(m, "type"), Entries: num(m, "entries"), Confidentiality: str(m, "confidentiality"), Security: codings(d.Get(m, "security"))}
-		d.Items(d.Get(m, "leftOut"), func(_ int, l jsonx.Node) bool {
-			mk.LeftOut = append(mk.LeftOut, LeftOut{System: str(l, "system"), Code: str(l, "code"), Set: str(l, "set"), Reason: str(l, "reason")})
-			return true
-		})
-		r.Report.Marks = append(r.Report.Marks, mk)
-		return true
-	})
-	d.Items(d.Get(rep, "labeled"), func(_ int, l jsonx.Node) bool {
-		r.Report.Labeled = append(r.Report.Labeled, Labeled{Location: str(l, "location"), Type: str(l, "type"), ID: str(l, "id"),
-			Confidentiality: str(l, "confidentiality"), Matches: matches(d.Get(l, "matches")), Inline: matches(d.Get(l, "inline")), Added: codings(d.Get(l, "added"))})
-		return true
-	})
-	d.Items(d.Get(rep, "withheld"), func(_ int, x jsonx.Node) bool {
-		r.Report.Withheld = append(r.Report.Withheld, Withheld{Location: str(x, "location"), Type: str(x, "type"), ID: str(x, "id"),
-			FullURL: str(x, "fullUrl"), Reason: str(x, "reason"), Detail: str(x, "detail"), Labels: codings(d.Get(x, "labels"))})
-		return true
-	})
-	d.Items(d.Get(rep, "display"), func(_ int, x jsonx.Node) bool {
-		r.Report.Display = append(r.Report.Display, Display{Location: str(x, "location"), Kind: str(x, "kind"), Text: str(x, "text"), System: str(x, "system"), Code: str(x, "code")})
-		return true
-	})
-	r.Report.Removed, r.Report.Masked = strs(d.Get(rep, "removed")), strs(d.Get(rep, "masked"))
-	r.Report.Errors, r.Report.Warnings, r.Report.Information = num(rep, "errors"), num(rep, "warnings"), num(rep, "information")
+	x := operationNamed(d.Str(d.Get(0, "op")))
+	if x == nil {
+		return nil, errorf(ErrInternal, "malformed response: no known op")
+	}
+	x.read(&d, d.Get(0, "report"), &r.Report)
 	d.Items(d.Get(0, "diagnostics"), func(_ int, g jsonx.Node) bool {
-		r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: Severity(str(g, "severity")), Code: str(g, "code"), Location: str(g, "location"), Message: str(g, "message")})
+		r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: Severity(str(&d, g, "severity")), Code: str(&d, g, "code"), Location: str(&d, g, "location"), Message: str(&d, g, "message")})
 		return true
 	})
 	return r, nil
+}
+
+// The readers the report readers of the operations share.
+
+func str(d *jsonx.Doc, n jsonx.Node, k string) string { return d.Str(d.Get(n, k)) }
+
+func num(d *jsonx.Doc, n jsonx.Node, k string) int {
+	x, _ := strconv.Atoi(string(d.Raw(d.Get(n, k))))
+	return x
+}
+
+func readCodings(d *jsonx.Doc, n jsonx.Node) (out []Coding) {
+	d.Items(n, func(_ int, c jsonx.Node) bool {
+		out = append(out, Coding{System: str(d, c, "system"), Code: str(d, c, "code"), Display: str(d, c, "display"), Set: str(d, c, "set")})
+		return true
+	})
+	return out
+}
+
+func readMatches(d *jsonx.Doc, n jsonx.Node) (out []Match) {
+	d.Items(n, func(_ int, m jsonx.Node) bool {
+		out = append(out, Match{Rule: str(d, m, "rule"), System: str(d, m, "system"), Code: str(d, m, "code"), Path: str(d, m, "path")})
+		return true
+	})
+	return out
+}
+
+func readStrings(d *jsonx.Doc, n jsonx.Node) (out []string) {
+	d.Items(n, func(_ int, s jsonx.Node) bool { out = append(out, d.Str(s)); return true })
+	return out
+}
+
+// readMarks reads the report's marks, which hwm, label and redact write.
+func readMarks(d *jsonx.Doc, rep jsonx.Node, r *Report) {
+	d.Items(d.Get(rep, "marks"), func(_ int, m jsonx.Node) bool {
+		mk := Mark{Location: str(d, m, "location"), Type: str(d, m, "type"), Entries: num(d, m, "entries"), Confidentiality: str(d, m, "confidentiality"), Security: readCodings(d, d.Get(m, "security"))}
+		d.Items(d.Get(m, "leftOut"), func(_ int, l jsonx.Node) bool {
+			mk.LeftOut = append(mk.LeftOut, LeftOut{System: str(d, l, "system"), Code: str(d, l, "code"), Set: str(d, l, "set"), Reason: str(d, l, "reason")})
+			return true
+		})
+		r.Marks = append(r.Marks, mk)
+		return true
+	})
 }

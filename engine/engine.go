@@ -150,6 +150,25 @@ func (e *Engine) Label(ctx context.Context, resource []byte) (*Result, error) {
 	return e.run(ctx, opLabel, resource, &e.opts)
 }
 
+// Call runs the operation named op ("label", "redact", "hwm", "validate",
+// "marks": Operations lists them) on resource, as the named methods do;
+// recipient is the access context redact needs; the others ignore it. It
+// is how a caller runs any operation of the protocol by its name.
+func (e *Engine) Call(ctx context.Context, op string, resource []byte, recipient *AccessContext) (*Result, error) {
+	x := operationNamed(op)
+	if x == nil {
+		return nil, errorf(ErrInvalidOption, "unknown op "+quote(op)+"; expected "+expectedOps())
+	}
+	var a *access
+	if x.op == opRedact && recipient != nil {
+		var err error
+		if a, err = recipient.resolve(); err != nil {
+			return nil, err
+		}
+	}
+	return e.runWith(ctx, x.op, resource, &e.opts, a)
+}
+
 // Do runs one protocol request and returns its response; see PROTOCOL.md.
 // It never fails: errors are reported inside the response. The returned
 // bytes are owned by the caller.

@@ -453,3 +453,15 @@ func appendNest(dst []byte, path []string, text []byte) []byte {
 	}
 	return dst
 }
+
+// runHWM, writeHWMReport and readHWMReport are hwm's entry in the table of
+// operations (ops.go).
+func runHWM(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error {
+	s.hwmResource(d, n, typ)
+	res.Resource = s.result(d, s.span[0], s.span[1])
+	return nil
+}
+
+func writeHWMReport(w *jsonx.Writer, r *Report) { writeMarks(w, r.Marks) }
+
+func readHWMReport(d *jsonx.Doc, rep jsonx.Node, r *Report) { readMarks(d, rep, r) }

@@ -1073,3 +1073,44 @@ func (s *state) insertAfter(d *jsonx.Doc, obj jsonx.Node, after, key string, tex
 	member = append(member, text...)
 	s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: member})
 }
+
+// runLabel, writeLabelReport and readLabelReport are label's entry in the
+// table of operations (ops.go).
+func runLabel(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error {
+	s.labelTop(d, n, typ)
+	if s.err == nil {
+		res.Resource = s.result(d, s.span[0], s.span[1])
+	}
+	return nil
+}
+
+func writeLabelReport(w *jsonx.Writer, r *Report) {
+	w.Key("labeled")
+	w.BeginArray()
+	for _, l := range r.Labeled {
+		w.BeginObject()
+		w.KV("location", l.Location)
+		w.KV("type", l.Type)
+		if l.ID != "" {
+			w.KV("id", l.ID)
+		}
+		w.KV("confidentiality", l.Confidentiality)
+		writeMatches(w, "matches", l.Matches)
+		writeMatches(w, "inline", l.Inline)
+		writeCodes(w, "added", l.Added)
+		w.EndObject()
+	}
+	w.EndArray()
+	if len(r.Marks) > 0 {
+		writeMarks(w, r.Marks)
+	}
+}
+
+func readLabelReport(d *jsonx.Doc, rep jsonx.Node, r *Report) {
+	d.Items(d.Get(rep, "labeled"), func(_ int, l jsonx.Node) bool {
+		r.Labeled = append(r.Labeled, Labeled{Location: str(d, l, "location"), Type: str(d, l, "type"), ID: str(d, l, "id"),
+			Confidentiality: str(d, l, "confidentiality"), Matches: readMatches(d, d.Get(l, "matches")), Inline: readMatches(d, d.Get(l, "inline")), Added: readCodings(d, d.Get(l, "added"))})
+		return true
+	})
+	readMarks(d, rep, r)
+}

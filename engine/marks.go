@@ -73,3 +73,34 @@ func (s *state) marks(d *jsonx.Doc, n jsonx.Node, loc string) {
 		}
 	}
 }
+
+// runMarks, writeMarksReport and readMarksReport are marks' entry in the
+// table of operations (ops.go).
+func runMarks(s *state, d *jsonx.Doc, n jsonx.Node, typ string, _ *Result) error {
+	s.marks(d, n, typ)
+	return nil
+}
+
+func writeMarksReport(w *jsonx.Writer, r *Report) {
+	w.Key("display")
+	w.BeginArray()
+	for _, x := range r.Display {
+		w.BeginObject()
+		w.KV("location", x.Location)
+		w.KV("kind", x.Kind)
+		w.KV("text", x.Text)
+		if x.Kind == "label" {
+			w.KV("system", x.System)
+			w.KV("code", x.Code)
+		}
+		w.EndObject()
+	}
+	w.EndArray()
+}
+
+func readMarksReport(d *jsonx.Doc, rep jsonx.Node, r *Report) {
+	d.Items(d.Get(rep, "display"), func(_ int, x jsonx.Node) bool {
+		r.Display = append(r.Display, Display{Location: str(d, x, "location"), Kind: str(d, x, "kind"), Text: str(d, x, "text"), System: str(d, x, "system"), Code: str(d, x, "code")})
+		return true
+	})
+}

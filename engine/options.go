@@ -320,116 +320,18 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 	}
 	var err error
 	d.Members(n, func(k, v jsonx.Node) bool {
-		name := d.Str(k)
-		str := func() string {
-			if !d.IsStr(v) {
-				err = optErr(name, "must be a string")
-			}
-			return d.Str(v)
+		spec := optionNamed(d.Str(k))
+		if spec == nil {
+			err = errorf(ErrInvalidOption, "unknown option "+quote(d.Str(k)))
+			return false
 		}
-		list := func() []string {
-			if d.Kind(v) != jsonx.Array {
-				err = optErr(name, "must be an array of strings")
-				return nil
-			}
-			out := []string{}
-			d.Items(v, func(_ int, it jsonx.Node) bool {
-				if !d.IsStr(it) {
-					err = optErr(name, "must be an array of strings")
-					return false
-				}
-				out = append(out, d.Str(it))
-				return true
-			})
-			return out
+		ceiling := maxDepth
+		if spec.name == "maxInputBytes" {
+			ceiling = maxInput
 		}
-		limit := func(max int) int {
-			x, e := strconv.Atoi(string(d.Raw(v)))
-			if d.Kind(v) != jsonx.Number || e != nil || x < 1 {
-				err = optErr(name, "must be a positive whole number")
-				return 0
-			}
-			if x > max {
-				err = optErr(name, "cannot exceed the engine's limit of "+strconv.Itoa(max))
-			}
-			return x
-		}
-		switch name {
-		case "defaultConfidentiality":
-			o.DefaultConfidentiality = str()
-			if o.DefaultConfidentiality == "" && err == nil {
-				err = optErr(name, "must be one of U, L, M, N, R, V")
-			}
-		case "envelopeSensitivity":
-			o.EnvelopeSensitivity = str()
-			if o.EnvelopeSensitivity == "" && err == nil {
-				err = optErr(name, `must be "omit" or "union"`)
-			}
-		case "omitCodes":
-			o.OmitCodes = list()
-		case "privacyRevealing":
-			o.PrivacyRevealing = list()
-		case "operationOutcome":
-			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
-				err = optErr(name, "must be true or false")
-			}
-			o.OperationOutcome = d.Bool(v)
-		case "audit":
-			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
-				err = optErr(name, "must be true or false")
-			}
-			o.Audit = d.Bool(v)
-		case "auditTime":
-			o.AuditTime = str()
-		case "allowDowngrade", "labelAll", "textMatch", "bundleHighWaterMark", "inlineHighWaterMark", "part2Notice", "requireConfidentiality", "omitReport":
-			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
-				err = optErr(name, "must be true or false")
-			}
-			b := d.Bool(v)
-			switch name {
-			case "allowDowngrade":
-				o.AllowDowngrade = b
-			case "labelAll":
-				o.LabelAll = b
-			case "textMatch":
-				o.TextMatch = b
-			case "bundleHighWaterMark":
-				o.BundleHighWaterMark = b
-			case "part2Notice":
-				o.Part2Notice = &b
-			case "requireConfidentiality":
-				o.RequireConfidentiality = b
-			case "omitReport":
-				o.OmitReport = b
-			default:
-				o.InlineHighWaterMark = &b
-			}
-		case "classifier":
-			// A Reference (its display is used) or a plain display string.
-			if d.Kind(v) == jsonx.Object {
-				o.Classifier = d.Str(d.Get(v, "display"))
-			} else {
-				o.Classifier = str()
-			}
-			if o.Classifier == "" && err == nil {
-				err = optErr(name, "must be a Reference with a display, or a display string")
-			}
-		case "propagate":
-			o.Propagate = list()
-		case "inherit":
-			o.Inherit = list()
-		case "minConfidence":
-			f, ok := parseUnit(d.Raw(v), false)
-			if d.Kind(v) != jsonx.Number || !ok {
-				err = optErr(name, "must be a number from 0 to 1")
-			}
-			o.MinConfidence = float64(f) / confScale
-		case "maxInputBytes":
-			o.MaxInputBytes = limit(maxInput)
-		case "maxDepth":
-			o.MaxDepth = limit(maxDepth)
-		default:
-			err = errorf(ErrInvalidOption, "unknown option "+quote(name))
+		var x optionValue
+		if x, err = readOption(spec, d, v, ceiling); err == nil {
+			spec.set(&o, x)
 		}
 		return err == nil
 	})

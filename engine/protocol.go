@@ -135,9 +135,10 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 				bad = errorf(ErrInvalidOption, "unsupported protocol version "+string(d.Raw(v))+"; this engine speaks "+strconv.Itoa(ProtocolVersion))
 			}
 		case "op":
-			var ok bool
-			if *o, ok = opNames[d.Str(v)]; !ok || !d.IsStr(v) {
-				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+`; expected "label", "hwm", "validate", "redact" or "marks"`)
+			if x := operationNamed(d.Str(v)); x != nil && d.IsStr(v) {
+				*o = x.op
+			} else {
+				bad = errorf(ErrInvalidOption, "unknown op "+string(d.Raw(v))+"; expected "+expectedOps())
 			}
 		case "resource":
 			resource = v
@@ -156,7 +157,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 		return nil, bad
 	}
 	if *o == 0 {
-		return nil, errorf(ErrInvalidOption, `the request has no op; expected "label", "hwm", "validate", "redact" or "marks"`)
+		return nil, errorf(ErrInvalidOption, "the request has no op; expected "+expectedOps())
 	}
 	opts, err := mergeOptions(e.opts, d, options)
 	if err != nil {
@@ -476,85 +477,7 @@ func response(dst []byte, o op, r *Result, split, pending bool) []byte {
 
 func writeReport(w *jsonx.Writer, o op, r *Report) {
 	w.BeginObject()
-	switch o {
-	case opHWM:
-		writeMarks(w, r.Marks)
-	case opMarks:
-		w.Key("display")
-		w.BeginArray()
-		for _, x := range r.Display {
-			w.BeginObject()
-			w.KV("location", x.Location)
-			w.KV("kind", x.Kind)
-			w.KV("text", x.Text)
-			if x.Kind == "label" {
-				w.KV("system", x.System)
-				w.KV("code", x.Code)
-			}
-			w.EndObject()
-		}
-		w.EndArray()
-	case opLabel:
-		w.Key("labeled")
-		w.BeginArray()
-		for _, l := range r.Labeled {
-			w.BeginObject()
-			w.KV("location", l.Location)
-			w.KV("type", l.Type)
-			if l.ID != "" {
-				w.KV("id", l.ID)
-			}
-			w.KV("confidentiality", l.Confidentiality)
-			writeMatches(w, "matches", l.Matches)
-			writeMatches(w, "inline", l.Inline)
-			writeCodes(w, "added", l.Added)
-			w.EndObject()
-		}
-		w.EndArray()
-		if len(r.Marks) > 0 {
-			writeMarks(w, r.Marks)
-		}
-	case opRedact:
-		w.Key("withheld")
-		w.BeginArray()
-		for _, x := range r.Withheld {
-			w.BeginObject()
-			w.KV("location", x.Location)
-			w.KV("type", x.Type)
-			if x.ID != "" {
-				w.KV("id", x.ID)
-			}
-			if x.FullURL != "" {
-				w.KV("fullUrl", x.FullURL)
-			}
-			w.KV("reason", x.Reason)
-			if x.Detail != "" {
-				w.KV("detail", x.Detail)
-			}
-			writeCodes(w, "labels", x.Labels)
-			w.EndObject()
-		}
-		w.EndArray()
-		for _, kv := range []struct {
-			k string
-			v []string
-		}{{"removed", r.Removed}, {"masked", r.Masked}} {
-			w.Key(kv.k)
-			w.BeginArray()
-			for _, p := range kv.v {
-				w.String(p)
-			}
-			w.EndArray()
-		}
-		writeMarks(w, r.Marks)
-	case opValidate:
-		w.Key("errors")
-		w.Int(r.Errors)
-		w.Key("warnings")
-		w.Int(r.Warnings)
-		w.Key("information")
-		w.Int(r.Information)
-	}
+	operationOf(o).write(w, r)
 	w.EndObject()
 }
 
@@ -656,8 +579,22 @@ func errorResponse(err error) []byte {
 // MarshalResponse writes r as the protocol response of the named op ("hwm"
 // or "validate"); it is what Do returns for the same call.
 func MarshalResponse(opName string, r *Result) []byte {
-	return response(nil, opNames[opName], r, false, false)
+	x := operationNamed(opName)
+	if x == nil {
+		return errorResponse(errorf(ErrInvalidOption, "unknown op "+quote(opName)+"; expected "+expectedOps()))
+	}
+	return response(nil, x.op, r, false, false)
 }
 
 // MarshalError writes err as a protocol error response.
 func MarshalError(err error) []byte { return errorResponse(err) }
+
+// writeStrings writes key: [s, ...].
+func writeStrings(w *jsonx.Writer, key string, ss []string) {
+	w.Key(key)
+	w.BeginArray()
+	for _, s := range ss {
+		w.String(s)
+	}
+	w.EndArray()
+}

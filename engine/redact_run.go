@@ -603,3 +603,52 @@ func (r *redactor) setSecurity(n jsonx.Node, text []byte) {
 		r.add(meta, "security", text)
 	}
 }
+
+// runRedact, writeRedactReport and readRedactReport are redact's entry in
+// the table of operations (ops.go).
+func runRedact(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error {
+	if s.access == nil {
+		return errorf(ErrInvalidContext, "redact needs an access context")
+	}
+	res.Resource = s.redactTop(d, n, typ)
+	if s.opts.Audit && s.err == nil {
+		res.Audit = s.auditEvent(d, n, res.Resource)
+	}
+	return nil
+}
+
+func writeRedactReport(w *jsonx.Writer, r *Report) {
+	w.Key("withheld")
+	w.BeginArray()
+	for _, x := range r.Withheld {
+		w.BeginObject()
+		w.KV("location", x.Location)
+		w.KV("type", x.Type)
+		if x.ID != "" {
+			w.KV("id", x.ID)
+		}
+		if x.FullURL != "" {
+			w.KV("fullUrl", x.FullURL)
+		}
+		w.KV("reason", x.Reason)
+		if x.Detail != "" {
+			w.KV("detail", x.Detail)
+		}
+		writeCodes(w, "labels", x.Labels)
+		w.EndObject()
+	}
+	w.EndArray()
+	writeStrings(w, "removed", r.Removed)
+	writeStrings(w, "masked", r.Masked)
+	writeMarks(w, r.Marks)
+}
+
+func readRedactReport(d *jsonx.Doc, rep jsonx.Node, r *Report) {
+	d.Items(d.Get(rep, "withheld"), func(_ int, x jsonx.Node) bool {
+		r.Withheld = append(r.Withheld, Withheld{Location: str(d, x, "location"), Type: str(d, x, "type"), ID: str(d, x, "id"),
+			FullURL: str(d, x, "fullUrl"), Reason: str(d, x, "reason"), Detail: str(d, x, "detail"), Labels: readCodings(d, d.Get(x, "labels"))})
+		return true
+	})
+	r.Removed, r.Masked = readStrings(d, d.Get(rep, "removed")), readStrings(d, d.Get(rep, "masked"))
+	readMarks(d, rep, r)
+}

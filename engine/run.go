@@ -9,28 +9,6 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-type op uint8
-
-const (
-	opHWM op = iota + 1
-	opValidate
-	opLabel
-	opRedact
-	opMarks
-	opConfigure // sessions only; not in opNames
-)
-
-var opNames = map[string]op{"hwm": opHWM, "validate": opValidate, "label": opLabel, "redact": opRedact, "marks": opMarks}
-
-func (o op) String() string {
-	for name, v := range opNames {
-		if v == o {
-			return name
-		}
-	}
-	return "?"
-}
-
 // state is the scratch space of one call; Engines pool them so parsers and
 // buffers are reused.
 type state struct {
@@ -58,6 +36,7 @@ type state struct {
 	// [pendStart, pendEnd) of doc with the edits, written in pieces.
 	stream, pending    bool
 	pendStart, pendEnd int
+	span               [2]int // the resource's bytes in the input, for result
 
 	planArena []plan // labeling's per-entry plans
 	// writePlan's lists, reused by every resource, and the JSON text of
@@ -309,48 +288,14 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	start, end := d.Span(n)
 	s.mayHaveInline = d.Watched
 	res := &Result{}
-	switch o {
-	case opHWM:
-		s.hwmResource(d, n, typ)
-		res.Resource = s.result(d, start, end)
-	case opLabel:
-		s.labelTop(d, n, typ)
-		if s.err == nil {
-			res.Resource = s.result(d, start, end)
-		}
-	case opRedact:
-		if s.access == nil {
-			return nil, errorf(ErrInvalidContext, "redact needs an access context")
-		}
-		res.Resource = s.redactTop(d, n, typ)
-		if s.opts.Audit && s.err == nil {
-			res.Audit = s.auditEvent(d, n, res.Resource)
-		}
-	case opMarks:
-		s.marks(d, n, typ)
-	case opValidate:
-		s.validate(d, n, typ)
-		if s.opts.OperationOutcome {
-			res.Outcome = outcome(s.diags)
-		}
+	s.span = [2]int{start, end}
+	if err := operationOf(o).run(s, d, n, typ, res); err != nil {
+		return nil, err
 	}
 	if s.err != nil {
 		return nil, s.err
 	}
 	sortDiagnostics(s.diags)
-	for _, dg := range s.diags {
-		if o != opValidate {
-			break // the counts are validate's report (PROTOCOL.md)
-		}
-		switch dg.Severity {
-		case SeverityError:
-			s.report.Errors++
-		case SeverityWarning:
-			s.report.Warnings++
-		default:
-			s.report.Information++
-		}
-	}
 	res.Report = s.report
 	res.Diagnostics = s.diags
 	s.report, s.diags = Report{}, nil

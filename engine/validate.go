@@ -626,3 +626,36 @@ func (iv *inlineValidator) containedMeta(w *walker, m jsonx.Node) {
 }
 
 func (iv *inlineValidator) containedLabel(*walker, jsonx.Node) {}
+
+// runValidate, writeValidateReport and readValidateReport are validate's
+// entry in the table of operations (ops.go).
+func runValidate(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error {
+	s.validate(d, n, typ)
+	if s.opts.OperationOutcome {
+		res.Outcome = outcome(s.diags)
+	}
+	for _, dg := range s.diags {
+		switch dg.Severity {
+		case SeverityError:
+			s.report.Errors++
+		case SeverityWarning:
+			s.report.Warnings++
+		default:
+			s.report.Information++
+		}
+	}
+	return nil
+}
+
+func writeValidateReport(w *jsonx.Writer, r *Report) {
+	w.Key("errors")
+	w.Int(r.Errors)
+	w.Key("warnings")
+	w.Int(r.Warnings)
+	w.Key("information")
+	w.Int(r.Information)
+}
+
+func readValidateReport(d *jsonx.Doc, rep jsonx.Node, r *Report) {
+	r.Errors, r.Warnings, r.Information = num(d, rep, "errors"), num(d, rep, "warnings"), num(d, rep, "information")
+}

@@ -29,6 +29,20 @@ func TestTypedMethodsMatchEngine(t *testing.T) {
 		"redact":   func(b engine.Backend, in []byte) (*engine.Result, error) { return b.Redact(ctx, in, access) },
 		"marks":    func(b engine.Backend, in []byte) (*engine.Result, error) { return b.Marks(ctx, in) },
 	}
+	// Every operation by its name, too (Call), with what the named methods give.
+	for _, o := range engine.Operations() {
+		named, ok := ops[o.Name]
+		if !ok {
+			t.Fatalf("operation %q has no named method here", o.Name)
+		}
+		ops["call "+o.Name] = func(b engine.Backend, in []byte) (*engine.Result, error) {
+			r, err := b.Call(ctx, o.Name, in, &access)
+			if want, werr := named(b, in); (err == nil) != (werr == nil) || err == nil && !reflect.DeepEqual(r, want) {
+				t.Fatalf("Call(%q) and the named method differ: %v / %v", o.Name, err, werr)
+			}
+			return r, err
+		}
+	}
 	inputs := append(resourcesOfGolden(t), []byte("{not json"), []byte("\xff"))
 	for name, op := range ops {
 		for i, in := range inputs {

@@ -261,27 +261,15 @@ func loadPacks(cfg *config, stderr io.Writer) ([][]byte, int) {
 	return packs, exitOK
 }
 
-// optionKinds says how each option's value is written in a request.
-var optionKinds = map[string]string{
-	"defaultConfidentiality": "string",
-	"envelopeSensitivity":    "string",
-	"omitCodes":              "list",
-	"privacyRevealing":       "list",
-	"operationOutcome":       "bool",
-	"requireConfidentiality": "bool",
-	"maxInputBytes":          "limit",
-	"textMatch":              "bool",
-	"labelAll":               "bool",
-	"allowDowngrade":         "bool",
-	"inlineHighWaterMark":    "bool",
-	"bundleHighWaterMark":    "bool",
-	"part2Notice":            "bool",
-	"propagate":              "list",
-	"inherit":                "list",
-	"minConfidence":          "number",
-	"classifier":             "string",
-	"maxDepth":               "limit",
-	"omitReport":             "bool",
+// optionKind says how an option's value is written in a request (the
+// engine's option table), or "" for none of that name.
+func optionKind(name string) string {
+	for _, o := range engine.OptionList() {
+		if o.Name == name {
+			return o.Kind
+		}
+	}
+	return ""
 }
 
 func parseFlags(cmd string, args []string) (*config, error) {
@@ -448,8 +436,8 @@ func addOption(cfg *config, w *jsonx.Writer, kv string) error {
 	if name == "omitReport" {
 		cfg.omitReportSet = true
 	}
-	switch optionKinds[name] {
-	case "string":
+	switch optionKind(name) {
+	case "string", "classifier":
 		w.KV(name, val)
 	case "list":
 		w.Key(name)
@@ -460,7 +448,7 @@ func addOption(cfg *config, w *jsonx.Writer, kv string) error {
 			}
 		}
 		w.EndArray()
-	case "bool":
+	case "boolean":
 		b, err := strconv.ParseBool(val)
 		if err != nil {
 			return fmt.Errorf("option %s takes true or false", name)

@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// op identifies an operation inside the engine.
+type op uint8
+
+const (
+	opHWM op = iota + 1
+	opValidate
+	opLabel
+	opRedact
+	opMarks
+	opConfigure // sessions only; not an operation of the table
+)
+
+// operation is one protocol operation, described once: the engine runs
+// it, writes its report and reads the report back (ParseResponse, which
+// the hosts' typed methods use) from this table, and the protocol's error
+// messages, Engine.Call and the CLI's commands list its names. A new
+// operation is a line here and a file of its own with the three functions.
+type operation struct {
+	name    string
+	op      op
+	summary string // one line, for usage texts
+	// run does the work on the resource at n (of type typ), filling res;
+	// the error fails the call.
+	run func(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error
+	// write writes the report's members; read reads them back.
+	write func(w *jsonx.Writer, r *Report)
+	read  func(d *jsonx.Doc, rep jsonx.Node, r *Report)
+}
+
+var operations = []operation{
+	{"label", opLabel, "find sensitive content and label it", runLabel, writeLabelReport, readLabelReport},
+	{"redact", opRedact, "cut a resource or Bundle down to what one recipient may see", runRedact, writeRedactReport, readRedactReport},
+	{"hwm", opHWM, "write the high-water mark into a resource or Bundle", runHWM, writeHWMReport, readHWMReport},
+	{"validate", opValidate, "check security labels", runValidate, writeValidateReport, readValidateReport},
+	{"marks", opMarks, "list what must be displayed with each resource", runMarks, writeMarksReport, readMarksReport},
+}
+
+// operationOf returns the operation o, or nil.
+func operationOf(o op) *operation {
+	for i := range operations {
+		if operations[i].op == o {
+			return &operations[i]
+		}
+	}
+	return nil
+}
+
+// operationNamed returns the operation called name, or nil.
+func operationNamed(name string) *operation {
+	for i := range operations {
+		if operations[i].name == name {
+			return &operations[i]
+		}
+	}
+	return nil
+}
+
+func (o op) String() string {
+	if x := operationOf(o); x != nil {
+		return x.name
+	}
+	if o == opConfigure {
+		return "configure"
+	}
+	return "?"
+}
+
+// expectedOps is the list of ops for error messages: "label", ... or
+// "marks", and configure for long-lived hosts.
+func expectedOps() string {
+	var b strings.Builder
+	for i, x := range operations {
+		switch {
+		case i == len(operations)-1:
+			b.WriteString(" or ")
+		case i > 0:
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(x.name))
+	}
+	b.WriteString(`; "configure" in long-lived hosts (a Session, the WebAssembly module)`)
+	return b.String()
+}
+
+// OperationInfo describes one operation of the protocol.
+type OperationInfo struct {
+	Name    string // the request's op, the CLI's command
+	Summary string // what it does, in one line
+}
+
+// Operations lists the protocol's operations (configure, which only
+// long-lived hosts take, aside).
+func Operations() []OperationInfo {
+	out := make([]OperationInfo, len(operations))
+	for i, x := range operations {
+		out[i] = OperationInfo{Name: x.name, Summary: x.summary}
+	}
+	return out
+}

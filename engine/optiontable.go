@@ -1,0 +1,221 @@
+package engine
+
+import (
+	"strconv"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// The options of the protocol, described once. Requests are read with this
+// table (mergeOptionsUpTo), the CLI takes --option NAME=VALUE by it, and
+// PROTOCOL.md's options table is generated from it (make generate); a test
+// holds the README and the JavaScript types to the same names.
+
+// optionKind is how an option's value is written in a request.
+type optionKind uint8
+
+const (
+	kindBool       optionKind = iota + 1
+	kindString                // a JSON string
+	kindList                  // an array of strings
+	kindUnit                  // a number from 0 to 1
+	kindLimit                 // a positive whole number, capped by the engine's own limit
+	kindClassifier            // a display string, or a Reference whose display is used
+)
+
+// optionValue is an option's value, read by its kind.
+type optionValue struct {
+	b    bool
+	s    string
+	list []string
+	unit float64
+	n    int
+}
+
+type optionSpec struct {
+	name string
+	kind optionKind
+	typ  string // the value's type, as PROTOCOL.md shows it
+	def  string // the default, as PROTOCOL.md shows it
+	ops  string // the operations that read it
+	doc  string // what it does, one line
+	set  func(o *Options, v optionValue)
+	// empty, for a string that must not be empty, is the error's words.
+	empty string
+}
+
+var optionTable = []optionSpec{
+	{"defaultConfidentiality", kindString, "`U`..`V`", "`N`", "hwm",
+		"what a resource without a confidentiality code counts as",
+		func(o *Options, v optionValue) { o.DefaultConfidentiality = v.s }, "must be one of U, L, M, N, R, V"},
+	{"envelopeSensitivity", kindString, "`omit` or `union`", "`omit`", "hwm, validate",
+		"whether a Bundle's mark carries its entries' sensitivity codes (`union` only inside one policy domain)",
+		func(o *Options, v optionValue) { o.EnvelopeSensitivity = v.s }, `must be "omit" or "union"`},
+	{"omitCodes", kindList, "array of strings", "`[]`", "hwm",
+		"labels never lifted into a mark, as `\"code\"` or `\"system\\|code\"`",
+		func(o *Options, v optionValue) { o.OmitCodes = v.list }, ""},
+	{"privacyRevealing", kindList, "array of strings", "see below", "hwm, validate",
+		"replaces the list of codes never lifted because they reveal private facts",
+		func(o *Options, v optionValue) { o.PrivacyRevealing = v.list }, ""},
+	{"operationOutcome", kindBool, "boolean", "`false`", "validate",
+		"also return the diagnostics as an OperationOutcome",
+		func(o *Options, v optionValue) { o.OperationOutcome = v.b }, ""},
+	{"requireConfidentiality", kindBool, "boolean", "`false`", "validate",
+		"labels without a confidentiality code are an error (HCS: exactly one), not a warning (FHIR core: should)",
+		func(o *Options, v optionValue) { o.RequireConfidentiality = v.b }, ""},
+	{"textMatch", kindBool, "boolean", "`false`", "label",
+		"rules' text patterns also match `Coding.display` and `CodeableConcept.text` (whole words, any case)",
+		func(o *Options, v optionValue) { o.TextMatch = v.b }, ""},
+	{"labelAll", kindBool, "boolean", "`false`", "label",
+		"resources no rule matches get the default confidentiality (otherwise they are returned byte for byte, unless `inlineHighWaterMark` raises them)",
+		func(o *Options, v optionValue) { o.LabelAll = v.b }, ""},
+	{"allowDowngrade", kindBool, "boolean", "`false`", "label",
+		"labeling may lower a confidentiality the resource already carries",
+		func(o *Options, v optionValue) { o.AllowDowngrade = v.b }, ""},
+	{"inlineHighWaterMark", kindBool, "boolean", "`true`", "label, validate",
+		"a resource's confidentiality rises to the highest of its inline labels, whether or not a rule fired; validate reports a resource below them (`hwm-below-inline`)",
+		func(o *Options, v optionValue) { o.InlineHighWaterMark = &v.b }, ""},
+	{"bundleHighWaterMark", kindBool, "boolean", "`false`", "label",
+		"also compute the Bundle's high-water mark from the labeled entries, in the same pass",
+		func(o *Options, v optionValue) { o.BundleHighWaterMark = v.b }, ""},
+	{"omitReport", kindBool, "boolean", "`false`", "label, redact",
+		"leave the report's longest lists out: `labeled` (label, which then builds no per-resource report) and `removed` and `masked` (redact); marks, `withheld` and counts stay. For callers that want only the result of a very large input",
+		func(o *Options, v optionValue) { o.OmitReport = v.b }, ""},
+	{"part2Notice", kindBool, "boolean", "`true`", "label",
+		"a labeled resource that carries the `42CFRPart2` policy label also gets the display mark `RedisclosureProhibitionMark` and the 42 CFR 2.32 notice in an `extension-display` on its `meta`",
+		func(o *Options, v optionValue) { o.Part2Notice = &v.b }, ""},
+	{"propagate", kindList, "array of strings", "`[]`", "label",
+		"reference elements (`\"Condition.encounter\"`, `\"Type.path.to.reference\"`) along which labels flow to the referenced entry of the same Bundle",
+		func(o *Options, v optionValue) { o.Propagate = v.list }, ""},
+	{"inherit", kindList, "array of strings", "see below", "label",
+		"reference elements along which labels flow back: the referencing entry inherits the referenced entry's sensitivity and the labels that come with it; `[]` turns it off",
+		func(o *Options, v optionValue) { o.Inherit = v.list }, ""},
+	{"minConfidence", kindUnit, "number 0..1", "`0`", "label",
+		"ignore rule codes whose confidence (from imported SHARES rules) is below it",
+		func(o *Options, v optionValue) { o.MinConfidence = v.unit }, ""},
+	{"classifier", kindClassifier, "string or Reference", "`\"seclabel\"`", "label",
+		"the display of `extension-sec-label-classifier` on every added label",
+		func(o *Options, v optionValue) { o.Classifier = v.s }, ""},
+	{"audit", kindBool, "boolean", "`false`", "redact",
+		"also return an AuditEvent of the disclosure",
+		func(o *Options, v optionValue) { o.Audit = v.b }, ""},
+	{"auditTime", kindString, "instant", "none", "redact",
+		"the AuditEvent's `recorded` time; required with `audit`, so output stays deterministic",
+		func(o *Options, v optionValue) { o.AuditTime = v.s }, ""},
+	{"maxInputBytes", kindLimit, "integer", "67108864 (64 MiB)", "all",
+		"largest input; a request may lower the engine's limit, never raise it",
+		func(o *Options, v optionValue) { o.MaxInputBytes = v.n }, ""},
+	{"maxDepth", kindLimit, "integer", "128", "all",
+		"deepest JSON nesting; a request may lower the engine's limit, never raise it",
+		func(o *Options, v optionValue) { o.MaxDepth = v.n }, ""},
+}
+
+// optionNamed returns the option called name, or nil.
+func optionNamed(name string) *optionSpec {
+	for i := range optionTable {
+		if optionTable[i].name == name {
+			return &optionTable[i]
+		}
+	}
+	return nil
+}
+
+// readOption reads the value v of option spec from d; ceiling bounds a
+// limit.
+func readOption(spec *optionSpec, d *jsonx.Doc, v jsonx.Node, ceiling int) (optionValue, error) {
+	var x optionValue
+	name := spec.name
+	switch spec.kind {
+	case kindBool:
+		if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+			return x, optErr(name, "must be true or false")
+		}
+		x.b = d.Bool(v)
+	case kindString:
+		if !d.IsStr(v) {
+			return x, optErr(name, "must be a string")
+		}
+		x.s = d.Str(v)
+		if x.s == "" && spec.empty != "" {
+			return x, optErr(name, spec.empty)
+		}
+	case kindClassifier:
+		if d.Kind(v) == jsonx.Object {
+			x.s = d.Str(d.Get(v, "display"))
+		} else if d.IsStr(v) {
+			x.s = d.Str(v)
+		}
+		if x.s == "" {
+			return x, optErr(name, "must be a Reference with a display, or a display string")
+		}
+	case kindList:
+		if d.Kind(v) != jsonx.Array {
+			return x, optErr(name, "must be an array of strings")
+		}
+		x.list = []string{}
+		ok := true
+		d.Items(v, func(_ int, it jsonx.Node) bool {
+			ok = d.IsStr(it)
+			x.list = append(x.list, d.Str(it))
+			return ok
+		})
+		if !ok {
+			return x, optErr(name, "must be an array of strings")
+		}
+	case kindUnit:
+		f, ok := parseUnit(d.Raw(v), false)
+		if d.Kind(v) != jsonx.Number || !ok {
+			return x, optErr(name, "must be a number from 0 to 1")
+		}
+		x.unit = float64(f) / confScale
+	case kindLimit:
+		n, e := strconv.Atoi(string(d.Raw(v)))
+		if d.Kind(v) != jsonx.Number || e != nil || n < 1 {
+			return x, optErr(name, "must be a positive whole number")
+		}
+		if n > ceiling {
+			return x, optErr(name, "cannot exceed the engine's limit of "+strconv.Itoa(ceiling))
+		}
+		x.n = n
+	}
+	return x, nil
+}
+
+// OptionInfo describes one option of the protocol: the names in brackets
+// in Options' documentation, which requests, the JavaScript API and the
+// CLI's --option use.
+type OptionInfo struct {
+	Name string
+	// Kind is how the value is written: "boolean", "string", "list" (an
+	// array of strings; comma-separated on the command line), "number"
+	// (0 to 1), "limit" (a positive whole number) or "classifier" (a
+	// display string, or a Reference with a display).
+	Kind    string
+	Type    string   // the value's type, as the documentation shows it
+	Default string   // as the documentation shows it
+	Ops     []string // the operations that read it; "all" for every one
+	Doc     string   // what it does, in one line
+}
+
+// OptionList lists every option of the protocol, in documentation order.
+func OptionList() []OptionInfo {
+	kinds := [...]string{kindBool: "boolean", kindString: "string", kindList: "list", kindUnit: "number", kindLimit: "limit", kindClassifier: "classifier"}
+	out := make([]OptionInfo, len(optionTable))
+	for i, s := range optionTable {
+		out[i] = OptionInfo{Name: s.name, Kind: kinds[s.kind], Type: s.typ, Default: s.def, Ops: splitOps(s.ops), Doc: s.doc}
+	}
+	return out
+}
+
+func splitOps(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != ',' {
+			i++
+		}
+		out = append(out, s[:i])
+		s = s[min(i+2, len(s)):]
+	}
+	return out
+}
