@@ -2,28 +2,58 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"strconv"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// Backend is the method set an Engine and a host.Host (the WebAssembly
-// module in wazero) share, so a caller switches between them in one line.
-type Backend interface {
-	Label(ctx context.Context, resource []byte) (*Result, error)
-	Redact(ctx context.Context, resource []byte, access AccessContext) (*Result, error)
-	HWM(ctx context.Context, resource []byte) (*Result, error)
-	Validate(ctx context.Context, resource []byte) (*Result, error)
-	Marks(ctx context.Context, resource []byte) (*Result, error)
-	Call(ctx context.Context, op string, resource []byte, recipient *AccessContext) (*Result, error)
-	Do(ctx context.Context, request []byte) []byte
-}
-
 var _ Backend = (*Engine)(nil)
 
-// MarshalContext writes an access context as the protocol's "context" object.
-func (c AccessContext) MarshalContext() []byte {
+// The readers the report readers of the operations share.
+
+func str(d *jsonx.Doc, n jsonx.Node, k string) string { return d.Str(d.Get(n, k)) }
+
+func num(d *jsonx.Doc, n jsonx.Node, k string) int {
+	x, _ := strconv.Atoi(string(d.Raw(d.Get(n, k))))
+	return x
+}
+
+func readCodings(d *jsonx.Doc, n jsonx.Node) (out []Coding) {
+	d.Items(n, func(_ int, c jsonx.Node) bool {
+		out = append(out, Coding{System: str(d, c, "system"), Code: str(d, c, "code"), Display: str(d, c, "display"), Set: str(d, c, "set")})
+		return true
+	})
+	return out
+}
+
+func readMatches(d *jsonx.Doc, n jsonx.Node) (out []Match) {
+	d.Items(n, func(_ int, m jsonx.Node) bool {
+		out = append(out, Match{Rule: str(d, m, "rule"), System: str(d, m, "system"), Code: str(d, m, "code"), Path: str(d, m, "path")})
+		return true
+	})
+	return out
+}
+
+func readStrings(d *jsonx.Doc, n jsonx.Node) (out []string) {
+	d.Items(n, func(_ int, s jsonx.Node) bool { out = append(out, d.Str(s)); return true })
+	return out
+}
+
+// readMarks reads the report's marks, which hwm, label and redact write.
+func readMarks(d *jsonx.Doc, rep jsonx.Node, r *Report) {
+	d.Items(d.Get(rep, "marks"), func(_ int, m jsonx.Node) bool {
+		mk := Mark{Location: str(d, m, "location"), Type: str(d, m, "type"), Entries: num(d, m, "entries"), Confidentiality: str(d, m, "confidentiality"), Security: readCodings(d, d.Get(m, "security"))}
+		d.Items(d.Get(m, "leftOut"), func(_ int, l jsonx.Node) bool {
+			mk.LeftOut = append(mk.LeftOut, LeftOut{System: str(d, l, "system"), Code: str(d, l, "code"), Set: str(d, l, "set"), Reason: str(d, l, "reason")})
+			return true
+		})
+		r.Marks = append(r.Marks, mk)
+		return true
+	})
+}
+
+// marshalContext is MarshalContext (api.go).
+func (c AccessContext) marshalContext() []byte {
 	var w jsonx.Writer
 	w.BeginObject()
 	if c.Clearance != "" {
@@ -70,12 +100,8 @@ func (c AccessContext) MarshalContext() []byte {
 	return w.B
 }
 
-// ParseResponse reads a protocol response back into a Result, or the
-// *Error it carries; it is how hosts of the module offer the typed methods.
-//
-// A response to a request that carried its resource after a NUL byte has
-// the resulting resource after a NUL byte too.
-func ParseResponse(resp []byte) (*Result, error) {
+// parseResponse is ParseResponse (api.go).
+func parseResponse(resp []byte) (*Result, error) {
 	var tail []byte
 	if i := bytes.IndexByte(resp, 0); i >= 0 {
 		resp, tail = resp[:i], resp[i+1:]
@@ -107,47 +133,4 @@ func ParseResponse(resp []byte) (*Result, error) {
 		return true
 	})
 	return r, nil
-}
-
-// The readers the report readers of the operations share.
-
-func str(d *jsonx.Doc, n jsonx.Node, k string) string { return d.Str(d.Get(n, k)) }
-
-func num(d *jsonx.Doc, n jsonx.Node, k string) int {
-	x, _ := strconv.Atoi(string(d.Raw(d.Get(n, k))))
-	return x
-}
-
-func readCodings(d *jsonx.Doc, n jsonx.Node) (out []Coding) {
-	d.Items(n, func(_ int, c jsonx.Node) bool {
-		out = append(out, Coding{System: str(d, c, "system"), Code: str(d, c, "code"), Display: str(d, c, "display"), Set: str(d, c, "set")})
-		return true
-	})
-	return out
-}
-
-func readMatches(d *jsonx.Doc, n jsonx.Node) (out []Match) {
-	d.Items(n, func(_ int, m jsonx.Node) bool {
-		out = append(out, Match{Rule: str(d, m, "rule"), System: str(d, m, "system"), Code: str(d, m, "code"), Path: str(d, m, "path")})
-		return true
-	})
-	return out
-}
-
-func readStrings(d *jsonx.Doc, n jsonx.Node) (out []string) {
-	d.Items(n, func(_ int, s jsonx.Node) bool { out = append(out, d.Str(s)); return true })
-	return out
-}
-
-// readMarks reads the report's marks, which hwm, label and redact write.
-func readMarks(d *jsonx.Doc, rep jsonx.Node, r *Report) {
-	d.Items(d.Get(rep, "marks"), func(_ int, m jsonx.Node) bool {
-		mk := Mark{Location: str(d, m, "location"), Type: str(d, m, "type"), Entries: num(d, m, "entries"), Confidentiality: str(d, m, "confidentiality"), Security: readCodings(d, d.Get(m, "security"))}
-		d.Items(d.Get(m, "leftOut"), func(_ int, l jsonx.Node) bool {
-			mk.LeftOut = append(mk.LeftOut, LeftOut{System: str(d, l, "system"), Code: str(d, l, "code"), Set: str(d, l, "set"), Reason: str(d, l, "reason")})
-			return true
-		})
-		r.Marks = append(r.Marks, mk)
-		return true
-	})
 }

@@ -7,34 +7,8 @@ import (
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 )
 
-// RuleCoverage is what one compiled rule matches: the labels it adds and,
-// per code system, how many codes, prefixes, ranges and ingredient entries
-// it indexes, with its text patterns. Rules.Coverage returns one per rule,
-// in pack order; describing a pack (seclabel rules --describe) needs nothing
-// else.
-type RuleCoverage struct {
-	ID              string
-	Labels          []string         // the codes of the labels the rule adds, in order
-	Sensitivity     []string         // those of them that are sensitivity codes (the categories), in order
-	Basis           string           // the policy code its labels cite, or ""
-	Confidentiality string           // the confidentiality code it sets, or ""
-	ResourceTypes   []string         // the resource types it is limited to, sorted; nil for all
-	Path            string           // the element path below the resource type it is limited to, or ""
-	Systems         []SystemCoverage // sorted by system
-	Text            int              // text patterns
-}
-
-// SystemCoverage counts a rule's entries in one code system.
-type SystemCoverage struct {
-	System      string // the canonical URI
-	Codes       int    // exact codes
-	Prefixes    int    // codes matched by their start
-	Ranges      int    // FROM-TO ranges
-	Ingredients int    // ingredient entries matched in RxNorm displays (ingredient rules)
-}
-
-// Coverage describes every rule of r, in the order the packs list them.
-func (r *Rules) Coverage() []RuleCoverage {
+// coverage is Coverage (api.go).
+func (r *Rules) coverage() []RuleCoverage {
 	out := make([]RuleCoverage, len(r.rules))
 	per := make([]map[string]*SystemCoverage, len(r.rules))
 	at := func(rule int32, sys string) *SystemCoverage {

@@ -41,7 +41,7 @@ func (e *envelope) lift(o *Options, l *label) {
 }
 
 // addEntry folds the labels of one entry into the envelope, following the
-// table of ds4p-decisions.md.
+// table in DESIGN.md ("High-water mark").
 func (e *envelope) addEntry(o *Options, ls []label) {
 	e.entries++
 	conf := -1

@@ -8,23 +8,6 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// Labeled reports what labeling did to one resource.
-type Labeled struct {
-	Location        string   // FHIRPath-like location of the resource
-	Type, ID        string   // resourceType and id
-	Matches         []Match  // which rule fired on which coding
-	Added           []Coding // labels added to meta.security
-	Inline          []Match  // labels added inline (Path is the element)
-	Confidentiality string   // the confidentiality the resource now carries
-}
-
-// Match is one rule firing on one coding (or text) at a path, or one
-// reference a resource inherited labels along: Rule "inherit", Code the
-// reference, Path the Reference element.
-type Match struct {
-	Rule, System, Code, Path string
-}
-
 // match is a rule firing during the scan.
 type match struct {
 	rule     int

@@ -1,31 +1,9 @@
 package engine
 
 import (
-	"context"
-
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
-
-// Display is one thing a reader must be shown with a resource, as a banner
-// would: the text of an extension-display annotation on Resource.meta, or
-// the display of a mark label (a SecurityLabelMark, PrivacyMark or CUI code)
-// in meta.security.
-type Display struct {
-	Location string // the resource's FHIRPath-like location
-	Kind     string // "annotation" or "label"
-	Text     string
-	// System and Code are the mark label's, for Kind "label".
-	System, Code string
-}
-
-// Marks lists what must be displayed with the resource and, for a Bundle,
-// with each entry's resource (nested Bundles included), in document order:
-// for each resource its annotations, then its mark labels, each once. The
-// input is not changed.
-func (e *Engine) Marks(ctx context.Context, resource []byte) (*Result, error) {
-	return e.run(ctx, opMarks, resource, &e.opts)
-}
 
 // marks appends the displays of the resource at n, then of its entries.
 func (s *state) marks(d *jsonx.Doc, n jsonx.Node, loc string) {

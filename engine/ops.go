@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"strings"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -90,18 +91,18 @@ func expectedOps() string {
 	return b.String()
 }
 
-// OperationInfo describes one operation of the protocol.
-type OperationInfo struct {
-	Name    string // the request's op, the CLI's command
-	Summary string // what it does, in one line
-}
-
-// Operations lists the protocol's operations (configure, which only
-// long-lived hosts take, aside).
-func Operations() []OperationInfo {
-	out := make([]OperationInfo, len(operations))
-	for i, x := range operations {
-		out[i] = OperationInfo{Name: x.name, Summary: x.summary}
+// call is Call (api.go).
+func (e *Engine) call(ctx context.Context, op string, resource []byte, recipient *AccessContext) (*Result, error) {
+	x := operationNamed(op)
+	if x == nil {
+		return nil, errorf(ErrInvalidOption, "unknown op "+quote(op)+"; expected "+expectedOps())
 	}
-	return out
+	var a *access
+	if x.op == opRedact && recipient != nil {
+		var err error
+		if a, err = recipient.resolve(); err != nil {
+			return nil, err
+		}
+	}
+	return e.runWith(ctx, x.op, resource, &e.opts, a)
 }

@@ -181,32 +181,6 @@ func readOption(spec *optionSpec, d *jsonx.Doc, v jsonx.Node, ceiling int) (opti
 	return x, nil
 }
 
-// OptionInfo describes one option of the protocol: the names in brackets
-// in Options' documentation, which requests, the JavaScript API and the
-// CLI's --option use.
-type OptionInfo struct {
-	Name string
-	// Kind is how the value is written: "boolean", "string", "list" (an
-	// array of strings; comma-separated on the command line), "number"
-	// (0 to 1), "limit" (a positive whole number) or "classifier" (a
-	// display string, or a Reference with a display).
-	Kind    string
-	Type    string   // the value's type, as the documentation shows it
-	Default string   // as the documentation shows it
-	Ops     []string // the operations that read it; "all" for every one
-	Doc     string   // what it does, in one line
-}
-
-// OptionList lists every option of the protocol, in documentation order.
-func OptionList() []OptionInfo {
-	kinds := [...]string{kindBool: "boolean", kindString: "string", kindList: "list", kindUnit: "number", kindLimit: "limit", kindClassifier: "classifier"}
-	out := make([]OptionInfo, len(optionTable))
-	for i, s := range optionTable {
-		out[i] = OptionInfo{Name: s.name, Kind: kinds[s.kind], Type: s.typ, Default: s.def, Ops: splitOps(s.ops), Doc: s.doc}
-	}
-	return out
-}
-
 func splitOps(s string) []string {
 	var out []string
 	for len(s) > 0 {
@@ -216,6 +190,16 @@ func splitOps(s string) []string {
 		}
 		out = append(out, s[:i])
 		s = s[min(i+2, len(s)):]
+	}
+	return out
+}
+
+// optionList is OptionList (api.go).
+func optionList() []OptionInfo {
+	kinds := [...]string{kindBool: "boolean", kindString: "string", kindList: "list", kindUnit: "number", kindLimit: "limit", kindClassifier: "classifier"}
+	out := make([]OptionInfo, len(optionTable))
+	for i, s := range optionTable {
+		out[i] = OptionInfo{Name: s.name, Kind: kinds[s.kind], Type: s.typ, Default: s.def, Ops: splitOps(s.ops), Doc: s.doc}
 	}
 	return out
 }

@@ -215,23 +215,6 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 	return s.exec(*o, d, resource)
 }
 
-// Configure builds an Engine from a configure request, as hosts that keep
-// one engine per instance send once:
-//
-//	{"op": "configure", "rules": [pack, ...], "options": {...}}
-//
-// Options here may also raise the limits (up to 2 GiB and depth 1000). It
-// returns the response, {"protocol": 1, "op": "configure"} or an error
-// response, and the Engine (nil on error). The Engine keeps nothing of
-// request, which the caller may reuse.
-func Configure(request []byte) ([]byte, *Engine) {
-	e, err := configure(request, 256)
-	if err != nil {
-		return errorResponse(err), nil
-	}
-	return []byte(configured), e
-}
-
 const configured = `{"protocol":1,"op":"configure"}`
 
 // configure builds an Engine from a configure request.
@@ -575,19 +558,6 @@ func errorResponse(err error) []byte {
 	w.EndObject()
 	return w.B
 }
-
-// MarshalResponse writes r as the protocol response of the named op ("hwm"
-// or "validate"); it is what Do returns for the same call.
-func MarshalResponse(opName string, r *Result) []byte {
-	x := operationNamed(opName)
-	if x == nil {
-		return errorResponse(errorf(ErrInvalidOption, "unknown op "+quote(opName)+"; expected "+expectedOps()))
-	}
-	return response(nil, x.op, r, false, false)
-}
-
-// MarshalError writes err as a protocol error response.
-func MarshalError(err error) []byte { return errorResponse(err) }
 
 // writeStrings writes key: [s, ...].
 func writeStrings(w *jsonx.Writer, key string, ss []string) {

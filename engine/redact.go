@@ -1,64 +1,12 @@
 package engine
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
-
-// AccessContext describes one recipient: what it may see.
-type AccessContext struct {
-	// Clearance is the highest confidentiality the recipient may see (U..V);
-	// default N.
-	Clearance string
-	// PurposeOfUse is the purpose of the request (a v3-ActReason code).
-	PurposeOfUse string
-	// Compartments are the compartments the recipient belongs to
-	// (v3-ActCode compartment codes).
-	Compartments []string
-	// Deny lists labels the recipient may not see ("code" or
-	// "system|code"; a code also covers the codes below it and its
-	// synonyms, so SUD covers OPIOIDUD and the older ETH), and resource
-	// types as "http://hl7.org/fhir/resource-types|Observation". Every
-	// item must be a code the vocabulary knows.
-	Deny []string
-	// Allow, when not nil, releases sensitive content only when every
-	// sensitivity label it carries is in the list (or below a listed code).
-	Allow []string
-	// ReleaseOnly holds REDACT obligations of the exceptAnyOfCodes form:
-	// a resource is released only when it carries a label of every list.
-	// An empty list releases nothing.
-	ReleaseOnly [][]string
-	// Ignore lists label systems ("system") and labels ("system|code")
-	// the recipient ignores among the labels the engine cannot read;
-	// content carrying any other such label is withheld.
-	Ignore []string
-	// WithheldReferences are resources withheld elsewhere (in another
-	// call, such as another line of an NDJSON file): references to them
-	// are masked as if they were withheld in this call.
-	WithheldReferences []string
-}
-
-// Withheld is a resource redaction left out, and the labels that caused it.
-type Withheld struct {
-	Location, Type, ID, FullURL string
-	Labels                      []Coding
-	// Reason is clearance, deny, compartment, purposeOfUse, allow,
-	// exceptAnyOfCodes, unreadable-label, required-element,
-	// modifier-element or container (PROTOCOL.md); Detail says more where
-	// the labels cannot (which label is unreadable, which element).
-	Reason, Detail string
-}
-
-// Redaction reports what redaction did.
-type Redaction struct {
-	Withheld []Withheld
-	Removed  []string // locations of removed elements
-	Masked   []string // locations of elements replaced by data-absent-reason masked
-}
 
 const resourceTypesCS = "http://hl7.org/fhir/resource-types"
 
@@ -69,20 +17,6 @@ const (
 	whyModifier   = "modifier-element"
 	whyContainer  = "container"
 )
-
-// Redact cuts a resource or Bundle down to what the recipient described by
-// access may see, keeps it valid R4, and writes the high-water mark of what
-// is released. It fails closed: any error releases nothing.
-func (e *Engine) Redact(ctx context.Context, resource []byte, access AccessContext) (*Result, error) {
-	a, err := access.resolve()
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
-	}
-	return e.runWith(ctx, opRedact, resource, &e.opts, a)
-}
 
 // access is a validated AccessContext.
 type access struct {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"errors"
 	"slices"
 	"strconv"
@@ -11,24 +10,6 @@ import (
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
-
-// Rules is a compiled set of rule packs: an immutable index, safe for
-// concurrent use. Build it once with CompileRules or CompilePacks and share
-// it.
-type Rules struct {
-	names    []string
-	rules    []rule
-	bySystem map[string]*systemIndex // canonical system -> its codes, prefixes, ranges
-	periods  bool                    // some rule has a period
-	text     []textRule
-	// ingredients indexes the ingredient entries of every rule by one of
-	// their words (the longest they require), nil when no rule has any.
-	ingredients map[string][]ingredient
-	always      []int             // rules without code criteria (type or path only)
-	conf        map[string]string // sensitivity code -> confidentiality code
-	warnings    []string
-	codes       int
-}
 
 // rule is one compiled rule.
 type rule struct {
@@ -69,72 +50,6 @@ type ingredient struct {
 	rule    int32
 	with    []string
 	without []string
-}
-
-// RuleCount is the number of rules; CodeCount the number of codes indexed.
-func (r *Rules) RuleCount() int { return len(r.rules) }
-
-// CodeCount is the number of (system, code) entries, prefixes, ranges and
-// ingredient entries indexed.
-func (r *Rules) CodeCount() int { return r.codes }
-
-// Warnings lists what compiling let pass but a pack's author should hear
-// of: labels outside the security vocabulary the importers left out, rules
-// left without labels or that can never match, packs without rules,
-// confidentiality map entries that name no sensitivity or that another
-// pack raised. Each starts with the pack's name and says where, e.g.
-// "shares.json: rules[3] (shares-rule-mh): label MENCAT is not a security
-// label code; left out".
-func (r *Rules) Warnings() []string { return r.warnings }
-
-// Names lists the packs compiled into r, in order.
-func (r *Rules) Names() []string { return r.names }
-
-// Pack is one rule pack to compile and the name messages give it.
-type Pack struct {
-	// Name names the pack in errors and warnings: a file name, say, as in
-	// "my-pack.json:12:7: rules[0].codes[...]: ...". "" means "pack N",
-	// N counting from 1.
-	Name string
-	// JSON is the pack: the seclabel format, LEAP-CDS / ASU SHARES rules,
-	// or a FHIR ValueSet or Bundle of ValueSets.
-	JSON []byte
-}
-
-// CompileRules compiles rule packs into one index; messages name them
-// "pack 1", "pack 2", ... (CompilePacks names them). See CompilePacks.
-func CompileRules(packs ...[]byte) (*Rules, error) {
-	named := make([]Pack, len(packs))
-	for i, p := range packs {
-		named[i] = Pack{JSON: p}
-	}
-	return CompilePacks(named...)
-}
-
-// CompilePacks compiles rule packs into one index. Each pack is JSON in the
-// seclabel rule-pack format, the LEAP-CDS / ASU SHARES rules format, or a
-// FHIR ValueSet or Bundle of ValueSets whose security label sits in
-// useContext (code "focus") or topic; the format is recognised by shape.
-//
-// A malformed pack fails with code invalid_rules; the message names the
-// pack, the line and column (counted in characters from 1, in the pack's
-// own text) and the member:
-//
-//	my-pack.json:12:7: rules[0].codes["http://loinc.org"][3]: must be a non-empty code
-//
-// The packs' confidentiality maps combine by taking, for each sensitivity,
-// the highest level any pack gives it; a pack without a map contributes the
-// built-in one (the specially protected sensitivities to R). So adding a
-// pack never lowers a label's confidentiality.
-//
-// The packs are copied first, so the caller may reuse their buffers: the
-// index keeps strings (ids, systems, codes) that point into the text it read.
-func CompilePacks(packs ...Pack) (*Rules, error) {
-	own := make([]Pack, len(packs))
-	for i, p := range packs {
-		own[i] = Pack{Name: p.Name, JSON: bytes.Clone(p.JSON)}
-	}
-	return compileRules(own)
 }
 
 // compileRules is CompilePacks on packs nobody changes while the Rules are

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/internal/jsonx"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -229,7 +230,12 @@ func (h *Host) bringUp(ctx context.Context, slot **instance) error {
 		if string(resp) != configured {
 			(*slot).mod.Close(context.Background())
 			*slot = nil
-			return fmt.Errorf("configure: %s", resp)
+			// The module's error, as the engine's own: its code says why.
+			var e *engine.Error
+			if _, err := engine.ParseResponse(resp); errors.As(err, &e) {
+				return &engine.Error{Code: e.Code, Message: "configure: " + e.Message}
+			}
+			return fmt.Errorf("configure: unexpected answer %.200s", resp)
 		}
 	}
 	(*slot).gen = gen
