@@ -98,9 +98,14 @@ export interface Display {
   code?: string;
 }
 
+/** The operations of engine/PROTOCOL.md. */
+export type Op = 'label' | 'redact' | 'hwm' | 'validate' | 'marks';
+
 export interface Engine {
   /** One raw protocol request; the response text, errors included. */
   request(req: Record<string, unknown> | string): string;
+  /** Any operation by its name; the methods below are the same calls. */
+  call<R extends Resource>(op: Op, resource: R, opts?: { context?: AccessContext; options?: Options; rules?: RulePack[] }): Response<Same<R>>;
   label<R extends Resource>(resource: R, opts?: { options?: Options; rules?: RulePack[] }): Response<Same<R>>;
   hwm<R extends Resource>(resource: R, opts?: { options?: Options }): Response<Same<R>>;
   validate(resource: Resource, opts?: { options?: Options }): Response;

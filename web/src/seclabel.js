@@ -149,6 +149,14 @@ export class Engine {
     return { protocol, op: name, resource: result, ...rest };
   }
 
+  /**
+   * call runs any operation by its name (engine/PROTOCOL.md): the methods
+   * below are the same calls. context is redact's access context.
+   */
+  call(op, resource, { context, options, rules } = {}) {
+    return this._op(op, resource, { context, options, rules });
+  }
+
   /** label finds sensitive content and adds security labels. */
   label(resource, { options, rules } = {}) {
     return this._op('label', resource, { options, rules });
@@ -200,6 +208,9 @@ export class Engine {
  * postMessage) and returns an object with the Engine's methods, each
  * returning a Promise. A worker that fails rejects every pending call.
  */
+/** methods are what connect offers and a worker answers. */
+export const methods = ['request', 'call', 'label', 'hwm', 'validate', 'redact', 'marks', 'configure'];
+
 export async function connect(worker, loadOptions) {
   let next = 0;
   const waiting = new Map();
@@ -221,7 +232,7 @@ export async function connect(worker, loadOptions) {
   });
   await send('load', [loadOptions]);
   const remote = {};
-  for (const m of ['request', 'label', 'hwm', 'validate', 'redact', 'marks', 'configure']) {
+  for (const m of methods) {
     remote[m] = (...args) => send(m, args);
   }
   return remote;

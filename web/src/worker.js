@@ -1,9 +1,9 @@
 // A Web Worker that holds one engine; the page talks to it with connect()
 // from seclabel.js.
 
-import { load } from './seclabel.js';
+import { load, methods as names } from './seclabel.js';
 
-const methods = new Set(['request', 'label', 'hwm', 'validate', 'redact', 'marks', 'configure']);
+const methods = new Set(names);
 let engine;
 
 self.addEventListener('message', async (e) => {

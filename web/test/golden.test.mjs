@@ -110,6 +110,18 @@ test('results come back in the form the resource was given', () => {
   assert.equal(withheld.report.withheld.length, 1);
 });
 
+test('call runs every operation by its name, as the named methods do', () => {
+  const text = '{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]},"subject":{"reference":"Patient/p"}}';
+  const labeled = engine.label(text).resource;
+  const context = { clearance: 'R', deny: ['SUD'] };
+  assert.deepEqual(engine.call('label', text), engine.label(text));
+  assert.deepEqual(engine.call('hwm', labeled), engine.hwm(labeled));
+  assert.deepEqual(engine.call('validate', labeled), engine.validate(labeled));
+  assert.deepEqual(engine.call('redact', labeled, { context }), engine.redact(labeled, context));
+  assert.deepEqual(engine.call('marks', labeled).report.display, engine.marks(labeled));
+  assert.throws(() => engine.call('labelx', text), (e) => e.code === 'invalid_option' && e.message.includes('"marks"'));
+});
+
 test('marks lists annotations and mark labels for a banner', () => {
   const marks = engine.marks({ resourceType: 'Patient', meta: {
     extension: [{ url: 'http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-display', valueAnnotation: { text: 'Do not copy' } }],

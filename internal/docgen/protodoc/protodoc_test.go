@@ -122,9 +122,19 @@ func TestDocsNameEveryOperation(t *testing.T) {
 	}
 	sameSet(t, "PROTOCOL.md's operation sections", got, want)
 	dts := read(t, "web/src/seclabel.d.ts")
+	union := regexp.MustCompile(`(?m)^export type Op = (.*);$`).FindStringSubmatch(dts)
+	if union == nil {
+		t.Fatal("web/src/seclabel.d.ts has no Op type")
+	}
 	got = nil
-	for _, m := range regexp.MustCompile(`(?m)^  ([a-z]+)(<[^>]*>)?\(resource`).FindAllStringSubmatch(dts, -1) {
+	for _, m := range regexp.MustCompile(`'([a-z]+)'`).FindAllStringSubmatch(union[1], -1) {
 		got = append(got, m[1])
 	}
-	sameSet(t, "web/src/seclabel.d.ts (Engine's methods)", got, want)
+	sameSet(t, "web/src/seclabel.d.ts (Op)", got, want)
+	// The named methods are among the operations.
+	for _, m := range regexp.MustCompile(`(?m)^  ([a-z]+)(<[^>]*>)?\(resource`).FindAllStringSubmatch(dts, -1) {
+		if !slices.Contains(want, m[1]) {
+			t.Errorf("web/src/seclabel.d.ts: Engine has a method %s, which is no operation", m[1])
+		}
+	}
 }
