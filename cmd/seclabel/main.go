@@ -128,7 +128,8 @@ Flags:
 
 Exit status: 0 success, 1 validation errors found, 2 usage error, 3 input or
 option rejected (the stable error code is printed, e.g. "invalid_json"),
-4 read or write failure.
+4 a file could not be read or written (file_not_found, is_directory,
+permission_denied, read_failed, write_failed).
 `
 
 func main() {
@@ -147,8 +148,9 @@ type config struct {
 	engine           string       // "native" or "wasm"
 	context          []byte       // redact: the access context object
 	audit            bool
-	discard          bool // NDJSON redaction's first pass: read the responses, write nothing
-	omitReportSet    bool // --option omitReport was given
+	discard          bool   // NDJSON redaction's first pass: read the responses, write nothing
+	inName, outName  string // for messages: "input file x.json", "standard output", ...
+	omitReportSet    bool   // --option omitReport was given
 	engineOpts       engine.Options
 }
 
@@ -179,6 +181,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
+	var ferr *fileError
+	var rej *rejected
+	switch {
+	case errors.As(err, &ferr):
+		return ferr.report(stderr)
+	case errors.As(err, &rej):
+		fmt.Fprintf(stderr, "seclabel: %v\n", rej)
+		return exitInput
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "seclabel %s: %v\n", args[0], err)
 		return exitUsage
@@ -206,6 +217,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 var errHelp = errors.New("help requested")
+
+// rejected is input the command line rejects before the engine sees it,
+// with the engine's error code for it.
+type rejected struct{ code, msg string }
+
+func (e *rejected) Error() string { return e.code + ": " + e.msg }
+
+// checkJSON rejects an access context file that is not one JSON value
+// (it travels inside the request, where the engine could not say where in
+// the file the problem is).
+func checkJSON(b []byte, what string) error {
+	var d jsonx.Doc
+	var se *jsonx.SyntaxError
+	if err := d.Parse(b, 1000); errors.As(err, &se) {
+		line, col := position(b, se.Offset)
+		return &rejected{code: "invalid_context", msg: fmt.Sprintf("%s: malformed JSON at line %d, column %d: %s", what, line, col, se.Msg)}
+	} else if err != nil {
+		return &rejected{code: "invalid_context", msg: what + ": " + err.Error()}
+	}
+	return nil
+}
 
 // packSource is a rule pack the command line names: a file (--rules) or an
 // embedded pack (--pack).
@@ -237,10 +269,9 @@ func loadPacks(cfg *config, stderr io.Writer) ([][]byte, int) {
 	for _, p := range srcs {
 		var b []byte
 		if p.file != "" {
-			var err error
-			if b, err = os.ReadFile(p.file); err != nil {
-				fmt.Fprintf(stderr, "seclabel: %v\n", err)
-				return nil, exitIO
+			var ferr *fileError
+			if b, ferr = readFile("--rules", p.file); ferr != nil {
+				return nil, ferr.report(stderr)
 			}
 			named = append(named, engine.Pack{Name: p.file, JSON: b})
 		} else {
@@ -350,8 +381,11 @@ func parseFlags(cmd string, args []string) (*config, error) {
 				return nil, err
 			}
 			if name == "--context" {
-				b, err := os.ReadFile(v)
-				if err != nil {
+				b, ferr := readFile("--context", v)
+				if ferr != nil {
+					return nil, ferr
+				}
+				if err := checkJSON(b, "--context file "+v); err != nil {
 					return nil, err
 				}
 				ctxFile = b

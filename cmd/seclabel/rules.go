@@ -106,8 +106,7 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 		r = engine.DefaultRules()
 	}
 	if err := describeRules(stdout, r); err != nil {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		return exitIO
+		return writeError("standard output", err).report(stderr)
 	}
 	return exitOK
 }
