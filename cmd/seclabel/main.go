@@ -26,112 +26,6 @@ const (
 	exitIO       = 4
 )
 
-const usage = `seclabel computes high-water marks and validates DS4P security labels on
-FHIR R4 JSON.
-
-Usage:
-  seclabel label    [flags] [FILE]   find sensitive content and label it (the default
-                                     US-realm rule pack unless --rules is given)
-  seclabel redact   [flags] [FILE]   cut a resource or Bundle down to what one recipient
-                                     may see (the access context flags below); for
-                                     NDJSON give a FILE, see below
-  seclabel hwm      [flags] [FILE]   write the high-water mark into a resource or Bundle
-  seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
-  seclabel marks    [flags] [FILE]   list what must be displayed with each resource
-                                     (display annotations and mark labels), for a banner
-  seclabel serve    [--addr ADDR]    serve the playground (default localhost:8080): the
-                                     engine runs in the browser, nothing leaves the page
-  seclabel rules --describe [--rules FILE]... [--pack NAME]...
-                                     print what the rule packs cover: per rule its
-                                     labels and codes per system, then totals per
-                                     category ("seclabel rules --help")
-  seclabel version                   print the versions
-  seclabel help                      print this help
-
-FILE is a JSON resource or Bundle, or NDJSON (one resource per line); "-" or
-no FILE reads standard input. NDJSON is recognised by a .ndjson or .jsonl
-name or by its content, and is streamed in constant memory on every core,
-keeping input order. redact leaves out the lines it withholds whole and
-names each on stderr ("line 3: withheld Condition/c1 (deny)"), then the
-count; the exit status stays 0. With --response every response is written.
-
-redact reads an NDJSON FILE twice: the first pass writes nothing, keeps
-only references to the resources withheld, and checks every line, so a
-rejected line fails the run with no output; the second also masks
-references to resources withheld on other lines (the access context's
-withheldReferences). Standard input is
-read once: references to resources withheld on other lines cannot be masked
-without a second pass (they keep their reference and display), so give a
-file.
-
-Flags:
-  --rules FILE         label with this rule pack instead of the default one
-                       (repeatable): seclabel format, LEAP-CDS / SHARES JSON,
-                       or a FHIR ValueSet or Bundle of ValueSets
-  --pack NAME          add an embedded pack (repeatable): us-default, or
-                       us-broad (content only a wider policy treats as
-                       sensitive); without --rules, --pack us-broad labels
-                       with us-default and us-broad. Combined packs take the
-                       highest confidentiality any gives a sensitivity
-  --option NAME=VALUE  set an engine option (repeatable); list options take
-                       comma-separated values. Options:
-                         textMatch               true: rules also match display and text
-                         labelAll                true: label resources no rule matches
-                         allowDowngrade          true: labeling may lower a confidentiality
-                         inlineHighWaterMark     false: inline labels do not raise the resource
-                                                 (and validate does not ask them to)
-                         requireConfidentiality  true: validate reports labels without a
-                                                 confidentiality code as an error (HCS)
-                         bundleHighWaterMark     true: label also marks the Bundle
-                         part2Notice             false: 42 CFR Part 2 content gets no
-                                                 RedisclosureProhibitionMark and no 42 CFR 2.32
-                                                 notice on its meta
-                         propagate               reference elements labels follow to the
-                                                 referenced entry, e.g. Condition.encounter
-                         inherit                 reference elements labels follow back to the
-                                                 referencing entry, e.g. Claim.item.encounter
-                                                 (default: claims', explanations of benefit's,
-                                                 reports' and medication orders', dispenses',
-                                                 administrations' and statements';
-                                                 "inherit=" turns it off)
-                         minConfidence           0..1, for rules with per-code confidence
-                         classifier              display of the classifier on added labels
-                         defaultConfidentiality  U|L|M|N|R|V (default N)
-                         envelopeSensitivity     omit|union (default omit)
-                         omitCodes               codes never lifted, e.g. 42CFRPart2
-                         privacyRevealing        replaces the privacy-revealing list
-                         maxInputBytes           largest input (default 67108864)
-                         maxDepth                deepest nesting (default 128)
-  --clearance CODE     redact: the highest confidentiality the recipient may see (default N)
-  --pou CODE           redact: the purpose of use (v3-ActReason), e.g. TREAT
-  --deny CODES         redact: labels the recipient may not see, e.g. HIV,SUD
-  --allow CODES        redact: release sensitive content only with these labels
-  --compartments CODES redact: compartments the recipient belongs to
-  --ignore CODES       redact: label systems, or system|code labels, the
-                       recipient chooses to ignore; content carrying a label
-                       the engine cannot read is otherwise withheld
-                       --deny, --allow, --compartments and --ignore add up
-                       when repeated, and each takes comma-separated values
-  --context FILE       redact: the access context as JSON (the protocol's
-                       "context"), instead of the flags above
-  --audit              redact: also write a FHIR AuditEvent of the disclosure to stderr
-  --pretty             indent the JSON output
-  --response           write the whole protocol response, not just the result
-  --outcome            validate: write a FHIR OperationOutcome
-  --ndjson, --json     force the input format
-  --engine NAME        native (default) or wasm: run through the WebAssembly
-                       module in wazero, the same answers byte for byte; the
-                       compiled module is cached in $SECLABEL_CACHE or the
-                       user cache directory
-  -o, --output FILE    write to FILE instead of standard output
-  -h, --help           print this help
-
-Exit status: 0 success, 1 validation errors found, 2 usage error, 3 input or
-option rejected (the stable error code is printed, e.g. "invalid_json"),
-4 a file could not be read or written (file_not_found, is_directory,
-permission_denied, read_failed, write_failed).
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -160,10 +54,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
+	case "help":
+		if len(args) > 1 {
+			return printHelp(args[1], stdout, stderr)
+		}
+		return printHelp("", stdout, stderr)
+	case "-h", "--help":
+		return printHelp("", stdout, stderr)
 	case "version", "--version":
+		if len(args) > 1 && (args[1] == "-h" || args[1] == "--help") {
+			return printHelp("version", stdout, stderr)
+		}
 		fmt.Fprintf(stdout, "seclabel %s (protocol %d, vocabulary %s, %s)\n",
 			engine.Version, engine.ProtocolVersion, engine.VocabularyVersion, runtime.Version())
 		return exitOK
@@ -178,8 +79,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cfg, err := parseFlags(args[0], args[1:])
 	if errors.Is(err, errHelp) {
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		return printHelp(args[0], stdout, stderr)
 	}
 	var ferr *fileError
 	var rej *rejected
@@ -393,6 +293,9 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			}
 			ctxFlags[name] = append(ctxFlags[name], v)
 		case a == "--audit":
+			if cmd != "redact" {
+				return nil, fmt.Errorf("--audit belongs to redact")
+			}
 			cfg.audit = true
 		case a == "--pretty":
 			cfg.pretty = true
