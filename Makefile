@@ -10,6 +10,15 @@ all: build
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/seclabel
 
+# Put seclabel on the PATH: go install writes it to $GOBIN, or to
+# $(go env GOPATH)/bin when GOBIN is not set.
+.PHONY: install
+install:
+	$(GO) install -trimpath ./cmd/seclabel
+	@dir="$$($(GO) env GOBIN)"; [ -n "$$dir" ] || { gp="$$($(GO) env GOPATH)"; dir="$${gp%%:*}/bin"; }; \
+	echo "installed $$dir/seclabel"; \
+	case ":$$PATH:" in *":$$dir:"*) ;; *) echo "$$dir is not on your PATH: export PATH=\"$$dir:\$$PATH\"";; esac
+
 # Serve the playground on http://localhost:8080 (ADDR=host:port for another).
 ADDR ?= localhost:8080
 run: build

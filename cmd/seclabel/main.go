@@ -26,111 +26,6 @@ const (
 	exitIO       = 4
 )
 
-const usage = `seclabel computes high-water marks and validates DS4P security labels on
-FHIR R4 JSON.
-
-Usage:
-  seclabel label    [flags] [FILE]   find sensitive content and label it (the default
-                                     US-realm rule pack unless --rules is given)
-  seclabel redact   [flags] [FILE]   cut a resource or Bundle down to what one recipient
-                                     may see (the access context flags below); for
-                                     NDJSON give a FILE, see below
-  seclabel hwm      [flags] [FILE]   write the high-water mark into a resource or Bundle
-  seclabel validate [flags] [FILE]   check security labels; exit 1 when errors are found
-  seclabel marks    [flags] [FILE]   list what must be displayed with each resource
-                                     (display annotations and mark labels), for a banner
-  seclabel serve    [--addr ADDR]    serve the playground (default localhost:8080): the
-                                     engine runs in the browser, nothing leaves the page
-  seclabel rules --describe [--rules FILE]... [--pack NAME]...
-                                     print what the rule packs cover: per rule its
-                                     labels and codes per system, then totals per
-                                     category ("seclabel rules --help")
-  seclabel version                   print the versions
-  seclabel help                      print this help
-
-FILE is a JSON resource or Bundle, or NDJSON (one resource per line); "-" or
-no FILE reads standard input. NDJSON is recognised by a .ndjson or .jsonl
-name or by its content, and is streamed in constant memory on every core,
-keeping input order. redact leaves out the lines it withholds whole and
-names each on stderr ("line 3: withheld Condition/c1 (deny)"), then the
-count; the exit status stays 0. With --response every response is written.
-
-redact reads an NDJSON FILE twice: the first pass writes nothing, keeps
-only references to the resources withheld, and checks every line, so a
-rejected line fails the run with no output; the second also masks
-references to resources withheld on other lines (the access context's
-withheldReferences). Standard input is
-read once: references to resources withheld on other lines cannot be masked
-without a second pass (they keep their reference and display), so give a
-file.
-
-Flags:
-  --rules FILE         label with this rule pack instead of the default one
-                       (repeatable): seclabel format, LEAP-CDS / SHARES JSON,
-                       or a FHIR ValueSet or Bundle of ValueSets
-  --pack NAME          add an embedded pack (repeatable): us-default, or
-                       us-broad (content only a wider policy treats as
-                       sensitive); without --rules, --pack us-broad labels
-                       with us-default and us-broad. Combined packs take the
-                       highest confidentiality any gives a sensitivity
-  --option NAME=VALUE  set an engine option (repeatable); list options take
-                       comma-separated values. Options:
-                         textMatch               true: rules also match display and text
-                         labelAll                true: label resources no rule matches
-                         allowDowngrade          true: labeling may lower a confidentiality
-                         inlineHighWaterMark     false: inline labels do not raise the resource
-                                                 (and validate does not ask them to)
-                         requireConfidentiality  true: validate reports labels without a
-                                                 confidentiality code as an error (HCS)
-                         bundleHighWaterMark     true: label also marks the Bundle
-                         part2Notice             false: 42 CFR Part 2 content gets no
-                                                 RedisclosureProhibitionMark and no 42 CFR 2.32
-                                                 notice on its meta
-                         propagate               reference elements labels follow to the
-                                                 referenced entry, e.g. Condition.encounter
-                         inherit                 reference elements labels follow back to the
-                                                 referencing entry, e.g. Claim.item.encounter
-                                                 (default: claims', explanations of benefit's,
-                                                 reports' and medication orders', dispenses',
-                                                 administrations' and statements';
-                                                 "inherit=" turns it off)
-                         minConfidence           0..1, for rules with per-code confidence
-                         classifier              display of the classifier on added labels
-                         defaultConfidentiality  U|L|M|N|R|V (default N)
-                         envelopeSensitivity     omit|union (default omit)
-                         omitCodes               codes never lifted, e.g. 42CFRPart2
-                         privacyRevealing        replaces the privacy-revealing list
-                         maxInputBytes           largest input (default 67108864)
-                         maxDepth                deepest nesting (default 128)
-  --clearance CODE     redact: the highest confidentiality the recipient may see (default N)
-  --pou CODE           redact: the purpose of use (v3-ActReason), e.g. TREAT
-  --deny CODES         redact: labels the recipient may not see, e.g. HIV,SUD
-  --allow CODES        redact: release sensitive content only with these labels
-  --compartments CODES redact: compartments the recipient belongs to
-  --ignore CODES       redact: label systems, or system|code labels, the
-                       recipient chooses to ignore; content carrying a label
-                       the engine cannot read is otherwise withheld
-                       --deny, --allow, --compartments and --ignore add up
-                       when repeated, and each takes comma-separated values
-  --context FILE       redact: the access context as JSON (the protocol's
-                       "context"), instead of the flags above
-  --audit              redact: also write a FHIR AuditEvent of the disclosure to stderr
-  --pretty             indent the JSON output
-  --response           write the whole protocol response, not just the result
-  --outcome            validate: write a FHIR OperationOutcome
-  --ndjson, --json     force the input format
-  --engine NAME        native (default) or wasm: run through the WebAssembly
-                       module in wazero, the same answers byte for byte; the
-                       compiled module is cached in $SECLABEL_CACHE or the
-                       user cache directory
-  -o, --output FILE    write to FILE instead of standard output
-  -h, --help           print this help
-
-Exit status: 0 success, 1 validation errors found, 2 usage error, 3 input or
-option rejected (the stable error code is printed, e.g. "invalid_json"),
-4 read or write failure.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -147,8 +42,9 @@ type config struct {
 	engine           string       // "native" or "wasm"
 	context          []byte       // redact: the access context object
 	audit            bool
-	discard          bool // NDJSON redaction's first pass: read the responses, write nothing
-	omitReportSet    bool // --option omitReport was given
+	discard          bool   // NDJSON redaction's first pass: read the responses, write nothing
+	inName, outName  string // for messages: "input file x.json", "standard output", ...
+	omitReportSet    bool   // --option omitReport was given
 	engineOpts       engine.Options
 }
 
@@ -158,10 +54,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
+	case "help":
+		if len(args) > 1 {
+			return printHelp(args[1], stdout, stderr)
+		}
+		return printHelp("", stdout, stderr)
+	case "-h", "--help":
+		return printHelp("", stdout, stderr)
 	case "version", "--version":
+		if len(args) > 1 && (args[1] == "-h" || args[1] == "--help") {
+			return printHelp("version", stdout, stderr)
+		}
 		fmt.Fprintf(stdout, "seclabel %s (protocol %d, vocabulary %s, %s)\n",
 			engine.Version, engine.ProtocolVersion, engine.VocabularyVersion, runtime.Version())
 		return exitOK
@@ -176,8 +79,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cfg, err := parseFlags(args[0], args[1:])
 	if errors.Is(err, errHelp) {
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		return printHelp(args[0], stdout, stderr)
+	}
+	var ferr *fileError
+	var rej *rejected
+	switch {
+	case errors.As(err, &ferr):
+		return ferr.report(stderr)
+	case errors.As(err, &rej):
+		fmt.Fprintf(stderr, "seclabel: %v\n", rej)
+		return exitInput
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "seclabel %s: %v\n", args[0], err)
@@ -206,6 +117,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 var errHelp = errors.New("help requested")
+
+// rejected is input the command line rejects before the engine sees it,
+// with the engine's error code for it.
+type rejected struct{ code, msg string }
+
+func (e *rejected) Error() string { return e.code + ": " + e.msg }
+
+// checkJSON rejects an access context file that is not one JSON value
+// (it travels inside the request, where the engine could not say where in
+// the file the problem is).
+func checkJSON(b []byte, what string) error {
+	var d jsonx.Doc
+	var se *jsonx.SyntaxError
+	if err := d.Parse(b, 1000); errors.As(err, &se) {
+		line, col := position(b, se.Offset)
+		return &rejected{code: "invalid_context", msg: fmt.Sprintf("%s: malformed JSON at line %d, column %d: %s", what, line, col, se.Msg)}
+	} else if err != nil {
+		return &rejected{code: "invalid_context", msg: what + ": " + err.Error()}
+	}
+	return nil
+}
 
 // packSource is a rule pack the command line names: a file (--rules) or an
 // embedded pack (--pack).
@@ -237,10 +169,9 @@ func loadPacks(cfg *config, stderr io.Writer) ([][]byte, int) {
 	for _, p := range srcs {
 		var b []byte
 		if p.file != "" {
-			var err error
-			if b, err = os.ReadFile(p.file); err != nil {
-				fmt.Fprintf(stderr, "seclabel: %v\n", err)
-				return nil, exitIO
+			var ferr *fileError
+			if b, ferr = readFile("--rules", p.file); ferr != nil {
+				return nil, ferr.report(stderr)
 			}
 			named = append(named, engine.Pack{Name: p.file, JSON: b})
 		} else {
@@ -338,8 +269,11 @@ func parseFlags(cmd string, args []string) (*config, error) {
 				return nil, err
 			}
 			if name == "--context" {
-				b, err := os.ReadFile(v)
-				if err != nil {
+				b, ferr := readFile("--context", v)
+				if ferr != nil {
+					return nil, ferr
+				}
+				if err := checkJSON(b, "--context file "+v); err != nil {
 					return nil, err
 				}
 				ctxFile = b
@@ -347,6 +281,9 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			}
 			ctxFlags[name] = append(ctxFlags[name], v)
 		case a == "--audit":
+			if cmd != "redact" {
+				return nil, fmt.Errorf("--audit belongs to redact")
+			}
 			cfg.audit = true
 		case a == "--pretty":
 			cfg.pretty = true

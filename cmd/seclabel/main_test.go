@@ -412,6 +412,9 @@ func TestRedactFlagsAndContextFile(t *testing.T) {
 	if _, _, code = runCLI(t, bundle, "hwm", "--deny", "HIV"); code != exitUsage {
 		t.Fatalf("--deny outside redact: code %d", code)
 	}
+	if _, errs, code = runCLI(t, bundle, "hwm", "--audit"); code != exitUsage || !strings.Contains(errs, "--audit belongs to redact") {
+		t.Fatalf("--audit outside redact: code %d, %q", code, errs)
+	}
 }
 
 func TestEngineWasmGivesTheSameAnswers(t *testing.T) {

@@ -31,6 +31,11 @@ Flags:
                  (what only a wider policy treats as sensitive); without
                  --rules, --pack us-broad describes us-default and us-broad
   -h, --help     print this help
+
+Examples:
+  seclabel rules --describe
+  seclabel rules --describe --pack us-broad
+  seclabel rules --describe --rules my-pack.json --rules shares-rules.json
 `
 
 // systemNames are the short names of the canonical code systems.
@@ -106,8 +111,7 @@ func rulesCmd(args []string, stdout, stderr io.Writer) int {
 		r = engine.DefaultRules()
 	}
 	if err := describeRules(stdout, r); err != nil {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		return exitIO
+		return writeError("standard output", err).report(stderr)
 	}
 	return exitOK
 }

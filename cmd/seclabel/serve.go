@@ -20,8 +20,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "-h" || a == "--help":
-			fmt.Fprint(stdout, usage)
-			return exitOK
+			return printHelp("serve", stdout, stderr)
 		case a == "--addr" && i+1 < len(args):
 			addr = args[i+1]
 			i++

@@ -46,13 +46,14 @@ func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, 
 	in := stdin
 	var size int64 = -1
 	var file *os.File // the input, when it can be read again
+	cfg.inName, cfg.outName = "standard input", "standard output"
 	if cfg.file != "" && cfg.file != "-" {
-		f, err := os.Open(cfg.file)
-		if err != nil {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			return exitIO
+		f, ferr := openFile("input", cfg.file)
+		if ferr != nil {
+			return ferr.report(stderr)
 		}
 		defer f.Close()
+		cfg.inName = "input file " + cfg.file
 		if st, err := f.Stat(); err == nil {
 			size = st.Size()
 			if st.Mode().IsRegular() {
@@ -64,10 +65,10 @@ func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, 
 	out := stdout
 	var outFile *os.File
 	if cfg.output != "" {
+		cfg.outName = "output file " + cfg.output
 		f, err := os.Create(cfg.output)
 		if err != nil {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			return exitIO
+			return writeError(cfg.outName, err).report(stderr)
 		}
 		outFile, out = f, f
 	}
@@ -84,13 +85,11 @@ func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, 
 		status = single(ctx, cfg, d, br, bw, stderr, size)
 	}
 	if err := bw.Flush(); err != nil && status == exitOK {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		status = exitIO
+		status = writeError(cfg.outName, err).report(stderr)
 	}
 	if outFile != nil {
 		if err := outFile.Close(); err != nil && status == exitOK {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			status = exitIO
+			status = writeError(cfg.outName, err).report(stderr)
 		}
 	}
 	return status
@@ -115,8 +114,7 @@ func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio
 	}
 	data, err := io.ReadAll(br)
 	if err != nil {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		return exitIO
+		return readError(cfg.inName, err).report(stderr)
 	}
 	o := process(ctx, cfg, d, data)
 	if o.code != "" {
@@ -124,8 +122,7 @@ func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio
 		return exitInput
 	}
 	if _, err := w.Write(o.out); err != nil {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		return exitIO
+		return writeError(cfg.outName, err).report(stderr)
 	}
 	stderr.Write(o.audit)
 	if cfg.cmd == "validate" && o.errors > 0 {
@@ -146,14 +143,12 @@ func singleStream(ctx context.Context, cfg *config, s streamer, br *bufio.Reader
 	}
 	buf := bytes.NewBuffer(req)
 	if _, err := buf.ReadFrom(br); err != nil {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		return exitIO
+		return readError(cfg.inName, err).report(stderr)
 	}
 	req = buf.Bytes()
 	rw := &resultWriter{out: w}
-	if err := s.DoTo(ctx, rw, req); err != nil {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		return exitIO
+	if err := s.DoTo(ctx, rw, req); err != nil { // the writer's error
+		return writeError(cfg.outName, err).report(stderr)
 	}
 	if !rw.tail { // an error response: no resource follows
 		rw.failed = envelopeError(rw.env, req[head:])
@@ -163,8 +158,7 @@ func singleStream(ctx context.Context, cfg *config, s streamer, br *bufio.Reader
 		return exitInput
 	}
 	if err := w.WriteByte('\n'); err != nil {
-		fmt.Fprintf(stderr, "seclabel: %v\n", err)
-		return exitIO
+		return writeError(cfg.outName, err).report(stderr)
 	}
 	return exitOK
 }
@@ -499,8 +493,7 @@ func eachBatch(ctx context.Context, cfg *config, d doer, br *bufio.Reader, stder
 	select {
 	case err := <-readErr:
 		if status == exitOK {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			status = exitIO
+			status = readError(cfg.inName, err).report(stderr)
 		}
 	default:
 	}
@@ -531,8 +524,7 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 			return status
 		}
 		if _, err := file.Seek(0, io.SeekStart); err != nil {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			return exitIO
+			return readError(cfg.inName, err).report(stderr)
 		}
 		br.Reset(file)
 		if len(refs) > 0 {
@@ -548,8 +540,7 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 	errorsFound, lines, withheld, anyWithheld := 0, 0, 0, false
 	status := eachBatch(ctx, cfg, d, br, stderr, size, func(r *batch, prog *progress) int {
 		if _, err := w.Write(r.out); err != nil {
-			fmt.Fprintf(stderr, "seclabel: %v\n", err)
-			return exitIO
+			return writeError(cfg.outName, err).report(stderr)
 		}
 		if len(r.withheld) > 0 {
 			prog.clear()
