@@ -45,16 +45,16 @@ type optionSpec struct {
 }
 
 var optionTable = []optionSpec{
-	{"defaultConfidentiality", kindString, "`U`..`V`", "`N`", "hwm",
+	{"defaultConfidentiality", kindString, "`U`..`V`", "`N`", "label, redact, hwm, validate",
 		"what a resource without a confidentiality code counts as",
 		func(o *Options, v optionValue) { o.DefaultConfidentiality = v.s }, "must be one of U, L, M, N, R, V"},
-	{"envelopeSensitivity", kindString, "`omit` or `union`", "`omit`", "hwm, validate",
+	{"envelopeSensitivity", kindString, "`omit` or `union`", "`omit`", "label, redact, hwm, validate",
 		"whether a Bundle's mark carries its entries' sensitivity codes (`union` only inside one policy domain)",
 		func(o *Options, v optionValue) { o.EnvelopeSensitivity = v.s }, `must be "omit" or "union"`},
-	{"omitCodes", kindList, "array of strings", "`[]`", "hwm",
+	{"omitCodes", kindList, "array of strings", "`[]`", "label, redact, hwm",
 		"labels never lifted into a mark, as `\"code\"` or `\"system\\|code\"`",
 		func(o *Options, v optionValue) { o.OmitCodes = v.list }, ""},
-	{"privacyRevealing", kindList, "array of strings", "see below", "hwm, validate",
+	{"privacyRevealing", kindList, "array of strings", "see below", "label, redact, hwm, validate",
 		"replaces the list of codes never lifted because they reveal private facts",
 		func(o *Options, v optionValue) { o.PrivacyRevealing = v.list }, ""},
 	{"operationOutcome", kindBool, "boolean", "`false`", "validate",

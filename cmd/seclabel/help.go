@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/seclabel/seclabel/engine"
 )
 
 // The help: "seclabel help" prints the overview (every command and flag),
@@ -70,7 +72,13 @@ const exitDoc = `Exit status:
 `
 
 // The five commands that run the engine on a FILE.
-var engineCommands = []string{"label", "redact", "hwm", "validate", "marks"}
+var engineCommands = func() []string {
+	var names []string
+	for _, o := range engine.Operations() {
+		names = append(names, o.Name)
+	}
+	return names
+}()
 
 // flagDoc describes one flag and the commands it belongs to ("" for all
 // of engineCommands).
@@ -121,57 +129,35 @@ var flagDocs = []flagDoc{
 `},
 }
 
-// optionDoc describes one engine option and the commands it changes.
-type optionDoc struct {
-	cmds string
-	text string
-}
-
-var optionDocs = []optionDoc{
-	{"label", `textMatch               true: rules also match display and text
-`},
-	{"label", `labelAll                true: label resources no rule matches
-`},
-	{"label", `allowDowngrade          true: labeling may lower a confidentiality
-`},
-	{"label validate", `inlineHighWaterMark     false: inline labels do not raise the resource
-                        (and validate does not ask them to)
-`},
-	{"validate", `requireConfidentiality  true: validate reports labels without a
-                        confidentiality code as an error (HCS)
-`},
-	{"label", `bundleHighWaterMark     true: label also marks the Bundle
-`},
-	{"label", `part2Notice             false: 42 CFR Part 2 content gets no
-                        RedisclosureProhibitionMark and no 42 CFR 2.32
-                        notice on its meta
-`},
-	{"label", `propagate               reference elements labels follow to the
-                        referenced entry, e.g. Condition.encounter
-`},
-	{"label", `inherit                 reference elements labels follow back to the
-                        referencing entry, e.g. Claim.item.encounter
-                        (default: claims', explanations of benefit's,
-                        reports' and medication orders', dispenses',
-                        administrations' and statements';
-                        "inherit=" turns it off)
-`},
-	{"label", `minConfidence           0..1, for rules with per-code confidence
-`},
-	{"label", `classifier              display of the classifier on added labels
-`},
-	{"label redact hwm validate", `defaultConfidentiality  U|L|M|N|R|V (default N)
-`},
-	{"label redact hwm validate", `envelopeSensitivity     omit|union (default omit)
-`},
-	{"label redact hwm", `omitCodes               codes never lifted, e.g. 42CFRPart2
-`},
-	{"label redact hwm validate", `privacyRevealing        replaces the privacy-revealing list
-`},
-	{"", `maxInputBytes           largest input (default 67108864)
-`},
-	{"", `maxDepth                deepest nesting (default 128)
-`},
+// optionLines is the help of each engine option that applies to cmd
+// (every one when cmd is ""), from the engine's own option table: name,
+// what it does, its default.
+func optionLines(cmd string) string {
+	const width, indent = 78, 25
+	var b strings.Builder
+	for _, o := range engine.OptionList() {
+		if cmd != "" && !slices.Contains(o.Ops, "all") && !slices.Contains(o.Ops, cmd) {
+			continue
+		}
+		b.WriteString(strings.Repeat(" ", indent) + o.Name)
+		if d := strings.Trim(o.Default, "`"); d != "false" && d != "none" && d != "[]" && d != "0" && d != "see below" {
+			b.WriteString(" (default " + d + ")")
+		}
+		b.WriteString("\n")
+		line := ""
+		for _, w := range strings.Fields(strings.NewReplacer("`", "", `\|`, "|").Replace(o.Doc)) {
+			if line != "" && indent+4+len(line)+1+len(w) > width {
+				b.WriteString(strings.Repeat(" ", indent+4) + line + "\n")
+				line = ""
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		b.WriteString(strings.Repeat(" ", indent+4) + line + "\n")
+	}
+	return b.String()
 }
 
 // appliesTo says whether a doc's command list holds cmd; "" is every
@@ -201,12 +187,7 @@ func writeFlags(b *strings.Builder, cmd string) {
 			b.WriteString(" of " + cmd)
 		}
 		b.WriteString(":\n")
-		const indent = "                         "
-		for _, o := range optionDocs {
-			if cmd == "" || appliesTo(o.cmds, cmd) {
-				b.WriteString(indent + strings.ReplaceAll(strings.TrimSuffix(o.text, "\n"), "\n", "\n"+indent) + "\n")
-			}
-		}
+		b.WriteString(optionLines(cmd))
 	}
 }
 
@@ -281,7 +262,10 @@ text, system, code}, or with --response the protocol response.
 
 // commandHelp is the help of one engine command.
 func commandHelp(cmd string) string {
-	d := commandDocs[cmd]
+	d, ok := commandDocs[cmd]
+	if !ok { // an operation without words of its own here yet
+		d.about = "Runs the engine's " + cmd + " operation on FILE.\n"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Usage: seclabel %s [flags] [FILE]\n\n%s\n%s", cmd, d.about, fileDoc)
 	if cmd == "redact" {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,10 +73,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "rules":
 		return rulesCmd(args[1:], stdout, stderr)
-	case "label", "hwm", "validate", "redact", "marks":
 	default:
-		fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])
-		return exitUsage
+		if !slices.Contains(engineCommands, args[0]) {
+			fmt.Fprintf(stderr, "seclabel: unknown command %q; run \"seclabel help\"\n", args[0])
+			return exitUsage
+		}
 	}
 	cfg, err := parseFlags(args[0], args[1:])
 	if errors.Is(err, errHelp) {
