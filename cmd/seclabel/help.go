@@ -273,7 +273,11 @@ func commandHelp(cmd string) string {
 	}
 	b.WriteString("\n")
 	writeFlags(&b, cmd)
-	b.WriteString("\nExamples:\n" + d.examples + "\n")
+	if d.examples != "" {
+		b.WriteString("\nExamples:\n" + d.examples + "\n")
+	} else {
+		b.WriteString("\n")
+	}
 	if cmd == "validate" {
 		b.WriteString(exitDoc)
 	} else {
