@@ -194,11 +194,28 @@ func writeFlags(b *strings.Builder, cmd string) {
 // usage is the overview "seclabel help" prints.
 var usage = func() string {
 	var b strings.Builder
-	b.WriteString(overviewHead + fileDoc + "\n" + redactNDJSONDoc + "\n")
+	head := overviewHead
+	for _, cmd := range engineCommands {
+		if _, ok := commandDocs[cmd]; !ok { // an operation the text above does not know yet
+			line := fmt.Sprintf("  seclabel %-8s [flags] [FILE]   %s\n", cmd, summary(cmd))
+			head = strings.Replace(head, "  seclabel serve ", line+"  seclabel serve ", 1)
+		}
+	}
+	b.WriteString(head + fileDoc + "\n" + redactNDJSONDoc + "\n")
 	writeFlags(&b, "")
 	b.WriteString("\n" + exitDoc)
 	return b.String()
 }()
+
+// summary is the engine's one line on operation cmd.
+func summary(cmd string) string {
+	for _, o := range engine.Operations() {
+		if o.Name == cmd {
+			return o.Summary
+		}
+	}
+	return ""
+}
 
 // commandDocs are what each engine command's help says beyond its flags:
 // what it does, reads and writes, and examples.
@@ -264,7 +281,7 @@ text, system, code}, or with --response the protocol response.
 func commandHelp(cmd string) string {
 	d, ok := commandDocs[cmd]
 	if !ok { // an operation without words of its own here yet
-		d.about = "Runs the engine's " + cmd + " operation on FILE.\n"
+		d.about = "Runs the engine's " + cmd + " operation (" + summary(cmd) + "). Reads a FHIR R4\nresource, Bundle or NDJSON; writes the protocol response.\n"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Usage: seclabel %s [flags] [FILE]\n\n%s\n%s", cmd, d.about, fileDoc)
