@@ -620,7 +620,7 @@ func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool)
 				continue
 			}
 		}
-		if tr.re.match(t) {
+		if tr.re.Match(t) {
 			sc.hit(tr.rule, "", t, typ, depth, suffix, contained)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
@@ -62,7 +63,7 @@ func (c AccessContext) resolve() (*access, error) {
 	var deny []string
 	for i, x := range c.Deny {
 		if sys, code, ok := strings.Cut(x, "|"); ok && sys == resourceTypesCS {
-			if !r4Types[code] {
+			if !r4.Types[code] {
 				return nil, ctxErr("deny["+strconv.Itoa(i)+"]", quote(code)+" is not a FHIR R4 resource type")
 			}
 			a.denyTypes[code] = true

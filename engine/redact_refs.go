@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
@@ -74,7 +75,7 @@ func typeIDOf(ref string) string {
 		return ""
 	}
 	j := strings.LastIndexByte(ref[:i], '/') + 1
-	if !r4Types[ref[j:i]] {
+	if !r4.Types[ref[j:i]] {
 		return ""
 	}
 	return ref[j:]

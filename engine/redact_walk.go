@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
@@ -511,12 +512,12 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, base 
 	d := r.d
 	path := append(names[:len(names):len(names)], name)
 	here := loc + "." + name
-	info := elementInfo(base, path)
-	if info != nil && info.resource {
+	info := r4.ElementInfo(base, path)
+	if info != nil && info.Resource {
 		r.nestedResource(obj, v, here, eff)
 		return
 	}
-	if info != nil && info.modifier {
+	if info != nil && info.Modifier {
 		mod = true
 	}
 	if d.Kind(v) == jsonx.Array || v < 0 && d.Kind(sib) == jsonx.Array {
@@ -625,13 +626,13 @@ func (r *redactor) emptyObject(n jsonx.Node, extension bool) bool {
 // masked. A modifier element, or one that cannot carry an extension,
 // withholds the resource: without it the rest would mean something else.
 func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, base string, path []string, here string, mod bool) {
-	info := elementInfo(base, path)
+	info := r4.ElementInfo(base, path)
 	r.cur.changed = true
-	if mod || info != nil && info.modifier {
+	if mod || info != nil && info.Modifier {
 		r.withholdAs(whyModifier, here+" is or is part of a modifier element")
 		return
 	}
-	if info == nil || info.min == 0 {
+	if info == nil || info.Min == 0 {
 		if v >= 0 {
 			r.set(v, action{kind: actRemove})
 		}
@@ -641,14 +642,14 @@ func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, base 
 		r.reportRemoved(here)
 		return
 	}
-	typ := info.chosen(name)
+	typ := info.Chosen(name)
 	if typ == "Resource" || typ == "xhtml" {
 		r.withholdAs(whyRequired, here+" is required and cannot be masked")
 		return
 	}
 	primitive := typ != "" && typ[0] >= 'a' && typ[0] <= 'z'
 	ext := []byte(`{"extension":[` + darMasked + `]}`)
-	if info.many {
+	if info.Many {
 		ext = append(append([]byte{'['}, ext...), ']')
 	}
 	switch {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
@@ -21,7 +22,7 @@ type refPath struct {
 func parseRefPaths(out []refPath, name string, items []string, back bool) ([]refPath, error) {
 	for i, it := range items {
 		parts := strings.Split(it, ".")
-		ok := len(parts) > 1 && r4Types[parts[0]]
+		ok := len(parts) > 1 && r4.Types[parts[0]]
 		for _, p := range parts[1:] {
 			ok = ok && isElementName(p)
 		}

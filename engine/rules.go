@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/seclabel/seclabel/engine/internal/pattern"
+	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
@@ -35,7 +37,7 @@ type codeRange struct {
 }
 
 type textRule struct {
-	re   *pattern
+	re   *pattern.Pattern
 	rule int
 	// lits are the lower-cased words of a pattern made only of letters,
 	// digits and spaces: a text containing none of them cannot match, so
@@ -368,7 +370,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 		case "resourceTypes":
 			r.resourceTypes = map[string]bool{}
 			err = c.strings(v, here, func(s string, sn jsonx.Node, at string) error {
-				if !r4Types[s] {
+				if !r4.Types[s] {
 					return c.fail(sn, at, quote(s)+" is not a FHIR R4 resource type")
 				}
 				r.resourceTypes[s] = true
@@ -376,7 +378,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			})
 		case "path":
 			p := strings.Split(d.Str(v), ".")
-			if !d.IsStr(v) || len(p) < 2 || !r4Types[p[0]] {
+			if !d.IsStr(v) || len(p) < 2 || !r4.Types[p[0]] {
 				err = c.fail(v, here, `must be an element path such as "Observation.code"`)
 				return false
 			}
@@ -452,7 +454,7 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 		case "text":
 			criteria++
 			err = c.strings(v, here, func(s string, sn jsonx.Node, at string) error {
-				re, e := compilePattern(s)
+				re, e := pattern.Compile(s)
 				if e != nil {
 					return c.fail(sn, at, "bad pattern: "+e.Error())
 				}

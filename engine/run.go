@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unsafe"
 
+	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
@@ -308,7 +309,7 @@ func checkType(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	if !d.IsStr(rt) {
 		return errorf(ErrNotFHIR, loc+" has no resourceType")
 	}
-	if typ := d.Str(rt); !r4Types[typ] {
+	if typ := d.Str(rt); !r4.Types[typ] {
 		return errorf(ErrUnsupportedResource, loc+": "+quote(typ)+" is not a FHIR R4 resource type")
 	}
 	return nil
@@ -323,7 +324,7 @@ func (s *state) entryResource(d *jsonx.Doc, e jsonx.Node, bundleLoc string, i in
 	case 0, jsonx.Null:
 		return -1
 	case jsonx.Object:
-		if rt := d.Get(res, "resourceType"); d.IsStr(rt) && r4Types[d.Str(rt)] {
+		if rt := d.Get(res, "resourceType"); d.IsStr(rt) && r4.Types[d.Str(rt)] {
 			return res // the common case, without building a location
 		}
 	}

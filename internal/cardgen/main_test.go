@@ -23,11 +23,11 @@ func TestCommittedTableIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(fresh)
-	got, err := os.ReadFile(filepath.Join(root, "engine", "cardinality_table.go"))
+	got, err := os.ReadFile(filepath.Join(root, "engine", "internal", "r4", "cardinality_table.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("engine/cardinality_table.go is stale: run go run ./internal/cardgen (make generate)")
+		t.Fatal("engine/internal/r4/cardinality_table.go is stale: run go run ./internal/cardgen (make generate)")
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package pattern
 
 import (
 	"regexp"
@@ -10,7 +10,7 @@ import (
 // accept.
 func checkPattern(t *testing.T, p, text string) {
 	t.Helper()
-	mine, err := compilePattern(p)
+	mine, err := Compile(p)
 	re, reErr := regexp.Compile(`(?i)\b(?:` + p + `)\b`)
 	if err != nil {
 		return // outside the subset; the rejection itself is tested below
@@ -18,7 +18,7 @@ func checkPattern(t *testing.T, p, text string) {
 	if reErr != nil {
 		t.Fatalf("pattern %q compiles here but not in regexp: %v", p, reErr)
 	}
-	if got, want := mine.match(text), re.MatchString(text); got != want {
+	if got, want := mine.Match(text), re.MatchString(text); got != want {
 		t.Errorf("pattern %q on %q: match %v, regexp %v", p, text, got, want)
 	}
 }
@@ -62,7 +62,7 @@ func TestPatternMatchesRegexp(t *testing.T) {
 
 func TestPatternRejects(t *testing.T) {
 	for _, p := range []string{"(", ")", "a)", "(?i)a", "*a", "a**", "a+?b*+", "[a", "[z-a]", `\`, `\b`, `a{2}`, "^a", "a$", `\1`} {
-		if _, err := compilePattern(p); err == nil {
+		if _, err := Compile(p); err == nil {
 			t.Errorf("pattern %q compiled", p)
 		}
 	}
@@ -70,7 +70,7 @@ func TestPatternRejects(t *testing.T) {
 	for range 200 {
 		deep += "("
 	}
-	if _, err := compilePattern(deep); err == nil {
+	if _, err := Compile(deep); err == nil {
 		t.Error("deep nesting compiled")
 	}
 }

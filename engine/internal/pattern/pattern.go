@@ -1,9 +1,14 @@
-package engine
+// Package pattern is the text patterns of rule packs: a small regular
+// expression language, matched on whole words in any case, in time linear
+// in the text.
+package pattern
 
 import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // Text patterns are a small regular-expression language of their own rather
@@ -21,7 +26,7 @@ import (
 // as `\b(?:p)\b` does with ASCII word characters. Matching is a breadth-first
 // simulation of the compiled automaton, so its time is linear in the text
 // for every pattern: no pattern can make a rule pack slow.
-type pattern struct {
+type Pattern struct {
 	prog []pinst
 }
 
@@ -100,8 +105,8 @@ type patternError struct{ msg string }
 
 func (e *patternError) Error() string { return e.msg }
 
-// compilePattern parses and compiles a text pattern.
-func compilePattern(src string) (*pattern, error) {
+// Compile parses and compiles a text pattern.
+func Compile(src string) (*Pattern, error) {
 	p := &patternParser{src: src}
 	if len(src) > maxPatternBytes {
 		return nil, p.fail("pattern longer than " + strconv.Itoa(maxPatternBytes) + " bytes")
@@ -116,7 +121,7 @@ func compilePattern(src string) (*pattern, error) {
 	if p.pos < len(p.src) {
 		return nil, p.fail("unexpected )")
 	}
-	pat := &pattern{}
+	pat := &Pattern{}
 	pat.emit(n)
 	pat.prog = append(pat.prog, pinst{op: opMatch})
 	return pat, nil
@@ -128,7 +133,7 @@ type patternParser struct {
 }
 
 func (p *patternParser) fail(msg string) error {
-	return &patternError{msg + " at offset " + strconv.Itoa(p.pos) + " of " + quote(p.src)}
+	return &patternError{msg + " at offset " + strconv.Itoa(p.pos) + " of " + string(jsonx.AppendString(nil, p.src))}
 }
 
 // Limits that keep compiling a pattern bounded in time and stack.
@@ -306,7 +311,7 @@ func (p *patternParser) classChar() (rune, error) {
 }
 
 // emit appends n's program.
-func (pat *pattern) emit(n *pnode) {
+func (pat *Pattern) emit(n *pnode) {
 	at := func() int32 { return int32(len(pat.prog)) }
 	switch n.kind {
 	case 'c':
@@ -354,8 +359,8 @@ func isWordByte(r rune) bool {
 	return r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 }
 
-// match reports whether the pattern matches whole words somewhere in t.
-func (pat *pattern) match(t string) bool {
+// Match reports whether the pattern matches whole words somewhere in t.
+func (pat *Pattern) Match(t string) bool {
 	n := len(pat.prog)
 	// Two sparse sets of program counters: the threads at this position and
 	// at the next.
@@ -396,7 +401,7 @@ func (pat *pattern) match(t string) bool {
 }
 
 // add puts pc and everything reachable from it without input into s.
-func (pat *pattern) add(s *threadSet, pc int32) {
+func (pat *Pattern) add(s *threadSet, pc int32) {
 	if s.has(pc) {
 		return
 	}
