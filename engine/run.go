@@ -14,17 +14,36 @@ import (
 // buffers are reused.
 type state struct {
 	opts          *Options
-	req, doc      jsonx.Doc
-	labels        []label
-	edits         []jsonx.Edit
-	w             jsonx.Writer
-	mayHaveInline bool
-	report        Report
-	diags         []Diagnostic
-	out           []byte
-	err           error   // the first entry that is not a FHIR resource
-	scan          scanner // reused by labeling
 	access        *access // the recipient, for redaction
+	mayHaveInline bool    // the input may hold inline labels (a tape watch saw one)
+	// err is the first resource in the input that is not a FHIR R4 one, met
+	// deep in a walk over a Bundle's entries or a resource's contained
+	// ones; the walk stops there and exec returns it.
+	err error
+
+	// What a call answers, handed to its Result.
+	report Report
+	diags  []Diagnostic
+
+	buffers
+	labeler
+	validator
+}
+
+// buffers are what every operation shares: the parsed request and
+// resource, the edits to the resource and the texts they insert, the
+// writers and the output buffers, all kept for the next call.
+type buffers struct {
+	req, doc jsonx.Doc
+	labels   []label // scratch lists of labels, used as a stack
+	edits    []jsonx.Edit
+	w        jsonx.Writer
+	out      []byte
+	// Edit texts: a buffer they are built in, the chunk they are kept in
+	// and the last one kept (keepText).
+	textBuf, texts, lastText []byte
+	walk                     walker          // reused by every walk over a resource's elements
+	collect                  inlineCollector // gathers inline labels (inlineLabels: hwm, label, validate)
 
 	// The protocol path writes the resource into resBuf and the response
 	// into respBuf, both reused: Do copies the response out once, and a
@@ -38,18 +57,21 @@ type state struct {
 	stream, pending    bool
 	pendStart, pendEnd int
 	span               [2]int // the resource's bytes in the input, for result
+}
 
-	planArena []plan // labeling's per-entry plans
+// labeler is labeling's scratch space (label.go, refs.go).
+type labeler struct {
+	scan      scanner // matches a resource's codes and words against the rules
+	planArena []plan  // the per-entry plans
 	// writePlan's lists, reused by every resource, and the JSON text of
 	// the labels it added (cleared every call).
 	planExisting, planFinal, planAdded []label
 	newLabels                          []newLabel
-	// Edit texts: a buffer they are built in, the chunk they are kept in
-	// and the last one kept (keepText).
-	textBuf, texts, lastText []byte
-	walk                     walker // reused by every walk over a resource's elements
-	collect                  inlineCollector
-	checkInline              inlineValidator
+}
+
+// validator is validation's scratch space (validate.go).
+type validator struct {
+	checkInline inlineValidator
 }
 
 // resultBuf returns an empty buffer for the resulting resource, of capacity
