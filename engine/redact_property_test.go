@@ -23,13 +23,14 @@ var (
 		"BH": "SPI", "ETREAT": "TREAT", "BTG": "ETREAT", "COC": "TREAT", "POPHLTH": "TREAT", "COVERAGE": "HPAYMT", "CLMATTCH": "HPAYMT"}
 	// the codes that name one sensitivity twice
 	sameAs = map[string]string{"ETH": "SUD", "SUD": "ETH", "VIP": "CEL", "CEL": "VIP"}
-	// every code of the sensitivity tree (ds4p-spec.md §4.2)
+	// every code of the sensitivity tree (HL7 Terminology 5.1.0, v3-ActCode
+	// _InformationSensitivityPolicy)
 	sensitivity  = map[string]bool{"_InformationSensitivityPolicy": true, "_ActInformationSensitivityPolicy": true, "ETH": true, "GDIS": true, "HIV": true, "MST": true, "PREGNANT": true, "SCA": true, "SDV": true, "SEX": true, "SPI": true, "BH": true, "COGN": true, "DVD": true, "EMOTDIS": true, "MH": true, "PSY": true, "PSYTHPN": true, "SUD": true, "ETHUD": true, "OPIOIDUD": true, "STD": true, "TBOO": true, "VIO": true, "IDS": true, "SICKLE": true, "_EntitySensitivityPolicyType": true, "DEMO": true, "DOB": true, "GENDER": true, "LIVARG": true, "MARST": true, "PATLOC": true, "RACE": true, "REL": true, "_RoleInformationSensitivityPolicy": true, "B": true, "EMPL": true, "LOCIS": true, "SSP": true, "ADOL": true, "CEL": true, "VIP": true, "DIA": true, "DRGIS": true, "EMP": true, "PDS": true, "PHY": true, "PRS": true}
 	compartments = map[string]bool{"COMPT": true, "ACOCOMPT": true, "CDSSCOMPT": true, "CTCOMPT": true, "FMCOMPT": true, "HRCOMPT": true,
 		"LRCOMPT": true, "PACOMPT": true, "RESCOMPT": true, "RMGTCOMPT": true}
 	// other v3-ActCode security codes the inputs use
 	// the v3-ActCode, v3-ActReason and v3-ObservationValue security codes
-	// HL7 Terminology lists (ds4p-spec.md §4.2; the policy list is partial)
+	// HL7 Terminology 5.1.0 lists (the policy list is partial)
 	otherActCodes = "42CFRPart2 ACOCOMPT ADOL ANONY AOD AUDIT AUDTR B BH CDSSCOMPT CEL COGN COMPT CONTROLLED COPYMark CPLYCC " +
 		"CPLYCD CPLYCUI CPLYJPP CPLYJSP CPLYOPP CPLYOSP CPLYPOL CTCOMPT CUI CUIHLTH CUIHLTHP CUIMark CUIP CUIPRVCY " +
 		"CUIPRVCYP CUISP-HLTH CUISP-HLTHP CUISP-PRVCY CUISP-PRVCYP CommonRule ConfidentialMark " +
