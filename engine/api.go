@@ -5,7 +5,7 @@
 // must be displayed with each resource (Marks) and validates security
 // labels (Validate), following HL7 DS4P.
 //
-// This file is the package's whole public face; everything else is
+// engine/api.go holds the package's whole public face; the other files are
 // machinery. Start with New, then call the operations by name or through
 // Do, which speaks the JSON request/response protocol every seclabel build
 // shares (native, WebAssembly, JavaScript, CLI); PROTOCOL.md describes it.
@@ -313,7 +313,7 @@ type Display struct {
 // FHIRPath-like location such as Bundle.entry[2].resource.meta.security[0].
 type Diagnostic struct {
 	Severity Severity
-	Code     string
+	Code     DiagnosticCode
 	Location string
 	Message  string
 }
@@ -687,6 +687,43 @@ func MarshalResponse(opName string, r *Result) []byte {
 
 // MarshalError writes err as a protocol error response.
 func MarshalError(err error) []byte { return errorResponse(err) }
+
+// DiagnosticCode is the stable code of a diagnostic, the same across
+// releases and builds; PROTOCOL.md ("validate") says what each means.
+type DiagnosticCode string
+
+// The diagnostic codes.
+const (
+	DiagUnlabeled               DiagnosticCode = "unlabeled"
+	DiagConfidentialityMissing  DiagnosticCode = "confidentiality-missing"
+	DiagConfidentialityMultiple DiagnosticCode = "confidentiality-multiple"
+	DiagCodeUnknown             DiagnosticCode = "code-unknown"
+	DiagCodeRetired             DiagnosticCode = "code-retired"
+	DiagCodeAbstract            DiagnosticCode = "code-abstract"
+	DiagCodeWrongSystem         DiagnosticCode = "code-wrong-system"
+	DiagLabelUnknownSystem      DiagnosticCode = "label-unknown-system"
+	DiagLabelDuplicate          DiagnosticCode = "label-duplicate"
+	DiagCodingInvalid           DiagnosticCode = "coding-invalid"
+	DiagPolicyMultiple          DiagnosticCode = "policy-multiple"
+	DiagContainedLabels         DiagnosticCode = "contained-labels"
+	DiagInlineWithoutFlag       DiagnosticCode = "inline-without-flag"
+	DiagFlagWithoutInline       DiagnosticCode = "flag-without-inline"
+	DiagPrivacyRevealing        DiagnosticCode = "privacy-revealing"
+	DiagExtensionValueType      DiagnosticCode = "extension-value-type"
+	DiagBasisMultiple           DiagnosticCode = "basis-multiple"
+	DiagLegacyURL               DiagnosticCode = "legacy-url"
+	DiagLegacySystem            DiagnosticCode = "legacy-system"
+	DiagHWMBelowEntry           DiagnosticCode = "hwm-below-entry"
+	DiagHWMBelowInline          DiagnosticCode = "hwm-below-inline"
+	DiagSecurityMalformed       DiagnosticCode = "security-malformed"
+	DiagPurposeOfUseConflict    DiagnosticCode = "purpose-of-use-conflict"
+	DiagLabelCodeCase           DiagnosticCode = "label-code-case"
+	DiagLabelSystemCase         DiagnosticCode = "label-system-case"
+	DiagLabelSystemMissing      DiagnosticCode = "label-system-missing"
+	DiagLabelLookalike          DiagnosticCode = "label-lookalike"
+	DiagLabelValueSetSystem     DiagnosticCode = "label-valueset-system"
+	DiagLabelShape              DiagnosticCode = "label-shape"
+)
 
 // Errors
 

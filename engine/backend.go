@@ -129,7 +129,7 @@ func parseResponse(resp []byte) (*Result, error) {
 	}
 	x.read(&d, d.Get(0, "report"), &r.Report)
 	d.Items(d.Get(0, "diagnostics"), func(_ int, g jsonx.Node) bool {
-		r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: Severity(str(&d, g, "severity")), Code: str(&d, g, "code"), Location: str(&d, g, "location"), Message: str(&d, g, "message")})
+		r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: Severity(str(&d, g, "severity")), Code: DiagnosticCode(str(&d, g, "code")), Location: str(&d, g, "location"), Message: str(&d, g, "message")})
 		return true
 	})
 	return r, nil

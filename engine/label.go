@@ -163,7 +163,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
 	}
 	if env.finishPurposeOfUse(s.opts) {
-		s.diag(SeverityWarning, dPOUConflict, loc+".meta.security", "the entries' purposes of use have no common permitted purpose; none is carried")
+		s.diag(SeverityWarning, DiagPurposeOfUseConflict, loc+".meta.security", "the entries' purposes of use have no common permitted purpose; none is carried")
 	}
 	out := s.writeMark(d, b, loc, d.Str(d.Get(b, "type")), &env, true)
 	if d.Str(d.Get(b, "type")) == "document" {

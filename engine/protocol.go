@@ -533,7 +533,7 @@ func writeDiagnostics(w *jsonx.Writer, ds []Diagnostic) {
 	for _, d := range ds {
 		w.BeginObject()
 		w.KV("severity", string(d.Severity))
-		w.KV("code", d.Code)
+		w.KV("code", string(d.Code))
 		w.KV("location", d.Location)
 		w.KV("message", d.Message)
 		w.EndObject()

@@ -148,7 +148,7 @@ func (e *Engine) putState(s *state) {
 	e.pool.Put(s)
 }
 
-func (s *state) diag(sev Severity, code, loc, msg string) {
+func (s *state) diag(sev Severity, code DiagnosticCode, loc, msg string) {
 	s.diags = append(s.diags, Diagnostic{Severity: sev, Code: code, Location: loc, Message: msg})
 }
 
@@ -237,7 +237,7 @@ func (r *Result) own(src []byte) {
 	}
 	for i := range r.Diagnostics {
 		g := &r.Diagnostics[i]
-		g.Code, g.Location, g.Message = c(g.Code), c(g.Location), c(g.Message)
+		g.Code, g.Location, g.Message = DiagnosticCode(c(string(g.Code))), c(g.Location), c(g.Message)
 	}
 }
 

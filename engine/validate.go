@@ -8,39 +8,6 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// Diagnostic codes, stable across releases and builds (PROTOCOL.md lists
-// them with their meaning).
-const (
-	dUnlabeled         = "unlabeled"
-	dConfMissing       = "confidentiality-missing"
-	dConfMultiple      = "confidentiality-multiple"
-	dCodeUnknown       = "code-unknown"
-	dCodeRetired       = "code-retired"
-	dCodeAbstract      = "code-abstract"
-	dCodeWrongSystem   = "code-wrong-system"
-	dLabelUnknown      = "label-unknown-system"
-	dLabelDuplicate    = "label-duplicate"
-	dCodingInvalid     = "coding-invalid"
-	dPolicyMultiple    = "policy-multiple"
-	dContainedLabels   = "contained-labels"
-	dInlineWithoutFlag = "inline-without-flag"
-	dFlagWithoutInline = "flag-without-inline"
-	dPrivacyRevealing  = "privacy-revealing"
-	dExtensionValue    = "extension-value-type"
-	dBasisMultiple     = "basis-multiple"
-	dLegacyURL         = "legacy-url"
-	dLegacySystem      = "legacy-system"
-	dBelowEntry        = "hwm-below-entry"
-	dBelowInline       = "hwm-below-inline"
-	dSecurityNotArray  = "security-malformed"
-	dPOUConflict       = "purpose-of-use-conflict"
-	dCodeCase          = "label-code-case"
-	dSystemCase        = "label-system-case"
-	dSystemMissing     = "label-system-missing"
-	dLookalike         = "label-lookalike"
-	dValueSetSystem    = "label-valueset-system"
-	dLabelShape        = "label-shape"
-)
 
 // validate checks the resource at n and, for a Bundle, every entry.
 func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
@@ -79,7 +46,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	var confs, policies []string
 	labels := 0
 	if sec >= 0 && d.Kind(sec) != jsonx.Array {
-		s.issue(SeverityError, dSecurityNotArray, secLoc, "meta.security must be an array of Codings")
+		s.issue(SeverityError, DiagSecurityMalformed, secLoc, "meta.security must be an array of Codings")
 	}
 	seen := map[[2]string]bool{}
 	d.Items(sec, func(i int, c jsonx.Node) bool {
@@ -91,7 +58,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		labels++
 		k := [2]string{l.system, l.code}
 		if seen[k] {
-			s.issue(SeverityWarning, dLabelDuplicate, cl, "label "+l.system+"#"+l.code+" appears more than once")
+			s.issue(SeverityWarning, DiagLabelDuplicate, cl, "label "+l.system+"#"+l.code+" appears more than once")
 		}
 		seen[k] = true
 		if vocab.IsProcessInline(d.Str(d.Get(c, "system")), l.code) {
@@ -117,17 +84,17 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		// (its HCS table gives Confidentiality 0..1); HCS's exactly one is
 		// a profile's rule, checked when requireConfidentiality asks for it.
 		if s.opts.RequireConfidentiality {
-			s.issue(SeverityError, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
+			s.issue(SeverityError, DiagConfidentialityMissing, secLoc, "the resource carries security labels but no confidentiality code (HCS: exactly one)")
 		} else {
-			s.issue(SeverityWarning, dConfMissing, secLoc, "the resource carries security labels but no confidentiality code (FHIR: other labels should come with one)")
+			s.issue(SeverityWarning, DiagConfidentialityMissing, secLoc, "the resource carries security labels but no confidentiality code (FHIR: other labels should come with one)")
 		}
 	case len(confs) == 0 && d.Count(sec) == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
-		s.issue(SeverityInformation, dUnlabeled, loc, "the resource carries no security labels")
+		s.issue(SeverityInformation, DiagUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
-		s.issue(SeverityWarning, dConfMultiple, secLoc, "several confidentiality codes; the highest counts")
+		s.issue(SeverityWarning, DiagConfidentialityMultiple, secLoc, "several confidentiality codes; the highest counts")
 	}
 	if len(policies) > 1 {
-		s.issue(SeverityWarning, dPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
+		s.issue(SeverityWarning, DiagPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
 	}
 
 	// meta extensions: display marks and the ballot-era inline flag.
@@ -137,10 +104,10 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		case extDisplay:
 			s.checkValue(d, x, xl, "valueAnnotation")
 		case extMustDisplay:
-			s.issue(SeverityWarning, dLegacyURL, xl, "extension-must-display is the ballot-era name of "+extDisplay)
+			s.issue(SeverityWarning, DiagLegacyURL, xl, "extension-must-display is the ballot-era name of "+extDisplay)
 			s.checkValue(d, x, xl, "valueAnnotation")
 		case extHasInline:
-			s.issue(SeverityWarning, dLegacyURL, xl, "extension-has-inline-sec-label is replaced by the meta.security code v3-ActCode#PROCESSINLINELABEL")
+			s.issue(SeverityWarning, DiagLegacyURL, xl, "extension-has-inline-sec-label is replaced by the meta.security code v3-ActCode#PROCESSINLINELABEL")
 			if s.checkValue(d, x, xl, "valueBoolean") && d.Bool(d.Get(x, "valueBoolean")) {
 				flag = true
 			}
@@ -161,7 +128,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 			d.Items(coding, func(j int, c jsonx.Node) bool {
 				cl := ccLoc + ".coding[" + strconv.Itoa(j) + "]"
 				if l, ok := s.checkCoding(d, c, cl); ok && s.revealing(&l) {
-					s.issue(SeverityError, dPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
+					s.issue(SeverityError, DiagPrivacyRevealing, cl, "privacy-revealing code "+l.code+" must not be in a DocumentReference's high-water mark")
 				}
 				return true
 			})
@@ -175,7 +142,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 			if sg := vocab.Suggest(confidentialityCS, code); vocab.Rank(sg.Code) >= 0 {
 				s.checkUnreadable(&sg, confidentialityCS, code, loc+".confidentiality")
 			} else {
-				s.issue(SeverityError, dCodeUnknown, loc+".confidentiality", "Composition.confidentiality must be one of U, L, M, N, R, V")
+				s.issue(SeverityError, DiagCodeUnknown, loc+".confidentiality", "Composition.confidentiality must be one of U, L, M, N, R, V")
 			}
 		}
 	}
@@ -189,10 +156,10 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	s.walk.resource(n)
 	inline := iv.count
 	if inline > 0 && !flag {
-		s.issue(SeverityError, dInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
+		s.issue(SeverityError, DiagInlineWithoutFlag, secLoc, "the resource has inline security labels but meta.security lacks v3-ActCode#PROCESSINLINELABEL")
 	}
 	if inline == 0 && flag {
-		s.issue(SeverityWarning, dFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
+		s.issue(SeverityWarning, DiagFlagWithoutInline, secLoc, "PROCESSINLINELABEL is present but the resource has no inline security labels")
 	}
 	s.checkInlineHWM(confs, secLoc)
 }
@@ -221,7 +188,7 @@ func (s *state) checkInlineHWM(confs []string, secLoc string) {
 		what = "the resource's confidentiality " + vocab.ConfidentialityCode(have) + " is"
 	}
 	if iv.maxConf > have {
-		s.issue(SeverityWarning, dBelowInline, secLoc, what+" below its inline label "+vocab.ConfidentialityCode(iv.maxConf)+
+		s.issue(SeverityWarning, DiagHWMBelowInline, secLoc, what+" below its inline label "+vocab.ConfidentialityCode(iv.maxConf)+
 			" at "+iv.maxLoc+" (inlineHighWaterMark: label raises it)")
 	}
 }
@@ -233,23 +200,23 @@ func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool
 		return label{node: c}, false
 	}
 	if sys := d.Get(c, "system"); sys >= 0 && !d.IsStr(sys) {
-		s.issue(SeverityError, dCodingInvalid, loc, "the system of a security label must be a string")
+		s.issue(SeverityError, DiagCodingInvalid, loc, "the system of a security label must be a string")
 		return label{node: c}, false
 	}
 	l, ok := readCoding(d, c)
 	if !ok {
-		s.issue(SeverityError, dCodingInvalid, loc, "the code of a security label must be a non-empty string")
+		s.issue(SeverityError, DiagCodingInvalid, loc, "the code of a security label must be a non-empty string")
 		return l, false
 	}
 	raw := d.Str(d.Get(c, "system"))
 	switch {
 	case vocab.IsLegacySystem(raw):
-		s.issue(SeverityWarning, dLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
+		s.issue(SeverityWarning, DiagLegacySystem, loc, "system "+raw+" is accepted as "+l.system+", which should be used instead")
 	case raw == vocab.InlineLabelsCS:
-		s.issue(SeverityWarning, dLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
+		s.issue(SeverityWarning, DiagLegacyURL, loc, "HAS-INLINE-SEC-LABELS is replaced by v3-ActCode#PROCESSINLINELABEL")
 		return l, true
 	case raw == vocab.ActUSPrivacyLaw || raw == "http://hl7.org/fhir/v3/ActUSPrivacyLaw":
-		s.issue(SeverityError, dCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
+		s.issue(SeverityError, DiagCodeWrongSystem, loc, "v3-ActUSPrivacyLaw is deprecated; use "+vocab.ActCode+"#"+l.code)
 		return l, true
 	}
 	switch {
@@ -261,9 +228,9 @@ func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool
 		if other := vocab.FindElsewhere(l.system, l.code); other != nil {
 			msg += "; use " + other.System + "#" + l.code
 		}
-		s.issue(SeverityWarning, dCodeRetired, loc, msg)
+		s.issue(SeverityWarning, DiagCodeRetired, loc, msg)
 	case l.info.Abstract:
-		s.issue(SeverityWarning, dCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
+		s.issue(SeverityWarning, DiagCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
 	}
 	return l, true
 }
@@ -275,16 +242,16 @@ func (s *state) checkUnreadable(sg *vocab.Suggestion, system, code, loc string) 
 	k := sg.Kind
 	switch k {
 	case vocab.UnknownSystem:
-		s.issue(SeverityWarning, dLabelUnknown, loc, "label "+system+"#"+code+" is in a system the engine does not know;"+
+		s.issue(SeverityWarning, DiagLabelUnknownSystem, loc, "label "+system+"#"+code+" is in a system the engine does not know;"+
 			" redaction withholds content carrying it unless the recipient's context lists the system in ignore")
 		return
 	case vocab.UnknownCode:
 		if other := vocab.FindElsewhere(sg.System, code); other != nil {
-			s.issue(SeverityError, dCodeWrongSystem, loc, code+" is not a code of "+sg.System+"; it belongs to "+other.System)
+			s.issue(SeverityError, DiagCodeWrongSystem, loc, code+" is not a code of "+sg.System+"; it belongs to "+other.System)
 		} else if sg.System == confidentialityCS {
-			s.issue(SeverityError, dCodeUnknown, loc, code+" is not a confidentiality code (U, L, M, N, R, V)")
+			s.issue(SeverityError, DiagCodeUnknown, loc, code+" is not a confidentiality code (U, L, M, N, R, V)")
 		} else {
-			s.issue(SeverityError, dCodeUnknown, loc, code+" is not a security label code of "+sg.System+"; redaction withholds content carrying it")
+			s.issue(SeverityError, DiagCodeUnknown, loc, code+" is not a security label code of "+sg.System+"; redaction withholds content carrying it")
 		}
 		return
 	}
@@ -334,9 +301,9 @@ func (s *state) checkUnreadable(sg *vocab.Suggestion, system, code, loc string) 
 // (followed by the system's name for CodeCase, the character for Lookalike)
 // of each misspelling.
 var (
-	unreadableCode = [...]string{
-		vocab.CodeCase: dCodeCase, vocab.SystemCase: dSystemCase, vocab.SystemMissing: dSystemMissing,
-		vocab.Lookalike: dLookalike, vocab.ValueSetSystem: dValueSetSystem,
+	unreadableCode = [...]DiagnosticCode{
+		vocab.CodeCase: DiagLabelCodeCase, vocab.SystemCase: DiagLabelSystemCase, vocab.SystemMissing: DiagLabelSystemMissing,
+		vocab.Lookalike: DiagLabelLookalike, vocab.ValueSetSystem: DiagLabelValueSetSystem,
 	}
 	unreadableWhy = [...]string{
 		vocab.CodeCase:       " is not a code of ",
@@ -353,7 +320,7 @@ var (
 func (s *state) wantKind(d *jsonx.Doc, n jsonx.Node, want jsonx.Kind, loc, member, what string) bool {
 	k := d.Kind(n)
 	if n >= 0 && k != want {
-		s.issue(SeverityError, dLabelShape, loc+member, what+", not "+kindNames[k])
+		s.issue(SeverityError, DiagLabelShape, loc+member, what+", not "+kindNames[k])
 	}
 	return k == want
 }
@@ -423,12 +390,12 @@ func (s *state) checkLabelExtensions(d *jsonx.Doc, c jsonx.Node, loc string) {
 		case extBasis:
 			basis++
 			if basis == 2 {
-				s.issue(SeverityError, dBasisMultiple, xl, "extension-sec-label-basis may appear at most once on a label")
+				s.issue(SeverityError, DiagBasisMultiple, xl, "extension-sec-label-basis may appear at most once on a label")
 			}
 			s.checkValue(d, x, xl, "valueCoding")
 		case extClassifier:
 			if d.Get(x, "valueContributor") >= 0 && d.Get(x, "valueReference") < 0 {
-				s.issue(SeverityWarning, dLegacyURL, xl, "valueContributor is the ballot-era form of the classifier; use valueReference")
+				s.issue(SeverityWarning, DiagLegacyURL, xl, "valueContributor is the ballot-era form of the classifier; use valueReference")
 				s.checkValue(d, x, xl, "valueContributor")
 			} else {
 				s.checkValue(d, x, xl, "valueReference")
@@ -452,23 +419,23 @@ func (s *state) checkValue(d *jsonx.Doc, x jsonx.Node, loc, want string) bool {
 	})
 	switch {
 	case len(values) == 0:
-		s.issue(SeverityError, dExtensionValue, loc, "the extension has no value; it needs "+want)
+		s.issue(SeverityError, DiagExtensionValueType, loc, "the extension has no value; it needs "+want)
 	case len(values) > 1:
-		s.issue(SeverityError, dExtensionValue, loc, "the extension has more than one value[x]")
+		s.issue(SeverityError, DiagExtensionValueType, loc, "the extension has more than one value[x]")
 	case values[0] != want:
-		s.issue(SeverityError, dExtensionValue, loc, "the extension needs "+want+", not "+values[0])
+		s.issue(SeverityError, DiagExtensionValueType, loc, "the extension needs "+want+", not "+values[0])
 	default:
 		v := d.Get(x, want)
 		wantKind := jsonx.Object
 		if want == "valueBoolean" {
 			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
-				s.issue(SeverityError, dExtensionValue, loc, want+" must be true or false")
+				s.issue(SeverityError, DiagExtensionValueType, loc, want+" must be true or false")
 				return false
 			}
 			return true
 		}
 		if d.Kind(v) != wantKind {
-			s.issue(SeverityError, dExtensionValue, loc, want+" must be an object")
+			s.issue(SeverityError, DiagExtensionValueType, loc, want+" must be an object")
 			return false
 		}
 		return true
@@ -481,7 +448,7 @@ func (s *state) checkValue(d *jsonx.Doc, x jsonx.Node, loc, want string) bool {
 // call costs.
 //
 //go:noinline
-func (s *state) issue(sev Severity, code, loc, msg string) { s.diag(sev, code, loc, msg) }
+func (s *state) issue(sev Severity, code DiagnosticCode, loc, msg string) { s.diag(sev, code, loc, msg) }
 
 // revealing reports whether a label must stay out of an envelope: a
 // privacy-revealing obligation or refrain (or any listed code).
@@ -493,9 +460,9 @@ func (s *state) revealing(l *label) bool {
 func (s *state) checkEnvelopeLabel(l *label, loc string) {
 	switch {
 	case s.revealing(l):
-		s.issue(SeverityError, dPrivacyRevealing, loc, "privacy-revealing code "+l.code+" must not be in a Bundle's high-water mark")
+		s.issue(SeverityError, DiagPrivacyRevealing, loc, "privacy-revealing code "+l.code+" must not be in a Bundle's high-water mark")
 	case l.set == vocab.SetSensitivity && s.opts.EnvelopeSensitivity != "union":
-		s.issue(SeverityError, dPrivacyRevealing, loc, "sensitivity code "+l.code+" on a Bundle reveals what it protects; keep it on the entries")
+		s.issue(SeverityError, DiagPrivacyRevealing, loc, "sensitivity code "+l.code+" on a Bundle reveals what it protects; keep it on the entries")
 	}
 }
 
@@ -521,13 +488,13 @@ func (s *state) validateEnvelope(d *jsonx.Doc, b jsonx.Node, loc string) {
 		return true
 	})
 	if have >= 0 && have < want {
-		s.issue(SeverityError, dBelowEntry, loc+".meta.security", "the Bundle's confidentiality "+vocab.ConfidentialityCode(have)+
+		s.issue(SeverityError, DiagHWMBelowEntry, loc+".meta.security", "the Bundle's confidentiality "+vocab.ConfidentialityCode(have)+
 			" is below its most confidential entry ("+vocab.ConfidentialityCode(want)+")")
 	}
 	if d.Str(d.Get(b, "type")) == "document" {
 		comp := d.Get(d.Index(d.Get(b, "entry"), 0), "resource")
 		if c := d.Get(comp, "confidentiality"); d.IsStr(c) && vocab.Rank(d.Str(c)) >= 0 && vocab.Rank(d.Str(c)) < want {
-			s.issue(SeverityError, dBelowEntry, loc+".entry[0].resource.confidentiality", "Composition.confidentiality "+d.Str(c)+
+			s.issue(SeverityError, DiagHWMBelowEntry, loc+".entry[0].resource.confidentiality", "Composition.confidentiality "+d.Str(c)+
 				" is below the document's high-water mark ("+vocab.ConfidentialityCode(want)+")")
 		}
 	}
@@ -560,7 +527,7 @@ func outcome(ds []Diagnostic) []byte {
 		w.BeginArray()
 		w.BeginObject()
 		w.KV("system", diagnosticSystem)
-		w.KV("code", d.Code)
+		w.KV("code", string(d.Code))
 		w.EndObject()
 		w.EndArray()
 		w.KV("text", d.Message)
@@ -577,16 +544,16 @@ func outcome(ds []Diagnostic) []byte {
 }
 
 // issueType maps diagnostic codes to FHIR IssueType codes.
-var issueType = map[string]string{
-	dUnlabeled: "informational", dConfMissing: "business-rule", dConfMultiple: "business-rule",
-	dCodeUnknown: "code-invalid", dCodeRetired: "code-invalid", dCodeAbstract: "code-invalid",
-	dCodeWrongSystem: "code-invalid", dLabelUnknown: "not-supported", dLabelDuplicate: "duplicate",
-	dCodingInvalid: "structure", dPolicyMultiple: "business-rule", dContainedLabels: "invariant",
-	dInlineWithoutFlag: "business-rule", dFlagWithoutInline: "business-rule", dPrivacyRevealing: "security",
-	dExtensionValue: "structure", dBasisMultiple: "structure", dLegacyURL: "informational",
-	dLegacySystem: "informational", dBelowEntry: "business-rule", dBelowInline: "business-rule", dSecurityNotArray: "structure",
-	dPOUConflict: "conflict", dCodeCase: "code-invalid", dSystemCase: "code-invalid", dSystemMissing: "required",
-	dLookalike: "code-invalid", dValueSetSystem: "code-invalid", dLabelShape: "structure",
+var issueType = map[DiagnosticCode]string{
+	DiagUnlabeled: "informational", DiagConfidentialityMissing: "business-rule", DiagConfidentialityMultiple: "business-rule",
+	DiagCodeUnknown: "code-invalid", DiagCodeRetired: "code-invalid", DiagCodeAbstract: "code-invalid",
+	DiagCodeWrongSystem: "code-invalid", DiagLabelUnknownSystem: "not-supported", DiagLabelDuplicate: "duplicate",
+	DiagCodingInvalid: "structure", DiagPolicyMultiple: "business-rule", DiagContainedLabels: "invariant",
+	DiagInlineWithoutFlag: "business-rule", DiagFlagWithoutInline: "business-rule", DiagPrivacyRevealing: "security",
+	DiagExtensionValueType: "structure", DiagBasisMultiple: "structure", DiagLegacyURL: "informational",
+	DiagLegacySystem: "informational", DiagHWMBelowEntry: "business-rule", DiagHWMBelowInline: "business-rule", DiagSecurityMalformed: "structure",
+	DiagPurposeOfUseConflict: "conflict", DiagLabelCodeCase: "code-invalid", DiagLabelSystemCase: "code-invalid", DiagLabelSystemMissing: "required",
+	DiagLabelLookalike: "code-invalid", DiagLabelValueSetSystem: "code-invalid", DiagLabelShape: "structure",
 }
 
 // inlineValidator checks the inline labels and extensions a walk finds.
@@ -615,13 +582,13 @@ func (iv *inlineValidator) extension(w *walker, x jsonx.Node) {
 			s.checkLabelExtensions(d, c, xl+".valueCoding")
 		}
 	case extMustDisplay, extHasInline, extDisplay:
-		s.issue(SeverityError, dExtensionValue, string(w.path), "this DS4P extension belongs on Resource.meta")
+		s.issue(SeverityError, DiagExtensionValueType, string(w.path), "this DS4P extension belongs on Resource.meta")
 	}
 }
 
 func (iv *inlineValidator) containedMeta(w *walker, m jsonx.Node) {
 	if w.d.Count(w.d.Get(m, "security")) > 0 {
-		iv.s.issue(SeverityError, dContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
+		iv.s.issue(SeverityError, DiagContainedLabels, string(w.path)+".security", "a contained resource must not carry security labels (dom-5); label the container or use inline labels")
 	}
 }
 

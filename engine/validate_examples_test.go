@@ -27,7 +27,7 @@ func errorsOf(t *testing.T, e *engine.Engine, name string, in []byte) []engine.D
 	return out
 }
 
-func hasCode(ds []engine.Diagnostic, code string) bool {
+func hasCode(ds []engine.Diagnostic, code engine.DiagnosticCode) bool {
 	for _, d := range ds {
 		if d.Code == code {
 			return true
@@ -64,7 +64,7 @@ func TestValidatePublishedExamples(t *testing.T) {
 		if errs := errorsOf(t, e, name, in); len(errs) > 0 {
 			t.Errorf("%s: %d errors, first %s at %s: %s", name, len(errs), errs[0].Code, errs[0].Location, errs[0].Message)
 		}
-		if hasCode(errorsOf(t, hcs, name, in), "confidentiality-missing") {
+		if hasCode(errorsOf(t, hcs, name, in), engine.DiagConfidentialityMissing) {
 			missing++
 		}
 		lr, err := e.Label(context.Background(), in)
