@@ -8,7 +8,6 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-
 // validate checks the resource at n and, for a Bundle, every entry.
 func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
 	s.validateResource(d, n, loc)
@@ -448,7 +447,9 @@ func (s *state) checkValue(d *jsonx.Doc, x jsonx.Node, loc, want string) bool {
 // call costs.
 //
 //go:noinline
-func (s *state) issue(sev Severity, code DiagnosticCode, loc, msg string) { s.diag(sev, code, loc, msg) }
+func (s *state) issue(sev Severity, code DiagnosticCode, loc, msg string) {
+	s.diag(sev, code, loc, msg)
+}
 
 // revealing reports whether a label must stay out of an envelope: a
 // privacy-revealing obligation or refrain (or any listed code).
