@@ -83,10 +83,18 @@ webcheck:
 	@tmp="$$(mktemp -d)"; $(GO) run ./internal/webbuild -out "$$tmp" >/dev/null && \
 	if ! diff -r -q "$$tmp" web/dist >/dev/null; then rm -rf "$$tmp"; echo "web/dist is stale: run make web"; exit 1; fi; rm -rf "$$tmp"
 
-# The engine does no I/O and keeps encoding/json off its paths.
+# The engine does no I/O and keeps encoding/json off its paths. Nothing in
+# the WebAssembly module's whole dependency graph (go list -deps ./wasm for
+# wasip1) is one of those packages either (syscall aside: time needs it),
+# nor fmt, regexp or reflect, which cost module size.
+NOIO := os|os/exec|net|net/http|io/ioutil|encoding/json
 imports:
-	@bad="$$($(GO) list -f '{{range .Imports}}{{.}} {{end}}' ./engine/... | tr ' ' '\n' | grep -E '^(os|os/exec|net|net/http|io/ioutil|encoding/json|syscall)$$' || true)"; \
+	@bad="$$($(GO) list -f '{{range .Imports}}{{.}} {{end}}' ./engine/... | tr ' ' '\n' | grep -E '^($(NOIO)|syscall)$$' || true)"; \
 	if [ -n "$$bad" ]; then echo "engine imports forbidden packages: $$bad"; exit 1; fi
+	@graph="$$($(WASMFLAGS) $(GO) list -deps -f '{{.ImportPath}}:{{range .Imports}} {{.}}{{end}}' ./wasm)" || exit 1; \
+	bad="$$(echo "$$graph" | cut -d: -f1 | grep -E '^($(NOIO)|fmt|regexp|reflect)$$' || true)"; \
+	for p in $$bad; do echo "the WebAssembly module depends on $$p, imported by: $$(echo "$$graph" | grep -E " $$p( |$$)" | cut -d: -f1 | tr '\n' ' ')"; done; \
+	[ -z "$$bad" ]
 
 # Regenerate engine/cardinality_table.go from the R4 StructureDefinitions in
 # ../shared/data, and the embedded packs engine/packs/us-default.json and
