@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/seclabel
 FUZZTIME ?= 30s
 
-.PHONY: all build run test check fmt vet staticcheck tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate accuracy clean
+.PHONY: all build run test test-short check fmt vet staticcheck tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate accuracy clean
 
 all: build
 
@@ -24,6 +24,15 @@ test: check
 	$(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -count=1 -run '^TestOracle' ./internal/wasmjump
 	node --test web/test/
+
+# The edit-test loop: the Go tests with -short and without the race
+# detector, leaving out the packages that run the module or a browser (host,
+# web, internal/wasmjump) and the benchmark harness; tests of the shared data
+# (R4 examples, Synthea) skip. Unchanged packages' results come from the
+# test cache.
+SHORTSKIP := /(host|web|bench|bench/harness|internal/wasmjump)$$
+test-short:
+	$(GO) test -short $$($(GO) list ./... | grep -v -E '$(SHORTSKIP)')
 
 check: fmt vet staticcheck tidy wasip1 imports wasmcheck webcheck
 
