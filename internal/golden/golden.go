@@ -29,6 +29,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seclabel/seclabel/internal/jsonref"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
@@ -201,7 +202,7 @@ func Run(t *testing.T, backend string, b Backend) {
 				t.Skip("exception: " + reason)
 			}
 			got := Joined(b.Do(context.Background(), c.Request))
-			gotValue, err := decode(got)
+			gotValue, err := jsonref.Decode(got)
 			if err != nil {
 				t.Fatalf("response is not JSON (%v): %s", err, got)
 			}
@@ -217,15 +218,21 @@ func Run(t *testing.T, backend string, b Backend) {
 				}
 				return
 			}
-			wantValue, err := decode(c.Want)
+			wantValue, err := jsonref.Decode(c.Want)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := diff(gotValue, wantValue, "$"); d != "" {
+			if d := jsonref.Diff(gotValue, wantValue); d != "" {
 				t.Fatalf("response differs at %s\n got: %s\nwant: %s", d, pretty(got), pretty(c.Want))
 			}
 		})
 	}
+}
+
+// errorCode returns error.code of a decoded protocol response, or "".
+func errorCode(resp any) string {
+	code, _ := jsonref.Get(jsonref.Get(resp, "error"), "code").(string)
+	return code
 }
 
 func pretty(b []byte) []byte {

@@ -1,4 +1,19 @@
-package golden
+// Package jsonref reads JSON with encoding/json into values that keep
+// object members in order: the reference, independent of jsonx (the
+// engine's parser), that tests compare the engine's JSON against. It is
+// for tests only; the module's dependency graph keeps encoding/json out.
+//
+// Values compare as read:
+//
+//   - numbers as written (json.Number): the engine copies numbers through
+//     as they stand and FHIR keeps a decimal's precision, so an expectation
+//     written 1.0 does not match an answer of 1;
+//   - object members in order: the engine keeps the order of what it copies
+//     and writes what it adds in a fixed place;
+//   - an object that names a member twice is not a value (the engine never
+//     writes one, and readers disagree on which counts): Decode fails with
+//     a *DuplicateError.
+package jsonref
 
 import (
 	"bytes"
@@ -10,29 +25,25 @@ import (
 	"strconv"
 )
 
-// Responses are compared as values read by encoding/json, a reader
-// independent of jsonx (the engine's parser, under test here):
-//
-//   - numbers compare as written (json.Number): the engine copies numbers
-//     through as they stand and FHIR keeps a decimal's precision, so an
-//     expectation written 1.0 does not match an answer of 1;
-//   - object members compare in order: the engine keeps the order of what
-//     it copies and writes what it adds in a fixed place;
-//   - an object that names a member twice is not a value (the engine
-//     never writes one, and readers disagree on which counts).
-
-// member is one member of an object, in the order read.
-type member struct {
-	key string
-	val any
+// Member is one member of an object, in the order read.
+type Member struct {
+	Key   string
+	Value any
 }
 
-// object is a JSON object as its list of members. Other values decode to
+// Object is a JSON object as its list of members. Other values decode to
 // []any, string, json.Number, bool and nil.
-type object []member
+type Object []Member
 
-// decode reads b as one JSON value with encoding/json.
-func decode(b []byte) (any, error) {
+// DuplicateError is an object that names a member twice.
+type DuplicateError struct{ Key string }
+
+func (e *DuplicateError) Error() string {
+	return "member " + strconv.Quote(e.Key) + " twice in one object"
+}
+
+// Decode reads b as one JSON value with encoding/json.
+func Decode(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	v, err := decodeValue(dec)
@@ -56,7 +67,7 @@ func decodeValue(dec *json.Decoder) (any, error) {
 	}
 	switch delim {
 	case '{':
-		o := object{}
+		o := Object{}
 		seen := map[string]bool{}
 		for dec.More() {
 			k, err := dec.Token()
@@ -65,14 +76,14 @@ func decodeValue(dec *json.Decoder) (any, error) {
 			}
 			key := k.(string) // Token reports anything else as an error
 			if seen[key] {
-				return nil, fmt.Errorf("member %q twice in one object", key)
+				return nil, &DuplicateError{key}
 			}
 			seen[key] = true
 			v, err := decodeValue(dec)
 			if err != nil {
 				return nil, err
 			}
-			o = append(o, member{key, v})
+			o = append(o, Member{key, v})
 		}
 		_, err := dec.Token() // '}'
 		return o, err
@@ -91,20 +102,22 @@ func decodeValue(dec *json.Decoder) (any, error) {
 	return nil, errors.New("unexpected " + delim.String())
 }
 
-// diff returns "" when got and want (decoded values) are equal, and
-// otherwise where, below path, and how they first differ.
+// Diff returns "" when got and want (decoded values) are equal, and
+// otherwise where ($ is the root) and how they first differ.
+func Diff(got, want any) string { return diff(got, want, "$") }
+
 func diff(got, want any, path string) string {
 	switch w := want.(type) {
-	case object:
-		g, ok := got.(object)
+	case Object:
+		g, ok := got.(Object)
 		if !ok {
 			return path + ": got " + describe(got) + ", want an object"
 		}
 		for i := range min(len(g), len(w)) {
-			if g[i].key != w[i].key {
-				return path + ": member " + strconv.Itoa(i+1) + " is " + strconv.Quote(g[i].key) + ", want " + strconv.Quote(w[i].key) + membersNote(g, w)
+			if g[i].Key != w[i].Key {
+				return path + ": member " + strconv.Itoa(i+1) + " is " + strconv.Quote(g[i].Key) + ", want " + strconv.Quote(w[i].Key) + membersNote(g, w)
 			}
-			if d := diff(g[i].val, w[i].val, child(path, w[i].key)); d != "" {
+			if d := diff(g[i].Value, w[i].Value, child(path, w[i].Key)); d != "" {
 				return d
 			}
 		}
@@ -142,29 +155,23 @@ func child(path, key string) string {
 }
 
 // membersNote lists the member names of both objects.
-func membersNote(g, w object) string {
-	names := func(o object) []string {
+func membersNote(g, w Object) string {
+	names := func(o Object) []string {
 		var s []string
 		for _, m := range o {
-			s = append(s, m.key)
+			s = append(s, m.Key)
 		}
 		return s
 	}
 	return fmt.Sprintf(" (got members %q, want %q)", names(g), names(w))
 }
 
-// errorCode returns error.code of a decoded protocol response, or "".
-func errorCode(resp any) string {
-	code, _ := get(get(resp, "error"), "code").(string)
-	return code
-}
-
-// get returns the value of member key of object v, or nil.
-func get(v any, key string) any {
-	o, _ := v.(object)
+// Get returns the value of member key of object v, or nil.
+func Get(v any, key string) any {
+	o, _ := v.(Object)
 	for _, m := range o {
-		if m.key == key {
-			return m.val
+		if m.Key == key {
+			return m.Value
 		}
 	}
 	return nil
@@ -172,7 +179,7 @@ func get(v any, key string) any {
 
 func describe(v any) string {
 	switch v := v.(type) {
-	case object:
+	case Object:
 		return "an object"
 	case []any:
 		return "an array"
