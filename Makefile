@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/seclabel
 FUZZTIME ?= 30s
 
-.PHONY: all build run test check fmt vet tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate accuracy clean
+.PHONY: all build run test test-short check fmt vet staticcheck tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate accuracy clean
 
 all: build
 
@@ -34,13 +34,31 @@ test: check
 	$(GO) test -count=1 -run '^TestOracle' ./internal/wasmjump
 	node --test web/test/
 
-check: fmt vet tidy wasip1 imports wasmcheck webcheck
+# The edit-test loop: the Go tests with -short and without the race
+# detector, leaving out the packages that run the module or a browser (host,
+# web, internal/wasmjump) and the benchmark harness; tests of the shared data
+# (R4 examples, Synthea) skip. Unchanged packages' results come from the
+# test cache.
+SHORTSKIP := /(host|web|bench|bench/harness|internal/wasmjump)$$
+test-short:
+	$(GO) test -short $$($(GO) list ./... | grep -v -E '$(SHORTSKIP)')
+
+check: fmt vet staticcheck tidy wasip1 imports wasmcheck webcheck
 
 fmt:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck at a pinned version, through go run: built once into Go's
+# build cache by the Go that runs it (go.mod does not list it). Then the
+# module's main package as built for wasip1 (-exec runs the native binary
+# with the target in its environment).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run -exec 'env $(WASMFLAGS)' $(STATICCHECK) ./wasm/...
 
 tidy:
 	$(GO) mod tidy -diff
@@ -86,10 +104,18 @@ webcheck:
 	@tmp="$$(mktemp -d)"; $(GO) run ./internal/webbuild -out "$$tmp" >/dev/null && \
 	if ! diff -r -q "$$tmp" web/dist >/dev/null; then rm -rf "$$tmp"; echo "web/dist is stale: run make web"; exit 1; fi; rm -rf "$$tmp"
 
-# The engine does no I/O and keeps encoding/json off its paths.
+# The engine does no I/O and keeps encoding/json off its paths. Nothing in
+# the WebAssembly module's whole dependency graph (go list -deps ./wasm for
+# wasip1) is one of those packages either (syscall aside: time needs it),
+# nor fmt, regexp or reflect, which cost module size.
+NOIO := os|os/exec|net|net/http|io/ioutil|encoding/json
 imports:
-	@bad="$$($(GO) list -f '{{range .Imports}}{{.}} {{end}}' ./engine/... | tr ' ' '\n' | grep -E '^(os|os/exec|net|net/http|io/ioutil|encoding/json|syscall)$$' || true)"; \
+	@bad="$$($(GO) list -f '{{range .Imports}}{{.}} {{end}}' ./engine/... | tr ' ' '\n' | grep -E '^($(NOIO)|syscall)$$' || true)"; \
 	if [ -n "$$bad" ]; then echo "engine imports forbidden packages: $$bad"; exit 1; fi
+	@graph="$$($(WASMFLAGS) $(GO) list -deps -f '{{.ImportPath}}:{{range .Imports}} {{.}}{{end}}' ./wasm)" || exit 1; \
+	bad="$$(echo "$$graph" | cut -d: -f1 | grep -E '^($(NOIO)|fmt|regexp|reflect)$$' || true)"; \
+	for p in $$bad; do echo "the WebAssembly module depends on $$p, imported by: $$(echo "$$graph" | grep -E " $$p( |$$)" | cut -d: -f1 | tr '\n' ' ')"; done; \
+	[ -z "$$bad" ]
 
 # Regenerate engine/cardinality_table.go from the R4 StructureDefinitions in
 # ../shared/data, and the embedded packs engine/packs/us-default.json and

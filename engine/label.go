@@ -92,7 +92,6 @@ func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) {
 // propagate and inherit elements between entries; with bundleHighWaterMark
 // the Bundle's mark is computed from the labeled entries in the same pass.
 func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
-	var nested []int // entry indexes that are Bundles
 	env := envelope{conf: -1}
 	first, end := d.Range(d.Get(b, "entry"))
 	count := 0
@@ -118,7 +117,6 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 		}
 		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
 			env.addEntry(s.opts, s.labelBundle(d, res, entryLoc(loc, i)))
-			nested = append(nested, i)
 			continue
 		}
 		p := &arena[i]

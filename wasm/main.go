@@ -57,11 +57,13 @@ var calls uint32 // calls since the last yield
 func main() {}
 
 //go:wasmexport abi_version
+//lint:ignore U1000 exported to the host by go:wasmexport
 func abiVersionExport() uint32 { return abiVersion }
 
 // input_buf returns a buffer of at least n bytes for the next request.
 //
 //go:wasmexport input_buf
+//lint:ignore U1000 exported to the host by go:wasmexport
 func inputBuf(n uint32) uint32 {
 	if uint32(cap(input)) < n {
 		input = make([]byte, n)
@@ -78,6 +80,7 @@ func inputBuf(n uint32) uint32 {
 // response as ptr<<32 | len, with errorBit set in len for error responses.
 //
 //go:wasmexport call
+//lint:ignore U1000 exported to the host by go:wasmexport
 func call(n uint32) uint64 {
 	defer func() {
 		if calls++; calls >= yieldEvery || n >= yieldBytes || len(output) >= yieldBytes {

@@ -201,7 +201,7 @@ func runChromium(root, dir string, sets []inputSet, p plan) (rows []result, vers
 	}
 	var out []jsResult
 	if err := json.Unmarshal([]byte(text), &out); err != nil {
-		return nil, "", fmt.Errorf("Chromium output: %v", err)
+		return nil, "", fmt.Errorf("output of Chromium: %v", err)
 	}
 	return fill(rows, "Chromium", out), product, nil
 }

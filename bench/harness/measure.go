@@ -33,7 +33,6 @@ type result struct {
 	perRound         int       // samples a round adds: one per input
 	allocs, allocB   float64   // per call; -1 when not measured
 	memory           uint64    // peak memory in bytes (see report.go); 0 when not measured
-	skipped          string    // why there is no figure
 }
 
 func (r *result) mbps() float64 { return float64(r.bytes) / 1e6 / (r.elapsed / 1e3) }

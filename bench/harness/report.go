@@ -27,7 +27,6 @@ type machine struct {
 type artifact struct {
 	name              string
 	raw, gzip, brotli int64 // brotli -1: not measured
-	note              string
 }
 
 type report struct {

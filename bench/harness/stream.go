@@ -11,13 +11,12 @@ import (
 
 // streamResult is one run of the CLI over an NDJSON stream.
 type streamResult struct {
-	engine  string // native or wasm
-	bytes   int64
-	lines   int
-	wall    time.Duration
-	cpu     time.Duration // user + system, all threads
-	maxRSS  int64         // bytes
-	skipped string
+	engine string // native or wasm
+	bytes  int64
+	lines  int
+	wall   time.Duration
+	cpu    time.Duration // user + system, all threads
+	maxRSS int64         // bytes
 }
 
 func (s *streamResult) mbps() float64 { return float64(s.bytes) / 1e6 / s.wall.Seconds() }

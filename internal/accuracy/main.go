@@ -58,7 +58,7 @@ const (
 	broadPack  = "engine/packs/us-broad.json"
 )
 
-var errNoSynthea = errors.New("Synthea bundles not found (set SECLABEL_DATA or put the data at ../shared/data)")
+var errNoSynthea = errors.New("no Synthea bundles (set SECLABEL_DATA or put the data at ../shared/data)")
 
 func loadSynthea() ([]namedBundle, error) {
 	d := testenv.DataDir()

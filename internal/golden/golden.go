@@ -29,6 +29,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seclabel/seclabel/internal/jsonref"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
@@ -201,12 +202,12 @@ func Run(t *testing.T, backend string, b Backend) {
 				t.Skip("exception: " + reason)
 			}
 			got := Joined(b.Do(context.Background(), c.Request))
-			gotCanon, err := jsonx.Canonical(got)
+			gotValue, err := jsonref.Decode(got)
 			if err != nil {
 				t.Fatalf("response is not JSON (%v): %s", err, got)
 			}
 			if c.WantErrorCode != "" {
-				if code := errorCode(got); code != c.WantErrorCode {
+				if code := errorCode(gotValue); code != c.WantErrorCode {
 					t.Fatalf("want error code %q, got response %s", c.WantErrorCode, got)
 				}
 				return
@@ -217,24 +218,21 @@ func Run(t *testing.T, backend string, b Backend) {
 				}
 				return
 			}
-			wantCanon, err := jsonx.Canonical(c.Want)
+			wantValue, err := jsonref.Decode(c.Want)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(gotCanon, wantCanon) {
-				t.Fatalf("response differs\n got: %s\nwant: %s", pretty(got), pretty(c.Want))
+			if d := jsonref.Diff(gotValue, wantValue); d != "" {
+				t.Fatalf("response differs at %s\n got: %s\nwant: %s", d, pretty(got), pretty(c.Want))
 			}
 		})
 	}
 }
 
-// ErrorCode returns error.code of a protocol response, or "".
-func errorCode(resp []byte) string {
-	var d jsonx.Doc
-	if d.Parse(resp, 100) != nil {
-		return ""
-	}
-	return d.Str(d.Get(d.Get(0, "error"), "code"))
+// errorCode returns error.code of a decoded protocol response, or "".
+func errorCode(resp any) string {
+	code, _ := jsonref.Get(jsonref.Get(resp, "error"), "code").(string)
+	return code
 }
 
 func pretty(b []byte) []byte {

@@ -1,11 +1,14 @@
 package jsonx
 
 import (
+	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/seclabel/seclabel/internal/jsonref"
 	"github.com/valyala/fastjson"
 )
 
@@ -107,30 +110,54 @@ func TestWriterAndApply(t *testing.T) {
 	}
 }
 
-// FuzzParse checks the parser against fastjson: both accept the same inputs,
-// and the canonical form of anything accepted is valid JSON that parses to
-// the same canonical form again.
+// FuzzParse checks the parser against two other readers. Against
+// fastjson: both accept the same inputs, and the canonical form of anything
+// accepted is valid JSON that parses to the same canonical form again.
+// Against encoding/json (through jsonref): both accept the same inputs, and
+// what the tape holds (kinds, decoded strings, numbers as written, object
+// members in order, items) equals what encoding/json decodes. The accepted
+// differences (encodingJSONDiffers) are where Parse is stricter by design.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{`{"a":[1,2,{"b":"\u00e9"}]}`, `[]`, `"x"`, `-1.5e3`, `{"a":tru}`} {
+	for _, s := range []string{
+		`{"a":[1,2,{"b":"\u00e9"}]}`, `[]`, `"x"`, `-1.5e3`, `{"a":tru}`,
+		`[1.0,-0,1E+2,0.5e-3]`, `["\ud83d\ude00","\ud800\u0041","\udc00",""]`, `{"":{"a":null,"b":[true,false]}}`,
+		`{"a":1,"a":2}`, "\"\xff\"", strings.Repeat("[", fuzzDepth+1) + strings.Repeat("]", fuzzDepth+1),
+	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d Doc
-		err := d.Parse(b, 1000)
+		err := d.Parse(b, fuzzDepth)
 		ferr := fastjson.ValidateBytes(b)
+		var depth *DepthError
 		if (err == nil) != (ferr == nil) {
-			// fastjson accepts invalid UTF-8 and duplicate names; those are
-			// the known differences.
-			if err != nil && strings.Contains(err.Error(), "UTF-8") {
-				return
+			// fastjson accepts invalid UTF-8, duplicate names and any depth;
+			// those are the known differences.
+			switch {
+			case err != nil && strings.Contains(err.Error(), "UTF-8"):
+			case err != nil && strings.Contains(err.Error(), "duplicate") && utf8.Valid(b) && hasDuplicateNames(b):
+			case errors.As(err, &depth):
+			default:
+				t.Fatalf("disagree on %q: ours %v, fastjson %v", b, err, ferr)
 			}
-			if err != nil && strings.Contains(err.Error(), "duplicate") && utf8.Valid(b) && hasDuplicateNames(b) {
-				return
-			}
-			t.Fatalf("disagree on %q: ours %v, fastjson %v", b, err, ferr)
 		}
 		if err == nil && hasDuplicateNames(b) {
 			t.Fatalf("accepted duplicate member names: %q", b)
+		}
+		ref, rerr := jsonref.Decode(b)
+		switch valid := json.Valid(b); {
+		case err == nil && !valid:
+			t.Fatalf("accepted what encoding/json rejects: %q", b)
+		case err != nil && valid:
+			if why := encodingJSONDiffers(b, err, rerr); why == "" {
+				t.Fatalf("rejected what encoding/json accepts: %q: %v", b, err)
+			}
+		case err == nil && rerr != nil:
+			t.Fatalf("accepted %q, which jsonref does not read: %v", b, rerr)
+		case err == nil:
+			if diff := jsonref.Diff(tapeValue(&d, 0), ref); diff != "" {
+				t.Fatalf("the tape of %q differs from encoding/json at %s", b, diff)
+			}
 		}
 		if err != nil {
 			return
@@ -144,6 +171,66 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("canonical form not stable: %q -> %q (%v)", c, c2, err)
 		}
 	})
+}
+
+// fuzzDepth is the depth FuzzParse allows; encoding/json allows 10,000.
+const fuzzDepth = 1000
+
+// encodingJSONDiffers says why Parse may reject (with err) an input
+// encoding/json accepts, or "" when it may not. jsonref read the input
+// with error rerr.
+func encodingJSONDiffers(b []byte, err, rerr error) string {
+	var depth *DepthError
+	var dup *jsonref.DuplicateError
+	switch {
+	case !utf8.Valid(b):
+		// encoding/json reads invalid UTF-8 inside strings as U+FFFD;
+		// Parse rejects it anywhere (RFC 8259 requires UTF-8, and the
+		// engine splices the input's bytes into its output).
+		return "invalid UTF-8"
+	case errors.As(err, &depth):
+		// Parse stops at the depth it is given (the engine's maxDepth,
+		// 128 by default); encoding/json at 10,000 levels.
+		return "depth"
+	case errors.As(rerr, &dup) && strings.Contains(err.Error(), "duplicate"):
+		// encoding/json keeps the last of two members with one name;
+		// Parse rejects the object (readers disagree on which counts).
+		return "duplicate member names"
+	}
+	return ""
+}
+
+// tapeValue is node n of d as jsonref reads values: Objects of members
+// in order, []any, decoded strings, json.Number with the number's text,
+// bool and nil.
+func tapeValue(d *Doc, n Node) any {
+	switch d.Kind(n) {
+	case Object:
+		o := jsonref.Object{}
+		d.Members(n, func(k, v Node) bool {
+			o = append(o, jsonref.Member{Key: d.Str(k), Value: tapeValue(d, v)})
+			return true
+		})
+		return o
+	case Array:
+		a := []any{}
+		d.Items(n, func(_ int, v Node) bool {
+			a = append(a, tapeValue(d, v))
+			return true
+		})
+		return a
+	case String:
+		return d.Str(n)
+	case Number:
+		return json.Number(d.Raw(n))
+	case True:
+		return true
+	case False:
+		return false
+	case Null:
+		return nil
+	}
+	panic("tapeValue: node of kind " + strconv.Itoa(int(d.Kind(n))))
 }
 
 // hasDuplicateNames reports, through fastjson (which keeps every member),

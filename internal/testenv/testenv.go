@@ -33,9 +33,13 @@ func DataDir() string {
 }
 
 // Require returns the path of sub inside the data folder, or skips tb with
-// a message saying what is missing and how to provide it.
+// a message saying what is missing and how to provide it. With -short it
+// skips: the corpora are the slow part of the tests (make test-short).
 func Require(tb testing.TB, sub string) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skipf("-short: skipping %s of the shared data", sub)
+	}
 	d := DataDir()
 	p := filepath.Join(d, sub)
 	if d == "" {

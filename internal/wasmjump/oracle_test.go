@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -49,8 +48,9 @@ func testBinary(t *testing.T, root, pkg string) []byte {
 		return b.([]byte)
 	}
 	out := filepath.Join(t.TempDir(), "pkg.test.wasm")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(goTool, "test", "-c", "-o", out, "./"+pkg)
+	// go test puts its own GOROOT/bin first on the PATH of the tests it
+	// runs: "go" is the Go that built this test.
+	cmd := exec.Command("go", "test", "-c", "-o", out, "./"+pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 	if msg, err := cmd.CombinedOutput(); err != nil {
