@@ -348,9 +348,9 @@ func cutComment(s string) string {
 // buildSeclabel builds the command into a directory of its own, for PATH.
 func buildSeclabel(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
+	goTool, err := exec.LookPath("go") // go test puts its own go first on PATH
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Skip("no go command on PATH to build seclabel with")
 	}
 	bin := t.TempDir()
 	name := "seclabel"
