@@ -139,7 +139,7 @@ func (e *envelope) finishPurposeOfUse(o *Options) (conflict bool) {
 
 // hwmResource computes the high-water mark of the resource at n, records
 // the edits, and returns the labels now on its meta.security.
-func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) []label {
+func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) ([]label, error) {
 	if d.Str(d.Get(n, "resourceType")) == "Bundle" {
 		return s.hwmBundle(d, n, loc)
 	}
@@ -154,21 +154,23 @@ func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) []label {
 		conf = vocab.Rank(s.opts.DefaultConfidentiality)
 	}
 	env := envelope{conf: conf}
-	return s.writeMark(d, n, loc, d.Str(d.Get(n, "resourceType")), &env, false)
+	return s.writeMark(d, n, loc, d.Str(d.Get(n, "resourceType")), &env, false), nil
 }
 
 // hwmBundle computes a Bundle's high-water mark, inner Bundles first.
-func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
+func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, error) {
 	env := envelope{conf: -1}
+	var err error
 	d.Items(d.Get(b, "entry"), func(i int, e jsonx.Node) bool {
-		res := s.entryResource(d, e, loc, i)
-		if res < 0 {
-			return s.err == nil // entries without a resource (requests, responses) carry no labels
+		var res jsonx.Node
+		if res, err = entryResource(d, e, loc, i); res < 0 {
+			return err == nil // entries without a resource (requests, responses) carry no labels
 		}
 		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
-			inner := s.hwmBundle(d, res, entryLoc(loc, i))
+			var inner []label
+			inner, err = s.hwmBundle(d, res, entryLoc(loc, i))
 			env.addEntry(s.opts, inner)
-			return true
+			return err == nil
 		}
 		start := len(s.labels)
 		s.labels = s.resourceLabels(d, res, s.labels)
@@ -176,6 +178,9 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 		s.labels = s.labels[:start]
 		return true
 	})
+	if err != nil {
+		return nil, err
+	}
 	if env.conf < 0 {
 		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
 	}
@@ -188,7 +193,7 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	if typ == "document" {
 		s.markComposition(d, b, env.conf)
 	}
-	return out
+	return out, nil
 }
 
 // writeMark merges the computed labels with the container's own, records the
@@ -457,7 +462,9 @@ func appendNest(dst []byte, path []string, text []byte) []byte {
 // runHWM, writeHWMReport and readHWMReport are hwm's entry in the table of
 // operations (ops.go).
 func runHWM(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error {
-	s.hwmResource(d, n, typ)
+	if _, err := s.hwmResource(d, n, typ); err != nil {
+		return err
+	}
 	res.Resource = s.result(d, s.span[0], s.span[1])
 	return nil
 }

@@ -78,20 +78,21 @@ func (s *state) rules() *Rules {
 }
 
 // labelTop labels a resource or, for a Bundle, each entry.
-func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) {
+func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
 		var p plan
 		s.planResource(d, n, loc, -1, &p)
 		s.writePlan(d, &p)
-		return
+		return nil
 	}
-	s.labelBundle(d, n, loc)
+	_, err := s.labelBundle(d, n, loc)
+	return err
 }
 
 // labelBundle labels every entry; labels follow the references of the
 // propagate and inherit elements between entries; with bundleHighWaterMark
 // the Bundle's mark is computed from the labeled entries in the same pass.
-func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
+func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, error) {
 	env := envelope{conf: -1}
 	first, end := d.Range(d.Get(b, "entry"))
 	count := 0
@@ -108,15 +109,19 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	plans := make([]*plan, 0, count)
 	i := 0
 	for e := first; e < end; e, i = d.Skip(e), i+1 {
-		res := s.entryResource(d, e, loc, i)
+		res, err := entryResource(d, e, loc, i)
+		if err != nil {
+			return nil, err
+		}
 		if res < 0 {
-			if s.err != nil {
-				return nil
-			}
 			continue
 		}
 		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
-			env.addEntry(s.opts, s.labelBundle(d, res, entryLoc(loc, i)))
+			inner, err := s.labelBundle(d, res, entryLoc(loc, i))
+			if err != nil {
+				return nil, err
+			}
+			env.addEntry(s.opts, inner)
 			continue
 		}
 		p := &arena[i]
@@ -155,7 +160,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 		}
 	}
 	if !s.opts.BundleHighWaterMark {
-		return nil
+		return nil, nil
 	}
 	if env.conf < 0 {
 		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
@@ -167,7 +172,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) []label {
 	if d.Str(d.Get(b, "type")) == "document" {
 		s.markComposition(d, b, env.conf)
 	}
-	return out
+	return out, nil
 }
 
 // planResource scans one resource and decides its labels into p, which
@@ -1058,10 +1063,10 @@ func (s *state) insertAfter(d *jsonx.Doc, obj jsonx.Node, after, key string, tex
 // runLabel, writeLabelReport and readLabelReport are label's entry in the
 // table of operations (ops.go).
 func runLabel(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error {
-	s.labelTop(d, n, typ)
-	if s.err == nil {
-		res.Resource = s.result(d, s.span[0], s.span[1])
+	if err := s.labelTop(d, n, typ); err != nil {
+		return err
 	}
+	res.Resource = s.result(d, s.span[0], s.span[1])
 	return nil
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // marks appends the displays of the resource at n, then of its entries.
-func (s *state) marks(d *jsonx.Doc, n jsonx.Node, loc string) {
+func (s *state) marks(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	meta := d.Get(n, "meta")
 	first := len(s.report.Display)
 	add := func(x Display) {
@@ -39,24 +39,28 @@ func (s *state) marks(d *jsonx.Doc, n jsonx.Node, loc string) {
 		return true
 	})
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
-		return
+		return nil
 	}
 	first, end := d.Range(d.Get(n, "entry"))
 	i := 0
 	for en := first; en < end; en, i = d.Skip(en), i+1 {
-		if res := s.entryResource(d, en, loc, i); res >= 0 {
-			s.marks(d, res, entryLoc(loc, i))
-		} else if s.err != nil {
-			return
+		res, err := entryResource(d, en, loc, i)
+		if err != nil {
+			return err
+		}
+		if res >= 0 {
+			if err := s.marks(d, res, entryLoc(loc, i)); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // runMarks, writeMarksReport and readMarksReport are marks' entry in the
 // table of operations (ops.go).
 func runMarks(s *state, d *jsonx.Doc, n jsonx.Node, typ string, _ *Result) error {
-	s.marks(d, n, typ)
-	return nil
+	return s.marks(d, n, typ)
 }
 
 func writeMarksReport(w *jsonx.Writer, r *Report) {

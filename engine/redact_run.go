@@ -11,7 +11,7 @@ import (
 
 // redactTop redacts the resource at n and returns the released bytes, or
 // nil when the whole resource is withheld.
-func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
+func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error) {
 	// Sized for a Bundle's entries, each of which may be withheld (an
 	// action and its dirty path): maps grown from empty by rehashing would
 	// allocate several times what a Bundle of many small entries needs.
@@ -21,8 +21,8 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
 		r.gone.add(ref)
 	}
 	ok := r.resource(n, loc, "", nil, true)
-	if s.err != nil {
-		return nil
+	if r.err != nil {
+		return nil, r.err
 	}
 	if ok {
 		r.maskReferences()
@@ -34,12 +34,12 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) []byte {
 	s.report.Masked = nilIfEmpty(r.rep.Masked)
 	if !ok {
 		s.report.Removed, s.report.Masked = nil, nil
-		return nil
+		return nil, nil
 	}
 	if s.opts.OmitReport {
 		s.report.Removed, s.report.Masked = nil, nil
 	}
-	return s.keepResult(r.render(s.resultBuf(len(d.Raw(n))), n))
+	return s.keepResult(r.render(s.resultBuf(len(d.Raw(n))), n)), nil
 }
 
 // nilIfEmpty keeps empty lists nil, as a Result read back from the protocol has them.
@@ -271,8 +271,9 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			run.withheld++
 			continue
 		}
-		res := r.s.entryResource(d, e, loc, i)
-		if r.s.err != nil {
+		res, err := entryResource(d, e, loc, i)
+		if err != nil {
+			r.fail(err)
 			return false
 		}
 		fu := d.Str(d.Get(e, "fullUrl"))
@@ -333,7 +334,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			r.nestedResource(-1, out, loc+".entry["+strconv.Itoa(i)+"].response.outcome", eeff)
 		}
 	}
-	if r.s.err != nil {
+	if r.err != nil {
 		return false
 	}
 	r.runs = append(r.runs, run)
@@ -610,8 +611,11 @@ func runRedact(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) er
 	if s.access == nil {
 		return errorf(ErrInvalidContext, "redact needs an access context")
 	}
-	res.Resource = s.redactTop(d, n, typ)
-	if s.opts.Audit && s.err == nil {
+	var err error
+	if res.Resource, err = s.redactTop(d, n, typ); err != nil {
+		return err
+	}
+	if s.opts.Audit {
 		res.Audit = s.auditEvent(d, n, res.Resource)
 	}
 	return nil

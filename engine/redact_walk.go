@@ -48,6 +48,9 @@ type redactor struct {
 	acts  map[jsonx.Node]action
 	adds  map[jsonx.Node][]addMember
 	dirty nodeSet
+	// err is the first resource met that is not a FHIR R4 one (fail):
+	// the walk stops there, and redactTop returns it.
+	err error
 	// parent[n] is the container of node n (object members: of both key
 	// and value), for mark; built on first use.
 	parent []int32
@@ -152,6 +155,13 @@ func newNodeSet(n int) nodeSet { return make(nodeSet, (n+63)/64) }
 func (s nodeSet) has(n jsonx.Node) bool { return n >= 0 && s[n/64]&(1<<(n%64)) != 0 }
 
 func (s nodeSet) add(n jsonx.Node) { s[n/64] |= 1 << (n % 64) }
+
+// fail records the walk's first failure.
+func (r *redactor) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
 
 func (r *redactor) set(n jsonx.Node, a action) {
 	r.acts[n] = a
@@ -687,7 +697,8 @@ func (r *redactor) contained(arr jsonx.Node, eff []label, loc string) {
 	for c, i := first, 0; c < end; c, i = d.Skip(c), i+1 {
 		n++
 		here := loc + ".contained[" + strconv.Itoa(i) + "]"
-		if !r.s.isResource(d, c, here) {
+		if err := isResource(d, c, here); err != nil {
+			r.fail(err)
 			return
 		}
 		lvl := r.level()
@@ -728,7 +739,11 @@ func (r *redactor) contained(arr jsonx.Node, eff []label, loc string) {
 // resource of its own. When it is withheld, a parameter goes whole (it
 // would be left without a value) and an outcome is removed.
 func (r *redactor) nestedResource(obj, v jsonx.Node, here string, eff []label) {
-	if v < 0 || !r.s.isResource(r.d, v, here) {
+	if v < 0 {
+		return
+	}
+	if err := isResource(r.d, v, here); err != nil {
+		r.fail(err)
 		return
 	}
 	cur := r.cur

@@ -16,11 +16,6 @@ type state struct {
 	opts          *Options
 	access        *access // the recipient, for redaction
 	mayHaveInline bool    // the input may hold inline labels (a tape watch saw one)
-	// err is the first resource in the input that is not a FHIR R4 one, met
-	// deep in a walk over a Bundle's entries or a resource's contained
-	// ones; the walk stops there and exec returns it.
-	err error
-
 	// What a call answers, handed to its Result.
 	report Report
 	diags  []Diagnostic
@@ -113,7 +108,6 @@ func (s *state) reset(opts *Options) {
 	s.report = Report{}
 	s.diags = nil
 	s.out = s.out[:0]
-	s.err = nil
 	s.access = nil
 	s.scratch = false
 	s.split = false
@@ -315,9 +309,6 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	if err := operationOf(o).run(s, d, n, typ, res); err != nil {
 		return nil, err
 	}
-	if s.err != nil {
-		return nil, s.err
-	}
 	sortDiagnostics(s.diags)
 	res.Report = s.report
 	res.Diagnostics = s.diags
@@ -340,35 +331,29 @@ func checkType(d *jsonx.Doc, n jsonx.Node, loc string) error {
 // entryResource returns the resource of a Bundle entry, or -1 when the
 // entry carries none; an entry resource that is not a FHIR resource fails
 // the whole call, since its labels cannot be read with confidence.
-func (s *state) entryResource(d *jsonx.Doc, e jsonx.Node, bundleLoc string, i int) jsonx.Node {
+func entryResource(d *jsonx.Doc, e jsonx.Node, bundleLoc string, i int) (jsonx.Node, error) {
 	res := d.Get(e, "resource")
 	switch d.Kind(res) {
 	case 0, jsonx.Null:
-		return -1
+		return -1, nil
 	case jsonx.Object:
 		if rt := d.Get(res, "resourceType"); d.IsStr(rt) && r4.Types[d.Str(rt)] {
-			return res // the common case, without building a location
+			return res, nil // the common case, without building a location
 		}
 	}
-	if !s.isResource(d, res, entryLoc(bundleLoc, i)) {
-		return -1
+	if err := isResource(d, res, entryLoc(bundleLoc, i)); err != nil {
+		return -1, err
 	}
-	return res
+	return res, nil
 }
 
-// isResource reports whether n is a FHIR R4 resource; when it is not, the
-// call fails (not_fhir or unsupported_resource), the first failure counting.
-func (s *state) isResource(d *jsonx.Doc, n jsonx.Node, loc string) bool {
-	err := error(nil)
+// isResource says why n is not a FHIR R4 resource (not_fhir or
+// unsupported_resource), or nil when it is one.
+func isResource(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	if d.Kind(n) != jsonx.Object {
-		err = errorf(ErrNotFHIR, loc+" is not a JSON object")
-	} else if e := checkType(d, n, loc); e != nil {
-		err = e
+		return errorf(ErrNotFHIR, loc+" is not a JSON object")
 	}
-	if err != nil && s.err == nil {
-		s.err = err
-	}
-	return err == nil
+	return checkType(d, n, loc)
 }
 
 // entryLoc is the location of entry i's resource; built only when needed.

@@ -9,11 +9,12 @@ import (
 )
 
 // validate checks the resource at n and, for a Bundle, every entry.
-func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
+func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	s.validateResource(d, n, loc)
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
-		return
+		return nil
 	}
+	var err error
 	entries := d.Get(n, "entry")
 	s.wantKind(d, entries, jsonx.Array, loc, ".entry", "Bundle.entry must be an array")
 	d.Items(entries, func(i int, e jsonx.Node) bool {
@@ -22,14 +23,17 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) {
 			s.wantKind(d, e, jsonx.Object, loc, ".entry["+strconv.Itoa(i)+"]", "a Bundle entry must be an object")
 			return true
 		}
-		if res := s.entryResource(d, e, loc, i); res >= 0 {
-			s.validate(d, res, entryLoc(loc, i))
+		var res jsonx.Node
+		if res, err = entryResource(d, e, loc, i); res >= 0 {
+			err = s.validate(d, res, entryLoc(loc, i))
 		}
-		return s.err == nil
+		return err == nil
 	})
-	if s.err == nil {
-		s.validateEnvelope(d, n, loc)
+	if err != nil {
+		return err
 	}
+	s.validateEnvelope(d, n, loc)
+	return nil
 }
 
 // validateResource checks one resource's own labels (not its entries).
@@ -473,7 +477,7 @@ func (s *state) validateEnvelope(d *jsonx.Doc, b jsonx.Node, loc string) {
 	// Compute the mark on scratch state so no edits or marks leak out.
 	saveEdits, saveMarks, saveDiags, saveInline := len(s.edits), s.report.Marks, s.diags, s.mayHaveInline
 	s.mayHaveInline = true
-	labels := s.hwmBundle(d, b, loc)
+	labels, _ := s.hwmBundle(d, b, loc) // validate read every entry first
 	s.edits, s.report.Marks, s.diags, s.mayHaveInline = s.edits[:saveEdits], saveMarks, saveDiags, saveInline
 	want := -1
 	for _, l := range labels {
@@ -598,7 +602,9 @@ func (iv *inlineValidator) containedLabel(*walker, jsonx.Node) {}
 // runValidate, writeValidateReport and readValidateReport are validate's
 // entry in the table of operations (ops.go).
 func runValidate(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error {
-	s.validate(d, n, typ)
+	if err := s.validate(d, n, typ); err != nil {
+		return err
+	}
 	if s.opts.OperationOutcome {
 		res.Outcome = outcome(s.diags)
 	}
