@@ -76,11 +76,12 @@ wasip1:
 # vocabulary's own functions (its table setup and lookups, called by the
 # engine, which still inlines them where it calls them): 13 KB gzip; nor
 # into the R4 tables' (read once, then looked up per element redaction
-# changes): 1 KB.
+# changes), nor into the text patterns' (compiled once): 1.5 KB.
 WASMFLAGS := GOOS=wasip1 GOARCH=wasm
 WASMBUILD := build -buildmode=c-shared -trimpath -ldflags='-s -w' -gcflags=all=-d=inlfuncswithclosures=0 \
 	-gcflags='github.com/seclabel/seclabel/engine/internal/vocab=-d=inlfuncswithclosures=0 -l' \
-	-gcflags='github.com/seclabel/seclabel/engine/internal/r4=-d=inlfuncswithclosures=0 -l'
+	-gcflags='github.com/seclabel/seclabel/engine/internal/r4=-d=inlfuncswithclosures=0 -l' \
+	-gcflags='github.com/seclabel/seclabel/engine/internal/pattern=-d=inlfuncswithclosures=0 -l'
 
 wasm:
 	@tmp="$$(mktemp)"; $(WASMFLAGS) $(GO) $(WASMBUILD) -o "$$tmp" ./wasm && \

@@ -127,8 +127,9 @@ func (e *Engine) Do(ctx context.Context, request []byte) []byte {
 // comes back after one too, and label and hwm write it to w in pieces,
 // straight from the input and the labels they add, so the call never holds
 // a result that may be many times its input (with the option omitReport,
-// neither a report that grows with it). The response is written once the
-// call has succeeded or failed as a whole; the error is w's.
+// neither a report that grows with it); a WebAssembly build writes it
+// whole. The response is written once the call has succeeded or failed as
+// a whole; the error is w's.
 func (e *Engine) DoTo(ctx context.Context, w io.Writer, request []byte) error {
 	_, err := e.do(ctx, request, nil, w)
 	return err
@@ -669,7 +670,8 @@ func EmbeddedPack(name string) ([]byte, bool) {
 // *Error it carries; it is how hosts of the module offer the typed methods.
 //
 // A response to a request that carried its resource after a NUL byte has
-// the resulting resource after a NUL byte too.
+// the resulting resource after a NUL byte too. WebAssembly builds, which
+// answer requests, leave it out: there it returns an internal error.
 func ParseResponse(resp []byte) (*Result, error) {
 	return parseResponse(resp)
 }

@@ -124,10 +124,13 @@ func parseResponse(resp []byte) (*Result, error) {
 		r.Resource = append([]byte(nil), tail...)
 	}
 	x := operationNamed(d.Str(d.Get(0, "op")))
-	if x == nil {
+	switch {
+	case x == nil:
 		return nil, errorf(ErrInternal, "malformed response: no known op")
+	case reportReaders[x.op] == nil:
+		return nil, errorf(ErrInternal, "WebAssembly builds of the engine read no responses")
 	}
-	x.read(&d, d.Get(0, "report"), &r.Report)
+	reportReaders[x.op](&d, d.Get(0, "report"), &r.Report)
 	d.Items(d.Get(0, "diagnostics"), func(_ int, g jsonx.Node) bool {
 		r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: Severity(str(&d, g, "severity")), Code: DiagnosticCode(str(&d, g, "code")), Location: str(&d, g, "location"), Message: str(&d, g, "message")})
 		return true

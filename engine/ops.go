@@ -20,10 +20,10 @@ const (
 )
 
 // operation is one protocol operation, described once: the engine runs
-// it, writes its report and reads the report back (ParseResponse, which
-// the hosts' typed methods use) from this table, and the protocol's error
+// it and writes its report from this table, and the protocol's error
 // messages, Engine.Call and the CLI's commands list its names. A new
-// operation is a line here and a file of its own with the three functions.
+// operation is a line here, a file of its own with its run, write and read
+// functions, and its reader's line in reportReaders (ops_read.go).
 type operation struct {
 	name    string
 	op      op
@@ -31,18 +31,20 @@ type operation struct {
 	// run does the work on the resource at n (of type typ), filling res;
 	// the error fails the call.
 	run func(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) error
-	// write writes the report's members; read reads them back.
+	// write writes the report's members.
 	write func(w *jsonx.Writer, r *Report)
-	read  func(d *jsonx.Doc, rep jsonx.Node, r *Report)
 }
 
 var operations = []operation{
-	{"label", opLabel, "find sensitive content and label it", runLabel, writeLabelReport, readLabelReport},
-	{"redact", opRedact, "cut a resource or Bundle down to what one recipient may see", runRedact, writeRedactReport, readRedactReport},
-	{"hwm", opHWM, "write the high-water mark into a resource or Bundle", runHWM, writeHWMReport, readHWMReport},
-	{"validate", opValidate, "check security labels", runValidate, writeValidateReport, readValidateReport},
-	{"marks", opMarks, "list what must be displayed with each resource", runMarks, writeMarksReport, readMarksReport},
+	{"label", opLabel, "find sensitive content and label it", runLabel, writeLabelReport},
+	{"redact", opRedact, "cut a resource or Bundle down to what one recipient may see", runRedact, writeRedactReport},
+	{"hwm", opHWM, "write the high-water mark into a resource or Bundle", runHWM, writeHWMReport},
+	{"validate", opValidate, "check security labels", runValidate, writeValidateReport},
+	{"marks", opMarks, "list what must be displayed with each resource", runMarks, writeMarksReport},
 }
+
+// reportReader reads an operation's report members back (ParseResponse).
+type reportReader func(d *jsonx.Doc, rep jsonx.Node, r *Report)
 
 // operationOf returns the operation o, or nil.
 func operationOf(o op) *operation {

@@ -206,7 +206,7 @@ func mergeOptionsUpTo(base Options, d *jsonx.Doc, n jsonx.Node, maxInput, maxDep
 		}
 		var x optionValue
 		if x, err = readOption(spec, d, v, ceiling); err == nil {
-			spec.set(&o, x)
+			o.set(spec.name, x)
 		}
 		return err == nil
 	})

@@ -39,7 +39,6 @@ type optionSpec struct {
 	def  string // the default, as PROTOCOL.md shows it
 	ops  string // the operations that read it
 	doc  string // what it does, one line
-	set  func(o *Options, v optionValue)
 	// empty, for a string that must not be empty, is the error's words.
 	empty string
 }
@@ -47,67 +46,118 @@ type optionSpec struct {
 var optionTable = []optionSpec{
 	{"defaultConfidentiality", kindString, "`U`..`V`", "`N`", "label, redact, hwm, validate",
 		"what a resource without a confidentiality code counts as",
-		func(o *Options, v optionValue) { o.DefaultConfidentiality = v.s }, "must be one of U, L, M, N, R, V"},
+		"must be one of U, L, M, N, R, V"},
 	{"envelopeSensitivity", kindString, "`omit` or `union`", "`omit`", "label, redact, hwm, validate",
 		"whether a Bundle's mark carries its entries' sensitivity codes (`union` only inside one policy domain)",
-		func(o *Options, v optionValue) { o.EnvelopeSensitivity = v.s }, `must be "omit" or "union"`},
+		`must be "omit" or "union"`},
 	{"omitCodes", kindList, "array of strings", "`[]`", "label, redact, hwm",
 		"labels never lifted into a mark, as `\"code\"` or `\"system\\|code\"`",
-		func(o *Options, v optionValue) { o.OmitCodes = v.list }, ""},
+		""},
 	{"privacyRevealing", kindList, "array of strings", "see below", "label, redact, hwm, validate",
 		"replaces the list of codes never lifted because they reveal private facts",
-		func(o *Options, v optionValue) { o.PrivacyRevealing = v.list }, ""},
+		""},
 	{"operationOutcome", kindBool, "boolean", "`false`", "validate",
 		"also return the diagnostics as an OperationOutcome",
-		func(o *Options, v optionValue) { o.OperationOutcome = v.b }, ""},
+		""},
 	{"requireConfidentiality", kindBool, "boolean", "`false`", "validate",
 		"labels without a confidentiality code are an error (HCS: exactly one), not a warning (FHIR core: should)",
-		func(o *Options, v optionValue) { o.RequireConfidentiality = v.b }, ""},
+		""},
 	{"textMatch", kindBool, "boolean", "`false`", "label",
 		"rules' text patterns also match `Coding.display` and `CodeableConcept.text` (whole words, any case)",
-		func(o *Options, v optionValue) { o.TextMatch = v.b }, ""},
+		""},
 	{"labelAll", kindBool, "boolean", "`false`", "label",
 		"resources no rule matches get the default confidentiality (otherwise they are returned byte for byte, unless `inlineHighWaterMark` raises them)",
-		func(o *Options, v optionValue) { o.LabelAll = v.b }, ""},
+		""},
 	{"allowDowngrade", kindBool, "boolean", "`false`", "label",
 		"labeling may lower a confidentiality the resource already carries",
-		func(o *Options, v optionValue) { o.AllowDowngrade = v.b }, ""},
+		""},
 	{"inlineHighWaterMark", kindBool, "boolean", "`true`", "label, validate",
 		"a resource's confidentiality rises to the highest of its inline labels, whether or not a rule fired; validate reports a resource below them (`hwm-below-inline`)",
-		func(o *Options, v optionValue) { o.InlineHighWaterMark = &v.b }, ""},
+		""},
 	{"bundleHighWaterMark", kindBool, "boolean", "`false`", "label",
 		"also compute the Bundle's high-water mark from the labeled entries, in the same pass",
-		func(o *Options, v optionValue) { o.BundleHighWaterMark = v.b }, ""},
+		""},
 	{"omitReport", kindBool, "boolean", "`false`", "label, redact",
 		"leave the report's longest lists out: `labeled` (label, which then builds no per-resource report) and `removed` and `masked` (redact); marks, `withheld` and counts stay. For callers that want only the result of a very large input",
-		func(o *Options, v optionValue) { o.OmitReport = v.b }, ""},
+		""},
 	{"part2Notice", kindBool, "boolean", "`true`", "label",
 		"a labeled resource that carries the `42CFRPart2` policy label also gets the display mark `RedisclosureProhibitionMark` and the 42 CFR 2.32 notice in an `extension-display` on its `meta`",
-		func(o *Options, v optionValue) { o.Part2Notice = &v.b }, ""},
+		""},
 	{"propagate", kindList, "array of strings", "`[]`", "label",
 		"reference elements (`\"Condition.encounter\"`, `\"Type.path.to.reference\"`) along which labels flow to the referenced entry of the same Bundle",
-		func(o *Options, v optionValue) { o.Propagate = v.list }, ""},
+		""},
 	{"inherit", kindList, "array of strings", "see below", "label",
 		"reference elements along which labels flow back: the referencing entry inherits the referenced entry's sensitivity and the labels that come with it; `[]` turns it off",
-		func(o *Options, v optionValue) { o.Inherit = v.list }, ""},
+		""},
 	{"minConfidence", kindUnit, "number 0..1", "`0`", "label",
 		"ignore rule codes whose confidence (from imported SHARES rules) is below it",
-		func(o *Options, v optionValue) { o.MinConfidence = v.unit }, ""},
+		""},
 	{"classifier", kindClassifier, "string or Reference", "`\"seclabel\"`", "label",
 		"the display of `extension-sec-label-classifier` on every added label",
-		func(o *Options, v optionValue) { o.Classifier = v.s }, ""},
+		""},
 	{"audit", kindBool, "boolean", "`false`", "redact",
 		"also return an AuditEvent of the disclosure",
-		func(o *Options, v optionValue) { o.Audit = v.b }, ""},
+		""},
 	{"auditTime", kindString, "instant", "none", "redact",
 		"the AuditEvent's `recorded` time; required with `audit`, so output stays deterministic",
-		func(o *Options, v optionValue) { o.AuditTime = v.s }, ""},
+		""},
 	{"maxInputBytes", kindLimit, "integer", "67108864 (64 MiB)", "all",
 		"largest input; a request may lower the engine's limit, never raise it",
-		func(o *Options, v optionValue) { o.MaxInputBytes = v.n }, ""},
+		""},
 	{"maxDepth", kindLimit, "integer", "128", "all",
 		"deepest JSON nesting; a request may lower the engine's limit, never raise it",
-		func(o *Options, v optionValue) { o.MaxDepth = v.n }, ""},
+		""},
+}
+
+// set gives option name the value v. One switch rather than a function
+// per row: 21 closures cost the WebAssembly module 1 KB (gzip) more.
+func (o *Options) set(name string, v optionValue) {
+	switch name {
+	case "defaultConfidentiality":
+		o.DefaultConfidentiality = v.s
+	case "envelopeSensitivity":
+		o.EnvelopeSensitivity = v.s
+	case "omitCodes":
+		o.OmitCodes = v.list
+	case "privacyRevealing":
+		o.PrivacyRevealing = v.list
+	case "operationOutcome":
+		o.OperationOutcome = v.b
+	case "requireConfidentiality":
+		o.RequireConfidentiality = v.b
+	case "textMatch":
+		o.TextMatch = v.b
+	case "labelAll":
+		o.LabelAll = v.b
+	case "allowDowngrade":
+		o.AllowDowngrade = v.b
+	case "inlineHighWaterMark":
+		o.InlineHighWaterMark = &v.b
+	case "bundleHighWaterMark":
+		o.BundleHighWaterMark = v.b
+	case "omitReport":
+		o.OmitReport = v.b
+	case "part2Notice":
+		o.Part2Notice = &v.b
+	case "propagate":
+		o.Propagate = v.list
+	case "inherit":
+		o.Inherit = v.list
+	case "minConfidence":
+		o.MinConfidence = v.unit
+	case "classifier":
+		o.Classifier = v.s
+	case "audit":
+		o.Audit = v.b
+	case "auditTime":
+		o.AuditTime = v.s
+	case "maxInputBytes":
+		o.MaxInputBytes = v.n
+	case "maxDepth":
+		o.MaxDepth = v.n
+	default:
+		panic("engine: option " + name + " is in the table but not in set")
+	}
 }
 
 // optionNamed returns the option called name, or nil.

@@ -30,7 +30,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 		s = e.getState(&e.opts)
 	}
 	s.scratch = true
-	s.stream = stream != nil
+	s.stream = stream != nil && canStream
 	wrote := false // to stream: a panic past this point cannot be reported
 	defer func() {
 		if r := recover(); r != nil {
@@ -79,7 +79,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 	if stream == nil {
 		return out, nil
 	}
-	if _, err := stream.Write(out); err != nil || !pending {
+	if _, err := stream.Write(out); err != nil || !pending || !canStream {
 		return nil, err
 	}
 	wrote = true

@@ -69,7 +69,7 @@ func TestDoToMatchesDo(t *testing.T) {
 	if want := e.Do(ctx, req); !bytes.Equal(w.b, want) {
 		t.Fatal("DoTo and Do differ on a large Bundle")
 	}
-	if w.writes < 10 {
+	if canStream && w.writes < 10 {
 		t.Errorf("a %d-byte result came in %d writes; want it in pieces", len(w.b), w.writes)
 	}
 }
@@ -89,7 +89,11 @@ func (b *broken) Write(p []byte) (int, error) {
 func TestDoToReturnsTheWritersError(t *testing.T) {
 	e, _ := New(Options{})
 	req := append([]byte(`{"op":"label"}`+"\x00"), manyConditions(5000)...)
-	for _, after := range []int{0, 1, 3} {
+	afters := []int{0, 1, 3}
+	if !canStream { // the response goes in one write
+		afters = afters[:1]
+	}
+	for _, after := range afters {
 		if err := e.DoTo(context.Background(), &broken{after: after}, req); !errors.Is(err, errBroken) {
 			t.Errorf("writer failing after %d writes: DoTo returned %v", after, err)
 		}

@@ -1,0 +1,6 @@
+//go:build !wasm
+
+package engine
+
+// canStream lets DoTo write a large result in pieces (do).
+const canStream = true

@@ -1,0 +1,49 @@
+package engine
+
+import (
+	"reflect"
+	"runtime"
+	"testing"
+)
+
+// Every option of the table is set by Options.set, each to a field of its
+// own: a row without a case panics, a case that sets the wrong field is
+// caught by the field changing from its zero value.
+func TestEveryOptionIsSet(t *testing.T) {
+	seen := map[string]string{}
+	for _, spec := range optionTable {
+		var o Options
+		v := optionValue{b: true, s: "x", list: []string{"x"}, unit: 0.5, n: 7}
+		o.set(spec.name, v)
+		rv := reflect.ValueOf(o)
+		changed := ""
+		for i := 0; i < rv.NumField(); i++ {
+			if rv.Type().Field(i).IsExported() && !rv.Field(i).IsZero() {
+				changed += rv.Type().Field(i).Name
+			}
+		}
+		if changed == "" {
+			t.Errorf("option %s sets no field", spec.name)
+		}
+		if other, dup := seen[changed]; dup {
+			t.Errorf("options %s and %s set the same field %s", other, spec.name, changed)
+		}
+		seen[changed] = spec.name
+	}
+}
+
+// Every operation's report can be read back (ParseResponse), and nothing
+// else is.
+func TestEveryOperationHasAReader(t *testing.T) {
+	if runtime.GOARCH == "wasm" {
+		t.Skip("WebAssembly builds read no responses (ops_read_wasm.go)")
+	}
+	for _, x := range operations {
+		if reportReaders[x.op] == nil {
+			t.Errorf("operation %s has no report reader in reportReaders", x.name)
+		}
+	}
+	if len(reportReaders) != len(operations) {
+		t.Errorf("%d report readers for %d operations", len(reportReaders), len(operations))
+	}
+}
