@@ -2,45 +2,11 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"runtime"
-	"strings"
 	"testing"
+
+	"github.com/seclabel/seclabel/internal/testenv"
 )
-
-// manyConditions is a collection Bundle of n one-coding Conditions, all HIV.
-func manyConditions(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"resourceType":"Bundle","type":"collection","entry":[`)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"resource":{"resourceType":"Condition","id":"c%d","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}}`, i)
-	}
-	b.WriteString(`]}`)
-	return []byte(b.String())
-}
-
-// manyObservations is a searchset Bundle of n Observations, every
-// sensitive-th an HIV viral load (0: none).
-func manyObservations(n, sensitive int) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"resourceType":"Bundle","type":"searchset","total":%d,"entry":[`, n)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		code := "8867-4"
-		if sensitive > 0 && i%sensitive == 0 {
-			code = "20447-9"
-		}
-		fmt.Fprintf(&b, `{"fullUrl":"https://ehr.example.org/fhir/Observation/o%d","resource":{"resourceType":"Observation","id":"o%d","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"%s"}]},"subject":{"reference":"Patient/p%d"},"valueQuantity":{"value":%d}},"search":{"mode":"match"}}`,
-			i, i, code, i%500, i%90)
-	}
-	b.WriteString(`]}`)
-	return []byte(b.String())
-}
 
 var manyDeny = AccessContext{Clearance: "N", Deny: []string{"SUD", "HIV"}}
 
@@ -85,7 +51,7 @@ func TestManyEntriesAllocateLinearly(t *testing.T) {
 	for _, shape := range []struct {
 		name string
 		gen  func(n int) []byte
-	}{{"conditions", manyConditions}, {"observations", func(n int) []byte { return manyObservations(n, 8) }}, {"plain", func(n int) []byte { return manyObservations(n, 0) }}} {
+	}{{"conditions", testenv.ManyConditions}, {"observations", func(n int) []byte { return testenv.ManyObservations(n, 8) }}, {"plain", func(n int) []byte { return testenv.ManyObservations(n, 0) }}} {
 		var per [2][3]uint64
 		for k, n := range []int{2000, 20000} {
 			in := shape.gen(n)
@@ -139,13 +105,13 @@ func labeledMany(b *testing.B, in []byte) []byte {
 
 // The benchmarks behind the many-entry rows of make bench, for profiling
 // (go test ./engine -run '^$' -bench Many -cpuprofile ...).
-func BenchmarkManyLabel1k(b *testing.B)   { benchMany(b, manyConditions(1000), doLabel) }
-func BenchmarkManyLabel100k(b *testing.B) { benchMany(b, manyConditions(100000), doLabel) }
-func BenchmarkManyHWM100k(b *testing.B)   { benchMany(b, manyConditions(100000), doHWM) }
+func BenchmarkManyLabel1k(b *testing.B)   { benchMany(b, testenv.ManyConditions(1000), doLabel) }
+func BenchmarkManyLabel100k(b *testing.B) { benchMany(b, testenv.ManyConditions(100000), doLabel) }
+func BenchmarkManyHWM100k(b *testing.B)   { benchMany(b, testenv.ManyConditions(100000), doHWM) }
 func BenchmarkManyRedact1k(b *testing.B) {
-	benchMany(b, labeledMany(b, manyConditions(1000)), doRedact)
+	benchMany(b, labeledMany(b, testenv.ManyConditions(1000)), doRedact)
 }
 func BenchmarkManyRedact100k(b *testing.B) {
-	benchMany(b, labeledMany(b, manyConditions(100000)), doRedact)
+	benchMany(b, labeledMany(b, testenv.ManyConditions(100000)), doRedact)
 }
-func BenchmarkManyPlain100k(b *testing.B) { benchMany(b, manyObservations(100000, 0), doLabel) }
+func BenchmarkManyPlain100k(b *testing.B) { benchMany(b, testenv.ManyObservations(100000, 0), doLabel) }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/seclabel/seclabel/internal/golden"
+	"github.com/seclabel/seclabel/internal/testenv"
 )
 
 // trickle is a writer that keeps what it is given, at most a few bytes a
@@ -60,7 +61,7 @@ func TestDoToMatchesDo(t *testing.T) {
 			}
 		}
 	}
-	big := manyConditions(20000)
+	big := testenv.ManyConditions(20000)
 	req := append([]byte(`{"op":"label","options":{"omitReport":true}}`+"\x00"), big...)
 	var w trickle
 	if err := e.DoTo(ctx, &w, req); err != nil {
@@ -88,7 +89,7 @@ func (b *broken) Write(p []byte) (int, error) {
 // A writer's error comes back from DoTo.
 func TestDoToReturnsTheWritersError(t *testing.T) {
 	e, _ := New(Options{})
-	req := append([]byte(`{"op":"label"}`+"\x00"), manyConditions(5000)...)
+	req := append([]byte(`{"op":"label"}`+"\x00"), testenv.ManyConditions(5000)...)
 	afters := []int{0, 1, 3}
 	if !canStream { // the response goes in one write
 		afters = afters[:1]
@@ -103,7 +104,7 @@ func TestDoToReturnsTheWritersError(t *testing.T) {
 // omitReport leaves the labeled list out and changes nothing else.
 func TestOmitReport(t *testing.T) {
 	ctx := context.Background()
-	in := manyConditions(50)
+	in := testenv.ManyConditions(50)
 	full, _ := New(Options{})
 	lean, _ := New(Options{OmitReport: true})
 	a, err := full.Label(ctx, in)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/seclabel/seclabel/internal/testenv"
 )
 
 // streamResult is one run of the CLI over an NDJSON stream.
@@ -87,7 +89,7 @@ func runBundle(root, tmp string, n int) (bundleResult, error) {
 			return bundleResult{}, err
 		}
 	}
-	data := conditions(n)
+	data := testenv.ManyConditions(n)
 	path := filepath.Join(tmp, fmt.Sprintf("conditions-%d.json", n))
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return bundleResult{}, err
