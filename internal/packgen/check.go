@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/seclabel/seclabel/engine"
 )
@@ -23,9 +25,11 @@ func Validate(dir string) (*Lists, []Problem) {
 
 // Check returns every problem of lists that Load could read: rule members
 // the engine rejects, rows naming an unknown rule, system, kind or source,
-// codes of the wrong shape, ranges out of order, duplicate rows, rules and
-// categories left empty, and codes in two categories that overlaps.tsv does
-// not list (and rows of overlaps.tsv that no longer overlap anything).
+// codes of the wrong shape, ranges out of order, duplicate rows, terms
+// naming an unknown rule, kind or source or with a confidence out of (0, 1),
+// duplicate terms, rules and categories left empty, and codes in two
+// categories that overlaps.tsv does not list (and rows of overlaps.tsv that
+// no longer overlap anything).
 func Check(l *Lists) []Problem {
 	var probs []Problem
 	add := func(file string, line int, format string, a ...any) {
@@ -43,6 +47,14 @@ func Check(l *Lists) []Problem {
 				continue
 			}
 			ruleAt[r.ID] = r
+		}
+	}
+	for _, c := range l.Categories {
+		checkTerms(c, ruleAt, sources, add)
+		for _, r := range c.Rules {
+			if ruleAt[r.ID] != r {
+				continue
+			}
 			if msg := engineCheck(r); msg != "" {
 				add(r.File, r.Line, "rule %s: %s", r.ID, msg)
 			}
@@ -67,13 +79,13 @@ func Check(l *Lists) []Problem {
 			}
 			seen[k] = row
 		}
-		packs := map[string]int{} // pack -> code rows and text patterns
+		packs := map[string]int{} // pack -> code rows, text patterns and terms
 		hasRules := map[string]bool{}
 		for _, r := range c.Rules {
 			hasRules[r.Pack] = true
-			packs[r.Pack] += len(r.Rows) + len(r.Text)
-			if len(r.Rows) == 0 && len(r.Text) == 0 && len(r.ResourceTypes) == 0 && r.Path == "" {
-				add(r.File, r.Line, "rule %s matches nothing: it has no rows in %s.tsv, no text, no resourceTypes and no path", r.ID, c.Key)
+			packs[r.Pack] += len(r.Rows) + len(r.Text) + len(r.Terms)
+			if len(r.Rows) == 0 && len(r.Text) == 0 && len(r.Terms) == 0 && len(r.ResourceTypes) == 0 && r.Path == "" {
+				add(r.File, r.Line, "rule %s matches nothing: it has no rows in %s.tsv, no terms in %s%s, no text, no resourceTypes and no path", r.ID, c.Key, c.Key, termsSuffix)
 			}
 		}
 		for _, p := range []string{"default", "broad"} {
@@ -86,20 +98,29 @@ func Check(l *Lists) []Problem {
 	return probs
 }
 
+// ruleOf returns the rule a line of category c names, or nil when the line
+// names none, or a rule that is not c's (and says so).
+func ruleOf(c *Category, ruleAt map[string]*Rule, id, file string, line int, add func(string, int, string, ...any)) *Rule {
+	r := ruleAt[id]
+	switch {
+	case id == "":
+		add(file, line, "the rule column is empty")
+	case r == nil:
+		add(file, line, "unknown rule %s: not a rule id of %s.json", id, c.Key)
+	case r.Category != c:
+		add(file, line, "rule %s is a rule of %s.json, not of %s.json", id, r.Category.Key, c.Key)
+	default:
+		return r
+	}
+	return nil
+}
+
 // checkRows checks each row of a category and fills in its system, its
 // normalised code and its rule's rows.
 func checkRows(c *Category, ruleAt map[string]*Rule, sources map[string]bool, add func(string, int, string, ...any)) {
 	for _, row := range c.Rows {
-		r := ruleAt[row.Rule]
-		switch {
-		case row.Rule == "":
-			add(row.File, row.Line, "the rule column is empty")
-			continue
-		case r == nil:
-			add(row.File, row.Line, "unknown rule %s: not a rule id of %s.json", row.Rule, c.Key)
-			continue
-		case r.Category != c:
-			add(row.File, row.Line, "rule %s is a rule of %s.json, not of %s.json", row.Rule, r.Category.Key, c.Key)
+		r := ruleOf(c, ruleAt, row.Rule, row.File, row.Line, add)
+		if r == nil {
 			continue
 		}
 		sys := systemByKey[row.System]
@@ -117,6 +138,87 @@ func checkRows(c *Category, ruleAt map[string]*Rule, sources map[string]bool, ad
 		}
 		r.Rows = append(r.Rows, row)
 	}
+}
+
+// termKinds are the kinds a term may have.
+var termKinds = []string{"term", "synonym", "abbreviation", "drug", "brand"}
+
+// confidenceRE is a decimal below 1 as a confidence column writes it.
+var confidenceRE = regexp.MustCompile(`^0?\.[0-9]+$`)
+
+// checkTerms checks each term of a category and gives each rule its terms:
+// a rule of the category, a kind of termKinds, a confidence in (0, 1) or
+// none, a known source, a term written once per rule (literal terms compared
+// in any case, as they match), and a case-exact term (=AIDS) with an upper
+// case letter to be exact about.
+func checkTerms(c *Category, ruleAt map[string]*Rule, sources map[string]bool, add func(string, int, string, ...any)) {
+	type at struct {
+		file string
+		line int
+	}
+	seen := map[string]at{}
+	for _, r := range c.Rules {
+		if ruleAt[r.ID] != r {
+			continue
+		}
+		for _, t := range r.Text {
+			k := r.ID + "\x00" + termKey(t)
+			if _, ok := seen[k]; !ok {
+				seen[k] = at{r.File, r.Line}
+			}
+		}
+	}
+	for _, t := range c.Terms {
+		r := ruleOf(c, ruleAt, t.Rule, t.File, t.Line, add)
+		if r == nil {
+			continue
+		}
+		ok := true
+		fail := func(format string, a ...any) {
+			add(t.File, t.Line, format, a...)
+			ok = false
+		}
+		if !contains(termKinds, t.Kind) {
+			fail("unknown kind %q (one of %s)", t.Kind, strings.Join(termKinds, ", "))
+		}
+		t.conf = 1
+		if t.Confidence != "" {
+			v, err := strconv.ParseFloat(t.Confidence, 64)
+			if !confidenceRE.MatchString(t.Confidence) || err != nil || v <= 0 || v >= 1 {
+				fail("confidence %q must be a decimal above 0 and below 1 (leave the column empty for 1)", t.Confidence)
+			}
+			t.conf = v
+		}
+		if !sources[t.Source] {
+			fail("unknown source %q: not a key of sources.tsv", t.Source)
+		}
+		switch exact, isExact := strings.CutPrefix(t.Term, "="); {
+		case strings.TrimSpace(exact) == "":
+			fail("the term column is empty")
+		case isExact && strings.ToLower(exact) == exact:
+			fail("term %q is case-exact (=) but has no upper-case letter: write it without the =", t.Term)
+		}
+		if !ok {
+			continue
+		}
+		k := r.ID + "\x00" + termKey(t.Term)
+		if prev, dup := seen[k]; dup {
+			add(t.File, t.Line, "duplicate term: %q is already a term of rule %s at %s:%d", t.Term, r.ID, filepath.Base(prev.file), prev.line)
+			continue
+		}
+		seen[k] = at{t.File, t.Line}
+		r.Terms = append(r.Terms, t)
+	}
+}
+
+// termKey is a term as the engine compares it: white space folded, and in
+// lower case unless case-exact.
+func termKey(t string) string {
+	t = strings.Join(strings.Fields(t), " ")
+	if strings.HasPrefix(t, "=") {
+		return t
+	}
+	return strings.ToLower(t)
 }
 
 var wordRE = regexp.MustCompile(`^!?[a-z0-9][a-z0-9-]*(\.[0-9][a-z0-9-]*)*$`)
@@ -189,9 +291,49 @@ func checkCode(sys *codeSystem, row *Row) string {
 	return ""
 }
 
+// engineKnows says which members of the generated packs the engine in this
+// build reads: an engine that does not yet read a term's confidence is
+// given its text alone, and one that does not read screeningBroad is not
+// given it, so the rest of a rule is still checked.
+var engineKnows = struct{ confidence, screeningBroad func() bool }{
+	confidence:     sync.OnceValue(func() bool { return compiles(`"text":[{"text":"a","confidence":0.5}]`) }),
+	screeningBroad: sync.OnceValue(func() bool { return compiles(`"text":["a"],"screeningBroad":true`) }),
+}
+
+// compiles reports whether the engine compiles a rule with these members.
+func compiles(members string) bool {
+	_, err := engine.CompileRules([]byte(`{"rules":[{"id":"x","labels":["HIV"],` + members + `}]}`))
+	return err == nil
+}
+
+// ruleText is the text member of a rule: the patterns of its .json, then
+// its terms, each a string, or an object with its confidence when it has
+// one below 1 and withConfidence is set.
+func ruleText(r *Rule, withConfidence bool) []any {
+	var out []any
+	for _, t := range r.Text {
+		out = append(out, t)
+	}
+	for _, t := range r.Terms {
+		if t.conf < 1 && withConfidence {
+			out = append(out, textEntry{t.Term, t.conf})
+		} else {
+			out = append(out, t.Term)
+		}
+	}
+	return out
+}
+
+// textEntry is a term with a confidence below 1, as a pack writes it.
+type textEntry struct {
+	Text       string  `json:"text"`
+	Confidence float64 `json:"confidence"`
+}
+
 // engineCheck compiles the rule's own members (labels, basis,
-// confidentiality, resourceTypes, path, inline, text) in the engine and
-// returns what it rejects, or "". Its codes are checked here, not there.
+// confidentiality, resourceTypes, path, inline, screeningBroad, text and
+// terms) in the engine and returns what it rejects, or "". Its codes are
+// checked here, not there.
 func engineCheck(r *Rule) string {
 	m := map[string]any{"id": r.ID, "codes": map[string]any{}}
 	if len(r.Labels) > 0 {
@@ -215,8 +357,11 @@ func engineCheck(r *Rule) string {
 	if r.PositiveResult {
 		m["positiveResult"] = true
 	}
-	if len(r.Text) > 0 {
-		m["text"] = r.Text
+	if r.ScreeningBroad && engineKnows.screeningBroad() {
+		m["screeningBroad"] = true
+	}
+	if text := ruleText(r, engineKnows.confidence()); len(text) > 0 {
+		m["text"] = text
 	}
 	b, err := json.Marshal(map[string]any{"rules": []any{m}})
 	if err != nil {

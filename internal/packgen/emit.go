@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -37,6 +38,9 @@ func Generate(l *Lists) map[string][]byte {
 				rules = append(rules, r)
 				for _, row := range r.Rows {
 					usedSrc[row.Source] = true
+				}
+				for _, t := range r.Terms {
+					usedSrc[t.Source] = true
 				}
 			}
 			if in {
@@ -115,6 +119,9 @@ func writeRule(w *bytes.Buffer, r *Rule) {
 	if r.PositiveResult {
 		member("positiveResult", "true")
 	}
+	if r.ScreeningBroad {
+		member("screeningBroad", "true")
+	}
 	for _, kind := range []struct{ kind, member string }{{"code", "codes"}, {"prefix", "prefixes"}, {"range", "ranges"}} {
 		var sys []string
 		for _, s := range systems {
@@ -129,8 +136,8 @@ func writeRule(w *bytes.Buffer, r *Rule) {
 	if ing := rowCodes(r, systemByKey["rxnorm"], "ingredient"); len(ing) > 0 {
 		member("ingredients", strs(ing))
 	}
-	if len(r.Text) > 0 {
-		member("text", strs(r.Text))
+	if text := ruleText(r, true); len(text) > 0 {
+		member("text", textArray(text))
 	}
 	w.WriteString("  {\n" + strings.Join(lines, ",\n") + "\n")
 }
@@ -178,6 +185,21 @@ func str(s string) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// textArray writes a text member on one line: a term of full confidence as
+// a string, another as {"text": ..., "confidence": ...}.
+func textArray(list []any) string {
+	parts := make([]string, len(list))
+	for i, e := range list {
+		switch e := e.(type) {
+		case string:
+			parts[i] = str(e)
+		case textEntry:
+			parts[i] = `{"text":` + str(e.Text) + `,"confidence":` + strconv.FormatFloat(e.Confidence, 'f', -1, 64) + "}"
+		}
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }
 
 // strs writes a JSON array of strings on one line.

@@ -36,14 +36,17 @@ type Source struct {
 	Line                    int
 }
 
-// Category is <key>.json with the rows of <key>.tsv.
+// Category is <key>.json with the rows of <key>.tsv and the terms of
+// <key>.terms.tsv.
 type Category struct {
-	Key   string // the file name without extension
-	Name  string // its "category" member
-	File  string // the .json path
-	TSV   string // the .tsv path, "" when there is none
-	Rules []*Rule
-	Rows  []*Row
+	Key      string // the file name without extension
+	Name     string // its "category" member
+	File     string // the .json path
+	TSV      string // the .tsv path, "" when there is none
+	TermsTSV string // the .terms.tsv path, "" when there is none
+	Rules    []*Rule
+	Rows     []*Row
+	Terms    []*Term
 }
 
 // Rule is a rule of a category's .json.
@@ -55,11 +58,13 @@ type Rule struct {
 	Path                   string
 	Inline                 bool
 	PositiveResult         bool
-	Text                   []string
+	ScreeningBroad         bool
+	Text                   []string // the patterns of its .json
 	Category               *Category
 	File                   string
 	Line                   int
-	Rows                   []*Row // its rows, in file order
+	Rows                   []*Row  // its rows, in file order
+	Terms                  []*Term // its terms, in file order
 }
 
 // Row is a code line of a category's .tsv.
@@ -71,6 +76,15 @@ type Row struct {
 	cat                                       *Category
 	norm                                      string // comparison form; ranges "FROM-TO" of the normalised ends
 	from, to                                  string // normalised ends of a range
+}
+
+// Term is a line of a category's .terms.tsv: a word or phrase the rule's
+// text matches, with the confidence it carries.
+type Term struct {
+	Rule, Term, Kind, Confidence, Source, Note string
+	File                                       string
+	Line                                       int
+	conf                                       float64 // the confidence read, 1 when the column is empty
 }
 
 // Overlap is a row of overlaps.tsv: a code that may sit in several categories.
@@ -87,6 +101,8 @@ const (
 	categoryHeader = "rule\tsystem\tkind\tcode\tsource\tdisplay"
 	sourcesHeader  = "key\tname\tlicense\turl"
 	overlapsHeader = "system\tcode\tcategories\treason"
+	termsHeader    = "rule\tterm\tkind\tconfidence\tsource\tnote"
+	termsSuffix    = ".terms.tsv"
 )
 
 // HasLists reports whether dir holds category lists (a .json or a .tsv
@@ -140,7 +156,7 @@ func Load(dir string) (*Lists, []Problem) {
 			l.Sources = append(l.Sources, &Source{Key: f[0], Name: f[1], License: f[2], URL: f[3], File: srcPath, Line: line})
 		})
 	}
-	tsvs := map[string]string{}
+	tsvs, terms := map[string]string{}, map[string]string{}
 	for _, e := range ents {
 		n := e.Name()
 		if e.IsDir() {
@@ -150,6 +166,8 @@ func Load(dir string) (*Lists, []Problem) {
 		case n == "sources.tsv":
 		case n == "overlaps.tsv":
 			l.Overlaps = readOverlaps(filepath.Join(dir, n), add)
+		case strings.HasSuffix(n, termsSuffix):
+			terms[strings.TrimSuffix(n, termsSuffix)] = filepath.Join(dir, n)
 		case strings.HasSuffix(n, ".tsv"):
 			tsvs[strings.TrimSuffix(n, ".tsv")] = filepath.Join(dir, n)
 		case strings.HasSuffix(n, ".json"):
@@ -165,9 +183,17 @@ func Load(dir string) (*Lists, []Problem) {
 			delete(tsvs, c.Key)
 			readRows(c, add)
 		}
+		if p, ok := terms[c.Key]; ok {
+			c.TermsTSV = p
+			delete(terms, c.Key)
+			readTerms(c, add)
+		}
 	}
 	for key, p := range tsvs {
 		add(p, 1, "no %s.json holds the rules of these rows", key)
+	}
+	for key, p := range terms {
+		add(p, 1, "no %s.json holds the rules of these terms", key)
 	}
 	sortProblems(probs)
 	return l, probs
@@ -225,21 +251,35 @@ func readOverlaps(path string, add func(string, int, string, ...any)) []*Overlap
 }
 
 func readRows(c *Category, add func(string, int, string, ...any)) {
-	readTSV(c.TSV, categoryHeader, add, func(line int, f []string) {
+	readSixFields(c.TSV, categoryHeader, add, func(line int, f []string) {
+		c.Rows = append(c.Rows, &Row{Rule: f[0], System: f[1], Kind: f[2], Code: f[3], Source: f[4], Display: f[5], File: c.TSV, Line: line, cat: c})
+	})
+}
+
+func readTerms(c *Category, add func(string, int, string, ...any)) {
+	readSixFields(c.TermsTSV, termsHeader, add, func(line int, f []string) {
+		c.Terms = append(c.Terms, &Term{Rule: f[0], Term: f[1], Kind: f[2], Confidence: f[3], Source: f[4], Note: f[5], File: c.TermsTSV, Line: line})
+	})
+}
+
+// readSixFields reads a list whose lines have six fields, the last (a
+// display or a note) optional.
+func readSixFields(path, header string, add func(string, int, string, ...any), row func(line int, fields []string)) {
+	readTSV(path, header, add, func(line int, f []string) {
 		if len(f) == 5 {
 			f = append(f, "")
 		}
 		if len(f) != 6 {
-			add(c.TSV, line, "want 6 tab-separated fields (%s), got %d", strings.ReplaceAll(categoryHeader, "\t", ", "), len(f))
+			add(path, line, "want 6 tab-separated fields (%s), got %d", strings.ReplaceAll(header, "\t", ", "), len(f))
 			return
 		}
-		c.Rows = append(c.Rows, &Row{Rule: f[0], System: f[1], Kind: f[2], Code: f[3], Source: f[4], Display: f[5], File: c.TSV, Line: line, cat: c})
+		row(line, f)
 	})
 }
 
 // ruleMembers are the members a rule of a category's .json may have.
 var ruleMembers = map[string]bool{"id": true, "pack": true, "description": true, "labels": true, "basis": true,
-	"confidentiality": true, "resourceTypes": true, "path": true, "inline": true, "positiveResult": true, "text": true}
+	"confidentiality": true, "resourceTypes": true, "path": true, "inline": true, "positiveResult": true, "screeningBroad": true, "text": true}
 
 func readCategory(path string, add func(string, int, string, ...any)) *Category {
 	b, err := os.ReadFile(path)
@@ -304,6 +344,7 @@ func readRule(raw []byte, path string, line int, add func(string, int, string, .
 	field("path", &r.Path, `an element path such as "Observation.code"`)
 	field("inline", &r.Inline, "true or false")
 	field("positiveResult", &r.PositiveResult, "true or false")
+	field("screeningBroad", &r.ScreeningBroad, "true or false")
 	field("text", &r.Text, "an array of text patterns")
 	var keys []string
 	for k := range m {
