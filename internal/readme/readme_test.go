@@ -272,6 +272,10 @@ func (r *readme) accuracy(t *testing.T) {
 	r.says(t, "The committed text figures: # of # expected labels found (recall #), # false positives; # text labels on the negative controls",
 		num("report.json's text TP", text.TP), num("its TP+FN", text.TP+text.FN), count{"its recall", ratio(text.Recall)},
 		num("its FP", text.FP), num("report.json's negative-control text labels", neg.TextLabels))
+
+	var words []json.RawMessage
+	readJSON(t, filepath.Join(r.root, "testdata", "words", "corpus.json"), &words)
+	r.says(t, "`testdata/words/corpus.json` holds # short clinical texts", num("the cases of testdata/words/corpus.json", len(words)))
 }
 
 // r4Examples: the files of the FHIR R4 example package the tests read
