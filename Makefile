@@ -128,9 +128,9 @@ generate:
 	$(GO) run ./internal/docgen
 
 # Recall and precision of the default pack per sensitive category, against
-# answer keys written by hand (testdata/accuracy; the Synthea part needs
-# ../shared/data). ACCURACYFLAGS passes flags (-v lists the misses, -broad,
-# -json FILE).
+# answer keys written by hand (testdata/accuracy; the Synthea, text and
+# negative-control parts need ../shared/data), with the targets of each.
+# ACCURACYFLAGS passes flags (-v lists the misses, -broad, -json FILE).
 accuracy:
 	$(GO) run ./internal/accuracy $(ACCURACYFLAGS)
 

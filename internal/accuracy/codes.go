@@ -42,30 +42,34 @@ type class struct {
 // no value (a Quantity has a code and a value).
 func codings(v *fastjson.Value) []coding {
 	var out []coding
-	var walk func(v *fastjson.Value)
-	walk = func(v *fastjson.Value) {
-		switch v.Type() {
-		case fastjson.TypeObject:
-			o, _ := v.Object()
-			c, sys, disp := o.Get("code"), o.Get("system"), o.Get("display")
-			isCode := c != nil && c.Type() == fastjson.TypeString
-			named := c == nil && str(sys) != "" && str(disp) != ""
-			if (isCode || named) && o.Get("value") == nil {
-				out = append(out, coding{str(sys), str(c), str(disp)})
+	objects(v, "meta", func(o *fastjson.Object) {
+		c, sys, disp := o.Get("code"), o.Get("system"), o.Get("display")
+		isCode := c != nil && c.Type() == fastjson.TypeString
+		named := c == nil && str(sys) != "" && str(disp) != ""
+		if (isCode || named) && o.Get("value") == nil {
+			out = append(out, coding{str(sys), str(c), str(disp)})
+		}
+	})
+	return out
+}
+
+// objects calls f with every object in v, each before its members, leaving
+// out what lies under a member named skip ("" skips nothing).
+func objects(v *fastjson.Value, skip string, f func(o *fastjson.Object)) {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		f(o)
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if skip == "" || string(k) != skip {
+				objects(x, skip, f)
 			}
-			o.Visit(func(k []byte, x *fastjson.Value) {
-				if string(k) != "meta" {
-					walk(x)
-				}
-			})
-		case fastjson.TypeArray:
-			for _, x := range v.GetArray() {
-				walk(x)
-			}
+		})
+	case fastjson.TypeArray:
+		for _, x := range v.GetArray() {
+			objects(x, skip, f)
 		}
 	}
-	walk(v)
-	return out
 }
 
 func str(v *fastjson.Value) string {
@@ -79,12 +83,18 @@ const codesHeader = "system\tcode\tdisplay\tcore\tbroad\tnote"
 
 // readCodes reads codes.tsv: a header, then one coding a line.
 func readCodes(path string) (map[coding]class, []coding, error) {
+	return readTable(path, codesHeader, 3, func(f []string) (coding, error) { return coding{f[0], f[1], f[2]}, nil })
+}
+
+// readTable reads a hand classification: a header, then one thing a line,
+// named by its first keyCols columns, then core, broad and note.
+func readTable[K listed](path, header string, keyCols int, keyOf func(f []string) (K, error)) (map[K]class, []K, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	table := map[coding]class{}
-	var order []coding
+	table := map[K]class{}
+	var order []K
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	line := 0
@@ -92,8 +102,8 @@ func readCodes(path string) (map[coding]class, []coding, error) {
 		line++
 		t := sc.Text()
 		if line == 1 {
-			if t != codesHeader {
-				return nil, nil, fmt.Errorf("%s: header is %q, want %q", path, t, codesHeader)
+			if t != header {
+				return nil, nil, fmt.Errorf("%s: header is %q, want %q", path, t, header)
 			}
 			continue
 		}
@@ -101,21 +111,24 @@ func readCodes(path string) (map[coding]class, []coding, error) {
 			continue
 		}
 		f := strings.Split(t, "\t")
-		if len(f) != 6 {
-			return nil, nil, fmt.Errorf("%s:%d: %d columns, want 6", path, line, len(f))
+		if len(f) != keyCols+3 {
+			return nil, nil, fmt.Errorf("%s:%d: %d columns, want %d", path, line, len(f), keyCols+3)
 		}
-		c := coding{f[0], f[1], f[2]}
-		if _, dup := table[c]; dup {
-			return nil, nil, fmt.Errorf("%s:%d: %v listed twice", path, line, c)
+		k, err := keyOf(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
-		cl := class{Core: splitCats(f[3]), Broad: splitCats(f[4]), Note: f[5]}
+		if _, dup := table[k]; dup {
+			return nil, nil, fmt.Errorf("%s:%d: %v listed twice", path, line, k)
+		}
+		cl := class{Core: splitCats(f[keyCols]), Broad: splitCats(f[keyCols+1]), Note: f[keyCols+2]}
 		for _, x := range append(append([]string(nil), cl.Core...), cl.Broad...) {
 			if !isCategory(x) {
 				return nil, nil, fmt.Errorf("%s:%d: unknown category %q", path, line, x)
 			}
 		}
-		table[c] = cl
-		order = append(order, c)
+		table[k] = cl
+		order = append(order, k)
 	}
 	return table, order, sc.Err()
 }
@@ -169,22 +182,12 @@ func extract(path string, bundles []namedBundle) (added, kept int, err error) {
 	if err != nil && !os.IsNotExist(err) {
 		return 0, 0, err
 	}
-	table := map[coding]class{}
+	var found []coding
 	for _, b := range bundles {
 		for _, e := range b.Entries {
-			for _, c := range codings(e.Resource) {
-				if _, ok := table[c]; ok {
-					continue
-				}
-				if cl, ok := old[c]; ok {
-					table[c] = cl
-					kept++
-				} else {
-					table[c] = class{}
-					added++
-				}
-			}
+			found = append(found, codings(e.Resource)...)
 		}
 	}
+	table, added, kept := relist(found, old)
 	return added, kept, writeCodes(path, table)
 }

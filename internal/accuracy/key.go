@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -173,16 +174,20 @@ func references(v *fastjson.Value, path []string) []string {
 // derivation is how one resource's expectation came about, for -v.
 type derivation struct {
 	expect
-	Codes []coding // the classified codings of the resource itself
+	Basis []string // what the resource's own categories rest on: codings or text units
 	Via   []string // the resources it carries categories from
 }
 
-// derive computes each resource's expectation from the classified codings
-// and the transfer rules; resources expected to carry nothing are left out.
-func derive(b *namedBundle, table map[coding]class) (map[string]derivation, error) {
+// ownFunc classifies what one resource says by itself: its core and broad
+// categories and what they rest on.
+type ownFunc func(e entry) (core, broad map[string]bool, basis []string)
+
+// propagate computes each resource's expectation from what it says by
+// itself (own) and the transfer rules; resources expected to carry nothing
+// are left out.
+func propagate(b *namedBundle, own ownFunc) map[string]derivation {
 	memo := make([]*derivation, len(b.Entries))
 	busy := make([]bool, len(b.Entries))
-	var missing []coding
 	var get func(i int) *derivation
 	get = func(i int) *derivation {
 		if memo[i] != nil {
@@ -194,26 +199,8 @@ func derive(b *namedBundle, table map[coding]class) (map[string]derivation, erro
 		busy[i] = true
 		defer func() { busy[i] = false }()
 		e := b.Entries[i]
-		core, broad := map[string]bool{}, map[string]bool{}
-		d := &derivation{}
-		seen := map[coding]bool{}
-		for _, c := range codings(e.Resource) {
-			cl, ok := table[c]
-			if !ok {
-				missing = append(missing, c)
-				continue
-			}
-			for _, x := range cl.Core {
-				core[x] = true
-			}
-			for _, x := range cl.Broad {
-				broad[x] = true
-			}
-			if (len(cl.Core) > 0 || len(cl.Broad) > 0) && !seen[c] {
-				seen[c] = true
-				d.Codes = append(d.Codes, c)
-			}
-		}
+		core, broad, basis := own(e)
+		d := &derivation{Basis: basis}
 		for _, p := range transfers[e.Type] {
 			for _, ref := range references(e.Resource, p) {
 				j, ok := b.resolve(ref)
@@ -224,12 +211,8 @@ func derive(b *namedBundle, table map[coding]class) (map[string]derivation, erro
 				if len(t.Core) == 0 && len(t.Broad) == 0 {
 					continue
 				}
-				for _, x := range t.Core {
-					core[x] = true
-				}
-				for _, x := range t.Broad {
-					broad[x] = true
-				}
+				addAll(core, t.Core)
+				addAll(broad, t.Broad)
 				d.Via = append(d.Via, b.Entries[j].ID)
 			}
 		}
@@ -245,6 +228,70 @@ func derive(b *namedBundle, table map[coding]class) (map[string]derivation, erro
 			out[e.ID] = *d
 		}
 	}
+	return out
+}
+
+func addAll(set map[string]bool, xs []string) {
+	for _, x := range xs {
+		set[x] = true
+	}
+}
+
+// listed is what a hand classification lists: a coding or a text unit.
+type listed interface {
+	comparable
+	String() string
+}
+
+// union classifies a resource by the listed things it holds: the union of
+// their categories and, as its basis, the distinct things that carry any.
+// A thing classified gives false is appended to missing.
+func union[K listed](things []K, classified func(K) (class, bool), missing *[]K) (core, broad map[string]bool, basis []string) {
+	core, broad = map[string]bool{}, map[string]bool{}
+	seen := map[K]bool{}
+	for _, x := range things {
+		cl, ok := classified(x)
+		if !ok {
+			*missing = append(*missing, x)
+			continue
+		}
+		addAll(core, cl.Core)
+		addAll(broad, cl.Broad)
+		if (len(cl.Core) > 0 || len(cl.Broad) > 0) && !seen[x] {
+			seen[x] = true
+			basis = append(basis, x.String())
+		}
+	}
+	return core, broad, basis
+}
+
+// relist makes a table of the distinct things found, keeping the
+// classification old gives them; new ones get an empty class.
+func relist[K comparable](found []K, old map[K]class) (table map[K]class, added, kept int) {
+	table = map[K]class{}
+	for _, x := range found {
+		if _, ok := table[x]; ok {
+			continue
+		}
+		if cl, ok := old[x]; ok {
+			table[x] = cl
+			kept++
+		} else {
+			table[x] = class{}
+			added++
+		}
+	}
+	return table, added, kept
+}
+
+// derive computes each resource's expectation from the classified codings
+// and the transfer rules; it fails when a coding is not classified.
+func derive(b *namedBundle, table map[coding]class) (map[string]derivation, error) {
+	var missing []coding
+	lookup := func(c coding) (class, bool) { cl, ok := table[c]; return cl, ok }
+	out := propagate(b, func(e entry) (map[string]bool, map[string]bool, []string) {
+		return union(codings(e.Resource), lookup, &missing)
+	})
 	if len(missing) > 0 {
 		return out, fmt.Errorf("%s: %d codings not in codes.tsv (run -extract), first %v", b.Name, len(missing), missing[0])
 	}
@@ -265,9 +312,23 @@ func sorted(set, not map[string]bool) []string {
 
 // deriveKey derives the Synthea key from codes.tsv.
 func deriveKey(bundles []namedBundle, table map[coding]class) (key, error) {
+	return keyOf(bundles, func(b *namedBundle) (map[string]derivation, error) { return derive(b, table) })
+}
+
+// syntheaKeyOf derives the Synthea key from the committed codes.tsv.
+func syntheaKeyOf(root string, bundles []namedBundle) (key, error) {
+	table, _, err := readCodes(filepath.Join(root, codesTSV))
+	if err != nil {
+		return nil, err
+	}
+	return deriveKey(bundles, table)
+}
+
+// keyOf makes a key of each bundle's derivations.
+func keyOf(bundles []namedBundle, derive func(*namedBundle) (map[string]derivation, error)) (key, error) {
 	k := key{}
 	for i := range bundles {
-		d, err := derive(&bundles[i], table)
+		d, err := derive(&bundles[i])
 		if err != nil {
 			return nil, err
 		}

@@ -55,7 +55,59 @@ type report struct {
 	Broad    bool            `json:"broadRequired"`
 	TextMode bool            `json:"textMatch"`
 	Parts    map[string]part `json:"parts"`
+	Negative *negatives      `json:"negativeControls,omitempty"`
+	Targets  targets         `json:"targets"`
 	Skipped  []string        `json:"skipped,omitempty"`
+}
+
+// negatives is the negative-control figure: the labels the engine's text
+// reading adds to the Synthea bundles whose key expects nothing at all.
+type negatives struct {
+	Bundles    int `json:"bundles"`
+	Resources  int `json:"resources"`
+	TextLabels int `json:"textLabels"`
+}
+
+// target is the least recall and precision each category should reach.
+type target struct {
+	Recall    float64 `json:"recall"`
+	Precision float64 `json:"precision"`
+}
+
+// targets are the figures the measurement aims at.
+type targets struct {
+	Together           target `json:"together"` // the code keys, whole
+	Text               target `json:"text"`     // the text key of the fdp bundles
+	NegativeTextLabels int    `json:"negativeControlTextLabels"`
+}
+
+var goals = targets{
+	Together:           target{Recall: 0.95, Precision: 0.95},
+	Text:               target{Recall: 0.90, Precision: 0.95},
+	NegativeTextLabels: 0,
+}
+
+// unmet lists the categories of p whose recall or precision is below t.
+func unmet(p part, t target) []string {
+	var out []string
+	for _, c := range append(append([]string(nil), categories...), "all") {
+		f := p.Figures[c]
+		if f.Recall != nil && *f.Recall < t.Recall {
+			out = append(out, c+" recall "+fmtRatio(f.Recall))
+		}
+		if f.Precision != nil && *f.Precision < t.Precision {
+			out = append(out, c+" precision "+fmtRatio(f.Precision))
+		}
+	}
+	return out
+}
+
+func printTarget(w io.Writer, p part, t target) {
+	verdict := "met"
+	if u := unmet(p, t); len(u) > 0 {
+		verdict = "not met (" + strings.Join(u, ", ") + ")"
+	}
+	fmt.Fprintf(w, "  target: recall >= %.2f and precision >= %.2f per category: %s\n", t.Recall, t.Precision, verdict)
 }
 
 // finding is one false negative or false positive.
@@ -108,24 +160,49 @@ func (t *tally) part() part {
 	return p
 }
 
-// scorer labels bundles with one engine and scores them against a key.
-type scorer struct {
-	eng   *engine.Engine
-	broad bool             // broad expectations are required too
-	table map[coding]class // optional: explains expectations in findings
+// labelFunc labels one Bundle: it returns the labeled Bundle and, per
+// entry index, the rule matches reported for the entry.
+type labelFunc func(data []byte) ([]byte, map[int][]string, error)
+
+// engineLabel labels with eng.
+func engineLabel(eng *engine.Engine) labelFunc {
+	return func(data []byte) ([]byte, map[int][]string, error) {
+		res, err := eng.Label(context.Background(), data)
+		if err != nil {
+			return nil, nil, err
+		}
+		matches := map[int][]string{}
+		for _, l := range res.Report.Labeled {
+			i, ok := entryIndex(l.Location)
+			if !ok {
+				continue
+			}
+			for _, m := range l.Matches {
+				s := m.Rule + ": " + m.System + "|" + m.Code
+				if m.Path != "" {
+					s += " at " + m.Path
+				}
+				matches[i] = append(matches[i], s)
+			}
+		}
+		return res.Resource, matches, nil
+	}
 }
 
-// labels returns, per entry index, the categories the engine labeled the
-// entry with (its contained resources' labels count for it), and the rule
-// matches reported for it.
-func (s *scorer) labels(data []byte) (map[int]map[string]bool, map[int][]string, error) {
-	res, err := s.eng.Label(context.Background(), data)
+// scorer labels bundles and scores them against a key.
+type scorer struct {
+	label labelFunc
+	broad bool                                       // broad expectations are required too
+	why   func(b *namedBundle) map[string]derivation // optional: explains expectations in findings
+}
+
+// categoriesOf returns, per entry index of a labeled Bundle, the
+// categories its meta.security carries (its contained resources' labels
+// count for it).
+func categoriesOf(labeled []byte) (map[int]map[string]bool, error) {
+	v, err := fastjson.ParseBytes(labeled)
 	if err != nil {
-		return nil, nil, err
-	}
-	v, err := fastjson.ParseBytes(res.Resource)
-	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	got := map[int]map[string]bool{}
 	for i, e := range v.GetArray("entry") {
@@ -150,21 +227,7 @@ func (s *scorer) labels(data []byte) (map[int]map[string]bool, map[int][]string,
 		}
 		got[i] = set
 	}
-	matches := map[int][]string{}
-	for _, l := range res.Report.Labeled {
-		i, ok := entryIndex(l.Location)
-		if !ok {
-			continue
-		}
-		for _, m := range l.Matches {
-			s := m.Rule + ": " + m.System + "|" + m.Code
-			if m.Path != "" {
-				s += " at " + m.Path
-			}
-			matches[i] = append(matches[i], s)
-		}
-	}
-	return got, matches, nil
+	return got, nil
 }
 
 func entryIndex(loc string) (int, bool) {
@@ -195,13 +258,17 @@ func (s *scorer) score(bundles []namedBundle, k key) (*tally, error) {
 				return nil, fmt.Errorf("%s: key names %s, which the bundle does not hold", b.Name, id)
 			}
 		}
-		got, matches, err := s.labels(b.Data)
+		out, matches, err := s.label(b.Data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", b.Name, err)
 		}
+		got, err := categoriesOf(out)
+		if err != nil {
+			return nil, fmt.Errorf("%s: labeled: %v", b.Name, err)
+		}
 		var why map[string]derivation
-		if s.table != nil {
-			why, _ = derive(b, s.table)
+		if s.why != nil {
+			why = s.why(b)
 		}
 		t.bundles++
 		for _, e := range b.Entries {
@@ -245,14 +312,12 @@ func setOf(xs []string) map[string]bool {
 }
 
 // explain lists what a resource's expectation rests on: its classified
-// codings when codes.tsv covers the bundle, else its clinical codings, and
-// the resources it carries categories from.
+// codings or text units when a classification covers the bundle, else its
+// clinical codings, and the resources it carries categories from.
 func explain(b *namedBundle, e entry, why map[string]derivation) []string {
 	var out []string
 	if d, ok := why[e.ID]; ok {
-		for _, c := range d.Codes {
-			out = append(out, c.String())
-		}
+		out = append(out, d.Basis...)
 		for _, v := range d.Via {
 			out = append(out, "via "+v)
 		}

@@ -197,7 +197,13 @@ func (r *readme) accuracy(t *testing.T) {
 		Bundles, Resources int
 		Figures            map[string]figure
 	}
-	var report struct{ Parts map[string]part }
+	var report struct {
+		Parts            map[string]part
+		NegativeControls struct{ Bundles, Resources, TextLabels int }
+		Targets          struct {
+			Text struct{ Recall, Precision float64 }
+		}
+	}
 	readJSON(t, filepath.Join(dir, "report.json"), &report)
 	ratio := func(f *float64) string {
 		if f == nil {
@@ -240,6 +246,36 @@ func (r *readme) accuracy(t *testing.T) {
 	r.says(t, "and # resources of the # Synthea bundles, where",
 		num("the resources of report.json's synthea part", synthea.Resources),
 		num("its bundles", synthea.Bundles))
+
+	// The text part: the units texts.tsv classifies, by kind; the
+	// negative controls, the targets and the committed text figures.
+	units := map[string]int{}
+	tsv, err := os.ReadFile(filepath.Join(dir, "texts.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimRight(string(tsv), "\n"), "\n") {
+		if kind, _, ok := strings.Cut(line, "\t"); ok && i > 0 {
+			units[kind]++
+		}
+	}
+	r.says(t, "in `testdata/accuracy/texts.tsv`: # units (# displays of padded-id codings, # `CodeableConcept.text` values and # sentences",
+		num("the rows of texts.tsv", units["display"]+units["text"]+units["sentence"]),
+		num("its display rows", units["display"]), num("its text rows", units["text"]), num("its sentence rows", units["sentence"]))
+	neg := report.NegativeControls
+	r.says(t, "negative controls are the # Synthea bundles whose key expects nothing at all (# resources)",
+		num("report.json's negative-control bundles", neg.Bundles), num("their resources", neg.Resources))
+	text := report.Parts["text"].Figures["all"]
+	r.says(t, "Targets: on the text key, precision of at least # and recall of at least # per category",
+		count{"report.json's text precision target", strconv.FormatFloat(report.Targets.Text.Precision, 'f', 2, 64)},
+		count{"report.json's text recall target", strconv.FormatFloat(report.Targets.Text.Recall, 'f', 2, 64)})
+	r.says(t, "The committed text figures: # of # expected labels found (recall #), # false positives; # text labels on the negative controls",
+		num("report.json's text TP", text.TP), num("its TP+FN", text.TP+text.FN), count{"its recall", ratio(text.Recall)},
+		num("its FP", text.FP), num("report.json's negative-control text labels", neg.TextLabels))
+
+	var words []json.RawMessage
+	readJSON(t, filepath.Join(r.root, "testdata", "words", "corpus.json"), &words)
+	r.says(t, "`testdata/words/corpus.json` holds # short clinical texts", num("the cases of testdata/words/corpus.json", len(words)))
 }
 
 // r4Examples: the files of the FHIR R4 example package the tests read
