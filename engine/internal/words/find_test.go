@@ -34,9 +34,6 @@ func init() {
 func refFold(w string) string {
 	var b strings.Builder
 	for _, r := range w {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
 		r = unicode.ToLower(r)
 		if s, ok := refFolds[r]; ok {
 			b.WriteString(s)
@@ -60,7 +57,7 @@ func refWords(s string) []refWord {
 				r = ' '
 			}
 		}
-		inside := isLetterDigit(r) || start >= 0 && unicode.IsMark(r)
+		inside := isLetterDigit(r)
 		if inside && start < 0 {
 			start = i
 		} else if !inside && start >= 0 {

@@ -9,15 +9,13 @@ func isASCIIWord(c byte) bool {
 	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
 }
 
-// wordRune reports whether r belongs to a word. Combining marks continue a
-// word but never start one, so that "cafe\u0301" (decomposed é) stays one word
-// and folds like "café". Invalid UTF-8 decodes to utf8.RuneError, which is no
-// letter: invalid bytes separate words.
-func wordRune(r rune, inside bool) bool {
+// wordRune reports whether r belongs to a word. Invalid UTF-8 decodes to
+// utf8.RuneError, which is no letter: invalid bytes separate words.
+func wordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return isASCIIWord(byte(r))
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || inside && unicode.IsMark(r)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // wordAt returns the bounds of the first word of s at or after i; start ==
@@ -32,7 +30,7 @@ func wordAt(s string, i int) (start, end int) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if wordRune(r, false) {
+		if wordRune(r) {
 			break
 		}
 		i += size
@@ -47,7 +45,7 @@ func wordAt(s string, i int) (start, end int) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !wordRune(r, true) {
+		if !wordRune(r) {
 			break
 		}
 		i += size
@@ -56,8 +54,7 @@ func wordAt(s string, i int) (start, end int) {
 }
 
 // appendFold appends the case-insensitive form of the word w: lower case,
-// common Latin diacritics taken off, nonspacing marks dropped (what is left
-// of a decomposed accent). It returns the hashes of what it appended as
+// common Latin diacritics taken off. It returns the hashes of what it appended as
 // hashWord does, computed on the way.
 func appendFold(dst []byte, w string) (out []byte, h, less1, less2 uint32) {
 	h, less1, less2 = hashInit, hashInit, hashInit
@@ -86,9 +83,6 @@ func appendFold(dst []byte, w string) (out []byte, h, less1, less2 uint32) {
 }
 
 func appendFoldRune(dst []byte, r rune) []byte {
-	if unicode.Is(unicode.Mn, r) {
-		return dst
-	}
 	r = unicode.ToLower(r)
 	switch {
 	case r >= 'à' && r <= 'å':

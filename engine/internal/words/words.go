@@ -5,8 +5,7 @@
 //
 // # Words
 //
-// A word is a run of Unicode letters and digits (combining marks continue a
-// word, and fold away); everything else, invalid UTF-8 included, separates words. So
+// A word is a run of Unicode letters and digits; everything else, invalid UTF-8 included, separates words. So
 // "post-traumatic" is the two words post and traumatic, and a term matches
 // however its words are separated in the text. A term matches whole words
 // only. Words compare folded: lower case, with the common Latin diacritics
@@ -52,6 +51,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // Term is one lexicon entry.
@@ -95,7 +96,7 @@ func Compile(terms []Term) (*Lexicon, error) {
 		text, isExact := strings.CutPrefix(term.Text, "=")
 		ws = appendWords(ws[:0], text, isExact)
 		if len(ws) == 0 {
-			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + strconv.Quote(term.Text) + ") has no word"}
+			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
 		}
 		d := &fold
 		if isExact {
@@ -125,7 +126,7 @@ func IsTerm(s string) bool {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			return false
-		case wordRune(r, !sep):
+		case wordRune(r):
 			if sep {
 				words++
 			}
