@@ -359,6 +359,16 @@ func isWordByte(r rune) bool {
 	return r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 }
 
+// runeAt returns the rune at t[i] and whether it is a word character; r is
+// -1 at the end of t.
+func runeAt(t string, i int) (r rune, size int, word bool) {
+	if i >= len(t) {
+		return -1, 0, false
+	}
+	r, size = utf8.DecodeRuneInString(t[i:])
+	return r, size, isWordByte(r)
+}
+
 // Match reports whether the pattern matches whole words somewhere in t.
 func (pat *Pattern) Match(t string) bool {
 	n := len(pat.prog)
@@ -368,11 +378,7 @@ func (pat *Pattern) Match(t string) bool {
 	next := &threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
 	prevWord := false
 	for i := 0; ; {
-		r, size := rune(-1), 0
-		if i < len(t) {
-			r, size = utf8.DecodeRuneInString(t[i:])
-		}
-		word := r >= 0 && isWordByte(r)
+		r, size, word := runeAt(t, i)
 		boundary := word != prevWord
 		if boundary {
 			pat.add(cur, 0)
@@ -428,4 +434,62 @@ func (s *threadSet) has(pc int32) bool {
 func (s *threadSet) put(pc int32) {
 	s.sparse[pc] = int32(len(s.dense))
 	s.dense = append(s.dense, pc)
+}
+
+// Find returns the leftmost whole-word match of the pattern in t and, of the
+// matches that start there, the longest. It runs Match's simulation with
+// each thread's start: of two threads at one program counter only the one
+// that started first can lead to the match wanted, so the sets are no larger
+// than Match's and the time stays linear. (Match keeps a loop of its own,
+// without starts: it is the engine's hot path.)
+func (pat *Pattern) Find(t string) (start, end int, ok bool) {
+	n := len(pat.prog)
+	sparse := make([]int32, 2*n)
+	cur := &threadSet{dense: make([]int32, 0, n), sparse: sparse[:n]}
+	next := &threadSet{dense: make([]int32, 0, n), sparse: sparse[n:]}
+	// The start of each thread, by its place in dense. Threads are added in
+	// the order of their starts (the carried ones first, then the one
+	// starting here), so dense stays sorted by start.
+	starts := make([]int, 2*n)
+	curStart, nextStart := starts[:n], starts[n:]
+	prevWord := false
+	for i := 0; ; {
+		r, size, word := runeAt(t, i)
+		boundary := word != prevWord
+		if boundary && !ok {
+			k := len(cur.dense)
+			pat.add(cur, 0)
+			for ; k < len(cur.dense); k++ {
+				curStart[k] = i
+			}
+		}
+		for k, pc := range cur.dense {
+			from := curStart[k]
+			if ok && from > start {
+				break // no match of a later start is wanted any more
+			}
+			switch in := &pat.prog[pc]; in.op {
+			case opMatch:
+				if boundary && (!ok || from < start || i > end) {
+					start, end, ok = from, i, true
+				}
+			case opChar:
+				if r >= 0 && in.cls.has(r) {
+					m := len(next.dense)
+					pat.add(next, pc+1)
+					for ; m < len(next.dense); m++ {
+						nextStart[m] = from
+					}
+				}
+			}
+		}
+		if r < 0 || ok && len(next.dense) == 0 {
+			return start, end, ok
+		}
+		cur, next = next, cur
+		curStart, nextStart = nextStart, curStart
+		next.dense = next.dense[:0]
+		prevWord = word
+		i += size
+	}
 }

@@ -18,8 +18,18 @@ func checkPattern(t *testing.T, p, text string) {
 	if reErr != nil {
 		t.Fatalf("pattern %q compiles here but not in regexp: %v", p, reErr)
 	}
-	if got, want := mine.Match(text), re.MatchString(text); got != want {
+	got, want := mine.Match(text), re.MatchString(text)
+	if got != want {
 		t.Errorf("pattern %q on %q: match %v, regexp %v", p, text, got, want)
+	}
+	// Find: Match's answer, and regexp's leftmost-longest span.
+	start, end, ok := mine.Find(text)
+	if ok != got {
+		t.Errorf("pattern %q on %q: Find %v, Match %v", p, text, ok, got)
+	}
+	re.Longest()
+	if loc := re.FindStringIndex(text); ok && (loc == nil || start != loc[0] || end != loc[1]) {
+		t.Errorf("pattern %q on %q: Find [%d:%d], regexp %v", p, text, start, end, loc)
 	}
 }
 
@@ -57,6 +67,43 @@ var patternSeeds = []struct{ p, text string }{
 func TestPatternMatchesRegexp(t *testing.T) {
 	for _, s := range patternSeeds {
 		checkPattern(t, s.p, s.text)
+	}
+}
+
+// Spans written out, beside regexp's: the leftmost start wins over a longer
+// match starting later, and of one start the longest end wins.
+func TestPatternFindSpans(t *testing.T) {
+	for _, c := range []struct {
+		p, text    string
+		start, end int // -1: no match
+	}{
+		{"HIV", "Positive HIV-1 test", 9, 12},
+		{"hiv", "Chives", -1, -1},
+		{"psychotherapy notes?", "see Psychotherapy notes.", 4, 23},
+		{"psychotherapy notes?", "psychotherapy notesx", -1, -1},
+		{"drug|drug abuse", "history of drug abuse", 11, 21},
+		{"abuse|drug abuse", "history of drug abuse", 11, 21},
+		{"b c d|a b", "a b c d", 0, 3},
+		{"a b c|b", "x a b c", 2, 7},
+		{"a b c|b", "x a b d", 4, 5},
+		{`\d+ mg`, "take 20 mg and 200 mg", 5, 10},
+		{"a*", "bbb", 0, 0},
+		{"a+", "b aaa", 2, 5},
+		{"na\u00efve", "a Na\u00cfve patient", 2, 8},
+		{"x", "", -1, -1},
+	} {
+		pat, err := Compile(c.p)
+		if err != nil {
+			t.Fatalf("%q: %v", c.p, err)
+		}
+		start, end, ok := pat.Find(c.text)
+		if !ok {
+			start, end = -1, -1
+		}
+		if start != c.start || end != c.end {
+			t.Errorf("Find(%q) in %q = [%d:%d], want [%d:%d]", c.p, c.text, start, end, c.start, c.end)
+		}
+		checkPattern(t, c.p, c.text)
 	}
 }
 

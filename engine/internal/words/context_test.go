@@ -1,0 +1,260 @@
+package words
+
+import (
+	"strings"
+	"testing"
+)
+
+// judgeOne returns the reason and trigger of the one match of the term
+// "HIV" (ID 1) or "drug use" (ID 2) in text, screening broad if asked.
+func judgeOne(t *testing.T, text string, broad bool) (Reason, string) {
+	t.Helper()
+	l, err := Compile([]Term{{Text: "HIV", ID: 1, ScreeningBroad: broad}, {Text: "drug use", ID: 2, ScreeningBroad: broad}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	ms := f.Find(l, text, nil)
+	if len(ms) != 1 {
+		t.Fatalf("%q: %d matches, want 1", text, len(ms))
+	}
+	m := ms[0]
+	if m.Reason != Kept && !strings.Contains(text, m.Trigger) {
+		t.Errorf("%q: trigger %q is not in the text", text, m.Trigger)
+	}
+	return m.Reason, m.Trigger
+}
+
+func checkJudged(t *testing.T, text string, broad bool, want Reason, trigger string) {
+	t.Helper()
+	if why, got := judgeOne(t, text, broad); why != want || got != trigger {
+		t.Errorf("%q: %v (%q), want %v (%q)", text, why, got, want, trigger)
+	}
+}
+
+// Every cue of every list drops a match, written as it is and in capitals.
+func TestCueLists(t *testing.T) {
+	for _, list := range []struct {
+		name    string
+		phrases []string
+		before  bool
+		broad   bool
+		want    Reason
+	}{
+		{"preNegation", preNegation, true, false, Negated},
+		{"postNegation", postNegation, false, false, Negated},
+		{"otherPerson", otherPerson, true, false, Other},
+		{"hypothetical", hypothetical, true, false, Hypothetical},
+		{"screening", screening, true, true, Hypothetical},
+	} {
+		for _, p := range list.phrases {
+			for _, cue := range []string{p, strings.ToUpper(p)} {
+				text := cue + " HIV"
+				if !list.before {
+					text = "HIV " + cue
+				}
+				checkJudged(t, text, list.broad, list.want, cue)
+			}
+		}
+	}
+}
+
+// Screening cues drop only ScreeningBroad terms.
+func TestScreeningNarrow(t *testing.T) {
+	for _, p := range screening {
+		checkJudged(t, p+" HIV", false, Kept, "")
+	}
+}
+
+// A pseudo-cue holds a cue's word, and drops nothing, before the match or
+// after it.
+func TestPseudoCues(t *testing.T) {
+	for _, p := range pseudoCues {
+		// The list is only worth its place if a cue hides in the phrase.
+		hides := false
+		ws := words(p, false)
+		for i := range ws {
+			for j := i + 1; j <= len(ws); j++ {
+				n := cues.t.next(&cues.d, -1, -1)
+				for _, w := range ws[i:j] {
+					n = cues.t.next(&cues.d, n, cues.d.lookup([]byte(w), hashOf(w)))
+					if n < 0 {
+						break
+					}
+				}
+				if n >= 0 && cues.kinds[n]&cueTriggers != 0 {
+					hides = true
+				}
+			}
+		}
+		if !hides {
+			t.Errorf("pseudo-cue %q holds no cue", p)
+		}
+		checkJudged(t, p+" HIV", true, Kept, "")
+		checkJudged(t, "HIV "+p, true, Kept, "")
+	}
+}
+
+func hashOf(w string) uint32 { return hashWord([]byte(w)) }
+
+func TestPseudoCueNext(t *testing.T) {
+	// Only the words a pseudo-cue covers lose their force.
+	checkJudged(t, "no change, no HIV", false, Negated, "no")
+	checkJudged(t, "no HIV, not ruled out", false, Negated, "no")
+	checkJudged(t, "HIV not ruled out", false, Kept, "")
+	checkJudged(t, "HIV has not been ruled out", false, Kept, "")
+	checkJudged(t, "HIV cannot be excluded", false, Kept, "")
+	checkJudged(t, "gram negative rods, HIV negative", false, Negated, "negative")
+}
+
+// Each terminator and each verb after "and" or "or" ends the clause.
+func TestClauseEnds(t *testing.T) {
+	for _, term := range terminators {
+		checkJudged(t, "denies alcohol "+term+" HIV", false, Kept, "")
+		checkJudged(t, "HIV "+term+" negative", false, Kept, "")
+		checkJudged(t, "mother "+term+" HIV", false, Kept, "")
+	}
+	for _, join := range clauseJoins {
+		for _, verb := range clauseVerbs {
+			checkJudged(t, "never smoked "+join+" "+verb+" HIV", false, Kept, "")
+			checkJudged(t, "HIV "+join+" "+verb+" negative", false, Kept, "")
+		}
+		// A join before any other word leaves the clause whole.
+		checkJudged(t, "denies alcohol "+join+" drug use", false, Negated, "denies")
+	}
+	for _, c := range []struct {
+		text    string
+		want    Reason
+		trigger string
+	}{
+		{"Patient has never smoked and is an alcoholic with HIV", Kept, ""},
+		{"No fever. HIV", Kept, ""},
+		{"No fever! HIV", Kept, ""},
+		{"No fever? HIV", Kept, ""},
+		{"No fever; HIV", Kept, ""},
+		{"No fever\nHIV", Kept, ""},
+		{"No fever\r\nHIV", Kept, ""},
+		{"HIV. Negative", Kept, ""},
+		{"HIV; negative", Kept, ""},
+		{"HIV\nnegative", Kept, ""},
+		{"No: HIV", Negated, "No"},
+		{"HIV: negative", Negated, "negative"},
+		{"No 0.35 mg HIV", Negated, "No"},
+		{"HIV 1.5 negative", Negated, "negative"},
+		{"No 1. HIV", Kept, ""},
+		{"No a.5 HIV", Kept, ""},
+		{"No 5.a HIV", Kept, ""},
+		{"No, HIV", Negated, "No"},
+		{"No (HIV)", Negated, "No"},
+		{"denies smoking but has HIV", Kept, ""},
+		{"HIV, which is unlikely", Kept, ""},
+		{"HIV, unlikely", Negated, "unlikely"},
+	} {
+		checkJudged(t, c.text, false, c.want, c.trigger)
+	}
+}
+
+// The windows: 6 words before, 4 after, counting the word next to the
+// match as 1.
+func TestWindows(t *testing.T) {
+	filler := func(n int) string { return strings.Repeat("x ", n) }
+	for _, c := range []struct {
+		text    string
+		want    Reason
+		trigger string
+	}{
+		{"no " + filler(5) + "HIV", Negated, "no"},
+		{"no " + filler(6) + "HIV", Kept, ""},
+		{"no evidence of " + filler(5) + "HIV", Negated, "no evidence of"},
+		{"no evidence of " + filler(6) + "HIV", Kept, ""},
+		{"HIV " + filler(3) + "negative", Negated, "negative"},
+		{"HIV " + filler(4) + "negative", Kept, ""},
+		{"HIV " + filler(3) + "was negative", Negated, "was negative"},
+		{"HIV " + filler(4) + "was negative", Kept, ""},
+		{"mother " + filler(5) + "HIV", Other, "mother"},
+		{"mother " + filler(6) + "HIV", Kept, ""},
+		{"if " + filler(5) + "HIV", Hypothetical, "if"},
+		{"if " + filler(6) + "HIV", Kept, ""},
+		{"denies " + filler(4) + "drug use", Negated, "denies"},
+		{"drug use " + filler(3) + "negative", Negated, "negative"},
+		{"drug use " + filler(4) + "negative", Kept, ""},
+	} {
+		checkJudged(t, c.text, false, c.want, c.trigger)
+	}
+	checkJudged(t, "screening "+filler(5)+"HIV", true, Hypothetical, "screening")
+	checkJudged(t, "screening "+filler(6)+"HIV", true, Kept, "")
+}
+
+// Negated, then other person, then hypothetical; of one kind the nearest
+// cue, then the longest.
+func TestPrecedence(t *testing.T) {
+	for _, c := range []struct {
+		text    string
+		broad   bool
+		want    Reason
+		trigger string
+	}{
+		{"mother denies HIV", false, Negated, "denies"},
+		{"mother has HIV, negative", false, Negated, "negative"},
+		{"if her mother has HIV", false, Other, "mother"},
+		{"no risk of HIV", false, Negated, "no"},
+		{"screening for HIV if indicated", true, Hypothetical, "screening for"},
+		{"if screening for HIV", true, Hypothetical, "screening for"},
+		{"screening if HIV", true, Hypothetical, "if"},
+		{"screening if HIV", false, Hypothetical, "if"},
+		{"father screened for HIV", true, Other, "father"},
+		{"no evidence of HIV", false, Negated, "no evidence of"},
+		{"not denies HIV", false, Negated, "denies"},
+		{"no HIV, ruled out", false, Negated, "ruled out"}, // as near: the longer
+		{"ruled out HIV", false, Negated, "ruled out"},
+		{"at risk for HIV", false, Hypothetical, "risk for"},
+		{"at risk HIV", false, Hypothetical, "at risk"},
+		{"no history of HIV", false, Negated, "no history of"},
+		{"r/o HIV", false, Kept, ""},
+		{"declines HIV test", false, Kept, ""},
+		{"HIV viral load undetectable", false, Kept, ""},
+		{"HIV not detectable", false, Kept, ""},
+		{"her husband has HIV", false, Kept, ""},
+		{"partner notification for HIV", false, Kept, ""},
+		{"concern for HIV", false, Kept, ""},
+		{"HIV", false, Kept, ""},
+	} {
+		checkJudged(t, c.text, c.broad, c.want, c.trigger)
+	}
+}
+
+// A cue never overlaps the match's own words.
+func TestCueInsideTerm(t *testing.T) {
+	l, _ := Compile([]Term{{Text: "HIV negative", ID: 1}, {Text: "family history of HIV", ID: 2}, {Text: "no show", ID: 3}})
+	var f Finder
+	for _, text := range []string{"HIV negative", "family history of HIV", "no show"} {
+		for _, m := range f.Find(l, text, nil) {
+			if m.Reason != Kept {
+				t.Errorf("%q: %v (%q)", text, m.Reason, m.Trigger)
+			}
+		}
+	}
+	// Nor does a terminator among them end the match's clause.
+	got := found(t, []Term{{Text: "cause of death", ID: 4}, {Text: "or is", ID: 5}}, "no cause of death; never or is")
+	if len(got) != 2 || got[0] != "cause of death:4/negated(no)" || got[1] != "or is:5/negated(never)" {
+		t.Errorf("found %q", got)
+	}
+	// The cue is still one for the match before it.
+	got = found(t, []Term{{Text: "HIV", ID: 1}, {Text: "no show", ID: 3}}, "HIV no show")
+	if len(got) != 2 || got[0] != "HIV:1" || got[1] != "no show:3" {
+		t.Errorf("found %q", got)
+	}
+}
+
+// Terms that share a span share its context, save screening.
+func TestSharedSpan(t *testing.T) {
+	got := found(t, []Term{{Text: "depression", ID: 1}, {Text: "depression", ID: 2, ScreeningBroad: true}, {Text: "depression", ID: 3}},
+		"Screening for depression. Screening for depression, ruled out")
+	want := []string{
+		"depression:1", "depression:2/hypothetical(Screening for)", "depression:3",
+		"depression:1/negated(ruled out)", "depression:2/negated(ruled out)", "depression:3/negated(ruled out)",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("found %q, want %q", got, want)
+	}
+}

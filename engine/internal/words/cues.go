@@ -1,0 +1,141 @@
+package words
+
+// The context cues. Each list is data: a phrase is matched as a sequence of
+// words, folded like a case-insensitive term, so "non-reactive for" also
+// reads "Non reactive for".
+
+// preNegation negates a match that follows within 6 words in its clause.
+// Left out on purpose: "r/o" (rule out) asks a question, "declines" (an HIV
+// test declined is still about an HIV test), "resolved" (a resolved
+// condition was had).
+var preNegation = []string{
+	"no", "not", "denies", "denied", "deny", "denying", "without", "never",
+	"negative for", "free of", "no evidence of", "no history of",
+	"no sign of", "no signs of", "absence of", "absent", "ruled out",
+	"rules out", "nonreactive for", "non-reactive for", "neither", "nor",
+}
+
+// postNegation negates a match that precedes it by at most 4 words in its
+// clause. Left out on purpose: "undetectable" and "not detectable" (an
+// undetectable HIV viral load says the patient has HIV, treated).
+var postNegation = []string{
+	"negative", "was negative", "is negative", "not detected",
+	"nonreactive", "non-reactive", "ruled out", "was ruled out",
+	"unlikely", "excluded", "was excluded", "absent",
+}
+
+// pseudoCues contain a cue's word without being that cue; a word covered by
+// one of them is no cue at all.
+var pseudoCues = []string{
+	"no increase", "no change", "no further", "not only", "not necessarily",
+	"not certain whether", "not ruled out", "not been ruled out",
+	"cannot be ruled out", "can not be ruled out", "not excluded",
+	"not been excluded", "cannot be excluded", "gram negative",
+	"without difficulty",
+}
+
+// otherPerson makes a match that follows within 6 words in its clause about
+// someone other than the patient. Partners and spouses are left out on
+// purpose: "her husband abused her" and "partner notification" are about the
+// patient.
+var otherPerson = []string{
+	"family history of", "family hx of", "fhx", "history in family",
+	"mother", "father", "mom", "dad", "sister", "sisters", "brother",
+	"brothers", "son", "sons", "daughter", "daughters", "aunt", "aunts",
+	"uncle", "uncles", "grandmother", "grandfather", "grandparent",
+	"grandparents", "cousin", "cousins", "sibling", "siblings", "parent",
+	"parents", "niece", "nieces", "nephew", "nephews",
+}
+
+// hypothetical makes a match that follows within 6 words in its clause
+// hypothetical. "concern for" is left out on purpose: a concern is a
+// suspicion, which labels.
+var hypothetical = []string{
+	"risk of", "risk for", "at risk", "if", "in case of", "in the event of",
+	"should", "would", "could",
+}
+
+// screening makes a match that follows within 6 words in its clause
+// hypothetical, for terms marked ScreeningBroad only: a screen says the
+// condition was looked for, not found.
+var screening = []string{
+	"screening for", "screen for", "screened for", "screening", "screen",
+	"screening test for",
+}
+
+// terminators end a clause where they start: what comes after them is
+// about something else.
+var terminators = []string{
+	"but", "however", "although", "though", "except", "aside from",
+	"apart from", "yet", "nevertheless", "which", "secondary to", "due to",
+	"cause of", "reason for",
+}
+
+// clauseJoins end a clause when the next word is one of clauseVerbs: "never
+// smoked and is an alcoholic" holds two clauses, "denies alcohol and drug
+// use" one.
+var clauseJoins = []string{"and", "or"}
+
+// clauseVerbs: see clauseJoins.
+var clauseVerbs = []string{
+	"is", "was", "are", "were", "has", "had", "have", "reports", "reported",
+	"admits", "admitted", "states", "stated", "drinks", "uses", "used",
+	"takes", "took", "smokes", "presents", "presented", "continues",
+	"remains", "became", "started", "began", "developed",
+}
+
+// The kinds of cue, as bits: a phrase may be of several kinds.
+const (
+	cuePre uint16 = 1 << iota
+	cuePost
+	cuePseudo
+	cueOther
+	cueHypo
+	cueScreen
+	cueEnd
+	cueJoin
+	cueVerb
+
+	cueTriggers = cuePre | cuePost | cueOther | cueHypo | cueScreen
+)
+
+// cueTable is the compiled cues: the kinds of cue ending at each trie node.
+type cueTable struct {
+	d        dict
+	t        trie
+	kinds    []uint16
+	maxWords int
+}
+
+var cues = compileCues()
+
+func compileCues() *cueTable {
+	lists := [...]struct {
+		phrases []string
+		kind    uint16
+	}{
+		{preNegation, cuePre}, {postNegation, cuePost}, {pseudoCues, cuePseudo},
+		{otherPerson, cueOther}, {hypothetical, cueHypo}, {screening, cueScreen},
+		{terminators, cueEnd}, {clauseJoins, cueJoin}, {clauseVerbs, cueVerb},
+	}
+	var d dictBuilder
+	var b trieBuilder
+	c := &cueTable{}
+	var ws []string
+	for _, list := range lists {
+		for _, p := range list.phrases {
+			ws = appendWords(ws[:0], p, false)
+			n := b.path(&d, ws)
+			b.pay[n] = append(b.pay[n], int32(list.kind))
+			c.maxWords = max(c.maxWords, len(ws))
+		}
+	}
+	c.d, c.t = d.dict(), b.trie()
+	c.kinds = make([]uint16, len(c.t.nodes))
+	for n := range c.kinds {
+		for _, k := range c.t.payload(int32(n)) {
+			c.kinds[n] |= uint16(k)
+		}
+	}
+	return c
+}

@@ -1,0 +1,329 @@
+package words
+
+// The context windows, in words (see the package comment).
+const (
+	preWindow  = 6
+	postWindow = 4
+)
+
+// compactAfter is how many tokens Find lets pile up behind the ones it still
+// needs before it moves the rest down: the scratch space stays the size of a
+// few windows, however long the text.
+const compactAfter = 256
+
+// Finder holds reusable scratch space for Find. It is not safe for
+// concurrent use; the zero value is ready.
+type Finder struct {
+	toks  []token // a window of the text's words
+	fold  []byte  // their folded forms
+	raw   []byte  // the word being looked up among exact terms
+	occ   []cueAt // the cues around the match being judged
+	start []uint16
+	cover []bool // words covered by a pseudo-cue
+	last  judged
+}
+
+type token struct {
+	start, end int // in the text
+	f0, f1     int // folded, in Finder.fold
+	hash       uint32
+	fid        int32 // in Lexicon.fold, or -1
+	sid, esid  int32 // the word less "s", less "es", in Lexicon.fold, or -1
+	xid        int32 // in Lexicon.exact, or -1
+	cid        int32 // among the cues, or -1; -2 until looked up
+}
+
+// cueAt is a cue found in the text: its words a..b-1 (token indices).
+type cueAt struct {
+	a, b  int
+	kinds uint16
+}
+
+// judged is the context of the last span judged, for every term that
+// matches the same words.
+type judged struct {
+	ok         bool
+	start, end int
+	reason     [2]Reason // [0] for other terms, [1] for ScreeningBroad ones
+	cue        [2]string
+}
+
+// Find appends every match of l's terms in text to dst, in text order (by
+// Start, then End), and returns it. Every term that matches is reported: a
+// longer and a shorter term starting at the same word, and each of several
+// terms with the same words.
+func (f *Finder) Find(l *Lexicon, text string, dst []Match) []Match {
+	if l == nil {
+		return dst
+	}
+	f.toks, f.fold, f.last.ok = f.toks[:0], f.fold[:0], false
+	// What a match starting at word i may look at: the term's own words and
+	// the cues after them, and before them the cues' words.
+	ahead := l.maxWords + postWindow + 2*cues.maxWords + 2
+	behind := preWindow + 2*cues.maxWords
+	pos := 0
+	for i := 0; ; i++ {
+		for len(f.toks)-i < ahead && pos < len(text) {
+			pos = f.scan(l, text, pos)
+		}
+		if i >= len(f.toks) {
+			return dst
+		}
+		if i > behind+compactAfter {
+			i -= f.compact(i - behind)
+		}
+		dst = f.startAt(l, text, i, dst)
+	}
+}
+
+// scan appends the first word at or after pos to the window, and returns
+// where it ends (len(text) when there is none).
+func (f *Finder) scan(l *Lexicon, text string, pos int) int {
+	start, end := wordAt(text, pos)
+	if start == end {
+		return len(text)
+	}
+	w := text[start:end]
+	f0 := len(f.fold)
+	var h, less1, less2 uint32
+	f.fold, h, less1, less2 = appendFold(f.fold, w)
+	fw := f.fold[f0:]
+	f.toks = append(f.toks, token{})
+	t := &f.toks[len(f.toks)-1]
+	*t = token{start: start, end: end, f0: f0, f1: len(f.fold), hash: h,
+		fid: l.fold.lookup(fw, h), sid: -1, esid: -1, xid: -1, cid: -2}
+	if n := len(fw); n > 1 && fw[n-1] == 's' {
+		t.sid = l.fold.lookup(fw[:n-1], less1)
+		if n > 2 && fw[n-2] == 'e' {
+			t.esid = l.fold.lookup(fw[:n-2], less2)
+		}
+	}
+	if len(l.exact.hashes) > 0 {
+		f.raw = append(f.raw[:0], w...)
+		t.xid = l.exact.lookup(f.raw, hashWord(f.raw))
+	}
+	return end
+}
+
+// compact drops the window's first n words and returns n.
+func (f *Finder) compact(n int) int {
+	base := f.toks[n].f0
+	f.toks = f.toks[:copy(f.toks, f.toks[n:])]
+	f.fold = f.fold[:copy(f.fold, f.fold[base:])]
+	for k := range f.toks {
+		f.toks[k].f0 -= base
+		f.toks[k].f1 -= base
+	}
+	return n
+}
+
+// startAt appends the matches that start at word i.
+func (f *Finder) startAt(l *Lexicon, text string, i int, dst []Match) []Match {
+	if t := &f.toks[i]; t.fid < 0 && t.sid < 0 && t.esid < 0 && t.xid < 0 {
+		return dst // most words are in no term
+	}
+	first := len(dst)
+	n := int32(-1)
+	for j := i; j < len(f.toks); j++ {
+		t := &f.toks[j]
+		// A plural ends a term: its path goes no further.
+		dst = f.report(l, text, l.t.next(&l.fold, n, t.sid), i, j, dst)
+		dst = f.report(l, text, l.t.next(&l.fold, n, t.esid), i, j, dst)
+		if n = l.t.next(&l.fold, n, t.fid); n < 0 {
+			break
+		}
+		dst = f.report(l, text, n, i, j, dst)
+	}
+	n = -1
+	for j := i; j < len(f.toks); j++ {
+		if n = l.t.next(&l.exact, n, f.toks[j].xid); n < 0 {
+			break
+		}
+		dst = f.report(l, text, n, i, j, dst)
+	}
+	// Few matches start at one word: an insertion sort puts them in order.
+	ms := dst[first:]
+	for a := 1; a < len(ms); a++ {
+		for b := a; b > 0 && ms[b].End < ms[b-1].End; b-- {
+			ms[b], ms[b-1] = ms[b-1], ms[b]
+		}
+	}
+	return dst
+}
+
+// report appends a match of words i..j for every term ending at node n.
+func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, dst []Match) []Match {
+	if n < 0 {
+		return dst
+	}
+	for _, ti := range l.t.payload(n) {
+		term := &l.terms[ti]
+		m := Match{Start: f.toks[i].start, End: f.toks[j].end, ID: term.id, Exact: term.exact}
+		if !f.last.ok || f.last.start != m.Start || f.last.end != m.End {
+			f.judge(text, i, j+1)
+		}
+		broad := 0
+		if term.broad {
+			broad = 1
+		}
+		m.Reason, m.Trigger = f.last.reason[broad], f.last.cue[broad]
+		dst = append(dst, m)
+	}
+	return dst
+}
+
+// cid returns the cue word index of word k.
+func (f *Finder) cid(k int) int32 {
+	t := &f.toks[k]
+	if t.cid == -2 {
+		t.cid = cues.d.lookup(f.fold[t.f0:t.f1], t.hash)
+	}
+	return t.cid
+}
+
+// nearest is the best cue of one kind found so far.
+type nearest struct {
+	dist, a, b int // dist 0: none
+}
+
+func (n *nearest) offer(c cueAt, dist int) {
+	if n.dist == 0 || dist < n.dist || dist == n.dist && c.b-c.a > n.b-n.a {
+		*n = nearest{dist, c.a, c.b}
+	}
+}
+
+// judge sets f.last to the context of the match of words s..e-1.
+func (f *Finder) judge(text string, s, e int) {
+	toks := f.toks
+	lo := max(0, s-preWindow-2*cues.maxWords)
+	hi := min(len(toks), e+postWindow+cues.maxWords)
+	f.occ = f.occ[:0]
+	f.start = f.start[:0]
+	f.cover = f.cover[:0]
+	for range len(toks) - lo {
+		f.start = append(f.start, 0)
+		f.cover = append(f.cover, false)
+	}
+	for k := lo; k < hi; k++ {
+		n := int32(-1)
+		for j := k; j < len(toks); j++ {
+			if n = cues.t.next(&cues.d, n, f.cid(j)); n < 0 {
+				break
+			}
+			kinds := cues.kinds[n]
+			if kinds == 0 {
+				continue
+			}
+			f.occ = append(f.occ, cueAt{k, j + 1, kinds})
+			f.start[k-lo] |= kinds
+			if kinds&cuePseudo != 0 {
+				for c := k; c <= j; c++ {
+					f.cover[c-lo] = true
+				}
+			}
+		}
+	}
+	var neg, other, hypo, screen nearest
+	for _, c := range f.occ {
+		if c.kinds&cueTriggers == 0 || f.covered(c, lo) {
+			continue
+		}
+		switch {
+		case c.b <= s:
+			d := s - c.b + 1
+			if d > preWindow || f.blocked(text, c.a+1, s, s, lo) {
+				continue
+			}
+			if c.kinds&cuePre != 0 {
+				neg.offer(c, d)
+			}
+			if c.kinds&cueOther != 0 {
+				other.offer(c, d)
+			}
+			if c.kinds&cueHypo != 0 {
+				hypo.offer(c, d)
+			}
+			if c.kinds&cueScreen != 0 {
+				screen.offer(c, d)
+			}
+		case c.a >= e && c.kinds&cuePost != 0:
+			d := c.a - e + 1
+			if d <= postWindow && !f.blocked(text, e, c.b-1, s, lo) {
+				neg.offer(c, d)
+			}
+		}
+	}
+	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
+	for broad := range 2 {
+		why, cue := Kept, nearest{}
+		switch {
+		case neg.dist > 0:
+			why, cue = Negated, neg
+		case other.dist > 0:
+			why, cue = Other, other
+		case hypo.dist > 0 || broad == 1 && screen.dist > 0:
+			why, cue = Hypothetical, hypo
+			if broad == 1 && screen.dist > 0 {
+				cue.offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
+			}
+		}
+		f.last.reason[broad] = why
+		if why != Kept {
+			f.last.cue[broad] = text[toks[cue.a].start:toks[cue.b-1].end]
+		}
+	}
+}
+
+// covered reports whether a pseudo-cue covers any word of c.
+func (f *Finder) covered(c cueAt, lo int) bool {
+	for k := c.a; k < c.b; k++ {
+		if f.cover[k-lo] {
+			return true
+		}
+	}
+	return false
+}
+
+// blocked reports whether a clause ends between word x-1 and word y; s is
+// the match's first word, whose own words never end its clause.
+func (f *Finder) blocked(text string, x, y, s, lo int) bool {
+	for k := x; k <= y; k++ {
+		if clauseBreak(text, f.toks[k-1].end, f.toks[k].start) {
+			return true
+		}
+		if k == s {
+			continue
+		}
+		kinds := f.start[k-lo]
+		if kinds&cueEnd != 0 || kinds&cueJoin != 0 && k+1 < len(f.toks) && f.wordKinds(k+1)&cueVerb != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// wordKinds returns the kinds of the one-word cue that word k is.
+func (f *Finder) wordKinds(k int) uint16 {
+	if n := cues.t.next(&cues.d, -1, f.cid(k)); n >= 0 {
+		return cues.kinds[n]
+	}
+	return 0
+}
+
+// clauseBreak reports whether text[from:to], between two words, ends a
+// clause.
+func clauseBreak(text string, from, to int) bool {
+	for p := from; p < to; p++ {
+		switch text[p] {
+		case '!', '?', ';', '\n', '\r':
+			return true
+		case '.':
+			if !(isDigit(text[p-1]) && p+1 < len(text) && isDigit(text[p+1])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

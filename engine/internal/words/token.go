@@ -1,0 +1,322 @@
+package words
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+func isASCIIWord(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
+}
+
+// wordRune reports whether r belongs to a word. Invalid UTF-8 decodes to
+// utf8.RuneError, which is no letter: invalid bytes separate words.
+func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isASCIIWord(byte(r))
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordAt returns the bounds of the first word of s at or after i; start ==
+// end == len(s) when there is none.
+func wordAt(s string, i int) (start, end int) {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if isASCIIWord(c) {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if wordRune(r) {
+			break
+		}
+		i += size
+	}
+	start = i
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !isASCIIWord(c) {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !wordRune(r) {
+			break
+		}
+		i += size
+	}
+	return start, i
+}
+
+// appendFold appends the case-insensitive form of the word w: lower case,
+// common Latin diacritics taken off. It returns the hashes of what it appended as
+// hashWord does, computed on the way.
+func appendFold(dst []byte, w string) (out []byte, h, less1, less2 uint32) {
+	h, less1, less2 = hashInit, hashInit, hashInit
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			less2, less1 = less1, h
+			h = (h ^ uint32(c)) * hashPrime
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(w[i:])
+		i += size
+		n := len(dst)
+		dst = appendFoldRune(dst, r)
+		for _, c := range dst[n:] {
+			less2, less1 = less1, h
+			h = (h ^ uint32(c)) * hashPrime
+		}
+	}
+	return dst, h, less1, less2
+}
+
+func appendFoldRune(dst []byte, r rune) []byte {
+	r = unicode.ToLower(r)
+	switch {
+	case r >= 'à' && r <= 'å':
+		r = 'a'
+	case r == 'ç':
+		r = 'c'
+	case r >= 'è' && r <= 'ë':
+		r = 'e'
+	case r >= 'ì' && r <= 'ï':
+		r = 'i'
+	case r == 'ñ':
+		r = 'n'
+	case r >= 'ò' && r <= 'ö' || r == 'ø':
+		r = 'o'
+	case r >= 'ù' && r <= 'ü':
+		r = 'u'
+	case r == 'ý' || r == 'ÿ':
+		r = 'y'
+	case r == 'œ':
+		return append(dst, 'o', 'e')
+	case r == 'æ':
+		return append(dst, 'a', 'e')
+	case r == 'ß':
+		return append(dst, 's', 's')
+	}
+	return utf8.AppendRune(dst, r)
+}
+
+// Words hash with FNV-1a: computed byte by byte as a word is folded, it
+// yields the hashes of the word's plural stems (less its last one or two
+// bytes) on the way.
+const (
+	hashInit  uint32 = 2166136261
+	hashPrime uint32 = 16777619
+)
+
+// hashWord returns the hash of w.
+func hashWord(w []byte) uint32 {
+	h := hashInit
+	for _, c := range w {
+		h = (h ^ uint32(c)) * hashPrime
+	}
+	return h
+}
+
+// dict is a set of words, each with an index: an open-addressing hash table
+// over one string holding every word. Looking a word up allocates nothing and
+// costs one probe for most words that are not there, the common case.
+type dict struct {
+	slots  []int32 // word index + 1 by hash; 0 is empty; a power of two, at least twice the words
+	hashes []uint32
+	ends   []int32 // word i is blob[ends[i]:ends[i+1]]
+	blob   string
+	root   []int32 // per word, the trie node of the one-word path, or -1
+}
+
+// lookup returns w's index, or -1; h is hashWord's hash of w.
+func (d *dict) lookup(w []byte, h uint32) int32 {
+	if len(d.slots) == 0 {
+		return -1
+	}
+	mask := uint32(len(d.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := d.slots[i]
+		if s == 0 {
+			return -1
+		}
+		s--
+		if d.hashes[s] == h && d.blob[d.ends[s]:d.ends[s+1]] == string(w) {
+			return s
+		}
+	}
+}
+
+// trie holds word paths; a node's edges are sorted by word index. The first
+// edge of a path is in its dict's root table instead.
+type trie struct {
+	nodes []trieNode
+	edges []trieEdge
+	pay   []int32 // what ends at a node: term indices, or kinds of cue
+}
+
+type trieNode struct{ e0, e1, p0, p1 int32 }
+
+type trieEdge struct{ word, child int32 }
+
+// searchEdges returns the index of the first edge whose word is not below w.
+func searchEdges(es []trieEdge, w int32) int {
+	lo, hi := 0, len(es)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if es[m].word < w {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// next returns the node reached from n by word w of d; n < 0 is the root.
+// It returns -1 where there is no such path (and for w < 0, a word d lacks).
+func (t *trie) next(d *dict, n, w int32) int32 {
+	if w < 0 {
+		return -1
+	}
+	if n < 0 {
+		return d.root[w]
+	}
+	nd := &t.nodes[n]
+	es := t.edges[nd.e0:nd.e1]
+	if i := searchEdges(es, w); i < len(es) && es[i].word == w {
+		return es[i].child
+	}
+	return -1
+}
+
+// payload is what ends at node n.
+func (t *trie) payload(n int32) []int32 {
+	nd := &t.nodes[n]
+	return t.pay[nd.p0:nd.p1]
+}
+
+// dictBuilder collects the words of a dict while a trie is built.
+type dictBuilder struct {
+	ids   map[string]int32
+	words []string
+	root  []int32
+}
+
+func (b *dictBuilder) id(w string) int32 {
+	if id, ok := b.ids[w]; ok {
+		return id
+	}
+	if b.ids == nil {
+		b.ids = map[string]int32{}
+	}
+	id := int32(len(b.words))
+	b.ids[w] = id
+	b.words = append(b.words, w)
+	b.root = append(b.root, -1)
+	return id
+}
+
+func (b *dictBuilder) dict() dict {
+	size := 8
+	for size < 2*len(b.words) {
+		size *= 2
+	}
+	d := dict{
+		slots:  make([]int32, size),
+		hashes: make([]uint32, len(b.words)),
+		ends:   make([]int32, 1, len(b.words)+1),
+		root:   b.root,
+	}
+	blob := make([]byte, 0, len(b.words)*8)
+	mask := uint32(size - 1)
+	for i, w := range b.words {
+		blob = append(blob, w...)
+		d.ends = append(d.ends, int32(len(blob)))
+		h := hashWord(blob[len(blob)-len(w):])
+		d.hashes[i] = h
+		j := h & mask
+		for d.slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		d.slots[j] = int32(i) + 1
+	}
+	d.blob = string(blob)
+	return d
+}
+
+// trieBuilder builds a trie one path at a time.
+type trieBuilder struct {
+	kids [][]trieEdge
+	pay  [][]int32
+}
+
+// path returns the node at the end of words, from d's root, adding what is
+// missing.
+func (b *trieBuilder) path(d *dictBuilder, words []string) int32 {
+	n := int32(-1)
+	for _, w := range words {
+		id := d.id(w)
+		if n < 0 {
+			if d.root[id] < 0 {
+				d.root[id] = b.node()
+			}
+			n = d.root[id]
+			continue
+		}
+		es := b.kids[n]
+		i := searchEdges(es, id)
+		if i == len(es) || es[i].word != id {
+			es = append(es, trieEdge{})
+			copy(es[i+1:], es[i:])
+			es[i] = trieEdge{id, b.node()}
+			b.kids[n] = es
+		}
+		n = es[i].child
+	}
+	return n
+}
+
+func (b *trieBuilder) node() int32 {
+	b.kids = append(b.kids, nil)
+	b.pay = append(b.pay, nil)
+	return int32(len(b.kids) - 1)
+}
+
+func (b *trieBuilder) trie() trie {
+	t := trie{nodes: make([]trieNode, len(b.kids))}
+	for n := range b.kids {
+		nd := &t.nodes[n]
+		nd.e0 = int32(len(t.edges))
+		t.edges = append(t.edges, b.kids[n]...)
+		nd.e1 = int32(len(t.edges))
+		nd.p0 = int32(len(t.pay))
+		t.pay = append(t.pay, b.pay[n]...)
+		nd.p1 = int32(len(t.pay))
+	}
+	return t
+}
+
+// appendWords appends the words of s to ws, folded unless exact.
+func appendWords(ws []string, s string, exact bool) []string {
+	var buf []byte
+	for start, end := wordAt(s, 0); start < end; start, end = wordAt(s, end) {
+		w := s[start:end]
+		if !exact {
+			buf, _, _, _ = appendFold(buf[:0], w)
+			w = string(buf)
+		}
+		ws = append(ws, w)
+	}
+	return ws
+}

@@ -1,0 +1,181 @@
+// Package words finds the terms of a lexicon in clinical text, many terms in
+// one pass, and says for each match whether its context drops it: negated
+// ("denies drug use"), about someone else ("mother has schizophrenia") or
+// hypothetical ("at risk of HIV"), in the manner of NegEx and ConText.
+//
+// # Words
+//
+// A word is a run of Unicode letters and digits; everything else, invalid UTF-8 included, separates words. So
+// "post-traumatic" is the two words post and traumatic, and a term matches
+// however its words are separated in the text. A term matches whole words
+// only. Words compare folded: lower case, with the common Latin diacritics
+// taken off (à-å, ç, è-ë, ì-ï, ñ, ò-ö, ø, ù-ü, ý, ÿ; œ, æ and ß become oe,
+// ae and ss). A term written with a leading '=' compares its words byte for
+// byte instead. The last word of a term without '=' also matches the text's
+// word with "s" or "es" after it, so plurals match.
+//
+// # Context
+//
+// Context applies within a clause. A clause ends at . ! ? ; or a line break
+// (not at a '.' between two digits, nor at ':'), before a phrase of the list
+// terminators, and before "and" or "or" (clauseJoins) followed by a word of
+// clauseVerbs. Cues are phrases of the lists in cues.go, matched as word
+// sequences folded like terms:
+//
+//   - preNegation: a cue at most 6 words before the match negates it;
+//   - postNegation: a cue at most 4 words after the match negates it;
+//   - pseudoCues: the words of one of these are no cue of any kind
+//     ("not ruled out" negates nothing);
+//   - otherPerson: a cue at most 6 words before makes the match about
+//     someone other than the patient;
+//   - hypothetical: a cue at most 6 words before makes it hypothetical;
+//   - screening: the same, for terms marked ScreeningBroad only.
+//
+// "At most 6 words before" counts the match's first word as 0: a cue right
+// before the match is 1 word before it, so 5 words may stand between them
+// (and 3 after a match). A cue's words never overlap the match's own, nor
+// do the match's own words end its clause. When several apply, negated wins
+// over other person, which wins over hypothetical; of the cues of the
+// winning kind the nearest, then the longest, is the one reported.
+//
+// # Use
+//
+// Compile a Lexicon once and share it. Give each goroutine a Finder of its
+// own and keep it: once its buffers have grown to the window it reads
+// through (a few hundred words, however long the text), Find allocates
+// nothing. FromXHTML and DecodeBase64 turn a narrative or an attachment into
+// text for Find.
+package words
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// Term is one lexicon entry.
+type Term struct {
+	// Text is one or more words, e.g. "post-traumatic stress disorder" or
+	// "HIV"; a leading '=' means match case exactly ("=AIDS" does not match
+	// "aids").
+	Text string
+	// ID is the caller's payload. Several terms may share an ID, and the
+	// same text may appear with different IDs.
+	ID int32
+	// ScreeningBroad makes a screening cue before a match drop it as
+	// hypothetical.
+	ScreeningBroad bool
+}
+
+// Lexicon is a compiled, immutable set of terms, safe for concurrent use.
+type Lexicon struct {
+	fold, exact dict // the words of case-insensitive terms (folded) and of exact ones
+	t           trie // both kinds of term; their paths start from their own dict's root
+	terms       []termInfo
+	maxWords    int
+}
+
+type termInfo struct {
+	id           int32
+	exact, broad bool
+}
+
+type compileError struct{ msg string }
+
+func (e *compileError) Error() string { return e.msg }
+
+// Compile builds a Lexicon. It fails on a term with no word in it.
+func Compile(terms []Term) (*Lexicon, error) {
+	l := &Lexicon{terms: make([]termInfo, len(terms))}
+	var fold, exact dictBuilder
+	var b trieBuilder
+	var ws []string
+	for i, term := range terms {
+		text, isExact := strings.CutPrefix(term.Text, "=")
+		ws = appendWords(ws[:0], text, isExact)
+		if len(ws) == 0 {
+			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
+		}
+		d := &fold
+		if isExact {
+			d = &exact
+		}
+		n := b.path(d, ws)
+		b.pay[n] = append(b.pay[n], int32(i))
+		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad}
+		l.maxWords = max(l.maxWords, len(ws))
+	}
+	l.fold, l.exact, l.t = fold.dict(), exact.dict(), b.trie()
+	return l, nil
+}
+
+// IsTerm reports whether s is a literal term this package can match, as
+// opposed to a text pattern: an optional '=', then words of letters and
+// digits separated by one space, hyphen, apostrophe (' or ’), slash or
+// period each; a period may also end s or be followed by one space
+// ("St. John's wort"). Everything else, a pattern's metacharacters among it,
+// makes s no term: a term must mean the same read either way.
+func IsTerm(s string) bool {
+	s = strings.TrimPrefix(s, "=")
+	words, sep := 0, true // sep: what came last is a separator, or nothing
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return false
+		case wordRune(r):
+			if sep {
+				words++
+			}
+			sep = false
+		case sep:
+			return false
+		case r == '.':
+			if i == len(s) {
+				return words > 0
+			}
+			if s[i] == ' ' {
+				i++
+			}
+			sep = true
+		case r == ' ' || r == '-' || r == '\'' || r == '/' || r == '’':
+			sep = true
+		default:
+			return false
+		}
+	}
+	return words > 0 && !sep
+}
+
+// Reason says why a match was dropped.
+type Reason uint8
+
+const (
+	Kept         Reason = iota
+	Negated             // "no HIV", "denies drug use", "HIV ruled out"
+	Other               // about someone else: "mother has schizophrenia"
+	Hypothetical        // "at risk of HIV"; "screening for depression" for ScreeningBroad terms
+)
+
+var reasonNames = [...]string{"", "negated", "other-person", "hypothetical"}
+
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
+	}
+	return "reason" + strconv.Itoa(int(r))
+}
+
+// Match is one term found in a text.
+type Match struct {
+	Start, End int // byte offsets of the matched words in the text given to Find
+	ID         int32
+	Exact      bool   // the term was an exact-case one
+	Reason     Reason // Kept, or why it is dropped
+	// Trigger is the cue that dropped the match, as it stands in the text
+	// (a substring of it); "" when kept.
+	Trigger string
+}

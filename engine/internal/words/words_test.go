@@ -1,0 +1,261 @@
+package words
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// words lists the words of s, each folded unless exact.
+func words(s string, exact bool) []string {
+	return appendWords(nil, s, exact)
+}
+
+func TestWords(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"post-traumatic stress", []string{"post", "traumatic", "stress"}},
+		{"Kaposi's sarcoma", []string{"kaposi", "s", "sarcoma"}},
+		{"HIV-1/2 Ab", []string{"hiv", "1", "2", "ab"}},
+		{"r/o HIV.", []string{"r", "o", "hiv"}},
+		{"  \t\n", nil},
+		{"", nil},
+		{"naïve NAÏVE", []string{"naive", "naive"}},
+		{"GONORRHŒA Æther Straße", []string{"gonorrhoea", "aether", "strasse"}},
+		{"ÀÉÎÕÜÇÑÝŸØ àéîõüçñýÿø", []string{"aeioucnyyo", "aeioucnyyo"}},
+		{"ẞ", []string{"ss"}},
+		{"cafe\u0301s caf\u00e9", []string{"cafe", "s", "cafe"}}, // a combining mark is no letter
+		{"HIV\u00a0infection", []string{"hiv", "infection"}},     // no-break space
+		{"HIV\u2014positive", []string{"hiv", "positive"}},       // em dash
+		{"艾滋病 患者", []string{"艾滋病", "患者"}},                        // CJK letters
+		{"Ωμέγα", []string{"ωμέγα"}},                             // folds lower case, keeps other accents
+		{"HIV\xffpositive\xc3", []string{"hiv", "positive"}},     // invalid bytes separate
+		{"x\uFFFDy", []string{"x", "y"}},                         // so does U+FFFD itself
+		{"٣٤ mg", []string{"٣٤", "mg"}},                          // Arabic-Indic digits
+		{"under_score", []string{"under", "score"}},
+	} {
+		if got := words(c.text, false); !slices.Equal(got, c.want) {
+			t.Errorf("words(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+	if got, want := words("NAÏVE Straße", true), []string{"NAÏVE", "Straße"}; !slices.Equal(got, want) {
+		t.Errorf("exact words = %q, want %q", got, want)
+	}
+}
+
+// found lists the matches of terms in text as "matched text:ID", with the
+// reason after a slash when dropped; it checks Trigger against Reason.
+func found(t *testing.T, terms []Term, text string) []string {
+	t.Helper()
+	l, err := Compile(terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	var out []string
+	for _, m := range f.Find(l, text, nil) {
+		s := text[m.Start:m.End] + ":" + strconv.Itoa(int(m.ID))
+		if m.Exact {
+			s += "="
+		}
+		if m.Reason != Kept {
+			s += "/" + m.Reason.String() + "(" + m.Trigger + ")"
+		}
+		if (m.Reason == Kept) != (m.Trigger == "") {
+			t.Errorf("%q: reason %v with trigger %q", text, m.Reason, m.Trigger)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestFindMatching(t *testing.T) {
+	ptsd := Term{Text: "post traumatic stress disorder", ID: 1}
+	for _, c := range []struct {
+		name  string
+		terms []Term
+		text  string
+		want  []string
+	}{
+		{"one word", []Term{{Text: "HIV", ID: 1}}, "Positive HIV test", []string{"HIV:1"}},
+		{"any case", []Term{{Text: "hiv", ID: 1}}, "hIv", []string{"hIv:1"}},
+		{"whole words", []Term{{Text: "HIV", ID: 1}, {Text: "rapist", ID: 2}}, "HIVE therapist HIV1 xHIV", nil},
+		{"hyphen in text", []Term{ptsd}, "Post-traumatic stress disorder", []string{"Post-traumatic stress disorder:1"}},
+		{"hyphen in term", []Term{{Text: "post-traumatic stress disorder", ID: 1}}, "post traumatic  stress\ndisorder", []string{"post traumatic  stress\ndisorder:1"}},
+		{"apostrophe", []Term{{Text: "Kaposi's sarcoma", ID: 1}}, "kaposi s sarcoma; Kaposi’s sarcoma", []string{"kaposi s sarcoma:1", "Kaposi’s sarcoma:1"}},
+		{"partial multiword", []Term{ptsd}, "post traumatic stress", nil},
+		{"plural s", []Term{{Text: "abortion", ID: 1}, {Text: "STD", ID: 2}}, "abortions, STDs", []string{"abortions:1", "STDs:2"}},
+		{"plural es", []Term{{Text: "abscess", ID: 1}}, "abscesses", []string{"abscesses:1"}},
+		{"plural last word only", []Term{{Text: "drug screen", ID: 1}}, "drugs screen, drug screens", []string{"drug screens:1"}},
+		{"no other suffix", []Term{{Text: "abortion", ID: 1}}, "abortionist abortionss", nil},
+		{"plural stem of a longer term", []Term{{Text: "sexually transmitted disease", ID: 1}}, "sexually transmitted diseases", []string{"sexually transmitted diseases:1"}},
+		{"exact", []Term{{Text: "=AIDS", ID: 1}}, "AIDS aids Aids", []string{"AIDS:1="}},
+		{"exact has no plural", []Term{{Text: "=AIDS", ID: 1}}, "AIDSs AIDSes", nil},
+		{"exact plural listed", []Term{{Text: "=AIDS", ID: 1}, {Text: "=STDs", ID: 2}}, "STDs STDS", []string{"STDs:2="}},
+		{"exact is not folded", []Term{{Text: "=naïve", ID: 1}}, "naive NAÏVE naïve", []string{"naïve:1="}},
+		{"exact and folded", []Term{{Text: "=PrEP", ID: 1}, {Text: "prep", ID: 2}}, "PrEP prep", []string{"PrEP:2", "PrEP:1=", "prep:2"}},
+		{"diacritics", []Term{{Text: "naïve", ID: 1}, {Text: "gonorrhoea", ID: 2}}, "NAIVE naive GONORRHŒA", []string{"NAIVE:1", "naive:1", "GONORRHŒA:2"}},
+		{"no-break space and dash", []Term{{Text: "HIV positive", ID: 1}}, "HIV\u00a0positive, HIV\u2014positive", []string{"HIV\u00a0positive:1", "HIV\u2014positive:1"}},
+		{"CJK", []Term{{Text: "艾滋病", ID: 1}}, "艾滋病 检测 艾滋病检测", []string{"艾滋病:1"}},
+		{"invalid UTF-8", []Term{{Text: "HIV", ID: 1}}, "\xffHIV\xfe", []string{"HIV:1"}},
+		{"longer and shorter", []Term{{Text: "HIV", ID: 1}, {Text: "HIV infection", ID: 2}, {Text: "infection", ID: 3}}, "HIV infection",
+			[]string{"HIV:1", "HIV infection:2", "infection:3"}},
+		{"same text, two IDs", []Term{{Text: "HIV", ID: 1}, {Text: "hiv", ID: 2}}, "HIV", []string{"HIV:1", "HIV:2"}},
+		{"overlapping repeats", []Term{{Text: "a b a", ID: 1}}, "a b a b a", []string{"a b a:1", "a b a:1"}},
+		{"digits", []Term{{Text: "HIV-1", ID: 1}}, "HIV 1, HIV-2, HIV-12", []string{"HIV 1:1"}},
+		{"empty text", []Term{{Text: "HIV", ID: 1}}, "", nil},
+		{"no terms", nil, "HIV", nil},
+	} {
+		if got := found(t, c.terms, c.text); !slices.Equal(got, c.want) {
+			t.Errorf("%s: found %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// Offsets are bytes of the text given, around the words only.
+func TestFindOffsets(t *testing.T) {
+	l, err := Compile([]Term{{Text: "naïve", ID: 1}, {Text: "stress disorder", ID: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "« NAÏVE », (stress—DISORDERS)."
+	var f Finder
+	got := f.Find(l, text, nil)
+	want := []Match{
+		{Start: strings.Index(text, "NAÏVE"), End: strings.Index(text, " »"), ID: 1},
+		{Start: strings.Index(text, "stress"), End: strings.Index(text, ")"), ID: 2},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Find = %+v, want %+v", got, want)
+	}
+}
+
+// Find appends to dst, keeping what it held.
+func TestFindAppends(t *testing.T) {
+	l, _ := Compile([]Term{{Text: "HIV", ID: 7}})
+	var f Finder
+	dst := []Match{{ID: 1}}
+	dst = f.Find(l, "HIV", dst)
+	if len(dst) != 2 || dst[0].ID != 1 || dst[1].ID != 7 {
+		t.Errorf("Find appended %+v", dst)
+	}
+	if got := f.Find(nil, "HIV", nil); got != nil {
+		t.Errorf("Find with no lexicon = %+v", got)
+	}
+}
+
+// A long text goes through the Finder's window: matches and their context
+// far into it are found as near its start.
+func TestFindLongText(t *testing.T) {
+	l, _ := Compile([]Term{{Text: "HIV", ID: 1}, {Text: "drug use", ID: 2}})
+	var b strings.Builder
+	for i := range 700 {
+		switch i % 7 {
+		case 0:
+			b.WriteString("Denies HIV. ")
+		case 3:
+			b.WriteString("HIV\nwas negative; ")
+		case 5:
+			b.WriteString("drug\nuse ")
+		default:
+			b.WriteString("word word word ")
+		}
+	}
+	text := b.String()
+	var f Finder
+	got := f.Find(l, text, nil)
+	if len(got) != 300 {
+		t.Fatalf("found %d matches, want 300", len(got))
+	}
+	for i, m := range got {
+		want, wantID := Negated, int32(1)
+		switch i % 3 {
+		case 1:
+			want = Kept // the line break ends the clause before "was negative"
+		case 2:
+			want, wantID = Kept, 2
+		}
+		if m.Reason != want || m.ID != wantID || !strings.EqualFold(text[m.Start:m.End], map[int32]string{1: "HIV", 2: "drug\nuse"}[wantID]) {
+			t.Fatalf("match %d: %+v (%q)", i, m, text[m.Start:m.End])
+		}
+		if i > 0 && m.Start <= got[i-1].Start {
+			t.Fatalf("match %d out of order", i)
+		}
+	}
+	if len(f.toks) > 400 {
+		t.Errorf("the window holds %d words", len(f.toks))
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	for _, text := range []string{"", "=", "--", " ' ", "=...", "\xff"} {
+		_, err := Compile([]Term{{Text: "HIV"}, {Text: "AIDS"}, {Text: text}})
+		if err == nil || !strings.Contains(err.Error(), "term 2 ") {
+			t.Errorf("Compile with term %q: %v", text, err)
+		}
+	}
+	if _, err := Compile(nil); err != nil {
+		t.Errorf("Compile(nil): %v", err)
+	}
+}
+
+func TestIsTerm(t *testing.T) {
+	for s, want := range map[string]bool{
+		"HIV":                     true,
+		"HIV-1":                   true,
+		"Kaposi's sarcoma":        true,
+		"Kaposi’s sarcoma":        true,
+		"PrEP":                    true,
+		"=AIDS":                   true,
+		"in vitro fertilization":  true,
+		"naïve":                   true,
+		"cafe\u0301":              false,
+		"HIV-1/2":                 true,
+		"St. John's wort":         true,
+		"U.S.":                    true,
+		"0.35":                    true,
+		"etc.":                    true,
+		"艾滋病":                     true,
+		"psychotherapy notes?":    false,
+		"drug (abuse|dependence)": false,
+		"drug abuse|dependence":   false,
+		"[a-z]+":                  false,
+		`\d+ mg`:                  false,
+		"a*":                      false,
+		"a+b":                     false,
+		"a.*b":                    false,
+		"...":                     false,
+		"":                        false,
+		"=":                       false,
+		"==AIDS":                  false,
+		" HIV":                    false,
+		"HIV ":                    false,
+		"HIV  infection":          false,
+		"HIV--1":                  false,
+		"-HIV":                    false,
+		"etc. ":                   false,
+		"a. .b":                   false,
+		"under_score":             false,
+		"tab\there":               false,
+		"HIV\xff":                 false,
+		"a{2}":                    false,
+		"^HIV$":                   false,
+		"drug & alcohol":          false,
+		"\u0301abc":               false,
+	} {
+		if got := IsTerm(s); got != want {
+			t.Errorf("IsTerm(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestReasonString(t *testing.T) {
+	for r, want := range map[Reason]string{Kept: "", Negated: "negated", Other: "other-person", Hypothetical: "hypothetical", 9: "reason9"} {
+		if got := r.String(); got != want {
+			t.Errorf("Reason(%d).String() = %q, want %q", r, got, want)
+		}
+	}
+}
