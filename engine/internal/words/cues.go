@@ -84,19 +84,34 @@ var clauseVerbs = []string{
 	"remains", "became", "started", "began", "developed",
 }
 
-// The kinds of cue, as bits: a phrase may be of several kinds.
+// The kinds of cue, numbered; a phrase may be of several kinds, so a node
+// holds them as bits (1 << kind).
 const (
-	cuePre uint16 = 1 << iota
-	cuePost
-	cuePseudo
-	cueOther
-	cueHypo
-	cueScreen
-	cueEnd
-	cueJoin
-	cueVerb
+	kindPre = iota
+	kindPost
+	kindPseudo
+	kindOther
+	kindHypo
+	kindScreen
+	kindEnd
+	kindJoin
+	kindVerb
+	kinds
+)
 
-	cueTriggers = cuePre | cuePost | cueOther | cueHypo | cueScreen
+const (
+	cuePre    uint16 = 1 << kindPre
+	cuePost   uint16 = 1 << kindPost
+	cuePseudo uint16 = 1 << kindPseudo
+	cueOther  uint16 = 1 << kindOther
+	cueHypo   uint16 = 1 << kindHypo
+	cueScreen uint16 = 1 << kindScreen
+	cueEnd    uint16 = 1 << kindEnd
+	cueJoin   uint16 = 1 << kindJoin
+	cueVerb   uint16 = 1 << kindVerb
+
+	cueBefore   = cuePre | cueOther | cueHypo | cueScreen // the cues that look forward to a match
+	cueTriggers = cueBefore | cuePost
 )
 
 // cueTable is the compiled cues: the kinds of cue ending at each trie node.
@@ -109,25 +124,20 @@ type cueTable struct {
 
 var cues = compileCues()
 
+// cueLists are the lists, by kind.
+var cueLists = [kinds][]string{
+	kindPre: preNegation, kindPost: postNegation, kindPseudo: pseudoCues,
+	kindOther: otherPerson, kindHypo: hypothetical, kindScreen: screening,
+	kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
+}
+
 func compileCues() *cueTable {
-	lists := [...]struct {
-		phrases []string
-		kind    uint16
-	}{
-		{preNegation, cuePre}, {postNegation, cuePost}, {pseudoCues, cuePseudo},
-		{otherPerson, cueOther}, {hypothetical, cueHypo}, {screening, cueScreen},
-		{terminators, cueEnd}, {clauseJoins, cueJoin}, {clauseVerbs, cueVerb},
-	}
 	var d dictBuilder
 	var b trieBuilder
 	c := &cueTable{}
-	var ws []string
-	for _, list := range lists {
-		for _, p := range list.phrases {
-			ws = appendWords(ws[:0], p, false)
-			n := b.path(&d, ws)
-			b.pay[n] = append(b.pay[n], int32(list.kind))
-			c.maxWords = max(c.maxWords, len(ws))
+	for kind, list := range cueLists {
+		for _, p := range list {
+			c.maxWords = max(c.maxWords, b.add(&d, p, false, int32(1)<<kind))
 		}
 	}
 	c.d, c.t = d.dict(), b.trie()

@@ -223,7 +223,7 @@ func (f *Finder) judge(text string, s, e int) {
 			}
 		}
 	}
-	var neg, other, hypo, screen nearest
+	var best [kinds]nearest // negation after the match counts as kindPre
 	for _, c := range f.occ {
 		if c.kinds&cueTriggers == 0 || f.covered(c, lo) {
 			continue
@@ -234,42 +234,32 @@ func (f *Finder) judge(text string, s, e int) {
 			if d > preWindow || f.blocked(text, c.a+1, s, s, lo) {
 				continue
 			}
-			if c.kinds&cuePre != 0 {
-				neg.offer(c, d)
-			}
-			if c.kinds&cueOther != 0 {
-				other.offer(c, d)
-			}
-			if c.kinds&cueHypo != 0 {
-				hypo.offer(c, d)
-			}
-			if c.kinds&cueScreen != 0 {
-				screen.offer(c, d)
+			for k := range kinds {
+				if c.kinds&cueBefore&(1<<k) != 0 {
+					best[k].offer(c, d)
+				}
 			}
 		case c.a >= e && c.kinds&cuePost != 0:
 			d := c.a - e + 1
 			if d <= postWindow && !f.blocked(text, e, c.b-1, s, lo) {
-				neg.offer(c, d)
+				best[kindPre].offer(c, d)
 			}
 		}
 	}
 	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
 	for broad := range 2 {
-		why, cue := Kept, nearest{}
-		switch {
-		case neg.dist > 0:
-			why, cue = Negated, neg
-		case other.dist > 0:
-			why, cue = Other, other
-		case hypo.dist > 0 || broad == 1 && screen.dist > 0:
-			why, cue = Hypothetical, hypo
-			if broad == 1 && screen.dist > 0 {
-				cue.offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
-			}
+		if screen := best[kindScreen]; broad == 1 && screen.dist > 0 {
+			best[kindHypo].offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
 		}
-		f.last.reason[broad] = why
-		if why != Kept {
-			f.last.cue[broad] = text[toks[cue.a].start:toks[cue.b-1].end]
+		for _, r := range [...]struct {
+			kind int
+			why  Reason
+		}{{kindPre, Negated}, {kindOther, Other}, {kindHypo, Hypothetical}} {
+			if cue := best[r.kind]; cue.dist > 0 {
+				f.last.reason[broad] = r.why
+				f.last.cue[broad] = text[toks[cue.a].start:toks[cue.b-1].end]
+				break
+			}
 		}
 	}
 }

@@ -259,14 +259,22 @@ func (b *dictBuilder) dict() dict {
 type trieBuilder struct {
 	kids [][]trieEdge
 	pay  [][]int32
+	buf  []byte
 }
 
-// path returns the node at the end of words, from d's root, adding what is
-// missing.
-func (b *trieBuilder) path(d *dictBuilder, words []string) int32 {
-	n := int32(-1)
-	for _, w := range words {
+// add puts the path of text's words (folded unless exact) from d's root
+// into the trie, with pay at its end, and returns how many words text has;
+// a text of none adds nothing.
+func (b *trieBuilder) add(d *dictBuilder, text string, exact bool, pay int32) int {
+	n, count := int32(-1), 0
+	for start, end := wordAt(text, 0); start < end; start, end = wordAt(text, end) {
+		w := text[start:end]
+		if !exact {
+			b.buf, _, _, _ = appendFold(b.buf[:0], w)
+			w = string(b.buf)
+		}
 		id := d.id(w)
+		count++
 		if n < 0 {
 			if d.root[id] < 0 {
 				d.root[id] = b.node()
@@ -284,7 +292,10 @@ func (b *trieBuilder) path(d *dictBuilder, words []string) int32 {
 		}
 		n = es[i].child
 	}
-	return n
+	if count > 0 {
+		b.pay[n] = append(b.pay[n], pay)
+	}
+	return count
 }
 
 func (b *trieBuilder) node() int32 {
@@ -305,18 +316,4 @@ func (b *trieBuilder) trie() trie {
 		nd.p1 = int32(len(t.pay))
 	}
 	return t
-}
-
-// appendWords appends the words of s to ws, folded unless exact.
-func appendWords(ws []string, s string, exact bool) []string {
-	var buf []byte
-	for start, end := wordAt(s, 0); start < end; start, end = wordAt(s, end) {
-		w := s[start:end]
-		if !exact {
-			buf, _, _, _ = appendFold(buf[:0], w)
-			w = string(buf)
-		}
-		ws = append(ws, w)
-	}
-	return ws
 }

@@ -91,21 +91,18 @@ func Compile(terms []Term) (*Lexicon, error) {
 	l := &Lexicon{terms: make([]termInfo, len(terms))}
 	var fold, exact dictBuilder
 	var b trieBuilder
-	var ws []string
 	for i, term := range terms {
 		text, isExact := strings.CutPrefix(term.Text, "=")
-		ws = appendWords(ws[:0], text, isExact)
-		if len(ws) == 0 {
-			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
-		}
 		d := &fold
 		if isExact {
 			d = &exact
 		}
-		n := b.path(d, ws)
-		b.pay[n] = append(b.pay[n], int32(i))
+		n := b.add(d, text, isExact, int32(i))
+		if n == 0 {
+			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
+		}
 		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad}
-		l.maxWords = max(l.maxWords, len(ws))
+		l.maxWords = max(l.maxWords, n)
 	}
 	l.fold, l.exact, l.t = fold.dict(), exact.dict(), b.trie()
 	return l, nil

@@ -9,7 +9,16 @@ import (
 
 // words lists the words of s, each folded unless exact.
 func words(s string, exact bool) []string {
-	return appendWords(nil, s, exact)
+	var ws []string
+	for start, end := wordAt(s, 0); start < end; start, end = wordAt(s, end) {
+		w := s[start:end]
+		if !exact {
+			b, _, _, _ := appendFold(nil, w)
+			w = string(b)
+		}
+		ws = append(ws, w)
+	}
+	return ws
 }
 
 func TestWords(t *testing.T) {
