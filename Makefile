@@ -81,7 +81,8 @@ WASMFLAGS := GOOS=wasip1 GOARCH=wasm
 WASMBUILD := build -buildmode=c-shared -trimpath -ldflags='-s -w' -gcflags=all=-d=inlfuncswithclosures=0 \
 	-gcflags='github.com/seclabel/seclabel/engine/internal/vocab=-d=inlfuncswithclosures=0 -l' \
 	-gcflags='github.com/seclabel/seclabel/engine/internal/r4=-d=inlfuncswithclosures=0 -l' \
-	-gcflags='github.com/seclabel/seclabel/engine/internal/pattern=-d=inlfuncswithclosures=0 -l'
+	-gcflags='github.com/seclabel/seclabel/engine/internal/pattern=-d=inlfuncswithclosures=0 -l' \
+	-gcflags='github.com/seclabel/seclabel/engine/internal/words=-d=inlfuncswithclosures=0 -l'
 
 wasm:
 	@tmp="$$(mktemp)"; $(WASMFLAGS) $(GO) $(WASMBUILD) -o "$$tmp" ./wasm && \

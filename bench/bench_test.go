@@ -79,7 +79,7 @@ func syntheticPack(n int) []byte {
 // its baseline is BenchmarkFastjsonRoundTrip (target: at least 0.6 x).
 func BenchmarkRedact(b *testing.B) {
 	files := testenv.Synthea(b)
-	labeler, err := engine.New(engine.Options{TextMatch: true})
+	labeler, err := engine.New(engine.Options{TextMatch: engine.TextAll})
 	if err != nil {
 		b.Fatal(err)
 	}

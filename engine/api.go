@@ -23,6 +23,8 @@ import (
 	"context"
 	"io"
 	"sync"
+
+	"github.com/seclabel/seclabel/engine/internal/words"
 )
 
 // Versions
@@ -226,8 +228,10 @@ type Report struct {
 	// Marks lists one high-water mark per Bundle (inner Bundles first) or,
 	// for a single resource, one for that resource.
 	Marks []Mark
-	// Labeled lists, for Label, each resource the engine labeled and why.
+	// Labeled lists, for Label, each resource the engine labeled and why;
+	// Dropped the words context ruled out.
 	Labeled []Labeled
+	Dropped []Dropped
 	// Withheld, Removed and Masked say, for Redact, which resources were
 	// left out and why, which elements were removed, and which were replaced
 	// by data-absent-reason masked (references to withheld resources among them).
@@ -238,6 +242,13 @@ type Report struct {
 	// Errors, Warnings and Information count Validate's diagnostics.
 	Errors, Warnings, Information int
 }
+
+// The values of Options.TextMatch.
+const (
+	TextAuto = "auto"
+	TextAll  = "all"
+	TextOff  = "off"
+)
 
 // Mark is the high-water mark computed for one container.
 type Mark struct {
@@ -278,6 +289,25 @@ type Labeled struct {
 // reference, Path the Reference element.
 type Match struct {
 	Rule, System, Code, Path string
+	// For words a rule's text entry found (Code is then empty): Text is
+	// the words as they appear, Start and End their offsets in characters
+	// (Unicode code points) in the element's text (an attachment's
+	// decoded content, a narrative's text content), Confidence the
+	// entry's.
+	Text       string
+	Start, End int
+	Confidence float64
+}
+
+// Dropped is words a rule's text entry found in a resource that their
+// context rules out: negated ("denies drug use"), about someone else
+// ("mother has schizophrenia") or hypothetical ("at risk of HIV").
+type Dropped struct {
+	Location, Type, ID string // the resource
+	Rule, Path, Text   string
+	Start, End         int    // as in Match
+	Reason             string // negated, other-person or hypothetical
+	Trigger            string // the words of the context that dropped it
 }
 
 // Withheld is a resource redaction left out, and the labels that caused it.
@@ -394,9 +424,25 @@ type Options struct {
 	// adds. Default "seclabel".
 	Classifier string
 
-	// TextMatch [textMatch] lets rules' text patterns match
-	// CodeableConcept.text and Coding.display (whole words, any case).
-	TextMatch bool
+	// TextMatch [textMatch] says which words the rules' text entries are
+	// read in: TextAuto ("", the default) the displays of codings no
+	// rule's code matched, CodeableConcept.text when none of its codings
+	// matched, notes, string values and answers, conclusions,
+	// descriptions, dosage text and text attachments; TextAll also every
+	// display and the narrative; TextOff none.
+	TextMatch string
+
+	// TextElementOnly [textElementOnly] makes words found in one element
+	// (a note, a string value, an attachment) label only that element,
+	// inline, so a redaction denying their category cuts the element and
+	// releases the rest; the resource gets the confidentiality high-water
+	// mark. Off: the resource is labeled too.
+	TextElementOnly bool
+
+	// TextClassifier [textClassifier] is the classifier display of labels
+	// only words found, so a reader can tell them from labels codes gave.
+	// Default "seclabel text".
+	TextClassifier string
 
 	// InlineHighWaterMark [inlineHighWaterMark] raises a resource's
 	// confidentiality to the highest of its inline labels, those rules add
@@ -527,6 +573,11 @@ type Rules struct {
 	bySystem map[string]*systemIndex // canonical system -> its codes, prefixes, ranges
 	periods  bool                    // some rule has a period
 	text     []textRule
+	// The rules' literal text entries, matched all at once by lexicon;
+	// termInfo[i] is the rule and confidence of terms[i] (its ID).
+	terms    []words.Term
+	termInfo []hit
+	lexicon  *words.Lexicon
 	// ingredients indexes the ingredient entries of every rule by one of
 	// their words (the longest they require), nil when no rule has any.
 	ingredients map[string][]ingredient
@@ -725,6 +776,7 @@ const (
 	DiagLabelLookalike          DiagnosticCode = "label-lookalike"
 	DiagLabelValueSetSystem     DiagnosticCode = "label-valueset-system"
 	DiagLabelShape              DiagnosticCode = "label-shape"
+	DiagTextNotRead             DiagnosticCode = "text-not-read"
 )
 
 // Errors

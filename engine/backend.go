@@ -18,6 +18,11 @@ func num(d *jsonx.Doc, n jsonx.Node, k string) int {
 	return x
 }
 
+func float(d *jsonx.Doc, n jsonx.Node, k string) float64 {
+	x, _ := strconv.ParseFloat(string(d.Raw(d.Get(n, k))), 64)
+	return x
+}
+
 func readCodings(d *jsonx.Doc, n jsonx.Node) (out []Coding) {
 	d.Items(n, func(_ int, c jsonx.Node) bool {
 		out = append(out, Coding{System: str(d, c, "system"), Code: str(d, c, "code"), Display: str(d, c, "display"), Set: str(d, c, "set")})
@@ -28,7 +33,8 @@ func readCodings(d *jsonx.Doc, n jsonx.Node) (out []Coding) {
 
 func readMatches(d *jsonx.Doc, n jsonx.Node) (out []Match) {
 	d.Items(n, func(_ int, m jsonx.Node) bool {
-		out = append(out, Match{Rule: str(d, m, "rule"), System: str(d, m, "system"), Code: str(d, m, "code"), Path: str(d, m, "path")})
+		out = append(out, Match{Rule: str(d, m, "rule"), System: str(d, m, "system"), Code: str(d, m, "code"), Path: str(d, m, "path"),
+			Text: str(d, m, "text"), Start: num(d, m, "start"), End: num(d, m, "end"), Confidence: float(d, m, "confidence")})
 		return true
 	})
 	return out

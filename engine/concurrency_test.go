@@ -14,7 +14,7 @@ import (
 // ones (and the race detector, on in make test, must stay quiet).
 func TestConcurrentUse(t *testing.T) {
 	inputs := goldenResources(t)
-	e, err := engine.New(engine.Options{Rules: engine.DefaultRules(), TextMatch: true})
+	e, err := engine.New(engine.Options{Rules: engine.DefaultRules(), TextMatch: engine.TextAll})
 	if err != nil {
 		t.Fatal(err)
 	}

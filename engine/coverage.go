@@ -54,6 +54,9 @@ func (r *Rules) coverage() []RuleCoverage {
 	for _, t := range r.text {
 		out[t.rule].Text++
 	}
+	for _, h := range r.termInfo {
+		out[h.rule].Text++
+	}
 	for i := range r.rules {
 		ru := &r.rules[i]
 		c := &out[i]

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/engine/internal/words"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
@@ -14,8 +15,15 @@ type match struct {
 	system   string
 	code     string
 	path     string
-	element  jsonx.Node // for inline rules: the element on the rule's path holding the coding, or -1 for every element on the path
+	element  jsonx.Node // for inline rules: the element on the rule's path holding the coding, or -1 for every element on the path; for words: the element holding them, or -1
+	prim     string     // for words in a primitive: its name in element
 	inContnd bool
+	// For words: the words as they appear, their character offsets in
+	// the element's text, and the text entry's confidence.
+	byText     bool
+	text       string
+	start, end int
+	confidence uint32
 }
 
 // plan is what labeling will write to one resource.
@@ -65,6 +73,7 @@ func (p *plan) location() string {
 
 type inlinePlan struct {
 	node   jsonx.Node // the element to label, or -1 for every element on path
+	prim   string     // with node: the primitive of node to label, or "" for node itself
 	path   []string   // the rule's element path below the resource
 	labels []label
 }
@@ -198,29 +207,32 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 			p.matches = append(p.matches, match{rule: ri, path: p.location() + "." + strings.Join(r.rules[ri].path, "."), element: -1})
 		}
 	}
-	for i, m := range p.matches {
+	for _, m := range p.matches {
 		ru := &r.rules[m.rule]
-		if ru.inline {
+		if ru.inline || m.element >= 0 {
+			// Words in one element (a note, a string, an attachment) label
+			// that element too, so a redaction can cut it alone.
 			s.planInline(p, ru, m)
-			continue
-		}
-		if firedBefore(p.matches[:i], m.rule) {
-			continue
+			if ru.inline || s.opts.TextElementOnly {
+				continue
+			}
 		}
 		for _, l := range ru.labels {
+			l.byText = m.byText
 			p.addLabel(l)
 		}
 		s.raise(p, ru, &p.conf, &p.basis)
 	}
 }
 
-func firedBefore(ms []match, rule int) bool {
-	for _, m := range ms {
-		if m.rule == rule {
-			return true
+// byWords reports whether only words labeled the resource.
+func (p *plan) byWords() bool {
+	for _, m := range p.matches {
+		if !m.byText {
+			return false
 		}
 	}
-	return false
+	return len(p.matches) > 0 && !p.propagated
 }
 
 // addLabel adds l to the labels derived for p unless p has it; it reports
@@ -229,8 +241,11 @@ func firedBefore(ms []match, rule int) bool {
 //
 //go:noinline
 func (p *plan) addLabel(l label) bool {
-	if hasLabel(p.added, l.system, l.code) {
-		return false
+	for i := range p.added {
+		if a := &p.added[i]; a.system == l.system && a.code == l.code {
+			a.byText = a.byText && l.byText // a code's evidence outranks words'
+			return false
+		}
 	}
 	p.added = append(p.added, l)
 	return true
@@ -254,12 +269,12 @@ func (s *state) raise(p *plan, ru *rule, conf *int, basis **label) {
 func (s *state) planInline(p *plan, ru *rule, m match) {
 	var ip *inlinePlan
 	for i := range p.inline {
-		if p.inline[i].node == m.element && strings.Join(p.inline[i].path, ".") == strings.Join(ru.path, ".") {
+		if p.inline[i].node == m.element && p.inline[i].prim == m.prim && strings.Join(p.inline[i].path, ".") == strings.Join(ru.path, ".") {
 			ip = &p.inline[i]
 		}
 	}
 	if ip == nil {
-		p.inline = append(p.inline, inlinePlan{node: m.element, path: ru.path})
+		p.inline = append(p.inline, inlinePlan{node: m.element, prim: m.prim, path: ru.path})
 		ip = &p.inline[len(p.inline)-1]
 	}
 	add := func(l label) {
@@ -293,6 +308,12 @@ type scanner struct {
 	cur   jsonx.Node   // the resource being scanned (a contained one while inside it)
 
 	sysCache systemCache
+
+	// Words: the matcher's scratch space and its matches, and buffers for
+	// decoded attachments (abuf) and text read out of markup (xbuf).
+	finder     words.Finder
+	found      []words.Match
+	abuf, xbuf []byte
 }
 
 // systemCache holds the last systems a scanner resolved, kept across the
@@ -354,6 +375,9 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 	d := sc.d
 	outer := sc.cur
 	sc.cur = n
+	if sc.s.opts.TextMatch != TextOff {
+		sc.resourceText(n, typ, contained)
+	}
 	first, end := d.Range(n)
 	for k := first; k < end; k = d.Skip(k + 1) {
 		v := k + 1
@@ -362,7 +386,12 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 			name = d.Str(k)
 		}
 		switch name {
-		case "meta", "resourceType", "text", "id":
+		case "text":
+			if sc.s.opts.TextMatch == TextAll {
+				sc.narrative(n, typ, contained)
+			}
+			continue
+		case "meta", "resourceType", "id":
 			continue
 		case "contained":
 			ci := 0
@@ -421,6 +450,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
 		code, system, text, display := -1, -1, -1, -1
+		str, data, ctype, strName := jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), ""
 		quantity, nested := false, false
 		f, e := d.Range(v)
 		for k := f; k < e; k = d.Skip(k + 1) {
@@ -449,8 +479,15 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				text = k + 1
 			case "display":
 				display = k + 1
+			case "valueString", "contentString", "description":
+				str, strName = k+1, name
+			case "data":
+				data = k + 1
+			case "contentType":
+				ctype = k + 1
 			}
 		}
+		before := len(sc.p.matches)
 		if d.IsStr(code) && !quantity {
 			sc.coding(d.Str(system), d.Str(code), typ, depth, contained)
 		}
@@ -461,24 +498,61 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				sc.ingredients(d.Str(display), d.Str(code), typ, depth, contained)
 			}
 		}
-		if sc.s.opts.TextMatch {
-			if d.IsStr(text) {
-				sc.text(d.Str(text), typ, depth, ".text", contained)
+		mode := sc.s.opts.TextMatch
+		if mode == TextOff {
+			if nested {
+				sc.members(v, typ, depth, contained)
 			}
-			if d.IsStr(display) && d.IsStr(code) {
-				sc.text(d.Str(display), typ, depth, ".display", contained)
-			}
-		}
-		if !nested {
 			return
 		}
-		for k := f; k < e; k = d.Skip(k + 1) {
-			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
-				mark := len(sc.path)
-				sc.enter(d.Str(k), k+1, depth)
-				sc.value(k+1, typ, depth+1, contained)
-				sc.path = sc.path[:mark]
+		// A display says in words what its code says: read when the code
+		// told the rules nothing, or always with "all".
+		if d.IsStr(display) && d.IsStr(code) && (mode == TextAll || len(sc.p.matches) == before) {
+			sc.readText(d.Str(display), typ, depth, ".display", noSpot, contained)
+		}
+		parent := ""
+		if depth > 0 {
+			parent = sc.names[depth-1]
+		}
+		if d.IsStr(data) && d.IsStr(ctype) {
+			sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
+		}
+		if d.IsStr(str) && (strName == "valueString" && (parent == "answer" || parent == "component") ||
+			strName == "contentString" && parent == "payload" || strName == "description" && parent == "detail") {
+			sc.readText(d.Str(str), typ, depth, "."+strName, textSpot{el: v, prim: strName}, contained)
+		}
+		concept := false
+		if d.IsStr(text) {
+			switch parent {
+			case "note", "dosageInstruction", "dosage":
+				// an Annotation's or a Dosage's own text
+				sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
+			case "item":
+				// a questionnaire's question, not what was answered
+			default:
+				concept = true
 			}
+		}
+		if nested {
+			sc.members(v, typ, depth, contained)
+		}
+		// A CodeableConcept's text, once its codings are known.
+		if concept && (mode == TextAll || len(sc.p.matches) == before) {
+			sc.readText(d.Str(text), typ, depth, ".text", noSpot, contained)
+		}
+	}
+}
+
+// members scans the object and array members of object v.
+func (sc *scanner) members(v jsonx.Node, typ string, depth int, contained bool) {
+	d := sc.d
+	f, e := d.Range(v)
+	for k := f; k < e; k = d.Skip(k + 1) {
+		if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
+			mark := len(sc.path)
+			sc.enter(d.Str(k), k+1, depth)
+			sc.value(k+1, typ, depth+1, contained)
+			sc.path = sc.path[:mark]
 		}
 	}
 }
@@ -612,48 +686,39 @@ func hasWords(b []byte, words []string, all bool) bool {
 	return all
 }
 
-func (sc *scanner) text(t, typ string, depth int, suffix string, contained bool) {
-	lower := ""
-	for _, tr := range sc.r.text {
-		if tr.lits != nil {
-			if lower == "" {
-				lower = strings.ToLower(t)
-			}
-			if !strings.Contains(lower, tr.lits[0]) {
-				continue
-			}
-		}
-		if tr.re.Match(t) {
-			sc.hit(tr.rule, "", t, typ, depth, suffix, contained)
-		}
-	}
-}
-
-// hit records a match when the rule applies to this resource type and path.
-func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix string, contained bool) {
+// applies reports whether rule ri may fire in a resource of type typ at
+// the scanner's path.
+func (sc *scanner) applies(ri int, typ string, depth int) bool {
 	ru := &sc.r.rules[ri]
 	if !sc.typeOK(ri, typ) || !sc.inPeriod(ri) {
-		return
+		return false
 	}
 	if ru.positive && !positiveResult(sc.d, sc.cur) {
-		return
+		return false
 	}
 	if ru.resourceTypes == nil && knowledgeTypes[typ] {
-		return // a rule for any type means records about a person
+		return false // a rule for any type means records about a person
 	}
-	names := sc.names[:depth]
 	if ru.path != nil {
+		names := sc.names[:depth]
 		if len(names) < len(ru.path) {
-			return
+			return false
 		}
 		for i, p := range ru.path {
 			if names[i] != p {
-				return
+				return false
 			}
 		}
-		if ru.inline && contained {
-			return // inline labels go on the container's own elements only
-		}
+	}
+	return true
+}
+
+// hit records a match when the rule applies to this resource type and
+// path, and returns it (nil when none was recorded).
+func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix string, contained bool) *match {
+	ru := &sc.r.rules[ri]
+	if !sc.applies(ri, typ, depth) || ru.path != nil && ru.inline && contained {
+		return nil // inline labels go on the container's own elements only
 	}
 	loc := sc.p.location() + string(sc.path) + suffix
 	el := jsonx.Node(-1)
@@ -662,12 +727,13 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	}
 	for _, m := range sc.p.matches {
 		if m.rule == ri && m.path == loc {
-			return // the same coding matched the rule twice (a code and its prefix)
+			return nil // the same coding matched the rule twice (a code and its prefix)
 		}
 	}
 	// system and code may alias the input: the report's copies are made
 	// once the call is done (Result.own).
 	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
+	return &sc.p.matches[len(sc.p.matches)-1]
 }
 
 // reportLabeled adds a labeled resource to the report. Its strings that
@@ -677,6 +743,9 @@ func (s *state) reportLabeled(d *jsonx.Doc, p *plan, confCode string, final []la
 	r := s.rules()
 	for _, m := range p.matches {
 		mm := Match{Rule: r.rules[m.rule].id, System: m.system, Code: m.code, Path: m.path}
+		if m.byText {
+			mm.Text, mm.Start, mm.End, mm.Confidence = m.text, m.start, m.end, float64(m.confidence)/confScale
+		}
 		if r.rules[m.rule].inline {
 			rep.Inline = append(rep.Inline, mm)
 		} else {
@@ -769,7 +838,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	}
 	added := s.planAdded[:0]
 	if !confDone {
-		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1}
+		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1, byText: p.byWords()}
 		if conf == p.conf {
 			cl.basisOf = p.basis
 		}
@@ -814,9 +883,9 @@ func (s *state) writeCachedLabel(d *jsonx.Doc, l *label) {
 		s.writeLabel(d, l)
 		return
 	}
-	k := newLabel{system: l.system, code: l.code, display: s.displayOf(d, l), basis: l.basisOf}
+	k := newLabel{system: l.system, code: l.code, display: s.displayOf(d, l), basis: l.basisOf, byText: l.byText}
 	for i := range s.newLabels {
-		if s.newLabels[i].system == k.system && s.newLabels[i].code == k.code && s.newLabels[i].display == k.display && s.newLabels[i].basis == k.basis {
+		if s.newLabels[i].system == k.system && s.newLabels[i].code == k.code && s.newLabels[i].display == k.display && s.newLabels[i].basis == k.basis && s.newLabels[i].byText == k.byText {
 			s.w.Raw(s.newLabels[i].text)
 			return
 		}
@@ -838,6 +907,7 @@ func (s *state) writeCachedLabel(d *jsonx.Doc, l *label) {
 type newLabel struct {
 	system, code, display string
 	basis                 *label
+	byText                bool
 	text                  []byte
 }
 
@@ -883,7 +953,11 @@ func (s *state) writeNewLabel(d *jsonx.Doc, l *label) {
 	w.KV("url", extClassifier)
 	w.Key("valueReference")
 	w.BeginObject()
-	w.KV("display", s.opts.classifierDisplay())
+	if l.byText {
+		w.KV("display", s.opts.textClassifierDisplay())
+	} else {
+		w.KV("display", s.opts.classifierDisplay())
+	}
 	w.EndObject()
 	w.EndObject()
 	w.EndArray()
@@ -900,6 +974,10 @@ func (s *state) writeNewLabel(d *jsonx.Doc, l *label) {
 func (s *state) writeInline(d *jsonx.Doc, p *plan) bool {
 	added := false
 	for _, ip := range p.inline {
+		if ip.node >= 0 && ip.prim != "" {
+			added = s.addPrimitive(d, ip.node, ip.prim, -1, 0, ip) || added
+			continue
+		}
 		if ip.node >= 0 {
 			added = s.addExtensions(d, ip.node, ip) || added
 			continue
@@ -1087,6 +1165,9 @@ func writeLabelReport(w *jsonx.Writer, r *Report) {
 		w.EndObject()
 	}
 	w.EndArray()
+	if len(r.Dropped) > 0 {
+		writeDropped(w, r.Dropped)
+	}
 	if len(r.Marks) > 0 {
 		writeMarks(w, r.Marks)
 	}
@@ -1096,6 +1177,11 @@ func readLabelReport(d *jsonx.Doc, rep jsonx.Node, r *Report) {
 	d.Items(d.Get(rep, "labeled"), func(_ int, l jsonx.Node) bool {
 		r.Labeled = append(r.Labeled, Labeled{Location: str(d, l, "location"), Type: str(d, l, "type"), ID: str(d, l, "id"),
 			Confidentiality: str(d, l, "confidentiality"), Matches: readMatches(d, d.Get(l, "matches")), Inline: readMatches(d, d.Get(l, "inline")), Added: readCodings(d, d.Get(l, "added"))})
+		return true
+	})
+	d.Items(d.Get(rep, "dropped"), func(_ int, x jsonx.Node) bool {
+		r.Dropped = append(r.Dropped, Dropped{Location: str(d, x, "location"), Type: str(d, x, "type"), ID: str(d, x, "id"), Rule: str(d, x, "rule"),
+			Path: str(d, x, "path"), Text: str(d, x, "text"), Start: num(d, x, "start"), End: num(d, x, "end"), Reason: str(d, x, "reason"), Trigger: str(d, x, "trigger")})
 		return true
 	})
 	readMarks(d, rep, r)

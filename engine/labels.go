@@ -48,6 +48,7 @@ type label struct {
 	bad     badLabel
 	lvl     uint32
 	basisOf *label // for labels the engine adds: the policy they were assigned under
+	byText  bool   // for labels the engine adds: only words gave it (textClassifier)
 }
 
 // readCoding reads a Coding object; ok is false when it lacks a string code.

@@ -19,6 +19,13 @@ func (o *Options) classifierDisplay() string {
 	return o.Classifier
 }
 
+func (o *Options) textClassifierDisplay() string {
+	if o.TextClassifier == "" {
+		return "seclabel text"
+	}
+	return o.TextClassifier
+}
+
 const (
 	defaultMaxInputBytes = 64 << 20
 	limitMaxInputBytes   = 2 << 30
@@ -66,6 +73,13 @@ func (o Options) resolveFrom(base *Options) (Options, error) {
 	case "omit", "union":
 	default:
 		return o, optErr("envelopeSensitivity", `must be "omit" or "union"`)
+	}
+	switch o.TextMatch {
+	case "":
+		o.TextMatch = TextAuto
+	case TextAuto, TextAll, TextOff:
+	default:
+		return o, optErr("textMatch", `must be "off", "auto" or "all"`)
 	}
 	if o.MaxInputBytes == 0 {
 		o.MaxInputBytes = defaultMaxInputBytes

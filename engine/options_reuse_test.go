@@ -19,7 +19,7 @@ func TestMergedOptionsMatchResolved(t *testing.T) {
 		want Options
 	}{
 		{`{}`, Options{Propagate: []string{"Condition.encounter"}, OmitCodes: []string{"HIV"}}},
-		{`{"textMatch":true}`, Options{Propagate: []string{"Condition.encounter"}, OmitCodes: []string{"HIV"}, TextMatch: true}},
+		{`{"textMatch":true}`, Options{Propagate: []string{"Condition.encounter"}, OmitCodes: []string{"HIV"}, TextMatch: TextAll}},
 		{`{"propagate":["Observation.encounter"]}`, Options{Propagate: []string{"Observation.encounter"}, OmitCodes: []string{"HIV"}}},
 		{`{"propagate":[],"inherit":[]}`, Options{Propagate: []string{}, Inherit: []string{}, OmitCodes: []string{"HIV"}}},
 		{`{"omitCodes":["SUD"],"privacyRevealing":["ETH"]}`, Options{Propagate: []string{"Condition.encounter"}, OmitCodes: []string{"SUD"}, PrivacyRevealing: []string{"ETH"}}},

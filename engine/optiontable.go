@@ -21,6 +21,7 @@ const (
 	kindUnit                  // a number from 0 to 1
 	kindLimit                 // a positive whole number, capped by the engine's own limit
 	kindClassifier            // a display string, or a Reference whose display is used
+	kindMode                  // one of a few strings; true and false stand for two of them
 )
 
 // optionValue is an option's value, read by its kind.
@@ -62,8 +63,14 @@ var optionTable = []optionSpec{
 	{"requireConfidentiality", kindBool, "boolean", "`false`", "validate",
 		"labels without a confidentiality code are an error (HCS: exactly one), not a warning (FHIR core: should)",
 		""},
-	{"textMatch", kindBool, "boolean", "`false`", "label",
-		"rules' text patterns also match `Coding.display` and `CodeableConcept.text` (whole words, any case)",
+	{"textMatch", kindMode, "`off`, `auto` or `all` (`false`, `true`)", "`auto`", "label",
+		"which words the rules' text entries are read in: `auto` the displays of codings no rule's code matched, `CodeableConcept.text` when none of its codings matched, notes, string values and answers, conclusions, descriptions, dosage text and text attachments; `all` also every display and the narrative; `off` none (README, \"Words\")",
+		`must be "off", "auto" or "all" (or true for "all", false for "off")`},
+	{"textElementOnly", kindBool, "boolean", "`false`", "label",
+		"words found in one element (a note, a string value, an attachment) label only that element, inline, so a redaction denying their category cuts it and releases the rest",
+		""},
+	{"textClassifier", kindClassifier, "string or Reference", "`\"seclabel text\"`", "label",
+		"the display of `extension-sec-label-classifier` on labels only words found",
 		""},
 	{"labelAll", kindBool, "boolean", "`false`", "label",
 		"resources no rule matches get the default confidentiality (otherwise they are returned byte for byte, unless `inlineHighWaterMark` raises them)",
@@ -126,7 +133,11 @@ func (o *Options) set(name string, v optionValue) {
 	case "requireConfidentiality":
 		o.RequireConfidentiality = v.b
 	case "textMatch":
-		o.TextMatch = v.b
+		o.TextMatch = v.s
+	case "textElementOnly":
+		o.TextElementOnly = v.b
+	case "textClassifier":
+		o.TextClassifier = v.s
 	case "labelAll":
 		o.LabelAll = v.b
 	case "allowDowngrade":
@@ -189,6 +200,18 @@ func readOption(spec *optionSpec, d *jsonx.Doc, v jsonx.Node, ceiling int) (opti
 		if x.s == "" && spec.empty != "" {
 			return x, optErr(name, spec.empty)
 		}
+	case kindMode:
+		switch d.Kind(v) {
+		case jsonx.True:
+			x.s = TextAll
+		case jsonx.False:
+			x.s = TextOff
+		default:
+			x.s = d.Str(v)
+		}
+		if x.s != TextOff && x.s != TextAuto && x.s != TextAll {
+			return x, optErr(name, spec.empty)
+		}
 	case kindClassifier:
 		if d.Kind(v) == jsonx.Object {
 			x.s = d.Str(d.Get(v, "display"))
@@ -246,7 +269,7 @@ func splitOps(s string) []string {
 
 // optionList is OptionList (api.go).
 func optionList() []OptionInfo {
-	kinds := [...]string{kindBool: "boolean", kindString: "string", kindList: "list", kindUnit: "number", kindLimit: "limit", kindClassifier: "classifier"}
+	kinds := [...]string{kindBool: "boolean", kindString: "string", kindList: "list", kindUnit: "number", kindLimit: "limit", kindClassifier: "classifier", kindMode: "mode"}
 	out := make([]OptionInfo, len(optionTable))
 	for i, s := range optionTable {
 		out[i] = OptionInfo{Name: s.name, Kind: kinds[s.kind], Type: s.typ, Default: s.def, Ops: splitOps(s.ops), Doc: s.doc}

@@ -371,7 +371,7 @@ func FuzzLabel(f *testing.F) {
 	for _, r := range goldenResources(f) {
 		f.Add(r)
 	}
-	e, _ := engine.New(engine.Options{MaxDepth: 64, TextMatch: true})
+	e, _ := engine.New(engine.Options{MaxDepth: 64, TextMatch: engine.TextAll})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if fastjson.ValidateBytes(in) != nil {
 			// Still must fail with a code; the properties need JSON input.

@@ -521,8 +521,43 @@ func writeMatches(w *jsonx.Writer, key string, ms []Match) {
 		if m.System != "" {
 			w.KV("system", m.System)
 		}
-		w.KV("code", m.Code)
+		if m.Text == "" {
+			w.KV("code", m.Code)
+		}
 		w.KV("path", m.Path)
+		if m.Text != "" {
+			w.KV("text", m.Text)
+			w.Key("start")
+			w.Int(m.Start)
+			w.Key("end")
+			w.Int(m.End)
+			w.Key("confidence")
+			w.Raw(strconv.AppendFloat(nil, m.Confidence, 'f', -1, 64))
+		}
+		w.EndObject()
+	}
+	w.EndArray()
+}
+
+func writeDropped(w *jsonx.Writer, ds []Dropped) {
+	w.Key("dropped")
+	w.BeginArray()
+	for _, x := range ds {
+		w.BeginObject()
+		w.KV("location", x.Location)
+		w.KV("type", x.Type)
+		if x.ID != "" {
+			w.KV("id", x.ID)
+		}
+		w.KV("rule", x.Rule)
+		w.KV("path", x.Path)
+		w.KV("text", x.Text)
+		w.Key("start")
+		w.Int(x.Start)
+		w.Key("end")
+		w.Int(x.End)
+		w.KV("reason", x.Reason)
+		w.KV("trigger", x.Trigger)
 		w.EndObject()
 	}
 	w.EndArray()

@@ -1251,7 +1251,7 @@ func TestRedactionSecurityProperty(t *testing.T) {
 
 func TestRedactionSecurityPropertySynthea(t *testing.T) {
 	files := testenv.Synthea(t)
-	labeler, _ := engine.New(engine.Options{TextMatch: true, BundleHighWaterMark: true})
+	labeler, _ := engine.New(engine.Options{TextMatch: engine.TextAll, BundleHighWaterMark: true})
 	e, _ := engine.New(engine.Options{})
 	rng := rand.New(rand.NewSource(2))
 	for _, f := range files {

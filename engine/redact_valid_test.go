@@ -49,7 +49,7 @@ func TestRedactedOutputValidates(t *testing.T) {
 		}
 	}
 	t.Run("Synthea", func(t *testing.T) {
-		labeler, _ := engine.New(engine.Options{TextMatch: true, BundleHighWaterMark: true})
+		labeler, _ := engine.New(engine.Options{TextMatch: engine.TextAll, BundleHighWaterMark: true})
 		n := 0
 		for _, f := range testenv.Synthea(t) {
 			labeled, err := labeler.Label(ctx, f.Data)

@@ -74,7 +74,7 @@ func sameLabels(t *testing.T, name string, packs, resources [][]byte) {
 	for _, p := range packs {
 		golden.Scribble(p)
 	}
-	opts := engine.Options{TextMatch: true, LabelAll: true, Propagate: []string{"Condition.encounter"}}
+	opts := engine.Options{TextMatch: engine.TextAll, LabelAll: true, Propagate: []string{"Condition.encounter"}}
 	opts.Rules = kept
 	want, _ := engine.New(opts)
 	opts.Rules = reused
@@ -94,7 +94,7 @@ func sameLabels(t *testing.T, name string, packs, resources [][]byte) {
 // after the call changes nothing in it.
 func TestTypedResultsOwnTheirStrings(t *testing.T) {
 	ctx := context.Background()
-	e, _ := engine.New(engine.Options{TextMatch: true, OperationOutcome: true})
+	e, _ := engine.New(engine.Options{TextMatch: engine.TextAll, OperationOutcome: true})
 	access := engine.AccessContext{Clearance: "R", PurposeOfUse: "TREAT", Deny: []string{"HIV", "SUD"}}
 	ops := map[string]func([]byte) (*engine.Result, error){
 		"hwm":      func(b []byte) (*engine.Result, error) { return e.HWM(ctx, b) },

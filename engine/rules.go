@@ -10,6 +10,7 @@ import (
 	"github.com/seclabel/seclabel/engine/internal/pattern"
 	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
+	"github.com/seclabel/seclabel/engine/internal/words"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
@@ -22,8 +23,11 @@ type rule struct {
 	resourceTypes map[string]bool
 	path          []string // element path below the resource type, or nil
 	inline        bool
-	positive      bool   // only on an Observation whose result says positive (positiveResult)
-	from, to      string // period in which the rule's codes mean what it says (ISO dates), or ""
+	positive      bool // only on an Observation whose result says positive (positiveResult)
+	// screeningBroad: the rule's category treats screening as broad, so a
+	// term after "screening for" in a text is hypothetical (words.Term).
+	screeningBroad bool
+	from, to       string // period in which the rule's codes mean what it says (ISO dates), or ""
 }
 
 type hit struct {
@@ -37,8 +41,9 @@ type codeRange struct {
 }
 
 type textRule struct {
-	re   *pattern.Pattern
-	rule int
+	re         *pattern.Pattern
+	rule       int
+	confidence uint32 // in 1/confScale
 	// lits are the lower-cased words of a pattern made only of letters,
 	// digits and spaces: a text containing none of them cannot match, so
 	// the regular expression runs only when one is present.
@@ -111,6 +116,16 @@ func compileRules(packs []Pack) (*Rules, error) {
 	}
 	for _, ru := range c.r.rules {
 		c.r.periods = c.r.periods || ru.from != "" || ru.to != ""
+	}
+	if len(c.r.terms) > 0 {
+		for i := range c.r.terms {
+			c.r.terms[i].ScreeningBroad = c.r.rules[c.r.termInfo[i].rule].screeningBroad
+		}
+		lex, err := words.Compile(c.r.terms)
+		if err != nil {
+			return nil, errorf(ErrInvalidRules, "text: "+err.Error())
+		}
+		c.r.lexicon = lex
 	}
 	for _, sc := range sharedCodes {
 		if to := c.r.bySystem[sc[1]]; to != nil {
@@ -453,15 +468,13 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			})
 		case "text":
 			criteria++
-			err = c.strings(v, here, func(s string, sn jsonx.Node, at string) error {
-				re, e := pattern.Compile(s)
-				if e != nil {
-					return c.fail(sn, at, "bad pattern: "+e.Error())
-				}
-				c.r.text = append(c.r.text, textRule{re: re, rule: idx, lits: literalWords(s)})
-				c.entries++
-				return nil
-			})
+			err = c.textEntries(v, here, idx)
+		case "screeningBroad":
+			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+				err = c.fail(v, here, "must be true or false")
+				return false
+			}
+			r.screeningBroad = d.Bool(v)
 		default:
 			err = c.fail(k, here, "unknown member")
 		}
@@ -538,6 +551,79 @@ func (c *compiler) strings(n jsonx.Node, at string, f func(s string, sn jsonx.No
 		}
 		err = f(d.Str(s), s, here)
 		return err == nil
+	})
+	return err
+}
+
+// maxExpand bounds the texts one pattern may stand for in the lexicon.
+const maxExpand = 4096
+
+// textEntries reads a rule's text: each entry a string, or an object
+// {"text": ..., "confidence": 0..1}. Literal terms go to the lexicon, which
+// matches them all in one pass with their context; anything else is a
+// pattern, matched on its own.
+func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
+	d := c.d
+	if d.Kind(n) != jsonx.Array {
+		return c.fail(n, at, "must be an array of strings or {\"text\", \"confidence\"} objects")
+	}
+	var err error
+	d.Items(n, func(i int, e jsonx.Node) bool {
+		here := at + "[" + strconv.Itoa(i) + "]"
+		conf := uint32(confScale)
+		s := e
+		if d.Kind(e) == jsonx.Object {
+			s = d.Get(e, "text")
+			if cv := d.Get(e, "confidence"); cv >= 0 {
+				f, ok := parseUnit(d.Raw(cv), false)
+				if d.Kind(cv) != jsonx.Number || !ok {
+					err = c.fail(cv, here+".confidence", "must be a number from 0 to 1")
+					return false
+				}
+				conf = f
+			}
+			var bad bool
+			d.Members(e, func(k, _ jsonx.Node) bool {
+				bad = !d.KeyIs(k, "text") && !d.KeyIs(k, "confidence")
+				if bad {
+					err = c.fail(k, here+"."+d.Str(k), "unknown member")
+				}
+				return !bad
+			})
+			if bad {
+				return false
+			}
+			here += ".text"
+		}
+		if !d.IsStr(s) || d.Str(s) == "" {
+			err = c.fail(s, here, "must be a non-empty string")
+			return false
+		}
+		t := d.Str(s)
+		// A pattern with few texts (alternatives, optional parts) joins
+		// the lexicon as those texts: matched at once, and in context.
+		texts, ok := []string{t}, words.IsTerm(t)
+		if !ok {
+			texts, ok = pattern.Expand(t, maxExpand)
+			for _, x := range texts {
+				ok = ok && words.IsTerm(x)
+			}
+		}
+		if ok {
+			for _, x := range texts {
+				c.r.terms = append(c.r.terms, words.Term{Text: x, ID: int32(len(c.r.termInfo))})
+				c.r.termInfo = append(c.r.termInfo, hit{rule: int32(idx), confidence: conf})
+			}
+		} else {
+			re, e := pattern.Compile(t)
+			if e != nil {
+				err = c.fail(s, here, "bad pattern: "+e.Error())
+				return false
+			}
+			c.r.text = append(c.r.text, textRule{re: re, rule: idx, confidence: conf, lits: literalWords(t)})
+		}
+		c.entries++
+		return true
 	})
 	return err
 }
@@ -823,7 +909,7 @@ func lowerByte(c byte) byte {
 // literalWords returns the lower-cased pattern when it is plain text, else nil.
 func literalWords(p string) []string {
 	for _, c := range p {
-		if !(c == ' ' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		if !(c == ' ' || c == '-' || c == '&' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 			return nil
 		}
 	}

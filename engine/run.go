@@ -194,7 +194,8 @@ func (r *Result) own(src []byte) {
 	}
 	matches := func(ms []Match) {
 		for i := range ms {
-			ms[i] = Match{Rule: c(ms[i].Rule), System: c(ms[i].System), Code: c(ms[i].Code), Path: c(ms[i].Path)}
+			m := &ms[i]
+			m.Rule, m.System, m.Code, m.Path = c(m.Rule), c(m.System), c(m.Code), c(m.Path)
 		}
 	}
 	rep := &r.Report
@@ -213,6 +214,10 @@ func (r *Result) own(src []byte) {
 		matches(l.Matches)
 		matches(l.Inline)
 		codes(l.Added)
+	}
+	for i := range rep.Dropped {
+		x := &rep.Dropped[i]
+		x.Location, x.Type, x.ID, x.Rule, x.Path = c(x.Location), c(x.Type), c(x.ID), c(x.Rule), c(x.Path)
 	}
 	for i := range rep.Withheld {
 		w := &rep.Withheld[i]

@@ -559,6 +559,7 @@ var issueType = map[DiagnosticCode]string{
 	DiagLegacySystem: "informational", DiagHWMBelowEntry: "business-rule", DiagHWMBelowInline: "business-rule", DiagSecurityMalformed: "structure",
 	DiagPurposeOfUseConflict: "conflict", DiagLabelCodeCase: "code-invalid", DiagLabelSystemCase: "code-invalid", DiagLabelSystemMissing: "required",
 	DiagLabelLookalike: "code-invalid", DiagLabelValueSetSystem: "code-invalid", DiagLabelShape: "structure",
+	DiagTextNotRead: "incomplete",
 }
 
 // inlineValidator checks the inline labels and extensions a walk finds.

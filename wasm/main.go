@@ -8,6 +8,7 @@
 //		-gcflags='github.com/seclabel/seclabel/engine/internal/vocab=-d=inlfuncswithclosures=0 -l' \
 //		-gcflags='github.com/seclabel/seclabel/engine/internal/r4=-d=inlfuncswithclosures=0 -l' \
 //		-gcflags='github.com/seclabel/seclabel/engine/internal/pattern=-d=inlfuncswithclosures=0 -l' \
+//		-gcflags='github.com/seclabel/seclabel/engine/internal/words=-d=inlfuncswithclosures=0 -l' \
 //		-o seclabel.wasm ./wasm
 //
 // and then rewrites its jumps into direct branches with

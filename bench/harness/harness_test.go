@@ -131,7 +131,7 @@ func TestReport(t *testing.T) {
 	}
 	text := string(report)
 	want := []string{"## Targets", "## Generated Bundle of 1 KB", "## NDJSON stream", "## Sizes", "seclabel.wasm", "| fastjson parse-only | native |",
-		"| encoding/json round trip | native |", "native `label` ≥ 0.75", "wazero `redact` ≤ 6", "module ≤ 1.1 MB gzip",
+		"| encoding/json round trip | native |", "native `label` ≥ 0.75", "wazero `redact` ≤ 6", "module ≤ 1.2 MB gzip",
 		"## Bundle of 100 one-coding Conditions, all sensitive", "## Many small entries", "| fastjson parse + marshal, labeled input | native |",
 		"100 Observations, one in eight sensitive: native `label`, `hwm` and `redact` each ≥ 0.5", "one-coding Conditions, all sensitive: one native `label` call allocates ≤ 3",
 		"native cost per byte at 100 entries against 10", "the CLI labeling a Bundle of 500 Conditions"}

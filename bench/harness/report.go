@@ -237,8 +237,10 @@ func (rep *report) targets() []target {
 	for _, a := range rep.sizes {
 		if strings.HasPrefix(a.name, "seclabel.wasm") {
 			// 1.1 MB since the default pack grew to its curated lists
-			// (about 18 KB of the module's gzip).
-			ts = append(ts, target{"module ≤ 1.1 MB gzip", kb(a.gzip), a.gzip <= 1_100_000, true})
+			// (about 18 KB of the module's gzip); 1.2 MB since labeling
+			// reads words: the matcher with its context rules (about
+			// 30 KB) and the packs' lexicons (about 10 KB more).
+			ts = append(ts, target{"module ≤ 1.2 MB gzip", kb(a.gzip), a.gzip <= 1_200_000, true})
 		}
 	}
 	if worst, op, ok := rep.scaling("native"); ok {

@@ -387,6 +387,13 @@ func addOption(cfg *config, w *jsonx.Writer, kv string) error {
 			}
 		}
 		w.EndArray()
+	case "mode":
+		if b, err := strconv.ParseBool(val); err == nil {
+			w.Key(name)
+			w.Bool(b)
+		} else {
+			w.KV(name, val)
+		}
 	case "boolean":
 		b, err := strconv.ParseBool(val)
 		if err != nil {

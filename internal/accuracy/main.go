@@ -34,6 +34,7 @@
 //	go run ./internal/accuracy -derive    # rewrite synthea-key.json from codes.tsv
 //	go run ./internal/accuracy -extract-text  # list new text units of the fdp bundles into texts.tsv
 //	go run ./internal/accuracy -derive-text   # rewrite text-key.json from texts.tsv
+//	go run ./internal/accuracy -words-cases   # write a golden label case per text of testdata/words/corpus.json
 package main
 
 import (
@@ -58,7 +59,19 @@ func main() {
 	doDerive := flag.Bool("derive", false, "derive testdata/accuracy/synthea-key.json from testdata/accuracy/codes.tsv")
 	doExtractText := flag.Bool("extract-text", false, "list every distinct text unit of the fdp bundles into testdata/accuracy/texts.tsv, keeping classifications")
 	doDeriveText := flag.Bool("derive-text", false, "derive testdata/accuracy/text-key.json from testdata/accuracy/texts.tsv")
+	doWordsCases := flag.Bool("words-cases", false, "write testdata/cases/label/words-*.json from testdata/words/corpus.json (then run the golden tests with SECLABEL_UPDATE_GOLDEN=1)")
 	flag.Parse()
+	if *doWordsCases {
+		root, err := golden.Root()
+		if err == nil {
+			err = writeWordsCases(root)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "accuracy:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*verbose, *broad, *text, *jsonOut, maintenance{*doExtract, *doDerive, *doExtractText, *doDeriveText}); err != nil {
 		fmt.Fprintln(os.Stderr, "accuracy:", err)
 		os.Exit(1)
@@ -138,7 +151,12 @@ type measure struct {
 // compute labels and scores every keyed Bundle.
 func compute(root string, broad, text bool) (*measure, error) {
 	m := &measure{report: report{Pack: "us-default", Broad: broad, TextMode: text, Parts: map[string]part{}, Targets: goals}}
-	opts := engine.Options{TextMatch: text}
+	// The code keys are written from codings: words are measured by the
+	// text part, against a key of their own.
+	opts := engine.Options{TextMatch: engine.TextOff}
+	if text {
+		opts.TextMatch = engine.TextAll
+	}
 	if broad {
 		b, err := os.ReadFile(filepath.Join(root, broadPack))
 		switch {

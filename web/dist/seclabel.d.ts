@@ -22,7 +22,7 @@ export type Same<R> = R extends string ? string : R extends Uint8Array ? Uint8Ar
 
 type Confidentiality = 'U' | 'L' | 'M' | 'N' | 'R' | 'V';
 
-/** Options of engine/PROTOCOL.md ("Options"), e.g. { textMatch: true }; any other name is rejected with invalid_option. */
+/** Options of engine/PROTOCOL.md ("Options"), e.g. { textMatch: 'all' }; any other name is rejected with invalid_option. */
 export interface Options {
   defaultConfidentiality?: Confidentiality;
   envelopeSensitivity?: 'omit' | 'union';
@@ -31,7 +31,12 @@ export interface Options {
   operationOutcome?: boolean;
   /** validate: a labeled resource without a confidentiality code is an error (HCS), not a warning (FHIR core; default false). */
   requireConfidentiality?: boolean;
-  textMatch?: boolean;
+  /** label: which words rules' text entries are read in (README, "Words"); true is 'all', false 'off' (default 'auto'). */
+  textMatch?: 'off' | 'auto' | 'all' | boolean;
+  /** label: words found in one element label only that element, inline (default false). */
+  textElementOnly?: boolean;
+  /** label: the classifier display of labels only words found (default "seclabel text"). */
+  textClassifier?: string | { display: string; [member: string]: unknown };
   labelAll?: boolean;
   allowDowngrade?: boolean;
   inlineHighWaterMark?: boolean;
@@ -87,6 +92,32 @@ export interface Response<R = Record<string, unknown>> {
   diagnostics: Diagnostic[];
   outcome?: Record<string, unknown>;
   audit?: Record<string, unknown>;
+}
+
+/** One rule firing, in a label report's labeled[].matches: on a code, or on words (text, start and end in characters of the element's text, confidence). */
+export interface Match {
+  rule: string;
+  system?: string;
+  code?: string;
+  path: string;
+  text?: string;
+  start?: number;
+  end?: number;
+  confidence?: number;
+}
+
+/** Words a rule's text entry found that their context rules out, in a label report's dropped[]. */
+export interface Dropped {
+  location: string;
+  type: string;
+  id?: string;
+  rule: string;
+  path: string;
+  text: string;
+  start: number;
+  end: number;
+  reason: 'negated' | 'other-person' | 'hypothetical';
+  trigger: string;
 }
 
 /** One thing to show with a resource (Engine.marks). */

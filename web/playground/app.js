@@ -115,7 +115,7 @@ function inputs() {
 }
 
 function options() {
-  return { textMatch: $('opt-text').checked, bundleHighWaterMark: $('opt-bundle').checked };
+  return { textMatch: $('opt-text').checked ? 'all' : 'auto', bundleHighWaterMark: $('opt-bundle').checked };
 }
 
 async function runLabel() {
@@ -166,7 +166,7 @@ const el = (tag, attrs = {}, ...kids) => {
 };
 
 async function show(op, ndjson, items, results) {
-  for (const id of ['chips-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box']) $(id).hidden = true;
+  for (const id of ['chips-box', 'words-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box']) $(id).hidden = true;
   const inputsParsed = items.map((t) => { try { return JSON.parse(t); } catch { return null; } });
   // The results' resources are JSON text, as the inputs were.
   const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : (typeof r.resource === 'string' ? JSON.parse(r.resource) : r.resource)));
@@ -200,6 +200,24 @@ async function show(op, ndjson, items, results) {
       for (const [loc, res] of resources(out, ndjson ? `line ${i + 1}` : '')) chips.append(resourceChips(loc, res, setOf));
     });
     $('chips-box').hidden = chips.childElementCount === 0;
+  }
+
+  // What words said: each match with its words marked in the text read,
+  // and the matches context dropped, greyed, with the reason.
+  if (op === 'label' || op === 'redact') {
+    const rows = [];
+    results.forEach((r, i) => {
+      const rep = r.labeledFrom?.report || r.report;
+      const input = inputsParsed[i];
+      for (const l of rep.labeled || []) {
+        for (const m of [...(l.matches || []), ...(l.inline || [])]) {
+          if (m.text !== undefined) rows.push(wordsRow(input, m, m.rule, `confidence ${m.confidence}`, false));
+        }
+      }
+      for (const d of rep.dropped || []) rows.push(wordsRow(input, d, d.rule, `${d.reason}: "${d.trigger}"`, true));
+    });
+    $('words').replaceChildren(...rows);
+    $('words-box').hidden = rows.length === 0;
   }
 
   // The Bundle's high-water mark.
@@ -275,6 +293,59 @@ function* resources(res, prefix, loc) {
       if (e && e.resource) yield* resources(e.resource, '', `${loc}.entry[${i}].resource`);
     }
   }
+}
+
+// wordsRow shows one match of words: the element's path, its text with the
+// words marked (start and end count characters), the rule and why.
+function wordsRow(input, m, rule, why, dropped) {
+  const text = elementText(input, m.path);
+  const chars = Array.from(text ?? '');
+  let { start, end } = m;
+  if (chars.slice(start, end).join('') !== m.text && text !== null) {
+    // markup read here differs from the engine's reading: find the words
+    const at = text.indexOf(m.text);
+    start = at < 0 ? -1 : Array.from(text.slice(0, at)).length;
+    end = start + Array.from(m.text).length;
+  }
+  let shown;
+  if (text === null || start < 0 || end > chars.length) {
+    shown = [el('mark', { class: 'words' }, m.text)];
+  } else {
+    const from = Math.max(0, start - 60);
+    const to = Math.min(chars.length, end + 60);
+    shown = [(from > 0 ? '…' : '') + chars.slice(from, start).join(''), el('mark', { class: 'words' }, chars.slice(start, end).join('')),
+      chars.slice(end, to).join('') + (to < chars.length ? '…' : '')];
+  }
+  return el('div', { class: 'resource' + (dropped ? ' dropped' : '') },
+    el('h3', {}, `${rule} `, el('small', {}, `${m.path} · ${dropped ? 'dropped, ' : ''}${why}`)),
+    el('div', { class: 'words-text' }, ...shown));
+}
+
+// elementText is the text the engine read at a report path such as
+// "Bundle.entry[2].resource.note[0].text": the string there, an
+// attachment's data decoded, or a narrative's text content; null when the
+// path does not lead to one.
+function elementText(root, path) {
+  let v = root;
+  for (const part of path.split('.').slice(1)) {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(part);
+    if (!m || v === null || typeof v !== 'object') return null;
+    v = v[m[1]];
+    for (const ix of m[2].match(/\d+/g) || []) v = Array.isArray(v) ? v[Number(ix)] : undefined;
+  }
+  if (typeof v !== 'string') return null;
+  if (path.endsWith('.data')) {
+    try {
+      const text = new TextDecoder().decode(Uint8Array.from(atob(v.replace(/\s+/g, '')), (c) => c.charCodeAt(0)));
+      return /<[a-z!]/i.test(text) ? markupText(text) : text;
+    } catch { return null; }
+  }
+  return path.endsWith('.text.div') ? markupText(v) : v;
+}
+
+// markupText approximates the engine's reading of markup, for display only.
+function markupText(html) {
+  return new DOMParser().parseFromString(html, 'text/html').body.textContent || '';
 }
 
 function resourceChips(loc, res, setOf) {

@@ -3,7 +3,7 @@
 // the build, so a new seclabel serves new files.
 const CACHE = 'seclabel-playground-BUILD';
 const ASSETS = ['./', 'index.html', 'style.css', 'app.js', 'worker.js', 'seclabel.wasm', 'samples/index.json',
-  'samples/hiv-care.json', 'samples/substance-use.json', 'samples/mental-health.json', 'samples/inline-labels.json'];
+  'samples/hiv-care.json', 'samples/substance-use.json', 'samples/mental-health.json', 'samples/inline-labels.json', 'samples/words.json'];
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));

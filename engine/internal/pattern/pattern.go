@@ -99,6 +99,7 @@ type pnode struct {
 	kind byte // 'c' class, '.' concatenation, '|' alternation, '*', '+', '?'
 	cls  *charClass
 	subs []*pnode
+	lit  rune // for a class written as one plain character: that character
 }
 
 type patternError struct{ msg string }
@@ -125,6 +126,63 @@ func Compile(src string) (*Pattern, error) {
 	pat.emit(n)
 	pat.prog = append(pat.prog, pinst{op: opMatch})
 	return pat, nil
+}
+
+// Expand returns every text a pattern matches when they are few: a pattern
+// of plain characters, groups, alternatives and optional parts (no class,
+// no repetition, at most limit texts). ok is false otherwise, and for a
+// pattern that does not compile. A caller can then match the texts as
+// literal terms, all at once, rather than run the pattern on each text.
+func Expand(src string, limit int) (texts []string, ok bool) {
+	p := &patternParser{src: src}
+	if len(src) > maxPatternBytes || !utf8.ValidString(src) {
+		return nil, false
+	}
+	n, err := p.alternation(0)
+	if err != nil || p.pos < len(p.src) {
+		return nil, false
+	}
+	return expand(n, limit)
+}
+
+func expand(n *pnode, limit int) ([]string, bool) {
+	switch n.kind {
+	case 'c':
+		if n.lit == 0 {
+			return nil, false
+		}
+		return []string{string(n.lit)}, true
+	case '?':
+		sub, ok := expand(n.subs[0], limit-1)
+		return append([]string{""}, sub...), ok
+	case '|':
+		var out []string
+		for _, s := range n.subs {
+			sub, ok := expand(s, limit-len(out))
+			if !ok {
+				return nil, false
+			}
+			out = append(out, sub...)
+		}
+		return out, len(out) <= limit
+	case '.':
+		out := []string{""}
+		for _, s := range n.subs {
+			sub, ok := expand(s, limit)
+			if !ok || len(out)*len(sub) > limit {
+				return nil, false
+			}
+			next := make([]string, 0, len(out)*len(sub))
+			for _, a := range out {
+				for _, b := range sub {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out, true
+	}
+	return nil, false // repetition
 }
 
 type patternParser struct {
@@ -213,7 +271,7 @@ func (p *patternParser) concatenation(depth int) (*pnode, error) {
 			p.pos += size
 			cls := &charClass{}
 			cls.add(r, r)
-			atom = &pnode{kind: 'c', cls: cls}
+			atom = &pnode{kind: 'c', cls: cls, lit: r}
 		}
 		if p.pos < len(p.src) && (p.src[p.pos] == '*' || p.src[p.pos] == '+' || p.src[p.pos] == '?') {
 			atom = &pnode{kind: p.src[p.pos], subs: []*pnode{atom}}

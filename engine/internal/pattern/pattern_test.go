@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -129,4 +130,29 @@ func FuzzPattern(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p, text string) {
 		checkPattern(t, p, text)
 	})
+}
+
+// Expand lists a finite pattern's texts, and refuses classes, repetition
+// and too many texts.
+func TestExpand(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want []string
+	}{
+		{"psychotherapy notes?", []string{"psychotherapy note", "psychotherapy notes"}},
+		{"(my|her) (ex-)?partner hits?", []string{"my partner hit", "my partner hits", "my ex-partner hit", "my ex-partner hits",
+			"her partner hit", "her partner hits", "her ex-partner hit", "her ex-partner hits"}},
+		{"(?:a|b)c", []string{"ac", "bc"}},
+		{"HIV", []string{"HIV"}},
+	} {
+		got, ok := Expand(c.src, 100)
+		if !ok || strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%q: %q %v, want %q", c.src, got, ok, c.want)
+		}
+	}
+	for _, src := range []string{"a+", "ab*", "[a-z]x", "\\dx", ".x", "(a|b)(c|d)(e|f)", "(a", "\\."} {
+		if got, ok := Expand(src, 7); ok {
+			t.Errorf("%q: expanded to %q", src, got)
+		}
+	}
 }

@@ -181,8 +181,10 @@ func TestWindows(t *testing.T) {
 	} {
 		checkJudged(t, c.text, false, c.want, c.trigger)
 	}
-	checkJudged(t, "screening "+filler(5)+"HIV", true, Hypothetical, "screening")
-	checkJudged(t, "screening "+filler(6)+"HIV", true, Kept, "")
+	checkJudged(t, "screening for "+filler(5)+"HIV", true, Hypothetical, "screening for")
+	checkJudged(t, "screening for "+filler(6)+"HIV", true, Kept, "")
+	checkJudged(t, "HIV "+filler(1)+"screening", true, Hypothetical, "screening")
+	checkJudged(t, "HIV "+filler(2)+"screening", true, Kept, "")
 }
 
 // Negated, then other person, then hypothetical; of one kind the nearest
@@ -256,5 +258,71 @@ func TestSharedSpan(t *testing.T) {
 	}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("found %q, want %q", got, want)
+	}
+}
+
+// A test's name is no negation's: every test noun after a match keeps it,
+// within three words, and a negation then drops nothing.
+func TestTestNouns(t *testing.T) {
+	for _, n := range testNouns {
+		checkJudged(t, "negative for HIV "+n, false, Kept, "")
+		checkJudged(t, "HIV "+n+" was negative", false, Kept, "")
+		checkJudged(t, "HIV x x "+n+" not detected", false, Kept, "")
+	}
+	checkJudged(t, "negative for HIV x x x antibody", false, Negated, "negative for")
+	checkJudged(t, "HIV. Antibody not detected", false, Kept, "")
+	checkJudged(t, "negative for HIV infection", false, Negated, "negative for")
+}
+
+// A screening word right after a ScreeningBroad match makes it
+// hypothetical; for other terms it is a test's name.
+func TestScreeningAfter(t *testing.T) {
+	for _, p := range screeningAfter {
+		checkJudged(t, "drug use "+p, true, Hypothetical, p)
+		checkJudged(t, "drug use x "+p, true, Hypothetical, p)
+		checkJudged(t, "drug use x x "+p, true, Kept, "")
+		checkJudged(t, "drug use "+p, false, Kept, "")
+	}
+	checkJudged(t, "drug use screen was negative", true, Hypothetical, "screen")
+}
+
+// An answer after a colon negates; the same words in running text do not.
+func TestAnswerNegation(t *testing.T) {
+	for _, p := range answerNegation {
+		checkJudged(t, "HIV: "+p, false, Negated, p)
+		checkJudged(t, "drug use : "+strings.ToUpper(p), false, Negated, strings.ToUpper(p))
+	}
+	checkJudged(t, "drug use history, denies chest pain", false, Kept, "")
+	checkJudged(t, "HIV clinic follow-up, none of the above", false, Kept, "")
+}
+
+// A negation reaches through a list: other terms' words and the glue
+// between items do not count toward its window.
+func TestNegationThroughLists(t *testing.T) {
+	l, err := Compile([]Term{{Text: "depression", ID: 1}, {Text: "anxiety", ID: 2}, {Text: "bipolar disorder", ID: 3},
+		{Text: "schizophrenia", ID: 4}, {Text: "PTSD", ID: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	text := "Denies any history of depression, anxiety, bipolar disorder, schizophrenia or PTSD."
+	ms := f.Find(l, text, nil)
+	if len(ms) != 5 {
+		t.Fatalf("%d matches", len(ms))
+	}
+	for _, m := range ms {
+		if m.Reason != Negated || m.Trigger != "Denies" {
+			t.Errorf("%q: %v %q", text[m.Start:m.End], m.Reason, m.Trigger)
+		}
+	}
+	// Words that are no term count: six of them put PTSD out of reach.
+	ms = f.Find(l, "Denies a b c d e f PTSD.", nil)
+	if len(ms) != 1 || ms[0].Reason != Kept {
+		t.Errorf("six plain words: %+v", ms)
+	}
+	for _, g := range listGlue {
+		if ms := f.Find(l, "Denies a b c d e "+g+" PTSD.", nil); len(ms) != 1 || ms[0].Reason != Negated {
+			t.Errorf("glue %q counted: %+v", g, ms)
+		}
 	}
 }

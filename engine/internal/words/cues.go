@@ -5,14 +5,16 @@ package words
 // reads "Non reactive for".
 
 // preNegation negates a match that follows within 6 words in its clause.
-// Left out on purpose: "r/o" (rule out) asks a question, "declines" (an HIV
-// test declined is still about an HIV test), "resolved" (a resolved
-// condition was had).
+// Left out on purpose: "r/o" (rule out) asks a question, "resolved" (a
+// resolved condition was had). "declined" is in: an amniocentesis declined
+// was not done; an HIV test declined is still about an HIV test, which
+// testNouns keep.
 var preNegation = []string{
 	"no", "not", "denies", "denied", "deny", "denying", "without", "never",
 	"negative for", "free of", "no evidence of", "no history of",
 	"no sign of", "no signs of", "absence of", "absent", "ruled out",
 	"rules out", "nonreactive for", "non-reactive for", "neither", "nor",
+	"declined", "declines", "refused", "refuses",
 }
 
 // postNegation negates a match that precedes it by at most 4 words in its
@@ -21,8 +23,14 @@ var preNegation = []string{
 var postNegation = []string{
 	"negative", "was negative", "is negative", "not detected",
 	"nonreactive", "non-reactive", "ruled out", "was ruled out",
-	"unlikely", "excluded", "was excluded", "absent",
+	"unlikely", "excluded", "was excluded", "absent", "not present",
 }
+
+// answerNegation negates a match like postNegation, but only as the answer
+// after a colon ("Heroin use: denies", "Suicidal ideation: none"): in
+// running text "drug use history, denies chest pain" the denial is of
+// something else.
+var answerNegation = []string{"denies", "denied", "none", "no", "never"}
 
 // pseudoCues contain a cue's word without being that cue; a word covered by
 // one of them is no cue at all.
@@ -57,11 +65,35 @@ var hypothetical = []string{
 
 // screening makes a match that follows within 6 words in its clause
 // hypothetical, for terms marked ScreeningBroad only: a screen says the
-// condition was looked for, not found.
+// condition was looked for, not found. Bare "screen" is left out on
+// purpose: in "drug screen positive for cocaine" the screen found it.
 var screening = []string{
-	"screening for", "screen for", "screened for", "screening", "screen",
-	"screening test for",
+	"screening for", "screen for", "screened for", "screening test for",
+	"screening of",
 }
+
+// screeningAfter does the same from at most 2 words after the match:
+// "depression screening", "Alcohol Use Disorders Identification Test".
+var screeningAfter = []string{
+	"screening", "screen", "screened", "screener", "scale", "questionnaire",
+	"inventory", "identification test", "screening test",
+}
+
+// testNouns name a test. Within 3 words after a match they make it the
+// name of a test, which no negation drops: a test that was done says as
+// much as its result ("HIV-1 RNA not detected", "BRCA2 gene sequencing
+// negative"), while "negative for HIV" speaks of the infection.
+var testNouns = []string{
+	"test", "tests", "testing", "assay", "antibody", "antibodies", "antigen",
+	"ab", "ag", "rna", "dna", "viral load", "naat", "pcr", "culture",
+	"serology", "genotype", "genotyping", "sequencing", "screen", "panel",
+	"titer", "titre",
+}
+
+// listGlue joins the items of a list; like the words of other terms, it
+// does not count toward a negation's reach, so "denies depression,
+// anxiety, bipolar disorder, schizophrenia or PTSD" negates them all.
+var listGlue = []string{"and", "or", "nor", "any"}
 
 // terminators end a clause where they start: what comes after them is
 // about something else.
@@ -96,22 +128,30 @@ const (
 	kindEnd
 	kindJoin
 	kindVerb
+	kindScreenAfter
+	kindTest
+	kindGlue
+	kindAnswer
 	kinds
 )
 
 const (
-	cuePre    uint16 = 1 << kindPre
-	cuePost   uint16 = 1 << kindPost
-	cuePseudo uint16 = 1 << kindPseudo
-	cueOther  uint16 = 1 << kindOther
-	cueHypo   uint16 = 1 << kindHypo
-	cueScreen uint16 = 1 << kindScreen
-	cueEnd    uint16 = 1 << kindEnd
-	cueJoin   uint16 = 1 << kindJoin
-	cueVerb   uint16 = 1 << kindVerb
+	cuePre         uint16 = 1 << kindPre
+	cuePost        uint16 = 1 << kindPost
+	cuePseudo      uint16 = 1 << kindPseudo
+	cueOther       uint16 = 1 << kindOther
+	cueHypo        uint16 = 1 << kindHypo
+	cueScreen      uint16 = 1 << kindScreen
+	cueEnd         uint16 = 1 << kindEnd
+	cueJoin        uint16 = 1 << kindJoin
+	cueVerb        uint16 = 1 << kindVerb
+	cueScreenAfter uint16 = 1 << kindScreenAfter
+	cueTest        uint16 = 1 << kindTest
+	cueGlue        uint16 = 1 << kindGlue
+	cueAnswer      uint16 = 1 << kindAnswer
 
 	cueBefore   = cuePre | cueOther | cueHypo | cueScreen // the cues that look forward to a match
-	cueTriggers = cueBefore | cuePost
+	cueTriggers = cueBefore | cuePost | cueScreenAfter | cueAnswer
 )
 
 // cueTable is the compiled cues: the kinds of cue ending at each trie node.
@@ -129,6 +169,8 @@ var cueLists = [kinds][]string{
 	kindPre: preNegation, kindPost: postNegation, kindPseudo: pseudoCues,
 	kindOther: otherPerson, kindHypo: hypothetical, kindScreen: screening,
 	kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
+	kindScreenAfter: screeningAfter, kindTest: testNouns, kindGlue: listGlue,
+	kindAnswer: answerNegation,
 }
 
 func compileCues() *cueTable {

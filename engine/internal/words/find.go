@@ -1,9 +1,19 @@
 package words
 
+import "strings"
+
 // The context windows, in words (see the package comment).
 const (
 	preWindow  = 6
 	postWindow = 4
+	// preReach bounds how far back a cue is looked for at all: the words of
+	// other terms and list glue between a cue and its match do not count
+	// toward preWindow, so a cue may stand further back than 6 words.
+	preReach = 4 * preWindow
+	// screenAfterWindow and testWindow: how far after a match a screening
+	// word or a test noun still speaks of it.
+	screenAfterWindow = 2
+	testWindow        = 3
 )
 
 // compactAfter is how many tokens Find lets pile up behind the ones it still
@@ -60,7 +70,7 @@ func (f *Finder) Find(l *Lexicon, text string, dst []Match) []Match {
 	// What a match starting at word i may look at: the term's own words and
 	// the cues after them, and before them the cues' words.
 	ahead := l.maxWords + postWindow + 2*cues.maxWords + 2
-	behind := preWindow + 2*cues.maxWords
+	behind := preReach + 2*cues.maxWords
 	pos := 0
 	for i := 0; ; i++ {
 		for len(f.toks)-i < ahead && pos < len(text) {
@@ -127,19 +137,19 @@ func (f *Finder) startAt(l *Lexicon, text string, i int, dst []Match) []Match {
 	for j := i; j < len(f.toks); j++ {
 		t := &f.toks[j]
 		// A plural ends a term: its path goes no further.
-		dst = f.report(l, text, l.t.next(&l.fold, n, t.sid), i, j, dst)
-		dst = f.report(l, text, l.t.next(&l.fold, n, t.esid), i, j, dst)
+		dst = f.report(l, text, l.t.next(&l.fold, n, t.sid), i, j, false, dst)
+		dst = f.report(l, text, l.t.next(&l.fold, n, t.esid), i, j, true, dst)
 		if n = l.t.next(&l.fold, n, t.fid); n < 0 {
 			break
 		}
-		dst = f.report(l, text, n, i, j, dst)
+		dst = f.report(l, text, n, i, j, false, dst)
 	}
 	n = -1
 	for j := i; j < len(f.toks); j++ {
 		if n = l.t.next(&l.exact, n, f.toks[j].xid); n < 0 {
 			break
 		}
-		dst = f.report(l, text, n, i, j, dst)
+		dst = f.report(l, text, n, i, j, false, dst)
 	}
 	// Few matches start at one word: an insertion sort puts them in order.
 	ms := dst[first:]
@@ -152,15 +162,18 @@ func (f *Finder) startAt(l *Lexicon, text string, i int, dst []Match) []Match {
 }
 
 // report appends a match of words i..j for every term ending at node n.
-func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, dst []Match) []Match {
+func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, es bool, dst []Match) []Match {
 	if n < 0 {
 		return dst
 	}
 	for _, ti := range l.t.payload(n) {
 		term := &l.terms[ti]
+		if es && term.capsLast {
+			continue
+		}
 		m := Match{Start: f.toks[i].start, End: f.toks[j].end, ID: term.id, Exact: term.exact}
 		if !f.last.ok || f.last.start != m.Start || f.last.end != m.End {
-			f.judge(text, i, j+1)
+			f.judge(l, text, i, j+1)
 		}
 		broad := 0
 		if term.broad {
@@ -193,9 +206,9 @@ func (n *nearest) offer(c cueAt, dist int) {
 }
 
 // judge sets f.last to the context of the match of words s..e-1.
-func (f *Finder) judge(text string, s, e int) {
+func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	toks := f.toks
-	lo := max(0, s-preWindow-2*cues.maxWords)
+	lo := max(0, s-preReach-2*cues.maxWords)
 	hi := min(len(toks), e+postWindow+cues.maxWords)
 	f.occ = f.occ[:0]
 	f.start = f.start[:0]
@@ -224,13 +237,17 @@ func (f *Finder) judge(text string, s, e int) {
 		}
 	}
 	var best [kinds]nearest // negation after the match counts as kindPre
+	testName := false
 	for _, c := range f.occ {
+		if c.kinds&cueTest != 0 && c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) {
+			testName = true
+		}
 		if c.kinds&cueTriggers == 0 || f.covered(c, lo) {
 			continue
 		}
 		switch {
 		case c.b <= s:
-			d := s - c.b + 1
+			d := f.reach(l, c.b, s)
 			if d > preWindow || f.blocked(text, c.a+1, s, s, lo) {
 				continue
 			}
@@ -239,12 +256,22 @@ func (f *Finder) judge(text string, s, e int) {
 					best[k].offer(c, d)
 				}
 			}
-		case c.a >= e && c.kinds&cuePost != 0:
+		case c.a >= e && c.kinds&(cuePost|cueScreenAfter|cueAnswer) != 0:
 			d := c.a - e + 1
-			if d <= postWindow && !f.blocked(text, e, c.b-1, s, lo) {
+			if f.blocked(text, e, c.b-1, s, lo) {
+				continue
+			}
+			if c.kinds&cuePost != 0 && d <= postWindow ||
+				c.kinds&cueAnswer != 0 && d <= postWindow && strings.Contains(text[toks[c.a-1].end:toks[c.a].start], ":") {
 				best[kindPre].offer(c, d)
 			}
+			if c.kinds&cueScreenAfter != 0 && d <= screenAfterWindow {
+				best[kindScreen].offer(c, d)
+			}
 		}
+	}
+	if testName {
+		best[kindPre] = nearest{} // a test's name: its result does not unsay it
 	}
 	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
 	for broad := range 2 {
@@ -262,6 +289,53 @@ func (f *Finder) judge(text string, s, e int) {
 			}
 		}
 	}
+}
+
+// reach is how many words a cue ending before word b stands before the
+// match starting at word s: 1 right before it. The words of other terms
+// (the longest starting at each word) and list glue do not count.
+func (f *Finder) reach(l *Lexicon, b, s int) int {
+	d := 1
+	for k := b; k < s; k++ {
+		if end := f.termEnd(l, k, s); end > k {
+			k = end - 1
+			continue
+		}
+		if f.wordKinds(k)&cueGlue == 0 {
+			d++
+		}
+	}
+	return d
+}
+
+// termEnd returns the end (exclusive) of the longest term of l that starts
+// at word k and ends before word limit, or k.
+func (f *Finder) termEnd(l *Lexicon, k, limit int) int {
+	end := k
+	ends := func(n int32) bool { return n >= 0 && len(l.t.payload(n)) > 0 }
+	n := int32(-1)
+	for j := k; j < limit; j++ {
+		t := &f.toks[j]
+		if ends(l.t.next(&l.fold, n, t.sid)) || ends(l.t.next(&l.fold, n, t.esid)) {
+			end = j + 1
+		}
+		if n = l.t.next(&l.fold, n, t.fid); n < 0 {
+			break
+		}
+		if ends(n) {
+			end = j + 1
+		}
+	}
+	n = -1
+	for j := k; j < limit; j++ {
+		if n = l.t.next(&l.exact, n, f.toks[j].xid); n < 0 {
+			break
+		}
+		if ends(n) {
+			end = max(end, j+1)
+		}
+	}
+	return end
 }
 
 // covered reports whether a pseudo-cue covers any word of c.

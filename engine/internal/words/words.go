@@ -12,7 +12,8 @@
 // taken off (à-å, ç, è-ë, ì-ï, ñ, ò-ö, ø, ù-ü, ý, ÿ; œ, æ and ß become oe,
 // ae and ss). A term written with a leading '=' compares its words byte for
 // byte instead. The last word of a term without '=' also matches the text's
-// word with "s" or "es" after it, so plurals match.
+// word with "s" or "es" after it, so plurals match; "es" is no plural of a
+// word written in capitals (an abbreviation: "hives" is no HIV).
 //
 // # Context
 //
@@ -23,13 +24,21 @@
 // sequences folded like terms:
 //
 //   - preNegation: a cue at most 6 words before the match negates it;
+//     the words of other terms and listGlue between them do not count, so
+//     a negation reaches through a list ("denies depression, anxiety or
+//     PTSD");
 //   - postNegation: a cue at most 4 words after the match negates it;
+//     answerNegation too, but only after a colon ("Heroin use: denies");
+//   - testNouns: a cue at most 3 words after the match makes it a test's
+//     name ("HIV-1 RNA", "chlamydia NAAT"), which no negation drops: a
+//     test done says what its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
 //     ("not ruled out" negates nothing);
 //   - otherPerson: a cue at most 6 words before makes the match about
 //     someone other than the patient;
 //   - hypothetical: a cue at most 6 words before makes it hypothetical;
-//   - screening: the same, for terms marked ScreeningBroad only.
+//   - screening: the same, for terms marked ScreeningBroad only, and
+//     screeningAfter at most 2 words after ("depression screening").
 //
 // "At most 6 words before" counts the match's first word as 0: a cue right
 // before the match is 1 word before it, so 5 words may stand between them
@@ -80,6 +89,7 @@ type Lexicon struct {
 type termInfo struct {
 	id           int32
 	exact, broad bool
+	capsLast     bool // its last word is in capitals: an abbreviation, whose plural takes "s" only
 }
 
 type compileError struct{ msg string }
@@ -101,11 +111,27 @@ func Compile(terms []Term) (*Lexicon, error) {
 		if n == 0 {
 			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
 		}
-		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad}
+		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, capsLast(text)}
 		l.maxWords = max(l.maxWords, n)
 	}
 	l.fold, l.exact, l.t = fold.dict(), exact.dict(), b.trie()
 	return l, nil
+}
+
+// capsLast reports whether the last word of text is two or more letters,
+// all capitals: "HIV" takes "HIVs" as its plural, never "HIVes", so
+// "hives" is no HIV.
+func capsLast(text string) bool {
+	w := strings.TrimRight(text, " .-/'")
+	if i := strings.LastIndexAny(w, " .-/'"); i >= 0 {
+		w = w[i+1:]
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return false
+		}
+	}
+	return len(w) >= 2
 }
 
 // IsTerm reports whether s is a literal term this package can match, as

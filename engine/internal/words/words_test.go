@@ -268,3 +268,17 @@ func TestReasonString(t *testing.T) {
 		}
 	}
 }
+
+// An abbreviation's plural takes "s", never "es": "hives" is no HIV.
+func TestCapsPlural(t *testing.T) {
+	l, err := Compile([]Term{{Text: "HIV", ID: 1}, {Text: "STD", ID: 2}, {Text: "abortion", ID: 3}, {Text: "gonococcal infection", ID: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	for text, want := range map[string]int{"hives": 0, "HIVES": 0, "HIVs": 1, "STDs": 1, "stdes": 0, "abortions": 1, "gonococcal infections": 1} {
+		if got := len(f.Find(l, text, nil)); got != want {
+			t.Errorf("%q: %d matches, want %d", text, got, want)
+		}
+	}
+}

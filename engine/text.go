@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/seclabel/seclabel/engine/internal/words"
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// Words: the rules' text entries read in what a resource says in words
+// (README, "Words"). The scanner meets each piece of text where it walks;
+// readText matches the lexicon's terms in it all at once, keeps those
+// context leaves standing (words.Reason), and records them as matches with
+// their evidence, inline on the element when the text is one element's.
+
+// textSpot is where a piece of text sits: the element an inline label goes
+// on (an object, or the object holding the primitive prim), or none.
+type textSpot struct {
+	el   jsonx.Node
+	prim string
+}
+
+var noSpot = textSpot{el: -1}
+
+// textMembers lists, per resource type, the string elements directly on
+// the resource that hold what a clinician wrote.
+var textMembers = map[string][]string{
+	"Observation":        {"valueString"},
+	"DiagnosticReport":   {"conclusion"},
+	"CarePlan":           {"description"},
+	"ClinicalImpression": {"description", "summary"},
+	"DocumentReference":  {"description"},
+	"ServiceRequest":     {"patientInstruction"},
+}
+
+// resourceText reads the string elements of textMembers on a resource.
+func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {
+	for _, name := range textMembers[typ] {
+		if v := sc.d.Get(n, name); sc.d.IsStr(v) {
+			sc.readText(sc.d.Str(v), typ, 0, "."+name, textSpot{el: n, prim: name}, contained)
+		}
+	}
+}
+
+// narrative reads a resource's narrative (text.div) as text.
+func (sc *scanner) narrative(n jsonx.Node, typ string, contained bool) {
+	div := sc.d.Get(sc.d.Get(n, "text"), "div")
+	if !sc.d.IsStr(div) {
+		return
+	}
+	buf := words.FromXHTML(sc.xbuf[:0], sc.d.Str(div))
+	sc.xbuf = buf
+	sc.readText(string(buf), typ, 0, ".text.div", noSpot, contained)
+}
+
+// attachment reads an Attachment's inline data when its content type is
+// text: decoded into a buffer the scanner keeps, never by copying the
+// resource. Other types are reported as not read.
+func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.Node, contained bool) {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	html := mt == "text/html" || mt == "application/xhtml+xml"
+	if !html && mt != "text/plain" && mt != "text/markdown" {
+		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location()+string(sc.path)+".data",
+			"an attachment of type "+quote(mt)+" is not read for words; only text/plain, text/html and text/markdown are")
+		return
+	}
+	buf, ok := words.DecodeBase64(sc.abuf[:0], data)
+	sc.abuf = buf
+	if !ok {
+		sc.s.diag(SeverityWarning, DiagTextNotRead, sc.p.location()+string(sc.path)+".data", "the attachment's data is not base64; it is not read for words")
+		return
+	}
+	if !utf8.Valid(buf) {
+		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location()+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
+		return
+	}
+	t := string(buf)
+	if html {
+		sc.xbuf = words.FromXHTML(sc.xbuf[:0], t)
+		t = string(sc.xbuf)
+	}
+	sc.readText(t, typ, depth, ".data", textSpot{el: el}, contained)
+}
+
+// readText matches the rules' text entries in t, which sits at the
+// scanner's path plus suffix (in spot, when it is one element's).
+func (sc *scanner) readText(t, typ string, depth int, suffix string, spot textSpot, contained bool) {
+	r := sc.r
+	minConf := uint32(sc.s.opts.MinConfidence*confScale + 0.5)
+	if r.lexicon != nil {
+		sc.found = sc.finder.Find(r.lexicon, t, sc.found[:0])
+		for _, f := range sc.found {
+			h := r.termInfo[f.ID]
+			if h.confidence < minConf || h.confidence == 0 {
+				continue
+			}
+			if f.Reason != words.Kept {
+				sc.dropped(t, int(h.rule), typ, depth, suffix, f)
+				continue
+			}
+			sc.textHit(t, int(h.rule), h.confidence, f.Start, f.End, typ, depth, suffix, spot, contained)
+		}
+	}
+	lower := ""
+	for _, tr := range r.text {
+		if tr.confidence < minConf || tr.confidence == 0 {
+			continue
+		}
+		if tr.lits != nil {
+			if lower == "" {
+				lower = strings.ToLower(t)
+			}
+			if !strings.Contains(lower, tr.lits[0]) {
+				continue
+			}
+		}
+		if start, end, ok := tr.re.Find(t); ok {
+			sc.textHit(t, tr.rule, tr.confidence, start, end, typ, depth, suffix, spot, contained)
+		}
+	}
+}
+
+// textHit records words that fired rule ri, with their evidence. The text
+// may live in a buffer the scanner reuses, so the evidence is copied.
+func (sc *scanner) textHit(t string, ri int, conf uint32, start, end int, typ string, depth int, suffix string, spot textSpot, contained bool) {
+	m := sc.hit(ri, "", "", typ, depth, suffix, contained)
+	if m == nil {
+		return
+	}
+	m.byText = true
+	m.text = strings.Clone(t[start:end])
+	m.start = utf8.RuneCountInString(t[:start])
+	m.end = m.start + utf8.RuneCountInString(t[start:end])
+	m.confidence = conf
+	if !contained && m.element < 0 {
+		m.element, m.prim = spot.el, spot.prim
+	}
+}
+
+// dropped reports words context left standing out.
+func (sc *scanner) dropped(t string, ri int, typ string, depth int, suffix string, f words.Match) {
+	if sc.s.opts.OmitReport || !sc.applies(ri, typ, depth) {
+		return
+	}
+	start := utf8.RuneCountInString(t[:f.Start])
+	sc.s.report.Dropped = append(sc.s.report.Dropped, Dropped{
+		Location: sc.p.location(), Type: sc.p.typ, ID: sc.p.id, Rule: sc.r.rules[ri].id,
+		Path: sc.p.location() + string(sc.path) + suffix, Text: strings.Clone(t[f.Start:f.End]),
+		Start: start, End: start + utf8.RuneCountInString(t[f.Start:f.End]),
+		Reason: f.Reason.String(), Trigger: strings.Clone(f.Trigger),
+	})
+}
