@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/seclabel/seclabel/engine/internal/words"
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -49,9 +50,8 @@ func (sc *scanner) narrative(n jsonx.Node, typ string, contained bool) {
 	if !sc.d.IsStr(div) {
 		return
 	}
-	buf := words.FromXHTML(sc.xbuf[:0], sc.d.Str(div))
-	sc.xbuf = buf
-	sc.readText(string(buf), typ, 0, ".text.div", noSpot, contained)
+	sc.xbuf = words.FromXHTML(sc.xbuf[:0], sc.d.Str(div))
+	sc.readText(view(sc.xbuf), typ, 0, ".text.div", noSpot, contained)
 }
 
 // attachment reads an Attachment's inline data when its content type is
@@ -76,13 +76,18 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location()+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
 		return
 	}
-	t := string(buf)
+	t := view(buf)
 	if html {
 		sc.xbuf = words.FromXHTML(sc.xbuf[:0], t)
-		t = string(sc.xbuf)
+		t = view(sc.xbuf)
 	}
 	sc.readText(t, typ, depth, ".data", textSpot{el: el}, contained)
 }
+
+// view is the text in b without copying it: a decoded attachment is read
+// where it was decoded. It is valid until b is written again; what the
+// report keeps of it is cloned (textHit, dropped).
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // readText matches the rules' text entries in t, which sits at the
 // scanner's path plus suffix (in spot, when it is one element's).

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -341,5 +342,38 @@ func TestBrowserKeyboard(t *testing.T) {
 	step(t, ctx, "Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.ID("diag-box")))
 	if s := text(t, ctx, "#diagnostics"); !strings.Contains(s, "confidentiality-missing") {
 		t.Errorf("diagnostics: %q", s)
+	}
+}
+
+// TestBrowserWords labels the words sample and checks what the page shows
+// of it: the words that labeled, marked in their text, and those context
+// dropped, greyed, with the reason and its trigger.
+func TestBrowserWords(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")),
+		chromedp.WaitReady(chromedp.CSS(`#sample option[value="words.json"]`)))
+	step(t, ctx, "pick the words sample",
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('sample'); s.value = 'words.json'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('source').value.includes('856AAAA')`))
+	step(t, ctx, "label", chromedp.Click(chromedp.ID("run-label")), chromedp.WaitVisible(chromedp.ID("words-box")))
+	marked, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#words .resource:not(.dropped) mark.words')].map((m) => m.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"HIV", "is an alcoholic", "naltrexone"} { // the display, the note's words
+		if !slices.Contains(marked, w) {
+			t.Errorf("words that labeled: %q, want %q among them", marked, w)
+		}
+	}
+	dropped := text(t, ctx, "#words")
+	for _, w := range []string{`negated: "negative for"`, `other-person: "mother"`, `hypothetical: "screening for"`} {
+		if !strings.Contains(dropped, w) {
+			t.Errorf("dropped words: %q lacks %q", dropped, w)
+		}
+	}
+	grey, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#words .resource.dropped mark.words').length`))
+	if err != nil || grey < 3 {
+		t.Errorf("%d dropped matches shown greyed (%v)", grey, err)
 	}
 }

@@ -39,7 +39,7 @@ type token struct {
 	hash       uint32
 	fid        int32 // in Lexicon.fold, or -1
 	sid, esid  int32 // the word less "s", less "es", in Lexicon.fold, or -1
-	xid        int32 // in Lexicon.exact, or -1
+	xid, xsid  int32 // in Lexicon.exact, as it is and less a last "s", or -1
 	cid        int32 // among the cues, or -1; -2 until looked up
 }
 
@@ -101,7 +101,7 @@ func (f *Finder) scan(l *Lexicon, text string, pos int) int {
 	f.toks = append(f.toks, token{})
 	t := &f.toks[len(f.toks)-1]
 	*t = token{start: start, end: end, f0: f0, f1: len(f.fold), hash: h,
-		fid: l.fold.lookup(fw, h), sid: -1, esid: -1, xid: -1, cid: -2}
+		fid: l.fold.lookup(fw, h), sid: -1, esid: -1, xid: -1, xsid: -1, cid: -2}
 	if n := len(fw); n > 1 && fw[n-1] == 's' {
 		t.sid = l.fold.lookup(fw[:n-1], less1)
 		if n > 2 && fw[n-2] == 'e' {
@@ -111,6 +111,9 @@ func (f *Finder) scan(l *Lexicon, text string, pos int) int {
 	if len(l.exact.hashes) > 0 {
 		f.raw = append(f.raw[:0], w...)
 		t.xid = l.exact.lookup(f.raw, hashWord(f.raw))
+		if n := len(f.raw); n > 2 && f.raw[n-1] == 's' {
+			t.xsid = l.exact.lookup(f.raw[:n-1], hashWord(f.raw[:n-1]))
+		}
 	}
 	return end
 }
@@ -129,7 +132,7 @@ func (f *Finder) compact(n int) int {
 
 // startAt appends the matches that start at word i.
 func (f *Finder) startAt(l *Lexicon, text string, i int, dst []Match) []Match {
-	if t := &f.toks[i]; t.fid < 0 && t.sid < 0 && t.esid < 0 && t.xid < 0 {
+	if t := &f.toks[i]; t.fid < 0 && t.sid < 0 && t.esid < 0 && t.xid < 0 && t.xsid < 0 {
 		return dst // most words are in no term
 	}
 	first := len(dst)
@@ -137,19 +140,21 @@ func (f *Finder) startAt(l *Lexicon, text string, i int, dst []Match) []Match {
 	for j := i; j < len(f.toks); j++ {
 		t := &f.toks[j]
 		// A plural ends a term: its path goes no further.
-		dst = f.report(l, text, l.t.next(&l.fold, n, t.sid), i, j, false, dst)
-		dst = f.report(l, text, l.t.next(&l.fold, n, t.esid), i, j, true, dst)
+		dst = f.report(l, text, l.t.next(&l.fold, n, t.sid), i, j, pluralS, dst)
+		dst = f.report(l, text, l.t.next(&l.fold, n, t.esid), i, j, pluralES, dst)
 		if n = l.t.next(&l.fold, n, t.fid); n < 0 {
 			break
 		}
-		dst = f.report(l, text, n, i, j, false, dst)
+		dst = f.report(l, text, n, i, j, 0, dst)
 	}
 	n = -1
 	for j := i; j < len(f.toks); j++ {
+		// "STDs": an exact term's plural takes a lower-case "s".
+		dst = f.report(l, text, l.t.next(&l.exact, n, f.toks[j].xsid), i, j, pluralExact, dst)
 		if n = l.t.next(&l.exact, n, f.toks[j].xid); n < 0 {
 			break
 		}
-		dst = f.report(l, text, n, i, j, false, dst)
+		dst = f.report(l, text, n, i, j, 0, dst)
 	}
 	// Few matches start at one word: an insertion sort puts them in order.
 	ms := dst[first:]
@@ -162,13 +167,13 @@ func (f *Finder) startAt(l *Lexicon, text string, i int, dst []Match) []Match {
 }
 
 // report appends a match of words i..j for every term ending at node n.
-func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, es bool, dst []Match) []Match {
+func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, plural uint8, dst []Match) []Match {
 	if n < 0 {
 		return dst
 	}
 	for _, ti := range l.t.payload(n) {
 		term := &l.terms[ti]
-		if es && term.capsLast {
+		if plural == pluralES && term.capsLast || plural == pluralExact && term.sLast {
 			continue
 		}
 		m := Match{Start: f.toks[i].start, End: f.toks[j].end, ID: term.id, Exact: term.exact}
@@ -184,6 +189,13 @@ func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, es bool, dst
 	}
 	return dst
 }
+
+// How the last word of a match was read: as written, or as a plural.
+const (
+	pluralS uint8 = 1 + iota
+	pluralES
+	pluralExact // an exact term's, with a lower-case "s"
+)
 
 // cid returns the cue word index of word k.
 func (f *Finder) cid(k int) int32 {
@@ -328,6 +340,9 @@ func (f *Finder) termEnd(l *Lexicon, k, limit int) int {
 	}
 	n = -1
 	for j := k; j < limit; j++ {
+		if ends(l.t.next(&l.exact, n, f.toks[j].xsid)) {
+			end = max(end, j+1)
+		}
 		if n = l.t.next(&l.exact, n, f.toks[j].xid); n < 0 {
 			break
 		}

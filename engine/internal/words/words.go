@@ -13,7 +13,9 @@
 // ae and ss). A term written with a leading '=' compares its words byte for
 // byte instead. The last word of a term without '=' also matches the text's
 // word with "s" or "es" after it, so plurals match; "es" is no plural of a
-// word written in capitals (an abbreviation: "hives" is no HIV).
+// word written in capitals (an abbreviation: "hives" is no HIV). An exact
+// term's last word takes a lower-case "s" ("STDs" for "=STD") unless it
+// ends in one.
 //
 // # Context
 //
@@ -90,6 +92,7 @@ type termInfo struct {
 	id           int32
 	exact, broad bool
 	capsLast     bool // its last word is in capitals: an abbreviation, whose plural takes "s" only
+	sLast        bool // it ends in s or S, so an exact term takes no plural
 }
 
 type compileError struct{ msg string }
@@ -111,7 +114,7 @@ func Compile(terms []Term) (*Lexicon, error) {
 		if n == 0 {
 			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
 		}
-		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, capsLast(text)}
+		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, capsLast(text), strings.HasSuffix(strings.ToLower(text), "s")}
 		l.maxWords = max(l.maxWords, n)
 	}
 	l.fold, l.exact, l.t = fold.dict(), exact.dict(), b.trie()

@@ -102,7 +102,7 @@ func TestFindMatching(t *testing.T) {
 		{"no other suffix", []Term{{Text: "abortion", ID: 1}}, "abortionist abortionss", nil},
 		{"plural stem of a longer term", []Term{{Text: "sexually transmitted disease", ID: 1}}, "sexually transmitted diseases", []string{"sexually transmitted diseases:1"}},
 		{"exact", []Term{{Text: "=AIDS", ID: 1}}, "AIDS aids Aids", []string{"AIDS:1="}},
-		{"exact has no plural", []Term{{Text: "=AIDS", ID: 1}}, "AIDSs AIDSes", nil},
+		{"exact ending in s has no plural", []Term{{Text: "=AIDS", ID: 1}}, "AIDSs AIDSes", nil},
 		{"exact plural listed", []Term{{Text: "=AIDS", ID: 1}, {Text: "=STDs", ID: 2}}, "STDs STDS", []string{"STDs:2="}},
 		{"exact is not folded", []Term{{Text: "=naïve", ID: 1}}, "naive NAÏVE naïve", []string{"naïve:1="}},
 		{"exact and folded", []Term{{Text: "=PrEP", ID: 1}, {Text: "prep", ID: 2}}, "PrEP prep", []string{"PrEP:2", "PrEP:1=", "prep:2"}},
@@ -271,12 +271,14 @@ func TestReasonString(t *testing.T) {
 
 // An abbreviation's plural takes "s", never "es": "hives" is no HIV.
 func TestCapsPlural(t *testing.T) {
-	l, err := Compile([]Term{{Text: "HIV", ID: 1}, {Text: "STD", ID: 2}, {Text: "abortion", ID: 3}, {Text: "gonococcal infection", ID: 4}})
+	l, err := Compile([]Term{{Text: "HIV", ID: 1}, {Text: "STD", ID: 2}, {Text: "abortion", ID: 3}, {Text: "gonococcal infection", ID: 4},
+		{Text: "=IUD", ID: 5}, {Text: "=PrEP", ID: 6}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var f Finder
-	for text, want := range map[string]int{"hives": 0, "HIVES": 0, "HIVs": 1, "STDs": 1, "stdes": 0, "abortions": 1, "gonococcal infections": 1} {
+	for text, want := range map[string]int{"hives": 0, "HIVES": 0, "HIVs": 1, "STDs": 1, "stdes": 0, "abortions": 1, "gonococcal infections": 1,
+		"IUDs": 1, "IUDS": 0, "iuds": 0, "PrEPs": 1, "PrEP": 1, "preps": 0} {
 		if got := len(f.Find(l, text, nil)); got != want {
 			t.Errorf("%q: %d matches, want %d", text, got, want)
 		}
