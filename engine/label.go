@@ -314,6 +314,7 @@ type scanner struct {
 	finder     words.Finder
 	found      []words.Match
 	abuf, xbuf []byte
+	resolved   bool // a coding below the object being scanned has a code the packs judge (codeResolves)
 }
 
 // systemCache holds the last systems a scanner resolved, kept across the
@@ -505,10 +506,15 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			}
 			return
 		}
-		// A display says in words what its code says: read when the code
-		// told the rules nothing, or always with "all".
-		if d.IsStr(display) && d.IsStr(code) && (mode == TextAll || len(sc.p.matches) == before) {
-			sc.readText(d.Str(display), typ, depth, ".display", noSpot, contained)
+		// A display says in words what its code says: read when the packs
+		// cannot judge the code (codeResolves), or always with "all".
+		if d.IsStr(code) && !quantity {
+			sys, _ := sc.system(d.Str(system))
+			resolves := codeResolves(sys, d.Str(code))
+			sc.resolved = sc.resolved || resolves
+			if d.IsStr(display) && (mode == TextAll || !resolves && len(sc.p.matches) == before) {
+				sc.readText(d.Str(display), typ, depth, ".display", noSpot, contained)
+			}
 		}
 		parent := ""
 		if depth > 0 {
@@ -533,13 +539,17 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				concept = true
 			}
 		}
+		outer := sc.resolved
+		sc.resolved = false
 		if nested {
 			sc.members(v, typ, depth, contained)
 		}
-		// A CodeableConcept's text, once its codings are known.
-		if concept && (mode == TextAll || len(sc.p.matches) == before) {
+		// A CodeableConcept's text, once its codings are known: read when
+		// none could be judged by its code and none matched.
+		if concept && (mode == TextAll || !sc.resolved && len(sc.p.matches) == before) {
 			sc.readText(d.Str(text), typ, depth, ".text", noSpot, contained)
 		}
+		sc.resolved = outer || sc.resolved
 	}
 }
 
