@@ -315,6 +315,7 @@ type scanner struct {
 	found      []words.Match
 	abuf, xbuf []byte
 	resolved   bool // a coding below the object being scanned has a code the packs judge (codeResolves)
+	quiet      quietCache
 }
 
 // systemCache holds the last systems a scanner resolved, kept across the
@@ -489,13 +490,19 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			}
 		}
 		before := len(sc.p.matches)
+		var sys string
 		if d.IsStr(code) && !quantity {
-			sc.coding(d.Str(system), d.Str(code), typ, depth, contained)
+			var x *systemIndex
+			sys, x = sc.system(d.Str(system))
+			sc.coding(sys, x, d.Str(code), typ, depth, contained)
 		}
 		// Ingredient entries read the display of an RxNorm coding whatever
 		// textMatch says: it is the concept's standard name.
 		if sc.r.ingredients != nil && d.IsStr(display) && d.IsStr(system) && !quantity {
-			if sys, _ := sc.system(d.Str(system)); sys == rxnormSystem {
+			if sys == "" {
+				sys, _ = sc.system(d.Str(system))
+			}
+			if sys == rxnormSystem {
 				sc.ingredients(d.Str(display), d.Str(code), typ, depth, contained)
 			}
 		}
@@ -509,7 +516,6 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// A display says in words what its code says: read when the packs
 		// cannot judge the code (codeResolves), or always with "all".
 		if d.IsStr(code) && !quantity {
-			sys, _ := sc.system(d.Str(system))
 			resolves := codeResolves(sys, d.Str(code))
 			sc.resolved = sc.resolved || resolves
 			if d.IsStr(display) && (mode == TextAll || !resolves && len(sc.p.matches) == before) {
@@ -570,8 +576,7 @@ func (sc *scanner) members(v jsonx.Node, typ string, depth int, contained bool) 
 // codingKeyStart holds the first bytes of the member names value looks for.
 var codingKeyStart = [256]bool{'u': true, 'c': true, 's': true, 'v': true, 't': true, 'd': true}
 
-func (sc *scanner) coding(system, code, typ string, depth int, contained bool) {
-	sys, x := sc.system(system)
+func (sc *scanner) coding(sys string, x *systemIndex, code, typ string, depth int, contained bool) {
 	if x == nil {
 		return // no rule names a code of this system
 	}

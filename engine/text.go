@@ -92,10 +92,22 @@ func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 // readText matches the rules' text entries in t, which sits at the
 // scanner's path plus suffix (in spot, when it is one element's).
 func (sc *scanner) readText(t, typ string, depth int, suffix string, spot textSpot, contained bool) {
+	if sc.quiet.has(sc.r, t) {
+		return
+	}
+	if !sc.matchText(t, typ, depth, suffix, spot, contained) {
+		sc.quiet.add(sc.r, t)
+	}
+}
+
+// matchText is readText's work; it reports whether any entry matched, kept
+// or dropped.
+func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textSpot, contained bool) (found bool) {
 	r := sc.r
 	minConf := uint32(sc.s.opts.MinConfidence*confScale + 0.5)
 	if r.lexicon != nil {
 		sc.found = sc.finder.Find(r.lexicon, t, sc.found[:0])
+		found = len(sc.found) > 0
 		for _, f := range sc.found {
 			h := r.termInfo[f.ID]
 			if h.confidence < minConf || h.confidence == 0 {
@@ -110,9 +122,8 @@ func (sc *scanner) readText(t, typ string, depth int, suffix string, spot textSp
 	}
 	lower := ""
 	for _, tr := range r.text {
-		if tr.confidence < minConf || tr.confidence == 0 {
-			continue
-		}
+		// Confidence is judged after the match: what the quiet cache
+		// keeps must not depend on a request's options.
 		if tr.lits != nil {
 			if lower == "" {
 				lower = strings.ToLower(t)
@@ -122,9 +133,14 @@ func (sc *scanner) readText(t, typ string, depth int, suffix string, spot textSp
 			}
 		}
 		if start, end, ok := tr.re.Find(t); ok {
+			found = true
+			if tr.confidence < minConf || tr.confidence == 0 {
+				continue
+			}
 			sc.textHit(t, tr.rule, tr.confidence, start, end, typ, depth, suffix, spot, contained)
 		}
 	}
+	return found
 }
 
 // textHit records words that fired rule ri, with their evidence. The text
@@ -156,4 +172,38 @@ func (sc *scanner) dropped(t string, ri int, typ string, depth int, suffix strin
 		Start: start, End: start + utf8.RuneCountInString(t[f.Start:f.End]),
 		Reason: f.Reason.String(), Trigger: strings.Clone(f.Trigger),
 	})
+}
+
+// quietCache remembers short texts in which the rules found nothing, so
+// the same display met again (a bundle repeats its codings' displays
+// thousands of times) is not read again. Direct-mapped: a text has one
+// slot, chosen by its length and its ends, and may push out another.
+type quietCache struct {
+	rules *Rules
+	slots [64]string
+}
+
+// quietMax is the longest text the cache keeps: notes and attachments are
+// rarely repeated.
+const quietMax = 96
+
+func quietSlot(t string) int {
+	return (len(t)*31 + int(t[0])*7 + int(t[len(t)-1])) & 63
+}
+
+func (q *quietCache) has(r *Rules, t string) bool {
+	if q.rules != r || t == "" || len(t) > quietMax {
+		return false
+	}
+	return q.slots[quietSlot(t)] == t
+}
+
+func (q *quietCache) add(r *Rules, t string) {
+	if t == "" || len(t) > quietMax {
+		return
+	}
+	if q.rules != r {
+		*q = quietCache{rules: r}
+	}
+	q.slots[quietSlot(t)] = strings.Clone(t)
 }
