@@ -326,19 +326,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	step(t, ctx, "open the playground", chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")),
 		chromedp.SetValue(chromedp.ID("source"), `{"resourceType":"Patient","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}`),
 		chromedp.Focus(chromedp.ID("source")))
-	for i := 0; ; i++ {
-		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if id == "run-validate" {
-			break
-		}
-		if i == 30 {
-			t.Fatalf("Tab never reached the Validate button (stopped at %q)", id)
-		}
-		step(t, ctx, "Tab", chromedp.KeyEvent("\t"))
-	}
+	tabTo(t, ctx, `document.activeElement.id === 'run-validate'`, "the Validate button", 30)
 	step(t, ctx, "Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.ID("diag-box")))
 	if s := text(t, ctx, "#diagnostics"); !strings.Contains(s, "confidentiality-missing") {
 		t.Errorf("diagnostics: %q", s)
@@ -375,5 +363,250 @@ func TestBrowserWords(t *testing.T) {
 	grey, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#words .resource.dropped mark.words').length`))
 	if err != nil || grey < 3 {
 		t.Errorf("%d dropped matches shown greyed (%v)", grey, err)
+	}
+}
+
+// artifact writes a screenshot to $SECLABEL_ARTIFACTS, else to a temporary
+// directory, and logs where.
+func artifact(t *testing.T, name string, png []byte) {
+	t.Helper()
+	dir := os.Getenv("SECLABEL_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+// eval runs a JavaScript expression in the page and returns its value.
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// pickSample opens the playground and loads one of its samples.
+func pickSample(t *testing.T, ctx context.Context, url, file, contains string) {
+	t.Helper()
+	step(t, ctx, "open the playground", chromedp.Navigate(url+"/"), chromedp.WaitReady(chromedp.CSS("body[data-ready]")),
+		chromedp.WaitReady(chromedp.CSS(`#sample option[value="`+file+`"]`)))
+	step(t, ctx, "pick "+file,
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('sample'); s.value = '`+file+`'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('source').value.includes('`+contains+`')`))
+}
+
+// tabTo presses Tab until the focused element satisfies the JavaScript
+// condition, at most limit times.
+func tabTo(t *testing.T, ctx context.Context, cond, what string, limit int) {
+	t.Helper()
+	for i := 0; !eval[bool](t, ctx, cond); i++ {
+		if i == limit {
+			t.Fatalf("Tab never reached %s (stopped at %q)", what, eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 80)`))
+		}
+		step(t, ctx, "Tab", chromedp.KeyEvent("\t"))
+	}
+}
+
+// run clicks an operation's button and waits until the run is over and its
+// summary says want.
+func run(t *testing.T, ctx context.Context, button, want string) {
+	t.Helper()
+	step(t, ctx, "run "+button, chromedp.Click(chromedp.ID(button)),
+		chromedp.Poll[chromedp.Void](`!document.getElementById('output').hasAttribute('aria-busy') && document.getElementById('summary').textContent.includes('`+want+`')`))
+}
+
+// TestBrowserResultInView runs operations at a laptop's 1366 x 768 and a
+// phone's 390 x 844: the summary of the result is on screen when the run is
+// over, the button pressed keeps the focus, and the summary is a polite live
+// region, so the result is announced.
+func TestBrowserResultInView(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	for _, v := range []struct {
+		w, h   int64
+		button string
+		want   string
+	}{{1366, 768, "run-label", "Labeled"}, {390, 844, "run-label", "Labeled"}, {390, 844, "run-hwm", "high-water mark"}, {1366, 768, "run-validate", "error(s)"}} {
+		step(t, ctx, "viewport", chromedp.EmulateViewport(v.w, v.h))
+		pickSample(t, ctx, srv.URL, "substance-use.json", "5602001")
+		run(t, ctx, v.button, v.want)
+		inView := eval[bool](t, ctx, `(() => { const r = document.getElementById('summary').getBoundingClientRect();
+			return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth; })()`)
+		if !inView {
+			t.Errorf("%dx%d, %s: the summary is off screen after the run: %s", v.w, v.h, v.button, eval[string](t, ctx, `JSON.stringify([document.getElementById("summary").getBoundingClientRect(), scrollY, innerHeight, document.getElementById("output").scrollTop, document.activeElement.id])`))
+		}
+		if id := eval[string](t, ctx, `document.activeElement.id`); id != v.button {
+			t.Errorf("%dx%d: the focus moved from %s to %q", v.w, v.h, v.button, id)
+		}
+	}
+	if live := eval[string](t, ctx, `document.getElementById('summary').getAttribute('aria-live')`); live != "polite" {
+		t.Errorf("summary aria-live=%q, want polite", live)
+	}
+	step(t, ctx, "reset the viewport", chromedp.EmulateReset())
+}
+
+// TestBrowserErrorReplacesResult labels a sample, then runs malformed
+// input: only the error is left, with the old chips, banners, words and
+// output hidden and nothing to download. A rejected rule pack names its
+// file, the engine's code and its message.
+func TestBrowserErrorReplacesResult(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	pickSample(t, ctx, srv.URL, "words.json", "856AAAA")
+	run(t, ctx, "run-label", "Labeled")
+	if !eval[bool](t, ctx, `!document.getElementById('chips-box').hidden && !document.getElementById('words-box').hidden && !document.getElementById('download').disabled`) {
+		t.Fatal("the first run shows no result")
+	}
+	step(t, ctx, "label malformed input", chromedp.SetValue(chromedp.ID("source"), `{"resourceType":`),
+		chromedp.Click(chromedp.ID("run-label")), chromedp.WaitVisible(chromedp.ID("error")))
+	if s := text(t, ctx, "#error"); !strings.Contains(s, "invalid_json") {
+		t.Errorf("error: %q", s)
+	}
+	left := eval[[]string](t, ctx, `['chips-box', 'words-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box', 'summary']
+		.filter((id) => !document.getElementById(id).hidden)
+		.concat(document.getElementById('banners').childElementCount ? ['banners'] : [])
+		.concat(document.getElementById('download').disabled ? [] : ['download'])`)
+	if len(left) > 0 {
+		t.Errorf("after the failed run these still show the old result: %v", left)
+	}
+	if id := eval[string](t, ctx, `document.activeElement.id`); id != "run-label" {
+		t.Errorf("focus after the failed run: %q", id)
+	}
+
+	pack := filepath.Join(t.TempDir(), "broken-pack.json")
+	if err := os.WriteFile(pack, []byte(`{"name":"broken","rules":[{"id":"r"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "upload a malformed rule pack", chromedp.SetUploadFiles(chromedp.ID("pack-file"), []string{pack}),
+		chromedp.Poll[chromedp.Void](`document.getElementById('pack-status').textContent.includes('rejected')`))
+	status := text(t, ctx, "#pack-status")
+	shown := text(t, ctx, "#error")
+	for _, s := range []string{status, shown} {
+		if !strings.Contains(s, "broken-pack.json") || !strings.Contains(s, "invalid_rules") || len(s) < len("broken-pack.json invalid_rules")+20 {
+			t.Errorf("the rejection should name the file, the code and the engine's message: %q", s)
+		}
+	}
+	if !strings.Contains(status, "default pack is in use") {
+		t.Errorf("pack status: %q", status)
+	}
+	if !eval[bool](t, ctx, `document.querySelector('input[name=pack][value=default]').checked`) {
+		t.Error("the default pack is not selected after the rejection")
+	}
+}
+
+// TestBrowserNarrowAndZoom checks that the page never scrolls sideways on a
+// 390 px phone nor on a 1366 x 768 screen at 200 % zoom (683 x 384 CSS
+// pixels at two device pixels each), through label, redact and validate,
+// and saves screenshots at 1366 x 768 and 390 x 844.
+func TestBrowserNarrowAndZoom(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	for _, v := range []struct {
+		name  string
+		w, h  int64
+		scale float64
+		shot  string
+	}{{"1366x768", 1366, 768, 1, "playground-1366x768.png"}, {"390x844", 390, 844, 1, "playground-390x844.png"}, {"1366x768 at 200%", 683, 384, 2, ""}} {
+		step(t, ctx, "viewport "+v.name, chromedp.EmulateViewport(v.w, v.h, chromedp.EmulateScale(v.scale)))
+		pickSample(t, ctx, srv.URL, "substance-use.json", "5602001")
+		overflow := func(after string) {
+			t.Helper()
+			r := eval[[]float64](t, ctx, `[document.documentElement.scrollWidth, window.innerWidth]`)
+			if r[0] > r[1] {
+				t.Errorf("%s, after %s: the page is %v px wide in a %v px window", v.name, after, r[0], r[1])
+			}
+		}
+		overflow("loading")
+		run(t, ctx, "run-label", "Labeled")
+		overflow("label")
+		step(t, ctx, "deny SUD", chromedp.SetValue(chromedp.ID("deny"), "SUD"))
+		run(t, ctx, "run-redact", "withheld")
+		overflow("redact")
+		if v.shot != "" {
+			// From the top: the result column is sticky and would be
+			// captured where the last scroll left it.
+			step(t, ctx, "scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			artifact(t, v.shot, shot)
+		}
+		run(t, ctx, "run-validate", "error(s)")
+		overflow("validate")
+	}
+	step(t, ctx, "reset the viewport", chromedp.EmulateReset())
+}
+
+// TestBrowserChipsExplained reaches a label chip with Tab from the Label
+// button: it takes the focus and names its tag set, system and code. Chips
+// are filed under the tag set the engine gives them, PROCESSINLINELABEL
+// (which the input had) and REDACTED (which redaction adds) included, and
+// the withheld table names each resource's type.
+func TestBrowserChipsExplained(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+	pickSample(t, ctx, srv.URL, "inline-labels.json", "PROCESSINLINELABEL")
+	run(t, ctx, "run-label", "Labeled")
+	step(t, ctx, "focus the Label button", chromedp.Focus(chromedp.ID("run-label")))
+	tabTo(t, ctx, `document.activeElement.classList.contains('chip')`, "a label chip", 40)
+	type chip struct {
+		Name, Set, Shown string
+		Tab              int
+	}
+	focused := eval[chip](t, ctx, `(() => { const c = document.activeElement;
+		return { Name: c.getAttribute('aria-label'), Set: c.closest('[role=group]').getAttribute('aria-label'), Shown: c.innerText, Tab: c.tabIndex }; })()`)
+	if !strings.Contains(focused.Name, "|") || !strings.Contains(focused.Name, "tag set "+focused.Set) || !strings.Contains(focused.Shown, "http://") {
+		t.Errorf("focused chip: name %q in set %q shows %q; want its set, system|code, shown on focus", focused.Name, focused.Set, focused.Shown)
+	}
+	chipIn := func(code string) chip {
+		t.Helper()
+		return eval[chip](t, ctx, `(() => { const c = [...document.querySelectorAll('#chips .chip')].find((c) => c.firstChild.textContent.split(' ')[0] === '`+code+`');
+			return c ? { Name: c.getAttribute('aria-label'), Set: c.closest('[role=group]').getAttribute('aria-label'), Tab: c.tabIndex } : { Tab: -1 }; })()`)
+	}
+	if c := chipIn("PROCESSINLINELABEL"); c.Set != "obligation" || c.Tab < 0 || !strings.Contains(c.Name, "v3-ActCode|PROCESSINLINELABEL") {
+		t.Errorf("PROCESSINLINELABEL chip: %+v, want it focusable under obligation", c)
+	}
+
+	step(t, ctx, "redact an inline-labeled note",
+		chromedp.SetValue(chromedp.ID("source"), `{"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"note":[{"text":"weighed at clinic","extension":[{"url":"http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-inline-sec-label","valueCoding":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"PSY"}}]},{"text":"fine"}]}`),
+		chromedp.SetValue(chromedp.ID("clearance"), "R"), chromedp.SetValue(chromedp.ID("deny"), "PSY"))
+	run(t, ctx, "run-redact", "withheld")
+	if c := chipIn("REDACTED"); c.Set != "integrity" || c.Tab < 0 {
+		t.Errorf("REDACTED chip: %+v, want it focusable under integrity", c)
+	}
+	if s := text(t, ctx, "#withheld"); !strings.Contains(s, "element removed") {
+		t.Errorf("withheld: %q", s)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('#chips [role=group][aria-label=other]').length`); n != 0 {
+		t.Errorf("%d chip groups filed under other", n)
+	}
+
+	pickSample(t, ctx, srv.URL, "substance-use.json", "5602001")
+	step(t, ctx, "deny SUD", chromedp.SetValue(chromedp.ID("clearance"), "N"), chromedp.SetValue(chromedp.ID("deny"), "SUD"))
+	run(t, ctx, "run-redact", "withheld")
+	type row struct{ What, Type, ID string }
+	rows := eval[[]row](t, ctx, `(() => {
+		const head = [...document.querySelectorAll('#withheld th')].map((th) => th.textContent);
+		const col = (name) => head.indexOf(name);
+		return [...document.querySelectorAll('#withheld tbody tr')].map((tr) => ({ What: tr.cells[col('what')].textContent, Type: col('type') < 0 ? '' : tr.cells[col('type')].textContent, ID: tr.cells[col('id')].textContent }));
+	})()`)
+	withheld := false
+	for _, r := range rows {
+		if r.ID != "" {
+			withheld = true
+			if r.Type == "" || !strings.Contains(r.What, r.Type) && !strings.Contains(r.What, "entry[") {
+				t.Errorf("withheld row %+v lacks its resource type", r)
+			}
+		}
+	}
+	if !withheld {
+		t.Errorf("no withheld resource among %+v", rows)
 	}
 }

@@ -28,7 +28,7 @@ async function start() {
   }
   loadSamples();
   for (const [id, fn] of [['run-label', runLabel], ['run-hwm', runHWM], ['run-validate', runValidate], ['run-redact', runRedact]]) {
-    $(id).addEventListener('click', () => guard(fn));
+    $(id).addEventListener('click', () => guard(fn, true));
   }
   $('download').addEventListener('click', download);
   $('file').addEventListener('change', async (e) => { if (e.target.files[0]) setSource(await e.target.files[0].text()); });
@@ -60,19 +60,66 @@ function setSource(text) {
   $('source').value = text;
 }
 
-// guard runs an action, showing its failure with the protocol's error code.
-async function guard(fn) {
+const RESULT_BOXES = ['chips-box', 'words-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box'];
+let pending = Promise.resolve();
+let running = false;
+
+// guard runs one action at a time, showing its failure with the protocol's
+// error code. A press on a run button while another runs is dropped; a
+// rule pack change waits its turn. run marks the operations that produce a
+// result: their failure takes the place of the last result.
+function guard(fn, run = false) {
+  if (run && running) return pending;
+  pending = pending.then(() => attempt(fn, run));
+  return pending;
+}
+
+async function attempt(fn, run) {
+  running = true;
+  // aria-disabled, not disabled: a disabled button loses the focus, and the
+  // keyboard user would be thrown back to the top of the page.
   const buttons = document.querySelectorAll('.buttons button');
-  buttons.forEach((b) => { b.disabled = true; });
+  buttons.forEach((b) => b.setAttribute('aria-disabled', 'true'));
+  $('output').setAttribute('aria-busy', 'true');
   $('error').hidden = true;
   try {
     await fn();
+    if (run) reveal($('summary'));
   } catch (err) {
+    if (run) clearResult();
     $('error').hidden = false;
-    $('error').textContent = err.code ? `${err.code}: ${err.reason ?? err.message}` : String(err.message || err);
+    $('error').textContent = describe(err);
+    if (run) reveal($('error'));
   } finally {
-    buttons.forEach((b) => { b.disabled = false; });
+    buttons.forEach((b) => b.removeAttribute('aria-disabled'));
+    $('output').removeAttribute('aria-busy');
+    running = false;
   }
+}
+
+// describe is an error as the page shows it: what failed, the engine's code
+// and its message.
+function describe(err) {
+  const what = err.code ? `${err.code}: ${err.reason ?? err.message}` : String(err.message || err);
+  return err.where ? `${err.where}: ${what}` : what;
+}
+
+// clearResult hides everything the last run showed, so that a failure is
+// never read as if the old result were its own.
+function clearResult() {
+  for (const id of RESULT_BOXES) $(id).hidden = true;
+  $('banners').replaceChildren();
+  $('summary').textContent = '';
+  $('summary').hidden = true;
+  lastOutput = null;
+  $('download').disabled = true;
+}
+
+// reveal scrolls the result into view when it is off screen (in one column,
+// the result is below the buttons that ran it).
+function reveal(target) {
+  const r = target.getBoundingClientRect();
+  if (r.top < 0 || r.bottom > window.innerHeight) $('output-title').scrollIntoView({ block: 'start' });
 }
 
 async function applyPack() {
@@ -89,7 +136,8 @@ async function applyPack() {
     } catch (err) {
       document.querySelector('input[name=pack][value=default]').checked = true;
       await engine.configure({});
-      $('pack-status').textContent = 'The default pack is in use.';
+      err.where = `Rule pack ${file.name}`;
+      $('pack-status').textContent = `${file.name} was rejected (${describe({ code: err.code, reason: err.reason, message: err.message })}); the default pack is in use.`;
       throw err;
     }
   } else {
@@ -166,30 +214,38 @@ const el = (tag, attrs = {}, ...kids) => {
 };
 
 async function show(op, ndjson, items, results) {
-  for (const id of ['chips-box', 'words-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box']) $(id).hidden = true;
+  for (const id of RESULT_BOXES) $(id).hidden = true;
   const inputsParsed = items.map((t) => { try { return JSON.parse(t); } catch { return null; } });
   // The results' resources are JSON text, as the inputs were.
   const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : (typeof r.resource === 'string' ? JSON.parse(r.resource) : r.resource)));
 
   // Must-display banners, from what is released (or read).
-  const banners = $('banners');
-  banners.replaceChildren();
+  // The same notice on many entries is shown once, with where it applies:
+  // repeated, a Bundle's notices would push the rest of the result far down.
+  const byText = new Map();
   for (const out of outputs) {
     if (!out) continue;
     for (const m of await engine.marks(out)) {
-      banners.append(el('div', { class: 'banner' }, m.text, ' ', el('small', {}, m.location)));
+      if (!byText.has(m.text)) byText.set(m.text, []);
+      byText.get(m.text).push(m.location);
     }
   }
+  $('banners').replaceChildren(...[...byText].map(([t, locs]) => el('div', { class: 'banner' }, t, ' ', el('small', {}, locs.join(', ')))));
 
   // Tag sets of the codes the reports name.
   const setOf = new Map();
   const learn = (cs) => (cs || []).forEach((c) => c.set && setOf.set(c.system + '|' + c.code, c.set));
   for (const r of results) {
     for (const l of r.report.labeled || []) learn(l.added);
-    for (const m of r.report.marks || []) learn(m.security);
+    for (const m of r.report.marks || []) { learn(m.security); learn(m.leftOut); }
     for (const w of r.report.withheld || []) learn(w.labels);
     for (const l of r.labeledFrom?.report.labeled || []) learn(l.added);
-    for (const m of r.labeledFrom?.report.marks || []) learn(m.security);
+    for (const m of r.labeledFrom?.report.marks || []) { learn(m.security); learn(m.leftOut); }
+  }
+  if (op !== 'validate') {
+    const shown = [];
+    outputs.forEach((out) => { for (const [, res] of resources(out, '')) shown.push(...(res.meta?.security || [])); });
+    learn(await setsOf(shown.filter((c) => !c.set && !setOf.has(c.system + '|' + c.code))));
   }
 
   // Label chips per resource, grouped by tag set.
@@ -234,11 +290,11 @@ async function show(op, ndjson, items, results) {
   if (op === 'redact') {
     const rows = [];
     for (const r of results) {
-      for (const w of r.report.withheld) rows.push([w.location, w.id || '', w.reason, w.labels.map((l) => l.code).join(' ')]);
-      for (const p of r.report.removed || []) rows.push([p, '', 'element removed', '']);
-      for (const p of r.report.masked || []) rows.push([p, '', 'masked (data-absent-reason)', '']);
+      for (const w of r.report.withheld) rows.push([w.location, w.type || '', w.id || '', w.reason, w.labels.map((l) => l.code).join(' ')]);
+      for (const p of r.report.removed || []) rows.push([p, '', '', 'element removed', '']);
+      for (const p of r.report.masked || []) rows.push([p, '', '', 'masked (data-absent-reason)', '']);
     }
-    $('withheld').replaceChildren(rows.length ? table(['what', 'id', 'why', 'labels'], rows) : el('p', { class: 'hint' }, 'Nothing was withheld: the recipient sees everything.'));
+    $('withheld').replaceChildren(rows.length ? table(['what', 'type', 'id', 'why', 'labels'], rows) : el('p', { class: 'hint' }, 'Nothing was withheld: the recipient sees everything.'));
     $('withheld-box').hidden = false;
   }
 
@@ -281,6 +337,7 @@ async function show(op, ndjson, items, results) {
     redact: () => `Released to the recipient; ${count((r) => r.withheld.length)} resource(s) withheld`,
   }[op]();
   $('summary').textContent = `${summary}${n > 1 ? ` over ${n} NDJSON lines` : ''}.`;
+  $('summary').hidden = false;
 }
 
 // resources yields [location, resource] for a resource and a Bundle's entries.
@@ -354,6 +411,27 @@ function resourceChips(loc, res, setOf) {
     chipSets(res.meta?.security || [], setOf));
 }
 
+// setsOf asks the engine for the tag sets of codings no report named (labels
+// the input already had, REDACTED from redaction): the high-water mark of a
+// Bundle holding them reports each one, lifted or left out, with its set.
+async function setsOf(codings) {
+  const seen = new Set();
+  const security = [];
+  for (const c of codings) {
+    const k = c.system + '|' + c.code;
+    if (typeof c.system !== 'string' || typeof c.code !== 'string' || seen.has(k)) continue;
+    seen.add(k);
+    security.push({ system: c.system, code: c.code });
+  }
+  if (!security.length) return [];
+  try {
+    const r = await engine.hwm({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Basic', meta: { security } } }] });
+    return (r.report.marks || []).flatMap((m) => [...(m.security || []), ...(m.leftOut || [])]);
+  } catch {
+    return []; // the chips are then filed under "other"
+  }
+}
+
 function chipSets(codings, setOf) {
   const groups = new Map();
   for (const c of codings) {
@@ -364,14 +442,27 @@ function chipSets(codings, setOf) {
   if (!groups.size) return el('p', { class: 'hint' }, 'no security labels');
   const box = el('div');
   for (const [set, cs] of groups) {
-    box.append(el('span', { class: 'set' }, el('b', {}, set), ...cs.map((c) => el('span', { class: `chip ${set}`, title: `${c.system}|${c.code}` }, c.display ? `${c.code} · ${c.display}` : c.code))));
+    // Each chip takes the focus and names its set, system and code, so the
+    // explanation a mouse gets from the tooltip is there for the keyboard
+    // and for screen readers too; on focus it is also shown in the chip.
+    const chips = cs.map((c) => {
+      const shown = c.display ? `${c.code} · ${c.display}` : c.code;
+      const explain = `tag set ${set}, ${c.system}|${c.code}`;
+      return el('span', { class: `chip ${set}`, role: 'listitem', tabindex: '0', title: `${c.system}|${c.code}`, 'aria-label': `${shown}: ${explain}` },
+        shown, el('span', { class: 'explain', 'aria-hidden': 'true' }, ` — ${explain}`));
+    });
+    box.append(el('span', { class: 'set', role: 'group', 'aria-label': set }, el('b', { 'aria-hidden': 'true' }, set),
+      el('span', { class: 'chip-list', role: 'list' }, ...chips)));
   }
   return box;
 }
 
+// table is wrapped in a box that scrolls sideways on its own, so a wide
+// table never widens the page; the box takes the focus to scroll by keys.
 function table(head, rows, sevCol = -1) {
-  return el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
+  const t = el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => el('td', i === sevCol ? { class: c } : {}, c))))));
+  return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': head.join(', ') }, t);
 }
 
 // collectAdded finds, resource by resource, the meta.security codings the
