@@ -610,3 +610,73 @@ func TestBrowserChipsExplained(t *testing.T) {
 		t.Errorf("no withheld resource among %+v", rows)
 	}
 }
+
+// TestBrowserWhy checks that the playground says why: each rule match under
+// its resource's chips, the label that cut each removed element, and the
+// members an operation changed.
+func TestBrowserWhy(t *testing.T) {
+	ctx := browser(t)
+	srv := server(t)
+
+	pickSample(t, ctx, srv.URL, "substance-use.json", "5602001")
+	run(t, ctx, "run-label", "Labeled")
+	lines := eval[[]string](t, ctx, `[...document.querySelectorAll('#chips ul.why li')].map((l) => l.textContent)`)
+	found := false
+	for _, l := range lines {
+		if strings.HasPrefix(l, "sud-opioid · 5602001 (http://snomed.info/sct) · Bundle.entry[") && strings.Contains(l, ".code.coding[") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("why lines: %q, want the sud-opioid match of 5602001 with its path", lines)
+	}
+
+	pickSample(t, ctx, srv.URL, "words.json", "856AAAA")
+	run(t, ctx, "run-label", "Labeled")
+	if lines := eval[[]string](t, ctx, `[...document.querySelectorAll('#chips ul.why li')].map((l) => l.textContent)`); !slices.Contains(lines, `hiv · "HIV" · Bundle.entry[0].resource.code.coding[0].display`) {
+		t.Errorf("why lines: %q, want the display that said HIV", lines)
+	}
+
+	pickSample(t, ctx, srv.URL, "inline-labels.json", "PROCESSINLINELABEL")
+	run(t, ctx, "run-label", "Labeled")
+	if lines := eval[[]string](t, ctx, `[...document.querySelectorAll('#chips ul.why li')].map((l) => l.textContent)`); !slices.Contains(lines, `sud-other · "cocaine use" · Observation.note[0].text`) {
+		t.Errorf("why lines: %q, want the words of the note", lines)
+	}
+	changes := eval[string](t, ctx, `document.getElementById('changes').textContent`)
+	if !strings.Contains(changes, `removed Observation.meta.security[0] N (http://terminology.hl7.org/CodeSystem/v3-Confidentiality)`) ||
+		!strings.Contains(changes, `added Observation.meta.security[0] R (http://terminology.hl7.org/CodeSystem/v3-Confidentiality)`) {
+		t.Errorf("label changes: %q, want the confidentiality raised in meta.security", changes)
+	}
+
+	// Labeling raises the sample to R (its note's inline R), so a recipient
+	// cleared for N gets none of it; the withheld row names the label.
+	step(t, ctx, "clearance N", chromedp.SetValue(chromedp.ID("clearance"), "N"))
+	run(t, ctx, "run-redact", "Released")
+	if row := text(t, ctx, "#withheld tbody tr"); !strings.HasPrefix(row, "Observation") || !strings.HasSuffix(row, "clearance\tR") {
+		t.Errorf("withheld row: %q, want the Observation withheld for its R", row)
+	}
+
+	// A note labeled SUD inline in neutral words: denied SUD, only the note
+	// is cut, and its row names the label.
+	note := `{"resourceType":"Observation","id":"o1","meta":{"security":[` +
+		`{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"N"},` +
+		`{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"PROCESSINLINELABEL"}]},` +
+		`"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"72166-2"}]},` +
+		`"note":[{"text":"Counseled.","extension":[{"url":"http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-inline-sec-label",` +
+		`"valueCoding":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"SUD"}}]}]}`
+	step(t, ctx, "paste a note labeled SUD inline", chromedp.SetValue(chromedp.ID("source"), note), chromedp.SetValue(chromedp.ID("deny"), "SUD"))
+	run(t, ctx, "run-redact", "Released")
+	row := eval[string](t, ctx, `[...document.querySelectorAll('#withheld tr')].map((r) => r.textContent).find((t) => t.startsWith('Observation.note')) || ''`)
+	if !strings.Contains(row, "element removed") || !strings.Contains(row, "inline SUD") {
+		t.Errorf("removed note row: %q, want it removed by its inline SUD", row)
+	}
+	changes = eval[string](t, ctx, `document.getElementById('changes').textContent`)
+	for _, want := range []string{"removed Observation.note", "removed Observation.meta.security[1] PROCESSINLINELABEL (http://terminology.hl7.org/CodeSystem/v3-ActCode)", "added Observation.meta.security[1] REDACTED (http://terminology.hl7.org/CodeSystem/v3-ObservationValue)"} {
+		if !strings.Contains(changes, want) {
+			t.Errorf("redact changes: %q lacks %q", changes, want)
+		}
+	}
+	if open := eval[bool](t, ctx, `document.getElementById('changes-box').open`); open {
+		t.Error("the Changes view is open by default; it is meant to be opened on demand")
+	}
+}

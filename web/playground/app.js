@@ -60,7 +60,7 @@ function setSource(text) {
   $('source').value = text;
 }
 
-const RESULT_BOXES = ['chips-box', 'words-box', 'hwm-box', 'withheld-box', 'diag-box', 'json-box'];
+const RESULT_BOXES = ['chips-box', 'words-box', 'hwm-box', 'withheld-box', 'changes-box', 'diag-box', 'json-box'];
 let pending = Promise.resolve();
 let running = false;
 
@@ -253,7 +253,15 @@ async function show(op, ndjson, items, results) {
     const chips = $('chips');
     chips.replaceChildren();
     outputs.forEach((out, i) => {
-      for (const [loc, res] of resources(out, ndjson ? `line ${i + 1}` : '')) chips.append(resourceChips(loc, res, setOf));
+      // The label report explains the chips; a redaction's is that of the
+      // labeling it ran first.
+      const rep = results[i].labeledFrom?.report || results[i].report;
+      const byLoc = new Map((rep.labeled || []).map((l) => [l.location, l]));
+      const lr = results[i].labeledFrom?.resource;
+      const root = lr === undefined ? out : (typeof lr === 'string' ? JSON.parse(lr) : lr); // inline labels redaction may have cut
+      for (const [loc, res, at] of resources(out, ndjson ? `line ${i + 1}` : '')) {
+        chips.append(resourceChips(loc, res, setOf, byLoc.get(at), root));
+      }
     });
     $('chips-box').hidden = chips.childElementCount === 0;
   }
@@ -291,11 +299,20 @@ async function show(op, ndjson, items, results) {
     const rows = [];
     for (const r of results) {
       for (const w of r.report.withheld) rows.push([w.location, w.type || '', w.id || '', w.reason, w.labels.map((l) => l.code).join(' ')]);
-      for (const p of r.report.removed || []) rows.push([p, '', '', 'element removed', '']);
-      for (const p of r.report.masked || []) rows.push([p, '', '', 'masked (data-absent-reason)', '']);
+      const from = r.labeledFrom && (typeof r.labeledFrom.resource === 'string' ? JSON.parse(r.labeledFrom.resource) : r.labeledFrom.resource);
+      for (const p of r.report.removed || []) rows.push([p, '', '', 'element removed', removedBy(from, p, false)]);
+      for (const p of r.report.masked || []) rows.push([p, '', '', 'masked (data-absent-reason)', removedBy(from, p, true)]);
     }
     $('withheld').replaceChildren(rows.length ? table(['what', 'type', 'id', 'why', 'labels'], rows) : el('p', { class: 'hint' }, 'Nothing was withheld: the recipient sees everything.'));
     $('withheld-box').hidden = false;
+  }
+
+  // What the operation changed, member by member.
+  if (op === 'label' || op === 'redact') {
+    const changes = [];
+    outputs.forEach((out, i) => diff(inputsParsed[i], out, ndjson ? `line ${i + 1}: ` : '', '', changes));
+    $('changes').replaceChildren(changesView(changes));
+    $('changes-box').hidden = false;
   }
 
   // Diagnostics.
@@ -340,16 +357,143 @@ async function show(op, ndjson, items, results) {
   $('summary').hidden = false;
 }
 
-// resources yields [location, resource] for a resource and a Bundle's entries.
-function* resources(res, prefix, loc) {
+// resources yields [location shown, resource, report location] for a
+// resource and a Bundle's entries; the report's location has no line.
+function* resources(res, prefix, at) {
   if (!res || typeof res !== 'object') return;
-  loc = loc || (prefix ? `${prefix}: ` : '') + (res.resourceType || '?');
-  yield [loc, res];
+  at = at || (res.resourceType || '?');
+  yield [(prefix ? `${prefix}: ` : '') + at, res, at];
   if (res.resourceType === 'Bundle') {
     for (const [i, e] of (res.entry || []).entries()) {
-      if (e && e.resource) yield* resources(e.resource, '', `${loc}.entry[${i}].resource`);
+      if (e && e.resource) yield* resources(e.resource, prefix, `${at}.entry[${i}].resource`);
     }
   }
+}
+
+const INLINE = 'extension-inline-sec-label';
+
+// steps follows a report path such as "Bundle.entry[0].resource.note[0]"
+// from the root, returning for each element on the way its value and the
+// inline label codes it carries (a primitive's are in its "_x" sibling).
+// It stops where the path leaves the JSON.
+function steps(root, path) {
+  const out = [];
+  let v = root;
+  for (const part of path.split('.').slice(1)) {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(part);
+    if (!m || v === null || typeof v !== 'object') break;
+    let x = v[m[1]];
+    let sib = v['_' + m[1]];
+    for (const ix of m[2].match(/\d+/g) || []) {
+      x = Array.isArray(x) ? x[Number(ix)] : undefined;
+      sib = Array.isArray(sib) ? sib[Number(ix)] : undefined;
+    }
+    if (x === undefined && sib === undefined) break;
+    const ext = (x && typeof x === 'object' && !Array.isArray(x) ? x.extension : sib?.extension) || [];
+    const codes = Array.isArray(ext) ? ext.filter((e) => typeof e?.url === 'string' && e.url.endsWith(INLINE) && e.valueCoding)
+      .map((e) => e.valueCoding.code) : [];
+    out.push({ path: path.split('.').slice(0, out.length + 2).join('.'), value: x, codes });
+    v = x;
+  }
+  return out;
+}
+
+// removedBy names the inline labels that cut an element of the labeled input:
+// its own, else the nearest element above it that has some (labels are
+// inherited down the tree). A masked element with none is a reference to a
+// resource that was withheld.
+function removedBy(labeled, path, masked) {
+  if (!labeled) return '';
+  const on = steps(labeled, path);
+  const last = on[on.length - 1];
+  if (last && last.path === path) {
+    // An array is removed whole when every item in it is: its items' labels.
+    const own = Array.isArray(last.value) ? [...new Set(last.value.flatMap((_, i) => steps(labeled, `${path}[${i}]`).pop()?.codes || []))] : last.codes;
+    if (own.length) return `inline ${own.join(' ')}`;
+  }
+  for (let i = on.length - 2; i >= 0; i--) {
+    if (on[i].codes.length) return `inline ${on[i].codes.join(' ')} on ${on[i].path}`;
+  }
+  return masked ? 'reference to a withheld resource' : 'no inline label here: the resource\'s labels';
+}
+
+// why lists what labeled a resource: each match of a rule (its code, or the
+// words read) and the inline labels added, on the element they sit on.
+function why(entry, root) {
+  const lines = [];
+  for (const m of entry.matches || []) {
+    lines.push(m.text !== undefined ? `${m.rule} · "${m.text}" · ${m.path}` : `${m.rule} · ${m.code} (${m.system}) · ${m.path}`);
+  }
+  for (const m of entry.inline || []) {
+    const on = steps(root, m.path);
+    const last = on[on.length - 1];
+    const codes = last && last.path === m.path && last.codes.length ? last.codes.join(' ') : (m.code || '');
+    lines.push(`${m.rule} · inline ${codes}${m.text !== undefined ? ` ("${m.text}")` : ''} · on ${m.path}`);
+  }
+  if (!lines.length) return '';
+  return el('ul', { class: 'why', 'aria-label': 'why' }, ...lines.map((l) => el('li', {}, l)));
+}
+
+const CHANGE_LIMIT = 200;
+
+// diff lists the members the output added, removed or changed against the
+// input (an object only one side has is listed member by member, so a new
+// meta shows its security). Array items are paired by what they are (a
+// coding's system and code, an extension's url), so a label taken out of
+// a list is one removal, not a change of every label after it.
+function diff(a, b, prefix, path, out) {
+  if (out.length > CHANGE_LIMIT) return;
+  const obj = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (path === '') path = (b?.resourceType || a?.resourceType || '?');
+  if (obj(a) || obj(b)) {
+    if ((a !== undefined && !obj(a)) || (b !== undefined && !obj(b))) {
+      out.push({ at: prefix + path, kind: 'changed', a, b });
+      return;
+    }
+    const keys = new Set([...Object.keys(a || {}), ...Object.keys(b || {})]);
+    for (const k of keys) diff(a?.[k], b?.[k], prefix, `${path}.${k}`, out);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Other objects (a note, an entry) pair by place, values by value.
+    const key = (x, i) => (obj(x) && typeof x.code === 'string' ? `${x.system}|${x.code}` : obj(x) && typeof x.url === 'string' ? x.url : obj(x) ? `#${i}` : JSON.stringify(x));
+    const left = a.map((x, i) => ({ x, i, k: key(x, i), used: false }));
+    const unmatched = [];
+    b.forEach((y, j) => {
+      const k = key(y, j);
+      const m = left.find((l) => !l.used && l.k === k && JSON.stringify(l.x) === JSON.stringify(y)) || left.find((l) => !l.used && l.k === k);
+      if (m) { m.used = true; diff(m.x, y, prefix, `${path}[${j}]`, out); } else unmatched.push(j);
+    });
+    // An item with no partner was taken out or put in: a confidentiality
+    // raised from N to R is N removed and R added.
+    for (const l of left) if (!l.used) out.push({ at: `${prefix}${path}[${l.i}]`, kind: 'removed', a: l.x });
+    for (const j of unmatched) out.push({ at: `${prefix}${path}[${j}]`, kind: 'added', b: b[j] });
+    return;
+  }
+  if (JSON.stringify(a) === JSON.stringify(b)) return;
+  out.push({ at: prefix + path, kind: a === undefined ? 'added' : b === undefined ? 'removed' : 'changed', a, b });
+}
+
+// changesView groups the changes by the resource they are in.
+function changesView(changes) {
+  if (!changes.length) return el('p', { class: 'hint' }, 'Nothing changed: the output is the input.');
+  // A coding reads best as its code and system, whatever else it carries.
+  const short = (v) => {
+    const s = v && typeof v === 'object' && typeof v.code === 'string' ? `${v.code} (${v.system})` : JSON.stringify(v);
+    return s.length > 120 ? s.slice(0, 117) + '…' : s;
+  };
+  const groups = new Map();
+  for (const c of changes.slice(0, CHANGE_LIMIT)) {
+    const m = /^(.*?\.entry\[\d+\]\.resource)(?:\.|$)/.exec(c.at);
+    const res = m ? m[1] : c.at.split('.')[0];
+    if (!groups.has(res)) groups.set(res, []);
+    groups.get(res).push(el('li', { class: c.kind }, `${c.kind} ${c.at}`, el('code', {},
+      c.kind === 'added' ? ` ${short(c.b)}` : c.kind === 'removed' ? ` ${short(c.a)}` : ` ${short(c.a)} → ${short(c.b)}`)));
+  }
+  const box = el('div');
+  for (const [res, items] of groups) box.append(el('div', { class: 'resource' }, el('h3', {}, res), el('ul', { class: 'changes' }, ...items)));
+  if (changes.length > CHANGE_LIMIT) box.append(el('p', { class: 'hint' }, `Only the first ${CHANGE_LIMIT} changes are listed.`));
+  return box;
 }
 
 // wordsRow shows one match of words: the element's path, its text with the
@@ -405,10 +549,10 @@ function markupText(html) {
   return new DOMParser().parseFromString(html, 'text/html').body.textContent || '';
 }
 
-function resourceChips(loc, res, setOf) {
+function resourceChips(loc, res, setOf, entry, root) {
   const label = res.id ? `${res.resourceType}/${res.id}` : res.resourceType;
   return el('div', { class: 'resource' }, el('h3', {}, `${label} `, el('small', {}, loc)),
-    chipSets(res.meta?.security || [], setOf));
+    chipSets(res.meta?.security || [], setOf), entry ? why(entry, root) : '');
 }
 
 // setsOf asks the engine for the tag sets of codings no report named (labels
