@@ -6,10 +6,18 @@ import { connect } from '../src/seclabel.js';
 const $ = (id) => document.getElementById(id);
 const started = performance.now();
 let engine;
-let lastOutput = null; // { text, name }
+let lastOutput = null; // { text(), name }
 
 const CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
-const RENDER_LIMIT = 2_000_000; // characters of output shown; Download has all
+// Output shown at first, in characters; "Show more" doubles it, Download
+// has all. Drawing megabytes of JSON would hold the page for seconds.
+const RENDER_FIRST = 200_000;
+// Text longer than this is not put in the text area, whose layout of
+// megabytes of lines freezes the page: it shows the beginning, read-only,
+// and runs read the whole text.
+const LARGE_TEXT = 1_000_000;
+const PREVIEW = 100_000;
+const PAGE = 50; // resources, rows or matches drawn at a time
 
 async function start() {
   try {
@@ -31,7 +39,10 @@ async function start() {
     $(id).addEventListener('click', () => guard(fn, true));
   }
   $('download').addEventListener('click', download);
-  $('file').addEventListener('change', async (e) => { if (e.target.files[0]) setSource(await e.target.files[0].text()); });
+  $('file').addEventListener('change', async (e) => { const f = e.target.files[0]; if (f) setSource(await f.text(), f.name); });
+  $('edit-all').addEventListener('click', () => { const text = sourceText(); setSource(text, null, true); });
+  for (const r of document.querySelectorAll('input[name=filter]')) r.addEventListener('change', () => shown?.redraw());
+  $('changes-box').addEventListener('toggle', () => shown?.changes());
   $('pack-file').addEventListener('change', () => { $('pack-upload-choice').checked = true; guard(applyPack); });
   for (const r of document.querySelectorAll('input[name=pack]')) r.addEventListener('change', () => guard(applyPack));
   const src = $('source');
@@ -41,7 +52,7 @@ async function start() {
     e.preventDefault();
     src.classList.remove('drop');
     const f = e.dataTransfer.files[0];
-    if (f) setSource(await f.text());
+    if (f) setSource(await f.text(), f.name);
   });
 }
 
@@ -56,11 +67,35 @@ async function loadSamples() {
   });
 }
 
-function setSource(text) {
-  $('source').value = text;
+// big holds a large file's text, which the text area only previews.
+let big = null;
+
+function setSource(text, name, edit = false) {
+  const src = $('source');
+  if (text.length > LARGE_TEXT && !edit) {
+    big = { text, name };
+    src.value = text.slice(0, PREVIEW);
+    src.readOnly = true;
+    $('source-about').textContent = `${name || 'The input'} has ${size(text.length)}: the text area shows its first ${size(PREVIEW)}, read-only, and every run reads all of it.`;
+    $('source-note').hidden = false;
+    return;
+  }
+  big = null;
+  src.readOnly = false;
+  src.value = text;
+  $('source-note').hidden = true;
 }
 
-const RESULT_BOXES = ['chips-box', 'words-box', 'hwm-box', 'withheld-box', 'changes-box', 'diag-box', 'json-box'];
+// sourceText is what runs: the large file, or the text area's text.
+function sourceText() {
+  return big ? big.text : $('source').value;
+}
+
+function size(chars) {
+  return chars >= 1e6 ? `${(chars / 1e6).toFixed(1)} million characters` : `${Math.round(chars / 1000)} thousand characters`;
+}
+
+const RESULT_BOXES = ['progress', 'chips-box', 'words-box', 'hwm-box', 'withheld-box', 'changes-box', 'diag-box', 'json-box'];
 let pending = Promise.resolve();
 let running = false;
 
@@ -74,8 +109,18 @@ function guard(fn, run = false) {
   return pending;
 }
 
+// engineMs adds up the time of the engine calls a run makes, so that the
+// page can report its own share of a run (data-last-run on the body).
+let engineMs = 0;
+async function call(promise) {
+  const t0 = performance.now();
+  try { return await promise; } finally { engineMs += performance.now() - t0; }
+}
+
 async function attempt(fn, run) {
   running = true;
+  const t0 = performance.now();
+  engineMs = 0;
   // aria-disabled, not disabled: a disabled button loses the focus, and the
   // keyboard user would be thrown back to the top of the page.
   const buttons = document.querySelectorAll('.buttons button');
@@ -84,13 +129,19 @@ async function attempt(fn, run) {
   $('error').hidden = true;
   try {
     await fn();
-    if (run) reveal($('summary'));
+    if (run) {
+      reveal($('summary'));
+      // Measured once the result is drawn: after the next frame.
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      document.body.dataset.lastRun = JSON.stringify({ ms: Math.round(performance.now() - t0), engineMs: Math.round(engineMs) });
+    }
   } catch (err) {
     if (run) clearResult();
     $('error').hidden = false;
     $('error').textContent = describe(err);
     if (run) reveal($('error'));
   } finally {
+    stopProgress();
     buttons.forEach((b) => b.removeAttribute('aria-disabled'));
     $('output').removeAttribute('aria-busy');
     running = false;
@@ -108,6 +159,7 @@ function describe(err) {
 // never read as if the old result were its own.
 function clearResult() {
   for (const id of RESULT_BOXES) $(id).hidden = true;
+  shown = null;
   $('banners').replaceChildren();
   $('summary').textContent = '';
   $('summary').hidden = true;
@@ -146,62 +198,101 @@ async function applyPack() {
   }
 }
 
-// inputs splits the source into resources: one JSON value, or NDJSON lines.
+// Progress: a bar and the time so far while the Worker runs; over NDJSON
+// lines, how many are done.
+let ticker = 0;
+function startProgress(what, total = 0) {
+  const t0 = performance.now();
+  const bar = $('progress-bar');
+  if (total > 1) { bar.max = total; bar.value = 0; } else bar.removeAttribute('value');
+  const tick = () => {
+    const done = total > 1 ? `, line ${bar.value} of ${total}` : '';
+    $('progress-text').textContent = `${what}… ${((performance.now() - t0) / 1000).toFixed(1)} s${done}`;
+  };
+  tick();
+  clearInterval(ticker);
+  ticker = setInterval(tick, 100);
+  $('progress').hidden = false;
+  return (k) => { bar.value = k; };
+}
+
+function stopProgress() {
+  clearInterval(ticker);
+  $('progress').hidden = true;
+}
+
+// inputs splits the source into resources, one JSON value or NDJSON lines
+// (more than one line, each a JSON value), keeping the lines parsed for
+// the views. One value is parsed while the Worker runs (see each).
 function inputs() {
-  const text = $('source').value.trim();
+  const text = sourceText().trim();
   if (!text) throw new Error('Nothing to run: paste a resource or pick a sample.');
-  try {
-    JSON.parse(text);
-    return { ndjson: false, items: [text] };
-  } catch {
+  const nl = text.indexOf('\n');
+  // A first line that is not a JSON value of its own (a pretty-printed
+  // Bundle's "{") rules NDJSON out without splitting megabytes.
+  if (nl > 0 && tryParse(text.slice(0, nl)) !== null) {
+    const parsed = [];
     const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-    if (lines.length > 1 && lines.every((l) => { try { JSON.parse(l); return true; } catch { return false; } })) {
-      return { ndjson: true, items: lines };
+    if (lines.length > 1 && lines.every((l) => { try { parsed.push(JSON.parse(l)); return true; } catch { return false; } })) {
+      return { ndjson: true, items: lines, parsed };
     }
-    return { ndjson: false, items: [text] }; // the engine says what is wrong, with its code
   }
+  return { ndjson: false, items: [text], parsed: null }; // malformed: the engine says what is wrong, with its code
+}
+
+function tryParse(text) {
+  try { return JSON.parse(text); } catch { return null; }
 }
 
 function options() {
-  return { textMatch: $('opt-text').checked ? 'all' : 'auto', bundleHighWaterMark: $('opt-bundle').checked };
+  return { textMatch: $('opt-text').checked ? 'all' : 'auto', textElementOnly: $('opt-element').checked, bundleHighWaterMark: $('opt-bundle').checked };
+}
+
+// each runs one operation over every input, showing progress.
+async function each(what, input, fn) {
+  const step = startProgress(what, input.items.length);
+  const results = [];
+  for (const [i, item] of input.items.entries()) {
+    const result = fn(item); // posted to the Worker: the page parses meanwhile
+    if (!input.parsed) input.parsed = [tryParse(item)];
+    results.push(await result);
+    step(i + 1);
+  }
+  return results;
 }
 
 async function runLabel() {
-  const { ndjson, items } = inputs();
-  const results = [];
-  for (const item of items) results.push(await engine.label(item, { options: options() }));
-  await show('label', ndjson, items, results);
+  const input = inputs();
+  const results = await each('Labeling', input, (item) => call(engine.label(item, { options: options() })));
+  await show('label', input, results);
 }
 
 async function runHWM() {
-  const { ndjson, items } = inputs();
-  const results = [];
-  for (const item of items) results.push(await engine.hwm(item));
-  await show('hwm', ndjson, items, results);
+  const input = inputs();
+  const results = await each('Computing the high-water mark', input, (item) => call(engine.hwm(item)));
+  await show('hwm', input, results);
 }
 
 async function runValidate() {
-  const { ndjson, items } = inputs();
-  const results = [];
-  for (const item of items) results.push(await engine.validate(item, { options: {} }));
-  await show('validate', ndjson, items, results);
+  const input = inputs();
+  const results = await each('Validating', input, (item) => call(engine.validate(item, { options: {} })));
+  await show('validate', input, results);
 }
 
 async function runRedact() {
-  const { ndjson, items } = inputs();
+  const input = inputs();
   const list = (id) => $(id).value.split(/[\s,]+/).filter(Boolean);
   const context = { clearance: $('clearance').value };
   if ($('pou').value.trim()) context.purposeOfUse = $('pou').value.trim();
   if (list('deny').length) context.deny = list('deny');
   if (list('allow').length) context.allow = list('allow');
-  const results = [];
-  for (const item of items) {
-    const labeled = await engine.label(item, { options: options() });
-    const r = await engine.redact(labeled.resource, context);
+  const results = await each('Labeling, then redacting', input, async (item) => {
+    const labeled = await call(engine.label(item, { options: options() }));
+    const r = await call(engine.redact(labeled.resource, context));
     r.labeledFrom = labeled;
-    results.push(r);
-  }
-  await show('redact', ndjson, items, results);
+    return r;
+  });
+  await show('redact', input, results);
 }
 
 const el = (tag, attrs = {}, ...kids) => {
@@ -213,24 +304,22 @@ const el = (tag, attrs = {}, ...kids) => {
   return e;
 };
 
-async function show(op, ndjson, items, results) {
-  for (const id of RESULT_BOXES) $(id).hidden = true;
-  const inputsParsed = items.map((t) => { try { return JSON.parse(t); } catch { return null; } });
-  // The results' resources are JSON text, as the inputs were.
-  const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : (typeof r.resource === 'string' ? JSON.parse(r.resource) : r.resource)));
+// shown holds the views of the last result that draw on demand: the
+// resource list (filtered and paged) and the Changes view (computed when
+// opened), so that a large Bundle's result appears at once.
+let shown = null;
 
-  // Must-display banners, from what is released (or read).
-  // The same notice on many entries is shown once, with where it applies:
-  // repeated, a Bundle's notices would push the rest of the result far down.
-  const byText = new Map();
-  for (const out of outputs) {
-    if (!out) continue;
-    for (const m of await engine.marks(out)) {
-      if (!byText.has(m.text)) byText.set(m.text, []);
-      byText.get(m.text).push(m.location);
-    }
-  }
-  $('banners').replaceChildren(...[...byText].map(([t, locs]) => el('div', { class: 'banner' }, t, ' ', el('small', {}, locs.join(', ')))));
+async function show(op, input, results) {
+  const { ndjson, items, parsed: inputsParsed } = input;
+  for (const id of RESULT_BOXES) $(id).hidden = true;
+  const parse = (r) => (typeof r === 'string' ? JSON.parse(r) : r);
+  // The results' resources are JSON text, as the inputs were.
+  const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : parse(r.resource)));
+  // The banners' marks are read in the Worker while the page draws.
+  const marksOf = Promise.all(results.map((r, i) => (op === 'validate' ? (inputsParsed[i] ? engine.marks(items[i]) : [])
+    : r.resource === null ? [] : engine.marks(r.resource))));
+  const labeledRoots = results.map((r) => (r.labeledFrom ? parse(r.labeledFrom.resource) : null));
+  const line = (i) => (ndjson ? `line ${i + 1}` : '');
 
   // Tag sets of the codes the reports name.
   const setOf = new Map();
@@ -242,46 +331,73 @@ async function show(op, ndjson, items, results) {
     for (const l of r.labeledFrom?.report.labeled || []) learn(l.added);
     for (const m of r.labeledFrom?.report.marks || []) { learn(m.security); learn(m.leftOut); }
   }
-  if (op !== 'validate') {
-    const shown = [];
-    outputs.forEach((out) => { for (const [, res] of resources(out, '')) shown.push(...(res.meta?.security || [])); });
-    learn(await setsOf(shown.filter((c) => !c.set && !setOf.has(c.system + '|' + c.code))));
-  }
 
-  // Label chips per resource, grouped by tag set.
+  // One row per resource: where it is, the labels it carries, why, and
+  // for a redaction whether it was withheld (then with the labels it had).
+  const rows = [];
   if (op !== 'validate') {
-    const chips = $('chips');
-    chips.replaceChildren();
     outputs.forEach((out, i) => {
-      // The label report explains the chips; a redaction's is that of the
-      // labeling it ran first.
       const rep = results[i].labeledFrom?.report || results[i].report;
       const byLoc = new Map((rep.labeled || []).map((l) => [l.location, l]));
-      const lr = results[i].labeledFrom?.resource;
-      const root = lr === undefined ? out : (typeof lr === 'string' ? JSON.parse(lr) : lr); // inline labels redaction may have cut
-      for (const [loc, res, at] of resources(out, ndjson ? `line ${i + 1}` : '')) {
-        chips.append(resourceChips(loc, res, setOf, byLoc.get(at), root));
+      if (op !== 'redact') {
+        for (const [loc, res, at] of resources(out, line(i))) rows.push({ loc, res, entry: byLoc.get(at), root: out });
+        return;
+      }
+      // Redaction keeps the order of what it releases: the released
+      // resources pair with the labeled ones that were not withheld.
+      const withheld = new Map((results[i].report.withheld || []).map((w) => [w.location, w]));
+      const released = [...resources(out, line(i))];
+      let k = 0;
+      let cut = null; // a withheld Bundle's location: its entries went with it
+      for (const [loc, res, at] of resources(labeledRoots[i], line(i))) {
+        const w = withheld.get(at) || (cut && at.startsWith(cut + '.') ? { reason: 'inside a withheld resource', labels: [] } : null);
+        if (withheld.has(at)) cut = at;
+        const next = released[k];
+        const mine = !w && next && next[1].resourceType === res.resourceType && next[1].id === res.id ? released[k++] : null;
+        rows.push({ loc, res: mine ? mine[1] : res, entry: byLoc.get(at), root: labeledRoots[i], withheld: w });
       }
     });
-    $('chips-box').hidden = chips.childElementCount === 0;
+    const shownSets = rows.flatMap((r) => r.res.meta?.security || []);
+    learn(await setsOf(shownSets.filter((c) => !c.set && !setOf.has(c.system + '|' + c.code))));
+  }
+  const filters = {
+    labeled: (r) => !r.withheld && (r.res.meta?.security || []).length > 0,
+    withheld: (r) => !!r.withheld,
+    all: () => true,
+  };
+  // A long list opens on what carries labels.
+  document.querySelector(`input[name=filter][value=${rows.length > PAGE && rows.some(filters.labeled) ? 'labeled' : 'all'}]`).checked = true;
+  document.querySelector('input[name=filter][value=withheld]').parentElement.hidden = op !== 'redact';
+  const drawRows = () => {
+    const f = document.querySelector('input[name=filter]:checked').value;
+    const list = rows.filter(filters[f]);
+    $('filter-count').textContent = `${list.length} of ${rows.length} resource(s)`;
+    const chips = $('chips');
+    chips.replaceChildren();
+    if (!list.length) chips.append(el('p', { class: 'hint' }, `No resource is ${f}.`));
+    pager(chips, chips, list, (r) => resourceChips(r.loc, r.res, setOf, r.entry, r.root, r.withheld), 'resource(s)');
+  };
+  if (op !== 'validate') {
+    drawRows();
+    $('chips-box').hidden = false;
   }
 
   // What words said: each match with its words marked in the text read,
   // and the matches context dropped, greyed, with the reason.
   if (op === 'label' || op === 'redact') {
-    const rows = [];
+    const matches = [];
     results.forEach((r, i) => {
       const rep = r.labeledFrom?.report || r.report;
-      const input = inputsParsed[i];
       for (const l of rep.labeled || []) {
         for (const m of [...(l.matches || []), ...(l.inline || [])]) {
-          if (m.text !== undefined) rows.push(wordsRow(input, m, m.rule, `confidence ${m.confidence}`, false));
+          if (m.text !== undefined) matches.push([i, m, m.rule, `confidence ${m.confidence}`, false]);
         }
       }
-      for (const d of rep.dropped || []) rows.push(wordsRow(input, d, d.rule, `${d.reason}: "${d.trigger}"`, true));
+      for (const d of rep.dropped || []) matches.push([i, d, d.rule, `${d.reason}: "${d.trigger}"`, true]);
     });
-    $('words').replaceChildren(...rows);
-    $('words-box').hidden = rows.length === 0;
+    $('words').replaceChildren();
+    pager($('words'), $('words'), matches, ([i, m, rule, why, dropped]) => wordsRow(inputsParsed[i], m, rule, why, dropped), 'match(es)');
+    $('words-box').hidden = matches.length === 0;
   }
 
   // The Bundle's high-water mark.
@@ -296,22 +412,28 @@ async function show(op, ndjson, items, results) {
 
   // What redaction withheld, and why.
   if (op === 'redact') {
-    const rows = [];
-    for (const r of results) {
-      for (const w of r.report.withheld) rows.push([w.location, w.type || '', w.id || '', w.reason, w.labels.map((l) => l.code).join(' ')]);
-      const from = r.labeledFrom && (typeof r.labeledFrom.resource === 'string' ? JSON.parse(r.labeledFrom.resource) : r.labeledFrom.resource);
-      for (const p of r.report.removed || []) rows.push([p, '', '', 'element removed', removedBy(from, p, false)]);
-      for (const p of r.report.masked || []) rows.push([p, '', '', 'masked (data-absent-reason)', removedBy(from, p, true)]);
-    }
-    $('withheld').replaceChildren(rows.length ? table(['what', 'type', 'id', 'why', 'labels'], rows) : el('p', { class: 'hint' }, 'Nothing was withheld: the recipient sees everything.'));
+    const list = [];
+    results.forEach((r, i) => {
+      for (const w of r.report.withheld) list.push([w.location, w.type || '', w.id || '', w.reason, w.labels.map((l) => l.code).join(' ')]);
+      for (const p of r.report.removed || []) list.push([p, '', '', 'element removed', removedBy(labeledRoots[i], p, false)]);
+      for (const p of r.report.masked || []) list.push([p, '', '', 'masked (data-absent-reason)', removedBy(labeledRoots[i], p, true)]);
+    });
+    $('withheld').replaceChildren(list.length ? table(['what', 'type', 'id', 'why', 'labels'], list) : el('p', { class: 'hint' }, 'Nothing was withheld: the recipient sees everything.'));
     $('withheld-box').hidden = false;
   }
 
-  // What the operation changed, member by member.
+  // What the operation changed, member by member: computed when opened.
+  let changed = false;
+  const changes = () => {
+    if (changed || !$('changes-box').open) return;
+    changed = true;
+    const list = [];
+    outputs.forEach((out, i) => diff(inputsParsed[i], out, ndjson ? `line ${i + 1}: ` : '', '', list));
+    $('changes').replaceChildren(changesView(list));
+  };
   if (op === 'label' || op === 'redact') {
-    const changes = [];
-    outputs.forEach((out, i) => diff(inputsParsed[i], out, ndjson ? `line ${i + 1}: ` : '', '', changes));
-    $('changes').replaceChildren(changesView(changes));
+    $('changes-box').open = false;
+    $('changes').replaceChildren(el('p', { class: 'hint' }, 'Open this view to compare the input with the output.'));
     $('changes-box').hidden = false;
   }
 
@@ -324,25 +446,35 @@ async function show(op, ndjson, items, results) {
     $('diag-box').hidden = false;
   }
 
-  // The output, with the labels the engine added highlighted.
-  const texts = outputs.map((o) => (o === null ? 'null' : JSON.stringify(o)));
-  const text = ndjson ? texts.join('\n') + '\n' : (outputs[0] === null ? 'null' : JSON.stringify(outputs[0], null, 2));
+  // The output, with the labels the engine added highlighted; only its
+  // beginning at first.
   if (op !== 'validate') {
     const added = new Set();
     outputs.forEach((o, i) => collectAdded(inputsParsed[i], o, added));
-    const pre = $('json');
-    pre.replaceChildren();
-    let budget = RENDER_LIMIT;
-    outputs.forEach((o, i) => {
-      if (budget <= 0) return;
-      if (i > 0) pre.append('\n');
-      budget -= render(pre, o, added, ndjson ? null : 0, budget);
-    });
-    if (budget <= 0) pre.append(el('p', { class: 'hint' }, '… the rest is in the download.'));
+    drawOutput(outputs, added, ndjson, RENDER_FIRST);
     $('json-box').hidden = false;
   }
-  lastOutput = { text: op === 'validate' ? JSON.stringify(results, null, 2) : text, name: `seclabel-${op}.${ndjson ? 'ndjson' : 'json'}` };
+  // Must-display banners, from what is released (or read).
+  // The same notice on many entries is shown once, with where it applies:
+  // repeated, a Bundle's notices would push the rest of the result far down.
+  const byText = new Map();
+  for (const list of await marksOf) {
+    for (const m of list) {
+      if (!byText.has(m.text)) byText.set(m.text, []);
+      byText.get(m.text).push(m.location);
+    }
+  }
+  $('banners').replaceChildren(...[...byText].map(([t, locs]) => el('div', { class: 'banner' }, t, ' ',
+    el('small', {}, locs.length > 5 ? `${locs.slice(0, 5).join(', ')} and ${locs.length - 5} more` : locs.join(', ')))));
+
+  // The download is written when asked for.
+  lastOutput = {
+    text: () => (op === 'validate' ? JSON.stringify(results, null, 2)
+      : ndjson ? outputs.map((o) => JSON.stringify(o)).join('\n') + '\n' : JSON.stringify(outputs[0], null, 2)),
+    name: `seclabel-${op}.${ndjson ? 'ndjson' : 'json'}`,
+  };
   $('download').disabled = false;
+  shown = { redraw: drawRows, changes };
 
   const n = results.length;
   const labeled = results.reduce((k, r) => k + (r.report.labeled?.length || 0), 0);
@@ -355,6 +487,40 @@ async function show(op, ndjson, items, results) {
   }[op]();
   $('summary').textContent = `${summary}${n > 1 ? ` over ${n} NDJSON lines` : ''}.`;
   $('summary').hidden = false;
+}
+
+// pager draws the first PAGE items of list into box, and a button under
+// it (in after) that draws the next PAGE; the button keeps the focus.
+function pager(box, after, list, draw, noun) {
+  const first = list.slice(0, PAGE).map(draw);
+  box.append(...first);
+  if (list.length <= PAGE) return;
+  let drawn = PAGE;
+  const label = () => `Show ${Math.min(PAGE, list.length - drawn)} more (${list.length - drawn} ${noun} not shown)`;
+  const more = el('button', { type: 'button', class: 'link more' }, label());
+  more.addEventListener('click', () => {
+    const next = list.slice(drawn, drawn + PAGE).map(draw);
+    drawn += next.length;
+    if (box === after) more.before(...next); else box.append(...next);
+    if (drawn >= list.length) more.remove(); else more.textContent = label();
+  });
+  after.append(more);
+}
+
+// drawOutput renders the outputs up to budget characters; "Show more"
+// doubles the budget.
+function drawOutput(outputs, added, ndjson, budget) {
+  const pre = $('json');
+  const frag = document.createDocumentFragment();
+  let left = budget;
+  outputs.forEach((o, i) => {
+    if (left <= 0) return;
+    if (i > 0) frag.append('\n');
+    left -= render(frag, o, added, ndjson ? null : 0, left);
+  });
+  pre.replaceChildren(frag);
+  $('json-rest').hidden = left > 0;
+  $('json-more').onclick = () => drawOutput(outputs, added, ndjson, budget * 2);
 }
 
 // resources yields [location shown, resource, report location] for a
@@ -549,10 +715,11 @@ function markupText(html) {
   return new DOMParser().parseFromString(html, 'text/html').body.textContent || '';
 }
 
-function resourceChips(loc, res, setOf, entry, root) {
+function resourceChips(loc, res, setOf, entry, root, withheld) {
   const label = res.id ? `${res.resourceType}/${res.id}` : res.resourceType;
-  return el('div', { class: 'resource' }, el('h3', {}, `${label} `, el('small', {}, loc)),
-    chipSets(res.meta?.security || [], setOf), entry ? why(entry, root) : '');
+  return el('div', { class: 'resource' + (withheld ? ' withheld' : '') }, el('h3', {}, `${label} `, el('small', {}, loc),
+    withheld ? el('span', { class: 'tag' }, ` withheld (${withheld.reason}${withheld.labels?.length ? ': ' + withheld.labels.map((l) => l.code).join(' ') : ''})`) : ''),
+  chipSets(res.meta?.security || [], setOf), entry ? why(entry, root) : '');
 }
 
 // setsOf asks the engine for the tag sets of codings no report named (labels
@@ -603,10 +770,13 @@ function chipSets(codings, setOf) {
 
 // table is wrapped in a box that scrolls sideways on its own, so a wide
 // table never widens the page; the box takes the focus to scroll by keys.
+// A long table draws its rows a page at a time.
 function table(head, rows, sevCol = -1) {
-  const t = el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => el('td', i === sevCol ? { class: c } : {}, c))))));
-  return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': head.join(', ') }, t);
+  const body = el('tbody');
+  const t = el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), body);
+  const box = el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': head.join(', ') }, t);
+  pager(body, box, rows, (r) => el('tr', {}, ...r.map((c, i) => el('td', i === sevCol ? { class: c } : {}, c))), 'row(s)');
+  return box;
 }
 
 // collectAdded finds, resource by resource, the meta.security codings the
@@ -620,15 +790,34 @@ function collectAdded(input, output, added) {
   }
 }
 
+// inlineCodes are the codes of the inline labels in an element's
+// extensions.
+function inlineCodes(x) {
+  const ext = x && typeof x === 'object' && !Array.isArray(x) ? x.extension : null;
+  if (!Array.isArray(ext)) return [];
+  return ext.filter((e) => typeof e?.url === 'string' && e.url.endsWith(INLINE) && e.valueCoding).map((e) => e.valueCoding.code);
+}
+
 // render pretty-prints v into parent (indent null: one line), wrapping the
-// added codings in <mark>; it returns the characters written.
+// added codings in <mark> and naming, at each element that carries inline
+// labels (a primitive's are in its "_x" sibling), their codes; it returns
+// the characters written. Text between marks is appended as one string:
+// a node per token would take seconds on a large Bundle.
 function render(parent, v, added, indent, budget) {
   let written = 0;
-  const text = (s) => { parent.append(s); written += s.length; };
+  let buf = '';
+  const flush = () => { if (buf) { parent.append(buf); written += buf.length; buf = ''; } };
+  const text = (s) => { buf += s; };
+  const badge = (codes) => {
+    flush();
+    parent.append(el('span', { class: 'inline-at', title: 'inline security labels on this element' }, `inline ${codes.join(' ')} ▸ `));
+  };
   const pad = (n) => (indent === null ? '' : '\n' + '  '.repeat(n));
-  const walk = (x, depth) => {
-    if (written > budget) return;
+  const over = () => written + buf.length > budget;
+  const walk = (x, depth, sibling) => {
+    if (over()) return;
     if (x && typeof x === 'object' && added.has(x)) {
+      flush();
       const m = el('mark', { class: 'added' }, JSON.stringify(x, null, indent === null ? undefined : 2).replace(/\n/g, pad(depth)));
       parent.append(m);
       written += m.textContent.length;
@@ -637,25 +826,37 @@ function render(parent, v, added, indent, budget) {
     if (Array.isArray(x)) {
       if (!x.length) return text('[]');
       text('[');
-      x.forEach((y, i) => { if (i) text(','); text(pad(depth + 1)); walk(y, depth + 1); });
+      for (let i = 0; i < x.length && !over(); i++) {
+        if (i) text(',');
+        text(pad(depth + 1));
+        walk(x[i], depth + 1, Array.isArray(sibling) ? sibling[i] : undefined);
+      }
       return text(pad(depth) + ']');
     }
+    const codes = inlineCodes(x && typeof x === 'object' ? x : sibling);
+    if (codes.length) badge(codes);
     if (x && typeof x === 'object') {
       const keys = Object.keys(x);
       if (!keys.length) return text('{}');
       text('{');
-      keys.forEach((k, i) => { if (i) text(','); text(pad(depth + 1) + JSON.stringify(k) + (indent === null ? ':' : ': ')); walk(x[k], depth + 1); });
+      for (let i = 0; i < keys.length && !over(); i++) {
+        const k = keys[i];
+        if (i) text(',');
+        text(pad(depth + 1) + JSON.stringify(k) + (indent === null ? ':' : ': '));
+        walk(x[k], depth + 1, k.startsWith('_') ? undefined : x['_' + k]);
+      }
       return text(pad(depth) + '}');
     }
     text(JSON.stringify(x));
   };
   walk(v, 0);
+  flush();
   return written;
 }
 
 function download() {
   if (!lastOutput) return;
-  const a = el('a', { href: URL.createObjectURL(new Blob([lastOutput.text], { type: 'application/json' })), download: lastOutput.name });
+  const a = el('a', { href: URL.createObjectURL(new Blob([lastOutput.text()], { type: 'application/json' })), download: lastOutput.name });
   document.body.append(a);
   a.click();
   a.remove();
