@@ -352,6 +352,20 @@ func run(cfg *config) error {
 		rep.rows = append(rep.rows, rows...)
 	}
 
+	// The playground page on the largest input judged: a failure to run is
+	// reported, not fatal.
+	if cfg.backends["chromium"] {
+		if in, ok := largestPrimary(rep); ok {
+			pr.step("the playground in Chromium on %s", in.name)
+			runs, err := runPlayground(jsDir, in)
+			if err != nil {
+				rep.notes = append(rep.notes, fmt.Sprintf("The playground was not measured: %v.", err))
+				fmt.Fprintf(cfg.stderr, "  the playground skipped: %v\n", err)
+			}
+			rep.playground = runs
+		}
+	}
+
 	// The NDJSON stream through the CLI.
 	if cfg.streamMB > 0 {
 		if err := measureStreams(cfg, root, tmp, rep, pr); err != nil {

@@ -41,6 +41,8 @@ type report struct {
 	bundleRun *bundleResult
 	sizes     []artifact
 	notes     []string
+	// playground is the page measured in Chromium, nil when not run.
+	playground []playgroundRun
 }
 
 func readMachine() machine {
@@ -255,6 +257,7 @@ func (rep *report) targets() []target {
 		}
 	}
 	ts = append(ts, rep.manyTargets()...)
+	ts = append(ts, rep.playgroundTargets()...)
 	if s, full := rep.stream("native"); s != nil {
 		ts = append(ts, target{fmt.Sprintf("NDJSON labeling keeps every core busy (≥ %.1f of %d)", 0.8*float64(rep.machine.cores), rep.machine.cores),
 			fmt.Sprintf("%.2f cores", full.cores()), full.cores() >= 0.8*float64(rep.machine.cores), true})
@@ -459,6 +462,7 @@ func (rep *report) markdown() string {
 	}
 	b.WriteString(rep.scalingSection())
 	b.WriteString(rep.manySection())
+	b.WriteString(rep.playgroundSection())
 	b.WriteString(rep.streamSection())
 	b.WriteString("\n## Sizes\n\n| artifact | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|\n")
 	for _, a := range rep.sizes {

@@ -11,7 +11,7 @@ let lastOutput = null; // { text(), name }
 const CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 // Output shown at first, in characters; "Show more" doubles it, Download
 // has all. Drawing megabytes of JSON would hold the page for seconds.
-const RENDER_FIRST = 200_000;
+const RENDER_FIRST = 60_000;
 // Text longer than this is not put in the text area, whose layout of
 // megabytes of lines freezes the page: it shows the beginning, read-only,
 // and runs read the whole text.
@@ -128,13 +128,14 @@ async function attempt(fn, run) {
   $('output').setAttribute('aria-busy', 'true');
   $('error').hidden = true;
   try {
-    await fn();
+    const late = await fn();
     if (run) {
       reveal($('summary'));
       // Measured once the result is drawn: after the next frame.
       await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
       document.body.dataset.lastRun = JSON.stringify({ ms: Math.round(performance.now() - t0), engineMs: Math.round(engineMs) });
     }
+    if (late) await late(); // the run is over (aria-busy) when this is in too
   } catch (err) {
     if (run) clearResult();
     $('error').hidden = false;
@@ -264,19 +265,19 @@ async function each(what, input, fn) {
 async function runLabel() {
   const input = inputs();
   const results = await each('Labeling', input, (item) => call(engine.label(item, { options: options() })));
-  await show('label', input, results);
+  return show('label', input, results);
 }
 
 async function runHWM() {
   const input = inputs();
   const results = await each('Computing the high-water mark', input, (item) => call(engine.hwm(item)));
-  await show('hwm', input, results);
+  return show('hwm', input, results);
 }
 
 async function runValidate() {
   const input = inputs();
   const results = await each('Validating', input, (item) => call(engine.validate(item, { options: {} })));
-  await show('validate', input, results);
+  return show('validate', input, results);
 }
 
 async function runRedact() {
@@ -292,7 +293,7 @@ async function runRedact() {
     r.labeledFrom = labeled;
     return r;
   });
-  await show('redact', input, results);
+  return show('redact', input, results);
 }
 
 const el = (tag, attrs = {}, ...kids) => {
@@ -315,8 +316,10 @@ async function show(op, input, results) {
   const parse = (r) => (typeof r === 'string' ? JSON.parse(r) : r);
   // The results' resources are JSON text, as the inputs were.
   const outputs = results.map((r, i) => (op === 'validate' ? inputsParsed[i] : parse(r.resource)));
-  // The banners' marks are read in the Worker while the page draws.
-  const marksOf = Promise.all(results.map((r, i) => (op === 'validate' ? (inputsParsed[i] ? engine.marks(items[i]) : [])
+  // The banners' marks are read in the Worker while the page draws, after
+  // the tag sets the list waits for.
+  let marksOf = null;
+  const readMarks = () => Promise.all(results.map((r, i) => (op === 'validate' ? (inputsParsed[i] ? engine.marks(items[i]) : [])
     : r.resource === null ? [] : engine.marks(r.resource))));
   const labeledRoots = results.map((r) => (r.labeledFrom ? parse(r.labeledFrom.resource) : null));
   const line = (i) => (ndjson ? `line ${i + 1}` : '');
@@ -358,8 +361,11 @@ async function show(op, input, results) {
       }
     });
     const shownSets = rows.flatMap((r) => r.res.meta?.security || []);
-    learn(await setsOf(shownSets.filter((c) => !c.set && !setOf.has(c.system + '|' + c.code))));
+    const sets = setsOf(shownSets.filter((c) => !c.set && !setOf.has(c.system + '|' + c.code)));
+    marksOf = readMarks();
+    learn(await sets);
   }
+  marksOf ??= readMarks();
   const filters = {
     labeled: (r) => !r.withheld && (r.res.meta?.security || []).length > 0,
     withheld: (r) => !!r.withheld,
@@ -454,19 +460,6 @@ async function show(op, input, results) {
     drawOutput(outputs, added, ndjson, RENDER_FIRST);
     $('json-box').hidden = false;
   }
-  // Must-display banners, from what is released (or read).
-  // The same notice on many entries is shown once, with where it applies:
-  // repeated, a Bundle's notices would push the rest of the result far down.
-  const byText = new Map();
-  for (const list of await marksOf) {
-    for (const m of list) {
-      if (!byText.has(m.text)) byText.set(m.text, []);
-      byText.get(m.text).push(m.location);
-    }
-  }
-  $('banners').replaceChildren(...[...byText].map(([t, locs]) => el('div', { class: 'banner' }, t, ' ',
-    el('small', {}, locs.length > 5 ? `${locs.slice(0, 5).join(', ')} and ${locs.length - 5} more` : locs.join(', ')))));
-
   // The download is written when asked for.
   lastOutput = {
     text: () => (op === 'validate' ? JSON.stringify(results, null, 2)
@@ -475,6 +468,22 @@ async function show(op, input, results) {
   };
   $('download').disabled = false;
   shown = { redraw: drawRows, changes };
+
+  // Must-display banners, from what is released (or read): drawn once
+  // the Worker has read them, after the rest of the result is on screen.
+  // The same notice on many entries is shown once, with where it applies:
+  // repeated, a Bundle's notices would push the rest of the result far down.
+  const banners = async () => {
+    const byText = new Map();
+    for (const list of await marksOf) {
+      for (const m of list) {
+        if (!byText.has(m.text)) byText.set(m.text, []);
+        byText.get(m.text).push(m.location);
+      }
+    }
+    $('banners').replaceChildren(...[...byText].map(([t, locs]) => banner(t, locs.length > 5 ? `${locs.slice(0, 5).join(', ')} and ${locs.length - 5} more` : locs.join(', '))));
+  };
+  $('banners').replaceChildren(el('p', { class: 'hint' }, 'Reading what must be displayed…'));
 
   const n = results.length;
   const labeled = results.reduce((k, r) => k + (r.report.labeled?.length || 0), 0);
@@ -487,6 +496,17 @@ async function show(op, input, results) {
   }[op]();
   $('summary').textContent = `${summary}${n > 1 ? ` over ${n} NDJSON lines` : ''}.`;
   $('summary').hidden = false;
+  return banners;
+}
+
+// banner shows a notice; a long one (the full 42 CFR Part 2 notice) opens
+// on its first sentence, the rest one click away, so that it does not push
+// the result out of view.
+function banner(text, where) {
+  const first = /^.{40,240}?[.!?](\s|$)/s.exec(text);
+  if (text.length <= 240 || !first) return el('div', { class: 'banner' }, text, ' ', el('small', {}, where));
+  return el('details', { class: 'banner' }, el('summary', {}, first[0].trim(), ' ', el('small', {}, `${where} · the full notice`)),
+    text.slice(first[0].length).trim());
 }
 
 // pager draws the first PAGE items of list into box, and a button under
