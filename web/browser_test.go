@@ -291,6 +291,11 @@ func TestBrowserNDJSONAndRulePack(t *testing.T) {
 			dt.items.add(new File(['{"resourceType":"Patient","id":"dropped"}'], 'dropped.json', { type: 'application/json' }));
 			document.getElementById('source').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
 		})()`), chromedp.Poll[chromedp.Void](`document.getElementById('source').value.includes('dropped')`))
+	step(t, ctx, "NDJSON with a line that is not FHIR", chromedp.SetValue(chromedp.ID("source"), `{"resourceType":"Patient","id":"p"}`+"\n"+`{"id":"no-type"}`))
+	run(t, ctx, "run-label", "") // the run is over
+	if s := text(t, ctx, "#error"); !strings.HasPrefix(s, "NDJSON line 2: ") || !strings.Contains(s, "_") {
+		t.Errorf("a failing NDJSON line: %q, want its line number and the engine's code", s)
+	}
 	step(t, ctx, "malformed input shows its error code",
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('source').value = '{"resourceType":'`),
 		chromedp.Click(chromedp.ID("run-validate")), chromedp.WaitVisible(chromedp.ID("error")))

@@ -256,7 +256,12 @@ async function each(what, input, fn) {
   for (const [i, item] of input.items.entries()) {
     const result = fn(item); // posted to the Worker: the page parses meanwhile
     if (!input.parsed) input.parsed = [tryParse(item)];
-    results.push(await result);
+    try {
+      results.push(await result);
+    } catch (err) {
+      if (input.ndjson) err.where = `NDJSON line ${i + 1}`; // which of many failed
+      throw err;
+    }
     step(i + 1);
   }
   return results;
