@@ -1,6 +1,10 @@
 package engine
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/seclabel/seclabel/internal/checkdigit"
+)
 
 // codeResolves reports whether the packs can judge a coding by its code:
 // the code is well formed for a clinical code system the engine knows (the
@@ -13,10 +17,9 @@ import "strings"
 func codeResolves(sys, code string) bool {
 	switch sys {
 	case "http://snomed.info/sct":
-		return len(code) >= 6 && len(code) <= 18 && digits(code) && verhoeff(code)
+		return len(code) >= 6 && len(code) <= 18 && checkdigit.Verhoeff(code)
 	case "http://loinc.org":
-		i := strings.IndexByte(code, '-')
-		return i >= 1 && i <= 7 && i == len(code)-2 && digits(code[:i]) && digits(code[i+1:]) && luhnDigit(code[:i]) == code[i+1]
+		return checkdigit.LOINC(code, 7)
 	case rxnormSystem, "http://hl7.org/fhir/sid/cvx":
 		return len(code) >= 1 && len(code) <= 8 && digits(code)
 	case "http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10":
@@ -55,44 +58,3 @@ func alnum(s string) bool {
 }
 
 func upperLetter(c byte) bool { return 'A' <= c && c <= 'Z' }
-
-// luhnDigit is the check digit LOINC computes over a code's number (the
-// mod 10 algorithm: every other digit from the right doubled).
-func luhnDigit(s string) byte {
-	sum := 0
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if (len(s)-1-i)%2 == 0 {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return byte('0' + (10-sum%10)%10)
-}
-
-// verhoeff checks the Verhoeff check digit that ends every SNOMED CT
-// identifier.
-func verhoeff(s string) bool {
-	c := uint8(0)
-	for i := len(s) - 1; i >= 0; i-- {
-		c = verhoeffD[c][verhoeffP[(len(s)-1-i)%8][s[i]-'0']]
-	}
-	return c == 0
-}
-
-// The Verhoeff scheme's tables: the dihedral group D5's multiplication and
-// the position permutations.
-var verhoeffD = [10][10]uint8{
-	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5}, {2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
-	{3, 4, 0, 1, 2, 8, 9, 5, 6, 7}, {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
-	{6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3}, {8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
-	{9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
-}
-
-var verhoeffP = [8][10]uint8{
-	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4}, {5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
-	{8, 9, 1, 6, 0, 4, 3, 5, 2, 7}, {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
-	{2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8},
-}

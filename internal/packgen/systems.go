@@ -3,6 +3,8 @@ package main
 import (
 	"regexp"
 	"strings"
+
+	"github.com/seclabel/seclabel/internal/checkdigit"
 )
 
 // codeSystem is one system a list may name: its key in the lists, the
@@ -123,82 +125,8 @@ func formatICD9CM(c string) string {
 	return dotAfter(3)(c)
 }
 
-// verhoeff tables (dihedral group D5 multiplication, permutation).
-var (
-	verhoeffD = [10][10]int{
-		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
-		{1, 2, 3, 4, 0, 6, 7, 8, 9, 5},
-		{2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
-		{3, 4, 0, 1, 2, 8, 9, 5, 6, 7},
-		{4, 0, 1, 2, 3, 9, 5, 6, 7, 8},
-		{5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
-		{6, 5, 9, 8, 7, 1, 0, 4, 3, 2},
-		{7, 6, 5, 9, 8, 2, 1, 0, 4, 3},
-		{8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
-		{9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
-	}
-	verhoeffP = [8][10]int{
-		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
-		{1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
-		{5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
-		{8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
-		{9, 4, 5, 3, 1, 2, 6, 8, 7, 0},
-		{4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
-		{2, 7, 9, 3, 8, 0, 6, 4, 1, 5},
-		{7, 0, 4, 6, 9, 1, 3, 2, 5, 8},
-	}
-)
+// verhoeffValid and loincValid are the check digits' tests, shared with
+// the engine, which judges codes' shapes alike.
+func verhoeffValid(s string) bool { return checkdigit.Verhoeff(s) }
 
-// verhoeffValid reports whether a string of digits ends in its Verhoeff
-// check digit, as every SNOMED CT identifier does.
-func verhoeffValid(s string) bool {
-	c := 0
-	for i := 0; i < len(s); i++ {
-		d := s[len(s)-1-i]
-		if d < '0' || d > '9' {
-			return false
-		}
-		c = verhoeffD[c][verhoeffP[i%8][d-'0']]
-	}
-	return c == 0
-}
-
-// loincValid checks a LOINC code's check digit (LOINC Users' Guide, the
-// mod-10 algorithm): the digits in odd positions from the right, read as a
-// number and doubled, are written after the digits in even positions; the
-// check digit is what brings the sum of all those digits to the next
-// multiple of 10.
-func loincValid(code string) bool {
-	num, check, ok := strings.Cut(code, "-")
-	if !ok || len(check) != 1 || num == "" {
-		return false
-	}
-	return loincCheckDigit(num) == check[0]
-}
-
-func loincCheckDigit(num string) byte {
-	// Steps 1, 2 and 4: the digits by position counted from the right.
-	var odd, even []byte
-	for i := len(num) - 1; i >= 0; i-- {
-		if (len(num)-i)%2 == 1 {
-			odd = append(odd, num[i])
-		} else {
-			even = append(even, num[i])
-		}
-	}
-	// Step 3: the odd digits as a number, times 2 (long multiplication).
-	doubled := make([]byte, len(odd)+1)
-	carry := 0
-	for i := len(odd) - 1; i >= 0; i-- {
-		v := int(odd[i]-'0')*2 + carry
-		doubled[i+1] = byte('0' + v%10)
-		carry = v / 10
-	}
-	doubled[0] = byte('0' + carry)
-	// Steps 5 to 8: the sum of the digits of both, up to the next multiple of 10.
-	sum := 0
-	for _, d := range append(even, doubled...) {
-		sum += int(d - '0')
-	}
-	return byte('0' + (10-sum%10)%10)
-}
+func loincValid(code string) bool { return checkdigit.LOINC(code, 0) }
