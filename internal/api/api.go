@@ -147,17 +147,74 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer func() { <-h.slots }()
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	buf, err := readBody(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes), r.ContentLength)
+	defer buf.release()
 	if err != nil {
 		fail(lw, readFailure(err, h.cfg.MaxBodyBytes))
 		return
 	}
-	out, err := rt.op.serve(r.Context(), h.cfg.Backend, b, r)
+	out, err := rt.op.serve(r.Context(), h.cfg.Backend, buf, r, lw)
 	if err != nil {
 		fail(lw, err)
 		return
 	}
-	writeFHIR(lw, http.StatusOK, out)
+	if out != nil {
+		writeFHIR(lw, http.StatusOK, out)
+	}
+}
+
+// headroom is the space kept free before a request body, where the
+// engine request's envelope is then written: the body becomes the
+// request's resource without being copied.
+const headroom = 4096
+
+// body is a request body read after headroom bytes of free space.
+type body struct {
+	buf []byte // headroom bytes, then the body
+}
+
+func (b body) bytes() []byte { return b.buf[headroom:] }
+
+// bodies keeps request buffers for the next requests: a buffer of a few
+// megabytes per request would otherwise be allocated, cleared and
+// collected each time. Nothing holds a body past its request (the engine
+// keeps nothing of a request, and a response is written before the
+// handler returns).
+var bodies sync.Pool // *[]byte
+
+// pooledMax is the largest buffer kept, so that one huge request does
+// not stay in memory.
+const pooledMax = 16 << 20
+
+// release gives the buffer back for another request.
+func (b body) release() {
+	if b.buf != nil && cap(b.buf) <= pooledMax {
+		bodies.Put(&b.buf)
+	}
+}
+
+// readBody reads a request body of n bytes (-1: not said) after the
+// headroom, into a buffer of the pool when n is known.
+func readBody(r io.Reader, n int64) (body, error) {
+	if n < 0 {
+		b, err := io.ReadAll(r)
+		return body{append(make([]byte, headroom, headroom+len(b)), b...)}, err
+	}
+	size := headroom + int(n)
+	var buf []byte
+	if p, _ := bodies.Get().(*[]byte); p != nil && cap(*p) >= size {
+		buf = (*p)[:size]
+	} else {
+		if p != nil {
+			bodies.Put(p) // too small for this one; right for another
+		}
+		buf = make([]byte, size)
+	}
+	_, err := io.ReadFull(r, buf[headroom:])
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errors.New("the body is shorter than its Content-Length")
+	}
+	return body{buf}, err
 }
 
 // authorized says whether the request carries the bearer token.
@@ -303,9 +360,14 @@ func (c *countReader) Close() error { return c.r.Close() }
 
 // writeFHIR writes a FHIR JSON body.
 func writeFHIR(w http.ResponseWriter, status int, b []byte) {
+	fhirHeaders(w)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// fhirHeaders are the headers of every FHIR JSON response.
+func fhirHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(b)
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -518,6 +519,38 @@ func TestTopType(t *testing.T) {
 	} {
 		if got := topType([]byte(in)); got != want {
 			t.Errorf("topType(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// wholeOnly hides the engine's DoTo, so the API takes whole responses,
+// as it does from the module.
+type wholeOnly struct{ engine.Backend }
+
+// A streamed answer is the same as a whole one, byte for byte.
+func TestStreamedSameAsWhole(t *testing.T) {
+	e, _ := engine.New(engine.Options{})
+	streamed, whole := newServer(t, Config{Backend: e}), newServer(t, Config{Backend: wholeOnly{e}})
+	b, err := os.ReadFile("testdata/http/shift-sls-tag-full.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Request struct{ Body json.RawMessage }
+	}
+	json.Unmarshal(b, &c)
+	for _, path := range []string{"/$label", "/$hwm", "/$sls-tag?mode=full", "/fhir/sls/label", "/$label?output=meta-add"} {
+		r1, b1 := post(t, streamed, path, string(c.Request.Body))
+		r2, b2 := post(t, whole, path, string(c.Request.Body))
+		if r1.StatusCode != 200 || r2.StatusCode != 200 || !bytes.Equal(b1, b2) || r1.Header.Get("Content-Type") != r2.Header.Get("Content-Type") {
+			t.Errorf("%s: streamed %d %s\nwhole %d %s", path, r1.StatusCode, b1, r2.StatusCode, b2)
+		}
+	}
+	for _, bad := range []string{`{"resourceType":`, `{"resourceType":"Nope"}`} {
+		r1, b1 := post(t, streamed, "/$label", bad)
+		r2, b2 := post(t, whole, "/$label", bad)
+		if r1.StatusCode != r2.StatusCode || !bytes.Equal(b1, b2) || r1.StatusCode < 400 {
+			t.Errorf("%s: streamed %d %s, whole %d %s", bad, r1.StatusCode, b1, r2.StatusCode, b2)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 // resource, or a Parameters), the X-Seclabel-* headers and the query.
 type input struct {
 	resource []byte
+	room     []byte     // when resource is the whole body: the buffer it ends, headroom bytes free before it
 	options  *jsonx.Doc // the client's options object, or nil
 	context  []byte     // the access context object, or nil
 	report   bool       // answer with a Parameters carrying the report
@@ -29,16 +30,16 @@ var (
 // readInput reads an operation's input. A body whose top-level
 // resourceType is Parameters holds the operation's parameters; any other
 // body is the resource itself, passed to the engine as it came.
-func readInput(body []byte, r *http.Request) (*input, error) {
+func readInput(b body, r *http.Request) (*input, error) {
 	in := &input{}
 	var optText, ctxText []byte
-	if topType(body) == "Parameters" {
+	if topType(b.bytes()) == "Parameters" {
 		var err error
-		if optText, ctxText, err = in.readParameters(body); err != nil {
+		if optText, ctxText, err = in.readParameters(b.bytes()); err != nil {
 			return nil, err
 		}
 	} else {
-		in.resource = body
+		in.resource, in.room = b.bytes(), b.buf
 	}
 	if h := r.Header.Get("X-Seclabel-Options"); h != "" {
 		if optText != nil {

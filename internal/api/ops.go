@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"sync"
 
 	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -12,7 +15,9 @@ import (
 // operation is one endpoint that runs the engine.
 type operation struct {
 	name string // the engine's operation, or sls-tag
-	run  func(ctx context.Context, b engine.Backend, in *input) ([]byte, error)
+	// run answers the response's body, or nil when it wrote the response
+	// itself (streamed) to w.
+	run func(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error)
 	// takes says which inputs beyond the resource and options it reads.
 	takes struct{ context, report, mode, output bool }
 }
@@ -31,11 +36,11 @@ func init() {
 		add("/$"+name, op)
 	}
 	add("/fhir/sls/label", operations["/$label"])
-	leap := &operation{name: "label", run: func(ctx context.Context, b engine.Backend, in *input) ([]byte, error) {
+	leap := &operation{name: "label", run: func(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error) {
 		if in.output == "" {
 			in.output = "meta-add"
 		}
-		return runOperation("label")(ctx, b, in)
+		return runOperation("label")(ctx, b, in, w)
 	}}
 	leap.takes.output = true
 	add("/fhir/sls/transaction", leap)
@@ -45,7 +50,7 @@ func init() {
 }
 
 // serve reads the request and runs the operation.
-func (op *operation) serve(ctx context.Context, b engine.Backend, body []byte, r *http.Request) ([]byte, error) {
+func (op *operation) serve(ctx context.Context, b engine.Backend, body body, r *http.Request, w http.ResponseWriter) ([]byte, error) {
 	in, err := readInput(body, r)
 	if err != nil {
 		return nil, err
@@ -60,7 +65,7 @@ func (op *operation) serve(ctx context.Context, b engine.Backend, body []byte, r
 	case in.output != "" && !op.takes.output:
 		return nil, badRequest(codeInvalidRequest, "output belongs to $label")
 	}
-	return op.run(ctx, b, in)
+	return op.run(ctx, b, in, w)
 }
 
 // answer is an engine response: the envelope, parsed, and the resource
@@ -74,7 +79,10 @@ type answer struct {
 // those the endpoint sets (set: name and JSON value pairs, which replace
 // the client's of the same name; keep: names set only when the client did
 // not set them).
-func call(ctx context.Context, b engine.Backend, op string, in *input, set, keep [][2]string) (*answer, error) {
+//
+// With to, a backend that streams writes a successful result straight to
+// it, and call answers nil, nil.
+func call(ctx context.Context, b engine.Backend, op string, in *input, set, keep [][2]string, to http.ResponseWriter) (*answer, error) {
 	var w jsonx.Writer
 	w.BeginObject()
 	w.KV("op", op)
@@ -111,13 +119,45 @@ func call(ctx context.Context, b engine.Backend, op string, in *input, set, keep
 		w.Raw(in.context)
 	}
 	w.EndObject()
-	req := make([]byte, 0, len(w.B)+1+len(in.resource))
-	req = append(append(append(req, w.B...), 0), in.resource...)
-	resp := b.Do(ctx, req)
+	var req []byte
+	if in.room != nil && len(w.B) < headroom {
+		// The envelope goes in the free space before the body.
+		req = in.room[headroom-len(w.B)-1:]
+		copy(req, w.B)
+		req[len(w.B)] = 0
+	} else {
+		req = make([]byte, 0, len(w.B)+1+len(in.resource))
+		req = append(append(append(req, w.B...), 0), in.resource...)
+	}
 	a := &answer{}
-	env := resp
-	if i := bytes.IndexByte(resp, 0); i >= 0 {
-		env, a.resource = resp[:i], resp[i+1:]
+	var env []byte
+	st, streams := b.(streamer)
+	streams = streams && to != nil
+	if streams {
+		sw := &splitWriter{w: to}
+		// The result comes in many small pieces (the spans between
+		// edits): gathered here, they leave in few writes.
+		bw := writers.Get().(*bufio.Writer)
+		bw.Reset(sw)
+		err := st.DoTo(ctx, bw, req)
+		if err == nil {
+			err = bw.Flush()
+		}
+		bw.Reset(nil)
+		writers.Put(bw)
+		if err != nil && !sw.body {
+			return nil, err
+		}
+		if sw.body {
+			return nil, nil // written; a failure of the connection is the client's
+		}
+		env = sw.env
+	} else {
+		resp := b.Do(ctx, req)
+		env = resp
+		if i := bytes.IndexByte(resp, 0); i >= 0 {
+			env, a.resource = resp[:i], resp[i+1:]
+		}
 	}
 	if err := a.env.Parse(env, 1000); err != nil {
 		return nil, &apiError{status: http.StatusInternalServerError, code: "internal", msg: "the engine's response is not JSON: " + err.Error()}
@@ -125,7 +165,51 @@ func call(ctx context.Context, b engine.Backend, op string, in *input, set, keep
 	if e := a.env.Get(0, "error"); e >= 0 {
 		return nil, engineError(a.env.Str(a.env.Get(e, "code")), a.env.Str(a.env.Get(e, "message")))
 	}
+	if streams {
+		return nil, &apiError{status: http.StatusInternalServerError, code: "internal", msg: "the engine answered no resource"}
+	}
 	return a, nil
+}
+
+// writers are the buffers streamed results are gathered in.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
+// streamer is a backend that writes its response as it goes (the native
+// engine): label and hwm then send their result straight from the input
+// and the labels added, without building it whole.
+type streamer interface {
+	DoTo(ctx context.Context, w io.Writer, request []byte) error
+}
+
+// splitWriter takes a streamed engine response: it keeps the envelope,
+// and once the NUL byte that ends a successful one comes, sends the
+// resource after it as the 200 response's body. The engine writes
+// nothing until the call has succeeded or failed whole, so an error
+// never follows a partial answer.
+type splitWriter struct {
+	w    http.ResponseWriter
+	env  []byte
+	body bool // the NUL came: the response has started
+}
+
+func (s *splitWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if !s.body {
+		i := bytes.IndexByte(p, 0)
+		if i < 0 {
+			s.env = append(s.env, p...)
+			return n, nil
+		}
+		s.env = append(s.env, p[:i]...)
+		s.body = true
+		fhirHeaders(s.w)
+		s.w.WriteHeader(http.StatusOK)
+		p = p[i+1:]
+	}
+	if _, err := s.w.Write(p); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // withheld is the answer to a redaction that withholds the whole
@@ -135,8 +219,8 @@ var withheld = outcome("information", codeWithheld, "the whole resource is withh
 
 // runOperation runs label, hwm, redact, validate or marks and answers as
 // README.md ("HTTP API") says.
-func runOperation(op string) func(ctx context.Context, b engine.Backend, in *input) ([]byte, error) {
-	return func(ctx context.Context, b engine.Backend, in *input) ([]byte, error) {
+func runOperation(op string) func(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error) {
+	return func(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error) {
 		var set, keep [][2]string
 		switch {
 		case op == "validate":
@@ -149,7 +233,7 @@ func runOperation(op string) func(ctx context.Context, b engine.Backend, in *inp
 				return nil, badRequest(codeInvalidRequest, "report comes with output=resource only")
 			}
 			keep = append(keep, [2]string{"omitReport", "true"})
-			a, err := call(ctx, b, op, in, set, keep)
+			a, err := call(ctx, b, op, in, set, keep, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -159,7 +243,10 @@ func runOperation(op string) func(ctx context.Context, b engine.Backend, in *inp
 			// proportion to the input, for nothing when it is not sent.
 			keep = append(keep, [2]string{"omitReport", "true"})
 		}
-		a, err := call(ctx, b, op, in, set, keep)
+		if (op == "label" || op == "hwm") && !in.report {
+			return streamOrBytes(call(ctx, b, op, in, set, keep, w))
+		}
+		a, err := call(ctx, b, op, in, set, keep, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -271,23 +358,28 @@ func resourcePart(w *jsonx.Writer, name string, res []byte) {
 	w.EndObject()
 }
 
+// streamOrBytes is the body of a call that may have streamed: nil when
+// it did, else the resource.
+func streamOrBytes(a *answer, err error) ([]byte, error) {
+	if err != nil || a == nil {
+		return nil, err
+	}
+	return a.resource, nil
+}
+
 // slsTag is $sls-tag, as the SHIFT SLS reference implementation defines
 // it: a Bundle in; mode=full answers the Bundle labeled, with its
 // high-water mark in Bundle.meta.security; mode=batch (the default)
 // answers a batch Bundle that PUTs each resource labeling changed.
-func slsTag(ctx context.Context, b engine.Backend, in *input) ([]byte, error) {
+func slsTag(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error) {
 	if t := topType(in.resource); t != "Bundle" && t != "" {
 		return nil, &apiError{status: http.StatusUnprocessableEntity, code: codeInvalidRequest, msg: "$sls-tag takes a Bundle, not a " + t}
 	}
 	switch in.mode {
 	case "full":
-		a, err := call(ctx, b, "label", in, [][2]string{{"bundleHighWaterMark", "true"}}, [][2]string{{"omitReport", "true"}})
-		if err != nil {
-			return nil, err
-		}
-		return a.resource, nil
+		return streamOrBytes(call(ctx, b, "label", in, [][2]string{{"bundleHighWaterMark", "true"}}, [][2]string{{"omitReport", "true"}}, w))
 	case "", "batch":
-		a, err := call(ctx, b, "label", in, nil, [][2]string{{"omitReport", "true"}})
+		a, err := call(ctx, b, "label", in, nil, [][2]string{{"omitReport", "true"}}, nil)
 		if err != nil {
 			return nil, err
 		}
