@@ -37,7 +37,8 @@ type Config struct {
 	MaxConcurrent int
 	QueueWait     time.Duration
 	// Token, when set, is the bearer token every operation must present
-	// (/healthz, /metadata and the OperationDefinitions stay open).
+	// (/healthz, /metadata and the OperationDefinitions stay open). An
+	// empty token is never accepted.
 	Token []byte
 	// Log gets one line per request: method, path, status, bytes in and
 	// out, duration. Never a header or a byte of the body.
@@ -220,10 +221,10 @@ func readBody(r io.Reader, n int64) (body, error) {
 // authorized says whether the request carries the bearer token.
 func (h *handler) authorized(r *http.Request) bool {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	if tok = strings.TrimSpace(tok); !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		return false
 	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	got := sha256.Sum256([]byte(tok))
 	return subtle.ConstantTimeCompare(got[:], h.token[:]) == 1
 }
 

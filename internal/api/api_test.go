@@ -274,7 +274,7 @@ func TestEngineLimit(t *testing.T) {
 
 func TestToken(t *testing.T) {
 	srv := newServer(t, Config{Token: []byte("s3cret-token")})
-	for _, auth := range []string{"", "Bearer wrong", "Basic s3cret-token", "Bearer s3cret-toke", "Bearer s3cret-token2"} {
+	for _, auth := range []string{"", "Bearer wrong", "Basic s3cret-token", "Bearer s3cret-toke", "Bearer s3cret-token2", "Bearer ", "Bearer"} {
 		resp, b := post(t, srv, "/$label", hivCondition, "Authorization", auth)
 		wantError(t, resp, b, 401, "unauthorized")
 		if !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
@@ -283,6 +283,11 @@ func TestToken(t *testing.T) {
 	}
 	if resp, b := post(t, srv, "/$label", hivCondition, "Authorization", "Bearer s3cret-token"); resp.StatusCode != 200 {
 		t.Fatalf("with the token: %d %s", resp.StatusCode, b)
+	}
+	// An empty token set by mistake lets no one in.
+	open := newServer(t, Config{Token: []byte{}})
+	if resp, b := post(t, open, "/$label", hivCondition, "Authorization", "Bearer "); resp.StatusCode != 401 {
+		t.Fatalf("empty token: %d %s", resp.StatusCode, b)
 	}
 	// Health and the capability statement stay open.
 	for _, p := range []string{"/healthz", "/metadata", "/OperationDefinition/label"} {
