@@ -23,13 +23,13 @@ import (
 //go:embed playground/index.html playground/style.css playground/sw.js playground/samples
 var files embed.FS
 
-// CSP is the Content-Security-Policy of every response. The page loads
+// csp is the Content-Security-Policy of every response. The page loads
 // only its own scripts (no inline script or style), starts a module
 // Worker from its own origin, and compiles the module in it, which
 // WebAssembly.compileStreaming may do only with 'wasm-unsafe-eval' (no
 // JavaScript eval is allowed). Nothing may frame it, nor may it post
 // forms or load plugins.
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; " +
+const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; " +
 	"img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // asset is one file served, with its compressed forms once they are made.
@@ -99,7 +99,7 @@ func Handler(wasm []byte) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", CSP)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

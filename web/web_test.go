@@ -167,7 +167,7 @@ func TestHandlerHeaders(t *testing.T) {
 	for _, p := range []string{"/", "/app.js", "/seclabel.wasm", "/nothing-here"} {
 		resp, _ := fetch(t, srv, p)
 		for k, want := range map[string]string{
-			"Content-Security-Policy":      CSP,
+			"Content-Security-Policy":      csp,
 			"X-Content-Type-Options":       "nosniff",
 			"Referrer-Policy":              "no-referrer",
 			"X-Frame-Options":              "DENY",
@@ -180,11 +180,11 @@ func TestHandlerHeaders(t *testing.T) {
 		}
 	}
 	for _, d := range []string{"script-src 'self' 'wasm-unsafe-eval'", "frame-ancestors 'none'", "worker-src 'self'"} {
-		if !strings.Contains(CSP, d) {
+		if !strings.Contains(csp, d) {
 			t.Errorf("the policy lacks %s", d)
 		}
 	}
-	if strings.Contains(CSP, "unsafe-inline") || strings.Contains(CSP, "'unsafe-eval'") {
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "'unsafe-eval'") {
 		t.Error("the policy allows inline code or eval")
 	}
 	// The page has no inline script or style the policy would block.

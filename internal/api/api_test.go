@@ -80,7 +80,7 @@ func codes(t *testing.T, res map[string]any) []string {
 }
 
 // wantError checks an error response: status, OperationOutcome, the code
-// in issue.details.coding under ErrorSystem and in the text.
+// in issue.details.coding under errorSystem and in the text.
 func wantError(t *testing.T, resp *http.Response, b []byte, status int, code string) {
 	t.Helper()
 	if resp.StatusCode != status {
@@ -93,7 +93,7 @@ func wantError(t *testing.T, resp *http.Response, b []byte, status int, code str
 	issue := oo["issue"].([]any)[0].(map[string]any)
 	det := issue["details"].(map[string]any)
 	c := det["coding"].([]any)[0].(map[string]any)
-	if c["system"] != ErrorSystem || c["code"] != code || !strings.HasPrefix(det["text"].(string), code+": ") || issue["severity"] != "error" {
+	if c["system"] != errorSystem || c["code"] != code || !strings.HasPrefix(det["text"].(string), code+": ") || issue["severity"] != "error" {
 		t.Fatalf("want code %s: %s", code, b)
 	}
 }

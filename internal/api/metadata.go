@@ -5,9 +5,9 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// Canonical is the base of the canonical URLs of the API's
+// canonical is the base of the canonical URLs of the API's
 // CapabilityStatement and OperationDefinitions.
-const Canonical = "https://github.com/seclabel/seclabel/fhir"
+const canonical = "https://github.com/seclabel/seclabel/fhir"
 
 type param struct {
 	name, use string
@@ -75,7 +75,7 @@ func capabilities() ([]byte, map[string][]byte) {
 	c.BeginObject()
 	c.KV("resourceType", "CapabilityStatement")
 	c.KV("id", "seclabel")
-	c.KV("url", Canonical+"/CapabilityStatement/seclabel")
+	c.KV("url", canonical+"/CapabilityStatement/seclabel")
 	c.KV("version", engine.Version)
 	c.KV("name", "SeclabelAPI")
 	c.KV("title", "seclabel security labeling service")
@@ -97,13 +97,13 @@ func capabilities() ([]byte, map[string][]byte) {
 	c.BeginArray()
 	c.BeginObject()
 	c.KV("mode", "server")
-	c.KV("documentation", "System operations on FHIR R4 JSON. LEAP SLS clients: POST /fhir/sls/label (as $label) and POST /fhir/sls/transaction (as $label?output=meta-add). Errors are OperationOutcomes whose issue.details.coding carries a stable code of "+ErrorSystem+".")
+	c.KV("documentation", "System operations on FHIR R4 JSON. LEAP SLS clients: POST /fhir/sls/label (as $label) and POST /fhir/sls/transaction (as $label?output=meta-add). Errors are OperationOutcomes whose issue.details.coding carries a stable code of "+errorSystem+".")
 	c.Key("operation")
 	c.BeginArray()
 	for _, d := range opDefs {
 		c.BeginObject()
 		c.KV("name", d.code)
-		c.KV("definition", Canonical+"/OperationDefinition/"+d.code)
+		c.KV("definition", canonical+"/OperationDefinition/"+d.code)
 		c.EndObject()
 		defs[d.code] = d.json()
 	}
@@ -119,7 +119,7 @@ func (d opDef) json() []byte {
 	w.BeginObject()
 	w.KV("resourceType", "OperationDefinition")
 	w.KV("id", d.code)
-	w.KV("url", Canonical+"/OperationDefinition/"+d.code)
+	w.KV("url", canonical+"/OperationDefinition/"+d.code)
 	w.KV("version", engine.Version)
 	name := []byte(d.code)
 	for i := 0; i < len(name); i++ {

@@ -6,10 +6,10 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// ErrorSystem is the system of the codes in an error OperationOutcome's
+// errorSystem is the system of the codes in an error OperationOutcome's
 // issue.details.coding: the engine's error codes (engine/PROTOCOL.md)
 // and the API's own below.
-const ErrorSystem = "https://github.com/seclabel/seclabel/error"
+const errorSystem = "https://github.com/seclabel/seclabel/error"
 
 // The API's own error codes, stable like the engine's.
 const (
@@ -99,7 +99,7 @@ func outcome(severity, code, msg string) []byte {
 	w.Key("coding")
 	w.BeginArray()
 	w.BeginObject()
-	w.KV("system", ErrorSystem)
+	w.KV("system", errorSystem)
 	w.KV("code", code)
 	w.EndObject()
 	w.EndArray()
