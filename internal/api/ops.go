@@ -14,7 +14,6 @@ import (
 
 // operation is one endpoint that runs the engine.
 type operation struct {
-	name string // the engine's operation, or sls-tag
 	// run answers the response's body, or nil when it wrote the response
 	// itself (streamed) to w.
 	run func(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error)
@@ -29,14 +28,14 @@ var operations = map[string]*operation{}
 func init() {
 	add := func(path string, op *operation) { operations[path] = op }
 	for _, name := range []string{"label", "hwm", "redact", "validate", "marks"} {
-		op := &operation{name: name, run: runOperation(name)}
+		op := &operation{run: runOperation(name)}
 		op.takes.report = name != "marks"
 		op.takes.context = name == "redact"
 		op.takes.output = name == "label"
 		add("/$"+name, op)
 	}
 	add("/fhir/sls/label", operations["/$label"])
-	leap := &operation{name: "label", run: func(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error) {
+	leap := &operation{run: func(ctx context.Context, b engine.Backend, in *input, w http.ResponseWriter) ([]byte, error) {
 		if in.output == "" {
 			in.output = "meta-add"
 		}
@@ -44,7 +43,7 @@ func init() {
 	}}
 	leap.takes.output = true
 	add("/fhir/sls/transaction", leap)
-	tag := &operation{name: "sls-tag", run: slsTag}
+	tag := &operation{run: slsTag}
 	tag.takes.mode = true
 	add("/$sls-tag", tag)
 }
