@@ -69,7 +69,7 @@ func New(cfg Config) http.Handler {
 		// whatever the length of the token presented.
 		h.token = sha256.Sum256(cfg.Token)
 	}
-	h.meta, h.defs = capabilities()
+	h.meta, h.defs = capabilities(cfg.Token != nil)
 	return h
 }
 

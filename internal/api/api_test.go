@@ -161,6 +161,22 @@ func TestLabel(t *testing.T) {
 	}
 }
 
+// $sls-tag takes its Bundle and mode from a Parameters too.
+func TestSLSTagParameters(t *testing.T) {
+	srv := newServer(t, Config{})
+	bundle := `{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + hivCondition + `}]}`
+	params := `{"resourceType":"Parameters","parameter":[{"name":"bundle","resource":` + bundle + `},{"name":"mode","valueCode":"full"}]}`
+	resp, b := post(t, srv, "/$sls-tag", params)
+	v := value(t, b)
+	if resp.StatusCode != 200 || v["resourceType"] != "Bundle" || v["type"] != "collection" || strings.Join(codes(t, v), " ") != "R" {
+		t.Fatalf("full from a Parameters: %d %s", resp.StatusCode, b)
+	}
+	resp, b = post(t, srv, "/$sls-tag", `{"resourceType":"Parameters","parameter":[{"name":"bundle","resource":`+bundle+`}]}`)
+	if v := value(t, b); resp.StatusCode != 200 || v["type"] != "batch" {
+		t.Fatalf("batch by default: %d %s", resp.StatusCode, b)
+	}
+}
+
 func TestHWMValidateMarks(t *testing.T) {
 	srv := newServer(t, Config{})
 	bundle := `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"a","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"V"}]}}}]}`
@@ -289,13 +305,17 @@ func TestToken(t *testing.T) {
 	if resp, b := post(t, open, "/$label", hivCondition, "Authorization", "Bearer "); resp.StatusCode != 401 {
 		t.Fatalf("empty token: %d %s", resp.StatusCode, b)
 	}
-	// Health and the capability statement stay open.
+	// Health and the capability statement stay open; it says a token is
+	// needed.
 	for _, p := range []string{"/healthz", "/metadata", "/OperationDefinition/label"} {
-		resp, err := http.Get(srv.URL + p)
-		if err != nil || resp.StatusCode != 200 {
-			t.Errorf("%s: %v %v", p, err, resp.StatusCode)
+		req, _ := http.NewRequest("GET", srv.URL+p, nil)
+		resp, b := do(t, req)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
-		resp.Body.Close()
+		if p == "/metadata" && !strings.Contains(string(b), `"security":{"description":"Every operation requires Authorization: Bearer`) {
+			t.Errorf("the CapabilityStatement does not say a token is needed: %s", b)
+		}
 	}
 }
 

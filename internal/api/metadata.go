@@ -68,8 +68,8 @@ var opDefs = []opDef{
 }
 
 // capabilities builds the CapabilityStatement and the OperationDefinitions
-// by id.
-func capabilities() ([]byte, map[string][]byte) {
+// by id; token says whether operations require a bearer token.
+func capabilities(token bool) ([]byte, map[string][]byte) {
 	defs := map[string][]byte{}
 	var c jsonx.Writer
 	c.BeginObject()
@@ -97,6 +97,12 @@ func capabilities() ([]byte, map[string][]byte) {
 	c.BeginArray()
 	c.BeginObject()
 	c.KV("mode", "server")
+	if token {
+		c.Key("security")
+		c.BeginObject()
+		c.KV("description", "Every operation requires Authorization: Bearer TOKEN; /metadata, /healthz and the OperationDefinitions are open.")
+		c.EndObject()
+	}
 	c.KV("documentation", "System operations on FHIR R4 JSON. LEAP SLS clients: POST /fhir/sls/label (as $label) and POST /fhir/sls/transaction (as $label?output=meta-add). Errors are OperationOutcomes whose issue.details.coding carries a stable code of "+errorSystem+".")
 	c.Key("operation")
 	c.BeginArray()
