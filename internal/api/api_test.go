@@ -579,3 +579,21 @@ func TestStreamedSameAsWhole(t *testing.T) {
 		}
 	}
 }
+
+// A request that outlasts the drain is cut off, and Serve says so.
+func TestDrainTimeout(t *testing.T) {
+	b := newBlocking(t)
+	defer close(b.release)
+	addr, cancel, done := serveOn(t, New(Config{Backend: b}), Timeouts{Drain: 100 * time.Millisecond})
+	go http.Post("http://"+addr+"/$label", "application/fhir+json", strings.NewReader(hivCondition))
+	<-b.started
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "still running") {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after the drain timeout")
+	}
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -54,6 +55,10 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts) err
 	drain, cancel := context.WithTimeout(context.Background(), t.Drain)
 	defer cancel()
 	err := srv.Shutdown(drain)
+	if err != nil {
+		err = fmt.Errorf("requests still running after %s were cut off: %w", t.Drain, err)
+		srv.Close()
+	}
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
