@@ -3,6 +3,7 @@ module github.com/seclabel/seclabel
 go 1.26.8
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/evanw/esbuild v0.28.2
 	github.com/tetratelabs/wazero v1.12.0

@@ -85,7 +85,8 @@ func TestNDJSONStream(t *testing.T) {
 func TestFlags(t *testing.T) {
 	var out, errs bytes.Buffer
 	for _, args := range [][]string{{"-backends", "native,jvm"}, {"-sizes", "5MB"}, {"-rounds", "0"}, {"-stream", "-1"}, {"extra"},
-		{"-many", "tiny"}, {"-entries", "100,10"}, {"-entries", "x"}, {"-cli-entries", "-1"}} {
+		{"-many", "tiny"}, {"-entries", "100,10"}, {"-entries", "x"}, {"-cli-entries", "-1"}, {"-api", "-1"}, {"-only", "node"},
+		{"-only", "api", "-api", "0"}} {
 		if _, err := parseFlags(args, &out, &errs); err == nil {
 			t.Errorf("%v accepted", args)
 		}
@@ -116,7 +117,7 @@ func TestReport(t *testing.T) {
 		backends += ",node"
 	}
 	cfg, err := parseFlags([]string{"-data", "", "-sizes", "1KB", "-stream", "1", "-budget", "20ms", "-rounds", "1",
-		"-many", "conditions,observations", "-entries", "10,100", "-cli-entries", "500",
+		"-many", "conditions,observations", "-entries", "10,100", "-cli-entries", "500", "-api", "300",
 		"-backends", backends, "-out", filepath.Join(dir, "report.md"), "-readme", readme}, &out, &errs)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +135,8 @@ func TestReport(t *testing.T) {
 		"| encoding/json round trip | native |", "native `label` ≥ 0.75", "wazero `redact` ≤ 6", "module ≤ 1.2 MB gzip",
 		"## Bundle of 100 one-coding Conditions, all sensitive", "## Many small entries", "| fastjson parse + marshal, labeled input | native |",
 		"100 Observations, one in eight sensitive: native `label`, `hwm` and `redact` each ≥ 0.5", "one-coding Conditions, all sensitive: one native `label` call allocates ≤ 3",
-		"native cost per byte at 100 entries against 10", "the CLI labeling a Bundle of 500 Conditions"}
+		"native cost per byte at 100 entries against 10", "the CLI labeling a Bundle of 500 Conditions",
+		"## HTTP API", "HTTP API `label` with 2 clients on loopback ≥ 0.7 ×", "HTTP API: 300 requests without an error", "| errors | 0 of 300 |"}
 	for _, op := range ops {
 		want = append(want, "| `"+op+"` | native |", "| `"+op+"` | wazero |")
 		if nodeErr == nil {

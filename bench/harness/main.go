@@ -47,6 +47,8 @@ type config struct {
 	counts            []int    // their entry counts
 	cliEntries        int      // entries of the Bundle the CLI labels whole (0: none)
 	streamMB          int
+	apiRequests       int    // requests of the HTTP API's latency phase (0: no API section)
+	only              string // "api": only the HTTP API section, printed
 	plan              plan
 	stdout, stderr    io.Writer
 }
@@ -81,6 +83,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	shapeList := fs.String("many", "conditions,observations,plain", "Bundles of many small entries, from conditions,observations,plain (\"none\": none)")
 	entryList := fs.String("entries", "1000,100000", "entry counts of the many-entry Bundles, fewest first")
 	cliEntries := fs.Int("cli-entries", 300000, "entries of the Conditions Bundle the CLI labels whole, for its peak memory (0: none)")
+	apiRequests := fs.Int("api", 10000, "requests of single resources sent to the HTTP API, for latency and memory (0: no HTTP API section)")
+	only := fs.String("only", "", "\"api\": measure only the HTTP API (Synthea or the generated 1 MB input) and print its section and targets, writing no file")
 	quick := fs.Bool("quick", false, "a fast, rough run: 50 ms rows, 1 KB and 100 KB inputs, a 4 MB stream")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -89,9 +93,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("unexpected argument %q (see -help)", fs.Arg(0))
 	}
 	cfg := &config{out: *out, readme: *readme, data: *data, streamMB: *stream, stdout: stdout, stderr: stderr,
-		cliEntries: *cliEntries,
-		backends:   map[string]bool{"native": true},
-		plan:       plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
+		cliEntries: *cliEntries, apiRequests: *apiRequests, only: *only,
+		backends: map[string]bool{"native": true},
+		plan:     plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
 	for _, b := range strings.Split(*backends, ",") {
 		switch b = strings.TrimSpace(b); b {
 		case "native", "wasm", "node", "chromium":
@@ -141,6 +145,14 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 			}
 		}
 	}
+	switch {
+	case cfg.only != "" && cfg.only != "api":
+		return nil, fmt.Errorf("-only takes api, not %q", cfg.only)
+	case cfg.only == "api" && cfg.apiRequests < 1:
+		return nil, errors.New("-only api needs -api above 0")
+	case cfg.apiRequests < 0:
+		return nil, errors.New("-api must not be negative")
+	}
 	if cfg.plan.budget <= 0 || cfg.plan.minRounds < 1 {
 		return nil, errors.New("-budget must be positive and -rounds at least 1")
 	}
@@ -168,6 +180,9 @@ func (p *progress) step(format string, args ...any) {
 }
 
 func run(cfg *config) error {
+	if cfg.only == "api" {
+		return runAPIOnly(cfg)
+	}
 	root, err := golden.Root()
 	if err != nil {
 		return err
@@ -226,6 +241,9 @@ func run(cfg *config) error {
 	}
 	if cfg.cliEntries > 0 {
 		steps++
+	}
+	if cfg.apiRequests > 0 {
+		steps += 2
 	}
 	for _, b := range []string{"node", "chromium"} {
 		if cfg.backends[b] {
@@ -383,6 +401,12 @@ func run(cfg *config) error {
 		rep.bundleRun = &r
 	}
 
+	if cfg.apiRequests > 0 {
+		if rep.api, err = measureAPI(apiSet(sets), cfg.apiRequests, pr); err != nil {
+			return err
+		}
+	}
+
 	rep.sizes, err = readSizes(root, tmp)
 	if err != nil {
 		return err
@@ -457,5 +481,49 @@ func measureStreams(cfg *config, root, tmp string, rep *report, pr *progress) er
 			rep.streams = append(rep.streams, r)
 		}
 	}
+	return nil
+}
+
+// apiSet is the set the HTTP API is loaded with: the Synthea bundles, else
+// the largest generated input up to 1 MB.
+func apiSet(sets []inputSet) *inputSet {
+	var best *inputSet
+	for i := range sets {
+		s := &sets[i]
+		if s.name == "Synthea" {
+			return s
+		}
+		if s.shape == "" && s.bytes() <= 2<<20 && (best == nil || s.bytes() > best.bytes()) {
+			best = s
+		}
+	}
+	if best == nil {
+		best = &sets[0]
+	}
+	return best
+}
+
+// runAPIOnly measures the HTTP API alone and prints its section and
+// targets.
+func runAPIOnly(cfg *config) error {
+	var set inputSet
+	if cfg.data != "" {
+		files, err := synthea(filepath.Join(cfg.data, "synthea"))
+		if err != nil {
+			return err
+		}
+		set = inputSet{name: "Synthea", inputs: files}
+	}
+	if len(set.inputs) == 0 {
+		data, n := generate(1 << 20)
+		set = inputSet{name: "1 MB", inputs: []input{{name: "1 MB", data: data, resources: n}}}
+	}
+	pr := &progress{w: cfg.stderr, total: 2, start: time.Now()}
+	a, err := measureAPI(&set, cfg.apiRequests, pr)
+	if err != nil {
+		return err
+	}
+	rep := &report{api: a}
+	fmt.Fprint(cfg.stdout, rep.apiSection()+"\n"+targetTable(rep.apiTargets()))
 	return nil
 }

@@ -18,7 +18,7 @@ func watchRSS(pid int, done <-chan struct{}) <-chan int64 {
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if v := vmHWM(pid); v > peak {
+			if v := procStatus(pid, "VmHWM:"); v > peak {
 				peak = v
 			}
 			select {
@@ -32,13 +32,15 @@ func watchRSS(pid int, done <-chan struct{}) <-chan int64 {
 	return out
 }
 
-func vmHWM(pid int) int64 {
+// procStatus reads a memory field of /proc/PID/status ("VmHWM:",
+// "VmRSS:") in bytes, or 0.
+func procStatus(pid int, field string) int64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb << 10
 		}

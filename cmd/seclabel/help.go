@@ -29,6 +29,7 @@ Usage:
                                      (display annotations and mark labels), for a banner
   seclabel serve    [--addr ADDR]    serve the playground (default localhost:8080): the
                                      engine runs in the browser, nothing leaves the page
+  seclabel serve --api [flags]       serve the engine as FHIR operations over HTTP
   seclabel rules --describe [--rules FILE]... [--pack NAME]...
                                      print what the rule packs cover: per rule its
                                      labels and codes per system, then totals per
@@ -304,23 +305,62 @@ func commandHelp(cmd string) string {
 }
 
 const serveUsage = `Usage: seclabel serve [--addr host:port]
+       seclabel serve --api [--addr host:port] [flags]
 
 Serves the playground, one page where the engine runs in the browser as a
 WebAssembly module: paste, drop or open a resource, Bundle or NDJSON file,
-label it, validate it or preview a redaction. Nothing leaves the page. It
-reads no file; it prints the address it listens on and runs until stopped
-(Ctrl-C).
+label it, validate it or preview a redaction. Nothing leaves the page.
+
+With --api it serves the engine instead, as FHIR operations on
+application/fhir+json (README.md, "HTTP API"): POST /$label, /$hwm,
+/$redact, /$validate and /$marks take a resource, a Bundle or a Parameters;
+POST /$sls-tag?mode=batch|full answers as the SHIFT SLS reference
+implementation does, POST /fhir/sls/label and /fhir/sls/transaction as
+LEAP SLS does; GET /metadata is the CapabilityStatement, GET /healthz says
+it is up. Errors are OperationOutcomes carrying the engine's stable error
+codes. Each request is logged on stderr: method, path, status, bytes and
+duration, never content.
+
+It prints the address it listens on and runs until stopped (Ctrl-C,
+SIGTERM); then it stops taking connections and lets the requests in
+flight finish (up to 30 s).
 
 Flags:
   --addr host:port     where to listen (default localhost:8080; port 0
                        picks a free one)
+  --api                serve the HTTP API, not the playground
   -h, --help           print this help
 
-Example:
-  seclabel serve --addr localhost:9000
+Flags of --api:
+  --rules FILE         label with this rule pack instead of the default one
+                       (repeatable), as seclabel label does
+  --pack NAME          add an embedded pack (repeatable): us-default, us-broad
+  --option NAME=VALUE  a default engine option (repeatable), as for the other
+                       commands ("seclabel help" lists them); a request's own
+                       options override it. maxInputBytes also bounds the
+                       request body
+  --engine NAME        native (default) or wasm: run through the WebAssembly
+                       module, a pool of GOMAXPROCS instances
+  --token-file FILE    require "Authorization: Bearer TOKEN", TOKEN the
+                       file's content (white space around it ignored);
+                       /healthz, /metadata and the OperationDefinitions stay
+                       open
+  --max-body BYTES     largest request body (default maxInputBytes, 64 MiB):
+                       413 above it
+  --max-concurrent N   operations running at once (default 2 x GOMAXPROCS);
+                       a request waits up to 1 s for a free slot, then gets
+                       503 with Retry-After
+  --read-timeout D     to read a whole request (default 60s)
+  --write-timeout D    to write a response (default 120s)
+  --idle-timeout D     a kept-alive connection waiting (default 120s)
+  --quiet              log no requests
 
-Exit status: 2 usage error, 4 the address cannot be used; otherwise it runs
-until stopped.
+Examples:
+  seclabel serve --addr localhost:9000
+  seclabel serve --api --addr localhost:8081 --option textMatch=all --token-file api-token
+
+Exit status: 2 usage error, 3 a rule pack or an option was rejected, 4 the
+address cannot be used or a file cannot be read; 0 once stopped.
 `
 
 const versionUsage = `Usage: seclabel version

@@ -19,7 +19,7 @@ func TestCommandHelp(t *testing.T) {
 		{"hwm", []string{"high-water mark", "omitCodes", "envelopeSensitivity", "--response"}, []string{"--rules", "--clearance", "textMatch", "requireConfidentiality"}},
 		{"validate", []string{"--outcome", "requireConfidentiality", "1  validate found errors"}, []string{"--rules", "--clearance", "--response", "textMatch"}},
 		{"marks", []string{"for a banner", "maxDepth"}, []string{"--rules", "--clearance", "textMatch", "--outcome"}},
-		{"serve", []string{"--addr host:port", "playground"}, []string{"--option"}},
+		{"serve", []string{"--addr host:port", "playground", "--api", "--token-file FILE", "--option NAME=VALUE", "/$sls-tag", "SIGTERM"}, []string{"--clearance", "textMatch ("}},
 		{"rules", []string{"--describe", "--rules FILE"}, []string{"--clearance"}},
 		{"version", []string{"Prints the versions"}, []string{"--option"}},
 	} {

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,7 +35,14 @@ var readmeSkip = map[string]string{
 	"make test":            "runs every test, this one included",
 	"make install":         "writes to the user's Go bin directory",
 	"cd testdata/examples": "the commands run in a copy of testdata/examples",
+	"seclabel serve --api --addr localhost:8081": "serves until stopped; the test starts one on a free port for the curl lines, " +
+		"which it sends there (readmeAPI)",
+	"seclabel serve --api --addr localhost:8081 --token-file api-token --option textMatch=all": "serves until stopped",
 }
+
+// readmeAPI is the address of the README's HTTP API examples; the test
+// sends them to a server of its own.
+const readmeAPI = "http://localhost:8081"
 
 // readmeRun is what one README command did.
 type readmeRun struct {
@@ -215,6 +225,72 @@ var readmeChecks = map[string]readmeCheck{
 	`echo '{"resourceType": "Patient",' | seclabel hwm`: {3, nil},
 	`seclabel label --rules my-pak.json condition.json`: {4, nil},
 	`seclabel label .`: {4, nil},
+	// The HTTP API's examples, sent to the test's own server.
+	`curl -s -H 'Content-Type: application/fhir+json' --data-binary @condition.json 'http://localhost:8081/$label'`: {0, func(t *testing.T, r readmeRun) {
+		cli := runReadmeLine(t, r.dir, "seclabel label condition.json")
+		if r.stdout != strings.TrimSuffix(cli.stdout, "\n") {
+			t.Errorf("the API's label differs from the CLI's:\n%s\n%s", r.stdout, cli.stdout)
+		}
+	}},
+	`curl -s -H 'Content-Type: application/fhir+json' -H 'X-Seclabel-Context: {"clearance":"R","deny":["HIV","SUD"]}' --data-binary @labeled.json 'http://localhost:8081/$redact?report=true'`: {0, func(t *testing.T, r readmeRun) {
+		v := parseJSON(t, r.stdout)
+		params := v.GetArray("parameter")
+		if string(v.GetStringBytes("resourceType")) != "Parameters" || len(params) != 2 || string(params[0].GetStringBytes("resource", "resourceType")) != "Bundle" {
+			t.Fatalf("not the Parameters of a released Bundle: %.300s", r.stdout)
+		}
+		rep := parseJSON(t, string(params[1].GetStringBytes("valueString")))
+		denied := 0
+		for _, w := range rep.GetArray("report", "withheld") {
+			if string(w.GetStringBytes("reason")) == "deny" {
+				denied++
+			}
+		}
+		if denied != 4 {
+			t.Errorf("%d entries withheld as denied, want 4 (the Encounter, the HIV Condition and viral load, the buprenorphine order): %s", denied, rep)
+		}
+	}},
+	`curl -s -H 'Content-Type: application/fhir+json' --data-binary @bundle.json 'http://localhost:8081/$sls-tag?mode=batch'`: {0, func(t *testing.T, r readmeRun) {
+		if got := requests(t, r.stdout, "batch"); got != "PUT Condition/hiv-1, PUT Observation/vl-1, PUT MedicationRequest/mr-1" {
+			t.Errorf("batch: %s", got)
+		}
+	}},
+	`curl -s -H 'Content-Type: application/fhir+json' --data-binary @bundle.json 'http://localhost:8081/fhir/sls/transaction'`: {0, func(t *testing.T, r readmeRun) {
+		if got := requests(t, r.stdout, "transaction"); got != "POST Condition/hiv-1/$meta-add, POST Observation/vl-1/$meta-add, PUT MedicationRequest/mr-1" {
+			t.Errorf("transaction: %s", got)
+		}
+	}},
+	`curl -s -H 'Content-Type: application/fhir+json' --data-binary @patient.json 'http://localhost:8081/$validate'`: {0, func(t *testing.T, r readmeRun) {
+		v := parseJSON(t, r.stdout)
+		if string(v.GetStringBytes("resourceType")) != "OperationOutcome" || !strings.Contains(r.stdout, `"code":"label-code-case"`) {
+			t.Errorf("validate: %s", r.stdout)
+		}
+	}},
+	`curl -s -w ' %{http_code}\n' -H 'Content-Type: application/fhir+json' -d '{"resourceType":' 'http://localhost:8081/$label'`: {0, func(t *testing.T, r readmeRun) {
+		if !strings.HasSuffix(r.stdout, "} 400\n") || !strings.Contains(r.stdout, `"code":"invalid_json"`) || !strings.Contains(r.stdout, `"OperationOutcome"`) {
+			t.Errorf("error: %s", r.stdout)
+		}
+	}},
+	`curl -s http://localhost:8081/metadata`: {0, func(t *testing.T, r readmeRun) {
+		v := parseJSON(t, r.stdout)
+		if string(v.GetStringBytes("resourceType")) != "CapabilityStatement" || len(v.GetArray("rest", "0", "operation")) != 6 {
+			t.Errorf("metadata: %.300s", r.stdout)
+		}
+	}},
+}
+
+// requests lists the request lines of a Bundle of type typ: "PUT
+// Condition/c1, ...".
+func requests(t *testing.T, body, typ string) string {
+	t.Helper()
+	v := parseJSON(t, body)
+	if got := string(v.GetStringBytes("type")); got != typ {
+		t.Fatalf("a %s Bundle, want %s: %.300s", got, typ, body)
+	}
+	var out []string
+	for _, e := range v.GetArray("entry") {
+		out = append(out, string(e.GetStringBytes("request", "method"))+" "+string(e.GetStringBytes("request", "url")))
+	}
+	return strings.Join(out, ", ")
 }
 
 // readmeCommand is one command of the README with the output it shows.
@@ -226,6 +302,7 @@ type readmeCommand struct {
 }
 
 func TestREADME(t *testing.T) {
+	parent := t
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh to run the README's commands with")
 	}
@@ -255,6 +332,17 @@ func TestREADME(t *testing.T) {
 	copyDir(t, "../../testdata/examples", work)
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("SECLABEL_CACHE", filepath.Join(dir, "cache"))
+	var apiURL string
+	var apiErr error
+	api := func(t *testing.T) string {
+		if apiURL == "" && apiErr == nil {
+			apiURL, apiErr = startAPI(parent, bin, work)
+		}
+		if apiErr != nil {
+			t.Fatal(apiErr)
+		}
+		return apiURL
+	}
 	for _, c := range cmds {
 		if why, ok := readmeSkip[c.text]; ok {
 			t.Logf("README.md:%d: skipped (%s): %s", c.line, why, c.text)
@@ -266,7 +354,11 @@ func TestREADME(t *testing.T) {
 			continue
 		}
 		t.Run(c.text, func(t *testing.T) {
-			r := runReadmeLine(t, work, c.text)
+			line := c.text
+			if strings.Contains(line, readmeAPI) {
+				line = strings.ReplaceAll(line, readmeAPI, api(t))
+			}
+			r := runReadmeLine(t, work, line)
 			if r.status != chk.status {
 				t.Fatalf("README.md:%d: exit status %d, want %d\nstdout: %.500s\nstderr: %.500s", c.line, r.status, chk.status, r.stdout, r.stderr)
 			}
@@ -281,6 +373,34 @@ func TestREADME(t *testing.T) {
 		})
 	}
 	t.Run("help examples", func(t *testing.T) { runHelpExamples(t, work) })
+}
+
+// startAPI runs seclabel serve --api on a free port until the test
+// (parent) ends, then stops it with SIGTERM, which must drain it and exit 0.
+func startAPI(parent *testing.T, bin, dir string) (string, error) {
+	cmd := exec.Command(filepath.Join(bin, "seclabel"), "serve", "--api", "--addr", "127.0.0.1:0", "--quiet")
+	cmd.Dir = dir
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	i := strings.Index(line, "http://")
+	if err != nil || i < 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return "", fmt.Errorf("seclabel serve --api printed %q (%v)", line, err)
+	}
+	parent.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			parent.Errorf("seclabel serve --api after SIGTERM: %v", err)
+		}
+	})
+	return strings.Fields(line[i:])[0], nil
 }
 
 // readmeCommands returns the commands of the README's sh blocks and text

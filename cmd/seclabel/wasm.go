@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -13,6 +14,13 @@ import (
 // newWasm starts the module host, configured with the rule packs and the
 // limits the command line set.
 func newWasm(ctx context.Context, packs [][]byte, opts engine.Options) (*host.Host, error) {
+	return host.New(ctx, host.Config{Configure: configureRequest(packs, nil, opts), CompilationCacheDir: cacheDir()})
+}
+
+// configureRequest is the configure request of the rule packs (their JSON
+// text; none for the default pack), the default options (a JSON object,
+// or nil) and the limits of opts.
+func configureRequest(packs [][]byte, options []byte, opts engine.Options) []byte {
 	var w jsonx.Writer
 	w.BeginObject()
 	w.KV("op", "configure")
@@ -26,6 +34,11 @@ func newWasm(ctx context.Context, packs [][]byte, opts engine.Options) (*host.Ho
 	}
 	w.Key("options")
 	w.BeginObject()
+	// The limits are not among the options: the command line routes them
+	// to the engine, which they may raise.
+	if members := bytes.TrimSpace(options); len(members) > 2 {
+		w.Raw(members[1 : len(members)-1])
+	}
 	if opts.MaxInputBytes > 0 {
 		w.Key("maxInputBytes")
 		w.Int(opts.MaxInputBytes)
@@ -36,7 +49,7 @@ func newWasm(ctx context.Context, packs [][]byte, opts engine.Options) (*host.Ho
 	}
 	w.EndObject()
 	w.EndObject()
-	return host.New(ctx, host.Config{Configure: w.B, CompilationCacheDir: cacheDir()})
+	return w.B
 }
 
 // cacheDir is where the compiled module is kept between runs, so that a
