@@ -2,7 +2,9 @@
 // plan as its Go measure, run in Node (node.mjs) and in headless Chromium,
 // through the package in web/dist. Inputs are UTF-8 bytes and results come
 // back as bytes, which is how an application holding a fetched or read
-// bundle calls the engine.
+// bundle calls the engine; label is also measured with JSON text in and
+// out and with objects in and out, which is what most apps hold, beside
+// the same baseline on text.
 
 // The recipient of every redaction, as in bench/harness/measure.go.
 const redactContext = { clearance: 'N', deny: ['SUD', 'HIV'] };
@@ -19,7 +21,31 @@ function caller(engine, op) {
     // The baseline: what reading and writing the same JSON costs in
     // JavaScript, bytes in and bytes out.
     case 'json': return (b) => encoder.encode(JSON.stringify(JSON.parse(decoder.decode(b))));
+    case 'json-text': return (s) => JSON.stringify(JSON.parse(s));
+    case 'label-text':
+    case 'label-object': return (r) => engine.label(r);
     default: throw new Error(`unknown op ${op}`);
+  }
+}
+
+// argument is what a task's calls take for an input's bytes: the bytes,
+// their text or the object they hold, made once before the clock runs.
+function argument(op, bytes) {
+  if (op === 'json-text' || op === 'label-text') return decoder.decode(bytes);
+  if (op === 'label-object') return JSON.parse(decoder.decode(bytes));
+  return bytes;
+}
+
+// sameAsBytes throws unless labeling the input as text or as an object
+// gives, as text, what labeling the bytes of that text (for an object,
+// JSON.stringify's) gives: the forms are conveniences, not other answers.
+function sameAsBytes(engine, op, arg) {
+  if (op !== 'label-text' && op !== 'label-object') return;
+  const text = op === 'label-text' ? arg : JSON.stringify(arg);
+  const want = decoder.decode(engine.label(encoder.encode(text)).resource);
+  const got = engine.label(arg).resource;
+  if ((op === 'label-text' ? got : JSON.stringify(got)) !== want) {
+    throw new Error(`${op}: the result differs from the bytes path's`);
   }
 }
 
@@ -45,13 +71,15 @@ export async function measure(newEngine, plan, now = () => performance.now()) {
     // Warm-up: calls until a batch's time has passed, which sizes the batch;
     // the first call, which may pay once for what later ones reuse (the
     // default rule pack compiles on the first label), is left out of it.
-    const batch = task.inputs.map((input) => {
-      call(input.bytes);
+    const args = task.inputs.map((input) => argument(task.op, input.bytes));
+    const batch = task.inputs.map((input, i) => {
+      sameAsBytes(engine, task.op, args[i]);
+      call(args[i]);
       r.warm++;
       const t0 = now();
       let k = 0;
       while (k === 0 || (now() - t0 < plan.minBatchMs && k < 10000)) {
-        call(input.bytes);
+        call(args[i]);
         k++;
       }
       r.warm += k;
@@ -61,7 +89,7 @@ export async function measure(newEngine, plan, now = () => performance.now()) {
     for (let round = 0; round < plan.maxRounds && (round < plan.minRounds || now() - start < plan.budgetMs); round++) {
       task.inputs.forEach((input, i) => {
         const t0 = now();
-        for (let k = 0; k < batch[i]; k++) call(input.bytes);
+        for (let k = 0; k < batch[i]; k++) call(args[i]);
         const ms = now() - t0;
         r.samples.push(ms / batch[i]);
         r.elapsed += ms;
@@ -70,7 +98,7 @@ export async function measure(newEngine, plan, now = () => performance.now()) {
         r.resources += batch[i] * input.resources;
       });
     }
-    if (task.op !== 'json') r.memory = engine.memoryBytes;
+    if (!task.op.startsWith('json')) r.memory = engine.memoryBytes;
     results.push(r);
   }
   return results;

@@ -29,6 +29,7 @@ __export(node_exports, {
   methods: () => methods
 });
 module.exports = __toCommonJS(node_exports);
+var import_node_buffer = require("node:buffer");
 var import_promises = require("node:fs/promises");
 
 // web/src/wasi.js
@@ -38,7 +39,7 @@ var ENOSYS = 52;
 function wasi(memory, log) {
   const view = () => new DataView(memory().buffer);
   const bytes = (ptr, len) => new Uint8Array(memory().buffer, ptr, len);
-  const decoder2 = new TextDecoder();
+  const decoder3 = new TextDecoder();
   let pending = "";
   const zeroPair = (a, b) => {
     const v = view();
@@ -69,7 +70,7 @@ function wasi(memory, log) {
       for (let i = 0; i < count; i++) {
         const ptr = v.getUint32(iovs + 8 * i, true);
         const len = v.getUint32(iovs + 8 * i + 4, true);
-        pending += decoder2.decode(bytes(ptr, len), { stream: true });
+        pending += decoder3.decode(bytes(ptr, len), { stream: true });
         total += len;
       }
       let nl;
@@ -197,6 +198,8 @@ var Engine = class {
   constructor(exports2, memory) {
     this._ex = exports2;
     this._memory = memory;
+    this._size = 0;
+    this._text = (bytes) => decoder.decode(bytes);
   }
   /**
    * memoryBytes is the size of the module's linear memory. It never
@@ -215,20 +218,21 @@ var Engine = class {
   // _call writes head (text), then when tail is not null a NUL byte and
   // tail (text or bytes), into the module's input buffer, and returns a view
   // of the response in its memory, valid until the next call. Text is
-  // encoded straight into the module's memory. The buffer is first sized
-  // for ASCII, which JSON mostly is (a string's length is then its length
-  // in UTF-8); when the text does not fit, its UTF-8 length is counted and
-  // it is written again. Memory views are made anew: growth replaces
-  // memory.buffer.
+  // encoded straight into the module's memory, in one pass when it fits:
+  // the buffer asked for is the largest asked for so far (the module keeps
+  // it, so that costs nothing), and at least the text's length, its size in
+  // UTF-8 when it is ASCII, which JSON mostly is. When the text does not
+  // fit, its UTF-8 length is counted and it is written again. Memory views
+  // are made anew: growth replaces memory.buffer.
   _call(head, tail) {
-    let size = head.length + (tail === null ? 0 : tail.length + 1);
-    let n = -1;
-    for (let pass = 0; n < 0; pass++) {
-      if (pass === 1) {
-        size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === "string" ? utf8Length(tail, 0) : tail.length));
-      }
+    let size = Math.max(this._size, head.length + (tail === null ? 0 : tail.length + 1));
+    let n;
+    for (; ; ) {
       const ptr = this._ex.input_buf(size);
+      this._size = size;
       n = write(new Uint8Array(this._memory.buffer, ptr, size), head, tail);
+      if (n >= 0) break;
+      size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === "string" ? utf8Length(tail, 0) : tail.length));
     }
     const r = this._ex.call(n);
     const out = Number(r >> 32n);
@@ -251,8 +255,8 @@ var Engine = class {
     let result;
     if (rest.length === 4 && rest[0] === 110 && decoder.decode(rest) === "null") result = null;
     else if (resource instanceof Uint8Array) result = rest.slice();
-    else if (typeof resource === "string") result = decoder.decode(rest);
-    else result = JSON.parse(decoder.decode(rest));
+    else if (typeof resource === "string") result = this._text(rest);
+    else result = JSON.parse(this._text(rest));
     const { protocol, op: name, ...others } = resp;
     return { protocol, op: name, resource: result, ...others };
   }
@@ -358,7 +362,14 @@ async function postable(opts) {
 
 // web/src/node.js
 async function load2(opts = {}) {
-  return load({ ...opts, wasm: await locate(opts.wasm) });
+  const engine = await load({ ...opts, wasm: await locate(opts.wasm) });
+  engine._text = text;
+  return engine;
+}
+var decoder2 = new TextDecoder();
+function text(bytes) {
+  if (!(0, import_node_buffer.isAscii)(bytes)) return decoder2.decode(bytes);
+  return import_node_buffer.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
 }
 async function locate(wasm) {
   let file;

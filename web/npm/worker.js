@@ -164,6 +164,8 @@ var Engine = class {
   constructor(exports, memory) {
     this._ex = exports;
     this._memory = memory;
+    this._size = 0;
+    this._text = (bytes) => decoder.decode(bytes);
   }
   /**
    * memoryBytes is the size of the module's linear memory. It never
@@ -182,20 +184,21 @@ var Engine = class {
   // _call writes head (text), then when tail is not null a NUL byte and
   // tail (text or bytes), into the module's input buffer, and returns a view
   // of the response in its memory, valid until the next call. Text is
-  // encoded straight into the module's memory. The buffer is first sized
-  // for ASCII, which JSON mostly is (a string's length is then its length
-  // in UTF-8); when the text does not fit, its UTF-8 length is counted and
-  // it is written again. Memory views are made anew: growth replaces
-  // memory.buffer.
+  // encoded straight into the module's memory, in one pass when it fits:
+  // the buffer asked for is the largest asked for so far (the module keeps
+  // it, so that costs nothing), and at least the text's length, its size in
+  // UTF-8 when it is ASCII, which JSON mostly is. When the text does not
+  // fit, its UTF-8 length is counted and it is written again. Memory views
+  // are made anew: growth replaces memory.buffer.
   _call(head, tail) {
-    let size = head.length + (tail === null ? 0 : tail.length + 1);
-    let n = -1;
-    for (let pass = 0; n < 0; pass++) {
-      if (pass === 1) {
-        size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === "string" ? utf8Length(tail, 0) : tail.length));
-      }
+    let size = Math.max(this._size, head.length + (tail === null ? 0 : tail.length + 1));
+    let n;
+    for (; ; ) {
       const ptr = this._ex.input_buf(size);
+      this._size = size;
       n = write(new Uint8Array(this._memory.buffer, ptr, size), head, tail);
+      if (n >= 0) break;
+      size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === "string" ? utf8Length(tail, 0) : tail.length));
     }
     const r = this._ex.call(n);
     const out = Number(r >> 32n);
@@ -218,8 +221,8 @@ var Engine = class {
     let result;
     if (rest.length === 4 && rest[0] === 110 && decoder.decode(rest) === "null") result = null;
     else if (resource instanceof Uint8Array) result = rest.slice();
-    else if (typeof resource === "string") result = decoder.decode(rest);
-    else result = JSON.parse(decoder.decode(rest));
+    else if (typeof resource === "string") result = this._text(rest);
+    else result = JSON.parse(this._text(rest));
     const { protocol, op: name, ...others } = resp;
     return { protocol, op: name, resource: result, ...others };
   }
