@@ -309,8 +309,9 @@ var methods = ["request", "call", "label", "hwm", "validate", "redact", "marks",
 function createWorker() {
   const dir = packageDir();
   if (dir) return new Worker(`${dir}worker.js`, { type: "module" });
-  if (typeof location !== "undefined" && new URL(__seclabel_file_url).origin !== location.origin) {
-    const src = `import ${JSON.stringify(new URL("./worker.js", __seclabel_file_url).href)};`;
+  const here = new URL(__seclabel_file_url);
+  if (typeof location !== "undefined" && /^https?:$/.test(here.protocol) && here.origin !== location.origin) {
+    const src = `import ${JSON.stringify(new URL("worker.js", here).href)};`;
     return new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })), { type: "module" });
   }
   return new Worker(new URL("./worker.js", __seclabel_file_url), { type: "module" });

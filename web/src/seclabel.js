@@ -283,10 +283,14 @@ export const methods = ['request', 'call', 'label', 'hwm', 'validate', 'redact',
 export function createWorker() {
   const dir = packageDir();
   if (dir) return new Worker(`${dir}worker.js`, { type: 'module' });
-  if (typeof location !== 'undefined' && new URL(import.meta.url).origin !== location.origin) {
+  // webpack makes import.meta.url the file: URL the code was built from.
+  const here = new URL(import.meta.url);
+  if (typeof location !== 'undefined' && /^https?:$/.test(here.protocol) && here.origin !== location.origin) {
     // A worker's script must have the page's origin: when the package is
-    // served from elsewhere (a CDN), a same-origin script imports it.
-    const src = `import ${JSON.stringify(new URL('./worker.js', import.meta.url).href)};`;
+    // served from elsewhere (a CDN), a same-origin script imports it. (Not
+    // written new URL('./worker.js', import.meta.url): bundlers would copy
+    // the worker once more, as a file.)
+    const src = `import ${JSON.stringify(new URL('worker.js', here).href)};`;
     return new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
   }
   // This form is the one bundlers recognise and build the worker from.
