@@ -231,9 +231,9 @@ var Engine = class {
     return { protocol, op: name, resource: result, ...others };
   }
   /**
-     * call runs any operation by its name (engine/PROTOCOL.md): the methods
-     * below are the same calls. context is redact's access context.
-     */
+   * call runs any operation by its name (engine/PROTOCOL.md): the methods
+   * below are the same calls. context is redact's access context.
+   */
   call(op, resource, { context, options, rules } = {}) {
     return this._op(op, resource, { context, options, rules });
   }

@@ -221,7 +221,7 @@ export class Engine {
     return { protocol, op: name, resource: result, ...others };
   }
 
-/**
+  /**
    * call runs any operation by its name (engine/PROTOCOL.md): the methods
    * below are the same calls. context is redact's access context.
    */
