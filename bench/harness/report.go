@@ -484,7 +484,7 @@ func (rep *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", a.name, kb(a.raw), kb(a.gzip), br)
 	}
 	b.WriteString("\nPeak memory: for native rows, the most one call of the set allocates with the collector off, a bound on what it holds at once; " +
-		"for the module, its linear memory, which never shrinks, after the row (a fresh instance per input set). " +
+		"for the module, its linear memory, which never shrinks, after the row (a fresh instance per input set; in Node and Chromium a set's rows run together, so each shows the set's). " +
 		"Allocations are counted natively only: the module's are inside its own heap.\n")
 	return b.String()
 }

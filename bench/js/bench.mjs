@@ -49,57 +49,71 @@ function sameAsBytes(engine, op, arg) {
   }
 }
 
+// warm prepares one task's row: its arguments, made once, and the size of
+// each input's batch, from calls until a batch's time has passed; the first
+// call, which may pay once for what later ones reuse (the default rule pack
+// compiles on the first label), is left out of it.
+function warm(engine, task, plan, now) {
+  const call = caller(engine, task.op);
+  const r = { id: task.id, calls: 0, warm: 0, bytes: 0, resources: 0, elapsed: 0, samples: [], memory: 0 };
+  const args = task.inputs.map((input) => argument(task.op, input.bytes));
+  const batch = args.map((arg) => {
+    sameAsBytes(engine, task.op, arg);
+    call(arg);
+    r.warm++;
+    const t0 = now();
+    let k = 0;
+    while (k === 0 || (now() - t0 < plan.minBatchMs && k < 10000)) {
+      call(arg);
+      k++;
+    }
+    r.warm += k;
+    return k;
+  });
+  return { task, call, r, args, batch };
+}
+
+// round calls each input of a row once in its batch.
+function round({ task, call, r, args, batch }, now) {
+  task.inputs.forEach((input, i) => {
+    const t0 = now();
+    for (let k = 0; k < batch[i]; k++) call(args[i]);
+    const ms = now() - t0;
+    r.samples.push(ms / batch[i]);
+    r.elapsed += ms;
+    r.calls += batch[i];
+    r.bytes += batch[i] * input.bytes.length;
+    r.resources += batch[i] * input.resources;
+  });
+}
+
 // measure runs every task of the plan: {tasks: [{id, group, op, inputs:
 // [{bytes, resources}]}], budgetMs, minRounds, maxRounds, minBatchMs}. Each
 // group of tasks (one input set) gets a fresh engine from newEngine, so the
 // memory figure is that set's. Each input is called in batches long enough
-// for the clock, in rounds over all inputs until the budget is spent and
-// minRounds are done. It returns one result per task: {id, calls, warm,
-// bytes, resources, elapsed, samples (ms per call, one per batch), memory
-// (the module's linear memory after the task; 0 for the baseline)}.
+// for the clock. A set's rows are warmed up, then measured together, a
+// round of each in turn (as the Go rows are), until every row has run for
+// the budget and minRounds are done: a slow spell of the shared machine
+// then falls on all of them, and the ratios between them hold. It returns
+// one result per task: {id, calls, warm, bytes, resources, elapsed,
+// samples (ms per call, one per batch), memory (the module's linear memory
+// after the set; 0 for the baselines)}.
 export async function measure(newEngine, plan, now = () => performance.now()) {
   const results = [];
-  let engine = null;
-  let group;
-  for (const task of plan.tasks) {
-    if (engine === null || task.group !== group) {
-      engine = await newEngine();
-      group = task.group;
+  for (let first = 0; first < plan.tasks.length;) {
+    const group = plan.tasks[first].group;
+    let end = first;
+    while (end < plan.tasks.length && plan.tasks[end].group === group) end++;
+    const engine = await newEngine();
+    const rows = plan.tasks.slice(first, end).map((task) => warm(engine, task, plan, now));
+    for (let n = 0; n < plan.maxRounds && (n < plan.minRounds || rows.some((row) => row.r.elapsed < plan.budgetMs)); n++) {
+      for (const row of rows) round(row, now);
     }
-    const call = caller(engine, task.op);
-    const r = { id: task.id, calls: 0, warm: 0, bytes: 0, resources: 0, elapsed: 0, samples: [], memory: 0 };
-    // Warm-up: calls until a batch's time has passed, which sizes the batch;
-    // the first call, which may pay once for what later ones reuse (the
-    // default rule pack compiles on the first label), is left out of it.
-    const args = task.inputs.map((input) => argument(task.op, input.bytes));
-    const batch = task.inputs.map((input, i) => {
-      sameAsBytes(engine, task.op, args[i]);
-      call(args[i]);
-      r.warm++;
-      const t0 = now();
-      let k = 0;
-      while (k === 0 || (now() - t0 < plan.minBatchMs && k < 10000)) {
-        call(args[i]);
-        k++;
-      }
-      r.warm += k;
-      return k;
-    });
-    const start = now();
-    for (let round = 0; round < plan.maxRounds && (round < plan.minRounds || now() - start < plan.budgetMs); round++) {
-      task.inputs.forEach((input, i) => {
-        const t0 = now();
-        for (let k = 0; k < batch[i]; k++) call(args[i]);
-        const ms = now() - t0;
-        r.samples.push(ms / batch[i]);
-        r.elapsed += ms;
-        r.calls += batch[i];
-        r.bytes += batch[i] * input.bytes.length;
-        r.resources += batch[i] * input.resources;
-      });
+    for (const { task, r } of rows) {
+      if (!task.op.startsWith('json')) r.memory = engine.memoryBytes;
+      results.push(r);
     }
-    if (!task.op.startsWith('json')) r.memory = engine.memoryBytes;
-    results.push(r);
+    first = end;
   }
   return results;
 }
