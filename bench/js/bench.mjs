@@ -73,28 +73,28 @@ function warm(engine, task, plan, now) {
   return { task, call, r, args, batch };
 }
 
-// round calls each input of a row once in its batch.
-function round({ task, call, r, args, batch }, now) {
-  task.inputs.forEach((input, i) => {
-    const t0 = now();
-    for (let k = 0; k < batch[i]; k++) call(args[i]);
-    const ms = now() - t0;
-    r.samples.push(ms / batch[i]);
-    r.elapsed += ms;
-    r.calls += batch[i];
-    r.bytes += batch[i] * input.bytes.length;
-    r.resources += batch[i] * input.resources;
-  });
+// batchOf calls input i of a row in its batch.
+function batchOf({ task, call, r, args, batch }, i, now) {
+  const input = task.inputs[i];
+  const t0 = now();
+  for (let k = 0; k < batch[i]; k++) call(args[i]);
+  const ms = now() - t0;
+  r.samples.push(ms / batch[i]);
+  r.elapsed += ms;
+  r.calls += batch[i];
+  r.bytes += batch[i] * input.bytes.length;
+  r.resources += batch[i] * input.resources;
 }
 
 // measure runs every task of the plan: {tasks: [{id, group, op, inputs:
 // [{bytes, resources}]}], budgetMs, minRounds, maxRounds, minBatchMs}. Each
 // group of tasks (one input set) gets a fresh engine from newEngine, so the
 // memory figure is that set's. Each input is called in batches long enough
-// for the clock. A set's rows are warmed up, then measured together, a
-// round of each in turn (as the Go rows are), until every row has run for
-// the budget and minRounds are done: a slow spell of the shared machine
-// then falls on all of them, and the ratios between them hold. It returns
+// for the clock. A set's rows are warmed up, then measured together, in
+// rounds over the inputs where each input goes through every row's batch in
+// turn, until every row has run for the budget and minRounds are done: a
+// slow spell of the shared machine then falls on all of them alike, and
+// the ratios between them hold. It returns
 // one result per task: {id, calls, warm, bytes, resources, elapsed,
 // samples (ms per call, one per batch), memory (the module's linear memory
 // after the set; 0 for the baselines)}.
@@ -107,7 +107,9 @@ export async function measure(newEngine, plan, now = () => performance.now()) {
     const engine = await newEngine();
     const rows = plan.tasks.slice(first, end).map((task) => warm(engine, task, plan, now));
     for (let n = 0; n < plan.maxRounds && (n < plan.minRounds || rows.some((row) => row.r.elapsed < plan.budgetMs)); n++) {
-      for (const row of rows) round(row, now);
+      for (let i = 0; i < rows[0].task.inputs.length; i++) {
+        for (const row of rows) batchOf(row, i, now);
+      }
     }
     for (const { task, r } of rows) {
       if (!task.op.startsWith('json')) r.memory = engine.memoryBytes;
