@@ -96,15 +96,18 @@ wasmcheck:
 	$(GO) run ./internal/wasmjump -q "$$tmp" "$$tmp.j" && \
 	if ! cmp -s "$$tmp.j" host/seclabel.wasm; then rm -f "$$tmp" "$$tmp.j"; echo "host/seclabel.wasm is stale: run make wasm"; exit 1; fi; rm -f "$$tmp" "$$tmp.j"
 
-# The JavaScript package: web/src bundled into web/dist (committed, embedded
-# by the binary) with esbuild's Go API; no npm involved.
+# The JavaScript package: web/src bundled with esbuild's Go API (no npm)
+# into web/dist (committed, embedded by the binary) and into the npm
+# package web/npm (committed but for its seclabel.wasm, copied from host/).
 web:
 	$(GO) run ./internal/webbuild
 
-# Fails when the committed web/dist differs from a fresh build.
+# Fails when the committed web/dist or web/npm differs from a fresh build
+# (the package's seclabel.wasm is wasmcheck's).
 webcheck:
-	@tmp="$$(mktemp -d)"; $(GO) run ./internal/webbuild -out "$$tmp" >/dev/null && \
-	if ! diff -r -q "$$tmp" web/dist >/dev/null; then rm -rf "$$tmp"; echo "web/dist is stale: run make web"; exit 1; fi; rm -rf "$$tmp"
+	@tmp="$$(mktemp -d)"; $(GO) run ./internal/webbuild -out "$$tmp/dist" -npm "$$tmp/npm" >/dev/null && \
+	if ! diff -r -q "$$tmp/dist" web/dist >/dev/null || ! diff -r -q -x seclabel.wasm "$$tmp/npm" web/npm >/dev/null; then \
+	rm -rf "$$tmp"; echo "web/dist or web/npm is stale: run make web"; exit 1; fi; rm -rf "$$tmp"
 
 # The engine does no I/O and keeps encoding/json off its paths. Nothing in
 # the WebAssembly module's whole dependency graph (go list -deps ./wasm for

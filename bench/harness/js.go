@@ -51,8 +51,29 @@ type jsResult struct {
 	Memory    uint64    `json:"memory"`
 }
 
-// jsBaseline is the name of the JavaScript baseline row.
+// jsBaseline is the name of the JavaScript baseline row, bytes in and out.
 const jsBaseline = "JSON.parse + JSON.stringify"
+
+// Apps hold JSON text or objects rather than bytes: label is also measured
+// with text in and out and with objects in and out, each compared with the
+// text baseline, JSON.parse + JSON.stringify from text to text. jsForms
+// maps each such row's op in bench/js/bench.mjs to its name.
+const jsTextBaseline = "JSON.parse + JSON.stringify, text"
+
+var jsForms = []struct{ op, name string }{
+	{"json-text", jsTextBaseline},
+	{"label-text", "`label`, text in and out"},
+	{"label-object", "`label`, object in and out"},
+}
+
+// jsFormNames are the names of the rows of jsForms, in order.
+func jsFormNames() []string {
+	var names []string
+	for _, f := range jsForms {
+		names = append(names, f.name)
+	}
+	return names
+}
 
 // inputFile is the file name of input i of set si, or of its labeled form.
 func inputFile(si, i int, labeled bool) string {
@@ -79,11 +100,16 @@ func writeInputs(dir string, sets []inputSet) error {
 }
 
 // jsTasks are the manifest tasks, with the paths of the files writeInputs
-// wrote made by path(file name): every operation and the JSON baseline, for
-// every set. rows are their empty results, indexed by task id.
+// wrote made by path(file name): every operation, the JSON baseline and the
+// rows of jsForms, for every set. rows are their empty results, indexed by
+// task id.
 func jsTasks(sets []inputSet, path func(string) string) (tasks []jsTask, rows []result) {
 	for si, set := range sets {
-		for _, op := range append(append([]string(nil), ops...), "json") {
+		all := append(append([]string(nil), ops...), "json")
+		for _, f := range jsForms {
+			all = append(all, f.op)
+		}
+		for _, op := range all {
 			var inputs []jsInput
 			for i, in := range set.inputs {
 				inputs = append(inputs, jsInput{Path: path(inputFile(si, i, op == "redact")), Resources: in.resources})
@@ -91,6 +117,11 @@ func jsTasks(sets []inputSet, path func(string) string) (tasks []jsTask, rows []
 			name := op
 			if op == "json" {
 				name = jsBaseline
+			}
+			for _, f := range jsForms {
+				if op == f.op {
+					name = f.name
+				}
 			}
 			tasks = append(tasks, jsTask{ID: len(tasks), Group: set.name, Op: op, Inputs: inputs})
 			rows = append(rows, result{set: set.name, op: name, perRound: len(inputs)})

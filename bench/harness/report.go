@@ -233,6 +233,18 @@ func (rep *report) targets() []target {
 			ts = append(ts, target{fmt.Sprintf("%s `%s` ≤ %g × native time", b.name, op, b.max), fmt.Sprintf("%.2f ×", x), x <= b.max, ok})
 		}
 	}
+	// Apps hold text or objects: going through them must cost little beside
+	// what JavaScript itself pays to read and write the same JSON.
+	for _, be := range []string{"Node", "Chromium"} {
+		for _, f := range []struct {
+			row  int
+			what string
+			min  float64
+		}{{1, "text in and out", 0.6}, {2, "object in and out", 0.35}} {
+			x, ok := ratio(rep.find(set, jsForms[f.row].name, be), rep.find(set, jsTextBaseline, be))
+			ts = append(ts, target{fmt.Sprintf("%s `label`, %s, ≥ %.2g × the throughput of JSON.parse + JSON.stringify on the text", be, f.what, f.min), fmt.Sprintf("%.2f ×", x), x >= f.min, ok})
+		}
+	}
 	// A single small resource is most of FHIR traffic: what crossing into
 	// the module costs per call must stay small beside the work.
 	x, ok := ratio(rep.find("1 KB", "label", "native"), rep.find("1 KB", "label", "wasm"))
@@ -435,7 +447,7 @@ func (rep *report) markdown() string {
 	}
 	fmt.Fprintf(&b, "\nEach row ran its inputs in rounds for at least %s and %d round(s), each input in batches of at least %s "+
 		"(the clock's resolution in browsers); p50 and p99 are over those batches, per call. Native and wazero calls go through "+
-		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, UTF-8 bytes in and out. "+
+		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, UTF-8 bytes in and out (and `label` also with JSON text and with objects in and out, beside JSON.parse + JSON.stringify on the text). "+
 		"Redaction runs on the inputs labeled first, for a recipient with clearance N who may not see SUD or HIV content. "+
 		"Every ratio compares figures of this one run: the median over rounds of the time one call of every input takes, "+
 		"so that a slow spell of the shared machine does not move it; MB/s and resources/s are over all rounds.\n\n", rep.plan.budget, rep.plan.minRounds, rep.plan.minBatch)
@@ -458,7 +470,7 @@ func (rep *report) markdown() string {
 		for _, bl := range baselines {
 			names = append(names, bl.name)
 		}
-		for _, row := range rep.setRows(set.name, append(append(names, jsBaseline), ops...)) {
+		for _, row := range rep.setRows(set.name, append(append(append(names, jsBaseline), ops...), jsFormNames()...)) {
 			b.WriteString(row)
 		}
 	}
@@ -479,7 +491,7 @@ func (rep *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", a.name, kb(a.raw), kb(a.gzip), br)
 	}
 	b.WriteString("\nPeak memory: for native rows, the most one call of the set allocates with the collector off, a bound on what it holds at once; " +
-		"for the module, its linear memory, which never shrinks, after the row (a fresh instance per input set). " +
+		"for the module, its linear memory, which never shrinks, after the row (a fresh instance per input set; in Node and Chromium a set's rows run together, so each shows the set's). " +
 		"Allocations are counted natively only: the module's are inside its own heap.\n")
 	return b.String()
 }
@@ -534,7 +546,11 @@ func (rep *report) setRows(set string, names []string) []string {
 				if nr := rep.find(set, name, "native"); nr != nil {
 					compared = fmt.Sprintf("%.2f × native time", r.roundTime()/nr.roundTime())
 				}
-			case name == jsBaseline || name == "encoding/json round trip":
+			case name == jsForms[1].name || name == jsForms[2].name:
+				if br := rep.find(set, jsTextBaseline, be); br != nil {
+					compared = fmt.Sprintf("%.2f × text baseline throughput", br.roundTime()/r.roundTime())
+				}
+			case name == jsBaseline || name == jsTextBaseline || name == "encoding/json round trip":
 				if br := rep.find(set, "fastjson parse + marshal", "native"); br != nil {
 					compared = fmt.Sprintf("%.2f × fastjson round trip time", r.roundTime()/br.roundTime())
 				}

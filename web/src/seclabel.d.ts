@@ -150,17 +150,37 @@ export interface Engine {
 }
 
 export interface LoadOptions {
-  /** Where the module is: a URL, a fetch Response, its bytes, or a compiled module. */
-  wasm: string | URL | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /**
+   * Where the module is: a URL, a fetch Response, its bytes, or a compiled module; in Node also a
+   * file path or a file: URL. By default seclabel.wasm beside the package's script (bundlers that
+   * follow new URL('./seclabel.wasm', import.meta.url) copy it into the build; in Node it is read
+   * from disk).
+   */
+  wasm?: string | URL | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
   rules?: RulePack[];
   options?: Options;
-  /** Receives each line the module writes to stderr (default console.error). */
+  /** Receives each line the module writes to stderr (default console.error); not passed to a worker. */
   log?: (line: string) => void;
 }
 
-export declare function load(options: LoadOptions): Promise<Engine>;
+export declare function load(options?: LoadOptions): Promise<Engine>;
 
-/** An Engine in a Web Worker (worker.js): the same methods, each returning a Promise. */
-export type RemoteEngine = { [K in Exclude<keyof Engine, 'memoryBytes'>]: (...args: Parameters<Engine[K]>) => Promise<ReturnType<Engine[K]>> };
+/** An Engine in a Web Worker (worker.js): the same methods, each returning a Promise, and the worker. */
+export type RemoteEngine = { [K in Exclude<keyof Engine, 'memoryBytes'>]: (...args: Parameters<Engine[K]>) => Promise<ReturnType<Engine[K]>> } & {
+  /** The worker the engine runs in: terminate() it when done. */
+  readonly worker: Worker;
+};
 
-export declare function connect(worker: Worker, options: LoadOptions): Promise<RemoteEngine>;
+/** The names of the methods connect offers. */
+export declare const methods: readonly string[];
+
+/** A module Web Worker on the package's worker.js (browsers only: in Node it throws). */
+export declare function createWorker(): Worker;
+
+/**
+ * Loads the module in a worker (by default createWorker()) and talks to it. A URL in options is
+ * sent as an absolute string, a Response as its bytes; without wasm the worker finds
+ * seclabel.wasm beside its script.
+ */
+export declare function connect(worker?: Worker, options?: LoadOptions): Promise<RemoteEngine>;
+export declare function connect(options: LoadOptions): Promise<RemoteEngine>;

@@ -1,13 +1,15 @@
 // seclabel for JavaScript: the engine's WebAssembly module (seclabel.wasm)
 // behind a small API, in browsers and Node 20+.
 //
-//   import { load } from './seclabel.js';
-//   const engine = await load({ wasm: '/seclabel.wasm' });
+//   import { load, connect } from 'seclabel';
+//   const engine = await load();              // seclabel.wasm beside this file
 //   const { resource, report } = engine.label(bundle);
+//   const remote = await connect();           // the same engine in a Web Worker
 //
 // Every method runs synchronously in the module; a Web Worker (worker.js)
 // keeps big bundles off a page's main thread. The protocol is the one of
-// engine/PROTOCOL.md; the ABI the one of wasm/ABI.md.
+// engine/PROTOCOL.md; the ABI the one of wasm/ABI.md. In Node the package's
+// node entry (node.js) reads the module from disk instead.
 
 import { wasi } from './wasi.js';
 
@@ -33,11 +35,12 @@ export class SeclabelError extends Error {
 /**
  * load compiles and starts the module. wasm is a URL (string or URL), a
  * fetch Response, the module's bytes (ArrayBuffer or typed array) or a
- * compiled WebAssembly.Module. rules and options, when given, configure the
- * engine once (see Engine.configure).
+ * compiled WebAssembly.Module; by default seclabel.wasm beside this file.
+ * rules and options, when given, configure the engine once (see
+ * Engine.configure).
  */
 export async function load({ wasm, rules, options, log } = {}) {
-  const module = await compile(wasm);
+  const module = await compile(wasm === undefined ? defaultWasm() : wasm);
   let memory;
   const imports = { wasi_snapshot_preview1: wasi(() => memory, log || ((line) => console.error(line))) };
   const instance = await WebAssembly.instantiate(module, imports);
@@ -58,11 +61,39 @@ export async function load({ wasm, rules, options, log } = {}) {
   return engine;
 }
 
+// viteCache matches the URL of a module that Vite's dev server runs from
+// its dependency cache: Vite 7 bundles a dependency into
+// node_modules/.vite/deps/ and leaves its other files (this package's
+// worker and module) where they were, served from node_modules/seclabel/.
+const viteCache = /^(.*\/node_modules\/)\.vite\/deps(?:_temp_[^/]*)?\/[^/]*$/;
+
+// packageDir is the URL of the folder the package was installed in, when
+// this code runs from a bundler's cache away from it; otherwise undefined.
+function packageDir() {
+  const m = viteCache.exec(import.meta.url.replace(/[?#].*$/, ''));
+  return m ? `${m[1]}seclabel/` : undefined;
+}
+
+// defaultWasm is where load() finds the module: beside this file. The
+// new URL(..., import.meta.url) form is the one bundlers (Vite, webpack,
+// Parcel) recognise: they copy the file into the build and rewrite the URL.
+function defaultWasm() {
+  const dir = packageDir();
+  return dir ? `${dir}seclabel.wasm` : new URL('./seclabel.wasm', import.meta.url).href;
+}
+
 async function compile(wasm) {
   if (wasm instanceof WebAssembly.Module) return wasm;
-  if (typeof wasm === 'string' || wasm instanceof URL) wasm = await fetch(wasm);
+  if (typeof wasm === 'string' || wasm instanceof URL) {
+    const url = String(wasm);
+    try {
+      wasm = await fetch(url);
+    } catch (err) {
+      throw new SeclabelError('unsupported_module', `fetching the module from ${url}: ${err.message}`);
+    }
+  }
   if (typeof Response !== 'undefined' && wasm instanceof Response) {
-    if (!wasm.ok) throw new SeclabelError('unsupported_module', `fetching the module: HTTP ${wasm.status}`);
+    if (!wasm.ok) throw new SeclabelError('unsupported_module', `fetching the module from ${wasm.url || 'a Response'}: HTTP ${wasm.status}`);
     // Streaming compilation needs the application/wasm type; fall back
     // to the bytes when a server sends another.
     if (WebAssembly.compileStreaming && (wasm.headers.get('Content-Type') || '').startsWith('application/wasm')) {
@@ -77,6 +108,41 @@ async function compile(wasm) {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+// utf8Length is the length in UTF-8 of s[i:]. Lone surrogates count 3
+// bytes: TextEncoder writes them as U+FFFD.
+function utf8Length(s, i) {
+  let n = 0;
+  for (const len = s.length; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < len && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+// write puts head (text), then when tail is not null a NUL byte and tail
+// (text or bytes) into mem, and returns the number of bytes written, or -1
+// when they do not fit.
+function write(mem, head, tail) {
+  const h = encoder.encodeInto(head, mem);
+  if (h.read < head.length) return -1;
+  if (tail === null) return h.written;
+  const off = h.written + 1;
+  if (off > mem.length) return -1;
+  mem[h.written] = 0;
+  if (typeof tail !== 'string') {
+    if (off + tail.length > mem.length) return -1;
+    mem.set(tail, off);
+    return off + tail.length;
+  }
+  const t = encoder.encodeInto(tail, mem.subarray(off));
+  return t.read < tail.length ? -1 : off + t.written;
+}
+
 /**
  * Engine is one instance of the module. Its methods take a resource as an
  * object, as JSON text or as UTF-8 bytes, return the protocol's result
@@ -88,6 +154,8 @@ export class Engine {
   constructor(exports, memory) {
     this._ex = exports;
     this._memory = memory;
+    this._size = 0; // the most asked of input_buf: the module's buffer is at least that big
+    this._text = (bytes) => decoder.decode(bytes); // UTF-8 to a string; Node's entry has a faster one
   }
 
   /**
@@ -103,22 +171,27 @@ export class Engine {
    * the response as JSON text, errors included: the raw protocol.
    */
   request(req) {
-    const bytes = encoder.encode(typeof req === 'string' ? req : JSON.stringify(req));
-    return decoder.decode(this._call(bytes, null));
+    return decoder.decode(this._call(typeof req === 'string' ? req : JSON.stringify(req), null));
   }
 
-  // _call writes head, then (when given) a NUL byte and tail, into the
-  // module's input buffer, and returns a view of the response in its memory,
-  // valid until the next call. Memory views are made anew: growth replaces
-  // memory.buffer.
+  // _call writes head (text), then when tail is not null a NUL byte and
+  // tail (text or bytes), into the module's input buffer, and returns a view
+  // of the response in its memory, valid until the next call. Text is
+  // encoded straight into the module's memory, in one pass when it fits:
+  // the buffer asked for is the largest asked for so far (the module keeps
+  // it, so that costs nothing), and at least the text's length, its size in
+  // UTF-8 when it is ASCII, which JSON mostly is. When the text does not
+  // fit, its UTF-8 length is counted and it is written again. Memory views
+  // are made anew: growth replaces memory.buffer.
   _call(head, tail) {
-    const n = head.length + (tail ? tail.length + 1 : 0);
-    const ptr = this._ex.input_buf(n);
-    const mem = new Uint8Array(this._memory.buffer, ptr, n);
-    mem.set(head);
-    if (tail) {
-      mem[head.length] = 0;
-      mem.set(tail, head.length + 1);
+    let size = Math.max(this._size, head.length + (tail === null ? 0 : tail.length + 1));
+    let n;
+    for (;;) {
+      const ptr = this._ex.input_buf(size);
+      this._size = size;
+      n = write(new Uint8Array(this._memory.buffer, ptr, size), head, tail);
+      if (n >= 0) break;
+      size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === 'string' ? utf8Length(tail, 0) : tail.length));
     }
     const r = this._ex.call(n);
     const out = Number(r >> 32n);
@@ -129,24 +202,23 @@ export class Engine {
   // _op runs an operation. The resource travels after the envelope and a NUL
   // byte (which JSON text cannot hold), and so does the resulting resource:
   // neither is escaped into a JSON string. The result's resource has the
-  // form the caller gave: an object, JSON text, or UTF-8 bytes.
+  // form the caller gave: an object, JSON text, or UTF-8 bytes; text is
+  // decoded straight from the module's memory.
   _op(op, resource, extra) {
-    const head = encoder.encode(JSON.stringify({ op, ...extra }));
-    const bytes = resource instanceof Uint8Array ? resource
-      : encoder.encode(typeof resource === 'string' ? resource : JSON.stringify(resource));
-    const out = this._call(head, bytes);
+    const tail = resource instanceof Uint8Array || typeof resource === 'string' ? resource : JSON.stringify(resource);
+    const out = this._call(JSON.stringify({ op, ...extra }), tail === undefined ? '' : tail);
     const nul = out.indexOf(0);
     const resp = JSON.parse(decoder.decode(nul < 0 ? out : out.subarray(0, nul)));
     if (resp.error) throw new SeclabelError(resp.error.code, resp.error.message);
     if (nul < 0) return resp;
-    const tail = out.subarray(nul + 1);
+    const rest = out.subarray(nul + 1);
     let result;
-    if (tail.length === 4 && decoder.decode(tail) === 'null') result = null; // withheld whole
-    else if (resource instanceof Uint8Array) result = tail.slice();
-    else if (typeof resource === 'string') result = decoder.decode(tail);
-    else result = JSON.parse(decoder.decode(tail));
-    const { protocol, op: name, ...rest } = resp;
-    return { protocol, op: name, resource: result, ...rest };
+    if (rest.length === 4 && rest[0] === 0x6e && decoder.decode(rest) === 'null') result = null; // withheld whole
+    else if (resource instanceof Uint8Array) result = rest.slice();
+    else if (typeof resource === 'string') result = this._text(rest);
+    else result = JSON.parse(this._text(rest));
+    const { protocol, op: name, ...others } = resp;
+    return { protocol, op: name, resource: result, ...others };
   }
 
   /**
@@ -201,17 +273,45 @@ export class Engine {
   }
 }
 
-/**
- * connect talks to an engine loaded in a Web Worker started from worker.js,
- * so that big bundles are labeled off the page's main thread. It loads the
- * module there (the options of load, less log: they must survive
- * postMessage) and returns an object with the Engine's methods, each
- * returning a Promise. A worker that fails rejects every pending call.
- */
 /** methods are what connect offers and a worker answers. */
 export const methods = ['request', 'call', 'label', 'hwm', 'validate', 'redact', 'marks', 'configure'];
 
+/**
+ * createWorker starts a Web Worker on this package's worker script
+ * (worker.js, beside this file), ready for connect.
+ */
+export function createWorker() {
+  const dir = packageDir();
+  if (dir) return new Worker(`${dir}worker.js`, { type: 'module' });
+  // webpack makes import.meta.url the file: URL the code was built from.
+  const here = new URL(import.meta.url);
+  if (typeof location !== 'undefined' && /^https?:$/.test(here.protocol) && here.origin !== location.origin) {
+    // A worker's script must have the page's origin: when the package is
+    // served from elsewhere (a CDN), a same-origin script imports it. (Not
+    // written new URL('./worker.js', import.meta.url): bundlers would copy
+    // the worker once more, as a file.)
+    const src = `import ${JSON.stringify(new URL('worker.js', here).href)};`;
+    return new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+  }
+  // This form is the one bundlers recognise and build the worker from.
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
+/**
+ * connect talks to an engine loaded in a Web Worker, so that big bundles are
+ * labeled off the page's main thread: worker is one started from worker.js,
+ * by default createWorker(). It loads the module there, with the options of
+ * load (log aside: functions cannot be posted; without wasm the worker
+ * finds seclabel.wasm beside its script), and returns an object with the
+ * Engine's methods, each returning a Promise, and the worker. A worker that
+ * fails rejects every pending call.
+ */
 export async function connect(worker, loadOptions) {
+  if (worker !== undefined && typeof worker.postMessage !== 'function') {
+    loadOptions = worker;
+    worker = undefined;
+  }
+  worker ??= createWorker();
   let next = 0;
   const waiting = new Map();
   worker.addEventListener('message', (e) => {
@@ -230,10 +330,27 @@ export async function connect(worker, loadOptions) {
     waiting.set(id, { resolve, reject });
     worker.postMessage({ id, method, args });
   });
-  await send('load', [loadOptions]);
-  const remote = {};
+  await send('load', [await postable(loadOptions)]);
+  const remote = { worker };
   for (const m of methods) {
     remote[m] = (...args) => send(m, args);
   }
   return remote;
+}
+
+// postable returns load options that survive postMessage: a URL becomes an
+// absolute string (a relative one would resolve against the worker's
+// script, not the page), a Response its bytes; log is left out.
+async function postable(opts) {
+  if (opts === undefined) return undefined;
+  const { log, ...rest } = opts;
+  let { wasm } = rest;
+  if (wasm instanceof URL) wasm = wasm.href;
+  else if (typeof wasm === 'string' && typeof location !== 'undefined') wasm = new URL(wasm, location.href).href;
+  else if (typeof Response !== 'undefined' && wasm instanceof Response) {
+    if (!wasm.ok) throw new SeclabelError('unsupported_module', `fetching the module from ${wasm.url || 'a Response'}: HTTP ${wasm.status}`);
+    wasm = await wasm.arrayBuffer();
+  }
+  if (wasm !== undefined) rest.wasm = wasm;
+  return rest;
 }

@@ -1,5 +1,6 @@
 // A Web Worker that holds one engine; the page talks to it with connect()
-// from seclabel.js.
+// from seclabel.js. Loaded without a wasm option, it finds seclabel.wasm
+// beside its own script.
 
 import { load, methods as names } from './seclabel.js';
 

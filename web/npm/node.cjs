@@ -1,0 +1,402 @@
+const __seclabel_file_url = require('node:url').pathToFileURL(__filename).href;
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// web/src/node.js
+var node_exports = {};
+__export(node_exports, {
+  ABI_VERSION: () => ABI_VERSION,
+  Engine: () => Engine,
+  SeclabelError: () => SeclabelError,
+  connect: () => connect,
+  createWorker: () => createWorker2,
+  load: () => load2,
+  methods: () => methods
+});
+module.exports = __toCommonJS(node_exports);
+var import_node_buffer = require("node:buffer");
+var import_promises = require("node:fs/promises");
+
+// web/src/wasi.js
+var ESUCCESS = 0;
+var EBADF = 8;
+var ENOSYS = 52;
+function wasi(memory, log) {
+  const view = () => new DataView(memory().buffer);
+  const bytes = (ptr, len) => new Uint8Array(memory().buffer, ptr, len);
+  const decoder3 = new TextDecoder();
+  let pending = "";
+  const zeroPair = (a, b) => {
+    const v = view();
+    v.setUint32(a, 0, true);
+    v.setUint32(b, 0, true);
+    return ESUCCESS;
+  };
+  return {
+    args_sizes_get: zeroPair,
+    args_get: () => ESUCCESS,
+    environ_sizes_get: zeroPair,
+    environ_get: () => ESUCCESS,
+    clock_time_get(id, _precision, out) {
+      const ns = id === 0 ? BigInt(Date.now()) * 1000000n : BigInt(Math.round(performance.now() * 1e6));
+      view().setBigUint64(out, ns, true);
+      return ESUCCESS;
+    },
+    random_get(ptr, len) {
+      for (let off = 0; off < len; off += 65536) {
+        crypto.getRandomValues(bytes(ptr + off, Math.min(65536, len - off)));
+      }
+      return ESUCCESS;
+    },
+    fd_write(fd, iovs, count, written) {
+      if (fd !== 1 && fd !== 2) return EBADF;
+      const v = view();
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        const ptr = v.getUint32(iovs + 8 * i, true);
+        const len = v.getUint32(iovs + 8 * i + 4, true);
+        pending += decoder3.decode(bytes(ptr, len), { stream: true });
+        total += len;
+      }
+      let nl;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        log(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+      v.setUint32(written, total, true);
+      return ESUCCESS;
+    },
+    fd_fdstat_get(fd, out) {
+      if (fd > 2) return EBADF;
+      bytes(out, 24).fill(0);
+      view().setUint8(out, 2);
+      return ESUCCESS;
+    },
+    fd_fdstat_set_flags: () => ENOSYS,
+    fd_prestat_get: () => EBADF,
+    // no preopened directories
+    fd_prestat_dir_name: () => EBADF,
+    fd_close: () => ESUCCESS,
+    poll_oneoff(_in, _out, _n, events) {
+      view().setUint32(events, 0, true);
+      return ESUCCESS;
+    },
+    sched_yield: () => ESUCCESS,
+    proc_exit(code) {
+      throw new Error(`seclabel.wasm exited with status ${code}`);
+    }
+  };
+}
+
+// web/src/seclabel.js
+var ABI_VERSION = 1;
+var ERROR_BIT = 2147483648;
+var SeclabelError = class extends Error {
+  constructor(code, message) {
+    super(`${code}: ${message}`);
+    this.name = "SeclabelError";
+    this.code = code;
+    this.reason = message;
+  }
+};
+async function load({ wasm, rules, options, log } = {}) {
+  const module2 = await compile(wasm === void 0 ? defaultWasm() : wasm);
+  let memory;
+  const imports = { wasi_snapshot_preview1: wasi(() => memory, log || ((line) => console.error(line))) };
+  const instance = await WebAssembly.instantiate(module2, imports);
+  const ex = instance.exports;
+  memory = ex.memory;
+  for (const name of ["_initialize", "abi_version", "input_buf", "call"]) {
+    if (typeof ex[name] !== "function") {
+      throw new SeclabelError("unsupported_module", `the module lacks the export ${name}`);
+    }
+  }
+  ex._initialize();
+  const abi = ex.abi_version();
+  if (abi !== ABI_VERSION) {
+    throw new SeclabelError("unsupported_module", `the module speaks ABI ${abi}, this package ${ABI_VERSION}`);
+  }
+  const engine = new Engine(ex, memory);
+  if (rules !== void 0 || options !== void 0) engine.configure({ rules, options });
+  return engine;
+}
+var viteCache = /^(.*\/node_modules\/)\.vite\/deps(?:_temp_[^/]*)?\/[^/]*$/;
+function packageDir() {
+  const m = viteCache.exec(__seclabel_file_url.replace(/[?#].*$/, ""));
+  return m ? `${m[1]}seclabel/` : void 0;
+}
+function defaultWasm() {
+  const dir = packageDir();
+  return dir ? `${dir}seclabel.wasm` : new URL("./seclabel.wasm", __seclabel_file_url).href;
+}
+async function compile(wasm) {
+  if (wasm instanceof WebAssembly.Module) return wasm;
+  if (typeof wasm === "string" || wasm instanceof URL) {
+    const url = String(wasm);
+    try {
+      wasm = await fetch(url);
+    } catch (err) {
+      throw new SeclabelError("unsupported_module", `fetching the module from ${url}: ${err.message}`);
+    }
+  }
+  if (typeof Response !== "undefined" && wasm instanceof Response) {
+    if (!wasm.ok) throw new SeclabelError("unsupported_module", `fetching the module from ${wasm.url || "a Response"}: HTTP ${wasm.status}`);
+    if (WebAssembly.compileStreaming && (wasm.headers.get("Content-Type") || "").startsWith("application/wasm")) {
+      return WebAssembly.compileStreaming(wasm);
+    }
+    wasm = await wasm.arrayBuffer();
+  }
+  if (wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return WebAssembly.compile(wasm);
+  throw new SeclabelError("unsupported_module", "wasm must be a URL, a Response, bytes or a WebAssembly.Module");
+}
+var encoder = new TextEncoder();
+var decoder = new TextDecoder();
+function utf8Length(s, i) {
+  let n = 0;
+  for (const len = s.length; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 128) n += 1;
+    else if (c < 2048) n += 2;
+    else if (c >= 55296 && c < 56320 && i + 1 < len && (s.charCodeAt(i + 1) & 64512) === 56320) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+function write(mem, head, tail) {
+  const h = encoder.encodeInto(head, mem);
+  if (h.read < head.length) return -1;
+  if (tail === null) return h.written;
+  const off = h.written + 1;
+  if (off > mem.length) return -1;
+  mem[h.written] = 0;
+  if (typeof tail !== "string") {
+    if (off + tail.length > mem.length) return -1;
+    mem.set(tail, off);
+    return off + tail.length;
+  }
+  const t = encoder.encodeInto(tail, mem.subarray(off));
+  return t.read < tail.length ? -1 : off + t.written;
+}
+var Engine = class {
+  constructor(exports2, memory) {
+    this._ex = exports2;
+    this._memory = memory;
+    this._size = 0;
+    this._text = (bytes) => decoder.decode(bytes);
+  }
+  /**
+   * memoryBytes is the size of the module's linear memory. It never
+   * shrinks, so it is the most this instance has needed so far.
+   */
+  get memoryBytes() {
+    return this._memory.buffer.byteLength;
+  }
+  /**
+   * request sends one protocol request (an object or JSON text) and returns
+   * the response as JSON text, errors included: the raw protocol.
+   */
+  request(req) {
+    return decoder.decode(this._call(typeof req === "string" ? req : JSON.stringify(req), null));
+  }
+  // _call writes head (text), then when tail is not null a NUL byte and
+  // tail (text or bytes), into the module's input buffer, and returns a view
+  // of the response in its memory, valid until the next call. Text is
+  // encoded straight into the module's memory, in one pass when it fits:
+  // the buffer asked for is the largest asked for so far (the module keeps
+  // it, so that costs nothing), and at least the text's length, its size in
+  // UTF-8 when it is ASCII, which JSON mostly is. When the text does not
+  // fit, its UTF-8 length is counted and it is written again. Memory views
+  // are made anew: growth replaces memory.buffer.
+  _call(head, tail) {
+    let size = Math.max(this._size, head.length + (tail === null ? 0 : tail.length + 1));
+    let n;
+    for (; ; ) {
+      const ptr = this._ex.input_buf(size);
+      this._size = size;
+      n = write(new Uint8Array(this._memory.buffer, ptr, size), head, tail);
+      if (n >= 0) break;
+      size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === "string" ? utf8Length(tail, 0) : tail.length));
+    }
+    const r = this._ex.call(n);
+    const out = Number(r >> 32n);
+    const len = Number(r & 0xffffffffn) & ~ERROR_BIT;
+    return new Uint8Array(this._memory.buffer, out, len);
+  }
+  // _op runs an operation. The resource travels after the envelope and a NUL
+  // byte (which JSON text cannot hold), and so does the resulting resource:
+  // neither is escaped into a JSON string. The result's resource has the
+  // form the caller gave: an object, JSON text, or UTF-8 bytes; text is
+  // decoded straight from the module's memory.
+  _op(op, resource, extra) {
+    const tail = resource instanceof Uint8Array || typeof resource === "string" ? resource : JSON.stringify(resource);
+    const out = this._call(JSON.stringify({ op, ...extra }), tail === void 0 ? "" : tail);
+    const nul = out.indexOf(0);
+    const resp = JSON.parse(decoder.decode(nul < 0 ? out : out.subarray(0, nul)));
+    if (resp.error) throw new SeclabelError(resp.error.code, resp.error.message);
+    if (nul < 0) return resp;
+    const rest = out.subarray(nul + 1);
+    let result;
+    if (rest.length === 4 && rest[0] === 110 && decoder.decode(rest) === "null") result = null;
+    else if (resource instanceof Uint8Array) result = rest.slice();
+    else if (typeof resource === "string") result = this._text(rest);
+    else result = JSON.parse(this._text(rest));
+    const { protocol, op: name, ...others } = resp;
+    return { protocol, op: name, resource: result, ...others };
+  }
+  /**
+   * call runs any operation by its name (engine/PROTOCOL.md): the methods
+   * below are the same calls. context is redact's access context.
+   */
+  call(op, resource, { context, options, rules } = {}) {
+    return this._op(op, resource, { context, options, rules });
+  }
+  /** label finds sensitive content and adds security labels. */
+  label(resource, { options, rules } = {}) {
+    return this._op("label", resource, { options, rules });
+  }
+  /** hwm computes the labels a Bundle, document or message carries. */
+  hwm(resource, { options } = {}) {
+    return this._op("hwm", resource, { options });
+  }
+  /** validate checks the security labels; the result's diagnostics list findings. */
+  validate(resource, { options } = {}) {
+    return this._op("validate", resource, { options });
+  }
+  /**
+   * marks lists what must be displayed with the resource and each of a
+   * Bundle's entries, ready for a banner: [{location, kind, text, system,
+   * code}], kind "annotation" (extension-display) or "label" (a
+   * SecurityLabelMark, PrivacyMark or CUI code).
+   */
+  marks(resource) {
+    return this._op("marks", resource, {}).report.display;
+  }
+  /**
+   * redact cuts a resource down to what one recipient may see: context is
+   * the access context ({clearance, purposeOfUse, deny, allow,
+   * compartments}).
+   */
+  redact(resource, context, { options } = {}) {
+    return this._op("redact", resource, { context, options });
+  }
+  /**
+   * configure compiles rule packs and default options once for every later
+   * call; a failure leaves the previous configuration in force.
+   */
+  configure({ rules, options } = {}) {
+    const resp = JSON.parse(this.request({ op: "configure", rules, options }));
+    if (resp.error) throw new SeclabelError(resp.error.code, resp.error.message);
+  }
+};
+var methods = ["request", "call", "label", "hwm", "validate", "redact", "marks", "configure"];
+function createWorker() {
+  const dir = packageDir();
+  if (dir) return new Worker(`${dir}worker.js`, { type: "module" });
+  const here = new URL(__seclabel_file_url);
+  if (typeof location !== "undefined" && /^https?:$/.test(here.protocol) && here.origin !== location.origin) {
+    const src = `import ${JSON.stringify(new URL("worker.js", here).href)};`;
+    return new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })), { type: "module" });
+  }
+  return new Worker(new URL("./worker.js", __seclabel_file_url), { type: "module" });
+}
+async function connect(worker, loadOptions) {
+  if (worker !== void 0 && typeof worker.postMessage !== "function") {
+    loadOptions = worker;
+    worker = void 0;
+  }
+  worker ??= createWorker();
+  let next = 0;
+  const waiting = /* @__PURE__ */ new Map();
+  worker.addEventListener("message", (e) => {
+    const { id, result, error } = e.data;
+    const w = waiting.get(id);
+    waiting.delete(id);
+    if (error) w.reject(new SeclabelError(error.code, error.message));
+    else w.resolve(result);
+  });
+  worker.addEventListener("error", (e) => {
+    for (const w of waiting.values()) w.reject(new SeclabelError("internal", `the worker failed: ${e.message || "unknown error"}`));
+    waiting.clear();
+  });
+  const send = (method, args) => new Promise((resolve, reject) => {
+    const id = next++;
+    waiting.set(id, { resolve, reject });
+    worker.postMessage({ id, method, args });
+  });
+  await send("load", [await postable(loadOptions)]);
+  const remote = { worker };
+  for (const m of methods) {
+    remote[m] = (...args) => send(m, args);
+  }
+  return remote;
+}
+async function postable(opts) {
+  if (opts === void 0) return void 0;
+  const { log, ...rest } = opts;
+  let { wasm } = rest;
+  if (wasm instanceof URL) wasm = wasm.href;
+  else if (typeof wasm === "string" && typeof location !== "undefined") wasm = new URL(wasm, location.href).href;
+  else if (typeof Response !== "undefined" && wasm instanceof Response) {
+    if (!wasm.ok) throw new SeclabelError("unsupported_module", `fetching the module from ${wasm.url || "a Response"}: HTTP ${wasm.status}`);
+    wasm = await wasm.arrayBuffer();
+  }
+  if (wasm !== void 0) rest.wasm = wasm;
+  return rest;
+}
+
+// web/src/node.js
+async function load2(opts = {}) {
+  const engine = await load({ ...opts, wasm: await locate(opts.wasm) });
+  engine._text = text;
+  return engine;
+}
+var decoder2 = new TextDecoder();
+function text(bytes) {
+  if (!(0, import_node_buffer.isAscii)(bytes)) return decoder2.decode(bytes);
+  return import_node_buffer.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+}
+async function locate(wasm) {
+  let file;
+  if (wasm === void 0) file = new URL("./seclabel.wasm", __seclabel_file_url);
+  else if (wasm instanceof URL) file = wasm.protocol === "file:" ? wasm : void 0;
+  else if (typeof wasm === "string") {
+    if (/^file:/i.test(wasm)) file = new URL(wasm);
+    else if (!/^[a-z][a-z0-9+.-]+:/i.test(wasm)) file = wasm;
+  }
+  if (file === void 0) return wasm;
+  try {
+    return await (0, import_promises.readFile)(file);
+  } catch (err) {
+    throw new SeclabelError("unsupported_module", `reading the module: ${err.message}`);
+  }
+}
+function createWorker2() {
+  throw new SeclabelError("unsupported_module", "createWorker needs Web Workers, which Node does not have: call load() instead");
+}
+// Annotate the CommonJS export names for ESM import in node:
+0 && (module.exports = {
+  ABI_VERSION,
+  Engine,
+  SeclabelError,
+  connect,
+  createWorker,
+  load,
+  methods
+});
