@@ -16,12 +16,15 @@ class ModuleHook(BuildHookInterface):
 
     def initialize(self, version, build_data):
         root = Path(self.root)
-        repo_module = root.parent / "seclabel.wasm"
-        if repo_module.is_file():
-            dest = "seclabel/seclabel.wasm" if self.target_name == "wheel" else "src/seclabel/seclabel.wasm"
-            build_data["force_include"][str(repo_module)] = dest
-        elif not (root / "src" / "seclabel" / "seclabel.wasm").is_file():
+        source = root.parent / "seclabel.wasm"
+        if not source.is_file():
+            source = root / "src" / "seclabel" / "seclabel.wasm"
+        if not source.is_file():
             raise RuntimeError(
                 "seclabel.wasm not found: build from host/python in the seclabel repository "
                 "(the module is host/seclabel.wasm) or from an sdist"
             )
+        # Forced, because .gitignore keeps the copy in src/ out of the tree
+        # and out of ordinary file selection.
+        dest = "seclabel/seclabel.wasm" if self.target_name == "wheel" else "src/seclabel/seclabel.wasm"
+        build_data["force_include"][str(source)] = dest
