@@ -145,7 +145,7 @@ accuracy:
 	$(GO) run ./internal/accuracy $(ACCURACYFLAGS)
 
 # The benchmark report: every build (native, wazero, Node, headless
-# Chromium) against the JSON baselines in one run, written to
+# Chromium, the Python package) against the JSON baselines in one run, written to
 # bench/report.md (and printed) and summarised in the README's Performance
 # section. BENCHFLAGS passes flags to the harness (-quick, -backends, ...).
 bench:

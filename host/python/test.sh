@@ -8,13 +8,20 @@
 #
 # Without python3 3.11+ and its venv module the tests are skipped with a
 # message, unless CI is set: then they fail. PYTHON names another
-# interpreter; arguments go to pytest.
+# interpreter; arguments go to pytest. With --python the script only prepares
+# the environment and prints its interpreter (for bench/harness), failing
+# when it cannot.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 py=${PYTHON:-python3}
+only_env=
+if [ "${1:-}" = --python ]; then
+	only_env=1
+	shift
+fi
 unavailable() {
-	if [ -n "${CI:-}" ]; then
+	if [ -n "${CI:-}${only_env}" ]; then
 		echo "pytest-host: $1" >&2
 		exit 1
 	fi
@@ -33,9 +40,13 @@ venv=${XDG_CACHE_HOME:-$HOME/.cache}/seclabel/venv-$hash
 if [ ! -f "$venv/.complete" ]; then
 	rm -rf "$venv"
 	"$py" -m venv "$venv"
-	"$venv/bin/python" -m pip install --disable-pip-version-check -q -r requirements.txt
+	"$venv/bin/python" -m pip install --disable-pip-version-check -q -r requirements.txt >&2
 	touch "$venv/.complete"
 fi
 # Built with the pinned hatchling, offline.
-"$venv/bin/python" -m pip install --disable-pip-version-check -q --no-index --no-build-isolation --no-deps --force-reinstall .
+"$venv/bin/python" -m pip install --disable-pip-version-check -q --no-index --no-build-isolation --no-deps --force-reinstall . >&2
+if [ -n "$only_env" ]; then
+	echo "$venv/bin/python"
+	exit 0
+fi
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
