@@ -245,6 +245,19 @@ def test_memory_grows_and_recycles():
     assert e._pool.get() is None
 
 
+def test_a_trap_is_an_error_and_the_engine_goes_on():
+    # Past its memory limit the module traps: the call fails whole, the
+    # instance is dropped, and the next call runs in a fresh one.
+    e = Engine(instances=1, memory_limit_bytes=48 << 20)
+    entry = '{"resource":{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"5602001"}]}}}'
+    bundle = ('{"resourceType":"Bundle","type":"collection","entry":[' + ",".join([entry] * 200000) + "]}").encode()
+    with pytest.raises(SeclabelError) as err:
+        e.hwm(bundle)
+    assert err.value.code == "internal" and "the module failed" in err.value.message
+    assert e._pool.queue == [None]
+    assert e.hwm(b'{"resourceType":"Patient"}')["op"] == "hwm"
+
+
 def test_errors_pickle_with_their_code():
     import pickle
     e = pickle.loads(pickle.dumps(SeclabelError("not_fhir", "no resourceType")))

@@ -74,7 +74,8 @@ class Engine:
     rules and options configure every instance once (see configure).
     instances: the pool's size, default os.cpu_count(). memory_limit_bytes
     caps each instance's linear memory (default 1 GiB); an instance whose
-    memory has grown past recycle_bytes (default 256 MiB) is replaced after
+    memory has grown past recycle_bytes (default 256 MiB, at most the limit)
+    is replaced after
     its call, since linear memory never shrinks. module: another
     seclabel.wasm (a path or bytes) instead of the one in the package.
     cache_dir: where compiled code is kept between processes (default: the
@@ -88,7 +89,7 @@ class Engine:
         options: Optional[Mapping[str, Any]] = None,
         instances: Optional[int] = None,
         memory_limit_bytes: int = 1 << 30,
-        recycle_bytes: int = 256 << 20,
+        recycle_bytes: Optional[int] = None,
         module: ModuleSource = None,
         cache_dir: Union[str, "os.PathLike[str]", None, bool] = None,
     ) -> None:
@@ -98,6 +99,8 @@ class Engine:
             raise ValueError("instances must be at least 1")
         if not (1 << 20 <= memory_limit_bytes <= 4 << 30):
             raise ValueError("memory_limit_bytes must be from 1 MiB to 4 GiB")
+        if recycle_bytes is None:
+            recycle_bytes = min(256 << 20, memory_limit_bytes)
         if not (0 <= recycle_bytes <= memory_limit_bytes):
             raise ValueError("recycle_bytes must be from 0 to memory_limit_bytes")
         self._wasm_engine, self._module = compiled(module, cache_dir)
@@ -159,7 +162,7 @@ class Engine:
             if size > self._recycle:
                 inst = None  # replaced on next use
             return out
-        except wasmtime.WasmtimeError as e:
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
             # A trap (a guest panic, the memory limit) leaves the instance
             # in no known state: it is dropped and the call fails whole.
             inst = None

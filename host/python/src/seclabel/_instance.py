@@ -40,8 +40,11 @@ class Instance:
         memory = exports.get("memory")
         if not isinstance(memory, wasmtime.Memory):
             raise SeclabelError("unsupported_module", "the module lacks the export memory")
-        funcs["_initialize"](store)
-        abi = funcs["abi_version"](store)
+        try:
+            funcs["_initialize"](store)
+            abi = funcs["abi_version"](store)
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
+            raise SeclabelError("unsupported_module", f"starting the module: {e}") from e
         if abi != ABI_VERSION:
             raise SeclabelError("unsupported_module", f"the module speaks ABI {abi}, this package {ABI_VERSION}")
         self.store = store
