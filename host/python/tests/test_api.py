@@ -258,6 +258,22 @@ def test_a_trap_is_an_error_and_the_engine_goes_on():
     assert e.hwm(b'{"resourceType":"Patient"}')["op"] == "hwm"
 
 
+def test_the_unchecked_and_the_public_call_paths_agree():
+    from seclabel import _instance
+    # The pinned wasmtime has the unchecked entry point: calls take it.
+    assert _instance._UNCHECKED
+    e = Engine(instances=1)
+    inst = e._pool.get()
+    e._pool.put(inst)
+    assert inst._call._cell is not None and inst._input_buf._cell is not None
+    labeled = e.label(HIV_CONDITION)["resource"]
+    calls = [lambda: e.label(HIV_CONDITION), lambda: e.hwm(labeled), lambda: e.validate(labeled),
+             lambda: e.redact(labeled, {"clearance": "R", "deny": ["HIV"]}), lambda: e.request(b'{"op":')]
+    fast = [c() for c in calls]
+    inst._call._cell = inst._input_buf._cell = None  # Func.__call__ from here
+    assert [c() for c in calls] == fast
+
+
 def test_errors_pickle_with_their_code():
     import pickle
     e = pickle.loads(pickle.dumps(SeclabelError("not_fhir", "no resourceType")))
