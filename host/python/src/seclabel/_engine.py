@@ -215,7 +215,8 @@ class Engine:
             return self._run(bytes(req))
         if isinstance(req, str):
             return self._run(_resource_bytes(req)).decode("utf-8")
-        return json.loads(self._run(_dumps(req, "the request", "invalid_json")))
+        resp: Dict[str, Any] = json.loads(self._run(_dumps(req, "the request", "invalid_json")))
+        return resp
 
     def _op(self, op: str, resource: Resource, extra: Dict[str, Any]) -> Result:
         envelope: Dict[str, Any] = {"op": op}
@@ -227,7 +228,7 @@ class Engine:
         # result (engine/PROTOCOL.md): neither is re-encoded in a string.
         out = self._run(head, _resource_bytes(resource))
         nul = out.find(b"\0")
-        resp = json.loads(out if nul < 0 else out[:nul])
+        resp: Dict[str, Any] = json.loads(out if nul < 0 else out[:nul])
         err = resp.get("error")
         if err is not None:
             raise SeclabelError(str(err.get("code")), str(err.get("message")))
@@ -280,7 +281,8 @@ class Engine:
         """What must be displayed with the resource and each of a Bundle's
         entries: [{"location", "kind", "text", "system", "code"}], kind
         "annotation" (extension-display) or "label" (a mark label)."""
-        return self._op("marks", resource, {})["report"]["display"]
+        display: List[Dict[str, Any]] = self._op("marks", resource, {})["report"]["display"]
+        return display
 
     def configure(
         self,

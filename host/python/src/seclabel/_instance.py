@@ -50,7 +50,7 @@ class _Export:
     def __call__(self, arg: int) -> int:
         cell = self._cell
         if cell is None:
-            return self._func(self._store, arg)
+            return int(self._func(self._store, arg))
         cell[0].i64 = 0
         cell[0].i32 = arg
         trap = ctypes.POINTER(_wffi.wasm_trap_t)()
