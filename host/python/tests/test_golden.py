@@ -7,7 +7,6 @@ members in order, or carry "want_error_code"."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest

@@ -121,7 +121,6 @@ class Instance:
         n = len(head) + (0 if tail is None else len(tail) + 1)
         if n > _MAX_REQUEST:
             raise SeclabelError("too_large", f"the request is {n} bytes; the module takes at most {_MAX_REQUEST}")
-        store = self.store
         ptr = self._input_buf(n) & 0xFFFFFFFF
         dst = self._base(ptr, n)
         ctypes.memmove(dst, head, len(head))
