@@ -28,11 +28,20 @@ run: build
 # race detector) including the golden corpus, the CLI tests and, when
 # ../shared/data is present, the R4 example package and the Synthea bundles;
 # then, without the race detector, the jump pass's oracle (the engine's and
-# the JSON parser's tests built for wasip1, rewritten and run in wazero).
+# the JSON parser's tests built for wasip1, rewritten and run in wazero);
+# then the JavaScript and Python packages' tests.
 test: check
 	$(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -count=1 -run '^TestOracle' ./internal/wasmjump
 	node --test web/test/
+	$(MAKE) --no-print-directory pytest-host
+
+# The Python package (host/python) and its tests, the golden corpus among
+# them, in a virtualenv cached in ~/.cache/seclabel; skipped
+# without python3 3.11+ and venv unless CI is set (host/python/test.sh).
+.PHONY: pytest-host
+pytest-host:
+	host/python/test.sh
 
 # The edit-test loop: the Go tests with -short and without the race
 # detector, leaving out the packages that run the module or a browser (host,
@@ -139,7 +148,7 @@ accuracy:
 	$(GO) run ./internal/accuracy $(ACCURACYFLAGS)
 
 # The benchmark report: every build (native, wazero, Node, headless
-# Chromium) against the JSON baselines in one run, written to
+# Chromium, the Python package) against the JSON baselines in one run, written to
 # bench/report.md (and printed) and summarised in the README's Performance
 # section. BENCHFLAGS passes flags to the harness (-quick, -backends, ...).
 bench:

@@ -22,6 +22,7 @@ type machine struct {
 	cores, procs                int
 	wazero, fastjson            string
 	node, chromium              string
+	python                      string // "Python x.y.z, wasmtime a.b.c"
 }
 
 type artifact struct {
@@ -181,7 +182,7 @@ func baselineOf(op string) (name, short string) {
 	return "fastjson parse-only", "parse-only"
 }
 
-var backendNames = map[string]string{"native": "native", "wasm": "wazero", "Node": "Node", "Chromium": "Chromium"}
+var backendNames = map[string]string{"native": "native", "wasm": "wazero", "Node": "Node", "Chromium": "Chromium", "Python": "Python"}
 
 // target is one line of the targets table.
 type target struct {
@@ -227,7 +228,7 @@ func (rep *report) targets() []target {
 	for _, b := range []struct {
 		key, name string
 		max       float64
-	}{{"wasm", "wazero", 6}, {"Node", "Node", 3}, {"Chromium", "Chromium", 3}} {
+	}{{"wasm", "wazero", 6}, {"Node", "Node", 3}, {"Chromium", "Chromium", 3}, {"Python", "Python", pyTarget}} {
 		for _, op := range []string{"label", "hwm", "redact"} {
 			x, ok := ratio(rep.find(set, op, "native"), rep.find(set, op, b.key))
 			ts = append(ts, target{fmt.Sprintf("%s `%s` ≤ %g × native time", b.name, op, b.max), fmt.Sprintf("%.2f ×", x), x <= b.max, ok})
@@ -445,6 +446,9 @@ func (rep *report) markdown() string {
 	if m.chromium != "" {
 		fmt.Fprintf(&b, "| Chromium | %s (headless) |\n", m.chromium)
 	}
+	if m.python != "" {
+		fmt.Fprintf(&b, "| Python | %s |\n", m.python)
+	}
 	fmt.Fprintf(&b, "\nEach row ran its inputs in rounds for at least %s and %d round(s), each input in batches of at least %s "+
 		"(the clock's resolution in browsers); p50 and p99 are over those batches, per call. Native and wazero calls go through "+
 		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, UTF-8 bytes in and out (and `label` also with JSON text and with objects in and out, beside JSON.parse + JSON.stringify on the text). "+
@@ -530,7 +534,7 @@ func targetTable(ts []target) string {
 func (rep *report) setRows(set string, names []string) []string {
 	var out []string
 	for _, name := range names {
-		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Python"} {
 			r := rep.find(set, name, be)
 			if r == nil {
 				continue
@@ -721,15 +725,18 @@ func (rep *report) readmeSection() string {
 	if m.chromium != "" {
 		fmt.Fprintf(&b, ", Chromium %s", strings.TrimPrefix(m.chromium, "HeadlessChrome/"))
 	}
+	if m.python != "" {
+		fmt.Fprintf(&b, ", %s", m.python)
+	}
 	b.WriteString(". The whole report, with every input size, percentiles, allocations, memory and the NDJSON stream, is [bench/report.md](bench/report.md).\n\n")
 	b.WriteString(rep.targetsTable())
 	set := rep.primary()
 	fmt.Fprintf(&b, "\nThroughput on the %s inputs, MB/s (and time as a multiple of native):\n\n", set)
-	b.WriteString("| operation | native | wazero | Node | Chromium |\n|---|---:|---:|---:|---:|\n")
+	b.WriteString("| operation | native | wazero | Node | Chromium | Python |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, op := range ops {
 		nr := rep.find(set, op, "native")
 		cells := []string{"`" + op + "`"}
-		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Python"} {
 			r := rep.find(set, op, be)
 			switch {
 			case r == nil:
@@ -748,7 +755,7 @@ func (rep *report) readmeSection() string {
 			be = "Node"
 		}
 		if r := rep.find(set, name, be); r != nil {
-			fmt.Fprintf(&b, "| %s (baseline, %s) | %.0f | | | |\n", name, backendNames[be], r.mbps())
+			fmt.Fprintf(&b, "| %s (baseline, %s) | %.0f | | | | |\n", name, backendNames[be], r.mbps())
 		}
 	}
 	return b.String()
