@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -31,10 +32,11 @@ func runPython(root, dir string, sets []inputSet, p plan) (rows []result, versio
 	}
 	python := strings.TrimSpace(string(out))
 	tasks, all := jsTasks(sets, func(name string) string { return filepath.Join(dir, name) })
-	// The operations only: the JavaScript baseline has no Python row.
+	// The operations only: the JavaScript baselines and the text and
+	// object forms have no Python row.
 	var pyTasks []jsTask
 	for _, t := range tasks {
-		if t.Op != "json" {
+		if slices.Contains(ops, t.Op) {
 			pyTasks = append(pyTasks, t)
 		}
 	}
