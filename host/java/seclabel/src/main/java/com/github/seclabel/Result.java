@@ -2,6 +2,7 @@ package com.github.seclabel;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What a successful call returns: the resulting resource in the form the
@@ -19,6 +20,14 @@ public final class Result<T> {
     Result(T resource, String envelopeJson) {
         this.resource = resource;
         this.envelopeJson = envelopeJson;
+    }
+
+    /**
+     * The same response with its resource turned into another form (a
+     * parsed object of a FHIR library, say); a null resource stays null.
+     */
+    public <U> Result<U> map(Function<? super T, ? extends U> f) {
+        return new Result<>(resource == null ? null : f.apply(resource), envelopeJson);
     }
 
     /** The resulting resource's JSON, or null (withheld whole, or an operation without one). */
