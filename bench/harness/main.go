@@ -73,7 +73,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	out := fs.String("out", "bench/report.md", "write the report to this file (\"-\": only print it)")
 	readme := fs.String("readme", "", "also rewrite the Performance section of this README between its bench markers")
 	data := fs.String("data", testenv.DataDir(), "the shared data folder (its synthea/ bundles are measured when present)")
-	backends := fs.String("backends", "native,wasm,node,chromium", "backends to measure (native is always measured: it is what the others are compared to)")
+	backends := fs.String("backends", "native,wasm,node,chromium,java", "backends to measure (native is always measured: it is what the others are compared to)")
 	sizeList := fs.String("sizes", "1KB,100KB,1MB,10MB", "generated input sizes, from 1KB,100KB,1MB,10MB (\"none\": only the Synthea bundles)")
 	stream := fs.Int("stream", 100, "size in MB of the NDJSON stream the CLI labels (0: none); a stream a tenth its size shows memory stays flat")
 	budget := fs.Duration("budget", time.Second, "time each row runs for, at least")
@@ -94,11 +94,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		plan:       plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
 	for _, b := range strings.Split(*backends, ",") {
 		switch b = strings.TrimSpace(b); b {
-		case "native", "wasm", "node", "chromium":
+		case "native", "wasm", "node", "chromium", "java":
 			cfg.backends[b] = true
 		case "":
 		default:
-			return nil, fmt.Errorf("unknown backend %q: native, wasm, node or chromium", b)
+			return nil, fmt.Errorf("unknown backend %q: native, wasm, node, chromium or java", b)
 		}
 	}
 	if *quick {
@@ -227,7 +227,7 @@ func run(cfg *config) error {
 	if cfg.cliEntries > 0 {
 		steps++
 	}
-	for _, b := range []string{"node", "chromium"} {
+	for _, b := range []string{"node", "chromium", "java"} {
 		if cfg.backends[b] {
 			steps++
 		}
@@ -316,7 +316,7 @@ func run(cfg *config) error {
 		rep.machine.wazero = moduleVersion("github.com/tetratelabs/wazero")
 	}
 
-	// Node and Chromium, on the same input files: a failure to run is
+	// Node, Chromium and Java, on the same input files: a failure to run is
 	// reported, not fatal.
 	jsDir := filepath.Join(tmp, "js")
 	var jsSets []inputSet
@@ -325,7 +325,7 @@ func run(cfg *config) error {
 			jsSets = append(jsSets, set)
 		}
 	}
-	if cfg.backends["node"] || cfg.backends["chromium"] {
+	if cfg.backends["node"] || cfg.backends["chromium"] || cfg.backends["java"] {
 		if err := os.MkdirAll(jsDir, 0o755); err != nil {
 			return err
 		}
@@ -337,7 +337,8 @@ func run(cfg *config) error {
 		key, name string
 		run       func(root, dir string, sets []inputSet, p plan) ([]result, string, error)
 		version   *string
-	}{{"node", "Node", runNode, &rep.machine.node}, {"chromium", "Chromium", runChromium, &rep.machine.chromium}} {
+	}{{"node", "Node", runNode, &rep.machine.node}, {"chromium", "Chromium", runChromium, &rep.machine.chromium},
+		{"java", "Java", runJava, &rep.machine.java}} {
 		if !cfg.backends[b.key] {
 			continue
 		}

@@ -21,7 +21,7 @@ type machine struct {
 	cpu, memory, system, commit string
 	cores, procs                int
 	wazero, fastjson            string
-	node, chromium              string
+	node, chromium, java        string
 }
 
 type artifact struct {
@@ -180,7 +180,7 @@ func baselineOf(op string) (name, short string) {
 	return "fastjson parse-only", "parse-only"
 }
 
-var backendNames = map[string]string{"native": "native", "wasm": "wazero", "Node": "Node", "Chromium": "Chromium"}
+var backendNames = map[string]string{"native": "native", "wasm": "wazero", "Node": "Node", "Chromium": "Chromium", "Java": "Java"}
 
 // target is one line of the targets table.
 type target struct {
@@ -226,7 +226,7 @@ func (rep *report) targets() []target {
 	for _, b := range []struct {
 		key, name string
 		max       float64
-	}{{"wasm", "wazero", 6}, {"Node", "Node", 3}, {"Chromium", "Chromium", 3}} {
+	}{{"wasm", "wazero", 6}, {"Node", "Node", 3}, {"Chromium", "Chromium", 3}, {"Java", "Java", 8}} {
 		for _, op := range []string{"label", "hwm", "redact"} {
 			x, ok := ratio(rep.find(set, op, "native"), rep.find(set, op, b.key))
 			ts = append(ts, target{fmt.Sprintf("%s `%s` ≤ %g × native time", b.name, op, b.max), fmt.Sprintf("%.2f ×", x), x <= b.max, ok})
@@ -431,9 +431,12 @@ func (rep *report) markdown() string {
 	if m.chromium != "" {
 		fmt.Fprintf(&b, "| Chromium | %s (headless) |\n", m.chromium)
 	}
+	if m.java != "" {
+		fmt.Fprintf(&b, "| Java | %s |\n", m.java)
+	}
 	fmt.Fprintf(&b, "\nEach row ran its inputs in rounds for at least %s and %d round(s), each input in batches of at least %s "+
 		"(the clock's resolution in browsers); p50 and p99 are over those batches, per call. Native and wazero calls go through "+
-		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, UTF-8 bytes in and out. "+
+		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, Java through host/java's Seclabel class, UTF-8 bytes in and out. "+
 		"Redaction runs on the inputs labeled first, for a recipient with clearance N who may not see SUD or HIV content. "+
 		"Every ratio compares figures of this one run: the median over rounds of the time one call of every input takes, "+
 		"so that a slow spell of the shared machine does not move it; MB/s and resources/s are over all rounds.\n\n", rep.plan.budget, rep.plan.minRounds, rep.plan.minBatch)
@@ -512,7 +515,7 @@ func (rep *report) targetsTable() string {
 func (rep *report) setRows(set string, names []string) []string {
 	var out []string
 	for _, name := range names {
-		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Java"} {
 			r := rep.find(set, name, be)
 			if r == nil {
 				continue
@@ -581,7 +584,7 @@ func (rep *report) scalingSection() string {
 	b.WriteString("\n")
 	rowNames := []string{"fastjson parse-only", "fastjson parse + marshal"}
 	for _, op := range append(rowNames, ops...) {
-		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Java"} {
 			var cells []string
 			any := false
 			for _, c := range cols {
@@ -703,11 +706,11 @@ func (rep *report) readmeSection() string {
 	b.WriteString(rep.targetsTable())
 	set := rep.primary()
 	fmt.Fprintf(&b, "\nThroughput on the %s inputs, MB/s (and time as a multiple of native):\n\n", set)
-	b.WriteString("| operation | native | wazero | Node | Chromium |\n|---|---:|---:|---:|---:|\n")
+	b.WriteString("| operation | native | wazero | Node | Chromium | Java |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, op := range ops {
 		nr := rep.find(set, op, "native")
 		cells := []string{"`" + op + "`"}
-		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Java"} {
 			r := rep.find(set, op, be)
 			switch {
 			case r == nil:
@@ -726,7 +729,7 @@ func (rep *report) readmeSection() string {
 			be = "Node"
 		}
 		if r := rep.find(set, name, be); r != nil {
-			fmt.Fprintf(&b, "| %s (baseline, %s) | %.0f | | | |\n", name, backendNames[be], r.mbps())
+			fmt.Fprintf(&b, "| %s (baseline, %s) | %.0f | | | | |\n", name, backendNames[be], r.mbps())
 		}
 	}
 	return b.String()
