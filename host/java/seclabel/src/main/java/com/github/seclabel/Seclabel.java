@@ -194,16 +194,27 @@ public final class Seclabel implements AutoCloseable {
         try {
             return run(request, 0, request.length, true).bytes();
         } catch (SeclabelException e) {
-            StringBuilder b = new StringBuilder("{\"protocol\":1,\"error\":{\"code\":");
-            Json.quote(b, e.code()).append(",\"message\":");
-            Json.quote(b, e.getMessage()).append("}}");
-            return b.toString().getBytes(StandardCharsets.UTF_8);
+            return errorResponse(e);
         }
     }
 
     /** {@link #request(byte[])} with text. */
     public String request(String request) {
-        return new String(request(utf8(request, "the request")), StandardCharsets.UTF_8);
+        byte[] b;
+        try {
+            b = utf8(request, "the request");
+        } catch (SeclabelException e) {
+            b = errorResponse(e);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        return new String(request(b), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] errorResponse(SeclabelException e) {
+        StringBuilder b = new StringBuilder("{\"protocol\":1,\"error\":{\"code\":");
+        Json.quote(b, e.code()).append(",\"message\":");
+        Json.quote(b, String.valueOf(e.getMessage())).append("}}");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The largest linear memory any instance has had after a call. */

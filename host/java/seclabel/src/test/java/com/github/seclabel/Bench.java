@@ -33,10 +33,11 @@ public final class Bench {
     /**
      * Calls before the harness's own warm-up, so that HotSpot has compiled
      * the module's hot code: the first task pays for the largest methods
-     * (C2 takes seconds over each), the later ones reuse them.
+     * (C2 takes tens of seconds over them on a busy machine), the later ones
+     * reuse them.
      */
-    static final long FIRST_WARMUP_NANOS = Long.getLong("seclabel.bench.warmupMs", 20_000) * 1_000_000L;
-    static final long WARMUP_NANOS = 3_000_000_000L;
+    static final long FIRST_WARMUP_NANOS = Long.getLong("seclabel.bench.warmupMs", 60_000) * 1_000_000L;
+    static final long WARMUP_NANOS = 5_000_000_000L;
     static boolean warmedUp;
 
     public static void main(String[] args) throws Exception {

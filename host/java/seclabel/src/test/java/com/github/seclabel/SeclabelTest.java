@@ -120,6 +120,7 @@ class SeclabelTest {
         String resp = seclabel.request("{\"op\":\"hwm\",\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p\"}}");
         assertTrue(resp.startsWith("{\"protocol\":1,\"op\":\"hwm\",\"resource\":"), resp);
         assertTrue(seclabel.request("not json").contains("\"code\":\"invalid_json\""));
+        assertTrue(seclabel.request("{\"op\":\"label\",\"resource\":\"\ud800\"}").contains("\"code\":\"invalid_json\""));
     }
 
     @Test
