@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/seclabel
 FUZZTIME ?= 30s
 
-.PHONY: all build run test test-short check fmt vet staticcheck tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate accuracy clean
+.PHONY: all build run test test-short java check fmt vet staticcheck tidy wasip1 imports wasm wasmcheck web webcheck bench gobench fuzz generate accuracy clean
 
 all: build
 
@@ -35,6 +35,7 @@ test: check
 	$(GO) test -count=1 -run '^TestOracle' ./internal/wasmjump
 	node --test web/test/
 	$(MAKE) --no-print-directory pytest-host
+	$(MAKE) --no-print-directory java
 
 # The Python package (host/python) and its tests, the golden corpus among
 # them, in a virtualenv cached in ~/.cache/seclabel; skipped
@@ -42,6 +43,15 @@ test: check
 .PHONY: pytest-host
 pytest-host:
 	host/python/test.sh
+
+# The Java host (host/java): the golden corpus through the Seclabel class and
+# the HAPI FHIR interceptor on a server in embedded Jetty. Maven keeps what it
+# downloads in ~/.m2. Without mvn or java it is skipped, unless CI is set.
+java:
+	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
+		cd host/java && mvn -q -B test; \
+	elif [ -n "$$CI" ]; then echo "make java: mvn and java are required when CI is set"; exit 1; \
+	else echo "make java: skipped, mvn or java not found (apt-get install openjdk-17-jdk-headless maven)"; fi
 
 # The edit-test loop: the Go tests with -short and without the race
 # detector, leaving out the packages that run the module or a browser (host,

@@ -75,7 +75,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	out := fs.String("out", "bench/report.md", "write the report to this file (\"-\": only print it)")
 	readme := fs.String("readme", "", "also rewrite the Performance section of this README between its bench markers")
 	data := fs.String("data", testenv.DataDir(), "the shared data folder (its synthea/ bundles are measured when present)")
-	backends := fs.String("backends", "native,wasm,node,chromium,python", "backends to measure (native is always measured: it is what the others are compared to)")
+	backends := fs.String("backends", "native,wasm,node,chromium,python,java", "backends to measure (native is always measured: it is what the others are compared to)")
 	sizeList := fs.String("sizes", "1KB,100KB,1MB,10MB", "generated input sizes, from 1KB,100KB,1MB,10MB (\"none\": only the Synthea bundles)")
 	stream := fs.Int("stream", 100, "size in MB of the NDJSON stream the CLI labels (0: none); a stream a tenth its size shows memory stays flat")
 	budget := fs.Duration("budget", time.Second, "time each row runs for, at least")
@@ -98,11 +98,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		plan:     plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
 	for _, b := range strings.Split(*backends, ",") {
 		switch b = strings.TrimSpace(b); b {
-		case "native", "wasm", "node", "chromium", "python":
+		case "native", "wasm", "node", "chromium", "python", "java":
 			cfg.backends[b] = true
 		case "":
 		default:
-			return nil, fmt.Errorf("unknown backend %q: native, wasm, node, chromium or python", b)
+			return nil, fmt.Errorf("unknown backend %q: native, wasm, node, chromium, python or java", b)
 		}
 	}
 	if *quick {
@@ -245,7 +245,7 @@ func run(cfg *config) error {
 	if cfg.apiRequests > 0 {
 		steps += 2
 	}
-	for _, b := range []string{"node", "chromium", "python"} {
+	for _, b := range []string{"node", "chromium", "python", "java"} {
 		if cfg.backends[b] {
 			steps++
 		}
@@ -334,7 +334,7 @@ func run(cfg *config) error {
 		rep.machine.wazero = moduleVersion("github.com/tetratelabs/wazero")
 	}
 
-	// Node and Chromium, on the same input files: a failure to run is
+	// Node, Chromium and Java, on the same input files: a failure to run is
 	// reported, not fatal.
 	jsDir := filepath.Join(tmp, "js")
 	var jsSets []inputSet
@@ -343,7 +343,7 @@ func run(cfg *config) error {
 			jsSets = append(jsSets, set)
 		}
 	}
-	if cfg.backends["node"] || cfg.backends["chromium"] || cfg.backends["python"] {
+	if cfg.backends["node"] || cfg.backends["chromium"] || cfg.backends["python"] || cfg.backends["java"] {
 		if err := os.MkdirAll(jsDir, 0o755); err != nil {
 			return err
 		}
@@ -356,7 +356,8 @@ func run(cfg *config) error {
 		run       func(root, dir string, sets []inputSet, p plan) ([]result, string, error)
 		version   *string
 	}{{"node", "Node", runNode, &rep.machine.node}, {"chromium", "Chromium", runChromium, &rep.machine.chromium},
-		{"python", "Python", runPython, &rep.machine.python}} {
+		{"python", "Python", runPython, &rep.machine.python},
+		{"java", "Java", runJava, &rep.machine.java}} {
 		if !cfg.backends[b.key] {
 			continue
 		}

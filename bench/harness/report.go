@@ -21,7 +21,7 @@ type machine struct {
 	cpu, memory, system, commit string
 	cores, procs                int
 	wazero, fastjson            string
-	node, chromium              string
+	node, chromium, java        string
 	python                      string // "Python x.y.z, wasmtime a.b.c"
 }
 
@@ -182,7 +182,7 @@ func baselineOf(op string) (name, short string) {
 	return "fastjson parse-only", "parse-only"
 }
 
-var backendNames = map[string]string{"native": "native", "wasm": "wazero", "Node": "Node", "Chromium": "Chromium", "Python": "Python"}
+var backendNames = map[string]string{"native": "native", "wasm": "wazero", "Node": "Node", "Chromium": "Chromium", "Python": "Python", "Java": "Java"}
 
 // target is one line of the targets table.
 type target struct {
@@ -228,7 +228,7 @@ func (rep *report) targets() []target {
 	for _, b := range []struct {
 		key, name string
 		max       float64
-	}{{"wasm", "wazero", 6}, {"Node", "Node", 3}, {"Chromium", "Chromium", 3}, {"Python", "Python", pyTarget}} {
+	}{{"wasm", "wazero", 6}, {"Node", "Node", 3}, {"Chromium", "Chromium", 3}, {"Python", "Python", pyTarget}, {"Java", "Java", 8}} {
 		for _, op := range []string{"label", "hwm", "redact"} {
 			x, ok := ratio(rep.find(set, op, "native"), rep.find(set, op, b.key))
 			ts = append(ts, target{fmt.Sprintf("%s `%s` ≤ %g × native time", b.name, op, b.max), fmt.Sprintf("%.2f ×", x), x <= b.max, ok})
@@ -449,9 +449,12 @@ func (rep *report) markdown() string {
 	if m.python != "" {
 		fmt.Fprintf(&b, "| Python | %s |\n", m.python)
 	}
+	if m.java != "" {
+		fmt.Fprintf(&b, "| Java | %s |\n", m.java)
+	}
 	fmt.Fprintf(&b, "\nEach row ran its inputs in rounds for at least %s and %d round(s), each input in batches of at least %s "+
 		"(the clock's resolution in browsers); p50 and p99 are over those batches, per call. Native and wazero calls go through "+
-		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, UTF-8 bytes in and out (and `label` also with JSON text and with objects in and out, beside JSON.parse + JSON.stringify on the text). "+
+		"the typed Go API (`engine.Backend`); Node and Chromium through the JavaScript package, Python through host/python and Java through host/java's Seclabel class, UTF-8 bytes in and out (and `label` also with JSON text and with objects in and out, beside JSON.parse + JSON.stringify on the text). "+
 		"Redaction runs on the inputs labeled first, for a recipient with clearance N who may not see SUD or HIV content. "+
 		"Every ratio compares figures of this one run: the median over rounds of the time one call of every input takes, "+
 		"so that a slow spell of the shared machine does not move it; MB/s and resources/s are over all rounds.\n\n", rep.plan.budget, rep.plan.minRounds, rep.plan.minBatch)
@@ -534,7 +537,7 @@ func targetTable(ts []target) string {
 func (rep *report) setRows(set string, names []string) []string {
 	var out []string
 	for _, name := range names {
-		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Python"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Python", "Java"} {
 			r := rep.find(set, name, be)
 			if r == nil {
 				continue
@@ -607,7 +610,7 @@ func (rep *report) scalingSection() string {
 	b.WriteString("\n")
 	rowNames := []string{"fastjson parse-only", "fastjson parse + marshal"}
 	for _, op := range append(rowNames, ops...) {
-		for _, be := range []string{"native", "wasm", "Node", "Chromium"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Java"} {
 			var cells []string
 			any := false
 			for _, c := range cols {
@@ -732,11 +735,11 @@ func (rep *report) readmeSection() string {
 	b.WriteString(rep.targetsTable())
 	set := rep.primary()
 	fmt.Fprintf(&b, "\nThroughput on the %s inputs, MB/s (and time as a multiple of native):\n\n", set)
-	b.WriteString("| operation | native | wazero | Node | Chromium | Python |\n|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| operation | native | wazero | Node | Chromium | Python | Java |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, op := range ops {
 		nr := rep.find(set, op, "native")
 		cells := []string{"`" + op + "`"}
-		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Python"} {
+		for _, be := range []string{"native", "wasm", "Node", "Chromium", "Python", "Java"} {
 			r := rep.find(set, op, be)
 			switch {
 			case r == nil:
