@@ -44,8 +44,8 @@ type Links struct {
 	// refer to it) and for a Bundle (labeled with its entries, on its own).
 	Key string
 	// Give holds, for each resource referenced along a propagate element,
-	// what it receives from this one; empty when this one has nothing to
-	// give. A reference to the resource itself passes nothing.
+	// what it receives from this one (the zero Passed while this one has
+	// nothing to give). A reference to the resource itself passes nothing.
 	Give []Give
 	// Inherits lists the keys of the resources referenced along an inherit
 	// element: this resource receives what each of them offers (Offer).
@@ -103,8 +103,8 @@ func (lk *linking) receive(s *state, d *jsonx.Doc, p *plan) bool {
 			}
 			p.addLabel(l)
 		}
-		if conf > p.conf {
-			p.conf, p.basis = conf, basisLabel(in.Basis)
+		if b := basisLabel(in.Basis); takesConf(p, conf, b) {
+			p.conf, p.basis = conf, b
 		}
 	}
 	if lk.out == nil {
@@ -114,9 +114,9 @@ func (lk *linking) receive(s *state, d *jsonx.Doc, p *plan) bool {
 	if p.id != "" {
 		out.Key = p.typ + "/" + p.id
 	}
-	var give *Passed
+	var give Passed
 	if len(p.added) > 0 || p.conf >= 0 {
-		give = &Passed{Confidentiality: confCode(p.conf), Basis: basisCoding(p.basis)}
+		give = Passed{Confidentiality: confCode(p.conf), Basis: basisCoding(p.basis)}
 		for _, l := range p.added {
 			give.Labels = append(give.Labels, passedLabel(l, s.basisFor(p, l)))
 		}
@@ -133,8 +133,8 @@ func (lk *linking) receive(s *state, d *jsonx.Doc, p *plan) bool {
 				if !slices.Contains(out.Inherits, key) {
 					out.Inherits = append(out.Inherits, key)
 				}
-			case give != nil && !slices.ContainsFunc(out.Give, func(g Give) bool { return g.To == key }):
-				out.Give = append(out.Give, Give{To: key, Passed: *give})
+			case !slices.ContainsFunc(out.Give, func(g Give) bool { return g.To == key }):
+				out.Give = append(out.Give, Give{To: key, Passed: give})
 			}
 		})
 	}
