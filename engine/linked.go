@@ -79,6 +79,13 @@ func (e *Engine) LabelLinked(ctx context.Context, resource []byte, in []Passed) 
 	return e.runWith(ctx, opLabel, resource, &e.opts, nil, &linking{in: in})
 }
 
+// linker is how labeling reaches linking: through an interface, so that
+// builds that never call Links or LabelLinked (the WebAssembly module)
+// leave its code out.
+type linker interface {
+	receive(s *state, d *jsonx.Doc, p *plan) bool
+}
+
 // linking is a call's part in labeling across calls: what reached the
 // resource and, for Links, the answer.
 type linking struct {

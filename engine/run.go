@@ -14,9 +14,9 @@ import (
 // buffers are reused.
 type state struct {
 	opts          *Options
-	access        *access  // the recipient, for redaction
-	link          *linking // label: flows across calls (linked.go), or nil
-	mayHaveInline bool     // the input may hold inline labels (a tape watch saw one)
+	access        *access // the recipient, for redaction
+	link          linker  // label: flows across calls (linked.go), or nil
+	mayHaveInline bool    // the input may hold inline labels (a tape watch saw one)
 	// What a call answers, handed to its Result.
 	report Report
 	diags  []Diagnostic
@@ -154,7 +154,7 @@ func (e *Engine) run(ctx context.Context, o op, resource []byte, opts *Options) 
 	return e.runWith(ctx, o, resource, opts, nil, nil)
 }
 
-func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Options, a *access, lk *linking) (res *Result, err error) {
+func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Options, a *access, lk linker) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}
