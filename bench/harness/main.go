@@ -47,6 +47,7 @@ type config struct {
 	counts            []int    // their entry counts
 	cliEntries        int      // entries of the Bundle the CLI labels whole (0: none)
 	streamMB          int
+	beamMB            int // NDJSON the Beam pipeline labels (0: none)
 	plan              plan
 	stdout, stderr    io.Writer
 }
@@ -81,6 +82,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	shapeList := fs.String("many", "conditions,observations,plain", "Bundles of many small entries, from conditions,observations,plain (\"none\": none)")
 	entryList := fs.String("entries", "1000,100000", "entry counts of the many-entry Bundles, fewest first")
 	cliEntries := fs.Int("cli-entries", 300000, "entries of the Conditions Bundle the CLI labels whole, for its peak memory (0: none)")
+	beamMB := fs.Int("beam", 20, "size in MB of the NDJSON file the bulk-export pipeline (cmd/seclabel-beam) labels on Prism, against the CLI's stream on it (0: none)")
 	quick := fs.Bool("quick", false, "a fast, rough run: 50 ms rows, 1 KB and 100 KB inputs, a 4 MB stream")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -89,9 +91,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("unexpected argument %q (see -help)", fs.Arg(0))
 	}
 	cfg := &config{out: *out, readme: *readme, data: *data, streamMB: *stream, stdout: stdout, stderr: stderr,
-		cliEntries: *cliEntries,
-		backends:   map[string]bool{"native": true},
-		plan:       plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
+		cliEntries: *cliEntries, beamMB: *beamMB,
+		backends: map[string]bool{"native": true},
+		plan:     plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
 	for _, b := range strings.Split(*backends, ",") {
 		switch b = strings.TrimSpace(b); b {
 		case "native", "wasm", "node", "chromium":
@@ -105,6 +107,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		cfg.plan.budget, cfg.plan.minRounds = 50*time.Millisecond, 1
 		*sizeList, cfg.streamMB = "1KB,100KB", 4
 		*entryList, cfg.cliEntries = "100,1000", min(cfg.cliEntries, 3000)
+		cfg.beamMB = min(cfg.beamMB, 2)
 	}
 	for _, f := range strings.Split(*entryList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -147,8 +150,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	if cfg.cliEntries < 0 {
 		return nil, errors.New("-cli-entries must not be negative")
 	}
-	if cfg.streamMB < 0 {
-		return nil, errors.New("-stream must not be negative")
+	if cfg.streamMB < 0 || cfg.beamMB < 0 {
+		return nil, errors.New("-stream and -beam must not be negative")
 	}
 	return cfg, nil
 }
@@ -206,8 +209,8 @@ func run(cfg *config) error {
 			sets = append(sets, manySet(shape, n))
 		}
 	}
-	if len(sets) == 0 {
-		return errors.New("nothing to measure: no Synthea bundles, no sizes and no many-entry Bundles")
+	if len(sets) == 0 && cfg.streamMB == 0 && cfg.beamMB == 0 {
+		return errors.New("nothing to measure: no Synthea bundles, no sizes and no many-entry Bundles, no stream")
 	}
 	if err := withLabels(sets); err != nil {
 		return err
@@ -231,6 +234,9 @@ func run(cfg *config) error {
 		if cfg.backends[b] {
 			steps++
 		}
+	}
+	if cfg.beamMB > 0 {
+		steps += 3
 	}
 	if cfg.streamMB > 0 {
 		steps += 2
@@ -369,6 +375,13 @@ func run(cfg *config) error {
 	// The NDJSON stream through the CLI.
 	if cfg.streamMB > 0 {
 		if err := measureStreams(cfg, root, tmp, rep, pr); err != nil {
+			return err
+		}
+	}
+
+	// The bulk-export pipeline on Beam, against the stream.
+	if cfg.beamMB > 0 {
+		if err := measureBeam(cfg, root, tmp, rep, pr); err != nil {
 			return err
 		}
 	}
