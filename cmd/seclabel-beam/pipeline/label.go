@@ -88,19 +88,29 @@ type item struct {
 	Heir   string         `json:",omitempty"`
 }
 
-// encode writes an item as the length of its JSON, the JSON, then the
-// resource's own bytes, which stay as they were read.
+// encode writes an item as a byte saying whether it is a resource, the
+// length of its JSON, the JSON, then the resource's own bytes, which stay
+// as they were read. A round passes a resource that receives nothing on
+// by its bytes, without reading them (most of them, after the first few
+// rounds).
 func (it *item) encode() []byte {
 	meta, _ := json.Marshal(it)
 	var text []byte
+	kind := byte(0)
 	if it.Node != nil {
-		text = it.Node.text
+		text, kind = it.Node.text, 1
 	}
-	b := binary.AppendUvarint(make([]byte, 0, 10+len(meta)+len(text)), uint64(len(meta)))
+	b := binary.AppendUvarint(append(make([]byte, 0, 11+len(meta)+len(text)), kind), uint64(len(meta)))
 	return append(append(b, meta...), text...)
 }
 
+func isNode(b []byte) bool { return len(b) > 0 && b[0] == 1 }
+
 func decodeItem(b []byte) (*item, error) {
+	if len(b) == 0 {
+		return nil, errors.New("corrupt item")
+	}
+	b = b[1:]
 	n, k := binary.Uvarint(b)
 	if k <= 0 || uint64(len(b)-k) < n {
 		return nil, errors.New("corrupt item")
@@ -172,12 +182,28 @@ func (f *roundFn) Setup() (err error) {
 }
 
 func (f *roundFn) ProcessElement(ctx context.Context, key string, items func(*[]byte) bool, loop func(string, []byte), settled func([]byte)) error {
+	var raw [][]byte
+	var b []byte
+	quiet := true // only resources: nothing reached this key
+	for items(&b) {
+		raw = append(raw, b)
+		quiet = quiet && isNode(b)
+	}
+	if quiet && !f.First {
+		for _, b := range raw {
+			if f.Final {
+				settled(b)
+			} else {
+				loop(key, b)
+			}
+		}
+		return nil
+	}
 	var nodes []*node
 	var passed []engine.Passed
 	var heirs []string
 	referenced := false
-	var b []byte
-	for items(&b) {
+	for _, b := range raw {
 		it, err := decodeItem(b)
 		if err != nil {
 			return err
