@@ -27,11 +27,14 @@ run: build
 # Everything a user should run: the static checks, then every test (with the
 # race detector) including the golden corpus, the CLI tests and, when
 # ../shared/data is present, the R4 example package and the Synthea bundles;
+# the Beam pipeline's tests on Prism (a module of its own, run without the
+# race detector so Beam's many dependencies are built once, not twice);
 # then, without the race detector, the jump pass's oracle (the engine's and
 # the JSON parser's tests built for wasip1, rewritten and run in wazero);
 # then the JavaScript and Python packages' tests.
 test: check
 	$(GO) test -race -count=1 -timeout 30m ./...
+	cd $(BEAMDIR) && $(GO) test -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -run '^TestOracle' ./internal/wasmjump
 	node --test web/test/
 	$(MAKE) --no-print-directory pytest-host
@@ -67,8 +70,13 @@ check: fmt vet staticcheck tidy wasip1 imports wasmcheck webcheck
 fmt:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# cmd/seclabel-beam is a module of its own (Apache Beam's dependencies stay
+# out of the main module's): its checks run in it.
+BEAMDIR := cmd/seclabel-beam
+
 vet:
 	$(GO) vet ./...
+	cd $(BEAMDIR) && $(GO) vet ./...
 
 # staticcheck at a pinned version, through go run: built once into Go's
 # build cache by the Go that runs it (go.mod does not list it). Then the
@@ -78,9 +86,11 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run -exec 'env $(WASMFLAGS)' $(STATICCHECK) ./wasm/...
+	cd $(BEAMDIR) && $(GO) run $(STATICCHECK) ./...
 
 tidy:
 	$(GO) mod tidy -diff
+	cd $(BEAMDIR) && $(GO) mod tidy -diff
 
 # The engine is plain Go that must build for WebAssembly (WASI preview 1).
 wasip1:

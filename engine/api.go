@@ -84,7 +84,7 @@ func (e *Engine) Redact(ctx context.Context, resource []byte, access AccessConte
 	if err := ctx.Err(); err != nil {
 		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}
-	return e.runWith(ctx, opRedact, resource, &e.opts, a)
+	return e.runWith(ctx, opRedact, resource, &e.opts, a, nil)
 }
 
 // HWM computes the high-water mark of a Bundle (every type, nested Bundles

@@ -91,6 +91,9 @@ func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
 		var p plan
 		s.planResource(d, n, loc, -1, &p)
+		if s.link != nil && s.link.receive(s, d, &p) {
+			return nil // Links: what flows is the answer, nothing is written
+		}
 		s.writePlan(d, &p)
 		return nil
 	}

@@ -106,5 +106,5 @@ func (e *Engine) call(ctx context.Context, op string, resource []byte, recipient
 			return nil, err
 		}
 	}
-	return e.runWith(ctx, x.op, resource, &e.opts, a)
+	return e.runWith(ctx, x.op, resource, &e.opts, a, nil)
 }

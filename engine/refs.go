@@ -273,10 +273,18 @@ func (s *state) flowAlong(d *jsonx.Doc, e *refEdge) bool {
 			changed = to.addLabel(l) || changed
 		}
 	}
-	if conf > to.conf {
+	if takesConf(to, conf, basis) {
 		to.conf, to.basis, changed = conf, basis, true
 	}
 	return changed
+}
+
+// takesConf reports whether a confidentiality that reaches p along a
+// reference replaces p's: when higher, or as high with a basis where p's
+// has none, so that which basis a resource ends with does not depend on
+// the order in which its references are followed.
+func takesConf(p *plan, conf int, basis *label) bool {
+	return conf > p.conf || conf >= 0 && conf == p.conf && p.basis == nil && basis != nil
 }
 
 // carriesLabels reports whether a resource carries any label already: in

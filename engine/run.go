@@ -15,6 +15,7 @@ import (
 type state struct {
 	opts          *Options
 	access        *access // the recipient, for redaction
+	link          linker  // label: flows across calls (linked.go), or nil
 	mayHaveInline bool    // the input may hold inline labels (a tape watch saw one)
 	// What a call answers, handed to its Result.
 	report Report
@@ -109,6 +110,7 @@ func (s *state) reset(opts *Options) {
 	s.diags = nil
 	s.out = s.out[:0]
 	s.access = nil
+	s.link = nil
 	s.scratch = false
 	s.split = false
 	s.stream, s.pending = false, false
@@ -149,15 +151,15 @@ func (s *state) diag(sev Severity, code DiagnosticCode, loc, msg string) {
 // run parses resource and runs op; it is the single path behind the typed
 // methods and Do.
 func (e *Engine) run(ctx context.Context, o op, resource []byte, opts *Options) (res *Result, err error) {
-	return e.runWith(ctx, o, resource, opts, nil)
+	return e.runWith(ctx, o, resource, opts, nil, nil)
 }
 
-func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Options, a *access) (res *Result, err error) {
+func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Options, a *access, lk linker) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}
 	s := e.getState(opts)
-	s.access = a
+	s.access, s.link = a, lk
 	defer func() {
 		// A panic is a bug; it must not crash the host nor leak partial output.
 		if r := recover(); r != nil {

@@ -49,6 +49,7 @@ type config struct {
 	streamMB          int
 	apiRequests       int    // requests of the HTTP API's latency phase (0: no API section)
 	only              string // "api": only the HTTP API section, printed
+	beamMB            int    // NDJSON the Beam pipeline labels (0: none)
 	plan              plan
 	stdout, stderr    io.Writer
 }
@@ -85,6 +86,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	cliEntries := fs.Int("cli-entries", 300000, "entries of the Conditions Bundle the CLI labels whole, for its peak memory (0: none)")
 	apiRequests := fs.Int("api", 10000, "requests of single resources sent to the HTTP API, for latency and memory (0: no HTTP API section)")
 	only := fs.String("only", "", "\"api\": measure only the HTTP API (Synthea or the generated 1 MB input) and print its section and targets, writing no file")
+	beamMB := fs.Int("beam", 20, "size in MB of the NDJSON file the bulk-export pipeline (cmd/seclabel-beam) labels on Prism, against the CLI's stream on it (0: none)")
 	quick := fs.Bool("quick", false, "a fast, rough run: 50 ms rows, 1 KB and 100 KB inputs, a 4 MB stream")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -93,7 +95,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("unexpected argument %q (see -help)", fs.Arg(0))
 	}
 	cfg := &config{out: *out, readme: *readme, data: *data, streamMB: *stream, stdout: stdout, stderr: stderr,
-		cliEntries: *cliEntries, apiRequests: *apiRequests, only: *only,
+		cliEntries: *cliEntries, apiRequests: *apiRequests, only: *only, beamMB: *beamMB,
 		backends: map[string]bool{"native": true},
 		plan:     plan{budget: *budget, minRounds: *rounds, maxRounds: 100000, minBatch: 2 * time.Millisecond}}
 	for _, b := range strings.Split(*backends, ",") {
@@ -109,6 +111,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		cfg.plan.budget, cfg.plan.minRounds = 50*time.Millisecond, 1
 		*sizeList, cfg.streamMB = "1KB,100KB", 4
 		*entryList, cfg.cliEntries = "100,1000", min(cfg.cliEntries, 3000)
+		cfg.beamMB = min(cfg.beamMB, 2)
 	}
 	for _, f := range strings.Split(*entryList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -159,8 +162,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	if cfg.cliEntries < 0 {
 		return nil, errors.New("-cli-entries must not be negative")
 	}
-	if cfg.streamMB < 0 {
-		return nil, errors.New("-stream must not be negative")
+	if cfg.streamMB < 0 || cfg.beamMB < 0 {
+		return nil, errors.New("-stream and -beam must not be negative")
 	}
 	return cfg, nil
 }
@@ -221,8 +224,8 @@ func run(cfg *config) error {
 			sets = append(sets, manySet(shape, n))
 		}
 	}
-	if len(sets) == 0 {
-		return errors.New("nothing to measure: no Synthea bundles, no sizes and no many-entry Bundles")
+	if len(sets) == 0 && cfg.streamMB == 0 && cfg.beamMB == 0 {
+		return errors.New("nothing to measure: no Synthea bundles, no sizes and no many-entry Bundles, no stream")
 	}
 	if err := withLabels(sets); err != nil {
 		return err
@@ -249,6 +252,9 @@ func run(cfg *config) error {
 		if cfg.backends[b] {
 			steps++
 		}
+	}
+	if cfg.beamMB > 0 {
+		steps += 3
 	}
 	if cfg.streamMB > 0 {
 		steps += 2
@@ -389,6 +395,13 @@ func run(cfg *config) error {
 	// The NDJSON stream through the CLI.
 	if cfg.streamMB > 0 {
 		if err := measureStreams(cfg, root, tmp, rep, pr); err != nil {
+			return err
+		}
+	}
+
+	// The bulk-export pipeline on Beam, against the stream.
+	if cfg.beamMB > 0 {
+		if err := measureBeam(cfg, root, tmp, rep, pr); err != nil {
 			return err
 		}
 	}

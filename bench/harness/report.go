@@ -38,6 +38,7 @@ type report struct {
 	sets     []inputSet
 	rows     []result
 	streams  []streamResult
+	beam     []streamResult // the CLI stream and the Beam pipeline on one input
 	// bundleRun is the CLI labeling one large Bundle, nil when not run.
 	bundleRun *bundleResult
 	api       *apiResult // nil when not measured
@@ -486,6 +487,7 @@ func (rep *report) markdown() string {
 	b.WriteString(rep.playgroundSection())
 	b.WriteString(rep.streamSection())
 	b.WriteString(rep.apiSection())
+	b.WriteString(rep.beamSection())
 	b.WriteString("\n## Sizes\n\n| artifact | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|\n")
 	for _, a := range rep.sizes {
 		br := "not measured (apt-get install brotli)"

@@ -48,23 +48,37 @@ func runStream(bin, path, engine string, lines int, cacheDir string) (streamResu
 	r := streamResult{engine: engine, bytes: st.Size(), lines: lines}
 	cmd := exec.Command(bin, "label", "--engine", engine, "--ndjson", "-o", os.DevNull, path)
 	cmd.Env = append(os.Environ(), "SECLABEL_CACHE="+cacheDir)
+	if err := measure(cmd, &r); err != nil {
+		return r, fmt.Errorf("seclabel label --engine %s: %w", engine, err)
+	}
+	return r, nil
+}
+
+// measure runs cmd to its end and fills r's wall time, CPU time (user +
+// system, all threads) and peak resident memory; a failure carries the end
+// of what the command wrote to standard error.
+func measure(cmd *exec.Cmd, r *streamResult) error {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
-		return r, err
+		return err
 	}
 	done := make(chan struct{})
 	rss := watchRSS(cmd.Process.Pid, done)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	r.wall = time.Since(t0)
 	close(done)
 	r.maxRSS = <-rss
 	if err != nil {
-		return r, fmt.Errorf("seclabel label --engine %s: %v: %s", engine, err, strings.TrimSpace(stderr.String()))
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 2000 {
+			msg = "..." + msg[len(msg)-2000:]
+		}
+		return fmt.Errorf("%v: %s", err, msg)
 	}
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	return r, nil
+	return nil
 }
 
 // bundleResult is one run of the CLI labeling a whole Bundle.
