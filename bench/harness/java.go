@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -67,20 +66,10 @@ func runJava(root, dir string, sets []inputSet, p plan) (rows []result, version 
 	if err := writeJSON(mpath, p.manifest(wasm, tasks)); err != nil {
 		return nil, "", err
 	}
-	var stdout bytes.Buffer
-	stderr.Reset()
 	args := append(append([]string(nil), javaFlags...), "-cp", cp, "com.github.seclabel.Bench", mpath, "compiled")
-	cmd := exec.Command(java, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, "", fmt.Errorf("java: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	var out struct {
-		Version string     `json:"version"`
-		Results []jsResult `json:"results"`
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		return nil, "", fmt.Errorf("java output: %v", err)
+	var out runnerOutput
+	if err := runRunner("java", exec.Command(java, args...), &out); err != nil {
+		return nil, "", err
 	}
 	return fill(rows, "Java", out.Results), out.Version, nil
 }

@@ -162,20 +162,33 @@ func runNode(root, dir string, sets []inputSet, p plan) (rows []result, version 
 	if err := writeJSON(mpath, p.manifest(wasm, tasks)); err != nil {
 		return nil, "", err
 	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(node, filepath.Join(root, "bench", "js", "node.mjs"), mpath)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, "", fmt.Errorf("node: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	var out struct {
-		Version string     `json:"version"`
-		Results []jsResult `json:"results"`
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		return nil, "", fmt.Errorf("node output: %v", err)
+	var out runnerOutput
+	if err := runRunner("node", exec.Command(node, filepath.Join(root, "bench", "js", "node.mjs"), mpath), &out); err != nil {
+		return nil, "", err
 	}
 	return fill(rows, "Node", out.Results), out.Version, nil
+}
+
+// runnerOutput is what a backend's runner outside this process (Node,
+// Python, Java) writes on its standard output.
+type runnerOutput struct {
+	Version string     `json:"version"`
+	Results []jsResult `json:"results"`
+}
+
+// runRunner runs a backend's runner and reads its output into out (a
+// *runnerOutput, or a struct embedding one); a failure carries the
+// runner's standard error.
+func runRunner(name string, cmd *exec.Cmd, out any) error {
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %v: %s", name, err, strings.TrimSpace(stderr.String()))
+	}
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		return fmt.Errorf("%s output: %v", name, err)
+	}
+	return nil
 }
 
 // runChromium measures the sets in headless Chromium, on a page served from

@@ -56,11 +56,17 @@ func (r *result) roundTime() float64 {
 		}
 		rounds = append(rounds, t)
 	}
-	sort.Float64s(rounds)
-	if n := len(rounds); n%2 == 0 {
-		return (rounds[n/2-1] + rounds[n/2]) / 2
+	return median(rounds)
+}
+
+// median of xs (sorted in place): the mean of the middle two when their
+// count is even.
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	if n := len(xs); n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
 	}
-	return rounds[len(rounds)/2]
+	return xs[len(xs)/2]
 }
 
 func (r *result) percentile(p float64) float64 {

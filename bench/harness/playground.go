@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/chromedp/chromedp"
@@ -82,12 +81,6 @@ func runPlayground(dir string, in input) ([]playgroundRun, error) {
 		out = append(out, playgroundRun{op: op.name, input: in.name, bytes: len(in.data), ms: median(ms), engineMs: median(eng)})
 	}
 	return out, nil
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 // playgroundTargets holds the page to playgroundMax for every operation.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,20 +43,14 @@ func runPython(root, dir string, sets []inputSet, p plan) (rows []result, versio
 	if err := writeJSON(mpath, p.manifest("", pyTasks)); err != nil {
 		return nil, "", err
 	}
-	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(python, filepath.Join(root, "bench", "py", "bench.py"), mpath)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	if err := cmd.Run(); err != nil {
-		return nil, "", fmt.Errorf("python: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
 	var res struct {
-		Version  string     `json:"version"`
-		Wasmtime string     `json:"wasmtime"`
-		Results  []jsResult `json:"results"`
+		runnerOutput
+		Wasmtime string `json:"wasmtime"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		return nil, "", fmt.Errorf("python output: %v", err)
+	if err := runRunner("python", cmd, &res); err != nil {
+		return nil, "", err
 	}
 	all = fill(all, "Python", res.Results)
 	for _, t := range pyTasks {
