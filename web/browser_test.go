@@ -30,10 +30,7 @@ func browser(t testing.TB) context.Context {
 	t.Helper()
 	path := chromium.Path()
 	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("Chromium is required in CI: apt-get install -y chromium")
-		}
-		t.Skip("no Chromium found (apt-get install chromium, or set SECLABEL_CHROMIUM): skipping the browser tests")
+		unavailable(t, "no Chromium found (apt-get install chromium, or set SECLABEL_CHROMIUM): the browser tests")
 	}
 	ctx, cancel, err := chromium.Start(path)
 	if err != nil {
@@ -41,6 +38,18 @@ func browser(t testing.TB) context.Context {
 	}
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// unavailable stops a test that lacks what it needs (format says what, and
+// which test): it skips, except in CI (CI set), where .ci/run installs
+// everything the tests use and a missing piece fails.
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	what := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") != "" {
+		t.Fatalf("required in CI: %s", what)
+	}
+	t.Skipf("skipping: %s", what)
 }
 
 // server serves the playground and, for the corpus test, the golden cases.
