@@ -427,10 +427,11 @@ type Options struct {
 	// TextMatch [textMatch] says which words the rules' text entries are
 	// read in: TextAuto ("", the default) the displays of codings whose
 	// code the packs cannot judge (malformed for its system, or of a
-	// system the engine does not know), CodeableConcept.text when none of
-	// its codings could be judged, notes, string values and answers, conclusions,
-	// descriptions, dosage text and text attachments; TextAll also every
-	// display and the narrative; TextOff none.
+	// system the engine does not know) and of SNOMED CT codings no rule
+	// matched, CodeableConcept.text when none of its codings could be
+	// judged, notes, string values and answers, conclusions, descriptions,
+	// dosage text and text attachments; TextAll also every display and the
+	// narrative; TextOff none.
 	TextMatch string
 
 	// TextElementOnly [textElementOnly] makes words found in one element

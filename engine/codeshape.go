@@ -39,6 +39,19 @@ func codeResolves(sys, code string) bool {
 		sys == "http://unitsofmeasure.org" || sys == "urn:ietf:bcp:47"
 }
 
+// sampledSystem reports whether the packs can only sample a code system:
+// SNOMED CT has some 350,000 concepts, and its lists name the sensitive
+// ones the sources list, so a concept they do not name is unknown rather
+// than cleared. Senders also put specific words on generic concepts
+// (5880005, a physical examination, sent as "Physical exam following
+// abortion"), and those words reveal what the code does not. Its display
+// is read when no rule matched the code. ICD, CPT and HCPCS lists are
+// ranges and prefixes over the whole system, RxNorm products are also
+// matched by ingredient name, and LOINC lists name the tests of each
+// category, whose displays would add tumour and other tests the
+// categories leave out.
+func sampledSystem(sys string) bool { return sys == "http://snomed.info/sct" }
+
 func digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {

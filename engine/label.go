@@ -317,7 +317,7 @@ type scanner struct {
 	finder     words.Finder
 	found      []words.Match
 	abuf, xbuf []byte
-	resolved   bool // a coding below the object being scanned has a code the packs judge (codeResolves)
+	resolved   bool // a coding below the object being scanned has a code the packs judge (codeResolves, not sampledSystem)
 	quiet      quietCache
 }
 
@@ -517,9 +517,10 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			return
 		}
 		// A display says in words what its code says: read when the packs
-		// cannot judge the code (codeResolves), or always with "all".
+		// cannot judge the code (codeResolves) or can only sample its system
+		// (sampledSystem) and no rule matched it, or always with "all".
 		if d.IsStr(code) && !quantity {
-			resolves := codeResolves(sys, d.Str(code))
+			resolves := codeResolves(sys, d.Str(code)) && !sampledSystem(sys)
 			sc.resolved = sc.resolved || resolves
 			if d.IsStr(display) && (mode == TextAll || !resolves && len(sc.p.matches) == before) {
 				sc.readText(d.Str(display), typ, depth, ".display", noSpot, contained)

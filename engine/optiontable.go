@@ -64,7 +64,7 @@ var optionTable = []optionSpec{
 		"labels without a confidentiality code are an error (HCS: exactly one), not a warning (FHIR core: should)",
 		""},
 	{"textMatch", kindMode, "`off`, `auto` or `all` (`false`, `true`)", "`auto`", "label",
-		"which words the rules' text entries are read in: `auto` the displays of codings whose code the packs cannot judge (malformed for its system, or of a system the engine does not know), `CodeableConcept.text` when none of its codings could be judged, notes, string values and answers, conclusions, descriptions, dosage text and text attachments; `all` also every display and the narrative; `off` none (README, \"Words\")",
+		"which words the rules' text entries are read in: `auto` the displays of codings whose code the packs cannot judge (malformed for its system, or of a system the engine does not know) and of SNOMED CT codings no rule matched, `CodeableConcept.text` when none of its codings could be judged, notes, string values and answers, conclusions, descriptions, dosage text and text attachments; `all` also every display and the narrative; `off` none (README, \"Words\")",
 		`must be "off", "auto" or "all" (or true for "all", false for "off")`},
 	{"textElementOnly", kindBool, "boolean", "`false`", "label",
 		"words found in one element (a note, a string value, an attachment) label only that element, inline, so a redaction denying their category cuts it and releases the rest",
