@@ -712,7 +712,7 @@ func (sc *scanner) applies(ri int, typ string, depth int) bool {
 	if !sc.typeOK(ri, typ) || !sc.inPeriod(ri) {
 		return false
 	}
-	if ru.positive && !positiveResult(sc.d, sc.cur) {
+	if ru.positive && !positiveResult(sc.d, sc.cur, ru.cutoff) {
 		return false
 	}
 	if ru.resourceTypes == nil && knowledgeTypes[typ] {

@@ -93,3 +93,75 @@ func parseUnit(raw []byte, up bool) (v uint32, ok bool) {
 	}
 	return uint32(n), true
 }
+
+// wholeAtLeast reports whether the JSON number raw is at least the whole
+// number n (decimal digits, no leading zero): its whole part, read as
+// digits with the exponent applied, compared as a decimal string. Exact
+// for any precision, and without strconv's float tables (above).
+func wholeAtLeast(raw []byte, n string) bool {
+	i := 0
+	neg := i < len(raw) && raw[i] == '-'
+	if neg {
+		i++
+	}
+	var mant []byte // significant digits, leading zeros dropped
+	point := 0      // digits of mant before the decimal point
+	for ; i < len(raw) && isDigit(raw[i]); i++ {
+		if len(mant) > 0 || raw[i] != '0' {
+			mant = append(mant, raw[i])
+			point++
+		}
+	}
+	if i < len(raw) && raw[i] == '.' {
+		for i++; i < len(raw) && isDigit(raw[i]); i++ {
+			if len(mant) > 0 || raw[i] != '0' {
+				mant = append(mant, raw[i])
+			} else {
+				point--
+			}
+		}
+	}
+	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
+		i++
+		eneg := i < len(raw) && raw[i] == '-'
+		if i < len(raw) && (raw[i] == '-' || raw[i] == '+') {
+			i++
+		}
+		e := 0
+		for ; i < len(raw) && isDigit(raw[i]); i++ {
+			if e < 1<<20 {
+				e = e*10 + int(raw[i]-'0')
+			}
+		}
+		if eneg {
+			e = -e
+		}
+		point += e
+	}
+	if len(mant) == 0 {
+		return n == "0" // the value is zero
+	}
+	if neg {
+		return false
+	}
+	if point <= 0 {
+		return n == "0" // a fraction below one
+	}
+	if point > len(n) {
+		return true
+	}
+	if point < len(n) {
+		return false
+	}
+	whole := mant[:min(point, len(mant))]
+	for j := 0; j < point; j++ {
+		c := byte('0')
+		if j < len(whole) {
+			c = whole[j]
+		}
+		if c != n[j] {
+			return c > n[j]
+		}
+	}
+	return true
+}

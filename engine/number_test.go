@@ -36,3 +36,41 @@ func TestParseUnit(t *testing.T) {
 		}
 	}
 }
+
+// wholeAtLeast compares a result with a scored instrument's cut-off
+// exactly, whatever the number's spelling.
+func TestWholeAtLeast(t *testing.T) {
+	for _, c := range []struct {
+		raw, n string
+		want   bool
+	}{
+		{"10", "10", true},
+		{"9", "10", false},
+		{"9.999999999999999999", "10", false},
+		{"10.0", "10", true},
+		{"21", "10", true},
+		{"1e1", "10", true},
+		{"0.1e2", "10", true},
+		{"99e-1", "10", false},
+		{"100e-1", "10", true},
+		{"1e400", "10", true},
+		{"1e-400", "0", true},
+		{"1e-400", "1", false},
+		{"0", "0", true},
+		{"-0", "0", true},
+		{"-0", "1", false},
+		{"-12", "10", false},
+		{"-12", "0", false},
+		{"0.5", "0", true},
+		{"0.5", "1", false},
+		{"3", "3", true},
+		{"2.5", "3", false},
+		{"123456789012345678901", "999999999999999999", true},
+		{"100", "99", true},
+		{"09", "10", false},
+	} {
+		if got := wholeAtLeast([]byte(c.raw), c.n); got != c.want {
+			t.Errorf("wholeAtLeast(%s, %s) = %v, want %v", c.raw, c.n, got, c.want)
+		}
+	}
+}

@@ -13,27 +13,49 @@ import (
 //
 // The interpretation decides when it names one (positive, detected,
 // abnormal, high); else the value does: a code or text meaning positive,
-// detected, present or reactive, true, or a quantity above zero that no
-// "<" comparator qualifies (a measured level of what the test looks for).
-// A component of a panel counts like the Observation's own value.
-func positiveResult(d *jsonx.Doc, n jsonx.Node) bool {
+// detected, present or reactive, true, or a quantity or integer above zero
+// that no "<" comparator qualifies (a measured level of what the test
+// looks for). A scored instrument's rule sets a cut-off instead (rule
+// member atLeast): its total is positive at the cut-off or above, as a
+// PHQ-9 of 10 is a probable depression and a PHQ-9 of 4 is not. A
+// component of a panel counts like the Observation's own value.
+func positiveResult(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 	if d.Str(d.Get(n, "resourceType")) != "Observation" {
 		return false
 	}
-	if positiveValue(d, n) {
+	if positiveValue(d, n, cut) {
 		return true
 	}
 	found := false
 	d.Items(d.Get(n, "component"), func(_ int, c jsonx.Node) bool {
-		found = positiveValue(d, c)
+		found = positiveValue(d, c, cut)
 		return !found
 	})
 	return found
 }
 
+// cutoff is the least value a positive result has, when set (a whole
+// number, in decimal digits); otherwise any value above zero is positive.
+type cutoff struct {
+	set bool
+	min string
+}
+
+// positive judges a number of a result, raw JSON, with the comparator that
+// qualifies it ("" for none).
+func (c cutoff) positive(raw []byte, comparator string) bool {
+	if comparator == "<" || comparator == "<=" || len(raw) == 0 {
+		return false
+	}
+	if !c.set {
+		return raw[0] != '-' && strings.Trim(string(raw), "0.eE+") != ""
+	}
+	return wholeAtLeast(raw, c.min)
+}
+
 // positiveValue judges the value[x] and interpretation of an Observation
 // or one of its components.
-func positiveValue(d *jsonx.Doc, n jsonx.Node) bool {
+func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 	said, pos := false, false
 	d.Items(d.Get(n, "interpretation"), func(_ int, cc jsonx.Node) bool {
 		d.Items(d.Get(cc, "coding"), func(_ int, c jsonx.Node) bool {
@@ -64,11 +86,11 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node) bool {
 		return d.Bool(v)
 	}
 	if q := d.Get(n, "valueQuantity"); q >= 0 {
-		if c := d.Str(d.Get(q, "comparator")); c == "<" || c == "<=" {
-			return false
-		}
-		raw := d.Raw(d.Get(q, "value"))
-		return d.Kind(d.Get(q, "value")) == jsonx.Number && len(raw) > 0 && raw[0] != '-' && strings.Trim(string(raw), "0.eE+") != ""
+		v := d.Get(q, "value")
+		return d.Kind(v) == jsonx.Number && cut.positive(d.Raw(v), d.Str(d.Get(q, "comparator")))
+	}
+	if v := d.Get(n, "valueInteger"); v >= 0 {
+		return d.Kind(v) == jsonx.Number && cut.positive(d.Raw(v), "")
 	}
 	return false
 }

@@ -23,7 +23,8 @@ type rule struct {
 	resourceTypes map[string]bool
 	path          []string // element path below the resource type, or nil
 	inline        bool
-	positive      bool // only on an Observation whose result says positive (positiveResult)
+	positive      bool   // only on an Observation whose result says positive (positiveResult)
+	cutoff        cutoff // the least positive value of a scored instrument (atLeast)
 	// screeningBroad: the rule's category treats screening as broad, so a
 	// term after "screening for" in a text is hypothetical (words.Term).
 	screeningBroad bool
@@ -410,6 +411,13 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 				return false
 			}
 			r.positive = d.Bool(v)
+		case "atLeast":
+			raw := string(d.Raw(v))
+			if d.Kind(v) != jsonx.Number || !digits(raw) || len(raw) > 18 || len(raw) > 1 && raw[0] == '0' {
+				err = c.fail(v, here, "must be a whole number, zero or more: the least score of a positive result")
+				return false
+			}
+			r.cutoff = cutoff{set: true, min: raw}
 		case "period":
 			r.from, r.to = d.Str(d.Get(v, "start")), d.Str(d.Get(v, "end"))
 			if d.Kind(v) != jsonx.Object || (r.from == "" && r.to == "") || !isDate(r.from) || !isDate(r.to) {
@@ -488,6 +496,9 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 	}
 	if r.inline && r.path == nil {
 		return c.fail(d.Get(n, "inline"), at+".inline", "inline labels need a path")
+	}
+	if r.cutoff.set && !r.positive {
+		return c.fail(d.Get(n, "atLeast"), at+".atLeast", "a cut-off applies to positive results: set positiveResult to true")
 	}
 	if criteria == 0 {
 		if r.resourceTypes == nil {

@@ -331,8 +331,8 @@ type textEntry struct {
 }
 
 // engineCheck compiles the rule's own members (labels, basis,
-// confidentiality, resourceTypes, path, inline, screeningBroad, text and
-// terms) in the engine and returns what it rejects, or "". Its codes are
+// confidentiality, resourceTypes, path, inline, positiveResult, atLeast,
+// screeningBroad, text and terms) in the engine and returns what it rejects, or "". Its codes are
 // checked here, not there.
 func engineCheck(r *Rule) string {
 	m := map[string]any{"id": r.ID, "codes": map[string]any{}}
@@ -356,6 +356,9 @@ func engineCheck(r *Rule) string {
 	}
 	if r.PositiveResult {
 		m["positiveResult"] = true
+	}
+	if r.AtLeast != nil {
+		m["atLeast"] = *r.AtLeast
 	}
 	if r.ScreeningBroad && engineKnows.screeningBroad() {
 		m["screeningBroad"] = true

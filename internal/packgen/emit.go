@@ -119,6 +119,9 @@ func writeRule(w *bytes.Buffer, r *Rule) {
 	if r.PositiveResult {
 		member("positiveResult", "true")
 	}
+	if r.AtLeast != nil {
+		member("atLeast", strconv.FormatFloat(*r.AtLeast, 'f', -1, 64))
+	}
 	if r.ScreeningBroad {
 		member("screeningBroad", "true")
 	}
