@@ -1103,7 +1103,7 @@ func (s *state) addExtensions(d *jsonx.Doc, el jsonx.Node, ip inlinePlan) bool {
 // addPrimitive labels a primitive through its _name sibling: an object, or
 // for item i of a primitive array an array aligned with null fillers.
 func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, count int, ip inlinePlan) bool {
-	sib := d.Get(parent, "_"+name)
+	sib := d.GetUnderscored(parent, name)
 	if i < 0 {
 		if d.Kind(sib) == jsonx.Object {
 			return s.addExtensions(d, sib, ip)

@@ -281,7 +281,7 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 			if !skipString(name, ext) && m.hits(d.Str(it)) {
 				r.set(it, action{kind: actRemove})
 				if sib < 0 {
-					sib = d.Get(obj, "_"+name)
+					sib = d.GetUnderscored(obj, name)
 				}
 				if si := d.Index(sib, i); si >= 0 {
 					r.set(si, action{kind: actRemove})
@@ -310,7 +310,7 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 	}
 	if lost == n {
 		r.set(arr, action{kind: actRemove})
-		if sib = d.Get(obj, "_"+name); sib >= 0 {
+		if sib = d.GetUnderscored(obj, name); sib >= 0 {
 			r.set(sib, action{kind: actRemove})
 		}
 	}
@@ -345,7 +345,7 @@ func (m *masker) primitive(obj jsonx.Node, name string, v jsonx.Node) {
 	r, d := m.r, m.d
 	r.set(v, action{kind: actRemove})
 	ext := []byte(`{"extension":[` + darMasked + `]}`)
-	if sib := d.Get(obj, "_"+name); sib >= 0 {
+	if sib := d.GetUnderscored(obj, name); sib >= 0 {
 		r.set(sib, action{kind: actReplace, text: ext})
 	} else {
 		r.add(obj, "_"+name, ext)

@@ -247,7 +247,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			switch name := d.Str(k); name {
 			case "meta", "resourceType", "id", "entry":
 			default:
-				r.member(b, k, name, "Bundle", nil, eff, false, loc)
+				r.member(b, k, name, "Bundle", eff, false, loc)
 			}
 		}
 	}

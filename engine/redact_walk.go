@@ -402,12 +402,12 @@ func with(eff, more []label) []label {
 // --- the element walk
 
 // members walks the members of a non-resource object: obj is at element
-// path names below the type base.
-func (r *redactor) members(obj jsonx.Node, base string, names []string, eff []label, mod bool, loc string) {
+// cur (a type or a backbone element's path: r4.Child).
+func (r *redactor) members(obj jsonx.Node, cur string, eff []label, mod bool, loc string) {
 	d := r.d
 	first, end := d.Range(obj)
 	for k := first; k < end; k = d.Skip(k + 1) {
-		r.member(obj, k, d.Str(k), base, names, eff, mod, loc)
+		r.member(obj, k, d.Str(k), cur, eff, mod, loc)
 	}
 }
 
@@ -421,13 +421,13 @@ func (r *redactor) resourceMembers(n jsonx.Node, typ string, eff []label, loc st
 		case name == "contained":
 			r.contained(k+1, eff, loc)
 		default:
-			r.member(n, k, name, typ, nil, eff, false, loc)
+			r.member(n, k, name, typ, eff, false, loc)
 		}
 	}
 }
 
 // member dispatches one member of obj.
-func (r *redactor) member(obj, k jsonx.Node, name, base string, names []string, eff []label, mod bool, loc string) {
+func (r *redactor) member(obj, k jsonx.Node, name, cur string, eff []label, mod bool, loc string) {
 	d := r.d
 	v := k + 1
 	switch {
@@ -435,10 +435,10 @@ func (r *redactor) member(obj, k jsonx.Node, name, base string, names []string, 
 		r.extensions(obj, name, v, eff, mod || name == "modifierExtension", loc)
 	case len(name) > 1 && name[0] == '_':
 		if d.Get(obj, name[1:]) < 0 {
-			r.element(obj, name[1:], -1, v, base, names, eff, mod, loc) // a primitive with only extensions
+			r.element(obj, name[1:], -1, v, cur, eff, mod, loc) // a primitive with only extensions
 		}
 	default:
-		r.element(obj, name, v, d.Get(obj, "_"+name), base, names, eff, mod, loc)
+		r.element(obj, name, v, d.GetUnderscored(obj, name), cur, eff, mod, loc)
 	}
 }
 
@@ -467,7 +467,7 @@ func (r *redactor) extensions(obj jsonx.Node, name string, arr jsonx.Node, eff [
 			}
 			r.cur.kept = append(r.cur.kept, own...)
 		}
-		r.members(x, "Extension", nil, xe, mod, here)
+		r.members(x, "Extension", xe, mod, here)
 		if r.emptyObject(x, true) && r.gone1(x, -1, mod, here) {
 			gone++
 		}
@@ -518,11 +518,10 @@ func (r *redactor) withholdAs(reason, detail string) {
 
 // element judges member name of obj: its value v and its _name sibling sib
 // (either may be absent).
-func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, base string, names []string, eff []label, mod bool, loc string) {
+func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, cur string, eff []label, mod bool, loc string) {
 	d := r.d
-	path := append(names[:len(names):len(names)], name)
 	here := loc + "." + name
-	info := r4.ElementInfo(base, path)
+	info, inner := r4.Child(cur, name)
 	if info != nil && info.Resource {
 		r.nestedResource(obj, v, here, eff)
 		return
@@ -536,7 +535,7 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, base 
 			own := r.siblingOf(sib, r.level(), nil)
 			if len(own) > 0 {
 				if why, _ := r.s.judge(with(eff, own), r.cur.typ); why != nil {
-					r.emptied(obj, name, v, sib, base, path, here, mod)
+					r.emptied(obj, name, v, sib, info, here, mod)
 					return
 				}
 				r.cur.kept = append(r.cur.kept, own...)
@@ -571,7 +570,7 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, base 
 				r.cur.kept = append(r.cur.kept, own...)
 			}
 			if d.Kind(it) == jsonx.Object {
-				r.members(it, base, path, ieff, mod, ihere)
+				r.members(it, inner, ieff, mod, ihere)
 				if r.removed(it) { // a parameter whose resource is withheld
 					removed++
 				} else if r.emptyObject(it, false) && r.gone1(it, si, mod, ihere) {
@@ -586,7 +585,7 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, base 
 				rm = rm[:len(rm)-1]
 			}
 			r.rep.Removed = rm
-			r.emptied(obj, name, v, sib, base, path, here, mod)
+			r.emptied(obj, name, v, sib, info, here, mod)
 		}
 		return
 	}
@@ -599,15 +598,15 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, base 
 	if len(own) > 0 {
 		eff = with(eff, own)
 		if why, _ := r.s.judge(eff, r.cur.typ); why != nil {
-			r.emptied(obj, name, v, sib, base, path, here, mod)
+			r.emptied(obj, name, v, sib, info, here, mod)
 			return
 		}
 		r.cur.kept = append(r.cur.kept, own...)
 	}
 	if d.Kind(v) == jsonx.Object {
-		r.members(v, base, path, eff, mod, here)
+		r.members(v, inner, eff, mod, here)
 		if r.emptyObject(v, false) {
-			r.emptied(obj, name, v, sib, base, path, here, mod)
+			r.emptied(obj, name, v, sib, info, here, mod)
 		}
 	}
 }
@@ -635,8 +634,7 @@ func (r *redactor) emptyObject(n jsonx.Node, extension bool) bool {
 // goes, unless R4 requires it, in which case it becomes data-absent-reason
 // masked. A modifier element, or one that cannot carry an extension,
 // withholds the resource: without it the rest would mean something else.
-func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, base string, path []string, here string, mod bool) {
-	info := r4.ElementInfo(base, path)
+func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, info *r4.Elem, here string, mod bool) {
 	r.cur.changed = true
 	if mod || info != nil && info.Modifier {
 		r.withholdAs(whyModifier, here+" is or is part of a modifier element")

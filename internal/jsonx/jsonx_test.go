@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -352,5 +353,44 @@ func TestWriteSpan(t *testing.T) {
 	}()
 	if w.writes != 0 {
 		t.Errorf("overlapping edits: %d writes before the panic", w.writes)
+	}
+}
+
+// tapeSize counts eight bytes at a time what a byte loop over the
+// structural table counts, for every byte value at every offset.
+func TestTapeSizeCountsEveryStructuralByte(t *testing.T) {
+	slow := func(s []byte) int {
+		n := 1
+		for _, c := range s {
+			n += int(structural[c])
+		}
+		return n
+	}
+	var all []byte
+	for c := 0; c < 256; c++ {
+		all = append(all, byte(c))
+	}
+	for off := 0; off < 9; off++ {
+		for _, s := range [][]byte{all[off:], []byte(`{"a":[1,2,{"b":"x,y:z"}],"[":"{"}`)[off:], bytes.Repeat([]byte("{[,:]}a\xfb\xdb\xac\xba"), 37)[off:]} {
+			if got, want := tapeSize(s), slow(s); got != want {
+				t.Errorf("offset %d: tapeSize = %d, want %d", off, got, want)
+			}
+		}
+	}
+}
+
+// GetUnderscored finds what Get finds for "_"+name, escaped keys included.
+func TestGetUnderscored(t *testing.T) {
+	var d Doc
+	if err := d.Parse([]byte(`{"birthDate":"1970","_birthDate":{"id":"a"},"_gender":1,"\u005fname":2,"_":3,"x_gender":4}`), 10); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"birthDate", "gender", "name", "", "given", "_gender", "x"} {
+		if got, want := d.GetUnderscored(0, name), d.Get(0, "_"+name); got != want {
+			t.Errorf("GetUnderscored(%q) = %d, want %d", name, got, want)
+		}
+	}
+	if d.GetUnderscored(0, "birthDate") < 0 || d.GetUnderscored(0, "name") < 0 || d.GetUnderscored(d.Get(0, "birthDate"), "x") != -1 {
+		t.Error("GetUnderscored missed a member or read a non-object")
 	}
 }

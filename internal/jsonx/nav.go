@@ -118,6 +118,20 @@ func (d *Doc) Get(n Node, name string) Node {
 	return -1
 }
 
+// GetUnderscored is Get(n, "_"+name), the member that carries a FHIR
+// primitive's id and extensions, without building that name.
+func (d *Doc) GetUnderscored(n Node, name string) Node {
+	if n < 0 || d.nodes[n].kind != Object {
+		return -1
+	}
+	for k, end := n+1, int(d.nodes[n].next); k < end; k = int(d.nodes[k+1].next) {
+		if s, ok := d.Plain(k); ok && len(s) == len(name)+1 && s[0] == '_' && s[1:] == name || !ok && d.keyIsSlow(k, "_"+name) {
+			return k + 1
+		}
+	}
+	return -1
+}
+
 // KeyIs reports whether key (or string) node k equals name; the common
 // case, a string without escapes, is compared through Plain.
 func (d *Doc) KeyIs(k Node, name string) bool {

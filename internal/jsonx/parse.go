@@ -209,13 +209,35 @@ type frame struct {
 // tapeSize estimates the nodes the tape of s needs from a count of its
 // structural bytes: a value is the first of its container or follows a
 // comma, a key precedes a colon. Commas and colons inside strings make it an
-// overestimate, by little in FHIR. One pass with a table, no branch per byte.
+// overestimate, by little in FHIR. One pass, eight bytes at a time: it
+// runs before every parse of a large input, and a byte loop took a sixth
+// of a redaction's time.
 func tapeSize(s []byte) int {
+	const (
+		ones   = 0x0101010101010101
+		commas = ',' * ones
+		colons = ':' * ones
+		lower  = 0x20 * ones // '[' | 0x20 is '{', and no other byte is
+		opens  = '{' * ones
+	)
 	n := 1
-	for _, c := range s {
-		n += int(structural[c])
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := loadAt(s, i)
+		n += bits.OnesCount64(zeroBytes(w^commas) | zeroBytes(w^colons) | zeroBytes((w|lower)^opens))
+	}
+	for ; i < len(s); i++ {
+		n += int(structural[s[i]])
 	}
 	return n
+}
+
+// zeroBytes sets the high bit of each byte of w that is zero, and no other
+// bit: adding 0x7f to a byte's low seven bits carries into its high bit
+// unless they are all zero, so no borrow crosses bytes.
+func zeroBytes(w uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((w&low7 + low7) | w | low7)
 }
 
 // structural marks the bytes tapeSize counts.

@@ -17,6 +17,7 @@ type Elem struct {
 	Resource bool // of type Resource: a resource nested in another
 	Types    []string
 	Ref      string // content reference: the element has the definition at this path
+	path     string // its own path, where its members resolve when it is a backbone element
 }
 
 // Chosen is the type of an element as it is written: for a choice element
@@ -59,53 +60,55 @@ func cardinalities() map[string]*Elem {
 					e.Resource = f[2] == "Resource"
 				}
 			}
+			e.path = f[0]
 			cardMap[f[0]] = e
 		}
 	})
 	return cardMap
 }
 
-// ElementInfo resolves the element a JSON member path (names, no indexes)
-// reaches below a resource or datatype, following complex types, backbone
-// elements, content references and choice types (valueQuantity is
-// value[x] of type Quantity). It returns nil for elements R4 leaves optional
-// and does not describe (the default: 0..*).
-func ElementInfo(base string, names []string) *Elem {
+// Child resolves member name (a JSON name) of what cur names, a resource
+// or datatype or a backbone element's path, following complex types,
+// backbone elements, content references and choice types (valueQuantity
+// is value[x] of type Quantity). It returns the element, nil for one R4
+// leaves optional and does not describe (the default: 0..*), and what the
+// element's own members resolve against: its type, the element its content
+// reference names, or its own path for a backbone element; "" when R4 does
+// not describe them. A walk that keeps that second result resolves each
+// element with one lookup, whatever its depth. The path is built in a
+// buffer and looked up without a string of its own.
+func Child(cur, name string) (*Elem, string) {
+	if cur == "" {
+		return nil, ""
+	}
 	m := cardinalities()
-	cur := base
-	for i, name := range names {
-		path := cur + "." + name
-		e := m[path]
-		choice := ""
-		if e == nil {
-			// valueCodeableConcept: try each capital as the start of the type.
-			for k := 1; k < len(name); k++ {
-				if name[k] >= 'A' && name[k] <= 'Z' {
-					if c := m[cur+"."+name[:k]+"[x]"]; c != nil {
-						e, choice, path = c, name[k:], cur+"."+name[:k]+"[x]"
-						break
-					}
+	var buf [128]byte
+	key := append(append(append(buf[:0], cur...), '.'), name...)
+	e := m[string(key)]
+	choice := ""
+	if e == nil {
+		// valueCodeableConcept: try each capital as the start of the type.
+		for k := 1; k < len(name); k++ {
+			if name[k] >= 'A' && name[k] <= 'Z' {
+				key = append(append(append(key[:len(cur)], '.'), name[:k]...), "[x]"...)
+				if c := m[string(key)]; c != nil {
+					e, choice = c, name[k:]
+					break
 				}
 			}
 		}
-		if e == nil {
-			return nil
-		}
-		if i == len(names)-1 {
-			return e
-		}
-		switch {
-		case e.Ref != "":
-			cur = e.Ref
-		case choice != "":
-			cur = choice
-		case len(e.Types) == 1 && (e.Types[0] == "BackboneElement" || e.Types[0] == "Element"):
-			cur = path
-		case len(e.Types) == 1:
-			cur = e.Types[0]
-		default:
-			return nil
-		}
 	}
-	return nil
+	switch {
+	case e == nil:
+		return nil, ""
+	case e.Ref != "":
+		return e, e.Ref
+	case choice != "":
+		return e, choice
+	case len(e.Types) == 1 && (e.Types[0] == "BackboneElement" || e.Types[0] == "Element"):
+		return e, e.path
+	case len(e.Types) == 1:
+		return e, e.Types[0]
+	}
+	return e, ""
 }
