@@ -240,6 +240,11 @@ func zeroBytes(w uint64) uint64 {
 	return ^((w&low7 + low7) | w | low7)
 }
 
+// smallInput is the size up to which the tape is not sized ahead: it grows
+// by doubling from what the last parse left, a few copies of a few
+// kilobytes, cheaper than reading the input twice on every small call.
+const smallInput = 64 << 10
+
 // structural marks the bytes tapeSize counts.
 var structural = [256]uint8{',': 1, ':': 1, '{': 1, '[': 1}
 
@@ -258,7 +263,7 @@ func (p *parser) run() error {
 	if i >= len(s) {
 		return p.finish(nodes, frames, i, "empty input")
 	}
-	if cap(nodes) < len(s)/2+1 { // a node takes two bytes of input at least
+	if cap(nodes) < len(s)/2+1 && len(s) > smallInput { // a node takes two bytes of input at least
 		// Sized once: a tape grown by appending would be copied over and
 		// over, and a large one is most of a call's memory.
 		if want := tapeSize(s); cap(nodes) < want {
