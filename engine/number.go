@@ -7,20 +7,18 @@ package engine
 // WebAssembly module.
 const confScale = 1_000_000_000
 
-// parseUnit reads a JSON number from 0 to 1 as a multiple of 1/confScale.
-// Digits past the ninth decimal round up when up is set and down otherwise,
-// so that each caller errs toward labeling more. ok is false for anything
-// else.
-func parseUnit(raw []byte, up bool) (v uint32, ok bool) {
+// decimal reads a JSON number as its significant digits, leading zeros
+// dropped, and where the decimal point falls among them: the value is
+// 0.digits × 10^point, below zero when neg. ok is false for anything that
+// is not a JSON number.
+func decimal(raw []byte) (digits []byte, point int, neg, ok bool) {
 	i := 0
 	if i < len(raw) && raw[i] == '-' {
 		i++
 	}
-	neg := i == 1
-	var digits []byte // significant digits, leading zeros dropped
-	point := 0        // digits before the decimal point, counted into digits
+	neg = i == 1
 	seen := false
-	for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+	for ; i < len(raw) && isDigit(raw[i]); i++ {
 		seen = true
 		if len(digits) > 0 || raw[i] != '0' {
 			digits = append(digits, raw[i])
@@ -30,7 +28,7 @@ func parseUnit(raw []byte, up bool) (v uint32, ok bool) {
 	if i < len(raw) && raw[i] == '.' {
 		i++
 		frac := false
-		for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+		for ; i < len(raw) && isDigit(raw[i]); i++ {
 			frac = true
 			if len(digits) > 0 || raw[i] != '0' {
 				digits = append(digits, raw[i])
@@ -39,11 +37,11 @@ func parseUnit(raw []byte, up bool) (v uint32, ok bool) {
 			}
 		}
 		if !frac {
-			return 0, false
+			return nil, 0, false, false
 		}
 	}
 	if !seen {
-		return 0, false
+		return nil, 0, false, false
 	}
 	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
 		i++
@@ -55,18 +53,27 @@ func parseUnit(raw []byte, up bool) (v uint32, ok bool) {
 			i++
 		}
 		exp, any := 0, false
-		for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+		for ; i < len(raw) && isDigit(raw[i]); i++ {
 			any = true
 			if exp < 10000 {
 				exp = exp*10 + int(raw[i]-'0')
 			}
 		}
 		if !any {
-			return 0, false
+			return nil, 0, false, false
 		}
 		point += sign * exp
 	}
-	if i != len(raw) {
+	return digits, point, neg, i == len(raw)
+}
+
+// parseUnit reads a JSON number from 0 to 1 as a multiple of 1/confScale.
+// Digits past the ninth decimal round up when up is set and down otherwise,
+// so that each caller errs toward labeling more. ok is false for anything
+// else.
+func parseUnit(raw []byte, up bool) (v uint32, ok bool) {
+	digits, point, neg, ok := decimal(raw)
+	if !ok {
 		return 0, false
 	}
 	for len(digits) > 0 && digits[len(digits)-1] == '0' {
@@ -95,69 +102,27 @@ func parseUnit(raw []byte, up bool) (v uint32, ok bool) {
 }
 
 // wholeAtLeast reports whether the JSON number raw is at least the whole
-// number n (decimal digits, no leading zero): its whole part, read as
-// digits with the exponent applied, compared as a decimal string. Exact
-// for any precision, and without strconv's float tables (above).
+// number n (decimal digits, no leading zero): its whole part, the digits
+// before its decimal point, compared as a decimal string. Exact for any
+// precision, and without strconv's float tables (above).
 func wholeAtLeast(raw []byte, n string) bool {
-	i := 0
-	neg := i < len(raw) && raw[i] == '-'
-	if neg {
-		i++
-	}
-	var mant []byte // significant digits, leading zeros dropped
-	point := 0      // digits of mant before the decimal point
-	for ; i < len(raw) && isDigit(raw[i]); i++ {
-		if len(mant) > 0 || raw[i] != '0' {
-			mant = append(mant, raw[i])
-			point++
-		}
-	}
-	if i < len(raw) && raw[i] == '.' {
-		for i++; i < len(raw) && isDigit(raw[i]); i++ {
-			if len(mant) > 0 || raw[i] != '0' {
-				mant = append(mant, raw[i])
-			} else {
-				point--
-			}
-		}
-	}
-	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
-		i++
-		eneg := i < len(raw) && raw[i] == '-'
-		if i < len(raw) && (raw[i] == '-' || raw[i] == '+') {
-			i++
-		}
-		e := 0
-		for ; i < len(raw) && isDigit(raw[i]); i++ {
-			if e < 1<<20 {
-				e = e*10 + int(raw[i]-'0')
-			}
-		}
-		if eneg {
-			e = -e
-		}
-		point += e
-	}
-	if len(mant) == 0 {
+	digits, point, neg, ok := decimal(raw)
+	switch {
+	case !ok:
+		return false
+	case len(digits) == 0:
 		return n == "0" // the value is zero
-	}
-	if neg {
+	case neg:
 		return false
-	}
-	if point <= 0 {
+	case point <= 0:
 		return n == "0" // a fraction below one
+	case point != len(n):
+		return point > len(n)
 	}
-	if point > len(n) {
-		return true
-	}
-	if point < len(n) {
-		return false
-	}
-	whole := mant[:min(point, len(mant))]
 	for j := 0; j < point; j++ {
 		c := byte('0')
-		if j < len(whole) {
-			c = whole[j]
+		if j < len(digits) {
+			c = digits[j]
 		}
 		if c != n[j] {
 			return c > n[j]
