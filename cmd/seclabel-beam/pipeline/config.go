@@ -102,6 +102,19 @@ const defaultInheritElements = 14
 // every stage share it (an Engine is safe for concurrent use).
 var engines sync.Map // configuration JSON -> *engine.Engine
 
+// withEngine is what every DoFn that runs the engine holds: the
+// configuration, sent to the workers, and the engine Setup gets for it.
+type withEngine struct {
+	Cfg Config
+	e   *engine.Engine
+}
+
+// Setup gets the worker's engine for the configuration.
+func (w *withEngine) Setup() (err error) {
+	w.e, err = engineFor(w.Cfg)
+	return err
+}
+
 func engineFor(c Config) (*engine.Engine, error) {
 	key, _ := json.Marshal(c)
 	if e, ok := engines.Load(string(key)); ok {

@@ -24,7 +24,7 @@ func init() {
 func PatientHWM(s beam.Scope, cfg Config, records beam.PCollection) beam.PCollection {
 	s = s.Scope("PatientHWM")
 	byPatient := beam.ParDo(s, &byPatientFn{}, records)
-	return beam.ParDo(s, &hwmFn{Cfg: cfg}, beam.GroupByKey(s, byPatient))
+	return beam.ParDo(s, &hwmFn{withEngine{Cfg: cfg}}, beam.GroupByKey(s, byPatient))
 }
 
 // byPatientFn keys each resource by the Patient whose compartment holds it.
@@ -54,15 +54,7 @@ func (f *byPatientFn) ProcessElement(file string, r Record, emit func(string, Re
 }
 
 // hwmFn marks one patient's compartment.
-type hwmFn struct {
-	Cfg Config
-	e   *engine.Engine
-}
-
-func (f *hwmFn) Setup() (err error) {
-	f.e, err = engineFor(f.Cfg)
-	return err
-}
+type hwmFn struct{ withEngine }
 
 func (f *hwmFn) ProcessElement(ctx context.Context, patient string, records func(*Record) bool, out func(string, Record)) error {
 	bundle := []byte(`{"resourceType":"Bundle","type":"collection","entry":[`)

@@ -47,7 +47,7 @@ func Label(s beam.Scope, cfg Config, lines beam.PCollection) (records, counts be
 		return records, counts, err
 	}
 	rounds := cfg.rounds(e)
-	loop, rejected, read := beam.ParDo3(s, &linksFn{Cfg: cfg}, lines)
+	loop, rejected, read := beam.ParDo3(s, &linksFn{withEngine{Cfg: cfg}}, lines)
 	var settled []beam.PCollection
 	// A reference along an inherit element takes one more group-by-key
 	// than the rounds: its first one brings the request to the referenced
@@ -55,13 +55,13 @@ func Label(s beam.Scope, cfg Config, lines beam.PCollection) (records, counts be
 	for i := 1; i <= rounds; i++ {
 		rs := s.Scope("Round" + strconv.Itoa(i))
 		var done beam.PCollection
-		loop, done = beam.ParDo2(rs, &roundFn{Cfg: cfg, First: i == 1}, beam.GroupByKey(rs, loop))
+		loop, done = beam.ParDo2(rs, &roundFn{withEngine: withEngine{Cfg: cfg}, First: i == 1}, beam.GroupByKey(rs, loop))
 		settled = append(settled, done)
 	}
 	fs := s.Scope("Final")
-	_, done := beam.ParDo2(fs, &roundFn{Cfg: cfg, Final: true}, beam.GroupByKey(fs, loop))
+	_, done := beam.ParDo2(fs, &roundFn{withEngine: withEngine{Cfg: cfg}, Final: true}, beam.GroupByKey(fs, loop))
 	settled = append(settled, done)
-	labeled, count := beam.ParDo2(s, &labelFn{Cfg: cfg}, beam.Flatten(s, settled...))
+	labeled, count := beam.ParDo2(s, &labelFn{withEngine{Cfg: cfg}}, beam.Flatten(s, settled...))
 	return beam.Flatten(s, rejected, labeled), beam.Flatten(s, read, count), nil
 }
 
@@ -130,15 +130,7 @@ func emitNode(emit func(string, []byte), n *node) {
 }
 
 // linksFn reads each line's references: the first round's messages.
-type linksFn struct {
-	Cfg Config
-	e   *engine.Engine
-}
-
-func (f *linksFn) Setup() (err error) {
-	f.e, err = engineFor(f.Cfg)
-	return err
-}
+type linksFn struct{ withEngine }
 
 func (f *linksFn) ProcessElement(ctx context.Context, l Line, loop func(string, []byte), rejected func(string, Record), count func(string, int64)) error {
 	count("read", 1)
@@ -171,14 +163,8 @@ func (f *linksFn) ProcessElement(ctx context.Context, l Line, loop func(string, 
 // nothing references and that inherits from nothing can receive nothing
 // more: it leaves the rounds. Final, every resource leaves.
 type roundFn struct {
-	Cfg          Config
+	withEngine
 	First, Final bool
-	e            *engine.Engine
-}
-
-func (f *roundFn) Setup() (err error) {
-	f.e, err = engineFor(f.Cfg)
-	return err
 }
 
 func (f *roundFn) ProcessElement(ctx context.Context, key string, items func(*[]byte) bool, loop func(string, []byte), settled func([]byte)) error {
@@ -295,15 +281,7 @@ func passedKey(p engine.Passed) string {
 }
 
 // labelFn labels each resource with what reached it.
-type labelFn struct {
-	Cfg Config
-	e   *engine.Engine
-}
-
-func (f *labelFn) Setup() (err error) {
-	f.e, err = engineFor(f.Cfg)
-	return err
-}
+type labelFn struct{ withEngine }
 
 func (f *labelFn) ProcessElement(ctx context.Context, b []byte, out func(string, Record), count func(string, int64)) error {
 	it, err := decodeItem(b)

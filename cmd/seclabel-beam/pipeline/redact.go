@@ -28,8 +28,8 @@ func init() {
 // of the output and listed in withheld.ndjson.
 func Redact(s beam.Scope, cfg Config, lines beam.PCollection) (records, counts beam.PCollection) {
 	s = s.Scope("Redact")
-	withheld := beam.ParDo(s.Scope("FindWithheld"), &withheldFn{Cfg: cfg}, lines)
-	return beam.ParDo2(s, &redactFn{Cfg: cfg}, lines, beam.SideInput{Input: withheld})
+	withheld := beam.ParDo(s.Scope("FindWithheld"), &withheldFn{withEngine{Cfg: cfg}}, lines)
+	return beam.ParDo2(s, &redactFn{withEngine: withEngine{Cfg: cfg}}, lines, beam.SideInput{Input: withheld})
 }
 
 // redaction is one line's redaction.
@@ -91,15 +91,7 @@ func (r *redaction) withheldRefs() []string {
 
 // withheldFn is the first pass: the references to what each line's
 // redaction withholds. Rejected lines are reported by the second pass.
-type withheldFn struct {
-	Cfg Config
-	e   *engine.Engine
-}
-
-func (f *withheldFn) Setup() (err error) {
-	f.e, err = engineFor(f.Cfg)
-	return err
-}
+type withheldFn struct{ withEngine }
 
 func (f *withheldFn) ProcessElement(_ context.Context, l Line, emit func(string)) error {
 	r, err := redactOne(f.e, f.Cfg.Context, l.Text)
@@ -114,14 +106,8 @@ func (f *withheldFn) ProcessElement(_ context.Context, l Line, emit func(string)
 
 // redactFn is the second pass, with every withheld reference.
 type redactFn struct {
-	Cfg     Config
-	e       *engine.Engine
+	withEngine
 	context string // Cfg.Context with the side input's references
-}
-
-func (f *redactFn) Setup() (err error) {
-	f.e, err = engineFor(f.Cfg)
-	return err
 }
 
 func (f *redactFn) ProcessElement(_ context.Context, l Line, withheld func(*string) bool, out func(string, Record), count func(string, int64)) error {
