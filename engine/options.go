@@ -47,6 +47,11 @@ var defaultInherit = []string{
 	"MedicationAdministration.medicationReference", "MedicationStatement.medicationReference",
 }
 
+// DefaultInherit returns the reference elements labels are inherited along
+// when Options.Inherit is nil, for callers that bound work by them (a
+// pipeline that follows references across files in rounds).
+func DefaultInherit() []string { return append([]string(nil), defaultInherit...) }
+
 var defaultPrivacyRevealing = []string{
 	"MASK", "REDACT", "CPLYCD", "ANONY", "DEID", "PSEUD",
 	"NODSCLCD", "NODSCLCDS", "NORDSCLCD", "NORDSCLCDS", "NOAUTH", "NOPAT", "NOVIP", "RedisclosureProhibitionMark",

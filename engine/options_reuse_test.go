@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -53,5 +54,18 @@ func TestMergedOptionsMatchResolved(t *testing.T) {
 				t.Errorf("%s: reveals %s = %v, want %v", c.req, code, got.reveal.has("", code), want.reveal.has("", code))
 			}
 		}
+	}
+}
+
+// DefaultInherit hands out a copy: a caller changing it changes nothing
+// the engine inherits along.
+func TestDefaultInheritIsACopy(t *testing.T) {
+	a := DefaultInherit()
+	if len(a) == 0 || !slices.Equal(a, defaultInherit) {
+		t.Fatalf("DefaultInherit() = %v, want %v", a, defaultInherit)
+	}
+	a[0] = "Changed.element"
+	if defaultInherit[0] == "Changed.element" {
+		t.Error("DefaultInherit returned the engine's own list")
 	}
 }

@@ -89,14 +89,10 @@ func (c Config) rounds(e *engine.Engine) int {
 	o := e.Options()
 	n := len(o.Propagate) + len(o.Inherit)
 	if o.Inherit == nil {
-		n += defaultInheritElements
+		n += len(engine.DefaultInherit())
 	}
 	return max(n, 1)
 }
-
-// defaultInheritElements is how many reference elements the engine's
-// default inherit option lists (engine.Options.Inherit).
-const defaultInheritElements = 14
 
 // engines keeps one engine per configuration in a worker process: DoFns of
 // every stage share it (an Engine is safe for concurrent use).
