@@ -60,12 +60,12 @@ type plan struct {
 	sameID *plan
 }
 
-// location is the resource's FHIRPath-like location.
-func (p *plan) location() string {
+// location is the resource's FHIRPath-like location, built in ss.
+func (p *plan) location(ss *strSlab) string {
 	if p.loc == "" {
 		p.loc = p.base
 		if p.entry >= 0 {
-			p.loc = entryLoc(p.base, p.entry)
+			p.loc = ss.entryLoc(p.base, p.entry)
 		}
 	}
 	return p.loc
@@ -114,9 +114,17 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	// The entries' plans, in buffers reused across calls (nested Bundles
 	// take theirs past the end of the outer one's).
 	base := len(s.planArena)
-	s.planArena = slices.Grow(s.planArena, count)[:base+count]
+	if cap(s.planArena) < base+count {
+		// A new arena is zero past what is copied; only plans used
+		// before need clearing.
+		grown := make([]plan, base, max(base+count, 2*cap(s.planArena)))
+		copy(grown, s.planArena)
+		s.planArena, s.planUsed = grown, base
+	}
+	s.planArena = s.planArena[:base+count]
 	arena := s.planArena[base:]
-	clear(arena)
+	clear(s.planArena[base:min(base+count, max(base, s.planUsed))])
+	s.planUsed = max(s.planUsed, base+count)
 	defer func() { s.planArena = s.planArena[:base] }()
 	plans := make([]*plan, 0, count)
 	i := 0
@@ -153,6 +161,8 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	if cap(s.report.Labeled) < touched && !s.opts.OmitReport {
 		s.report.Labeled = make([]Labeled, 0, touched)
 	}
+	s.edits = slices.Grow(s.edits, touched) // one edit each, most often
+
 	for _, p := range plans {
 		final := s.writePlan(d, p)
 		if s.opts.BundleHighWaterMark {
@@ -207,7 +217,15 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 	sc.resource(n, p.typ, 0, false)
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
-			p.matches = append(p.matches, match{rule: ri, path: p.location() + "." + strings.Join(r.rules[ri].path, "."), element: -1})
+			p.matches = append(p.matches, match{rule: ri, path: p.location(&s.strs) + "." + strings.Join(r.rules[ri].path, "."), element: -1})
+		}
+	}
+	if n := 0; p.added == nil {
+		for _, m := range p.matches {
+			n += len(r.rules[m.rule].labels)
+		}
+		if n > 0 {
+			p.added = s.labelSlab.take(n)
 		}
 	}
 	for _, m := range p.matches {
@@ -739,7 +757,7 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	if !sc.applies(ri, typ, depth) || ru.path != nil && ru.inline && contained {
 		return nil // inline labels go on the container's own elements only
 	}
-	loc := sc.p.location() + string(sc.path) + suffix
+	loc := sc.s.strs.join(sc.p.location(&sc.s.strs), sc.path, suffix)
 	el := jsonx.Node(-1)
 	if ru.inline {
 		el = sc.elems[len(ru.path)-1]
@@ -751,6 +769,9 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	}
 	// system and code may alias the input: the report's copies are made
 	// once the call is done (Result.own).
+	if sc.p.matches == nil {
+		sc.p.matches = sc.s.matchSlab.take(1)
+	}
 	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 	return &sc.p.matches[len(sc.p.matches)-1]
 }
@@ -758,8 +779,28 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 // reportLabeled adds a labeled resource to the report. Its strings that
 // alias the input are copied once the call is done (Result.own).
 func (s *state) reportLabeled(d *jsonx.Doc, p *plan, confCode string, final []label) {
-	rep := Labeled{Location: p.location(), Type: p.typ, ID: p.id, Confidentiality: confCode}
+	rep := Labeled{Location: p.location(&s.strs), Type: p.typ, ID: p.id, Confidentiality: confCode}
 	r := s.rules()
+	inline, added := 0, 0
+	for _, m := range p.matches {
+		if r.rules[m.rule].inline {
+			inline++
+		}
+	}
+	for _, f := range final {
+		if f.node < 0 {
+			added++
+		}
+	}
+	if n := len(p.matches) - inline + len(p.inherited); n > 0 {
+		rep.Matches = s.repMatch.take(n)
+	}
+	if inline > 0 {
+		rep.Inline = s.repMatch.take(inline)
+	}
+	if added > 0 {
+		rep.Added = s.repCoding.take(added)
+	}
 	for _, m := range p.matches {
 		mm := Match{Rule: r.rules[m.rule].id, System: m.system, Code: m.code, Path: m.path}
 		if m.byText {

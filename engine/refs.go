@@ -228,7 +228,7 @@ func (s *state) follow(d *jsonx.Doc, b jsonx.Node, arena []plan, plans []*plan) 
 	for _, e := range f.edges {
 		if e.back && e.from.sensitive() {
 			e.to.inherited = append(e.to.inherited, Match{Rule: "inherit", Code: strings.Clone(d.Str(d.Get(e.ref, "reference"))),
-				Path: e.to.location() + string(f.paths[e.path[0]:e.path[1]])})
+				Path: e.to.location(&s.strs) + string(f.paths[e.path[0]:e.path[1]])})
 		}
 	}
 }

@@ -125,3 +125,30 @@ func TestTypedResultsOwnTheirStrings(t *testing.T) {
 		t.Fatal("no result checked")
 	}
 }
+
+// A Result stays as it was while the Engine answers more calls: the report's
+// lists and strings are cut from chunks the next call must not write over.
+func TestResultsOutliveLaterCalls(t *testing.T) {
+	ctx := context.Background()
+	e, _ := engine.New(engine.Options{TextMatch: engine.TextAll})
+	type kept struct {
+		res  *engine.Result
+		text string
+	}
+	var all []kept
+	for _, in := range goldenResources(t) {
+		res, err := e.Label(ctx, in)
+		if err != nil || len(res.Report.Labeled) == 0 {
+			continue
+		}
+		all = append(all, kept{res, fmt.Sprintf("%+v", *res)})
+	}
+	if len(all) < 10 {
+		t.Fatalf("only %d labeled results", len(all))
+	}
+	for i, k := range all {
+		if now := fmt.Sprintf("%+v", *k.res); now != k.text {
+			t.Fatalf("result %d changed after later calls\nbefore: %.300s\n   now: %.300s", i, k.text, now)
+		}
+	}
+}

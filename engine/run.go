@@ -59,10 +59,17 @@ type buffers struct {
 type labeler struct {
 	scan      scanner // matches a resource's codes and words against the rules
 	planArena []plan  // the per-entry plans
+	planUsed  int     // planArena[planUsed:] is zero
 	// writePlan's lists, reused by every resource, and the JSON text of
 	// the labels it added (cleared every call).
 	planExisting, planFinal, planAdded []label
 	newLabels                          []newLabel
+	// The plans' and the report's short lists and strings (slab.go).
+	matchSlab slab[match]
+	labelSlab slab[label]
+	repMatch  slab[Match]
+	repCoding slab[Coding]
+	strs      strSlab
 }
 
 // validator is validation's scratch space (validate.go).
@@ -120,6 +127,11 @@ func (s *state) reset(opts *Options) {
 	clear(s.newLabels) // its strings may alias the last input
 	s.newLabels = s.newLabels[:0]
 	s.texts, s.lastText = s.texts[:0], nil
+	// The last call's result holds what was cut from these chunks.
+	s.matchSlab.drop()
+	s.labelSlab.drop()
+	s.repMatch.drop()
+	s.repCoding.drop()
 }
 
 func (e *Engine) putState(s *state) {
@@ -139,7 +151,7 @@ func (e *Engine) putState(s *state) {
 		s.respBuf = nil
 	}
 	if cap(s.planArena) > bufferKept/int(unsafe.Sizeof(plan{})) {
-		s.planArena = nil
+		s.planArena, s.planUsed = nil, 0
 	}
 	e.pool.Put(s)
 }

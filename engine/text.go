@@ -62,18 +62,18 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 	mt = strings.ToLower(strings.TrimSpace(mt))
 	html := mt == "text/html" || mt == "application/xhtml+xml"
 	if !html && mt != "text/plain" && mt != "text/markdown" {
-		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location()+string(sc.path)+".data",
+		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data",
 			"an attachment of type "+quote(mt)+" is not read for words; only text/plain, text/html and text/markdown are")
 		return
 	}
 	buf, ok := words.DecodeBase64(sc.abuf[:0], data)
 	sc.abuf = buf
 	if !ok {
-		sc.s.diag(SeverityWarning, DiagTextNotRead, sc.p.location()+string(sc.path)+".data", "the attachment's data is not base64; it is not read for words")
+		sc.s.diag(SeverityWarning, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's data is not base64; it is not read for words")
 		return
 	}
 	if !utf8.Valid(buf) {
-		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location()+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
+		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
 		return
 	}
 	t := view(buf)
@@ -167,8 +167,8 @@ func (sc *scanner) dropped(t string, ri int, typ string, depth int, suffix strin
 	}
 	start := utf8.RuneCountInString(t[:f.Start])
 	sc.s.report.Dropped = append(sc.s.report.Dropped, Dropped{
-		Location: sc.p.location(), Type: sc.p.typ, ID: sc.p.id, Rule: sc.r.rules[ri].id,
-		Path: sc.p.location() + string(sc.path) + suffix, Text: strings.Clone(t[f.Start:f.End]),
+		Location: sc.p.location(&sc.s.strs), Type: sc.p.typ, ID: sc.p.id, Rule: sc.r.rules[ri].id,
+		Path: sc.p.location(&sc.s.strs) + string(sc.path) + suffix, Text: strings.Clone(t[f.Start:f.End]),
 		Start: start, End: start + utf8.RuneCountInString(t[f.Start:f.End]),
 		Reason: f.Reason.String(), Trigger: strings.Clone(f.Trigger),
 	})

@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"strconv"
+	"unsafe"
+)
+
+// A Bundle of many small entries gives the report a few short lists and
+// strings per entry. Allocated one by one they cost more than the labeling
+// (the allocations, and the collector's walks over them), so they are cut
+// from chunks that grow with the call.
+
+// slabMax bounds one chunk, so a chunk's unused tail stays small.
+const slabMax = 4096
+
+// slab hands out short slices of one chunk. A slice it returns is empty
+// with the capacity asked for: appending beyond that moves it out of the
+// chunk, never over a neighbour.
+type slab[T any] struct{ chunk []T }
+
+func (s *slab[T]) take(n int) []T {
+	if cap(s.chunk)-len(s.chunk) < n {
+		s.chunk = make([]T, 0, max(n, min(2*cap(s.chunk), slabMax)))
+	}
+	i := len(s.chunk)
+	s.chunk = s.chunk[:i+n]
+	return s.chunk[i : i : i+n]
+}
+
+// drop lets the chunk go: its slices belong to the last call's result.
+func (s *slab[T]) drop() { s.chunk = nil }
+
+// strSlab joins strings into chunks of text, handing out strings that
+// share them; what it handed out is never written again.
+type strSlab struct{ buf []byte }
+
+// join returns a + b + c.
+func (s *strSlab) join(a string, b []byte, c string) string {
+	n := len(a) + len(b) + len(c)
+	if n == 0 {
+		return ""
+	}
+	start := s.room(n)
+	s.buf = append(append(append(s.buf, a...), b...), c...)
+	return unsafe.String(&s.buf[start], n)
+}
+
+// entryLoc returns entryLoc(bundleLoc, i).
+func (s *strSlab) entryLoc(bundleLoc string, i int) string {
+	start := s.room(len(bundleLoc) + len(".entry[].resource") + 20)
+	s.buf = append(s.buf, bundleLoc...)
+	s.buf = append(s.buf, ".entry["...)
+	s.buf = strconv.AppendInt(s.buf, int64(i), 10)
+	s.buf = append(s.buf, "].resource"...)
+	return unsafe.String(&s.buf[start], len(s.buf)-start)
+}
+
+// room makes room for n more bytes in the chunk and returns where they
+// start.
+func (s *strSlab) room(n int) int {
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]byte, 0, max(n, min(2*cap(s.buf), 64<<10), 256))
+	}
+	return len(s.buf)
+}
