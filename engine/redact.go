@@ -244,7 +244,7 @@ func (s *state) judgeAs(ls []label, typ string, clearance bool) ([]label, string
 		confLabel = label{system: confidentialityCS, code: s.opts.DefaultConfidentiality}
 	}
 	if conf > a.clearance && clearance {
-		return []label{confLabel}, "clearance"
+		return append(s.labelSlab.take(1), confLabel), "clearance"
 	}
 	if a.denyTypes[typ] {
 		return []label{{system: resourceTypesCS, code: typ}}, "deny"

@@ -37,15 +37,18 @@ func (g *refSet) add(ref string) {
 	g.full[base] = true // the set lives within the call, as its input does
 }
 
-// resource remembers a withheld resource by its fullUrl and Type/id.
-func (g *refSet) resource(d *jsonx.Doc, n jsonx.Node, fullURL string) {
+// resource remembers a withheld resource by its fullUrl and Type/id,
+// building the latter in ss.
+func (g *refSet) resource(d *jsonx.Doc, n jsonx.Node, fullURL string, ss *strSlab) {
 	if fullURL != "" {
 		g.add(fullURL)
 	}
 	if id := d.Str(d.Get(n, "id")); id != "" {
-		g.add(d.Str(d.Get(n, "resourceType")) + "/" + id)
+		g.add(ss.join(d.Str(d.Get(n, "resourceType")), slash, id))
 	}
 }
+
+var slash = []byte{'/'}
 
 // has reports whether ref names something withheld.
 func (g *refSet) has(ref string) bool {

@@ -65,7 +65,7 @@ func (r *redactor) at() reportLen {
 // may be why the whole goes.
 func (r *redactor) dropSince(m reportLen) {
 	for _, rel := range r.out[m.out:] {
-		r.gone.resource(r.d, rel.n, "")
+		r.gone.resource(r.d, rel.n, "", &r.s.strs)
 	}
 	r.rep.Removed, r.rep.Masked = r.rep.Removed[:m.removed], r.rep.Masked[:m.masked]
 	r.out, r.runs = r.out[:m.out], r.runs[:m.runs]
@@ -77,6 +77,9 @@ func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail stri
 	// Strings alias the input: the report is written within the call, and
 	// the typed methods make a Result the caller's (Result.own).
 	w := Withheld{Location: loc, Type: typ, ID: d.Str(d.Get(n, "id")), FullURL: fullURL, Reason: reason, Detail: detail}
+	if len(why) > 0 {
+		w.Labels = r.s.repCoding.take(len(why))
+	}
 	for _, l := range why {
 		w.Labels = append(w.Labels, Coding{System: l.system, Code: l.code, Set: l.set.String()})
 		if l.bad != 0 && w.Detail == "" {
@@ -91,7 +94,7 @@ func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail stri
 	}
 	r.rep.Withheld = append(r.rep.Withheld, w)
 	if n >= 0 {
-		r.gone.resource(d, n, fullURL)
+		r.gone.resource(d, n, fullURL, &r.s.strs)
 	}
 }
 
@@ -295,7 +298,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				eeff = with(eff, own)
 				if why, reason := r.s.judge(eeff, d.Str(d.Get(res, "resourceType"))); reason != "" {
 					r.set(e, action{kind: actRemove})
-					r.withheld(res, entryLoc(loc, i), d.Str(d.Get(res, "resourceType")), fu, reason, "", why)
+					r.withheld(res, r.s.strs.entryLoc(loc, i), d.Str(d.Get(res, "resourceType")), fu, reason, "", why)
 					run.match(d, e)
 					continue
 				}
@@ -309,7 +312,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				r.docComps[res] = true
 			}
 			nout, nruns := len(r.out), len(r.runs)
-			if !r.resource(res, entryLoc(loc, i), fu, eeff, true) {
+			if !r.resource(res, r.s.strs.entryLoc(loc, i), fu, eeff, true) {
 				if i == 0 && (typ == "document" || typ == "message") {
 					what := "the document's Composition"
 					if typ == "message" {

@@ -455,7 +455,7 @@ func (r *redactor) extensions(obj jsonx.Node, name string, arr jsonx.Node, eff [
 		if d.Kind(x) != jsonx.Object || d.KeyIs(d.Get(x, "url"), extInline) {
 			continue
 		}
-		here := loc + "." + name + "[" + strconv.Itoa(i) + "]"
+		here := r.s.where.index(loc, name, i)
 		own := r.inlineOf(x, r.level(), nil)
 		xe := with(eff, own)
 		if len(own) > 0 {
@@ -503,7 +503,7 @@ func (r *redactor) reportRemoved(here string) {
 	for len(rm) > 0 && inside(rm[len(rm)-1], here) {
 		rm = rm[:len(rm)-1]
 	}
-	r.rep.Removed = append(rm, here)
+	r.rep.Removed = append(rm, strings.Clone(here)) // here is the walk's scratch
 }
 
 func inside(p, of string) bool {
@@ -520,7 +520,7 @@ func (r *redactor) withholdAs(reason, detail string) {
 // (either may be absent).
 func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, cur string, eff []label, mod bool, loc string) {
 	d := r.d
-	here := loc + "." + name
+	here := r.s.where.join(loc, dotBytes, name)
 	info, inner := r4.Child(cur, name)
 	if info != nil && info.Resource {
 		r.nestedResource(obj, v, here, eff)
@@ -552,7 +552,7 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, cur s
 		removed := 0
 		for i := 0; i < n; i++ {
 			it, si := d.Index(v, i), d.Index(sib, i)
-			ihere := here + "[" + strconv.Itoa(i) + "]"
+			ihere := r.s.where.index(here, "", i)
 			lvl := r.level()
 			var own []label
 			if d.Kind(it) == jsonx.Object {
@@ -679,7 +679,7 @@ func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, info 
 		r.set(sib, action{kind: actRemove})
 		r.add(obj, name, ext)
 	}
-	r.rep.Masked = append(r.rep.Masked, here)
+	r.rep.Masked = append(r.rep.Masked, strings.Clone(here))
 }
 
 // contained judges each contained resource on its container's labels, an
@@ -740,6 +740,7 @@ func (r *redactor) nestedResource(obj, v jsonx.Node, here string, eff []label) {
 	if v < 0 {
 		return
 	}
+	here = strings.Clone(here) // the walk's scratch: it is kept
 	if err := isResource(r.d, v, here); err != nil {
 		r.fail(err)
 		return

@@ -136,15 +136,26 @@ func TestResultsOutliveLaterCalls(t *testing.T) {
 		text string
 	}
 	var all []kept
-	for _, in := range goldenResources(t) {
-		res, err := e.Label(ctx, in)
-		if err != nil || len(res.Report.Labeled) == 0 {
-			continue
+	labeled, redacted := 0, 0
+	access := engine.AccessContext{Clearance: "N", PurposeOfUse: "TREAT", Deny: []string{"HIV", "SUD", "PSY"}}
+	// A Parameters whose inline label makes redaction walk its elements,
+	// down to a resource inside it that is withheld.
+	nested := []byte(`{"resourceType":"Parameters","id":"par","parameter":[` +
+		`{"name":"n","valueString":"x","_valueString":{"extension":[{"url":"http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-inline-sec-label",` +
+		`"valueCoding":{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"N"}}]}},` +
+		`{"name":"a","resource":{"resourceType":"Condition","id":"c1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"V"}]},"code":{"text":"x"}}}]}`)
+	for _, in := range append([][]byte{nested}, goldenResources(t)...) {
+		if res, err := e.Label(ctx, in); err == nil && len(res.Report.Labeled) > 0 {
+			all = append(all, kept{res, fmt.Sprintf("%+v", *res)})
+			labeled++
 		}
-		all = append(all, kept{res, fmt.Sprintf("%+v", *res)})
+		if res, err := e.Redact(ctx, in, access); err == nil && len(res.Report.Removed)+len(res.Report.Masked)+len(res.Report.Withheld) > 0 {
+			all = append(all, kept{res, fmt.Sprintf("%+v", *res)})
+			redacted++
+		}
 	}
-	if len(all) < 10 {
-		t.Fatalf("only %d labeled results", len(all))
+	if labeled < 10 || redacted < 10 {
+		t.Fatalf("only %d labeled and %d redacted results", labeled, redacted)
 	}
 	for i, k := range all {
 		if now := fmt.Sprintf("%+v", *k.res); now != k.text {

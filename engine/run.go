@@ -70,6 +70,7 @@ type labeler struct {
 	repMatch  slab[Match]
 	repCoding slab[Coding]
 	strs      strSlab
+	where     scratch // the redaction walk's locations
 }
 
 // validator is validation's scratch space (validate.go).
@@ -132,6 +133,7 @@ func (s *state) reset(opts *Options) {
 	s.labelSlab.drop()
 	s.repMatch.drop()
 	s.repCoding.drop()
+	s.where.reset()
 }
 
 func (e *Engine) putState(s *state) {

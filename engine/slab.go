@@ -32,7 +32,10 @@ func (s *slab[T]) drop() { s.chunk = nil }
 
 // strSlab joins strings into chunks of text, handing out strings that
 // share them; what it handed out is never written again.
-type strSlab struct{ buf []byte }
+type strSlab struct {
+	buf  []byte
+	most int // the largest chunk, 0 for 64 KB
+}
 
 // join returns a + b + c.
 func (s *strSlab) join(a string, b []byte, c string) string {
@@ -43,6 +46,18 @@ func (s *strSlab) join(a string, b []byte, c string) string {
 	start := s.room(n)
 	s.buf = append(append(append(s.buf, a...), b...), c...)
 	return unsafe.String(&s.buf[start], n)
+}
+
+// index returns a + "[i]", or a + "." + name + "[i]" when name is not
+// empty.
+func (s *strSlab) index(a, name string, i int) string {
+	start := s.room(len(a) + len(name) + 22)
+	s.buf = append(s.buf, a...)
+	if name != "" {
+		s.buf = append(append(s.buf, '.'), name...)
+	}
+	s.buf = append(strconv.AppendInt(append(s.buf, '['), int64(i), 10), ']')
+	return unsafe.String(&s.buf[start], len(s.buf)-start)
 }
 
 // entryLoc returns entryLoc(bundleLoc, i).
@@ -59,7 +74,20 @@ func (s *strSlab) entryLoc(bundleLoc string, i int) string {
 // start.
 func (s *strSlab) room(n int) int {
 	if cap(s.buf)-len(s.buf) < n {
-		s.buf = make([]byte, 0, max(n, min(2*cap(s.buf), 64<<10), 256))
+		most := s.most
+		if most == 0 {
+			most = 64 << 10
+		}
+		s.buf = make([]byte, 0, max(n, min(2*cap(s.buf), most), 256))
 	}
 	return len(s.buf)
 }
+
+// scratch is a strSlab whose strings live for one call only: reset lets
+// the next call write over them. The redaction walk builds every
+// element's location in it, and copies the few it reports.
+type scratch struct{ strSlab }
+
+func (s *scratch) reset() { s.buf, s.most = s.buf[:0], 1<<20 }
+
+var dotBytes = []byte{'.'}
