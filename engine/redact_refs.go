@@ -15,6 +15,7 @@ import (
 // same-named resource on another server too: the safe side.
 type refSet struct {
 	full, typeID map[string]bool
+	hint         int // the maps' first size: a Bundle's entry count
 }
 
 func (g *refSet) empty() bool { return len(g.full) == 0 && len(g.typeID) == 0 }
@@ -27,12 +28,12 @@ func (g *refSet) add(ref string) {
 	}
 	if tid := typeIDOf(base); tid != "" {
 		if g.typeID == nil {
-			g.typeID = map[string]bool{}
+			g.typeID = make(map[string]bool, g.hint)
 		}
 		g.typeID[tid] = true
 	}
 	if g.full == nil {
-		g.full = map[string]bool{}
+		g.full = make(map[string]bool, g.hint)
 	}
 	g.full[base] = true // the set lives within the call, as its input does
 }

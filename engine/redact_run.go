@@ -17,6 +17,7 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 	// allocate several times what a Bundle of many small entries needs.
 	hint := d.Count(d.Get(n, "entry"))
 	r := &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len())}
+	r.gone.hint = hint
 	for _, ref := range s.access.withheldRefs {
 		r.gone.add(ref)
 	}
