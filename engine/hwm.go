@@ -388,27 +388,27 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 		}
 		obj, path = child, path[1:]
 	}
-	if v := d.Get(obj, path[0]); v >= 0 && len(path) == 1 {
-		start, end := d.Span(v)
-		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(text)})
-		return
-	}
 	if v := d.Get(obj, path[0]); v >= 0 {
-		// path[0] exists but is not an object: replace it with the nested value.
 		start, end := d.Span(v)
+		if len(path) == 1 {
+			s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(text)})
+			return
+		}
+		// path[0] exists but is not an object: replace it with the nested value.
 		s.textBuf = appendNest(s.textBuf[:0], path[1:], text)
 		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(s.textBuf)})
 		return
 	}
-	after := -1
-	d.Members(obj, func(k, v jsonx.Node) bool {
+	after, last := jsonx.Node(-1), jsonx.Node(-1)
+	first, end := d.Range(obj)
+	for k := first; k < end; k = d.Skip(k + 1) {
 		if d.KeyIs(k, "resourceType") || d.KeyIs(k, "id") {
-			after = v
+			after = k + 1
 		}
-		return true
-	})
+		last = k + 1
+	}
 	if after < 0 || len(path) == 1 && path[0] != "meta" {
-		d.Members(obj, func(k, v jsonx.Node) bool { after = v; return true })
+		after = last
 	}
 	member := s.textBuf[:0]
 	at, _ := d.Span(obj)

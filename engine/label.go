@@ -870,16 +870,17 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	// A resource below its own inline labels is raised even when no rule
 	// fired (validate reports it as hwm-below-inline); one without a
 	// confidentiality counts as the default, as in a high-water mark.
+	def := vocab.Rank(s.opts.DefaultConfidentiality)
 	floor := have
 	if floor < 0 {
-		floor = vocab.Rank(s.opts.DefaultConfidentiality)
+		floor = def
 	}
 	labeled := len(p.matches) > 0 || p.propagated || s.opts.LabelAll || inlineAdded || inlineConf > floor
 	s.planExisting = existing[:0] // kept for the next resource
 	if !labeled {
 		return existing
 	}
-	conf := max(p.conf, vocab.Rank(s.opts.DefaultConfidentiality), inlineConf)
+	conf := max(p.conf, def, inlineConf)
 	if !s.opts.AllowDowngrade {
 		conf = max(conf, have)
 	}
@@ -898,7 +899,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	}
 	added := s.planAdded[:0]
 	if !confDone {
-		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.Lookup(confidentialityCS, confCode), node: -1, byText: p.byWords()}
+		cl := label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality, info: vocab.ConfidentialityOf(conf), node: -1, byText: p.byWords()}
 		if conf == p.conf {
 			cl.basisOf = p.basis
 		}

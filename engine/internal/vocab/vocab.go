@@ -115,7 +115,17 @@ func init() {
 	for _, c := range codes {
 		c.Set = classify(c)
 	}
+	for r, c := range confOrder {
+		confCodes[r] = codes[key{Confidentiality, c}]
+	}
 }
+
+// confCodes are the confidentiality codes by rank: a labeled resource's
+// confidentiality is looked up once per resource.
+var confCodes [len(confOrder)]*Code
+
+// ConfidentialityOf returns the confidentiality code of rank r.
+func ConfidentialityOf(r int) *Code { return confCodes[r] }
 
 // classify places a code in its tag set by its most specific subtree.
 func classify(c *Code) TagSet {

@@ -79,3 +79,12 @@ func TestEveryCodeHasASetUnlessAbstractOrRetired(t *testing.T) {
 		t.Errorf("only %d codes compiled", n)
 	}
 }
+
+func TestConfidentialityOf(t *testing.T) {
+	for r := 0; r < 6; r++ {
+		code := ConfidentialityCode(r)
+		if got, want := ConfidentialityOf(r), Lookup(Confidentiality, code); got == nil || got != want {
+			t.Errorf("rank %d (%s): %v, want %v", r, code, got, want)
+		}
+	}
+}
