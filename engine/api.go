@@ -25,6 +25,7 @@ import (
 	"sync"
 
 	"github.com/seclabel/seclabel/engine/internal/words"
+	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
 // Versions
@@ -737,7 +738,7 @@ func MarshalResponse(opName string, r *Result) []byte {
 	if x == nil {
 		return errorResponse(errorf(ErrInvalidOption, "unknown op "+quote(opName)+"; expected "+expectedOps()))
 	}
-	return response(nil, x.op, r, false, false)
+	return response(&jsonx.Writer{}, nil, x.op, r, false, false)
 }
 
 // MarshalError writes err as a protocol error response.

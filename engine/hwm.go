@@ -211,7 +211,9 @@ func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *enve
 func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool, stale func(*label) bool, apply func([]byte)) []label {
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
-	var final, existing []label
+	// From the call's chunks: a Bundle marks every nested Bundle.
+	n0 := d.Count(sec)
+	final, existing := s.labelSlab.take(n0+1+len(env.lifted)), s.labelSlab.take(n0)
 	confCode := vocab.ConfidentialityCode(env.conf)
 	confDone := false
 	d.Items(sec, func(_ int, c jsonx.Node) bool {
@@ -235,14 +237,17 @@ func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envel
 	})
 	if !confDone {
 		final = append(final, label{system: confidentialityCS, code: confCode, set: vocab.SetConfidentiality,
-			info: vocab.Lookup(confidentialityCS, confCode), node: -1})
+			info: vocab.ConfidentialityOf(env.conf), node: -1})
 	}
 	final = mergeNew(final, env.lifted)
 	sortLabels(final)
 
+	// The strings that alias the input are copied once the call is done
+	// (Result.own).
 	m := Mark{Location: loc, Type: typ, Entries: env.entries, Confidentiality: confCode, LeftOut: env.leftOut}
+	m.Security = s.repCoding.take(len(final))
 	for _, l := range final {
-		m.Security = append(m.Security, Coding{System: strings.Clone(l.system), Code: strings.Clone(l.code), Display: strings.Clone(s.displayOf(d, &l)), Set: l.set.String()})
+		m.Security = append(m.Security, Coding{System: l.system, Code: l.code, Display: s.displayOf(d, &l), Set: l.set.String()})
 	}
 	s.report.Marks = append(s.report.Marks, m)
 
@@ -255,7 +260,7 @@ func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envel
 		s.writeLabel(d, &final[i])
 	}
 	s.w.EndArray()
-	apply(append([]byte(nil), s.w.B...))
+	apply(s.keepText(s.w.B))
 	return final
 }
 

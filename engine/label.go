@@ -89,12 +89,15 @@ func (s *state) rules() *Rules {
 // labelTop labels a resource or, for a Bundle, each entry.
 func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
-		var p plan
-		s.planResource(d, n, loc, -1, &p)
-		if s.link != nil && s.link.receive(s, d, &p) {
+		// The state's plan: one allocated per call would cost a small
+		// call more than its labeling.
+		s.onePlan = plan{}
+		p := &s.onePlan
+		s.planResource(d, n, loc, -1, p)
+		if s.link != nil && s.link.receive(s, d, p) {
 			return nil // Links: what flows is the answer, nothing is written
 		}
-		s.writePlan(d, &p)
+		s.writePlan(d, p)
 		return nil
 	}
 	_, err := s.labelBundle(d, n, loc)

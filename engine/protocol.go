@@ -49,6 +49,9 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 			}
 			return
 		}
+		// What the call's result and options hold is not kept for the
+		// next one.
+		s.res, s.reqOpts = Result{}, Options{}
 		if sess != nil {
 			sess.s = s
 		} else {
@@ -64,7 +67,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 	case o == opConfigure:
 		out = []byte(configured)
 	default:
-		s.respBuf = response(s.respBuf[:0], o, res, s.split, pending)
+		s.respBuf = response(&s.rw, s.respBuf[:0], o, res, s.split, pending)
 		out = s.respBuf
 		if sess == nil && stream == nil {
 			// The buffer is handed over rather than copied when it is large:
@@ -159,10 +162,11 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 	if *o == 0 {
 		return nil, errorf(ErrInvalidOption, "the request has no op; expected "+expectedOps())
 	}
-	opts, err := mergeOptions(e.opts, d, options)
-	if err != nil {
+	// The request's options live in the state, not one allocation a call.
+	if s.reqOpts, err = mergeOptions(e.opts, d, options); err != nil {
 		return nil, err
 	}
+	opts := &s.reqOpts
 	if rules >= 0 {
 		// Rule packs for this call only; a host that labels often should
 		// compile them once (Options.Rules) instead. They may alias the
@@ -171,7 +175,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 			return nil, err
 		}
 	}
-	s.opts = &opts
+	s.opts = opts
 	if *o == opRedact {
 		ac, err := parseAccess(d, accessCtx)
 		if err != nil {
@@ -412,8 +416,8 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 //
 // pending says the resource is not in r but follows after the NUL byte of
 // a split response, written by the caller (DoTo).
-func response(dst []byte, o op, r *Result, split, pending bool) []byte {
-	var w jsonx.Writer
+func response(w *jsonx.Writer, dst []byte, o op, r *Result, split, pending bool) []byte {
+	w.Reset() // a writer kept across calls keeps its stack of containers
 	if need := len(r.Resource) + len(r.Audit) + len(r.Outcome) + 4096; cap(dst) < need {
 		dst = make([]byte, 0, need+need/4) // room for the report
 	}
@@ -432,9 +436,9 @@ func response(dst []byte, o op, r *Result, split, pending bool) []byte {
 		}
 	}
 	w.Key("report")
-	writeReport(&w, o, &r.Report)
+	writeReport(w, o, &r.Report)
 	w.Key("diagnostics")
-	writeDiagnostics(&w, r.Diagnostics)
+	writeDiagnostics(w, r.Diagnostics)
 	if r.Outcome != nil {
 		w.Key("outcome")
 		w.Raw(r.Outcome)

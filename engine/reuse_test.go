@@ -149,6 +149,9 @@ func TestResultsOutliveLaterCalls(t *testing.T) {
 			all = append(all, kept{res, fmt.Sprintf("%+v", *res)})
 			labeled++
 		}
+		if res, err := e.HWM(ctx, in); err == nil && len(res.Report.Marks) > 0 {
+			all = append(all, kept{res, fmt.Sprintf("%+v", *res)})
+		}
 		if res, err := e.Redact(ctx, in, access); err == nil && len(res.Report.Removed)+len(res.Report.Masked)+len(res.Report.Withheld) > 0 {
 			all = append(all, kept{res, fmt.Sprintf("%+v", *res)})
 			redacted++

@@ -45,7 +45,11 @@ type buffers struct {
 	// into respBuf, both reused: Do copies the response out once, and a
 	// Session hands respBuf itself to its host. The typed methods give the
 	// caller the resource, so they allocate it (scratch is false).
-	scratch         bool
+	scratch bool
+	// The protocol path's options, result and response writer, reused.
+	reqOpts         Options
+	res             Result
+	rw              jsonx.Writer
 	split           bool // the request carried its resource after a NUL byte
 	resBuf, respBuf []byte
 	// DoTo (stream) leaves a split label or hwm result pending: the span
@@ -60,6 +64,7 @@ type labeler struct {
 	scan      scanner // matches a resource's codes and words against the rules
 	planArena []plan  // the per-entry plans
 	planUsed  int     // planArena[planUsed:] is zero
+	onePlan   plan    // the plan of a resource labeled on its own
 	// writePlan's lists, reused by every resource, and the JSON text of
 	// the labels it added (cleared every call).
 	planExisting, planFinal, planAdded []label
@@ -325,7 +330,15 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	// several times the input.
 	start, end := d.Span(n)
 	s.mayHaveInline = d.Watched
-	res := &Result{}
+	var res *Result
+	if s.scratch {
+		// The protocol path writes the result out before the call
+		// returns: the state's own does, without an allocation.
+		s.res = Result{}
+		res = &s.res
+	} else {
+		res = new(Result)
+	}
 	s.span = [2]int{start, end}
 	if err := operationOf(o).run(s, d, n, typ, res); err != nil {
 		return nil, err
