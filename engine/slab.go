@@ -51,7 +51,7 @@ func (s *strSlab) join(a string, b []byte, c string) string {
 // index returns a + "[i]", or a + "." + name + "[i]" when name is not
 // empty.
 func (s *strSlab) index(a, name string, i int) string {
-	start := s.room(len(a) + len(name) + 22)
+	start := s.room(len(a) + len(name) + 23) // ".", "[", "]" and 20 digits at most
 	s.buf = append(s.buf, a...)
 	if name != "" {
 		s.buf = append(append(s.buf, '.'), name...)
