@@ -118,11 +118,10 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	// take theirs past the end of the outer one's).
 	base := len(s.planArena)
 	if cap(s.planArena) < base+count {
-		// A new arena is zero past what is copied; only plans used
-		// before need clearing.
-		grown := make([]plan, base, max(base+count, 2*cap(s.planArena)))
-		copy(grown, s.planArena)
-		s.planArena, s.planUsed = grown, base
+		// A new arena is zero: only plans used before need clearing. The
+		// outer Bundles' plans stay in the arena they hold; nothing reads
+		// them here.
+		s.planArena, s.planUsed = make([]plan, base, max(base+count, 2*cap(s.planArena))), base
 	}
 	s.planArena = s.planArena[:base+count]
 	arena := s.planArena[base:]
@@ -223,13 +222,12 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 			p.matches = append(p.matches, match{rule: ri, path: p.location(&s.strs) + "." + strings.Join(r.rules[ri].path, "."), element: -1})
 		}
 	}
-	if n := 0; p.added == nil {
-		for _, m := range p.matches {
-			n += len(r.rules[m.rule].labels)
-		}
-		if n > 0 {
-			p.added = s.labelSlab.take(n)
-		}
+	adds := 0 // the labels the rules may add, cut at once from the call's chunk
+	for _, m := range p.matches {
+		adds += len(r.rules[m.rule].labels)
+	}
+	if adds > 0 {
+		p.added = s.labelSlab.take(adds)
 	}
 	for _, m := range p.matches {
 		ru := &r.rules[m.rule]

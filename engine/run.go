@@ -392,7 +392,13 @@ func isResource(d *jsonx.Doc, n jsonx.Node, loc string) error {
 
 // entryLoc is the location of entry i's resource; built only when needed.
 func entryLoc(bundleLoc string, i int) string {
-	return bundleLoc + ".entry[" + strconv.Itoa(i) + "].resource"
+	return string(appendEntryLoc(make([]byte, 0, len(bundleLoc)+24), bundleLoc, i))
+}
+
+// appendEntryLoc appends entryLoc(bundleLoc, i) to b.
+func appendEntryLoc(b []byte, bundleLoc string, i int) []byte {
+	b = appendIndex(append(append(b, bundleLoc...), ".entry"...), i)
+	return append(b, ".resource"...)
 }
 
 var severityOrder = [...]Severity{SeverityError, SeverityWarning, SeverityInformation}

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"strconv"
-	"unsafe"
-)
+import "unsafe"
 
 // A Bundle of many small entries gives the report a few short lists and
 // strings per entry. Allocated one by one they cost more than the labeling
@@ -56,17 +53,14 @@ func (s *strSlab) index(a, name string, i int) string {
 	if name != "" {
 		s.buf = append(append(s.buf, '.'), name...)
 	}
-	s.buf = append(strconv.AppendInt(append(s.buf, '['), int64(i), 10), ']')
+	s.buf = appendIndex(s.buf, i)
 	return unsafe.String(&s.buf[start], len(s.buf)-start)
 }
 
 // entryLoc returns entryLoc(bundleLoc, i).
 func (s *strSlab) entryLoc(bundleLoc string, i int) string {
 	start := s.room(len(bundleLoc) + len(".entry[].resource") + 20)
-	s.buf = append(s.buf, bundleLoc...)
-	s.buf = append(s.buf, ".entry["...)
-	s.buf = strconv.AppendInt(s.buf, int64(i), 10)
-	s.buf = append(s.buf, "].resource"...)
+	s.buf = appendEntryLoc(s.buf, bundleLoc, i)
 	return unsafe.String(&s.buf[start], len(s.buf)-start)
 }
 

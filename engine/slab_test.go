@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // What take hands out is empty with the capacity asked for, so an append
 // beyond it moves the slice and leaves its neighbours as they were.
@@ -30,7 +33,7 @@ func TestStrSlab(t *testing.T) {
 		got = append(got, s.entryLoc("Bundle", i), s.join("a", []byte("bc"), "d"))
 	}
 	for i := 0; i < 2000; i++ {
-		if want := entryLoc("Bundle", i); got[2*i] != want {
+		if want := fmt.Sprintf("Bundle.entry[%d].resource", i); got[2*i] != want || entryLoc("Bundle", i) != want {
 			t.Fatalf("entryLoc %d: %q, want %q", i, got[2*i], want)
 		}
 		if got[2*i+1] != "abcd" {
@@ -39,5 +42,15 @@ func TestStrSlab(t *testing.T) {
 	}
 	if s.join("", nil, "") != "" {
 		t.Fatal("join of nothing")
+	}
+}
+
+func TestStrSlabIndex(t *testing.T) {
+	var s strSlab
+	if got := s.index("Observation.component", "", 12); got != "Observation.component[12]" {
+		t.Fatalf("index without a name: %q", got)
+	}
+	if got := s.index("Observation", "extension", -3); got != "Observation.extension[-3]" {
+		t.Fatalf("index with a name: %q", got)
 	}
 }
