@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -356,25 +357,32 @@ func TestWriteSpan(t *testing.T) {
 	}
 }
 
-// tapeSize counts eight bytes at a time what a byte loop over the
-// structural table counts, for every byte value at every offset.
-func TestTapeSizeCountsEveryStructuralByte(t *testing.T) {
-	slow := func(s []byte) int {
-		n := 1
-		for _, c := range s {
-			n += int(structural[c])
+// A tape grown from nothing ends close to the size the input needs, on
+// input whose density is even and on input that is dense only at its start
+// (a large string after many small values), and is never larger than the
+// input can fill.
+func TestTapeGrowsToFit(t *testing.T) {
+	var even bytes.Buffer
+	even.WriteString(`{"entry":[`)
+	for i := 0; i < 20000; i++ {
+		if i > 0 {
+			even.WriteByte(',')
 		}
-		return n
+		fmt.Fprintf(&even, `{"id":"c%d","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}`, i)
 	}
-	var all []byte
-	for c := 0; c < 256; c++ {
-		all = append(all, byte(c))
-	}
-	for off := 0; off < 9; off++ {
-		for _, s := range [][]byte{all[off:], []byte(`{"a":[1,2,{"b":"x,y:z"}],"[":"{"}`)[off:], bytes.Repeat([]byte("{[,:]}a\xfb\xdb\xac\xba"), 37)[off:]} {
-			if got, want := tapeSize(s), slow(s); got != want {
-				t.Errorf("offset %d: tapeSize = %d, want %d", off, got, want)
-			}
+	even.WriteString(`]}`)
+	skewed := []byte(`[` + strings.Repeat(`1,`, 40000) + `"` + strings.Repeat("x", 1<<20) + `"]`)
+	for _, c := range []struct {
+		name  string
+		src   []byte
+		slack float64
+	}{{"even", even.Bytes(), 1.2}, {"dense start", skewed, 2.1}} {
+		var d Doc
+		if err := d.Parse(c.src, 100); err != nil {
+			t.Fatal(err)
+		}
+		if n, room := len(d.nodes), cap(d.nodes); float64(room) > c.slack*float64(n) || room > len(c.src)/2+2 {
+			t.Errorf("%s: a tape of %d nodes has room for %d (%d bytes of input)", c.name, n, room, len(c.src))
 		}
 	}
 }

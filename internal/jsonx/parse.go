@@ -206,51 +206,25 @@ type frame struct {
 // The innermost container lives in two locals (top and mask), the position,
 // tape and stack in locals written back on return: in WebAssembly every
 // access through p, or through the stack, is a load or a store.
-// tapeSize estimates the nodes the tape of s needs from a count of its
-// structural bytes: a value is the first of its container or follows a
-// comma, a key precedes a colon. Commas and colons inside strings make it an
-// overestimate, by little in FHIR. One pass, eight bytes at a time: it
-// runs before every parse of a large input, and a byte loop took a sixth
-// of a redaction's time.
-func tapeSize(s []byte) int {
-	const (
-		ones   = 0x0101010101010101
-		commas = ',' * ones
-		colons = ':' * ones
-		lower  = 0x20 * ones // '[' | 0x20 is '{', and no other byte is
-		opens  = '{' * ones
-	)
-	n := 1
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := loadAt(s, i)
-		n += bits.OnesCount64(zeroBytes(w^commas) | zeroBytes(w^colons) | zeroBytes((w|lower)^opens))
+// growTape makes room on a full tape, at input position at of total bytes.
+// The first eighth of a large input grows it by doubling; past that, the
+// nodes read so far per byte read predict the whole tape, and it grows to
+// that with a sixteenth to spare, so a tape that starts small is copied a
+// few times, not once per doubling. A tape kept from an earlier call that
+// is large enough is never grown nor sized ahead: counting the structural
+// bytes of every input before parsing it took a twentieth of a WebAssembly
+// call's time.
+func growTape(nodes []node, at, total int) []node {
+	want := 2*cap(nodes) + 64
+	if at > 0 && at >= total/8 {
+		if guess := int(uint64(len(nodes)) * uint64(total) / uint64(at)); guess+guess/16 > want {
+			want = guess + guess/16
+		}
 	}
-	for ; i < len(s); i++ {
-		n += int(structural[s[i]])
-	}
-	return n
-}
-
-// zeroBytes sets the high bit of each byte of w that is zero, and no other
-// bit: adding 0x7f to a byte's low seven bits carries into its high bit
-// unless they are all zero, so no borrow crosses bytes.
-func zeroBytes(w uint64) uint64 {
-	const low7 = 0x7f7f7f7f7f7f7f7f
-	return ^((w&low7 + low7) | w | low7)
-}
-
-// smallInput is the size up to which the tape is not sized ahead: it grows
-// by doubling from what the last parse left, a few copies of a few
-// kilobytes, cheaper than reading the input twice on every small call.
-const smallInput = 64 << 10
-
-// structural marks the bytes tapeSize counts.
-var structural = [256]uint8{',': 1, ':': 1, '{': 1, '[': 1}
-
-// growTape doubles the tape's capacity.
-func growTape(nodes []node) []node {
-	return append(make([]node, 0, 2*cap(nodes)+64), nodes...)
+	// A node takes two bytes of input at least (the root alone may take
+	// one), so a dense start does not predict more than the input holds.
+	want = max(min(want, total/2+2), len(nodes)+2)
+	return append(make([]node, 0, want), nodes...)
 }
 
 func (p *parser) run() error {
@@ -263,19 +237,12 @@ func (p *parser) run() error {
 	if i >= len(s) {
 		return p.finish(nodes, frames, i, "empty input")
 	}
-	if cap(nodes) < len(s)/2+1 && len(s) > smallInput { // a node takes two bytes of input at least
-		// Sized once: a tape grown by appending would be copied over and
-		// over, and a large one is most of a call's memory.
-		if want := tapeSize(s); cap(nodes) < want {
-			nodes = make([]node, 0, want)
-		}
-	}
 	for {
-		// One pass of the loop appends at most a value and a key. The tape
-		// grows by doubling: append's quarter steps on a large tape would
-		// copy it several times over (growTape).
+		// One pass of the loop appends at most a value and a key.
+		// append's quarter steps on a large tape would copy it several
+		// times over (growTape).
 		if cap(nodes)-len(nodes) < 2 {
-			nodes = growTape(nodes)
+			nodes = growTape(nodes, i, len(s))
 		}
 		// Expect a value at i.
 		if i >= len(s) {
