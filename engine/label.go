@@ -1037,7 +1037,7 @@ func (s *state) writeInline(d *jsonx.Doc, p *plan) bool {
 	added := false
 	for _, ip := range p.inline {
 		if ip.node >= 0 && ip.prim != "" {
-			added = s.addPrimitive(d, ip.node, ip.prim, -1, 0, ip) || added
+			added = s.addPrimitive(d, ip.node, ip.prim, -1, 0, -1, ip) || added
 			continue
 		}
 		if ip.node >= 0 {
@@ -1077,17 +1077,25 @@ func (s *state) inlineAlong(d *jsonx.Doc, obj jsonx.Node, path []string, ip inli
 		return s.addExtensions(d, el, ip)
 	case jsonx.Array:
 		count := d.Count(el)
+		// The items of a _name array, walked beside el's: looking item i up
+		// by index would make a long array cost time quadratic in its length.
+		cs, endS := jsonx.Node(0), jsonx.Node(0)
+		if sib := d.GetUnderscored(obj, name); d.Kind(sib) == jsonx.Array {
+			cs, endS = d.Range(sib)
+		}
 		d.Items(el, func(i int, it jsonx.Node) bool {
+			si := live(cs, endS)
+			cs = next(d, cs, endS)
 			if d.Kind(it) == jsonx.Object {
 				added = s.addExtensions(d, it, ip) || added
 			} else {
-				added = s.addPrimitive(d, obj, name, i, count, ip) || added
+				added = s.addPrimitive(d, obj, name, i, count, si, ip) || added
 			}
 			return true
 		})
 		return added
 	}
-	return s.addPrimitive(d, obj, name, -1, 0, ip)
+	return s.addPrimitive(d, obj, name, -1, 0, -1, ip)
 }
 
 // inlineItems writes the extension items for the labels an element lacks.
@@ -1144,8 +1152,9 @@ func (s *state) addExtensions(d *jsonx.Doc, el jsonx.Node, ip inlinePlan) bool {
 }
 
 // addPrimitive labels a primitive through its _name sibling: an object, or
-// for item i of a primitive array an array aligned with null fillers.
-func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, count int, ip inlinePlan) bool {
+// for item i of a primitive array an array aligned with null fillers, whose
+// item i is si (-1 when it has none).
+func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, count int, si jsonx.Node, ip inlinePlan) bool {
 	sib := d.GetUnderscored(parent, name)
 	if i < 0 {
 		if d.Kind(sib) == jsonx.Object {
@@ -1156,7 +1165,7 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 		return true
 	}
 	if d.Kind(sib) == jsonx.Array {
-		if it := d.Index(sib, i); d.Kind(it) == jsonx.Object {
+		if it := si; d.Kind(it) == jsonx.Object {
 			return s.addExtensions(d, it, ip)
 		} else if it >= 0 {
 			start, end := d.Span(it)

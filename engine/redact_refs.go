@@ -269,11 +269,17 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 	listed := m.rel != nil && (m.rel.typ == "Composition" && name == "entry" && len(names) >= 2 && names[0] == "section" ||
 		m.rel.typ == "List" && len(names) == 1 && name == "entry")
 	ext := name == "extension" || name == "modifierExtension"
-	sib := -1
+	sib := d.GetUnderscored(obj, name)
+	// The items of a _name array, walked beside arr's: looking item i up by
+	// index would make a long array cost time quadratic in its length.
+	cs, endS := jsonx.Node(0), jsonx.Node(0)
+	if d.Kind(sib) == jsonx.Array {
+		cs, endS = d.Range(sib)
+	}
 	n, lost := 0, 0
 	dirty := r.dirty.has(arr)
 	first, end := d.Range(arr)
-	for it, i := first, 0; it < end; it, i = d.Skip(it), i+1 {
+	for it, i := first, 0; it < end; it, i, cs = d.Skip(it), i+1, next(d, cs, endS) {
 		n++
 		if dirty && r.removed(it) {
 			lost++
@@ -284,10 +290,7 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 		case jsonx.String:
 			if !skipString(name, ext) && m.hits(d.Str(it)) {
 				r.set(it, action{kind: actRemove})
-				if sib < 0 {
-					sib = d.GetUnderscored(obj, name)
-				}
-				if si := d.Index(sib, i); si >= 0 {
+				if si := live(cs, endS); si >= 0 {
 					r.set(si, action{kind: actRemove})
 				}
 				m.masked()
@@ -314,9 +317,11 @@ func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []stri
 	}
 	if lost == n {
 		r.set(arr, action{kind: actRemove})
-		if sib = d.GetUnderscored(obj, name); sib >= 0 {
+		if sib >= 0 {
 			r.set(sib, action{kind: actRemove})
 		}
+	} else {
+		r.dropEmptied(-1, sib)
 	}
 	if !listed {
 		return

@@ -550,8 +550,12 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, cur s
 			n = max(n, d.Count(sib))
 		}
 		removed := 0
-		for i := 0; i < n; i++ {
-			it, si := d.Index(v, i), d.Index(sib, i)
+		// Cursors over both arrays: looking item i up by index would make
+		// a long array cost time quadratic in its length.
+		cv, endV := d.Range(v)
+		cs, endS := d.Range(sib)
+		for i := 0; i < n; i, cv, cs = i+1, next(d, cv, endV), next(d, cs, endS) {
+			it, si := live(cv, endV), live(cs, endS)
 			ihere := r.s.where.index(here, "", i)
 			lvl := r.level()
 			var own []label
@@ -577,6 +581,9 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, cur s
 					removed++
 				}
 			}
+		}
+		if removed < n {
+			r.dropEmptied(v, sib)
 		}
 		if removed == n && n > 0 {
 			// The whole element goes (or is masked): report it once, as a whole.
@@ -787,4 +794,41 @@ func (r *redactor) parameters(n jsonx.Node, eff []label, loc string) {
 		}
 	}
 	walk(d.Get(n, "parameter"), loc+".parameter")
+}
+
+// dropEmptied removes x or _x (arrays of a primitive and of its extensions,
+// or either absent: -1) when every item of it is removed while the other
+// keeps some, as it may when their lengths differ: an empty array is not
+// valid FHIR JSON.
+func (r *redactor) dropEmptied(x, sib jsonx.Node) {
+	for _, arr := range [2]jsonx.Node{x, sib} {
+		if r.d.Kind(arr) != jsonx.Array || r.removed(arr) {
+			continue
+		}
+		first, end := r.d.Range(arr)
+		all := first < end
+		for it := first; it < end && all; it = r.d.Skip(it) {
+			all = r.removed(it)
+		}
+		if all {
+			r.set(arr, action{kind: actRemove})
+		}
+	}
+}
+
+// next is the item after it in an array whose items end at end, or end;
+// an absent cursor (-1) stays absent.
+func next(d *jsonx.Doc, it, end jsonx.Node) jsonx.Node {
+	if it < 0 || it >= end {
+		return it
+	}
+	return d.Skip(it)
+}
+
+// live is the cursor it, or -1 once it reached the end of its array.
+func live(it, end jsonx.Node) jsonx.Node {
+	if it >= end {
+		return -1
+	}
+	return it
 }
