@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -304,22 +305,28 @@ func sameLabels(d *jsonx.Doc, existing, final []label) bool {
 
 // sortLabels orders labels: confidentiality first, then by tag set, code, system.
 func sortLabels(ls []label) {
-	// Insertion sort: the lists are short, and a generic sort would be
-	// instantiated per element type in the WebAssembly module.
-	less := func(a, b *label) bool {
-		if a.set != b.set {
-			return a.set < b.set
+	// Stable, and n log n: a resource may carry any number of labels, and
+	// the insertion sort this once was took seconds on 40,000 of them.
+	slices.SortStableFunc(ls, func(a, b label) int {
+		switch {
+		case labelLess(&a, &b):
+			return -1
+		case labelLess(&b, &a):
+			return 1
 		}
-		if a.code != b.code {
-			return a.code < b.code
-		}
-		return a.system < b.system
+		return 0
+	})
+}
+
+// labelLess orders labels by set, then code, then system.
+func labelLess(a, b *label) bool {
+	if a.set != b.set {
+		return a.set < b.set
 	}
-	for i := 1; i < len(ls); i++ {
-		for j := i; j > 0 && less(&ls[j], &ls[j-1]); j-- {
-			ls[j], ls[j-1] = ls[j-1], ls[j]
-		}
+	if a.code != b.code {
+		return a.code < b.code
 	}
+	return a.system < b.system
 }
 
 func (s *state) displayOf(d *jsonx.Doc, l *label) string {

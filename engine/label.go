@@ -445,7 +445,7 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 
 // enter pushes member name (without a primitive's underscore) at depth.
 func (sc *scanner) enter(name string, v jsonx.Node, depth int) {
-	if len(name) > 1 && name[0] == '_' {
+	if name != "" && name[0] == '_' {
 		name = name[1:]
 	}
 	sc.names = append(sc.names[:depth], name)
@@ -763,9 +763,13 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	if ru.inline {
 		el = sc.elems[len(ru.path)-1]
 	}
-	for _, m := range sc.p.matches {
-		if m.rule == ri && m.path == loc {
-			return nil // the same coding matched the rule twice (a code and its prefix)
+	// The same coding may match the rule twice (a code and its prefix).
+	// The scan visits each location once, so the matches at loc are the
+	// last ones: looking further back made a concept of many codings cost
+	// time quadratic in them.
+	for j := len(sc.p.matches) - 1; j >= 0 && sc.p.matches[j].path == loc; j-- {
+		if sc.p.matches[j].rule == ri {
+			return nil
 		}
 	}
 	// system and code may alias the input: the report's copies are made

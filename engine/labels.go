@@ -289,7 +289,7 @@ func (w *walker) push(k jsonx.Node, i int) int {
 	}
 	mark := len(w.path)
 	name := w.d.Str(k)
-	if len(name) > 1 && name[0] == '_' {
+	if name != "" && name[0] == '_' {
 		name = name[1:]
 	}
 	w.path = append(w.path, '.')

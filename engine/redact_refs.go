@@ -237,6 +237,7 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip func(name string) bool) {
 	r, d := m.r, m.d
 	dirty := r.dirty.has(obj)
+	ix := indexMembers(d, obj)
 	first, end := d.Range(obj)
 	for k := first; k < end; k = d.Skip(k + 1) {
 		v := k + 1
@@ -251,12 +252,12 @@ func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip fun
 		switch d.Kind(v) {
 		case jsonx.String:
 			if !skipString(name, ext) && name != "reference" && m.hits(d.Str(v)) {
-				m.primitive(obj, name, v)
+				m.primitive(&ix, name, v)
 			}
 		case jsonx.Object:
 			m.object(v, m.below(names, name), false, false)
 		case jsonx.Array:
-			m.array(obj, name, v, m.below(names, name))
+			m.array(&ix, name, v, m.below(names, name))
 		}
 		m.trail = m.trail[:mark]
 	}
@@ -264,12 +265,13 @@ func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip fun
 
 // array masks the items of an array member; a document section's entry
 // list and a List's entries lose the items that point at what is withheld.
-func (m *masker) array(obj jsonx.Node, name string, arr jsonx.Node, names []string) {
+func (m *masker) array(ix *memberIndex, name string, arr jsonx.Node, names []string) {
 	r, d := m.r, m.d
+	obj := ix.obj
 	listed := m.rel != nil && (m.rel.typ == "Composition" && name == "entry" && len(names) >= 2 && names[0] == "section" ||
 		m.rel.typ == "List" && len(names) == 1 && name == "entry")
 	ext := name == "extension" || name == "modifierExtension"
-	sib := d.GetUnderscored(obj, name)
+	sib := ix.underscored(name)
 	// The items of a _name array, walked beside arr's: looking item i up by
 	// index would make a long array cost time quadratic in its length.
 	cs, endS := jsonx.Node(0), jsonx.Node(0)
@@ -350,11 +352,11 @@ const emptyWithheld = `{"coding":[{"system":"http://terminology.hl7.org/CodeSyst
 
 // primitive masks a string that names something withheld: the value goes
 // and its _x sibling carries data-absent-reason masked.
-func (m *masker) primitive(obj jsonx.Node, name string, v jsonx.Node) {
-	r, d := m.r, m.d
+func (m *masker) primitive(ix *memberIndex, name string, v jsonx.Node) {
+	r, obj := m.r, ix.obj
 	r.set(v, action{kind: actRemove})
 	ext := []byte(`{"extension":[` + darMasked + `]}`)
-	if sib := d.GetUnderscored(obj, name); sib >= 0 {
+	if sib := ix.underscored(name); sib >= 0 {
 		r.set(sib, action{kind: actReplace, text: ext})
 	} else {
 		r.add(obj, "_"+name, ext)

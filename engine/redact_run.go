@@ -246,12 +246,13 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 	w := &resWalk{typ: "Bundle"}
 	r.cur = w
 	if r.s.mayHaveInline {
+		ix := indexMembers(d, b)
 		first, end := d.Range(b)
 		for k := first; k < end; k = d.Skip(k + 1) {
 			switch name := d.Str(k); name {
 			case "meta", "resourceType", "id", "entry":
 			default:
-				r.member(b, k, name, "Bundle", eff, false, loc)
+				r.member(&ix, k, name, "Bundle", eff, false, loc)
 			}
 		}
 	}
@@ -615,6 +616,10 @@ func runRedact(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) er
 	if s.access == nil {
 		return errorf(ErrInvalidContext, "redact needs an access context")
 	}
+	// A _x member of a shape that cannot hold extensions is an unreadable
+	// label to redaction (siblingOf), inline label or not: any input with
+	// a _x member is walked.
+	s.mayHaveInline = s.mayHaveInline || d.Underscored
 	var err error
 	if res.Resource, err = s.redactTop(d, n, typ); err != nil {
 		return err

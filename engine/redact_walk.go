@@ -374,7 +374,7 @@ func (r *redactor) allInline(n jsonx.Node, lvl uint32, skip func(name string) bo
 				continue
 			}
 			v := k + 1
-			if len(name) > 1 && name[0] == '_' {
+			if name != "" && name[0] == '_' {
 				out = r.siblingOf(v, lvl, out)
 				continue
 			}
@@ -405,15 +405,17 @@ func with(eff, more []label) []label {
 // cur (a type or a backbone element's path: r4.Child).
 func (r *redactor) members(obj jsonx.Node, cur string, eff []label, mod bool, loc string) {
 	d := r.d
+	ix := indexMembers(d, obj)
 	first, end := d.Range(obj)
 	for k := first; k < end; k = d.Skip(k + 1) {
-		r.member(obj, k, d.Str(k), cur, eff, mod, loc)
+		r.member(&ix, k, d.Str(k), cur, eff, mod, loc)
 	}
 }
 
 // resourceMembers walks the top-level members of a resource.
 func (r *redactor) resourceMembers(n jsonx.Node, typ string, eff []label, loc string) {
 	d := r.d
+	ix := indexMembers(d, n)
 	first, end := d.Range(n)
 	for k := first; k < end; k = d.Skip(k + 1) {
 		switch name := d.Str(k); {
@@ -421,25 +423,74 @@ func (r *redactor) resourceMembers(n jsonx.Node, typ string, eff []label, loc st
 		case name == "contained":
 			r.contained(k+1, eff, loc)
 		default:
-			r.member(n, k, name, typ, eff, false, loc)
+			r.member(&ix, k, name, typ, eff, false, loc)
 		}
 	}
 }
 
-// member dispatches one member of obj.
-func (r *redactor) member(obj, k jsonx.Node, name, cur string, eff []label, mod bool, loc string) {
+// member dispatches member k of the object ix indexes.
+func (r *redactor) member(ix *memberIndex, k jsonx.Node, name, cur string, eff []label, mod bool, loc string) {
 	d := r.d
-	v := k + 1
+	obj, v := ix.obj, k+1
 	switch {
 	case (name == "extension" || name == "modifierExtension") && d.Kind(v) == jsonx.Array:
 		r.extensions(obj, name, v, eff, mod || name == "modifierExtension", loc)
-	case len(name) > 1 && name[0] == '_':
-		if d.Get(obj, name[1:]) < 0 {
+	case name != "" && name[0] == '_':
+		if ix.get(name[1:]) < 0 {
 			r.element(obj, name[1:], -1, v, cur, eff, mod, loc) // a primitive with only extensions
 		}
 	default:
-		r.element(obj, name, v, d.GetUnderscored(obj, name), cur, eff, mod, loc)
+		r.element(obj, name, v, ix.underscored(name), cur, eff, mod, loc)
 	}
+}
+
+// memberIndex finds the members of one object while its members are
+// walked, each looking up its _x twin (or x): a search for an object of a
+// few members, a map read once for a wide one, which input that is not
+// FHIR may hold (the searches made a walk quadratic: 10 s for 50,000
+// members).
+type memberIndex struct {
+	d     *jsonx.Doc
+	obj   jsonx.Node
+	names map[string]jsonx.Node // wide objects only: each member's value
+}
+
+// wideObject is the count of members above which an object is indexed.
+const wideObject = 32
+
+func indexMembers(d *jsonx.Doc, obj jsonx.Node) memberIndex {
+	ix := memberIndex{d: d, obj: obj}
+	first, end := d.Range(obj)
+	n := 0
+	for k := first; k < end && n <= wideObject; k = d.Skip(k + 1) {
+		n++
+	}
+	if n > wideObject {
+		ix.names = make(map[string]jsonx.Node)
+		for k := first; k < end; k = d.Skip(k + 1) {
+			ix.names[d.Str(k)] = k + 1
+		}
+	}
+	return ix
+}
+
+// get is the value of member name, or -1.
+func (ix *memberIndex) get(name string) jsonx.Node {
+	if ix.names == nil {
+		return ix.d.Get(ix.obj, name)
+	}
+	if v, ok := ix.names[name]; ok {
+		return v
+	}
+	return -1
+}
+
+// underscored is the value of member _name, or -1.
+func (ix *memberIndex) underscored(name string) jsonx.Node {
+	if ix.names == nil {
+		return ix.d.GetUnderscored(ix.obj, name)
+	}
+	return ix.get("_" + name)
 }
 
 // extensions judges the items of an extension or modifierExtension array:

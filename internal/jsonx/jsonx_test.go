@@ -405,3 +405,28 @@ func TestGetUnderscored(t *testing.T) {
 		t.Error("GetUnderscored missed a member or read a non-object")
 	}
 }
+
+// Underscored sees a member name that begins with '_', at any depth and
+// escaped too, and not a string value that does.
+func TestUnderscored(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"a":{"b":[{"_c":1}]}}`: true,
+		`{"\u005fc":1}`:          true,
+		`{"a":"_c","b":["_d"]}`:  false,
+		`["_c"]`:                 false,
+		`{"c_":1}`:               false,
+	} {
+		var d Doc
+		if err := d.Parse([]byte(in), 10); err != nil {
+			t.Fatal(err)
+		}
+		if d.Underscored != want {
+			t.Errorf("%s: Underscored = %v, want %v", in, d.Underscored, want)
+		}
+	}
+	var d Doc
+	d.Parse([]byte(`{"_a":1}`), 10)
+	if d.Parse([]byte(`{"a":1}`), 10); d.Underscored {
+		t.Error("Underscored outlived its parse")
+	}
+}

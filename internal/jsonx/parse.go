@@ -62,6 +62,11 @@ type Doc struct {
 	// Watched reports whether some string value equals it.
 	Watch   string
 	Watched bool
+
+	// Underscored reports whether some member name begins with '_' (or
+	// with an escape, which may spell one): the JSON form of a primitive's
+	// extensions, where inline labels may be.
+	Underscored bool
 }
 
 // SyntaxError says where and why the input is not JSON.
@@ -88,7 +93,7 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	d.Src = src
 	d.src = unsafe.String(unsafe.SliceData(src), len(src))
 	d.nodes = d.nodes[:0]
-	d.Watched = false
+	d.Watched, d.Underscored = false, false
 	if uint64(len(src)) > 1<<31 {
 		return &SyntaxError{0, "input larger than 2 GiB"}
 	}
@@ -382,6 +387,9 @@ func (p *parser) run() error {
 				i, esc = end, e
 			}
 			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
+			if c := s[start+1]; c == '_' || c == '\\' {
+				d.Underscored = true
+			}
 			switch {
 			case mask&dupSuspect != 0:
 			case mask>>keyCountShift&keyCountMask >= 32:

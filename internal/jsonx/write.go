@@ -234,36 +234,13 @@ func WriteSpan(w io.Writer, buf, src []byte, start, end int, edits []Edit) ([]by
 }
 
 // sortEdits orders edits by Start, keeping the order of equal starts. Edits
-// mostly arrive in order, so a sorted list is detected and left alone; the
-// rest is a merge sort written for this one type.
+// mostly arrive in order, so a sorted list is detected and left alone.
 func sortEdits(edits []Edit) {
 	sorted := true
 	for i := 1; i < len(edits) && sorted; i++ {
 		sorted = edits[i-1].Start <= edits[i].Start
 	}
-	if sorted {
-		return
+	if !sorted {
+		slices.SortStableFunc(edits, func(a, b Edit) int { return a.Start - b.Start })
 	}
-	tmp := make([]Edit, len(edits))
-	src, dst := edits, tmp
-	for width := 1; width < len(edits); width *= 2 {
-		for lo := 0; lo < len(edits); lo += 2 * width {
-			mid, hi := min(lo+width, len(edits)), min(lo+2*width, len(edits))
-			i, j, k := lo, mid, lo
-			for i < mid && j < hi {
-				if src[j].Start < src[i].Start {
-					dst[k] = src[j]
-					j++
-				} else {
-					dst[k] = src[i]
-					i++
-				}
-				k++
-			}
-			k += copy(dst[k:], src[i:mid])
-			copy(dst[k:], src[j:hi])
-		}
-		src, dst = dst, src
-	}
-	copy(edits, src)
 }
