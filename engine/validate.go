@@ -334,12 +334,15 @@ var kindNames = [...]string{
 	jsonx.True: "a boolean", jsonx.False: "a boolean", jsonx.Null: "null", jsonx.Key: "a name",
 }
 
-// checkExtensionShapes reports extension and modifierExtension members that
-// are not arrays anywhere in the resource at n, its meta and contained
-// resources included and a Bundle's entries left to their own validation:
-// inline labels are read from arrays only, so one inside such a member
-// would go unseen. It is one flat pass over the tape; a finding is then
-// located by a descent from n.
+// checkExtensionShapes reports, anywhere in the resource at n (its meta and
+// contained resources included, a Bundle's entries left to their own
+// validation), the members where inline labels would go unseen or
+// unreadable: an extension or modifierExtension that is not an array
+// (inline labels are read from arrays only), and a primitive's _x that is
+// not an object, an array or null, or an item of a _x array that is not an
+// object or null (redaction takes either for an unreadable label). It is
+// one flat pass over the tape; a finding is then located by a descent from
+// n.
 func (s *state) checkExtensionShapes(d *jsonx.Doc, n jsonx.Node, loc string, bundle bool) {
 	entries := -1
 	if bundle {
@@ -350,38 +353,59 @@ func (s *state) checkExtensionShapes(d *jsonx.Doc, n jsonx.Node, loc string, bun
 			i = d.Skip(i) - 1
 			continue
 		}
-		name := ""
-		if d.Kind(i) == jsonx.Key && d.Kind(i+1) != jsonx.Array {
-			name = d.Str(i)
-		}
-		if name != "extension" && name != "modifierExtension" {
+		if d.Kind(i) != jsonx.Key {
 			continue
 		}
-		path := []byte(loc)
-		for m := n; m != i+1; {
-			isObject := d.Kind(m) == jsonx.Object
-			first, last := d.Range(m)
-			for c, item := first, 0; c < last; item++ {
-				v := c
-				if isObject {
-					v++
-				}
-				if next := d.Skip(v); i < next {
-					if isObject {
-						path = append(append(path, '.'), strings.TrimPrefix(d.Str(c), "_")...)
-					} else {
-						path = appendIndex(path, item)
+		v, kind := i+1, d.Kind(i+1)
+		switch name := d.Str(i); {
+		case name == "extension" || name == "modifierExtension":
+			if kind != jsonx.Array {
+				s.wantKind(d, v, jsonx.Array, locate(d, n, v, loc), "", name+" must be an array")
+				i = d.Skip(v) - 1
+			}
+		case name != "" && name[0] == '_':
+			switch kind {
+			case jsonx.Object, jsonx.Null:
+			case jsonx.Array:
+				first, last := d.Range(v)
+				for it := first; it < last; it = d.Skip(it) {
+					if k := d.Kind(it); k != jsonx.Object && k != jsonx.Null {
+						s.issue(SeverityError, DiagLabelShape, locate(d, n, it, loc), "an item of "+name+" must be an object or null, not "+kindNames[k])
 					}
-					m = v
-					break
-				} else {
-					c = next
 				}
+			default:
+				s.issue(SeverityError, DiagLabelShape, locate(d, n, v, loc), name+" must be an object, an array or null, not "+kindNames[kind])
 			}
 		}
-		s.wantKind(d, i+1, jsonx.Array, string(path), "", name+" must be an array")
-		i = d.Skip(i+1) - 1
 	}
+}
+
+// locate is the location of node target inside the resource at n (at
+// loc), found by a descent from n; a primitive's _x is located at x.
+func locate(d *jsonx.Doc, n, target jsonx.Node, loc string) string {
+	path := []byte(loc)
+	for m := n; m != target; {
+		isObject := d.Kind(m) == jsonx.Object
+		first, last := d.Range(m)
+		for c, item := first, 0; c < last; item++ {
+			v := c
+			if isObject {
+				v++
+			}
+			if next := d.Skip(v); target < next {
+				if isObject {
+					path = append(append(path, '.'), strings.TrimPrefix(d.Str(c), "_")...)
+				} else {
+					path = appendIndex(path, item)
+				}
+				m = v
+				break
+			} else {
+				c = next
+			}
+		}
+	}
+	return string(path)
 }
 
 // checkLabelExtensions checks the DS4P extensions on a security Coding.
