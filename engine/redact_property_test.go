@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -1138,6 +1139,9 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 						return fmt.Errorf("%s.text: the narrative links to withheld %s", at, k)
 					}
 				}
+				if c.names(div) {
+					return fmt.Errorf("%s.text: the narrative names a withheld resource", at)
+				}
 			}
 		}
 		var err error
@@ -1183,10 +1187,27 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 	return nil
 }
 
-// names reports whether a string is a reference to a withheld resource.
+// names reports whether a string is a reference to a withheld resource or
+// mentions one in its text: a Type/id (its type capitalised, not inside a
+// word) or a urn:, with or without final full stops.
 func (c *check) names(s string) bool {
-	return (strings.Contains(s, "/") || strings.HasPrefix(s, "urn:")) && c.withheld[refKey(s)]
+	if (strings.Contains(s, "/") || strings.HasPrefix(s, "urn:")) && c.withheld[refKey(s)] {
+		return true
+	}
+	for _, m := range mentionRE.FindAllStringSubmatch(s, -1) {
+		for ref := m[1]; ref != ""; ref = ref[:len(ref)-1] {
+			if c.withheld[ref] {
+				return true
+			}
+			if !strings.HasSuffix(ref, ".") {
+				break
+			}
+		}
+	}
+	return false
 }
+
+var mentionRE = regexp.MustCompile(`(?:^|[^A-Za-z])([A-Z][A-Za-z]*/[A-Za-z0-9.\-]+|urn:[^\s"'<>,;)\]}]+)`)
 
 // isExtension tells an extension (whose url is its definition) from other
 // objects with a url.

@@ -15,7 +15,8 @@ import (
 // same-named resource on another server too: the safe side.
 type refSet struct {
 	full, typeID map[string]bool
-	hint         int // the maps' first size: a Bundle's entry count
+	hint         int  // the maps' first size: a Bundle's entry count
+	urn          bool // some fullUrl is a urn:uuid or urn:oid
 }
 
 func (g *refSet) empty() bool { return len(g.full) == 0 && len(g.typeID) == 0 }
@@ -36,6 +37,7 @@ func (g *refSet) add(ref string) {
 		g.full = make(map[string]bool, g.hint)
 	}
 	g.full[base] = true // the set lives within the call, as its input does
+	g.urn = g.urn || strings.HasPrefix(base, "urn:")
 }
 
 // resource remembers a withheld resource by its fullUrl and Type/id,
@@ -60,8 +62,85 @@ func (g *refSet) has(ref string) bool {
 	if g.full[base] {
 		return true
 	}
-	tid := typeIDOf(base)
-	return tid != "" && g.typeID[tid]
+	if tid := typeIDOf(base); tid != "" && g.typeID[tid] {
+		return true
+	}
+	return g.mentions(ref)
+}
+
+// mentions reports whether s names something withheld anywhere inside it,
+// as free text does ("reviewed Observation/hiv1.", "see urn:uuid:..."): a
+// Type/id whose type is a run of letters starting with a capital and whose
+// id runs up to the first byte an id cannot hold (final full stops may be
+// punctuation), or a urn: fullUrl up to white space or punctuation.
+func (g *refSet) mentions(s string) bool {
+	if !g.empty() {
+		for i := strings.IndexByte(s, '/'); i > 0; {
+			j := i
+			for j > 0 && isASCIILetter(s[j-1]) {
+				j--
+			}
+			if j < i && s[j] >= 'A' && s[j] <= 'Z' {
+				k := i + 1
+				for k < len(s) && isIDByte(s[k]) {
+					k++
+				}
+				whole := k == len(s) && (j == 0 || s[j-1] == '/') // has looked it up
+				for ; k > i+1 && !whole; k-- {
+					// A type the engine does not know is kept whole, in full.
+					if g.typeID[s[j:k]] || g.full[s[j:k]] {
+						return true
+					}
+					if s[k-1] != '.' {
+						break
+					}
+				}
+			}
+			next := strings.IndexByte(s[i+1:], '/')
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+	if g.urn {
+		for rest := s; ; {
+			i := strings.Index(rest, "urn:")
+			if i < 0 {
+				break
+			}
+			rest = rest[i:]
+			k := 4
+			for k < len(rest) && !urnEnd(rest[k]) {
+				k++
+			}
+			whole := len(rest) == len(s) && k == len(s) // has looked it up
+			for ; k > 4 && !whole; k-- {
+				if g.full[rest[:k]] {
+					return true
+				}
+				if rest[k-1] != '.' {
+					break
+				}
+			}
+			rest = rest[4:]
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// isIDByte reports whether c may be part of a FHIR id ([A-Za-z0-9.-]).
+func isIDByte(c byte) bool { return isASCIILetter(c) || c >= '0' && c <= '9' || c == '-' || c == '.' }
+
+// urnEnd reports whether c ends a urn: written in text.
+func urnEnd(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '"', '\'', '<', '>', ',', ';', ')', ']', '}':
+		return true
+	}
+	return false
 }
 
 // stripHistory drops a version: Condition/c1/_history/3 is Condition/c1.
@@ -372,13 +451,16 @@ func (m *masker) masked() {
 }
 
 // narrativeHits reports whether a narrative links to something withheld
-// (an href or src attribute naming it).
+// (an href or src attribute naming it) or names it in its text.
 func (m *masker) narrativeHits(text jsonx.Node) bool {
 	d := m.d
 	if text < 0 || m.r.removed(text) || m.r.acts[text].kind != 0 {
 		return false
 	}
 	div := d.Str(d.Get(text, "div"))
+	if m.r.gone.mentions(div) {
+		return true
+	}
 	for _, attr := range [...]string{"href=", "src="} {
 		for rest := div; ; {
 			i := strings.Index(rest, attr)
