@@ -249,8 +249,10 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 		ix := indexMembers(d, b)
 		first, end := d.Range(b)
 		for k := first; k < end; k = d.Skip(k + 1) {
-			switch name := d.Str(k); name {
-			case "meta", "resourceType", "id", "entry":
+			// As resourceMembers: an id or resourceType that is not a string
+			// is walked like any element (it may carry labels).
+			switch name := d.Str(k); {
+			case name == "meta", name == "entry", name == "resourceType" && d.IsStr(k+1), name == "id" && d.IsStr(k+1):
 			default:
 				r.member(&ix, k, name, "Bundle", eff, false, loc)
 			}
