@@ -259,9 +259,9 @@ func (m *masker) at() string {
 }
 
 // hits reports whether a string names something withheld. Most strings
-// cannot (no slash, no urn:, no #): they cost one scan.
+// cannot (no slash, no urn:, no #): they cost a scan or two.
 func (m *masker) hits(ref string) bool {
-	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.HasPrefix(ref, "urn:") {
+	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") {
 		return false
 	}
 	return m.r.gone.has(ref) || ref[0] == '#' && m.rel != nil && m.rel.removed[ref]
@@ -326,6 +326,18 @@ func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip fun
 		}
 		if name == "resource" && m.rel != nil && m.rel.typ == "Parameters" {
 			continue // a resource of its own, masked as one
+		}
+		if name == "text" && !top && d.IsStr(ix.get("resourceType")) && m.narrativeHits(v) {
+			// A contained resource's narrative that names what is
+			// withheld goes, as a released resource's own does.
+			r.set(v, action{kind: actRemove})
+			if m.rel != nil {
+				m.rel.changed = true
+			}
+			mark := m.push(name, -1)
+			m.r.rep.Masked = append(m.r.rep.Masked, m.at())
+			m.trail = m.trail[:mark]
+			continue
 		}
 		mark := m.push(name, -1)
 		switch d.Kind(v) {
