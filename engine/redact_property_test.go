@@ -676,8 +676,18 @@ func (c *check) resourceFails(res *fastjson.Value, eff []level, docComp, gate bo
 	fails := false
 	o.Visit(func(k []byte, v *fastjson.Value) {
 		name := strings.TrimPrefix(string(k), "_")
-		if modifiers[name] && c.anyForbidden(v, all) {
+		if !modifiers[name] {
+			return
+		}
+		if c.anyForbidden(v, all) {
 			fails = true
+		}
+		// A modifier's _x of a shape that holds no extensions is an
+		// unreadable label on it.
+		if name != string(k) {
+			if own := siblingOf(v); len(own) > 0 && c.r.forbidden(append(append([]level{}, all...), own), false) {
+				fails = true
+			}
 		}
 	})
 	return fails
