@@ -41,6 +41,57 @@ func (e *envelope) lift(o *Options, l *label) {
 	}
 }
 
+// heldLabels appends the labels of the resource at n (none when n is not
+// an object) and of every resource nested in it: a Parameters' resources,
+// a Bundle's entries, at any depth. Each without a confidentiality counts
+// at the default, as an entry alone does.
+func (s *state) heldLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+	if d.Kind(n) != jsonx.Object {
+		return out
+	}
+	start := len(out)
+	out = s.resourceLabels(d, n, out)
+	if !hasConfidentiality(out[start:]) {
+		out = append(out, defaultConfidentiality(s.opts))
+	}
+	switch d.Str(d.Get(n, "resourceType")) {
+	case "Parameters":
+		out = s.parameterLabels(d, d.Get(n, "parameter"), out)
+	case "Bundle":
+		first, end := d.Range(d.Get(n, "entry"))
+		for e := first; e < end; e = d.Skip(e) {
+			out = s.heldLabels(d, d.Get(e, "resource"), out)
+			out = s.heldLabels(d, d.Get(d.Get(e, "response"), "outcome"), out)
+		}
+	}
+	return out
+}
+
+// parameterLabels is heldLabels for parameters and their parts.
+func (s *state) parameterLabels(d *jsonx.Doc, arr jsonx.Node, out []label) []label {
+	first, end := d.Range(arr)
+	for p := first; p < end; p = d.Skip(p) {
+		out = s.heldLabels(d, d.Get(p, "resource"), out)
+		out = s.parameterLabels(d, d.Get(p, "part"), out)
+	}
+	return out
+}
+
+// markable reports whether a label of l's tag set can be part of a mark
+// computed from entries (addEntry): a container's label of another set
+// (REDACTED, an integrity or trust code) is its own, never its entries'.
+func markable(o *Options, l *label) bool {
+	switch l.set {
+	case vocab.SetConfidentiality, vocab.SetPolicy, vocab.SetCompartment, vocab.SetMark, vocab.SetPurposeOfUse:
+		return true
+	case vocab.SetSensitivity:
+		return o.EnvelopeSensitivity == "union"
+	case vocab.SetObligation, vocab.SetRefrain:
+		return !vocab.IsProcessInline(l.system, l.code)
+	}
+	return false
+}
+
 // addEntry folds the labels of one entry into the envelope, following the
 // table in DESIGN.md ("High-water mark").
 func (e *envelope) addEntry(o *Options, ls []label) {
@@ -164,17 +215,25 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 	var err error
 	d.Items(d.Get(b, "entry"), func(i int, e jsonx.Node) bool {
 		var res jsonx.Node
-		if res, err = entryResource(d, e, loc, i); res < 0 {
-			return err == nil // entries without a resource (requests, responses) carry no labels
+		res, err = entryResource(d, e, loc, i)
+		if err != nil {
+			return false
 		}
-		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
+		outcome := d.Get(d.Get(e, "response"), "outcome")
+		if res < 0 && d.Kind(outcome) != jsonx.Object {
+			return true // entries with neither a resource nor an outcome (requests, responses) carry no labels
+		}
+		if d.Str(d.Get(res, "resourceType")) == "Bundle" && outcome < 0 {
 			var inner []label
 			inner, err = s.hwmBundle(d, res, entryLoc(loc, i))
 			env.addEntry(s.opts, inner)
 			return err == nil
 		}
+		// Everything the entry holds counts as the entry: its resource,
+		// the resources of a Parameters, the outcome of its response.
 		start := len(s.labels)
-		s.labels = s.resourceLabels(d, res, s.labels)
+		s.labels = s.heldLabels(d, res, s.labels)
+		s.labels = s.heldLabels(d, outcome, s.labels)
 		env.addEntry(s.opts, s.labels[start:])
 		s.labels = s.labels[:start]
 		return true
@@ -206,9 +265,11 @@ func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *enve
 }
 
 // markWith is writeMark with the writing of the new meta.security left to
-// apply, which is not called when nothing changes; stale, when not nil,
-// names existing labels to drop (redaction drops what was the mark of
-// entries it withheld).
+// apply, which is not called when nothing changes. stale, when not nil,
+// names the existing labels the entries carried (redaction): of those, the
+// ones a mark is made of are dropped, as they were the mark of entries it
+// may have withheld, and the container's other labels (its own sensitivity,
+// REDACTED, ...) stay.
 func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool, stale func(*label) bool, apply func([]byte)) []label {
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
@@ -229,8 +290,11 @@ func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envel
 				final = append(final, l) // keep the existing coding as it is
 				confDone = true
 			}
-		case bundle && l.set == vocab.SetSensitivity:
-		case ok && stale != nil && stale(&l):
+		case bundle && l.set == vocab.SetSensitivity && (stale == nil || stale(&l)):
+			// The mark's sensitivity is computed anew; one the Bundle
+			// carries beyond its entries (redaction judged its content
+			// under it) is its own and stays.
+		case ok && stale != nil && stale(&l) && markable(s.opts, &l):
 		default:
 			final = append(final, l)
 		}

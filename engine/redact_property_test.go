@@ -621,7 +621,10 @@ func (c *check) containerFails(b *fastjson.Value, eff []level) bool {
 	first := entries[0].Get("resource")
 	switch string(b.GetStringBytes("type")) {
 	case "document", "message":
-		if first != nil && first.Type() == fastjson.TypeObject && c.resourceFails(first, append(eff, entryLevel(entries[0])), string(b.GetStringBytes("type")) == "document", true) {
+		// Judged as bundle judges every entry: under what the Bundle
+		// carries beyond its entries, which applies to all of it.
+		beff := append(append([]level{}, eff...), own, entryLevel(entries[0]))
+		if first != nil && first.Type() == fastjson.TypeObject && c.resourceFails(first, beff, string(b.GetStringBytes("type")) == "document", true) {
 			return true
 		}
 	}

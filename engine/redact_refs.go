@@ -327,10 +327,16 @@ func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip fun
 		if name == "resource" && m.rel != nil && m.rel.typ == "Parameters" {
 			continue // a resource of its own, masked as one
 		}
-		if name == "text" && !top && d.IsStr(ix.get("resourceType")) && m.narrativeHits(v) {
-			// A contained resource's narrative that names what is
-			// withheld goes, as a released resource's own does.
-			r.set(v, action{kind: actRemove})
+		if name == "text" && !top && d.IsStr(d.Get(v, "div")) && m.narrativeHits(v) {
+			// A narrative that names what is withheld goes: a contained
+			// resource's, as a released resource's own does; a document
+			// section's becomes the neutral one (a section keeps text,
+			// entries or sections).
+			if d.IsStr(ix.get("resourceType")) {
+				r.set(v, action{kind: actRemove})
+			} else {
+				r.set(v, action{kind: actReplace, text: []byte(neutralNarrative)})
+			}
 			if m.rel != nil {
 				m.rel.changed = true
 			}

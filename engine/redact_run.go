@@ -96,6 +96,45 @@ func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail stri
 	r.rep.Withheld = append(r.rep.Withheld, w)
 	if n >= 0 {
 		r.gone.resource(d, n, fullURL, &r.s.strs)
+		r.goneWithin(n)
+	}
+}
+
+// goneWithin remembers the reference forms of the resources nested in a
+// withheld Bundle or Parameters, which go with it unvisited: a fullUrl is
+// global (a urn:uuid above all), so a reference from outside to an entry
+// of a withheld Bundle names something withheld. Contained resources'
+// ids are local to their container and are left out.
+func (r *redactor) goneWithin(n jsonx.Node) {
+	d := r.d
+	nested := func(res jsonx.Node, fullURL string) {
+		if d.Kind(res) == jsonx.Object {
+			r.gone.resource(d, res, fullURL, &r.s.strs)
+			r.goneWithin(res)
+		}
+	}
+	switch d.Str(d.Get(n, "resourceType")) {
+	case "Bundle":
+		first, end := d.Range(d.Get(n, "entry"))
+		for e := first; e < end; e = d.Skip(e) {
+			nested(d.Get(e, "resource"), d.Str(d.Get(e, "fullUrl")))
+			nested(d.Get(d.Get(e, "response"), "outcome"), "")
+		}
+	case "Parameters":
+		r.goneParameters(d.Get(n, "parameter"))
+	}
+}
+
+// goneParameters is goneWithin for parameters and their parts.
+func (r *redactor) goneParameters(arr jsonx.Node) {
+	d := r.d
+	first, end := d.Range(arr)
+	for p := first; p < end; p = d.Skip(p) {
+		if res := d.Get(p, "resource"); d.Kind(res) == jsonx.Object {
+			r.gone.resource(d, res, "", &r.s.strs)
+			r.goneWithin(res)
+		}
+		r.goneParameters(d.Get(p, "part"))
 	}
 }
 
@@ -285,6 +324,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 		}
 		fu := d.Str(d.Get(e, "fullUrl"))
 		eeff := eff
+		nout, nruns := len(r.out), len(r.runs)
 		if r.s.mayHaveInline {
 			// An entry is judged as one: a label on it or on its search,
 			// request or response covers its resource.
@@ -315,7 +355,6 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				}
 				r.docComps[res] = true
 			}
-			nout, nruns := len(r.out), len(r.runs)
 			if !r.resource(res, r.s.strs.entryLoc(loc, i), fu, eeff, true) {
 				if i == 0 && (typ == "document" || typ == "message") {
 					what := "the document's Composition"
@@ -328,17 +367,23 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				run.match(d, e)
 				continue
 			}
-			if len(r.runs) > nruns && r.runs[len(r.runs)-1].n == res {
-				run.nested = append(run.nested, r.runs[len(r.runs)-1])
-			} else if len(r.out) > nout {
-				run.entries = append(run.entries, r.out[nout])
-			}
 			if i == 0 && typ == "document" && r.s.mayHaveInline {
 				cover = r.sections(res)
 			}
 		}
 		if out := d.Get(d.Get(e, "response"), "outcome"); out >= 0 {
 			r.nestedResource(-1, out, loc+".entry["+strconv.Itoa(i)+"].response.outcome", eeff)
+		}
+		switch {
+		case res >= 0 && len(r.runs) > nruns && r.runs[len(r.runs)-1].n == res:
+			run.nested = append(run.nested, r.runs[len(r.runs)-1])
+		case len(r.out) > nout:
+			// Copies: what is released later reuses the lists' room.
+			g := entryGroup{first: r.out[nout], more: slices.Clone(r.out[nout+1:])}
+			if len(r.runs) > nruns {
+				g.runs = slices.Clone(r.runs[nruns:])
+			}
+			run.entries = append(run.entries, g)
 		}
 	}
 	if r.err != nil {
@@ -392,8 +437,12 @@ func (r *redactor) entriesScan(b jsonx.Node, document bool) (carried map[[2]stri
 		inner = max(inner, rank)
 		return true
 	})
-	// A Bundle without entries holds nothing above the default.
-	inner = max(inner, vocab.Rank(s.opts.DefaultConfidentiality))
+	// A Bundle without entries holds nothing above the default. (With
+	// entries, each counts at the default when it has no confidentiality,
+	// above.)
+	if inner < 0 {
+		inner = vocab.Rank(s.opts.DefaultConfidentiality)
+	}
 	return carried, inner, comp
 }
 
@@ -437,8 +486,24 @@ func (r *redactor) writeMarks() {
 		if d.Str(d.Get(run.n, "type")) == "document" {
 			docComp = d.Get(d.Index(d.Get(run.n, "entry"), 0), "resource")
 		}
-		for _, rel := range run.entries {
-			env.addEntry(s.opts, r.finalLabels(rel))
+		for _, g := range run.entries {
+			ls := r.finalLabels(g.first)
+			for _, rel := range g.more {
+				// Each resource of the entry without a confidentiality
+				// counts as the default, as an entry alone does.
+				more := r.finalLabels(rel)
+				if !hasConfidentiality(ls) {
+					ls = append(ls, defaultConfidentiality(s.opts))
+				}
+				if !hasConfidentiality(more) {
+					more = append(more, defaultConfidentiality(s.opts))
+				}
+				ls = append(ls, more...)
+			}
+			for _, in := range g.runs {
+				ls = append(ls, in.final...)
+			}
+			env.addEntry(s.opts, ls)
 		}
 		for _, in := range run.nested {
 			env.addEntry(s.opts, in.final)
@@ -666,4 +731,18 @@ func readRedactReport(d *jsonx.Doc, rep jsonx.Node, r *Report) {
 	})
 	r.Removed, r.Masked = readStrings(d, d.Get(rep, "removed")), readStrings(d, d.Get(rep, "masked"))
 	readMarks(d, rep, r)
+}
+
+func hasConfidentiality(ls []label) bool {
+	for i := range ls {
+		if ls[i].rank() >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func defaultConfidentiality(o *Options) label {
+	r := vocab.Rank(o.DefaultConfidentiality)
+	return label{system: confidentialityCS, code: vocab.ConfidentialityCode(r), set: vocab.SetConfidentiality, info: vocab.ConfidentialityOf(r), node: -1}
 }

@@ -93,13 +93,23 @@ type released struct {
 type bundleRun struct {
 	n        jsonx.Node
 	loc      string
-	entries  []*released  // its released entry resources
+	entries  []entryGroup // its released entries but Bundles
 	nested   []*bundleRun // its released entry Bundles
 	final    []label      // its mark, once written
 	withheld int          // search matches withheld, for total
 	// carried are the labels the input's entries carry: on the Bundle,
 	// they were the mark of its entries, recomputed from what is released.
 	carried map[[2]string]bool
+}
+
+// entryGroup is what one released entry holds: its resource, and the
+// resources and Bundles released inside it (a Parameters' resources, the
+// outcome of its response), whose labels its own mark counts as the
+// entry's.
+type entryGroup struct {
+	first *released
+	more  []*released
+	runs  []*bundleRun
 }
 
 const darMasked = `{"url":"` + extDataAbsent + `","valueCode":"masked"}`

@@ -1,0 +1,269 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/seclabel/seclabel/engine"
+)
+
+// docGen builds random FHIR documents from parts that carry labels where
+// labels go (resource meta, inline on objects and on primitives through
+// _x, contained resources, DocumentReference.securityLabel, nested Bundles
+// and Parameters) and that point at each other in every form (relative,
+// absolute, urn:uuid, #id, and names in free text and narrative). Random
+// bytes rarely make such structure; the checker's verdict is the oracle.
+type docGen struct {
+	rng  *rand.Rand
+	seq  int
+	refs []string // forms of reference to resources made so far
+}
+
+var (
+	genConf  = []string{"U", "L", "M", "N", "R", "V", "X", "r"}
+	genSens  = []string{"HIV", "SUD", "OPIOIDUD", "MH", "ETH", "SEX", "STD", "DEMO", "PSY"}
+	genOther = [][2]string{{sysAct, "TREAT"}, {sysAct, "HRESCH"}, {sysAct, "CTCOMPT"}, {sysAct, "RESCOMPT"}, {sysAct, "42CFRPart2"},
+		{sysAct, "NORDSCLCD"}, {"http://example.org/labels", "X1"}, {"http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "REDACTED"}}
+)
+
+func (g *docGen) chance(n int) bool { return g.rng.Intn(n) == 0 }
+
+// label is one security Coding, now and then malformed.
+func (g *docGen) label() any {
+	switch g.rng.Intn(10) {
+	case 0, 1, 2:
+		return map[string]any{"system": sysConf, "code": genConf[g.rng.Intn(len(genConf))]}
+	case 3:
+		o := genOther[g.rng.Intn(len(genOther))]
+		return map[string]any{"system": o[0], "code": o[1]}
+	case 4:
+		if g.chance(4) {
+			return map[string]any{"code": "HIV"} // no system
+		}
+	}
+	return map[string]any{"system": sysAct, "code": genSens[g.rng.Intn(len(genSens))]}
+}
+
+func (g *docGen) labels(max int) []any {
+	var out []any
+	for i := g.rng.Intn(max + 1); i > 0; i-- {
+		out = append(out, g.label())
+	}
+	return out
+}
+
+func (g *docGen) inline() map[string]any {
+	return map[string]any{"url": inlineURL, "valueCoding": g.label()}
+}
+
+// maybeInline adds inline labels to an object element.
+func (g *docGen) maybeInline(o map[string]any) map[string]any {
+	if g.chance(5) {
+		o["extension"] = []any{g.inline()}
+	}
+	return o
+}
+
+// text is a string that may name another resource.
+func (g *docGen) text() string {
+	if len(g.refs) > 0 && g.chance(3) {
+		return fmt.Sprintf("see %s.", g.refs[g.rng.Intn(len(g.refs))])
+	}
+	return []string{"stable", "follow up", "reviewed", ""}[g.rng.Intn(4)]
+}
+
+func (g *docGen) reference() map[string]any {
+	if len(g.refs) == 0 || g.chance(4) {
+		return g.maybeInline(map[string]any{"display": "someone"})
+	}
+	return g.maybeInline(map[string]any{"reference": g.refs[g.rng.Intn(len(g.refs))], "display": g.text()})
+}
+
+// primitive sets name on o, with inline labels on its _name sibling now
+// and then, and now and then a _name of the wrong shape.
+func (g *docGen) primitive(o map[string]any, name string, v any) {
+	o[name] = v
+	switch g.rng.Intn(12) {
+	case 0:
+		o["_"+name] = map[string]any{"extension": []any{g.inline()}}
+	case 1:
+		o["_"+name] = "odd"
+	}
+}
+
+func (g *docGen) resource(depth int) (map[string]any, string) {
+	g.seq++
+	id := fmt.Sprintf("r%d", g.seq)
+	types := []string{"Observation", "Condition", "Patient", "DocumentReference", "Provenance", "List", "Encounter"}
+	if depth < 2 {
+		types = append(types, "Bundle", "Parameters")
+	}
+	typ := types[g.rng.Intn(len(types))]
+	if typ == "Bundle" {
+		return g.bundle(depth+1, []string{"collection", "searchset", "document", "transaction"}[g.rng.Intn(4)]), typ + "/" + id
+	}
+	r := map[string]any{"resourceType": typ, "id": id}
+	if ls := g.labels(3); len(ls) > 0 || g.chance(3) {
+		r["meta"] = map[string]any{"security": ls}
+	}
+	if g.chance(3) {
+		div := fmt.Sprintf(`<div xmlns="http://www.w3.org/1999/xhtml">%s</div>`, g.text())
+		if len(g.refs) > 0 && g.chance(3) {
+			div = fmt.Sprintf(`<div xmlns="http://www.w3.org/1999/xhtml"><a href="%s">link</a></div>`, g.refs[g.rng.Intn(len(g.refs))])
+		}
+		r["text"] = map[string]any{"status": "generated", "div": div}
+	}
+	switch typ {
+	case "Observation", "Condition", "Encounter":
+		code := g.maybeInline(map[string]any{"text": g.text()})
+		r["code"] = code
+		if typ == "Observation" {
+			g.primitive(r, "status", "final")
+			g.primitive(r, "valueString", g.text())
+			r["note"] = []any{g.maybeInline(map[string]any{"text": g.text()})}
+		}
+		r["subject"] = g.reference()
+		if g.chance(2) {
+			r["extension"] = []any{map[string]any{"url": "http://example.org/x", "valueReference": g.reference()}}
+		}
+	case "Patient":
+		name := map[string]any{"family": "Doe"}
+		given := []any{"Ann", "Lee"}
+		name["given"] = given
+		switch g.rng.Intn(4) {
+		case 0:
+			name["_given"] = []any{nil, map[string]any{"extension": []any{g.inline()}}}
+		case 1:
+			name["_given"] = []any{map[string]any{"extension": []any{g.inline()}}}
+		}
+		r["name"] = []any{g.maybeInline(name)}
+		g.primitive(r, "birthDate", "1970-01-01")
+	case "DocumentReference":
+		g.primitive(r, "status", "current")
+		if g.chance(2) {
+			r["securityLabel"] = []any{map[string]any{"coding": g.labels(2)}}
+		}
+		r["content"] = []any{map[string]any{"attachment": g.maybeInline(map[string]any{"contentType": "text/plain", "url": g.text()})}}
+	case "Provenance", "List":
+		var items []any
+		for i := g.rng.Intn(3) + 1; i > 0; i-- {
+			if typ == "List" {
+				items = append(items, map[string]any{"item": g.reference()})
+			} else {
+				items = append(items, g.reference())
+			}
+		}
+		if typ == "List" {
+			r["status"], r["mode"], r["entry"] = "current", "working", items
+		} else {
+			r["target"], r["recorded"], r["agent"] = items, "2020-01-01T00:00:00Z", []any{map[string]any{"who": g.reference()}}
+		}
+	case "Parameters":
+		delete(r, "meta")
+		var ps []any
+		for i := g.rng.Intn(3) + 1; i > 0; i-- {
+			p := map[string]any{"name": "p"}
+			if g.chance(2) {
+				inner, _ := g.resource(depth + 1)
+				p["resource"] = inner
+			} else {
+				p["valueString"] = g.text()
+			}
+			ps = append(ps, p)
+		}
+		r["parameter"] = ps
+	}
+	if g.chance(5) {
+		c := map[string]any{"resourceType": "Observation", "id": "c1", "status": "final", "code": map[string]any{"text": g.text()}}
+		if ls := g.labels(2); len(ls) > 0 {
+			c["meta"] = map[string]any{"security": ls}
+		}
+		r["contained"] = []any{c}
+		r["focus"] = []any{map[string]any{"reference": "#c1"}}
+	}
+	return r, typ + "/" + id
+}
+
+func (g *docGen) bundle(depth int, typ string) map[string]any {
+	g.seq++
+	b := map[string]any{"resourceType": "Bundle", "id": fmt.Sprintf("b%d", g.seq), "type": typ}
+	if g.chance(3) {
+		b["meta"] = map[string]any{"security": g.labels(2)}
+	}
+	var entries []any
+	if typ == "document" {
+		comp := map[string]any{"resourceType": "Composition", "id": fmt.Sprintf("comp%d", g.seq), "status": "final", "type": map[string]any{"text": "note"},
+			"date": "2020-01-01", "title": "t", "author": []any{map[string]any{"display": "a"}}, "confidentiality": genConf[g.rng.Intn(6)]}
+		entries = append(entries, map[string]any{"fullUrl": "urn:uuid:comp", "resource": comp})
+		defer func() {
+			var secs []any
+			for _, r := range g.refs {
+				if g.chance(2) {
+					secs = append(secs, map[string]any{"title": "s", "entry": []any{map[string]any{"reference": r}},
+						"text": map[string]any{"status": "generated", "div": `<div xmlns="http://www.w3.org/1999/xhtml">` + g.text() + `</div>`}})
+				}
+			}
+			if len(secs) > 0 {
+				comp["section"] = secs
+			}
+		}()
+	}
+	for i := g.rng.Intn(5) + 1; i > 0; i-- {
+		r, ref := g.resource(depth)
+		e := map[string]any{"resource": r}
+		switch g.rng.Intn(3) {
+		case 0:
+			g.seq++
+			full := fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", g.seq)
+			e["fullUrl"] = full
+			g.refs = append(g.refs, full)
+		case 1:
+			e["fullUrl"] = "https://ehr.example.org/fhir/" + ref
+		}
+		g.refs = append(g.refs, ref)
+		if typ == "searchset" {
+			e["search"] = map[string]any{"mode": "match"}
+		}
+		if typ == "transaction" {
+			e["request"] = map[string]any{"method": "PUT", "url": ref}
+		}
+		entries = append(entries, e)
+	}
+	b["entry"] = entries
+	if typ == "searchset" {
+		b["total"] = len(entries)
+		b["link"] = []any{map[string]any{"relation": "self", "url": "https://ehr.example.org/fhir/" + g.refs[len(g.refs)-1]}}
+	}
+	return b
+}
+
+// Random documents, built to put labels and references everywhere they
+// may go, redacted for random recipients: every output holds the security
+// property, is sound FHIR, keeps what the recipient may see, and redacts
+// to itself again.
+func TestRedactionSecurityPropertyRandomDocuments(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	e, _ := engine.New(engine.Options{})
+	rng := rand.New(rand.NewSource(7))
+	for i := 0; i < n; i++ {
+		g := &docGen{rng: rng}
+		var doc any
+		if g.chance(4) {
+			doc, _ = g.resource(0)
+		} else {
+			doc = g.bundle(0, []string{"collection", "searchset", "document", "transaction", "batch"}[rng.Intn(5)])
+		}
+		in, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < 3; k++ {
+			redactChecked(t, e, randomRecipient(rng), fmt.Sprintf("random document %d", i), in)
+		}
+	}
+}
