@@ -294,7 +294,10 @@ func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envel
 			// The mark's sensitivity is computed anew; one the Bundle
 			// carries beyond its entries (redaction judged its content
 			// under it) is its own and stays.
-		case ok && stale != nil && stale(&l) && markable(s.opts, &l):
+		case ok && stale != nil && stale(&l) && markable(s.opts, &l) && !hasLabel(env.lifted, l.system, l.code):
+			// The mark of entries some of which may be withheld: computed
+			// anew (one the released entries carry again stays as it was
+			// written, so that redacting the output changes nothing).
 		default:
 			final = append(final, l)
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/seclabel/seclabel/engine"
@@ -242,14 +244,21 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 // Random documents, built to put labels and references everywhere they
 // may go, redacted for random recipients: every output holds the security
 // property, is sound FHIR, keeps what the recipient may see, and redacts
-// to itself again.
+// to itself again. SECLABEL_RANDOM_DOCS and SECLABEL_RANDOM_SEED run more
+// of them, or others.
 func TestRedactionSecurityPropertyRandomDocuments(t *testing.T) {
-	n := 3000
+	n, seed := 3000, int64(7)
 	if testing.Short() {
 		n = 300
 	}
+	if v, err := strconv.Atoi(os.Getenv("SECLABEL_RANDOM_DOCS")); err == nil {
+		n = v
+	}
+	if v, err := strconv.ParseInt(os.Getenv("SECLABEL_RANDOM_SEED"), 10, 64); err == nil {
+		seed = v
+	}
 	e, _ := engine.New(engine.Options{})
-	rng := rand.New(rand.NewSource(7))
+	rng := rand.New(rand.NewSource(seed))
 	for i := 0; i < n; i++ {
 		g := &docGen{rng: rng}
 		var doc any
@@ -263,7 +272,7 @@ func TestRedactionSecurityPropertyRandomDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := 0; k < 3; k++ {
-			redactChecked(t, e, randomRecipient(rng), fmt.Sprintf("random document %d", i), in)
+			redactChecked(t, e, randomRecipient(rng), fmt.Sprintf("random document %d (seed %d)", i, seed), in)
 		}
 	}
 }

@@ -302,7 +302,7 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 		return // removed or replaced already
 	}
 	if ref := d.Get(obj, "reference"); !top && d.IsStr(ref) && m.hits(d.Str(ref)) {
-		r.set(obj, action{kind: actReplace, text: maskedReference(d, obj)})
+		r.set(obj, action{kind: actReplace, text: maskedReference(d, obj), keepsExt: true})
 		m.masked()
 		return
 	}

@@ -578,10 +578,47 @@ func (r *redactor) finalLabels(rel *released) []label {
 	return append(ls, rel.kept...)
 }
 
+// survives reports whether node x, inside the resource at top, is released:
+// no container from x up to top is removed or replaced. An inline label
+// on an element that went later (a List item pointing at something
+// withheld) no longer counts toward the mark.
+func (r *redactor) survives(top, x jsonx.Node) bool {
+	if x < 0 || r.parent == nil { // nothing was acted on
+		return true
+	}
+	d := r.d
+	for y, below := x, jsonx.Node(-1); ; y, below = jsonx.Node(r.parent[y]), y {
+		switch a := r.acts[y]; a.kind {
+		case actRemove:
+			return false
+		case actReplace:
+			// below is the value on the way to x; its key precedes it.
+			if !a.keepsExt || below < 0 || !d.KeyIs(below-1, "extension") {
+				return false
+			}
+		}
+		if y == top || y <= r.root {
+			return true
+		}
+	}
+}
+
 // finish marks every changed released resource: REDACTED and its
 // confidentiality in meta.security, no narrative (a List that lost entries
 // gets a neutral one), no PROCESSINLINELABEL once no inline label remains.
 func (r *redactor) finish() {
+	// Inline labels on elements that went after they were judged (a List
+	// item pointing at something withheld) are not released: they count
+	// neither toward the mark nor for keeping PROCESSINLINELABEL.
+	for _, rel := range r.out {
+		kept := rel.kept[:0:0]
+		for _, l := range rel.kept {
+			if r.survives(rel.n, l.node) {
+				kept = append(kept, l)
+			}
+		}
+		rel.kept = kept
+	}
 	d := r.d
 	for _, rel := range r.out {
 		if !rel.changed {

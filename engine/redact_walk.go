@@ -23,6 +23,9 @@ const (
 type action struct {
 	kind actKind
 	text []byte
+	// keepsExt: the replacement keeps the object's extension array (a
+	// masked Reference), and with it the inline labels there.
+	keepsExt bool
 }
 
 type addMember struct {
