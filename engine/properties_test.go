@@ -146,6 +146,24 @@ func checkBundle(v *fastjson.Value, where string) error {
 		if want < 0 {
 			want = confRank["N"]
 		}
+		// Everything the entry holds counts: a Parameters' resources, the
+		// outcome of its response.
+		var held func(ps []*fastjson.Value)
+		held = func(ps []*fastjson.Value) {
+			for _, p := range ps {
+				if r := p.Get("resource"); r != nil && r.Type() == fastjson.TypeObject {
+					want = max(want, entryRank(r))
+					held(r.GetArray("parameter"))
+				}
+				held(p.GetArray("part"))
+			}
+		}
+		if string(res.GetStringBytes("resourceType")) == "Parameters" {
+			held(res.GetArray("parameter"))
+		}
+		if o := e.Get("response", "outcome"); o != nil && o.Type() == fastjson.TypeObject {
+			want = max(want, entryRank(o))
+		}
 		if have < want {
 			return fmt.Errorf("%s: Bundle confidentiality rank %d is below entry %d's %d", where, have, i, want)
 		}

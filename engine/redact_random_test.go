@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -244,7 +246,7 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 // Random documents, built to put labels and references everywhere they
 // may go, redacted for random recipients: every output holds the security
 // property, is sound FHIR, keeps what the recipient may see, and redacts
-// to itself again. SECLABEL_RANDOM_DOCS and SECLABEL_RANDOM_SEED run more
+// to itself again; their high-water mark and labeling hold theirs. SECLABEL_RANDOM_DOCS and SECLABEL_RANDOM_SEED run more
 // of them, or others.
 func TestRedactionSecurityPropertyRandomDocuments(t *testing.T) {
 	n, seed := 3000, int64(7)
@@ -271,8 +273,22 @@ func TestRedactionSecurityPropertyRandomDocuments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		name := fmt.Sprintf("random document %d (seed %d)", i, seed)
 		for k := 0; k < 3; k++ {
-			redactChecked(t, e, randomRecipient(rng), fmt.Sprintf("random document %d (seed %d)", i, seed), in)
+			redactChecked(t, e, randomRecipient(rng), name, in)
 		}
+		// The high-water mark and labeling hold their properties on the
+		// same documents.
+		m, err := e.HWM(context.Background(), in)
+		if err != nil {
+			t.Fatalf("%s: hwm: %v", name, err)
+		}
+		if err := checkMark(m.Resource); err != nil {
+			t.Fatalf("%s: %v\ninput: %.600s", name, err, in)
+		}
+		if again, err := e.HWM(context.Background(), m.Resource); err != nil || !bytes.Equal(again.Resource, m.Resource) {
+			t.Fatalf("%s: hwm is not idempotent (%v)", name, err)
+		}
+		checkLabel(t, e, name, in)
 	}
 }
