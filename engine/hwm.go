@@ -223,16 +223,19 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 		if res < 0 && d.Kind(outcome) != jsonx.Object {
 			return true // entries with neither a resource nor an outcome (requests, responses) carry no labels
 		}
-		if d.Str(d.Get(res, "resourceType")) == "Bundle" && outcome < 0 {
-			var inner []label
-			inner, err = s.hwmBundle(d, res, entryLoc(loc, i))
-			env.addEntry(s.opts, inner)
-			return err == nil
-		}
-		// Everything the entry holds counts as the entry: its resource,
-		// the resources of a Parameters, the outcome of its response.
+		// Everything the entry holds counts as the entry: its resource
+		// (a nested Bundle by its own mark, written first), the resources
+		// of a Parameters, the outcome of its response.
 		start := len(s.labels)
-		s.labels = s.heldLabels(d, res, s.labels)
+		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
+			var inner []label
+			if inner, err = s.hwmBundle(d, res, entryLoc(loc, i)); err != nil {
+				return false
+			}
+			s.labels = append(s.labels, inner...)
+		} else {
+			s.labels = s.heldLabels(d, res, s.labels)
+		}
 		s.labels = s.heldLabels(d, outcome, s.labels)
 		env.addEntry(s.opts, s.labels[start:])
 		s.labels = s.labels[:start]

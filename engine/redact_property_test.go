@@ -611,6 +611,23 @@ func (c *check) containerFails(b *fastjson.Value, eff []level) bool {
 	if c.r.forbidden(append(append([]level{}, eff...), own), true) {
 		return true
 	}
+	// A confidentiality that covers the Bundle from outside (a label on
+	// the entry that holds it) classifies all of it, unlike its own mark.
+	outside := -1
+	for _, lv := range eff {
+		for _, l := range lv {
+			if l.system == sysConf && !l.bad {
+				x, ok := confRank[l.code]
+				if !ok {
+					x = 5
+				}
+				outside = max(outside, x)
+			}
+		}
+	}
+	if outside > c.r.clearance {
+		return true
+	}
 	if bconf > inner && bconf > c.r.clearance || comp > inner && comp > c.r.clearance {
 		return true
 	}

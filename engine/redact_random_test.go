@@ -122,6 +122,15 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 	switch typ {
 	case "Observation", "Condition", "Encounter":
 		code := g.maybeInline(map[string]any{"text": g.text()})
+		if g.chance(2) {
+			codes := [][2]string{{"http://snomed.info/sct", "86406008"}, {"http://loinc.org", "20447-9"}, {"http://hl7.org/fhir/sid/icd-10-cm", "F10.20"},
+				{"http://snomed.info/sct", "38341003"}, {"http://hl7.org/fhir/sid/icd-10-cm", "A54.9"}}
+			c := codes[g.rng.Intn(len(codes))]
+			code["coding"] = []any{map[string]any{"system": c[0], "code": c[1]}}
+		}
+		if g.chance(8) {
+			r["modifierExtension"] = []any{g.maybeInline(map[string]any{"url": "http://example.org/m", "valueBoolean": true})}
+		}
 		r["code"] = code
 		if typ == "Observation" {
 			g.primitive(r, "status", "final")
@@ -205,8 +214,12 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 			var secs []any
 			for _, r := range g.refs {
 				if g.chance(2) {
-					secs = append(secs, map[string]any{"title": "s", "entry": []any{map[string]any{"reference": r}},
+					sec := g.maybeInline(map[string]any{"title": "s", "entry": []any{map[string]any{"reference": r}},
 						"text": map[string]any{"status": "generated", "div": `<div xmlns="http://www.w3.org/1999/xhtml">` + g.text() + `</div>`}})
+					if g.chance(4) {
+						sec["section"] = []any{g.maybeInline(map[string]any{"title": "sub", "entry": []any{map[string]any{"reference": g.refs[g.rng.Intn(len(g.refs))]}}})}
+					}
+					secs = append(secs, sec)
 				}
 			}
 			if len(secs) > 0 {
@@ -231,7 +244,14 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 			e["search"] = map[string]any{"mode": "match"}
 		}
 		if typ == "transaction" {
-			e["request"] = map[string]any{"method": "PUT", "url": ref}
+			e["request"] = g.maybeInline(map[string]any{"method": "PUT", "url": ref})
+		}
+		if typ == "batch" && g.chance(3) {
+			o := map[string]any{"resourceType": "OperationOutcome", "issue": []any{map[string]any{"severity": "error", "code": "invalid", "diagnostics": g.text()}}}
+			if ls := g.labels(2); len(ls) > 0 {
+				o["meta"] = map[string]any{"security": ls}
+			}
+			e["response"] = map[string]any{"status": "400", "outcome": o}
 		}
 		entries = append(entries, e)
 	}

@@ -203,7 +203,15 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 		return false
 	}
 	m := r.at()
-	rel := &released{n: n, loc: loc, typ: typ}
+	rel := &released{n: n, loc: loc, typ: typ, inheritedConf: -1}
+	for i := range inherited {
+		// Inline labels on the way to it (on its entry, on the element
+		// that holds it) cover it; a container's own meta.security is the
+		// container's, and redaction may write a computed one there.
+		if inherited[i].bad == 0 && inherited[i].src == srcInline {
+			rel.inheritedConf = max(rel.inheritedConf, inherited[i].rank())
+		}
+	}
 	r.out = append(r.out, rel)
 	cur := r.cur
 	w := &rel.walk
@@ -340,7 +348,11 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			}
 			if len(own) > 0 {
 				eeff = with(eff, own)
-				if why, reason := r.s.judge(eeff, d.Str(d.Get(res, "resourceType"))); reason != "" {
+				// The entry's labels judge its resource with the resource's
+				// own, below; a clearance is judged here only when they
+				// carry a confidentiality (else the default would stand in
+				// for the resource's).
+				if why, reason := r.s.judgeAs(eeff, d.Str(d.Get(res, "resourceType")), hasConfidentiality(own)); reason != "" {
 					r.set(e, action{kind: actRemove})
 					r.withheld(res, r.s.strs.entryLoc(loc, i), d.Str(d.Get(res, "resourceType")), fu, reason, "", why)
 					run.match(d, e)
@@ -575,7 +587,14 @@ func (r *redactor) finalLabels(rel *released) []label {
 		}
 		ls = append(ls, l)
 	}
-	return append(ls, rel.kept...)
+	ls = append(ls, rel.kept...)
+	// The inline labels that cover it from outside (on its entry) count
+	// toward the mark as the entry's own.
+	if rel.inheritedConf >= 0 {
+		ls = append(ls, label{system: confidentialityCS, code: vocab.ConfidentialityCode(rel.inheritedConf), set: vocab.SetConfidentiality,
+			info: vocab.ConfidentialityOf(rel.inheritedConf), node: -1})
+	}
+	return ls
 }
 
 // survives reports whether node x, inside the resource at top, is released:

@@ -80,12 +80,16 @@ type resWalk struct {
 
 // released is one resource the recipient gets.
 type released struct {
-	n       jsonx.Node
-	loc     string
-	typ     string
-	changed bool
-	kept    []label
-	removed map[string]bool
+	// inheritedConf is the highest confidentiality of the inline labels
+	// that cover it from outside (its entry's, the holding element's), -1
+	// for none: it stands for the resource's own when it has none.
+	inheritedConf int
+	n             jsonx.Node
+	loc           string
+	typ           string
+	changed       bool
+	kept          []label
+	removed       map[string]bool
 	// neutral: the narrative is replaced by a neutral one rather than
 	// dropped (a List that lost entries).
 	neutral bool
