@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -1224,20 +1223,50 @@ func (c *check) names(s string) bool {
 	if (strings.Contains(s, "/") || strings.HasPrefix(s, "urn:")) && c.withheld[refKey(s)] {
 		return true
 	}
-	for _, m := range mentionRE.FindAllStringSubmatch(s, -1) {
-		for ref := m[1]; ref != ""; ref = ref[:len(ref)-1] {
+	if len(c.withheld) == 0 {
+		return false
+	}
+	// Scanned by hand, not by a regular expression: this runs on every
+	// string released, and the race detector makes a regexp minutes slower.
+	letter := func(b byte) bool { return b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' }
+	idByte := func(b byte) bool { return letter(b) || b >= '0' && b <= '9' || b == '.' || b == '-' }
+	found := func(ref string) bool {
+		for ; ref != ""; ref = ref[:len(ref)-1] {
 			if c.withheld[ref] {
 				return true
 			}
 			if !strings.HasSuffix(ref, ".") {
-				break
+				return false
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '/':
+			j := i
+			for j > 0 && letter(s[j-1]) {
+				j--
+			}
+			k := i + 1
+			for k < len(s) && idByte(s[k]) {
+				k++
+			}
+			if j < i && s[j] >= 'A' && s[j] <= 'Z' && k > i+1 && found(s[j:k]) {
+				return true
+			}
+		case strings.HasPrefix(s[i:], "urn:") && (i == 0 || !letter(s[i-1])):
+			k := i + 4
+			for k < len(s) && !strings.ContainsRune(" \t\n\r\"'<>,;)]}", rune(s[k])) {
+				k++
+			}
+			if found(s[i:k]) {
+				return true
 			}
 		}
 	}
 	return false
 }
-
-var mentionRE = regexp.MustCompile(`(?:^|[^A-Za-z])([A-Z][A-Za-z]*/[A-Za-z0-9.\-]+|urn:[^\s"'<>,;)\]}]+)`)
 
 // isExtension tells an extension (whose url is its definition) from other
 // objects with a url.
