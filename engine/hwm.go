@@ -42,9 +42,9 @@ func (e *envelope) lift(o *Options, l *label) {
 }
 
 // heldLabels appends the labels of the resource at n (none when n is not
-// an object) and of every resource nested in it: a Parameters' resources,
-// a Bundle's entries, at any depth. Each without a confidentiality counts
-// at the default, as an entry alone does.
+// an object) and of every resource nested in it (eachHeld), at any depth.
+// Each without a confidentiality counts at the default, as an entry alone
+// does.
 func (s *state) heldLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	if d.Kind(n) != jsonx.Object {
 		return out
@@ -54,27 +54,33 @@ func (s *state) heldLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	if !hasConfidentiality(out[start:]) {
 		out = append(out, defaultConfidentiality(s.opts))
 	}
-	switch d.Str(d.Get(n, "resourceType")) {
-	case "Parameters":
-		out = s.parameterLabels(d, d.Get(n, "parameter"), out)
-	case "Bundle":
-		first, end := d.Range(d.Get(n, "entry"))
-		for e := first; e < end; e = d.Skip(e) {
-			out = s.heldLabels(d, d.Get(e, "resource"), out)
-			out = s.heldLabels(d, d.Get(d.Get(e, "response"), "outcome"), out)
-		}
-	}
+	eachHeld(d, n, func(res jsonx.Node, _ string) { out = s.heldLabels(d, res, out) })
 	return out
 }
 
-// parameterLabels is heldLabels for parameters and their parts.
-func (s *state) parameterLabels(d *jsonx.Doc, arr jsonx.Node, out []label) []label {
+// eachHeld calls f for every resource the container at n holds itself:
+// a Bundle's entry resources (with their fullUrl) and response outcomes,
+// a Parameters' resources in its parameters and their parts at any depth.
+// f is called for absent ones too (-1) and checks.
+func eachHeld(d *jsonx.Doc, n jsonx.Node, f func(res jsonx.Node, fullURL string)) {
+	switch d.Str(d.Get(n, "resourceType")) {
+	case "Bundle":
+		first, end := d.Range(d.Get(n, "entry"))
+		for e := first; e < end; e = d.Skip(e) {
+			f(d.Get(e, "resource"), d.Str(d.Get(e, "fullUrl")))
+			f(d.Get(d.Get(e, "response"), "outcome"), "")
+		}
+	case "Parameters":
+		eachParameter(d, d.Get(n, "parameter"), f)
+	}
+}
+
+func eachParameter(d *jsonx.Doc, arr jsonx.Node, f func(res jsonx.Node, fullURL string)) {
 	first, end := d.Range(arr)
 	for p := first; p < end; p = d.Skip(p) {
-		out = s.heldLabels(d, d.Get(p, "resource"), out)
-		out = s.parameterLabels(d, d.Get(p, "part"), out)
+		f(d.Get(p, "resource"), "")
+		eachParameter(d, d.Get(p, "part"), f)
 	}
-	return out
 }
 
 // markable reports whether a label of l's tag set can be part of a mark

@@ -85,8 +85,7 @@ func (g *refSet) mentions(s string) bool {
 				for k < len(s) && isIDByte(s[k]) {
 					k++
 				}
-				whole := k == len(s) && (j == 0 || s[j-1] == '/') // has looked it up
-				for ; k > i+1 && !whole; k-- {
+				for ; k > i+1; k-- {
 					// A type the engine does not know is kept whole, in full.
 					if g.typeID[s[j:k]] || g.full[s[j:k]] {
 						return true
@@ -114,8 +113,7 @@ func (g *refSet) mentions(s string) bool {
 			for k < len(rest) && !urnEnd(rest[k]) {
 				k++
 			}
-			whole := len(rest) == len(s) && k == len(s) // has looked it up
-			for ; k > 4 && !whole; k-- {
+			for ; k > 4; k-- {
 				if g.full[rest[:k]] {
 					return true
 				}

@@ -101,41 +101,18 @@ func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail stri
 }
 
 // goneWithin remembers the reference forms of the resources nested in a
-// withheld Bundle or Parameters, which go with it unvisited: a fullUrl is
-// global (a urn:uuid above all), so a reference from outside to an entry
-// of a withheld Bundle names something withheld. Contained resources'
-// ids are local to their container and are left out.
+// withheld Bundle or Parameters (eachHeld), which go with it unvisited: a
+// fullUrl is global (a urn:uuid above all), so a reference from outside to
+// an entry of a withheld Bundle names something withheld. Contained
+// resources' ids are local to their container and are left out.
 func (r *redactor) goneWithin(n jsonx.Node) {
 	d := r.d
-	nested := func(res jsonx.Node, fullURL string) {
+	eachHeld(d, n, func(res jsonx.Node, fullURL string) {
 		if d.Kind(res) == jsonx.Object {
 			r.gone.resource(d, res, fullURL, &r.s.strs)
 			r.goneWithin(res)
 		}
-	}
-	switch d.Str(d.Get(n, "resourceType")) {
-	case "Bundle":
-		first, end := d.Range(d.Get(n, "entry"))
-		for e := first; e < end; e = d.Skip(e) {
-			nested(d.Get(e, "resource"), d.Str(d.Get(e, "fullUrl")))
-			nested(d.Get(d.Get(e, "response"), "outcome"), "")
-		}
-	case "Parameters":
-		r.goneParameters(d.Get(n, "parameter"))
-	}
-}
-
-// goneParameters is goneWithin for parameters and their parts.
-func (r *redactor) goneParameters(arr jsonx.Node) {
-	d := r.d
-	first, end := d.Range(arr)
-	for p := first; p < end; p = d.Skip(p) {
-		if res := d.Get(p, "resource"); d.Kind(res) == jsonx.Object {
-			r.gone.resource(d, res, "", &r.s.strs)
-			r.goneWithin(res)
-		}
-		r.goneParameters(d.Get(p, "part"))
-	}
+	})
 }
 
 // badDetail says what is wrong with an unreadable label.
@@ -499,18 +476,11 @@ func (r *redactor) writeMarks() {
 			docComp = d.Get(d.Index(d.Get(run.n, "entry"), 0), "resource")
 		}
 		for _, g := range run.entries {
-			ls := r.finalLabels(g.first)
+			// Each resource of the entry without a confidentiality counts
+			// as the default, as an entry alone does.
+			ls := orDefault(s.opts, r.finalLabels(g.first))
 			for _, rel := range g.more {
-				// Each resource of the entry without a confidentiality
-				// counts as the default, as an entry alone does.
-				more := r.finalLabels(rel)
-				if !hasConfidentiality(ls) {
-					ls = append(ls, defaultConfidentiality(s.opts))
-				}
-				if !hasConfidentiality(more) {
-					more = append(more, defaultConfidentiality(s.opts))
-				}
-				ls = append(ls, more...)
+				ls = append(ls, orDefault(s.opts, r.finalLabels(rel))...)
 			}
 			for _, in := range g.runs {
 				ls = append(ls, in.final...)
@@ -796,6 +766,14 @@ func hasConfidentiality(ls []label) bool {
 		}
 	}
 	return false
+}
+
+// orDefault is ls with the default confidentiality added when it has none.
+func orDefault(o *Options, ls []label) []label {
+	if hasConfidentiality(ls) {
+		return ls
+	}
+	return append(ls, defaultConfidentiality(o))
 }
 
 func defaultConfidentiality(o *Options) label {
