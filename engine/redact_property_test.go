@@ -526,16 +526,13 @@ func ownBeyond(b *fastjson.Value) (own level, bundleConf, entriesMax, compConf i
 	carried := map[lab]bool{}
 	entriesMax, compConf, bundleConf = -1, -1, -1
 	doc := string(b.GetStringBytes("type")) == "document"
-	for i, e := range b.GetArray("entry") {
-		res := e.Get("resource")
-		if res == nil || res.Type() != fastjson.TypeObject {
-			continue
-		}
-		all := allLabels(res, doc && i == 0)
+	// rankOf is the highest confidentiality of ls (a mark counts a malformed
+	// one as V), -1 without one; every label counts as carried.
+	rankOf := func(ls level) int {
 		rank := -1
-		for _, l := range all {
+		for _, l := range ls {
 			carried[lab{l.system, l.code, false}] = true
-			if l.system == sysConf { // a mark counts a malformed confidentiality as V
+			if l.system == sysConf {
 				x, ok := confRank[l.code]
 				if !ok {
 					x = 5
@@ -543,8 +540,36 @@ func ownBeyond(b *fastjson.Value) (own level, bundleConf, entriesMax, compConf i
 				rank = max(rank, x)
 			}
 		}
-		if rank < 0 {
-			rank = 3
+		return rank
+	}
+	for i, e := range b.GetArray("entry") {
+		res := e.Get("resource")
+		outcome := e.Get("response", "outcome")
+		isObj := func(v *fastjson.Value) bool { return v != nil && v.Type() == fastjson.TypeObject }
+		if !isObj(res) && !isObj(outcome) {
+			continue
+		}
+		// An entry is everything it holds: each resource nested in it at
+		// any depth and its response's outcome count, each at the default
+		// (N) without a confidentiality.
+		var held []*fastjson.Value
+		rank := -1
+		if isObj(res) {
+			if rank = rankOf(allLabels(res, doc && i == 0)); rank < 0 {
+				rank = 3
+			}
+			held = heldIn(res, held)
+		}
+		if isObj(outcome) {
+			held = append(held, outcome)
+			held = heldIn(outcome, held)
+		}
+		for _, h := range held {
+			x := rankOf(allLabels(h, false))
+			if x < 0 {
+				x = 3
+			}
+			rank = max(rank, x)
 		}
 		entriesMax = max(entriesMax, rank)
 		if doc && i == 0 {
@@ -571,6 +596,35 @@ func ownBeyond(b *fastjson.Value) (own level, bundleConf, entriesMax, compConf i
 		}
 	}
 	return own, bundleConf, entriesMax, compConf
+}
+
+// heldIn appends every resource the container v holds, at any depth: a
+// Bundle's entry resources and response outcomes, a Parameters' resources
+// in its parameters and their parts.
+func heldIn(v *fastjson.Value, out []*fastjson.Value) []*fastjson.Value {
+	add := func(r *fastjson.Value) {
+		if r != nil && r.Type() == fastjson.TypeObject {
+			out = append(out, r)
+			out = heldIn(r, out)
+		}
+	}
+	switch string(v.GetStringBytes("resourceType")) {
+	case "Bundle":
+		for _, e := range v.GetArray("entry") {
+			add(e.Get("resource"))
+			add(e.Get("response", "outcome"))
+		}
+	case "Parameters":
+		var params func(ps []*fastjson.Value)
+		params = func(ps []*fastjson.Value) {
+			for _, p := range ps {
+				add(p.Get("resource"))
+				params(p.GetArray("part"))
+			}
+		}
+		params(v.GetArray("parameter"))
+	}
+	return out
 }
 
 // allLabels are every label a resource carries anywhere (as hwm reads them):

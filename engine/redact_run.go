@@ -395,8 +395,8 @@ func entrySkip(name string) bool   { return name == "resource" || name == "respo
 func outcomeSkip(name string) bool { return name == "outcome" }
 
 // entriesScan reads the labels of a Bundle's entries as hwm does: the set
-// of labels they carry, their highest confidentiality (an entry with none
-// counts as the default) and, for a document, the rank of its
+// of labels they carry (with all they hold), their highest confidentiality
+// (an entry with none counts as the default) and, for a document, the rank of its
 // Composition.confidentiality (-1 without one), which the first does not
 // count.
 func (r *redactor) entriesScan(b jsonx.Node, document bool) (carried map[[2]string]bool, inner, comp int) {
@@ -404,25 +404,37 @@ func (r *redactor) entriesScan(b jsonx.Node, document bool) (carried map[[2]stri
 	inner, comp = -1, -1
 	carried = map[[2]string]bool{}
 	d.Items(d.Get(b, "entry"), func(i int, e jsonx.Node) bool {
-		res := d.Get(e, "resource")
-		if d.Kind(res) != jsonx.Object {
+		res, outcome := d.Get(e, "resource"), d.Get(d.Get(e, "response"), "outcome")
+		if d.Kind(res) != jsonx.Object && d.Kind(outcome) != jsonx.Object {
 			return true
 		}
+		// An entry is everything it holds, as its mark counts it: the
+		// resources nested in its resource at any depth and its response's
+		// outcome, each without a confidentiality at the default.
 		start := len(s.labels)
-		s.labels = s.resourceLabels(d, res, s.labels)
 		rank := -1
-		for _, l := range s.labels[start:] {
-			if l.src == srcComposition && document && i == 0 {
-				comp = max(comp, vocab.Rank(l.code))
-				continue
+		if d.Kind(res) == jsonx.Object {
+			s.labels = s.resourceLabels(d, res, s.labels)
+			for _, l := range s.labels[start:] {
+				if l.src == srcComposition && document && i == 0 {
+					comp = max(comp, vocab.Rank(l.code))
+					continue
+				}
+				rank = max(rank, l.rank())
+				carried[[2]string{l.system, l.code}] = true
 			}
+			if rank < 0 {
+				rank = vocab.Rank(s.opts.DefaultConfidentiality)
+			}
+			s.labels = s.labels[:start]
+			eachHeld(d, res, func(h jsonx.Node, _ string) { s.labels = s.heldLabels(d, h, s.labels) })
+		}
+		s.labels = s.heldLabels(d, outcome, s.labels)
+		for _, l := range s.labels[start:] {
 			rank = max(rank, l.rank())
 			carried[[2]string{l.system, l.code}] = true
 		}
 		s.labels = s.labels[:start]
-		if rank < 0 {
-			rank = vocab.Rank(s.opts.DefaultConfidentiality)
-		}
 		inner = max(inner, rank)
 		return true
 	})
