@@ -1011,29 +1011,20 @@ func (c *check) total(in, out *fastjson.Value, at string) error {
 		_, err := fmt.Sscanf(string(t.GetStringBytes()), "%d", &n)
 		ok = err == nil && fmt.Sprint(n) == string(t.GetStringBytes())
 	}
-	gone := 0
-	outKeys := map[string]bool{}
-	for _, e := range out.GetArray("entry") {
-		if r := e.Get("resource"); r != nil {
-			for _, k := range keysOf(string(e.GetStringBytes("fullUrl")), r) {
-				outKeys[refKey(k)] = true
+	// Entries are removed whole and never added, so what is gone is the
+	// difference of the counted entries (matches, and entries that are not
+	// objects), whether or not a resource has an id to find it by.
+	counted := func(b *fastjson.Value) int {
+		k := 0
+		for _, e := range b.GetArray("entry") {
+			mode := string(e.GetStringBytes("search", "mode"))
+			if e.Type() != fastjson.TypeObject || e.Get("resource") != nil && (mode == "" || mode == "match") {
+				k++
 			}
 		}
+		return k
 	}
-	for _, e := range in.GetArray("entry") {
-		r := e.Get("resource")
-		if e.Type() != fastjson.TypeObject {
-			gone++
-			continue
-		}
-		if r == nil || string(e.GetStringBytes("search", "mode")) != "" && string(e.GetStringBytes("search", "mode")) != "match" {
-			continue
-		}
-		keys := keysOf(string(e.GetStringBytes("fullUrl")), r)
-		if len(keys) > 0 && !outKeys[refKey(keys[0])] {
-			gone++
-		}
-	}
+	gone := counted(in) - counted(out)
 	ot := out.Get("total")
 	switch {
 	case gone == 0:
