@@ -779,6 +779,7 @@ const (
 	DiagLabelLookalike          DiagnosticCode = "label-lookalike"
 	DiagLabelValueSetSystem     DiagnosticCode = "label-valueset-system"
 	DiagLabelShape              DiagnosticCode = "label-shape"
+	DiagResourceMisplaced       DiagnosticCode = "resource-misplaced"
 	DiagTextNotRead             DiagnosticCode = "text-not-read"
 )
 

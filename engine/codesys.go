@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"slices"
+	"sort"
 	"strings"
 )
 
@@ -168,7 +168,7 @@ func nearSystem(s string) string {
 	for a := range systemAliases {
 		aliases = append(aliases, a)
 	}
-	slices.Sort(aliases)
+	sort.SliceStable(aliases, func(i, j int) bool { return aliases[i] < aliases[j] })
 	u := uriFold(s)
 	for _, a := range aliases {
 		if isAbsoluteURI(a) && uriFold(a) == u {

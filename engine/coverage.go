@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"slices"
+	"sort"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -74,12 +74,12 @@ func (r *Rules) coverage() []RuleCoverage {
 		for t := range ru.resourceTypes {
 			c.ResourceTypes = append(c.ResourceTypes, t)
 		}
-		slices.Sort(c.ResourceTypes)
+		sort.SliceStable(c.ResourceTypes, func(i, j int) bool { return c.ResourceTypes[i] < c.ResourceTypes[j] })
 		c.Path = strings.Join(ru.path, ".")
 		for _, s := range per[i] {
 			c.Systems = append(c.Systems, *s)
 		}
-		slices.SortFunc(c.Systems, func(a, b SystemCoverage) int { return strings.Compare(a.System, b.System) })
+		sort.SliceStable(c.Systems, func(i, j int) bool { return c.Systems[i].System < c.Systems[j].System })
 	}
 	return out
 }

@@ -31,6 +31,7 @@ const (
 	srcSecurityLabel                    // DocumentReference.securityLabel
 	srcComposition                      // Composition.confidentiality
 	srcContained                        // meta.security of a contained resource (dom-5)
+	srcMisplaced                        // meta.security of a resource where R4 holds none (misplaced.go)
 )
 
 // label is one security label read from a resource.
@@ -117,6 +118,9 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 	// Loops rather than callbacks: this runs once per entry and must not
 	// allocate.
 	out = appendCodings(d, d.Get(d.Get(n, "meta"), "security"), srcMeta, out)
+	if s.misplaced {
+		out = misplacedLabels(d, n, out)
+	}
 	switch d.Str(d.Get(n, "resourceType")) {
 	case "Composition":
 		if c := d.Get(n, "confidentiality"); d.IsStr(c) {

@@ -71,6 +71,12 @@ func entryRank(res *fastjson.Value) int {
 			best = max(best, codingRank(c))
 		}
 	}
+	// A resource out of place counts as part of what holds it.
+	for _, m := range misplacedOf(res, nil) {
+		for _, c := range m.GetArray("meta", "security") {
+			best = max(best, codingRank(c))
+		}
+	}
 	var walk func(v *fastjson.Value, key string)
 	walk = func(v *fastjson.Value, key string) {
 		switch v.Type() {

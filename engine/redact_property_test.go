@@ -193,7 +193,114 @@ func resourceLabelsOf(v *fastjson.Value, inDocument bool) level {
 	if c := v.Get("contained"); c != nil && c.Type() != fastjson.TypeArray {
 		ls = append(ls, lab{bad: true})
 	}
+	if holdsMisplaced(v) {
+		ls = append(ls, lab{bad: true})
+	}
 	return ls
+}
+
+// holdsMisplaced reports whether the resource v holds, in itself or its
+// contained resources, an object with a resourceType where R4 holds no
+// resource (its labels cannot be placed).
+func holdsMisplaced(v *fastjson.Value) bool { return len(misplacedOf(v, nil)) > 0 }
+
+// misplacedOf appends the objects with a resourceType that the resource v
+// holds, in itself or its contained resources, where R4 holds no resource,
+// and every one inside those.
+func misplacedOf(v *fastjson.Value, out []*fastjson.Value) []*fastjson.Value {
+	o, err := v.Object()
+	if err != nil {
+		return out
+	}
+	typ := string(v.GetStringBytes("resourceType"))
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		switch name := string(k); {
+		case name == "resourceType":
+		// contained or entry not an array, or an item of either not an
+		// object, is unreadable by a rule of its own.
+		case name == "contained":
+			for _, c := range x.GetArray() {
+				if c.Type() == fastjson.TypeObject {
+					out = misplacedOf(c, out)
+				}
+			}
+		case typ == "Bundle" && name == "entry":
+			for _, e := range x.GetArray() {
+				if e.Type() == fastjson.TypeObject {
+					out = resourcesBut(e, "resource", out, func(name string, y *fastjson.Value, out []*fastjson.Value) []*fastjson.Value {
+						if name == "response" {
+							return resourcesBut(y, "outcome", out, nil)
+						}
+						return resourcesIn(y, out)
+					})
+				}
+			}
+		case typ == "Parameters" && name == "parameter":
+			out = paramsMisplaced(x, out)
+		case typ == "ExampleScenario" && name == "instance":
+			for _, in := range x.GetArray() {
+				out = resourcesBut(in, "resourceType", out, nil)
+			}
+			if x.Type() != fastjson.TypeArray {
+				out = resourcesIn(x, out)
+			}
+		default:
+			out = resourcesIn(x, out)
+		}
+	})
+	return out
+}
+
+func paramsMisplaced(x *fastjson.Value, out []*fastjson.Value) []*fastjson.Value {
+	if x.Type() != fastjson.TypeArray {
+		return resourcesIn(x, out)
+	}
+	for _, p := range x.GetArray() {
+		out = resourcesBut(p, "resource", out, func(name string, y *fastjson.Value, out []*fastjson.Value) []*fastjson.Value {
+			if name == "part" {
+				return paramsMisplaced(y, out)
+			}
+			return resourcesIn(y, out)
+		})
+	}
+	return out
+}
+
+// resourcesBut is resourcesIn over the members of v but skip, with every
+// member read by each when it is not nil.
+func resourcesBut(v *fastjson.Value, skip string, out []*fastjson.Value, each func(name string, y *fastjson.Value, out []*fastjson.Value) []*fastjson.Value) []*fastjson.Value {
+	o, err := v.Object()
+	if err != nil {
+		return resourcesIn(v, out)
+	}
+	o.Visit(func(k []byte, y *fastjson.Value) {
+		switch name := string(k); {
+		case name == skip:
+		case each != nil:
+			out = each(name, y, out)
+		default:
+			out = resourcesIn(y, out)
+		}
+	})
+	return out
+}
+
+// resourcesIn appends v and everything in it that is an object with a
+// resourceType.
+func resourcesIn(v *fastjson.Value, out []*fastjson.Value) []*fastjson.Value {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		if v.Get("resourceType") != nil {
+			out = append(out, v)
+		}
+		o, _ := v.Object()
+		o.Visit(func(_ []byte, y *fastjson.Value) { out = resourcesIn(y, out) })
+	case fastjson.TypeArray:
+		for _, y := range v.GetArray() {
+			out = resourcesIn(y, out)
+		}
+	}
+	return out
 }
 
 // inlineOf are the inline labels of an element object; an extension member
@@ -636,6 +743,10 @@ func allLabels(res *fastjson.Value, docComp bool) level {
 	out := resourceLabelsOf(res, docComp)
 	for _, c := range res.GetArray("contained") {
 		out = append(out, codingsOf(c.Get("meta", "security"))...)
+	}
+	// A resource out of place counts as part of what holds it.
+	for _, m := range misplacedOf(res, nil) {
+		out = append(out, codingsOf(m.Get("meta", "security"))...)
 	}
 	var walk func(v *fastjson.Value)
 	walk = func(v *fastjson.Value) {
@@ -1352,7 +1463,7 @@ func redactChecked(t *testing.T, e *engine.Engine, r *recipient, name string, in
 		t.Fatalf("%s: output is not valid JSON", name)
 	}
 	if err := checkRedaction(r, in, res.Resource); err != nil {
-		t.Fatalf("%s (clearance %c, pou %q, deny %v, allow %v/%v, compartments %v, ignore %v, exceptAnyOfCodes %v): %v\ninput: %.600s", name, "ULMNRV"[r.clearance], r.pou, r.deny, r.allowSet, r.allow, r.compartments, r.ignore, r.releaseOnly, err, in)
+		t.Fatalf("%s (clearance %c, pou %q, deny %v, allow %v/%v, compartments %v, ignore %v, exceptAnyOfCodes %v): %v\ninput: %s", name, "ULMNRV"[r.clearance], r.pou, r.deny, r.allowSet, r.allow, r.compartments, r.ignore, r.releaseOnly, err, in)
 	}
 	if res.Resource != nil {
 		again, err := e.Redact(context.Background(), res.Resource, r.request())

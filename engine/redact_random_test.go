@@ -188,6 +188,16 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 		}
 		r["parameter"] = ps
 	}
+	if depth < 2 && g.chance(40) {
+		// A resource where R4 holds none: in an element R4 does not
+		// define, or in a parameter that is not an array.
+		inner, _ := g.resource(depth + 1)
+		if typ == "Parameters" && g.chance(2) {
+			r["parameter"] = map[string]any{"name": "p", "resource": inner}
+		} else {
+			r["relatedRecord"] = inner
+		}
+	}
 	if g.chance(5) {
 		c := map[string]any{"resourceType": "Observation", "id": "c1", "status": "final", "code": map[string]any{"text": g.text()}}
 		if ls := g.labels(2); len(ls) > 0 {

@@ -309,6 +309,19 @@ func (r *redactor) resourceLevel(n jsonx.Node, lvl uint32, out []label) []label 
 	if c := d.Get(n, "contained"); c >= 0 && d.Kind(c) != jsonx.Array {
 		out = append(out, shapeLabel(c, srcContained, lvl))
 	}
+	if r.s.misplaced {
+		// A resource where R4 holds none cannot be judged as one: its
+		// holder is unreadable.
+		found := jsonx.Node(-1)
+		eachMisplaced(d, n, func(o jsonx.Node) {
+			if found < 0 {
+				found = o
+			}
+		})
+		if found >= 0 {
+			out = append(out, shapeLabel(found, srcMisplaced, lvl))
+		}
+	}
 	return out
 }
 

@@ -17,6 +17,7 @@ type state struct {
 	access        *access // the recipient, for redaction
 	link          linker  // label: flows across calls (linked.go), or nil
 	mayHaveInline bool    // the input may hold inline labels (a tape watch saw one)
+	misplaced     bool    // the input may hold a resource where R4 holds none (misplaced.go)
 	// What a call answers, handed to its Result.
 	report Report
 	diags  []Diagnostic
@@ -330,6 +331,7 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	// several times the input.
 	start, end := d.Span(n)
 	s.mayHaveInline = d.Watched
+	s.misplaced = misplacedIn(d, n)
 	var res *Result
 	if s.scratch {
 		// The protocol path writes the result out before the call

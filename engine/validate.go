@@ -44,6 +44,12 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	s.wantKind(d, meta, jsonx.Object, loc, ".meta", "meta must be an object")
 	sec := d.Get(meta, "security")
 	secLoc := loc + ".meta.security"
+	if s.misplaced {
+		eachMisplaced(d, n, func(o jsonx.Node) {
+			s.issue(SeverityError, DiagResourceMisplaced, locate(d, n, o, loc),
+				"a resource sits where FHIR holds none: its labels count as the labels of what holds it, and redaction withholds that as unreadable")
+		})
+	}
 
 	flag := false
 	var confs, policies []string
@@ -583,7 +589,7 @@ var issueType = map[DiagnosticCode]string{
 	DiagLegacySystem: "informational", DiagHWMBelowEntry: "business-rule", DiagHWMBelowInline: "business-rule", DiagSecurityMalformed: "structure",
 	DiagPurposeOfUseConflict: "conflict", DiagLabelCodeCase: "code-invalid", DiagLabelSystemCase: "code-invalid", DiagLabelSystemMissing: "required",
 	DiagLabelLookalike: "code-invalid", DiagLabelValueSetSystem: "code-invalid", DiagLabelShape: "structure",
-	DiagTextNotRead: "incomplete",
+	DiagResourceMisplaced: "structure", DiagTextNotRead: "incomplete",
 }
 
 // inlineValidator checks the inline labels and extensions a walk finds.

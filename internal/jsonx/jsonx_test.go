@@ -430,3 +430,26 @@ func TestUnderscored(t *testing.T) {
 		t.Error("Underscored outlived its parse")
 	}
 }
+
+// ResourceTypes counts member names that are, or spell, resourceType, at
+// any depth, and never a string value.
+func TestResourceTypes(t *testing.T) {
+	for in, want := range map[string]int{
+		`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient"}}]}`: 2,
+		`{"resource\u0054ype":"Patient","a":{"b":[{"resourceType":1}]}}`:              2,
+		`{"a":"resourceType","resourceTypes":1,"resourcetype":2}`:                     0,
+	} {
+		var d Doc
+		if err := d.Parse([]byte(in), 10); err != nil {
+			t.Fatal(err)
+		}
+		if d.ResourceTypes != want {
+			t.Errorf("%s: ResourceTypes = %d, want %d", in, d.ResourceTypes, want)
+		}
+	}
+	var d Doc
+	d.Parse([]byte(`{"resourceType":1}`), 10)
+	if d.Parse([]byte(`{"a":1}`), 10); d.ResourceTypes != 0 {
+		t.Error("ResourceTypes outlived its parse")
+	}
+}

@@ -67,6 +67,10 @@ type Doc struct {
 	// with an escape, which may spell one): the JSON form of a primitive's
 	// extensions, where inline labels may be.
 	Underscored bool
+
+	// ResourceTypes counts the members named resourceType, at any depth:
+	// more than the resources in their places means one sits elsewhere.
+	ResourceTypes int
 }
 
 // SyntaxError says where and why the input is not JSON.
@@ -93,7 +97,7 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	d.Src = src
 	d.src = unsafe.String(unsafe.SliceData(src), len(src))
 	d.nodes = d.nodes[:0]
-	d.Watched, d.Underscored = false, false
+	d.Watched, d.Underscored, d.ResourceTypes = false, false, 0
 	if uint64(len(src)) > 1<<31 {
 		return &SyntaxError{0, "input larger than 2 GiB"}
 	}
@@ -389,6 +393,10 @@ func (p *parser) run() error {
 			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
 			if c := s[start+1]; c == '_' || c == '\\' {
 				d.Underscored = true
+			}
+			if n := i - start - 2; n == len("resourceType") && string(s[start+1:i-1]) == "resourceType" ||
+				esc != 0 && n > len("resourceType") && string(Unescape(nil, s[start+1:i-1])) == "resourceType" {
+				d.ResourceTypes++
 			}
 			switch {
 			case mask&dupSuspect != 0:

@@ -3,6 +3,7 @@ package jsonx
 import (
 	"io"
 	"slices"
+	"sort"
 	"strconv"
 	"unicode/utf8"
 )
@@ -241,6 +242,8 @@ func sortEdits(edits []Edit) {
 		sorted = edits[i-1].Start <= edits[i].Start
 	}
 	if !sorted {
-		slices.SortStableFunc(edits, func(a, b Edit) int { return a.Start - b.Start })
+		// sort's one implementation for every element type keeps the
+		// module smaller than a generic one per type.
+		sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
 	}
 }

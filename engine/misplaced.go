@@ -1,0 +1,125 @@
+package engine
+
+import "github.com/seclabel/seclabel/internal/jsonx"
+
+// R4 holds a resource in a few places only: the root, contained, a
+// Bundle's entry resources and response outcomes, a Parameters' parameter
+// and part resources. An object with a resourceType anywhere else (an
+// unknown element, an extension, a datatype) is a resource the operations
+// would not see as one, with labels they would not read; each operation
+// counts its labels as the labels of the resource that holds it, which
+// redaction cannot judge and withholds (fail closed). The parser counts
+// the members named resourceType, so the walk that finds them runs only
+// when there are more than the resources in their places.
+
+// misplacedIn reports whether the input at n, parsed into d, may hold a
+// resource outside the places R4 holds one.
+func misplacedIn(d *jsonx.Doc, n jsonx.Node) bool {
+	return d.ResourceTypes > 1 && d.ResourceTypes > places(d, n, inResource, nil)
+}
+
+// eachMisplaced calls f for each object with a resourceType inside the
+// resource at n (its contained resources included) where R4 holds no
+// resource, and each inside those; the resources in their places within n
+// are left to their own walk.
+func eachMisplaced(d *jsonx.Doc, n jsonx.Node, f func(obj jsonx.Node)) {
+	places(d, n, inResource, f)
+}
+
+// misplacedLabels appends the meta.security of every resource out of place
+// in the resource at n: they count as its own.
+func misplacedLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+	eachMisplaced(d, n, func(o jsonx.Node) {
+		out = appendCodings(d, d.Get(d.Get(o, "meta"), "security"), srcMisplaced, out)
+	})
+	return out
+}
+
+// place is what an object is, for the members R4 puts resources in.
+type place uint8
+
+const (
+	inResource  place = iota
+	inEntry           // a Bundle entry: resource, response
+	inResponse        // a Bundle entry's response: outcome
+	inParameter       // a Parameters' parameter or part: resource, part
+	inInstance        // an ExampleScenario instance: a resourceType of its own
+	inElement         // anything else
+)
+
+// places walks the object v in place p. It returns the members named
+// resourceType of the resources in their places, at any depth, and of
+// ExampleScenario instances. With f, it calls f for each object with a
+// resourceType in an element (and walks elements, which it skips without
+// f), and leaves the resources a Bundle or Parameters holds to their own
+// walk.
+func places(d *jsonx.Doc, v jsonx.Node, p place, f func(obj jsonx.Node)) int {
+	if d.Kind(v) != jsonx.Object {
+		return 0
+	}
+	c, typ := 0, ""
+	switch p {
+	case inResource:
+		typ = d.Str(d.Get(v, "resourceType"))
+	case inElement:
+		if d.Get(v, "resourceType") >= 0 {
+			f(v)
+		}
+	}
+	first, end := d.Range(v)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		name, x := d.Str(k), k+1
+		next, many, res := inElement, false, false
+		switch {
+		case p == inElement:
+		case name == "resourceType" && (p == inResource || p == inInstance):
+			c++
+			continue
+		case p == inResource && name == "contained":
+			// Not an array, or an item not an object, is unreadable by a
+			// rule of its own (label-shape).
+			d.Items(x, func(_ int, r jsonx.Node) bool { c += places(d, r, inResource, f); return true })
+			continue
+		case p == inResource && typ == "Bundle" && name == "entry":
+			d.Items(x, func(_ int, e jsonx.Node) bool { c += places(d, e, inEntry, f); return true })
+			continue
+		case p == inResource && typ == "Parameters" && name == "parameter", p == inParameter && name == "part":
+			next, many = inParameter, true
+		case p == inResource && typ == "ExampleScenario" && name == "instance":
+			next, many = inInstance, true
+		case p == inEntry && name == "response":
+			next = inResponse
+		case p == inEntry && name == "resource", p == inParameter && name == "resource", p == inResponse && name == "outcome":
+			next, res = inResource, true
+		}
+		switch {
+		case res && f == nil:
+			c += places(d, x, inResource, nil)
+		case res:
+		case many && d.Kind(x) == jsonx.Array:
+			d.Items(x, func(_ int, it jsonx.Node) bool {
+				if d.Kind(it) == jsonx.Object {
+					c += places(d, it, next, f)
+				} else if f != nil {
+					elements(d, it, f)
+				}
+				return true
+			})
+		case next != inElement && !many && d.Kind(x) == jsonx.Object:
+			c += places(d, x, next, f)
+		case f != nil:
+			elements(d, x, f)
+		}
+	}
+	return c
+}
+
+// elements walks what an element holds, for places.
+func elements(d *jsonx.Doc, x jsonx.Node, f func(obj jsonx.Node)) {
+	switch d.Kind(x) {
+	case jsonx.Object:
+		places(d, x, inElement, f)
+	case jsonx.Array:
+		d.Items(x, func(_ int, it jsonx.Node) bool { elements(d, it, f); return true })
+	}
+}
