@@ -291,6 +291,8 @@ func (s *state) markWith(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envel
 		l, ok := readCoding(d, c)
 		if !ok {
 			l.node, l.set = c, vocab.SetUnknown // malformed: kept as it is, system included
+		} else {
+			l.purposeOfUse() // as its entries' labels are read
 		}
 		existing = append(existing, l)
 		switch {

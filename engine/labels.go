@@ -83,11 +83,8 @@ func readCoding(d *jsonx.Doc, n jsonx.Node) (l label, ok bool) {
 func readLabel(d *jsonx.Doc, n jsonx.Node) (label, bool) {
 	l, ok := readCoding(d, n)
 	switch {
-	case ok && l.system == vocab.ActReason && l.info == nil:
-		// In a security label an ActReason code restricts the purpose of
-		// use, even one this vocabulary does not know.
-		l.set = vocab.SetPurposeOfUse
 	case ok:
+		l.purposeOfUse()
 	case l.system == confidentialityCS:
 		l.code, l.set, l.info, ok = "", vocab.SetConfidentiality, nil, true
 	case l.system == vocab.ActReason:
@@ -95,6 +92,15 @@ func readLabel(d *jsonx.Doc, n jsonx.Node) (label, bool) {
 		l.code, l.set, l.info, ok = "", vocab.SetPurposeOfUse, nil, true
 	}
 	return l, ok
+}
+
+// purposeOfUse puts an ActReason code in the purpose-of-use set: in a
+// security label it restricts the purpose of use, even one this vocabulary
+// does not know.
+func (l *label) purposeOfUse() {
+	if l.system == vocab.ActReason && l.info == nil {
+		l.set = vocab.SetPurposeOfUse
+	}
 }
 
 // rank is the confidentiality rank of a label in the Confidentiality system:

@@ -363,8 +363,16 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				cover = r.sections(res)
 			}
 		}
-		if out := d.Get(d.Get(e, "response"), "outcome"); out >= 0 {
+		if resp := d.Get(e, "response"); d.Get(resp, "outcome") >= 0 {
+			out := d.Get(resp, "outcome")
 			r.nestedResource(-1, out, loc+".entry["+strconv.Itoa(i)+"].response.outcome", eeff)
+			// A response, or an entry, left empty is not valid JSON FHIR.
+			if r.removed(out) && d.Count(resp) == 1 {
+				r.set(resp, action{kind: actRemove})
+				if d.Count(e) == 1 {
+					r.set(e, action{kind: actRemove})
+				}
+			}
 		}
 		switch {
 		case res >= 0 && len(r.runs) > nruns && r.runs[len(r.runs)-1].n == res:
