@@ -227,7 +227,9 @@ func (w *walker) resource(n jsonx.Node) {
 	isBundle := d.Str(d.Get(n, "resourceType")) == "Bundle"
 	d.Members(n, func(k, v jsonx.Node) bool {
 		switch name := d.Str(k); {
-		case name == "meta", name == "resourceType", isBundle && name == "entry":
+		case name == "meta", name == "resourceType" && d.IsStr(v), isBundle && name == "entry":
+			// A resourceType that is not a string is walked like any
+			// element: it may hold labels.
 			return true
 		case name == "contained":
 			d.Items(v, func(i int, c jsonx.Node) bool {
