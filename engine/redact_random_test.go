@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/seclabel/seclabel/engine"
@@ -82,7 +83,17 @@ func (g *docGen) reference() map[string]any {
 	if len(g.refs) == 0 || g.chance(4) {
 		return g.maybeInline(map[string]any{"display": "someone"})
 	}
-	return g.maybeInline(map[string]any{"reference": g.refs[g.rng.Intn(len(g.refs))], "display": g.text()})
+	return g.maybeInline(map[string]any{"reference": g.anyRef(), "display": g.text()})
+}
+
+// anyRef is one of the references made so far, now and then naming a
+// version of a Type/id one.
+func (g *docGen) anyRef() string {
+	r := g.refs[g.rng.Intn(len(g.refs))]
+	if g.chance(5) && !strings.HasPrefix(r, "urn:") {
+		r += "/_history/1"
+	}
+	return r
 }
 
 // primitive sets name on o, with inline labels on its _name sibling now
@@ -216,6 +227,27 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 		b["meta"] = map[string]any{"security": g.labels(2)}
 	}
 	var entries []any
+	if typ == "message" {
+		// The header's focus names entries made after it: references
+		// forward as well as back.
+		head := map[string]any{"resourceType": "MessageHeader", "id": fmt.Sprintf("mh%d", g.seq), "eventCoding": map[string]any{"code": "x"},
+			"source": map[string]any{"endpoint": "urn:x"}}
+		if ls := g.labels(1); len(ls) > 0 {
+			head["meta"] = map[string]any{"security": ls}
+		}
+		entries = append(entries, map[string]any{"fullUrl": "urn:uuid:head", "resource": head})
+		defer func() {
+			var focus []any
+			for _, r := range g.refs {
+				if g.chance(2) {
+					focus = append(focus, map[string]any{"reference": r})
+				}
+			}
+			if len(focus) > 0 {
+				head["focus"] = focus
+			}
+		}()
+	}
 	if typ == "document" {
 		comp := map[string]any{"resourceType": "Composition", "id": fmt.Sprintf("comp%d", g.seq), "status": "final", "type": map[string]any{"text": "note"},
 			"date": "2020-01-01", "title": "t", "author": []any{map[string]any{"display": "a"}}, "confidentiality": genConf[g.rng.Intn(6)]}
@@ -253,8 +285,19 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 		if typ == "searchset" {
 			e["search"] = map[string]any{"mode": "match"}
 		}
-		if typ == "transaction" {
+		if typ == "transaction" || typ == "history" {
 			e["request"] = g.maybeInline(map[string]any{"method": "PUT", "url": ref})
+		}
+		if typ == "history" {
+			e["response"] = map[string]any{"status": "200"}
+			if g.chance(4) {
+				// A deletion: no resource.
+				delete(e, "resource")
+				e["request"] = map[string]any{"method": "DELETE", "url": ref}
+			}
+		}
+		if typ == "searchset" && g.chance(4) {
+			e["search"] = map[string]any{"mode": "include"}
 		}
 		if typ == "batch" && g.chance(3) {
 			o := map[string]any{"resourceType": "OperationOutcome", "issue": []any{map[string]any{"severity": "error", "code": "invalid", "diagnostics": g.text()}}}
@@ -264,6 +307,12 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 			e["response"] = map[string]any{"status": "400", "outcome": o}
 		}
 		entries = append(entries, e)
+	}
+	// Now and then a reference to any entry, one made later included.
+	for _, e := range entries {
+		if r, ok := e.(map[string]any)["resource"].(map[string]any); ok && g.chance(6) && r["extension"] == nil && len(g.refs) > 0 {
+			r["extension"] = []any{map[string]any{"url": "http://example.org/related", "valueReference": map[string]any{"reference": g.anyRef()}}}
+		}
 	}
 	b["entry"] = entries
 	if typ == "searchset" {
@@ -297,7 +346,7 @@ func TestRedactionSecurityPropertyRandomDocuments(t *testing.T) {
 		if g.chance(4) {
 			doc, _ = g.resource(0)
 		} else {
-			doc = g.bundle(0, []string{"collection", "searchset", "document", "transaction", "batch"}[rng.Intn(5)])
+			doc = g.bundle(0, []string{"collection", "searchset", "document", "transaction", "batch", "message", "history"}[rng.Intn(7)])
 		}
 		in, err := json.Marshal(doc)
 		if err != nil {
