@@ -540,7 +540,9 @@ func refKey(ref string) string {
 type check struct {
 	r        *recipient
 	withheld map[string]bool // input resources absent from the output, by refKey
-	empties  bool            // the input itself has empty objects or arrays
+	// Their identifiers: "system|value", and every value under "\x00value".
+	withheldIDs map[string]bool
+	empties     bool // the input itself has empty objects or arrays
 }
 
 func hasEmpty(v *fastjson.Value) bool {
@@ -585,6 +587,13 @@ func checkRedaction(r *recipient, in, out []byte) error {
 			c.withheld[k] = true
 		}
 	}
+	c.withheldIDs = map[string]bool{}
+	identifiersOf(iv, "", func(key, sys, value string) {
+		if c.withheld[key] {
+			c.withheldIDs[sys+"|"+value] = true
+			c.withheldIDs["\x00"+value] = true
+		}
+	})
 	if ov == nil {
 		if c.mayAll(iv, nil, true) {
 			return fmt.Errorf("a resource the recipient may see was withheld whole: %.300s", in)
@@ -595,6 +604,65 @@ func checkRedaction(r *recipient, in, out []byte) error {
 		return err
 	}
 	return c.sound(ov, "resource", false, true)
+}
+
+// identifiersOf calls f with the first reference key, and each identifier,
+// of every resource at any depth that has both.
+func identifiersOf(v *fastjson.Value, fullURL string, f func(key, sys, value string)) {
+	if v == nil || v.Type() != fastjson.TypeObject {
+		return
+	}
+	if keys := keysOf(fullURL, v); len(v.GetStringBytes("resourceType")) > 0 && len(keys) > 0 {
+		ids := v.GetArray("identifier")
+		if one := v.Get("identifier"); one != nil && one.Type() == fastjson.TypeObject {
+			ids = append(ids, one)
+		}
+		for _, x := range ids {
+			if val := string(x.GetStringBytes("value")); val != "" {
+				f(refKey(keys[0]), string(x.GetStringBytes("system")), val)
+			}
+		}
+	}
+	for _, e := range v.GetArray("entry") {
+		if e.Type() == fastjson.TypeObject {
+			identifiersOf(e.Get("resource"), string(e.GetStringBytes("fullUrl")), f)
+			identifiersOf(e.Get("response", "outcome"), "", f)
+		}
+	}
+	var params func(ps []*fastjson.Value)
+	params = func(ps []*fastjson.Value) {
+		for _, p := range ps {
+			identifiersOf(p.Get("resource"), "", f)
+			params(p.GetArray("part"))
+		}
+	}
+	if string(v.GetStringBytes("resourceType")) == "Parameters" {
+		params(v.GetArray("parameter"))
+	}
+}
+
+// logicallyNamesWithheld reports whether v is a Reference (an object of
+// Reference's members only) whose identifier is a withheld resource's: the
+// same system and value, or the same value where either has no system.
+func (c *check) logicallyNamesWithheld(v *fastjson.Value) bool {
+	x := v.Get("identifier")
+	if x == nil || x.Type() != fastjson.TypeObject {
+		return false
+	}
+	val, sys := string(x.GetStringBytes("value")), string(x.GetStringBytes("system"))
+	if !c.withheldIDs["\x00"+val] || sys != "" && !c.withheldIDs[sys+"|"+val] && !c.withheldIDs["|"+val] {
+		return false
+	}
+	o, _ := v.Object()
+	only := true
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		switch string(k) {
+		case "id", "extension", "reference", "type", "identifier", "display":
+		default:
+			only = false
+		}
+	})
+	return only
 }
 
 // collectKeys gathers the references of every resource at any depth.
@@ -1316,6 +1384,9 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 					return fmt.Errorf("%s: a masked reference keeps its %s", at, k)
 				}
 			}
+		}
+		if !inMeta && !resource && c.logicallyNamesWithheld(v) {
+			return fmt.Errorf("%s: a reference by identifier to a withheld resource was released", at)
 		}
 		if resource && !inMeta {
 			if div := string(v.GetStringBytes("text", "div")); div != "" {

@@ -23,7 +23,8 @@ import (
 type docGen struct {
 	rng  *rand.Rand
 	seq  int
-	refs []string // forms of reference to resources made so far
+	refs []string    // forms of reference to resources made so far
+	ids  [][2]string // identifiers of resources made so far (system, value)
 }
 
 var (
@@ -80,6 +81,16 @@ func (g *docGen) text() string {
 }
 
 func (g *docGen) reference() map[string]any {
+	if len(g.ids) > 0 && g.chance(5) {
+		// A logical reference, by identifier alone; now and then without
+		// the system.
+		x := g.ids[g.rng.Intn(len(g.ids))]
+		idf := map[string]any{"system": x[0], "value": x[1]}
+		if g.chance(3) {
+			delete(idf, "system")
+		}
+		return g.maybeInline(map[string]any{"identifier": idf, "display": g.text()})
+	}
 	if len(g.refs) == 0 || g.chance(4) {
 		return g.maybeInline(map[string]any{"display": "someone"})
 	}
@@ -120,6 +131,14 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 		return g.bundle(depth+1, []string{"collection", "searchset", "document", "transaction"}[g.rng.Intn(4)]), typ + "/" + id
 	}
 	r := map[string]any{"resourceType": typ, "id": id}
+	if typ != "Parameters" && g.chance(3) {
+		x := [2]string{"urn:example:ids", "ID-" + id}
+		if g.chance(4) {
+			x[0] = "urn:example:other"
+		}
+		r["identifier"] = []any{map[string]any{"system": x[0], "value": x[1]}}
+		g.ids = append(g.ids, x)
+	}
 	if ls := g.labels(3); len(ls) > 0 || g.chance(3) {
 		r["meta"] = map[string]any{"security": ls}
 	}

@@ -17,9 +17,13 @@ type refSet struct {
 	full, typeID map[string]bool
 	hint         int  // the maps' first size: a Bundle's entry count
 	urn          bool // some fullUrl is a urn:uuid or urn:oid
+	// The identifiers of what is withheld, for logical references
+	// (Reference.identifier): "system|value", and "|value" for one
+	// without a system; values holds every value, for a quick look.
+	ident, values map[string]bool
 }
 
-func (g *refSet) empty() bool { return len(g.full) == 0 && len(g.typeID) == 0 }
+func (g *refSet) empty() bool { return len(g.full) == 0 && len(g.typeID) == 0 && len(g.ident) == 0 }
 
 // add remembers one reference form of a withheld resource.
 func (g *refSet) add(ref string) {
@@ -49,6 +53,65 @@ func (g *refSet) resource(d *jsonx.Doc, n jsonx.Node, fullURL string, ss *strSla
 	if id := d.Str(d.Get(n, "id")); id != "" {
 		g.add(ss.join(d.Str(d.Get(n, "resourceType")), slash, id))
 	}
+	// identifier is a list on most resources and one on a few (Bundle,
+	// Composition, QuestionnaireResponse).
+	ids := d.Get(n, "identifier")
+	if d.Kind(ids) == jsonx.Object {
+		g.identifier(d, ids, ss)
+	}
+	d.Items(ids, func(_ int, x jsonx.Node) bool { g.identifier(d, x, ss); return true })
+}
+
+// identifier remembers one Identifier of a withheld resource.
+func (g *refSet) identifier(d *jsonx.Doc, x jsonx.Node, ss *strSlab) {
+	v := d.Str(d.Get(x, "value"))
+	if v == "" {
+		return
+	}
+	if g.ident == nil {
+		g.ident, g.values = map[string]bool{}, map[string]bool{}
+	}
+	g.ident[ss.join(d.Str(d.Get(x, "system")), bar, v)] = true
+	g.values[v] = true
+}
+
+var bar = []byte{'|'}
+
+// identifies reports whether the Identifier at x names something withheld:
+// the same system and value, or the same value where either has no system
+// (the safe side).
+func (g *refSet) identifies(d *jsonx.Doc, x jsonx.Node) bool {
+	v := d.Str(d.Get(x, "value"))
+	if !g.values[v] {
+		return false
+	}
+	sys := d.Str(d.Get(x, "system"))
+	if sys == "" || g.ident["|"+v] {
+		return true
+	}
+	return g.ident[sys+"|"+v]
+}
+
+// logicalReference reports whether obj is a Reference that names what is
+// withheld by its identifier alone: an object of Reference's members only
+// (a backbone element may have an identifier of its own) whose identifier
+// is withheld's.
+func (m *masker) logicalReference(obj jsonx.Node) bool {
+	d, g := m.d, &m.r.gone
+	x := d.Get(obj, "identifier")
+	if len(g.values) == 0 || d.Kind(x) != jsonx.Object || !g.identifies(d, x) {
+		return false
+	}
+	only := true
+	d.Members(obj, func(k, _ jsonx.Node) bool {
+		switch d.Str(k) {
+		case "id", "extension", "reference", "type", "identifier", "display":
+		default:
+			only = false
+		}
+		return only
+	})
+	return only
 }
 
 var slash = []byte{'/'}
@@ -214,8 +277,9 @@ func (r *redactor) maskReferences() {
 // resources refer to nothing withheld and are passed over this way.
 func (m *masker) mayHit(n jsonx.Node) bool {
 	d := m.d
+	values := m.r.gone.values
 	for c, end := n+1, d.Skip(n); c < end; c++ {
-		if d.Kind(c) == jsonx.String && m.hits(d.Str(c)) {
+		if d.Kind(c) == jsonx.String && (m.hits(d.Str(c)) || values[d.Str(c)]) {
 			return true
 		}
 	}
@@ -299,7 +363,7 @@ func (m *masker) object(obj jsonx.Node, names []string, ext, top bool) {
 	if dirty && r.acts[obj].kind != 0 {
 		return // removed or replaced already
 	}
-	if ref := d.Get(obj, "reference"); !top && d.IsStr(ref) && m.hits(d.Str(ref)) {
+	if ref := d.Get(obj, "reference"); !top && (d.IsStr(ref) && m.hits(d.Str(ref)) || m.logicalReference(obj)) {
 		r.set(obj, action{kind: actReplace, text: maskedReference(d, obj), keepsExt: true})
 		m.masked()
 		return

@@ -164,6 +164,10 @@ func (e *Engine) putState(s *state) {
 	e.pool.Put(s)
 }
 
+// Not inlined: it is called from many places, each of which would carry
+// its own copy of the append, and diagnostics are few.
+//
+//go:noinline
 func (s *state) diag(sev Severity, code DiagnosticCode, loc, msg string) {
 	s.diags = append(s.diags, Diagnostic{Severity: sev, Code: code, Location: loc, Message: msg})
 }
