@@ -523,12 +523,18 @@ func keysOf(fullURL string, res *fastjson.Value) []string {
 	if id := res.GetStringBytes("id"); len(id) > 0 {
 		out = append(out, string(res.GetStringBytes("resourceType"))+"/"+string(id))
 	}
+	if u := res.GetStringBytes("url"); len(u) > 0 && len(res.GetStringBytes("resourceType")) > 0 {
+		out = append(out, string(u)) // a canonical resource's
+	}
 	return out
 }
 
 // refKey reduces a reference to Type/id (or itself) for comparing.
 func refKey(ref string) string {
 	ref = strings.SplitN(ref, "/_history", 2)[0]
+	if i := strings.LastIndexByte(ref, '|'); i > 0 {
+		ref = ref[:i] // a canonical's version
+	}
 	parts := strings.Split(ref, "/")
 	if len(parts) >= 2 && parts[len(parts)-2] != "" && parts[len(parts)-2][0] >= 'A' && parts[len(parts)-2][0] <= 'Z' {
 		return parts[len(parts)-2] + "/" + parts[len(parts)-1]

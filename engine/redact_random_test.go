@@ -122,7 +122,7 @@ func (g *docGen) primitive(o map[string]any, name string, v any) {
 func (g *docGen) resource(depth int) (map[string]any, string) {
 	g.seq++
 	id := fmt.Sprintf("r%d", g.seq)
-	types := []string{"Observation", "Condition", "Patient", "DocumentReference", "Provenance", "List", "Encounter"}
+	types := []string{"Observation", "Condition", "Patient", "DocumentReference", "Provenance", "List", "Encounter", "Questionnaire"}
 	if depth < 2 {
 		types = append(types, "Bundle", "Parameters")
 	}
@@ -189,6 +189,11 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 			r["securityLabel"] = []any{map[string]any{"coding": g.labels(2)}}
 		}
 		r["content"] = []any{map[string]any{"attachment": g.maybeInline(map[string]any{"contentType": "text/plain", "url": g.text()})}}
+	case "Questionnaire":
+		// Referred to by its canonical url too, with or without a version.
+		url := "http://example.org/fhir/Questionnaire/q-" + id
+		r["url"], r["status"] = url, "active"
+		g.refs = append(g.refs, url, url+"|1")
 	case "Provenance", "List":
 		var items []any
 		for i := g.rng.Intn(3) + 1; i > 0; i-- {

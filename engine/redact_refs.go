@@ -27,7 +27,7 @@ func (g *refSet) empty() bool { return len(g.full) == 0 && len(g.typeID) == 0 &&
 
 // add remembers one reference form of a withheld resource.
 func (g *refSet) add(ref string) {
-	base := stripHistory(ref)
+	base := stripVersion(ref)
 	if base == "" || base[0] == '#' {
 		return
 	}
@@ -52,6 +52,11 @@ func (g *refSet) resource(d *jsonx.Doc, n jsonx.Node, fullURL string, ss *strSla
 	}
 	if id := d.Str(d.Get(n, "id")); id != "" {
 		g.add(ss.join(d.Str(d.Get(n, "resourceType")), slash, id))
+	}
+	// A canonical resource (Questionnaire, PlanDefinition, ValueSet, ...)
+	// is referred to by its url, with or without a version.
+	if u := d.Str(d.Get(n, "url")); u != "" {
+		g.add(u)
 	}
 	// identifier is a list on most resources and one on a few (Bundle,
 	// Composition, QuestionnaireResponse).
@@ -121,7 +126,7 @@ func (g *refSet) has(ref string) bool {
 	if g.empty() || len(ref) < 3 {
 		return false
 	}
-	base := stripHistory(ref)
+	base := stripVersion(ref)
 	if g.full[base] {
 		return true
 	}
@@ -212,6 +217,17 @@ func stripHistory(ref string) string {
 	return ref
 }
 
+// stripVersion drops a version: of a resource (Condition/c1/_history/3 is
+// Condition/c1) or of a canonical (http://x/Questionnaire/q|2 is
+// http://x/Questionnaire/q).
+func stripVersion(ref string) string {
+	ref = stripHistory(ref)
+	if i := strings.LastIndexByte(ref, '|'); i > 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
 // typeIDOf returns the Type/id a reference ends in, or "".
 func typeIDOf(ref string) string {
 	i := strings.LastIndexByte(ref, '/')
@@ -228,7 +244,7 @@ func typeIDOf(ref string) string {
 // refKeyOf is the one form a reference is compared in: its Type/id when it
 // has one, else the reference itself without a version.
 func refKeyOf(ref string) string {
-	base := stripHistory(ref)
+	base := stripVersion(ref)
 	if tid := typeIDOf(base); tid != "" {
 		return tid
 	}

@@ -324,6 +324,9 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				own = append(own, cover[refKeyOf(fu)]...)
 				if res >= 0 {
 					own = append(own, cover[d.Str(d.Get(res, "resourceType"))+"/"+d.Str(d.Get(res, "id"))]...)
+					if u := d.Str(d.Get(res, "url")); u != "" { // a canonical resource's
+						own = append(own, cover[refKeyOf(u)]...)
+					}
 				}
 			}
 			if len(own) > 0 {
