@@ -121,7 +121,7 @@ func BenchmarkManyPlain100k(b *testing.B) { benchMany(b, testenv.ManyObservation
 
 // Shapes whose cost once grew with the square of their size: twice the
 // size takes about twice the time (the quadratic versions took four times
-// as long, seconds at these sizes). Each is the least of five calls.
+// as long, seconds at these sizes). Each is the least of seven calls.
 //   - a primitive array and its _x array, walked side by side (looking each
 //     item up by index: 6 s for 50,000 given names);
 //   - an object of many members, each looking up its _x twin (10 s for
@@ -193,7 +193,10 @@ func TestLargeShapesScaleLinearly(t *testing.T) {
 		}
 		x := float64(took[1]) / float64(took[0])
 		t.Logf("%s: twice the items, %.2f x the time", c.name, x)
-		if x > 3 {
+		// Linear cost doubles (a stable sort of all of a resource's labels,
+		// n log² n, makes about 2.3 at these sizes); quadratic cost, what
+		// this test is for, measured 4.0-5.4.
+		if x > 3.25 {
 			t.Errorf("%s: twice the items took %.1f x the time (%v against %v)", c.name, x, took[1], took[0])
 		}
 	}

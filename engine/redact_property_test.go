@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -1455,6 +1456,20 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 func (c *check) names(s string) bool {
 	if (strings.Contains(s, "/") || strings.HasPrefix(s, "urn:")) && c.withheld[refKey(s)] {
 		return true
+	}
+	// A conditional reference by identifier (Type?identifier=system|value).
+	if _, q, ok := strings.Cut(s, "?"); ok && len(c.withheldIDs) > 0 {
+		if vs, err := url.ParseQuery(q); err == nil {
+			for _, tok := range vs["identifier"] {
+				sys, val, hasSys := strings.Cut(tok, "|")
+				if !hasSys {
+					sys, val = "", tok
+				}
+				if c.withheldIDs["\x00"+val] && (sys == "" || c.withheldIDs[sys+"|"+val] || c.withheldIDs["|"+val]) {
+					return true
+				}
+			}
+		}
 	}
 	if len(c.withheld) == 0 {
 		return false

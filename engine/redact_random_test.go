@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -88,6 +89,14 @@ func (g *docGen) reference() map[string]any {
 		idf := map[string]any{"system": x[0], "value": x[1]}
 		if g.chance(3) {
 			delete(idf, "system")
+		}
+		if g.chance(3) {
+			// A conditional reference, as a transaction may write one.
+			tok := x[1]
+			if g.chance(2) {
+				tok = url.QueryEscape(x[0] + "|" + x[1])
+			}
+			return map[string]any{"reference": "Observation?identifier=" + tok}
 		}
 		return g.maybeInline(map[string]any{"identifier": idf, "display": g.text()})
 	}

@@ -133,7 +133,67 @@ func (g *refSet) has(ref string) bool {
 	if tid := typeIDOf(base); tid != "" && g.typeID[tid] {
 		return true
 	}
+	if len(g.values) > 0 && g.conditional(ref) {
+		return true
+	}
 	return g.mentions(ref)
+}
+
+// conditional reports whether ref is a conditional reference (a search, as
+// a transaction may write one: Observation?identifier=system|value) whose
+// identifier is a withheld resource's; a value without a system, or with
+// an empty one, matches it in any system (the safe side).
+func (g *refSet) conditional(ref string) bool {
+	_, query, ok := strings.Cut(ref, "?")
+	for ok {
+		var param string
+		param, query, ok = strings.Cut(query, "&")
+		name, tok, _ := strings.Cut(param, "=")
+		if name != "identifier" {
+			continue
+		}
+		tok = percentDecoded(tok)
+		sys, val, hasSys := strings.Cut(tok, "|")
+		if !hasSys {
+			sys, val = "", tok
+		}
+		if g.values[val] && (sys == "" || g.ident[sys+"|"+val] || g.ident["|"+val]) {
+			return true
+		}
+	}
+	return false
+}
+
+// percentDecoded decodes %XX escapes (a search value may escape its | or
+// its system's : and /); a malformed escape stays as it is.
+func percentDecoded(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if hi, lo := unhex(s[i+1]), unhex(s[i+2]); hi >= 0 && lo >= 0 {
+				b = append(b, byte(hi<<4|lo))
+				i += 2
+				continue
+			}
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
 }
 
 // mentions reports whether s names something withheld anywhere inside it,
@@ -339,7 +399,7 @@ func (m *masker) at() string {
 // hits reports whether a string names something withheld. Most strings
 // cannot (no slash, no urn:, no #): they cost a scan or two.
 func (m *masker) hits(ref string) bool {
-	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") {
+	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") && !strings.Contains(ref, "identifier=") {
 		return false
 	}
 	return m.r.gone.has(ref) || ref[0] == '#' && m.rel != nil && m.rel.removed[ref]
