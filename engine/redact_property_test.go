@@ -550,6 +550,26 @@ type check struct {
 	// Their identifiers: "system|value", and every value under "\x00value".
 	withheldIDs map[string]bool
 	empties     bool // the input itself has empty objects or arrays
+	// The member names the input has anywhere: a shape it brought in is
+	// not one the redaction made.
+	inputNames map[string]bool
+}
+
+// memberNames adds the member names of every object in v to into.
+func memberNames(v *fastjson.Value, into map[string]bool) map[string]bool {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			into[string(k)] = true
+			memberNames(x, into)
+		})
+	case fastjson.TypeArray:
+		for _, it := range v.GetArray() {
+			memberNames(it, into)
+		}
+	}
+	return into
 }
 
 func hasEmpty(v *fastjson.Value) bool {
@@ -579,7 +599,7 @@ func checkRedaction(r *recipient, in, out []byte) error {
 	if err != nil {
 		return nil
 	}
-	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv)}
+	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv), inputNames: memberNames(iv, map[string]bool{})}
 	inKeys, outKeys := map[string]bool{}, map[string]bool{}
 	collectKeys(iv, "", inKeys)
 	var ov *fastjson.Value
@@ -1413,12 +1433,12 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 			if err != nil {
 				return
 			}
-			if strings.HasPrefix(name, "_value") && len(name) > 6 && !strings.Contains(" "+primitiveTypes+" ", " "+name[6:]+" ") {
+			if strings.HasPrefix(name, "_value") && len(name) > 6 && !strings.Contains(" "+primitiveTypes+" ", " "+name[6:]+" ") && !c.inputNames[name] {
 				err = fmt.Errorf("%s.%s: a complex choice element written as a primitive", at, name)
 				return
 			}
 			for _, t := range complexTypes {
-				if strings.HasPrefix(name, "_") && strings.HasSuffix(name, t) && len(name) > len(t)+1 && name[len(name)-len(t)-1] >= 'a' && name[len(name)-len(t)-1] <= 'z' {
+				if strings.HasPrefix(name, "_") && strings.HasSuffix(name, t) && len(name) > len(t)+1 && name[len(name)-len(t)-1] >= 'a' && name[len(name)-len(t)-1] <= 'z' && !c.inputNames[name] {
 					err = fmt.Errorf("%s.%s: a complex choice element written as a primitive", at, name)
 					return
 				}
