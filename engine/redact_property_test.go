@@ -650,22 +650,36 @@ func identifiersOf(v *fastjson.Value, fullURL string, f func(key, sys, value str
 			}
 		}
 	}
+	eachHeldIn(v, func(res *fastjson.Value, fullURL string) { identifiersOf(res, fullURL, f) })
+}
+
+// eachHeldIn calls f for each resource the container v holds itself: a
+// Bundle's entry resources (with their fullUrl) and response outcomes, a
+// Parameters' resources in its parameters and their parts.
+func eachHeldIn(v *fastjson.Value, f func(res *fastjson.Value, fullURL string)) {
 	for _, e := range v.GetArray("entry") {
 		if e.Type() == fastjson.TypeObject {
-			identifiersOf(e.Get("resource"), string(e.GetStringBytes("fullUrl")), f)
-			identifiersOf(e.Get("response", "outcome"), "", f)
+			f(e.Get("resource"), string(e.GetStringBytes("fullUrl")))
+			f(e.Get("response", "outcome"), "")
 		}
 	}
 	var params func(ps []*fastjson.Value)
 	params = func(ps []*fastjson.Value) {
 		for _, p := range ps {
-			identifiersOf(p.Get("resource"), "", f)
+			f(p.Get("resource"), "")
 			params(p.GetArray("part"))
 		}
 	}
 	if string(v.GetStringBytes("resourceType")) == "Parameters" {
 		params(v.GetArray("parameter"))
 	}
+}
+
+// withheldIdentifier reports whether (sys, val) is a withheld resource's
+// identifier: the same system and value, or the same value where either has
+// no system.
+func (c *check) withheldIdentifier(sys, val string) bool {
+	return c.withheldIDs["\x00"+val] && (sys == "" || c.withheldIDs[sys+"|"+val] || c.withheldIDs["|"+val])
 }
 
 // logicallyNamesWithheld reports whether v is a Reference (an object of
@@ -676,8 +690,7 @@ func (c *check) logicallyNamesWithheld(v *fastjson.Value) bool {
 	if x == nil || x.Type() != fastjson.TypeObject {
 		return false
 	}
-	val, sys := string(x.GetStringBytes("value")), string(x.GetStringBytes("system"))
-	if !c.withheldIDs["\x00"+val] || sys != "" && !c.withheldIDs[sys+"|"+val] && !c.withheldIDs["|"+val] {
+	if !c.withheldIdentifier(string(x.GetStringBytes("system")), string(x.GetStringBytes("value"))) {
 		return false
 	}
 	o, _ := v.Object()
@@ -702,22 +715,7 @@ func collectKeys(v *fastjson.Value, fullURL string, into map[string]bool) {
 			into[refKey(k)] = true
 		}
 	}
-	for _, e := range v.GetArray("entry") {
-		if e.Type() == fastjson.TypeObject {
-			collectKeys(e.Get("resource"), string(e.GetStringBytes("fullUrl")), into)
-			collectKeys(e.Get("response", "outcome"), "", into)
-		}
-	}
-	var params func(ps []*fastjson.Value)
-	params = func(ps []*fastjson.Value) {
-		for _, p := range ps {
-			collectKeys(p.Get("resource"), "", into)
-			params(p.GetArray("part"))
-		}
-	}
-	if string(v.GetStringBytes("resourceType")) == "Parameters" {
-		params(v.GetArray("parameter"))
-	}
+	eachHeldIn(v, func(res *fastjson.Value, fullURL string) { collectKeys(res, fullURL, into) })
 }
 
 // ownBeyond are a Bundle's own labels that no entry carries (those judge it
@@ -1485,7 +1483,7 @@ func (c *check) names(s string) bool {
 				if !hasSys {
 					sys, val = "", tok
 				}
-				if c.withheldIDs["\x00"+val] && (sys == "" || c.withheldIDs[sys+"|"+val] || c.withheldIDs["|"+val]) {
+				if c.withheldIdentifier(sys, val) {
 					return true
 				}
 			}

@@ -86,15 +86,12 @@ var bar = []byte{'|'}
 // the same system and value, or the same value where either has no system
 // (the safe side).
 func (g *refSet) identifies(d *jsonx.Doc, x jsonx.Node) bool {
-	v := d.Str(d.Get(x, "value"))
-	if !g.values[v] {
-		return false
-	}
-	sys := d.Str(d.Get(x, "system"))
-	if sys == "" || g.ident["|"+v] {
-		return true
-	}
-	return g.ident[sys+"|"+v]
+	return g.identified(d.Str(d.Get(x, "system")), d.Str(d.Get(x, "value")))
+}
+
+// identified is identifies for a system (possibly empty) and a value.
+func (g *refSet) identified(sys, val string) bool {
+	return g.values[val] && (sys == "" || g.ident["|"+val] || g.ident[sys+"|"+val])
 }
 
 // logicalReference reports whether obj is a Reference that names what is
@@ -157,7 +154,7 @@ func (g *refSet) conditional(ref string) bool {
 		if !hasSys {
 			sys, val = "", tok
 		}
-		if g.values[val] && (sys == "" || g.ident[sys+"|"+val] || g.ident["|"+val]) {
+		if g.identified(sys, val) {
 			return true
 		}
 	}
@@ -399,7 +396,8 @@ func (m *masker) at() string {
 // hits reports whether a string names something withheld. Most strings
 // cannot (no slash, no urn:, no #): they cost a scan or two.
 func (m *masker) hits(ref string) bool {
-	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") && !strings.Contains(ref, "identifier=") {
+	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") &&
+		!(len(m.r.gone.values) > 0 && strings.Contains(ref, "identifier=")) {
 		return false
 	}
 	return m.r.gone.has(ref) || ref[0] == '#' && m.rel != nil && m.rel.removed[ref]
