@@ -14,7 +14,7 @@ var _ Backend = (*Engine)(nil)
 func str(d *jsonx.Doc, n jsonx.Node, k string) string { return d.Str(d.Get(n, k)) }
 
 func num(d *jsonx.Doc, n jsonx.Node, k string) int {
-	x, _ := strconv.Atoi(string(d.Raw(d.Get(n, k))))
+	x, _ := whole(string(d.Raw(d.Get(n, k))))
 	return x
 }
 

@@ -23,17 +23,18 @@ func codeResolves(sys, code string) bool {
 	case rxnormSystem, "http://hl7.org/fhir/sid/cvx":
 		return len(code) >= 1 && len(code) <= 8 && digits(code)
 	case "http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10":
-		c := strings.Replace(code, ".", "", 1)
+		c := withoutFirstDot(code)
 		return len(c) >= 3 && len(c) <= 7 && upperLetter(c[0]) && alnum(c[1:])
 	case "http://hl7.org/fhir/sid/icd-9-cm", "http://www.cms.gov/Medicare/Coding/ICD9":
-		c := strings.Replace(code, ".", "", 1)
+		c := withoutFirstDot(code)
 		return len(c) >= 2 && len(c) <= 5 && (digits(c) || (c[0] == 'V' || c[0] == 'E') && digits(c[1:]))
 	case "http://www.cms.gov/Medicare/Coding/ICD10PCS":
 		return len(code) == 7 && alnum(code)
 	case "http://www.ama-assn.org/go/cpt", "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets":
 		return len(code) == 5 && alnum(code)
 	case "http://hl7.org/fhir/sid/ndc":
-		return len(strings.ReplaceAll(code, "-", "")) >= 10 && len(code) <= 13 && digits(strings.ReplaceAll(code, "-", ""))
+		c := without(code, '-')
+		return len(c) >= 10 && len(code) <= 13 && digits(c)
 	}
 	return strings.HasPrefix(sys, "http://terminology.hl7.org/") || strings.HasPrefix(sys, "http://hl7.org/fhir/") ||
 		sys == "http://unitsofmeasure.org" || sys == "urn:ietf:bcp:47"
@@ -71,3 +72,27 @@ func alnum(s string) bool {
 }
 
 func upperLetter(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// withoutFirstDot is code without its first full stop. This and without
+// stand in for strings.Replace, which would bring a general replacer into
+// the module.
+func withoutFirstDot(code string) string {
+	if before, after, ok := strings.Cut(code, "."); ok {
+		return before + after
+	}
+	return code
+}
+
+// without is s without any byte c.
+func without(s string, c byte) string {
+	if strings.IndexByte(s, c) < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != c {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}

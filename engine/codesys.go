@@ -108,7 +108,7 @@ func normCodeStyle(style codeStyle, code string) string {
 	switch style {
 	case styleICD:
 		if strings.IndexByte(code, '.') >= 0 {
-			code = strings.ReplaceAll(code, ".", "")
+			code = without(code, '.')
 		}
 		return upper(code)
 	case styleUpper:

@@ -130,3 +130,21 @@ func wholeAtLeast(raw []byte, n string) bool {
 	}
 	return true
 }
+
+// whole reads text of decimal digits alone (a JSON number or string) as an
+// int, as strconv.Atoi would but refusing a sign and anything past 18
+// digits: ok is false for those, a fraction, an exponent or nothing.
+// strconv's parsers would bring their error type, and its quoting tables,
+// into the module.
+func whole(s string) (n int, ok bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}

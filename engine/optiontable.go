@@ -242,8 +242,8 @@ func readOption(spec *optionSpec, d *jsonx.Doc, v jsonx.Node, ceiling int) (opti
 		}
 		x.unit = float64(f) / confScale
 	case kindLimit:
-		n, e := strconv.Atoi(string(d.Raw(v)))
-		if d.Kind(v) != jsonx.Number || e != nil || n < 1 {
+		n, ok := whole(string(d.Raw(v)))
+		if d.Kind(v) != jsonx.Number || !ok || n < 1 {
 			return x, optErr(name, "must be a positive whole number")
 		}
 		if n > ceiling {

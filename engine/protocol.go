@@ -134,7 +134,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 	d.Members(0, func(k, v jsonx.Node) bool {
 		switch d.Str(k) {
 		case "protocol":
-			if n, e := strconv.Atoi(string(d.Raw(v))); d.Kind(v) != jsonx.Number || e != nil || n != ProtocolVersion {
+			if n, ok := whole(string(d.Raw(v))); d.Kind(v) != jsonx.Number || !ok || n != ProtocolVersion {
 				bad = errorf(ErrInvalidOption, "unsupported protocol version "+string(d.Raw(v))+"; this engine speaks "+strconv.Itoa(ProtocolVersion))
 			}
 		case "op":
@@ -239,7 +239,7 @@ func configure(request []byte, maxDepth int) (*Engine, error) {
 		switch name := d.Str(k); name {
 		case "op", "rules", "options":
 		case "protocol":
-			if n, e := strconv.Atoi(string(d.Raw(v))); d.Kind(v) != jsonx.Number || e != nil || n != ProtocolVersion {
+			if n, ok := whole(string(d.Raw(v))); d.Kind(v) != jsonx.Number || !ok || n != ProtocolVersion {
 				bad = errorf(ErrInvalidOption, "unsupported protocol version "+string(d.Raw(v))+"; this engine speaks "+strconv.Itoa(ProtocolVersion))
 			}
 		default:

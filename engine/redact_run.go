@@ -561,8 +561,7 @@ func wholeNumber(d *jsonx.Doc, n jsonx.Node) (int, bool) {
 	if i := strings.IndexByte(text, '.'); i > 0 && strings.Trim(text[i+1:], "0") == "" {
 		text = text[:i]
 	}
-	x, err := strconv.Atoi(text)
-	return x, err == nil && x >= 0
+	return whole(text)
 }
 
 // finalLabels are a released resource's labels after redaction, for the

@@ -1,7 +1,6 @@
 package jsonx
 
 import (
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -232,7 +231,20 @@ func Unescape(dst, raw []byte) []byte {
 	return dst
 }
 
+// hex4 reads four hexadecimal digits, which the parser has checked (by
+// hand: strconv's parsers would bring their error type into the module).
 func hex4(b []byte) rune {
-	v, _ := strconv.ParseUint(string(b[:4]), 16, 32)
-	return rune(v)
+	var v rune
+	for _, c := range b[:4] {
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c <= 'F':
+			c -= 'A' - 10
+		default:
+			c -= 'a' - 10
+		}
+		v = v<<4 | rune(c)
+	}
+	return v
 }
