@@ -314,7 +314,12 @@ type Dropped struct {
 // Withheld is a resource redaction left out, and the labels that caused it.
 type Withheld struct {
 	Location, Type, ID, FullURL string
-	Labels                      []Coding
+	// References are the other forms by which references elsewhere may
+	// name it: its canonical url, and Type?identifier=system|value for
+	// each identifier. With Type/id and FullURL they are what a later call
+	// (another line of an NDJSON file) takes as withheldReferences.
+	References []string
+	Labels     []Coding
 	// Reason is clearance, deny, compartment, purposeOfUse, allow,
 	// exceptAnyOfCodes, unreadable-label, required-element,
 	// modifier-element or container (PROTOCOL.md); Detail says more where

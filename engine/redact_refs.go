@@ -25,8 +25,23 @@ type refSet struct {
 
 func (g *refSet) empty() bool { return len(g.full) == 0 && len(g.typeID) == 0 && len(g.ident) == 0 }
 
-// add remembers one reference form of a withheld resource.
+// add remembers one reference form of a withheld resource; a conditional
+// one (Type?identifier=system|value, as a report's references write it)
+// remembers the identifiers it names.
 func (g *refSet) add(ref string) {
+	if typ, query, ok := strings.Cut(ref, "?"); ok && r4.Types[typ] {
+		for ok {
+			var param string
+			param, query, ok = strings.Cut(query, "&")
+			if name, tok, _ := strings.Cut(param, "="); name == "identifier" {
+				sys, val, hasSys := strings.Cut(percentDecoded(tok), "|")
+				if !hasSys {
+					sys, val = "", sys
+				}
+				g.identity(sys+"|"+val, val)
+			}
+		}
+	}
 	base := stripVersion(ref)
 	if base == "" || base[0] == '#' {
 		return
@@ -69,14 +84,63 @@ func (g *refSet) resource(d *jsonx.Doc, n jsonx.Node, fullURL string, ss *strSla
 
 // identifier remembers one Identifier of a withheld resource.
 func (g *refSet) identifier(d *jsonx.Doc, x jsonx.Node, ss *strSlab) {
-	v := d.Str(d.Get(x, "value"))
+	if v := d.Str(d.Get(x, "value")); v != "" {
+		g.identity(ss.join(d.Str(d.Get(x, "system")), bar, v), v)
+	}
+}
+
+// otherForms returns the forms besides Type/id and fullUrl by which
+// references elsewhere may name the resource at n: its canonical url, and
+// a conditional reference (Type?identifier=system|value, with % and &
+// escaped) for each identifier. A caller that withholds it gives them to
+// later calls as withheldReferences, which add reads back.
+func otherForms(d *jsonx.Doc, n jsonx.Node, typ string) []string {
+	var forms []string
+	if u := d.Str(d.Get(n, "url")); u != "" {
+		forms = append(forms, u)
+	}
+	one := func(_ int, x jsonx.Node) bool {
+		if v := d.Str(d.Get(x, "value")); v != "" {
+			forms = append(forms, typ+"?identifier="+queryEscaped(d.Str(d.Get(x, "system")))+"|"+queryEscaped(v))
+		}
+		return true
+	}
+	ids := d.Get(n, "identifier")
+	if d.Kind(ids) == jsonx.Object {
+		one(0, ids)
+	}
+	d.Items(ids, one)
+	return forms
+}
+
+// queryEscaped escapes what would end or change a search value: % and &.
+func queryEscaped(s string) string {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '%':
+			b = append(b, "%25"...)
+		case '&':
+			b = append(b, "%26"...)
+		default:
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+// identity remembers "system|value" (or "|value" without a system).
+func (g *refSet) identity(key, v string) {
 	if v == "" {
 		return
 	}
 	if g.ident == nil {
 		g.ident, g.values = map[string]bool{}, map[string]bool{}
 	}
-	g.ident[ss.join(d.Str(d.Get(x, "system")), bar, v)] = true
+	g.ident[key] = true
 	g.values[v] = true
 }
 

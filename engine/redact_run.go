@@ -87,6 +87,9 @@ func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail stri
 			w.Detail = r.badDetail(&l)
 		}
 	}
+	if n >= 0 {
+		w.References = otherForms(d, n, typ)
+	}
 	if len(r.rep.Withheld) == cap(r.rep.Withheld) {
 		// Doubled, not grown by a quarter as append does past a few
 		// hundred: a Bundle withholding most of 100,000 entries would
@@ -761,6 +764,9 @@ func writeRedactReport(w *jsonx.Writer, r *Report) {
 		if x.FullURL != "" {
 			w.KV("fullUrl", x.FullURL)
 		}
+		if x.References != nil {
+			writeStrings(w, "references", x.References)
+		}
 		w.KV("reason", x.Reason)
 		if x.Detail != "" {
 			w.KV("detail", x.Detail)
@@ -777,7 +783,8 @@ func writeRedactReport(w *jsonx.Writer, r *Report) {
 func readRedactReport(d *jsonx.Doc, rep jsonx.Node, r *Report) {
 	d.Items(d.Get(rep, "withheld"), func(_ int, x jsonx.Node) bool {
 		r.Withheld = append(r.Withheld, Withheld{Location: str(d, x, "location"), Type: str(d, x, "type"), ID: str(d, x, "id"),
-			FullURL: str(d, x, "fullUrl"), Reason: str(d, x, "reason"), Detail: str(d, x, "detail"), Labels: readCodings(d, d.Get(x, "labels"))})
+			FullURL: str(d, x, "fullUrl"), References: readStrings(d, d.Get(x, "references")), Reason: str(d, x, "reason"), Detail: str(d, x, "detail"),
+			Labels: readCodings(d, d.Get(x, "labels"))})
 		return true
 	})
 	r.Removed, r.Masked = readStrings(d, d.Get(rep, "removed")), readStrings(d, d.Get(rep, "masked"))

@@ -248,6 +248,9 @@ func (r *Result) own(src []byte) {
 	for i := range rep.Withheld {
 		w := &rep.Withheld[i]
 		w.Location, w.Type, w.ID, w.FullURL, w.Reason, w.Detail = c(w.Location), c(w.Type), c(w.ID), c(w.FullURL), c(w.Reason), c(w.Detail)
+		for j := range w.References {
+			w.References[j] = c(w.References[j])
+		}
 		codes(w.Labels)
 	}
 	for i := range rep.Removed {

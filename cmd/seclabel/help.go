@@ -55,8 +55,9 @@ status stays 0. With --response every response is written.
 redact reads an NDJSON FILE twice: the first pass writes nothing, keeps
 only references to the resources withheld, and checks every line, so a
 rejected line fails the run with no output; the second also masks
-references to resources withheld on other lines (the access context's
-withheldReferences). Standard input is
+references to resources withheld on other lines, by Type/id, fullUrl,
+canonical url or identifier (the access context's withheldReferences).
+Standard input is
 read once: references to resources withheld on other lines cannot be masked
 without a second pass (they keep their reference and display), so give a
 file.

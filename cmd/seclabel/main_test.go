@@ -573,15 +573,20 @@ func TestWithReferences(t *testing.T) {
 }
 
 // NDJSON lines that refer to resources withheld on other lines: Condition/c1
-// (line 1) and Observation/o2 (line 3, referred to by an absolute URL) are
-// withheld whole, and Condition/c5 inside the Bundle on line 5.
+// (line 1) and Observation/o2 (line 3, referred to by an absolute URL, and
+// by its identifier alone and in a conditional reference) are withheld
+// whole, and Condition/c5 and a Questionnaire (referred to by its canonical
+// url and version) inside the Bundle on line 5.
 var crossLineNDJSON = hivCondition + "\n" +
 	`{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"},"focus":[{"reference":"Condition/c1","display":"HIV infection"}],` +
 	`"hasMember":[{"reference":"http://example.org/fhir/Observation/o2","display":"HIV viral load"}],"encounter":{"reference":"Encounter/e1","display":"Clinic visit"},` +
-	`"derivedFrom":[{"reference":"Condition/c5","display":"HIV"}]}` + "\n" +
-	`{"resourceType":"Observation","id":"o2","status":"final","code":{"text":"x"},"meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}` + "\n" +
+	`"derivedFrom":[{"reference":"Condition/c5","display":"HIV"},{"identifier":{"system":"urn:example:lab","value":"LAB-7"},"display":"HIV viral load"},` +
+	`{"reference":"Observation?identifier=urn%3Aexample%3Alab%7CLAB-7"}],` +
+	`"extension":[{"url":"http://example.org/fhir/StructureDefinition/questionnaire","valueCanonical":"http://example.org/fhir/Questionnaire/hiv-intake|3"}]}` + "\n" +
+	`{"resourceType":"Observation","id":"o2","status":"final","code":{"text":"x"},"identifier":[{"system":"urn:example:lab","value":"LAB-7"}],"meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}` + "\n" +
 	`{"resourceType":"Patient","id":"p"}` + "\n" +
 	`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:c5","resource":{"resourceType":"Condition","id":"c5","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},` +
+	`{"resource":{"resourceType":"Questionnaire","url":"http://example.org/fhir/Questionnaire/hiv-intake","status":"active","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},` +
 	`{"resource":{"resourceType":"Patient","id":"p2"}}]}` + "\n"
 
 // recorder passes requests to the engine and records the withheldReferences
@@ -623,7 +628,7 @@ func TestRedactNDJSONFileSendsWithheldReferences(t *testing.T) {
 		t.Fatalf("code %d: %s", code, errb.String())
 	}
 	// Pass 1 without the member, pass 2 with every withheld resource.
-	const all = `["Condition/c1","Condition/c5","Observation/o2","urn:uuid:c5"]`
+	const all = `["Condition/c1","Condition/c5","Observation/o2","Observation?identifier=urn:example:lab|LAB-7","http://example.org/fhir/Questionnaire/hiv-intake","urn:uuid:c5"]`
 	if len(rec.refs) != 10 || slices.Index(rec.refs[:5], all) >= 0 || strings.Count(strings.Join(rec.refs, "\n"), all) != 5 {
 		t.Fatalf("requests' withheldReferences: %q", rec.refs)
 	}
@@ -660,7 +665,7 @@ func TestRedactNDJSONFileMasksReferencesAcrossLines(t *testing.T) {
 			t.Fatalf("%v: code %d, output %q, stderr %q", args, code, out, errs)
 		}
 		o1 := fastjson.MustParse(lines[0])
-		for _, path := range [][]string{{"focus", "0"}, {"hasMember", "0"}, {"derivedFrom", "0"}} {
+		for _, path := range [][]string{{"focus", "0"}, {"hasMember", "0"}, {"derivedFrom", "0"}, {"derivedFrom", "1"}, {"derivedFrom", "2"}, {"extension", "0", "_valueCanonical"}} {
 			ref := o1.Get(path...)
 			if ref == nil || ref.Get("reference") != nil || ref.Get("display") != nil || !strings.Contains(ref.String(), "masked") {
 				t.Fatalf("%v: %s not masked: %s", args, path[0], lines[0])

@@ -336,8 +336,8 @@ func withheldWhat(doc *jsonx.Doc) string {
 }
 
 // withheldRefs returns the references by which other resources may refer
-// to those a redact response withheld: Type/id of each that has an id, and
-// its fullUrl.
+// to those a redact response withheld: Type/id of each that has an id, its
+// fullUrl and its other forms (canonical url, identifiers).
 func withheldRefs(doc *jsonx.Doc) []string {
 	var refs []string
 	doc.Items(doc.Get(doc.Get(0, "report"), "withheld"), func(_ int, x jsonx.Node) bool {
@@ -347,6 +347,10 @@ func withheldRefs(doc *jsonx.Doc) []string {
 		if u := doc.Str(doc.Get(x, "fullUrl")); u != "" {
 			refs = append(refs, strings.Clone(u))
 		}
+		doc.Items(doc.Get(x, "references"), func(_ int, r jsonx.Node) bool {
+			refs = append(refs, strings.Clone(doc.Str(r)))
+			return true
+		})
 		return true
 	})
 	return refs

@@ -616,3 +616,25 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// A resource withheld in one file is named to the others in every form a
+// reference may take: Type/id, fullUrl, canonical url and identifiers.
+func TestWithheldRefsCarryEveryForm(t *testing.T) {
+	e, err := Config{}.Engine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hiv = `"meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}`
+	in := `{"resourceType":"Bundle","type":"collection","entry":[` +
+		`{"fullUrl":"urn:uuid:o2","resource":{"resourceType":"Observation","id":"o2","status":"final","code":{"text":"x"},"identifier":[{"system":"urn:example:lab","value":"LAB-7"}],` + hiv + `}},` +
+		`{"resource":{"resourceType":"Questionnaire","url":"http://example.org/fhir/Questionnaire/hiv-intake","status":"active",` + hiv + `}},` +
+		`{"resource":{"resourceType":"Patient","id":"p"}}]}`
+	r, err := redactOne(e, `{"deny":["HIV"]}`, []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Observation/o2", "urn:uuid:o2", "Observation?identifier=urn:example:lab|LAB-7", "http://example.org/fhir/Questionnaire/hiv-intake"}
+	if got := r.withheldRefs(); !slices.Equal(got, want) {
+		t.Errorf("withheld references %q, want %q", got, want)
+	}
+}

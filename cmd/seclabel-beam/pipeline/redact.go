@@ -37,6 +37,7 @@ type redaction struct {
 	released []byte // nil when withheld whole
 	withheld []struct {
 		Type, ID, FullURL, Reason string
+		References                []string
 	}
 }
 
@@ -55,6 +56,7 @@ func redactOne(e *engine.Engine, accessContext string, resource []byte) (*redact
 		Report struct {
 			Withheld []struct {
 				Type, ID, FullURL, Reason string
+				References                []string
 			}
 		}
 	}
@@ -75,7 +77,8 @@ func redactOne(e *engine.Engine, accessContext string, resource []byte) (*redact
 }
 
 // withheldRefs are the references by which other resources may name those
-// a redaction withheld: Type/id of each that has an id, and its fullUrl.
+// a redaction withheld: Type/id of each that has an id, its fullUrl and its
+// other forms (canonical url, identifiers).
 func (r *redaction) withheldRefs() []string {
 	var refs []string
 	for _, w := range r.withheld {
@@ -85,6 +88,7 @@ func (r *redaction) withheldRefs() []string {
 		if w.FullURL != "" {
 			refs = append(refs, w.FullURL)
 		}
+		refs = append(refs, w.References...)
 	}
 	return refs
 }
