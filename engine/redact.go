@@ -17,6 +17,11 @@ const (
 	whyRequired   = "required-element"
 	whyModifier   = "modifier-element"
 	whyContainer  = "container"
+	// A Binary is only content: it goes with the resource that stands
+	// for its sensitivity (R4 Binary.securityContext), and with withheld
+	// content that holds it as an attachment.
+	whySecurityContext = "securityContext"
+	whyAttachment      = "attachment"
 )
 
 // access is a validated AccessContext.

@@ -54,6 +54,7 @@ func TestRedactionSecurityPropertyGoldenContexts(t *testing.T) {
 			r.allowSet, r.allow = true, strs(ctxv.Get("allow"))
 		}
 		r.ignore = strs(ctxv.Get("ignore"))
+		r.withheldRefs = strs(ctxv.Get("withheldReferences"))
 		obls := ctxv.GetArray("obligations")
 		if ctxv.Get("code") != nil {
 			obls = append(obls, ctxv)

@@ -112,6 +112,9 @@ type recipient struct {
 	allowSet     bool
 	ignore       []string
 	releaseOnly  [][]string
+	// withheldRefs name what another call withheld: Type/id, URLs and
+	// Type?identifier=system|value.
+	withheldRefs []string
 }
 
 // lab is one label as the checker reads it; bad when it cannot be read.
@@ -553,6 +556,46 @@ type check struct {
 	// The member names the input has anywhere: a shape it brought in is
 	// not one the redaction made.
 	inputNames map[string]bool
+	// Attachment urls (by refKey) the input has more often than the
+	// output: removed with what held them. A Binary they name is content
+	// of something withheld.
+	attachedGone map[string]bool
+}
+
+// attachmentURLs counts, by refKey, the url of every object in v but
+// extensions (an Attachment's: content it names).
+func attachmentURLs(v *fastjson.Value, ext bool, into map[string]int) map[string]int {
+	switch v.Type() {
+	case fastjson.TypeArray:
+		for _, x := range v.GetArray() {
+			attachmentURLs(x, ext, into)
+		}
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if string(k) == "url" && !ext && x.Type() == fastjson.TypeString {
+				into[refKey(string(x.GetStringBytes()))]++
+				return
+			}
+			attachmentURLs(x, string(k) == "extension" || string(k) == "modifierExtension", into)
+		})
+	}
+	return into
+}
+
+// binaryGoes reports whether a Binary stands for, or is the content of,
+// something withheld: its securityContext names a withheld resource, or
+// an Attachment taken out with withheld content names it.
+func (c *check) binaryGoes(res *fastjson.Value, keys []string) bool {
+	if sc := res.Get("securityContext"); sc != nil && (c.names(string(sc.GetStringBytes("reference"))) || c.logicallyNamesWithheld(sc)) {
+		return true
+	}
+	for _, k := range keys {
+		if c.attachedGone[refKey(k)] {
+			return true
+		}
+	}
+	return false
 }
 
 // memberNames adds the member names of every object in v to into.
@@ -609,12 +652,34 @@ func checkRedaction(r *recipient, in, out []byte) error {
 		}
 		collectKeys(ov, "", outKeys)
 	}
+	inURLs, outURLs := attachmentURLs(iv, false, map[string]int{}), map[string]int{}
+	if ov != nil {
+		attachmentURLs(ov, false, outURLs)
+	}
+	c.attachedGone = map[string]bool{}
+	for k, n := range inURLs {
+		if n > outURLs[k] {
+			c.attachedGone[k] = true
+		}
+	}
 	for k := range inKeys {
 		if !outKeys[k] {
 			c.withheld[k] = true
 		}
 	}
 	c.withheldIDs = map[string]bool{}
+	for _, ref := range r.withheldRefs {
+		if _, q, ok := strings.Cut(ref, "?"); ok {
+			vs, _ := url.ParseQuery(q)
+			for _, tok := range vs["identifier"] {
+				sys, val, _ := strings.Cut(tok, "|")
+				c.withheldIDs[sys+"|"+val] = true
+				c.withheldIDs["\x00"+val] = true
+			}
+			continue
+		}
+		c.withheld[refKey(ref)] = true
+	}
 	identifiersOf(iv, "", func(key, sys, value string) {
 		if c.withheld[key] {
 			c.withheldIDs[sys+"|"+value] = true
@@ -622,10 +687,14 @@ func checkRedaction(r *recipient, in, out []byte) error {
 		}
 	})
 	if ov == nil {
-		if c.mayAll(iv, nil, true) {
+		binaryGoes := string(iv.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(iv, keysOf("", iv))
+		if c.mayAll(iv, nil, true) && !binaryGoes {
 			return fmt.Errorf("a resource the recipient may see was withheld whole: %.300s", in)
 		}
 		return nil
+	}
+	if string(iv.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(iv, keysOf("", iv)) {
+		return fmt.Errorf("a Binary whose securityContext is withheld was released")
 	}
 	if err := c.released(iv, ov, nil, true, false, "resource"); err != nil {
 		return err
@@ -1112,6 +1181,9 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 		}
 		eeff := append(append([]level{}, beff...), entryLevel(e), sec)
 		may := !c.resourceFails(res, eeff, doc && i == 0, true)
+		if may && string(res.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(res, keys) {
+			may = false
+		}
 		if may && got == nil {
 			return fmt.Errorf("%s: an entry the recipient may see was withheld", here)
 		}

@@ -131,7 +131,7 @@ func (g *docGen) primitive(o map[string]any, name string, v any) {
 func (g *docGen) resource(depth int) (map[string]any, string) {
 	g.seq++
 	id := fmt.Sprintf("r%d", g.seq)
-	types := []string{"Observation", "Condition", "Patient", "DocumentReference", "Provenance", "List", "Encounter", "Questionnaire"}
+	types := []string{"Observation", "Condition", "Patient", "DocumentReference", "Provenance", "List", "Encounter", "Questionnaire", "Binary"}
 	if depth < 2 {
 		types = append(types, "Bundle", "Parameters")
 	}
@@ -140,6 +140,18 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 		return g.bundle(depth+1, []string{"collection", "searchset", "document", "transaction"}[g.rng.Intn(4)]), typ + "/" + id
 	}
 	r := map[string]any{"resourceType": typ, "id": id}
+	if typ == "Binary" {
+		// Only content: no narrative, extensions or contained resources;
+		// its sensitivity may be another resource's (securityContext).
+		r["contentType"], r["data"] = "text/plain", "SElWIHBvc2l0aXZl"
+		if ls := g.labels(2); len(ls) > 0 {
+			r["meta"] = map[string]any{"security": ls}
+		}
+		if g.chance(2) {
+			r["securityContext"] = g.reference()
+		}
+		return r, typ + "/" + id
+	}
 	if typ != "Parameters" && g.chance(3) {
 		x := [2]string{"urn:example:ids", "ID-" + id}
 		if g.chance(4) {
@@ -341,10 +353,23 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 		}
 		entries = append(entries, e)
 	}
-	// Now and then a reference to any entry, one made later included.
+	// Now and then a reference to any entry, one made later included: in
+	// an extension, as a Binary's securityContext, as a document's
+	// attachment.
 	for _, e := range entries {
-		if r, ok := e.(map[string]any)["resource"].(map[string]any); ok && g.chance(6) && r["extension"] == nil && len(g.refs) > 0 {
-			r["extension"] = []any{map[string]any{"url": "http://example.org/related", "valueReference": map[string]any{"reference": g.anyRef()}}}
+		r, ok := e.(map[string]any)["resource"].(map[string]any)
+		if !ok || len(g.refs) == 0 || !g.chance(4) {
+			continue
+		}
+		switch r["resourceType"] {
+		case "Binary":
+			r["securityContext"] = map[string]any{"reference": g.anyRef()}
+		case "DocumentReference":
+			r["content"] = []any{map[string]any{"attachment": map[string]any{"contentType": "text/plain", "url": g.anyRef()}}}
+		default:
+			if r["extension"] == nil && g.chance(2) {
+				r["extension"] = []any{map[string]any{"url": "http://example.org/related", "valueReference": map[string]any{"reference": g.anyRef()}}}
+			}
 		}
 	}
 	b["entry"] = entries

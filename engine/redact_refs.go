@@ -789,3 +789,68 @@ func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
 	w.EndObject()
 	return w.B
 }
+
+// binariesToWithhold returns the released Binaries that must go, with
+// why: their securityContext names something withheld (by reference or
+// identifier), or an Attachment removed with withheld content names them.
+func (r *redactor) binariesToWithhold() map[jsonx.Node]string {
+	d, g := r.d, &r.gone
+	var more map[jsonx.Node]string
+	var attached *refSet
+	for _, rel := range r.out {
+		if rel.typ != "Binary" {
+			continue
+		}
+		why := ""
+		sc := d.Get(rel.n, "securityContext")
+		x := d.Get(sc, "identifier")
+		if ref := d.Str(d.Get(sc, "reference")); ref != "" && g.has(ref) || len(g.values) > 0 && d.Kind(x) == jsonx.Object && g.identifies(d, x) {
+			why = whySecurityContext
+		} else {
+			if attached == nil {
+				attached = r.attachedTo()
+			}
+			id := d.Str(d.Get(rel.n, "id"))
+			if rel.fullURL != "" && attached.has(rel.fullURL) || id != "" && attached.has("Binary/"+id) {
+				why = whyAttachment
+			}
+		}
+		if why != "" {
+			if more == nil {
+				more = map[jsonx.Node]string{}
+			}
+			more[rel.n] = why
+		}
+	}
+	return more
+}
+
+// attachedTo collects what the Attachments that redaction took away (in
+// entries withheld, in elements removed or masked) name by url: a Binary one names
+// is its content, and goes with it.
+func (r *redactor) attachedTo() *refSet {
+	d := r.d
+	g := &refSet{}
+	var walk func(n jsonx.Node, ext bool)
+	walk = func(n jsonx.Node, ext bool) {
+		switch d.Kind(n) {
+		case jsonx.Array:
+			d.Items(n, func(_ int, x jsonx.Node) bool { walk(x, ext); return true })
+		case jsonx.Object:
+			d.Members(n, func(k, v jsonx.Node) bool {
+				// An Extension's url names the extension, not content.
+				switch name := d.Str(k); {
+				case name == "url" && !ext && d.IsStr(v):
+					g.add(d.Str(v))
+				default:
+					walk(v, name == "extension" || name == "modifierExtension")
+				}
+				return true
+			})
+		}
+	}
+	for n := range r.acts { // removed or masked, so far all taken away
+		walk(n, false)
+	}
+	return g
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,14 +17,30 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 	// action and its dirty path): maps grown from empty by rehashing would
 	// allocate several times what a Bundle of many small entries needs.
 	hint := d.Count(d.Get(n, "entry"))
-	r := &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len())}
-	r.gone.hint = hint
-	for _, ref := range s.access.withheldRefs {
-		r.gone.add(ref)
-	}
-	ok := r.resource(n, loc, "", nil, true)
-	if r.err != nil {
-		return nil, r.err
+	var r *redactor
+	var ok bool
+	var binaries map[jsonx.Node]string
+	for {
+		r = &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len()), binaries: binaries}
+		r.gone.hint = hint
+		for _, ref := range s.access.withheldRefs {
+			r.gone.add(ref)
+		}
+		ok = r.resource(n, loc, "", nil, true)
+		if r.err != nil {
+			return nil, r.err
+		}
+		// A Binary released while what stands for it or holds it is
+		// withheld goes with it: judged again with those withheld from
+		// the start, until none is left (each round withholds one more).
+		more := r.binariesToWithhold()
+		if !ok || len(more) == 0 {
+			break
+		}
+		if binaries == nil {
+			binaries = map[jsonx.Node]string{}
+		}
+		maps.Copy(binaries, more)
 	}
 	if ok {
 		r.maskReferences()
@@ -185,8 +202,16 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 		r.withheld(n, loc, typ, fullURL, reason, "", why)
 		return false
 	}
+	if why := r.binaries[n]; why != "" {
+		detail := "the resource its securityContext names is withheld"
+		if why == whyAttachment {
+			detail = "a withheld resource holds it as an attachment"
+		}
+		r.withheld(n, loc, typ, fullURL, why, detail, nil)
+		return false
+	}
 	m := r.at()
-	rel := &released{n: n, loc: loc, typ: typ, inheritedConf: -1}
+	rel := &released{n: n, loc: loc, typ: typ, fullURL: fullURL, inheritedConf: -1}
 	for i := range inherited {
 		// Inline labels on the way to it (on its entry, on the element
 		// that holds it) cover it; a container's own meta.security is the

@@ -66,6 +66,10 @@ type redactor struct {
 	// docComps are the Compositions of documents, whose confidentiality
 	// is the document's mark rather than a label of their own.
 	docComps map[jsonx.Node]bool
+	// binaries are the Binaries to withhold, with why: found released in
+	// an earlier round though what stands for them (securityContext) or
+	// holds them as an attachment was withheld.
+	binaries map[jsonx.Node]string
 }
 
 // resWalk is what judging one resource's elements gathers.
@@ -87,6 +91,7 @@ type released struct {
 	n             jsonx.Node
 	loc           string
 	typ           string
+	fullURL       string
 	changed       bool
 	kept          []label
 	removed       map[string]bool
