@@ -424,6 +424,18 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 	return true
 }
 
+// changedWithin reports whether redaction withheld, removed or masked
+// anything inside the resource at loc.
+func (r *redactor) changedWithin(loc string) bool {
+	in := func(at string) bool { return len(at) > len(loc) && at[len(loc)] == '.' && at[:len(loc)] == loc }
+	for _, w := range r.rep.Withheld {
+		if in(w.Location) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(r.rep.Removed, in) || slices.ContainsFunc(r.rep.Masked, in)
+}
+
 // match counts a withheld entry that was a search match, for total.
 func (run *bundleRun) match(d *jsonx.Doc, e jsonx.Node) {
 	if mode := d.Str(d.Get(d.Get(e, "search"), "mode")); mode == "" || mode == "match" {
@@ -560,6 +572,12 @@ func (r *redactor) writeMarks() {
 					r.add(comp, "confidentiality", text)
 				}
 			})
+		}
+		// A signature no longer covers what is released, and a JWS may
+		// carry what it signed: it goes when anything inside changed.
+		if sig := d.Get(run.n, "signature"); sig >= 0 && r.changedWithin(run.loc) {
+			r.set(sig, action{kind: actRemove})
+			r.rep.Removed = append(r.rep.Removed, run.loc+".signature")
 		}
 		if t := d.Get(run.n, "total"); t >= 0 && run.withheld > 0 {
 			if total, ok := wholeNumber(d, t); ok {
