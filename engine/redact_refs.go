@@ -796,7 +796,7 @@ func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
 func (r *redactor) binariesToWithhold() map[jsonx.Node]string {
 	d, g := r.d, &r.gone
 	var more map[jsonx.Node]string
-	var attached *refSet
+	var attached map[string]bool
 	for _, rel := range r.out {
 		if rel.typ != "Binary" {
 			continue
@@ -811,7 +811,7 @@ func (r *redactor) binariesToWithhold() map[jsonx.Node]string {
 				attached = r.attachedTo()
 			}
 			id := d.Str(d.Get(rel.n, "id"))
-			if rel.fullURL != "" && attached.has(rel.fullURL) || id != "" && attached.has("Binary/"+id) {
+			if rel.fullURL != "" && attached[refKeyOf(rel.fullURL)] || id != "" && attached["Binary/"+id] {
 				why = whyAttachment
 			}
 		}
@@ -825,12 +825,12 @@ func (r *redactor) binariesToWithhold() map[jsonx.Node]string {
 	return more
 }
 
-// attachedTo collects what the Attachments that redaction took away (in
-// entries withheld, in elements removed or masked) name by url: a Binary one names
-// is its content, and goes with it.
-func (r *redactor) attachedTo() *refSet {
+// attachedTo collects, by refKeyOf, what the Attachments that redaction
+// took away (in entries withheld, in elements removed or masked) name by
+// url: a Binary one names is its content, and goes with it.
+func (r *redactor) attachedTo() map[string]bool {
 	d := r.d
-	g := &refSet{}
+	g := map[string]bool{}
 	var walk func(n jsonx.Node, ext bool)
 	walk = func(n jsonx.Node, ext bool) {
 		switch d.Kind(n) {
@@ -841,7 +841,7 @@ func (r *redactor) attachedTo() *refSet {
 				// An Extension's url names the extension, not content.
 				switch name := d.Str(k); {
 				case name == "url" && !ext && d.IsStr(v):
-					g.add(d.Str(v))
+					g[refKeyOf(d.Str(v))] = true
 				default:
 					walk(v, name == "extension" || name == "modifierExtension")
 				}
