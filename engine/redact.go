@@ -22,6 +22,9 @@ const (
 	// content that holds it as an attachment.
 	whySecurityContext = "securityContext"
 	whyAttachment      = "attachment"
+	// A resource is withheld in every version and copy: references to
+	// its Type/id are masked whatever their version or base.
+	whySameResource = "same-resource"
 )
 
 // access is a validated AccessContext.

@@ -1161,44 +1161,69 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 			walk(comp.GetArray("section"), nil)
 		}
 	}
-	for i, e := range in.GetArray("entry") {
-		here := fmt.Sprintf("%s.entry[%d]", at, i)
-		res := e.Get("resource")
-		if e.Type() != fastjson.TypeObject || res == nil || res.Type() != fastjson.TypeObject {
-			continue
-		}
-		var keys []string
-		for _, k := range keysOf(string(e.GetStringBytes("fullUrl")), res) {
-			keys = append(keys, refKey(k))
-		}
-		if len(keys) == 0 || seen[entryKey(e, res)] > 1 {
-			continue // cannot be told apart from other entries
-		}
-		got := outBy[entryKey(e, res)]
-		var sec level
-		for _, k := range keys {
-			sec = append(sec, cover[k]...)
-		}
-		eeff := append(append([]level{}, beff...), entryLevel(e), sec)
-		may := !c.resourceFails(res, eeff, doc && i == 0, true)
-		if may && string(res.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(res, keys) {
-			may = false
-		}
-		if may && got == nil {
-			return fmt.Errorf("%s: an entry the recipient may see was withheld", here)
-		}
-		if !may && got != nil {
-			return fmt.Errorf("%s: an entry the recipient may not see was released", here)
-		}
-		if got != nil {
-			if err := c.released(res, got, eeff, true, doc && i == 0, here); err != nil {
-				return err
+	// A resource goes in every version and copy (the same Type/id) when
+	// one must go: the first round finds those, the second judges.
+	goneIDs := map[string]bool{}
+	for _, ref := range c.r.withheldRefs {
+		goneIDs[refKey(ref)] = true
+	}
+	for round := 0; round < 2; round++ {
+		for i, e := range in.GetArray("entry") {
+			here := fmt.Sprintf("%s.entry[%d]", at, i)
+			res := e.Get("resource")
+			if e.Type() != fastjson.TypeObject || res == nil || res.Type() != fastjson.TypeObject {
+				continue
+			}
+			tid := ""
+			if id := res.GetStringBytes("id"); len(id) > 0 {
+				tid = string(res.GetStringBytes("resourceType")) + "/" + string(id)
+			}
+			var keys []string
+			for _, k := range keysOf(string(e.GetStringBytes("fullUrl")), res) {
+				keys = append(keys, refKey(k))
+			}
+			if round == 1 && (len(keys) == 0 || seen[entryKey(e, res)] > 1) {
+				continue // cannot be told apart from other entries
+			}
+			got := outBy[entryKey(e, res)]
+			var sec level
+			for _, k := range keys {
+				sec = append(sec, cover[k]...)
+			}
+			eeff := append(append([]level{}, beff...), entryLevel(e), sec)
+			may := !c.resourceFails(res, eeff, doc && i == 0, true)
+			if may && string(res.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(res, keys) {
+				may = false
+			}
+			if round == 0 {
+				if !may && tid != "" {
+					goneIDs[tid] = true
+				}
+				continue
+			}
+			if goneIDs[tid] {
+				may = false
+			}
+			if may && got == nil {
+				return fmt.Errorf("%s: an entry the recipient may see was withheld", here)
+			}
+			if !may && got != nil {
+				return fmt.Errorf("%s: an entry the recipient may not see was released", here)
+			}
+			if got != nil {
+				if err := c.released(res, got, eeff, true, doc && i == 0, here); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	for i, e := range out.GetArray("entry") {
 		if e.Type() != fastjson.TypeObject {
 			return fmt.Errorf("%s.entry[%d]: an entry that is not an object was released", at, i)
+		}
+		if res := e.Get("resource"); res != nil && len(res.GetStringBytes("id")) > 0 &&
+			goneIDs[string(res.GetStringBytes("resourceType"))+"/"+string(res.GetStringBytes("id"))] {
+			return fmt.Errorf("%s.entry[%d]: a version of a resource that must be withheld was released", at, i)
 		}
 		if o := e.Get("response", "outcome"); o != nil && c.resourceFails(o, append(append([]level{}, beff...), entryLevel(e)), false, false) {
 			return fmt.Errorf("%s.entry[%d].response.outcome: an outcome the recipient may not see was released", at, i)
@@ -1405,7 +1430,9 @@ func (c *check) survives(v *fastjson.Value, eff []level) bool {
 			if strings.HasPrefix(name, "_") {
 				return
 			}
-			if sib := v.Get("_" + name); sib != nil && x.Type() != fastjson.TypeArray {
+			// A primitive array's _x that is no array cannot be read item
+			// by item: its labels cover the whole array.
+			if sib := v.Get("_" + name); sib != nil && (x.Type() != fastjson.TypeArray || sib.Type() != fastjson.TypeArray) {
 				if s := siblingOf(sib); len(s) > 0 && c.r.forbidden(append(append([]level{}, e...), s), false) {
 					return
 				}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand"
 	"net/url"
 	"os"
@@ -343,6 +344,20 @@ func (g *docGen) bundle(depth int, typ string) map[string]any {
 		}
 		if typ == "searchset" && g.chance(4) {
 			e["search"] = map[string]any{"mode": "include"}
+		}
+		if typ == "history" && len(entries) > 0 && g.chance(3) {
+			// Another version of an earlier entry's resource, labeled
+			// anew: a resource goes in every version when one must.
+			pe := entries[g.rng.Intn(len(entries))].(map[string]any)
+			if prev, ok := pe["resource"].(map[string]any); ok && prev["resourceType"] != "Bundle" {
+				v := maps.Clone(prev)
+				v["meta"] = map[string]any{"security": g.labels(2)}
+				e["resource"] = v
+				delete(e, "fullUrl")
+				if fu, ok := pe["fullUrl"]; ok {
+					e["fullUrl"] = fu
+				}
+			}
 		}
 		if typ == "batch" && g.chance(3) {
 			o := map[string]any{"resourceType": "OperationOutcome", "issue": []any{map[string]any{"severity": "error", "code": "invalid", "diagnostics": g.text()}}}

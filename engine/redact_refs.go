@@ -790,27 +790,32 @@ func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
 	return w.B
 }
 
-// binariesToWithhold returns the released Binaries that must go, with
-// why: their securityContext names something withheld (by reference or
-// identifier), or an Attachment removed with withheld content names them.
-func (r *redactor) binariesToWithhold() map[jsonx.Node]string {
+// alsoWithheld returns the released resources that must go, with why:
+// another version or copy of them is withheld (the same Type/id); for a
+// Binary, its securityContext names something
+// withheld (by reference or identifier), or an Attachment removed with
+// withheld content names it.
+func (r *redactor) alsoWithheld() map[jsonx.Node]string {
 	d, g := r.d, &r.gone
+	some := !g.empty() // anything withheld, some version of it released perhaps
 	var more map[jsonx.Node]string
 	var attached map[string]bool
 	for _, rel := range r.out {
-		if rel.typ != "Binary" {
+		if !some && rel.typ != "Binary" {
 			continue
 		}
 		why := ""
-		sc := d.Get(rel.n, "securityContext")
-		x := d.Get(sc, "identifier")
-		if ref := d.Str(d.Get(sc, "reference")); ref != "" && g.has(ref) || len(g.values) > 0 && d.Kind(x) == jsonx.Object && g.identifies(d, x) {
+		switch id := d.Str(d.Get(rel.n, "id")); {
+		case some && id != "" && g.typeID[rel.typ+"/"+id]:
+			why = whySameResource
+		case rel.typ != "Binary":
+			continue
+		case r.proxyGone(rel.n):
 			why = whySecurityContext
-		} else {
+		default:
 			if attached == nil {
 				attached = r.attachedTo()
 			}
-			id := d.Str(d.Get(rel.n, "id"))
 			if rel.fullURL != "" && attached[refKeyOf(rel.fullURL)] || id != "" && attached["Binary/"+id] {
 				why = whyAttachment
 			}
@@ -823,6 +828,18 @@ func (r *redactor) binariesToWithhold() map[jsonx.Node]string {
 		}
 	}
 	return more
+}
+
+// proxyGone reports whether the Binary at n stands for a withheld
+// resource: its securityContext names one, by reference or identifier.
+func (r *redactor) proxyGone(n jsonx.Node) bool {
+	d, g := r.d, &r.gone
+	sc := d.Get(n, "securityContext")
+	if ref := d.Str(d.Get(sc, "reference")); ref != "" && g.has(ref) {
+		return true
+	}
+	x := d.Get(sc, "identifier")
+	return len(g.values) > 0 && d.Kind(x) == jsonx.Object && g.identifies(d, x)
 }
 
 // attachedTo collects, by refKeyOf, what the Attachments that redaction

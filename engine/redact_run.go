@@ -19,9 +19,9 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 	hint := d.Count(d.Get(n, "entry"))
 	var r *redactor
 	var ok bool
-	var binaries map[jsonx.Node]string
+	var later map[jsonx.Node]string
 	for {
-		r = &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len()), binaries: binaries}
+		r = &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len()), later: later}
 		r.gone.hint = hint
 		for _, ref := range s.access.withheldRefs {
 			r.gone.add(ref)
@@ -30,17 +30,18 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 		if r.err != nil {
 			return nil, r.err
 		}
-		// A Binary released while what stands for it or holds it is
-		// withheld goes with it: judged again with those withheld from
-		// the start, until none is left (each round withholds one more).
-		more := r.binariesToWithhold()
+		// What was released though it must go with something withheld
+		// (another version of it, a Binary's securityContext or holder)
+		// is withheld from the start of another round, until none is left
+		// (each round withholds one more).
+		more := r.alsoWithheld()
 		if !ok || len(more) == 0 {
 			break
 		}
-		if binaries == nil {
-			binaries = map[jsonx.Node]string{}
+		if later == nil {
+			later = map[jsonx.Node]string{}
 		}
-		maps.Copy(binaries, more)
+		maps.Copy(later, more)
 	}
 	if ok {
 		r.maskReferences()
@@ -202,10 +203,13 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 		r.withheld(n, loc, typ, fullURL, reason, "", why)
 		return false
 	}
-	if why := r.binaries[n]; why != "" {
+	if why := r.later[n]; why != "" {
 		detail := "the resource its securityContext names is withheld"
-		if why == whyAttachment {
+		switch why {
+		case whyAttachment:
 			detail = "a withheld resource holds it as an attachment"
+		case whySameResource:
+			detail = "another version or copy of it is withheld"
 		}
 		r.withheld(n, loc, typ, fullURL, why, detail, nil)
 		return false

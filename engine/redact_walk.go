@@ -66,10 +66,11 @@ type redactor struct {
 	// docComps are the Compositions of documents, whose confidentiality
 	// is the document's mark rather than a label of their own.
 	docComps map[jsonx.Node]bool
-	// binaries are the Binaries to withhold, with why: found released in
-	// an earlier round though what stands for them (securityContext) or
-	// holds them as an attachment was withheld.
-	binaries map[jsonx.Node]string
+	// later are the resources to withhold, with why: found released in
+	// an earlier round though another version of them, or what stands for
+	// a Binary (securityContext) or holds it as an attachment, was
+	// withheld.
+	later map[jsonx.Node]string
 }
 
 // resWalk is what judging one resource's elements gathers.
