@@ -1508,6 +1508,11 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 					return fmt.Errorf("%s: a masked reference keeps its %s", at, k)
 				}
 			}
+			for _, x := range v.GetArray("extension") {
+				if u := string(x.GetStringBytes("url")); u != inlineURL && u != "http://hl7.org/fhir/StructureDefinition/data-absent-reason" {
+					return fmt.Errorf("%s: a masked element keeps the extension %s, which may describe what it named", at, u)
+				}
+			}
 		}
 		if !inMeta && !resource && c.logicallyNamesWithheld(v) {
 			return fmt.Errorf("%s: a reference by identifier to a withheld resource was released", at)

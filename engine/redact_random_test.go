@@ -104,7 +104,13 @@ func (g *docGen) reference() map[string]any {
 	if len(g.refs) == 0 || g.chance(4) {
 		return g.maybeInline(map[string]any{"display": "someone"})
 	}
-	return g.maybeInline(map[string]any{"reference": g.anyRef(), "display": g.text()})
+	ref := g.maybeInline(map[string]any{"reference": g.anyRef(), "display": g.text()})
+	if g.chance(5) {
+		// An extension about the reference, which masking must not keep.
+		ext, _ := ref["extension"].([]any)
+		ref["extension"] = append(ext, map[string]any{"url": "http://example.org/reference-note", "valueString": g.text()})
+	}
+	return ref
 }
 
 // anyRef is one of the references made so far, now and then naming a

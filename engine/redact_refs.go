@@ -761,6 +761,12 @@ func (m *masker) bundle(run *bundleRun) {
 // maskedReference writes a Reference without what identifies its target
 // (reference, display, identifier, type), with data-absent-reason masked
 // among its extensions.
+// keptOnMask reports whether the extension x stays on a masked Reference:
+// an inline security label.
+func keptOnMask(d *jsonx.Doc, x jsonx.Node) bool {
+	return d.Kind(x) == jsonx.Object && d.KeyIs(d.Get(x, "url"), extInline)
+}
+
 func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
 	var w jsonx.Writer
 	w.BeginObject()
@@ -771,10 +777,17 @@ func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
 			w.Key(name)
 			w.Raw(d.Raw(v))
 		case "extension":
+			// Only its inline labels stay: any other extension says
+			// something about the reference, and so about what it names.
 			hasExt = true
 			w.Key("extension")
 			w.BeginArray()
-			d.Items(v, func(_ int, x jsonx.Node) bool { w.Raw(d.Raw(x)); return true })
+			d.Items(v, func(_ int, x jsonx.Node) bool {
+				if keptOnMask(d, x) {
+					w.Raw(d.Raw(x))
+				}
+				return true
+			})
 			w.Raw([]byte(darMasked))
 			w.EndArray()
 		}

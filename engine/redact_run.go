@@ -651,13 +651,14 @@ func (r *redactor) survives(top, x jsonx.Node) bool {
 		return true
 	}
 	d := r.d
-	for y, below := x, jsonx.Node(-1); ; y, below = jsonx.Node(r.parent[y]), y {
+	for y, below, item := x, jsonx.Node(-1), jsonx.Node(-1); ; y, below, item = jsonx.Node(r.parent[y]), y, below {
 		switch a := r.acts[y]; a.kind {
 		case actRemove:
 			return false
 		case actReplace:
-			// below is the value on the way to x; its key precedes it.
-			if !a.keepsExt || below < 0 || !d.KeyIs(below-1, "extension") {
+			// below is the value on the way to x (its key precedes it),
+			// item the extension in it that is kept, or not.
+			if !a.keepsExt || below < 0 || !d.KeyIs(below-1, "extension") || item < 0 || !keptOnMask(d, item) {
 				return false
 			}
 		}
