@@ -1470,6 +1470,10 @@ func (c *check) complete(in, out *fastjson.Value, eff []level, at string) error 
 		if err != nil || name == "meta" || name == "text" || strings.HasPrefix(name, "_") || name == "contained" || name == "confidentiality" || name == "section" || name == "entry" || name == "parameter" {
 			return
 		}
+		// A List emptied by redaction loses what named what went.
+		if (name == "title" || name == "code") && string(out.GetStringBytes("emptyReason", "coding", "0", "code")) == "withheld" {
+			return
+		}
 		own := inlineOf(x)
 		if sib := in.Get("_" + name); sib != nil {
 			own = append(own, siblingOf(sib)...)
@@ -1513,6 +1517,10 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 					return fmt.Errorf("%s: a masked element keeps the extension %s, which may describe what it named", at, u)
 				}
 			}
+		}
+		if string(v.GetStringBytes("emptyReason", "coding", "0", "code")) == "withheld" && !c.inputNames["emptyReason"] &&
+			(v.Get("title") != nil || v.Get("code") != nil) {
+			return fmt.Errorf("%s: a section or List emptied by redaction keeps the title or code of what went", at)
 		}
 		if !inMeta && !resource && c.logicallyNamesWithheld(v) {
 			return fmt.Errorf("%s: a reference by identifier to a withheld resource was released", at)

@@ -233,6 +233,9 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 		}
 		if typ == "List" {
 			r["status"], r["mode"], r["entry"] = "current", "working", items
+			if g.chance(2) {
+				r["title"], r["code"] = g.text(), map[string]any{"text": g.text()}
+			}
 		} else {
 			r["target"], r["recorded"], r["agent"] = items, "2020-01-01T00:00:00Z", []any{map[string]any{"who": g.reference()}}
 		}

@@ -555,6 +555,7 @@ func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip fun
 			m.object(v, m.below(names, name), false, false)
 		case jsonx.Array:
 			m.array(&ix, name, v, m.below(names, name))
+			dirty = r.dirty.has(obj) // a section or List may lose its title and code
 		}
 		m.trail = m.trail[:mark]
 	}
@@ -625,7 +626,21 @@ func (m *masker) array(ix *memberIndex, name string, arr jsonx.Node, names []str
 	if !listed {
 		return
 	}
-	// What is left must not describe what went.
+	// What is left must not describe what went: a title or code that
+	// named only what went would still say it.
+	if lost == n {
+		at := m.at()
+		at = at[:strings.LastIndexByte(at, '.')]
+		for _, name := range [...]string{"title", "code"} {
+			if x := d.Get(obj, name); x >= 0 && r.acts[x].kind == 0 {
+				r.set(x, action{kind: actRemove})
+				if sib := d.GetUnderscored(obj, name); sib >= 0 {
+					r.set(sib, action{kind: actRemove})
+				}
+				r.rep.Removed = append(r.rep.Removed, at+"."+name)
+			}
+		}
+	}
 	if m.rel.typ == "List" {
 		m.rel.neutral = true
 		if lost == n && d.Get(obj, "emptyReason") < 0 {
