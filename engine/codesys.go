@@ -24,45 +24,61 @@ var systemStyles = map[string]codeStyle{}
 // ingredient entries are matched against.
 const rxnormSystem = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
+// systemTable lists each clinical code system: its canonical URI, how its
+// codes are normalised (exact, icd or upper), then its other spellings.
+// Read once at start: one table costs the module less code than a call
+// per system.
+const systemTable = `
+http://snomed.info/sct exact urn:oid:2.16.840.1.113883.6.96 SNOMED $SNOMED SNOMEDCT SCT http://snomed.info/sct/
+http://loinc.org exact urn:oid:2.16.840.1.113883.6.1 LOINC $LOINC http://loinc.org/
+http://www.nlm.nih.gov/research/umls/rxnorm exact urn:oid:2.16.840.1.113883.6.88 RXNORM $RXNORM RxNorm
+http://hl7.org/fhir/sid/icd-10-cm icd urn:oid:2.16.840.1.113883.6.90 ICD10CM ICD-10-CM $ICD10CM
+http://hl7.org/fhir/sid/icd-10 icd urn:oid:2.16.840.1.113883.6.3 ICD10 ICD-10 $ICD10 http://www.who.int/classifications/icd10
+# ICD-9-CM diagnoses (OID .6.103); .6.2 is ICD-9-CM as a whole.
+http://hl7.org/fhir/sid/icd-9-cm icd urn:oid:2.16.840.1.113883.6.103 urn:oid:2.16.840.1.113883.6.2 ICD9CM ICD-9-CM $ICD9CM
+# ICD-10-PCS: http://www.cms.gov/Medicare/Coding/ICD10 is THO's URI (and
+# Blue Button's and CARIN's), icd10PCS THO's other one.
+http://www.cms.gov/Medicare/Coding/ICD10PCS icd urn:oid:2.16.840.1.113883.6.4 ICD10PCS ICD-10-PCS http://www.cms.gov/Medicare/Coding/ICD10 http://terminology.hl7.org/CodeSystem/icd10PCS
+# ICD-9-CM procedures (volume 3): Blue Button's and CARIN's URI, and the
+# OID of THO's ICD-9-CM procedure codes (.6.104).
+http://www.cms.gov/Medicare/Coding/ICD9 icd urn:oid:2.16.840.1.113883.6.104 ICD9PCS ICD-9-PCS
+http://www.ama-assn.org/go/cpt upper urn:oid:2.16.840.1.113883.6.12 CPT $CPT https://www.ama-assn.org/go/cpt
+# HCPCS Level II: THO's URI (https since THO UP-472; CARIN has http), its
+# OID .6.285; the retired HCFA Procedure Codes of THO (OID .6.14, which
+# also held CPT as Level I) under their URIs of THO 1.0.0 and later; Blue
+# Button's code system (CMS BFD, since 2018) and the one it replaced.
+https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets upper urn:oid:2.16.840.1.113883.6.285 HCPCS http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets urn:oid:2.16.840.1.113883.6.14 http://terminology.hl7.org/CodeSystem/HCPCS http://terminology.hl7.org/CodeSystem/HCPCS-all-codes https://bluebutton.cms.gov/resources/codesystem/hcpcs https://www.cms.gov/Medicare/Coding/MedHCPCSGenInfo/index.html
+http://hl7.org/fhir/sid/cvx exact urn:oid:2.16.840.1.113883.12.292 CVX
+# NDC, and the URI Blue Button used before it (CMS BFD changelog).
+http://hl7.org/fhir/sid/ndc exact urn:oid:2.16.840.1.113883.6.69 NDC https://www.accessdata.fda.gov/scripts/cder/ndc
+# MS-DRG, and Blue Button's claim DRG variable (ExplanationOfBenefit
+# diagnosis.packageCode and supportingInfo; its documentation writes it
+# with a final slash).
+https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software exact MS-DRG MSDRG https://bluebutton.cms.gov/resources/variables/clm_drg_cd https://bluebutton.cms.gov/resources/variables/clm_drg_cd/
+http://terminology.hl7.org/CodeSystem/v3-ActCode exact $ACT-CODE $ACTCODE http://hl7.org/fhir/v3/ActCode urn:oid:2.16.840.1.113883.5.4
+`
+
 func init() {
-	add := func(canonical string, style codeStyle, aliases ...string) {
-		systemAliases[canonical] = canonical
-		for _, a := range aliases {
+	for line := range strings.Lines(systemTable) {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0][0] == '#' {
+			continue
+		}
+		canonical := f[0]
+		switch f[1] {
+		case "exact":
+			systemStyles[canonical] = styleExact
+		case "icd":
+			systemStyles[canonical] = styleICD
+		case "upper":
+			systemStyles[canonical] = styleUpper
+		default:
+			panic("systemTable: unknown code style " + f[1])
+		}
+		for _, a := range append(f[2:], canonical) {
 			systemAliases[a] = canonical
 		}
-		systemStyles[canonical] = style
 	}
-	add("http://snomed.info/sct", styleExact, "urn:oid:2.16.840.1.113883.6.96", "SNOMED", "$SNOMED", "SNOMEDCT", "SCT", "http://snomed.info/sct/")
-	add("http://loinc.org", styleExact, "urn:oid:2.16.840.1.113883.6.1", "LOINC", "$LOINC", "http://loinc.org/")
-	add(rxnormSystem, styleExact, "urn:oid:2.16.840.1.113883.6.88", "RXNORM", "$RXNORM", "RxNorm")
-	add("http://hl7.org/fhir/sid/icd-10-cm", styleICD, "urn:oid:2.16.840.1.113883.6.90", "ICD10CM", "ICD-10-CM", "$ICD10CM")
-	add("http://hl7.org/fhir/sid/icd-10", styleICD, "urn:oid:2.16.840.1.113883.6.3", "ICD10", "ICD-10", "$ICD10", "http://www.who.int/classifications/icd10")
-	// ICD-9-CM diagnoses (OID .6.103); .6.2 is ICD-9-CM as a whole.
-	add("http://hl7.org/fhir/sid/icd-9-cm", styleICD, "urn:oid:2.16.840.1.113883.6.103", "urn:oid:2.16.840.1.113883.6.2", "ICD9CM", "ICD-9-CM", "$ICD9CM")
-	// ICD-10-PCS: http://www.cms.gov/Medicare/Coding/ICD10 is THO's URI (and
-	// Blue Button's and CARIN's), icd10PCS THO's other one.
-	add("http://www.cms.gov/Medicare/Coding/ICD10PCS", styleICD, "urn:oid:2.16.840.1.113883.6.4", "ICD10PCS", "ICD-10-PCS", "http://www.cms.gov/Medicare/Coding/ICD10",
-		"http://terminology.hl7.org/CodeSystem/icd10PCS")
-	// ICD-9-CM procedures (volume 3): Blue Button's and CARIN's URI, and the
-	// OID of THO's ICD-9-CM procedure codes (.6.104).
-	add("http://www.cms.gov/Medicare/Coding/ICD9", styleICD, "urn:oid:2.16.840.1.113883.6.104", "ICD9PCS", "ICD-9-PCS")
-	add("http://www.ama-assn.org/go/cpt", styleUpper, "urn:oid:2.16.840.1.113883.6.12", "CPT", "$CPT", "https://www.ama-assn.org/go/cpt")
-	// HCPCS Level II: THO's URI (https since THO UP-472; CARIN has http), its
-	// OID .6.285; the retired HCFA Procedure Codes of THO (OID .6.14, which
-	// also held CPT as Level I) under their URIs of THO 1.0.0 and later; Blue
-	// Button's code system (CMS BFD, since 2018) and the one it replaced.
-	add("https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", styleUpper, "urn:oid:2.16.840.1.113883.6.285", "HCPCS", "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
-		"urn:oid:2.16.840.1.113883.6.14", "http://terminology.hl7.org/CodeSystem/HCPCS", "http://terminology.hl7.org/CodeSystem/HCPCS-all-codes",
-		"https://bluebutton.cms.gov/resources/codesystem/hcpcs", "https://www.cms.gov/Medicare/Coding/MedHCPCSGenInfo/index.html")
-	add("http://hl7.org/fhir/sid/cvx", styleExact, "urn:oid:2.16.840.1.113883.12.292", "CVX")
-	// NDC, and the URI Blue Button used before it (CMS BFD changelog).
-	add("http://hl7.org/fhir/sid/ndc", styleExact, "urn:oid:2.16.840.1.113883.6.69", "NDC", "https://www.accessdata.fda.gov/scripts/cder/ndc")
-	// MS-DRG, and Blue Button's claim DRG variable (ExplanationOfBenefit
-	// diagnosis.packageCode and supportingInfo; its documentation writes it
-	// with a final slash).
-	add("https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software", styleExact, "MS-DRG", "MSDRG",
-		"https://bluebutton.cms.gov/resources/variables/clm_drg_cd", "https://bluebutton.cms.gov/resources/variables/clm_drg_cd/")
-	add("http://terminology.hl7.org/CodeSystem/v3-ActCode", styleExact, "$ACT-CODE", "$ACTCODE", "http://hl7.org/fhir/v3/ActCode", "urn:oid:2.16.840.1.113883.5.4")
 }
 
 // normSystem returns the canonical URI of a clinical code system spelling.
