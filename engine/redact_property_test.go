@@ -546,6 +546,20 @@ func refKey(ref string) string {
 	return ref
 }
 
+// pointerItems are, by resource type, the backbone arrays whose items each
+// point at one resource by the member named: such an item goes whole with
+// what it points at (PROTOCOL.md).
+var pointerItems = map[string]map[string]string{
+	"List": {"entry": "item"}, "AuditEvent": {"entity": "what"}, "Provenance": {"entity": "what"},
+	"Task": {"input": "valueReference", "output": "valueReference"}, "Group": {"member": "entity"},
+	"Communication": {"payload": "contentReference"}, "CommunicationRequest": {"payload": "contentReference"},
+	"Encounter": {"diagnosis": "condition"}, "EpisodeOfCare": {"diagnosis": "condition"},
+	"ClinicalImpression": {"finding": "itemReference"}, "CarePlan": {"activity": "reference"},
+	"DocumentReference": {"relatesTo": "target"}, "DiagnosticReport": {"media": "link"}, "Immunization": {"reaction": "detail"},
+	"Claim": {"diagnosis": "diagnosisReference", "procedure": "procedureReference"},
+	"ExplanationOfBenefit": {"diagnosis": "diagnosisReference", "procedure": "procedureReference"},
+}
+
 // check is one redaction under scrutiny.
 type check struct {
 	r        *recipient
@@ -1105,6 +1119,18 @@ func (c *check) released(in, out *fastjson.Value, eff []level, gate, docComp boo
 			return fmt.Errorf("%s: a changed resource must carry REDACTED and a confidentiality", at)
 		}
 	}
+	// An item that points at something withheld goes whole.
+	for name, member := range pointerItems[string(in.GetStringBytes("resourceType"))] {
+		gone := 0
+		for _, it := range in.GetArray(name) {
+			if p := it.Get(member); p != nil && (c.names(string(p.GetStringBytes("reference"))) || c.logicallyNamesWithheld(p)) {
+				gone++
+			}
+		}
+		if gone > 0 && len(out.GetArray(name)) > len(in.GetArray(name))-gone {
+			return fmt.Errorf("%s.%s: an item that pointed at withheld content stays, with what describes it", at, name)
+		}
+	}
 	for name := range modifiers {
 		if iv := in.Get(name); iv != nil && (out.Get(name) == nil || string(out.Get(name).MarshalTo(nil)) != string(iv.MarshalTo(nil))) {
 			return fmt.Errorf("%s.%s: a modifier element was changed", at, name)
@@ -1470,7 +1496,11 @@ func (c *check) complete(in, out *fastjson.Value, eff []level, at string) error 
 		if err != nil || name == "meta" || name == "text" || strings.HasPrefix(name, "_") || name == "contained" || name == "confidentiality" || name == "section" || name == "entry" || name == "parameter" {
 			return
 		}
-		// A List emptied by redaction loses what named what went.
+		// A List emptied by redaction loses what named what went; an item
+		// that pointed at something withheld goes whole.
+		if _, ok := pointerItems[string(in.GetStringBytes("resourceType"))][name]; ok {
+			return
+		}
 		if (name == "title" || name == "code") && string(out.GetStringBytes("emptyReason", "coding", "0", "code")) == "withheld" {
 			return
 		}

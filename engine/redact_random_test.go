@@ -138,7 +138,7 @@ func (g *docGen) primitive(o map[string]any, name string, v any) {
 func (g *docGen) resource(depth int) (map[string]any, string) {
 	g.seq++
 	id := fmt.Sprintf("r%d", g.seq)
-	types := []string{"Observation", "Condition", "Patient", "DocumentReference", "Provenance", "List", "Encounter", "Questionnaire", "Binary"}
+	types := []string{"Observation", "Condition", "Patient", "DocumentReference", "Provenance", "List", "Encounter", "Questionnaire", "Binary", "AuditEvent"}
 	if depth < 2 {
 		types = append(types, "Bundle", "Parameters")
 	}
@@ -217,6 +217,17 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 			r["securityLabel"] = []any{map[string]any{"coding": g.labels(2)}}
 		}
 		r["content"] = []any{map[string]any{"attachment": g.maybeInline(map[string]any{"contentType": "text/plain", "url": g.text()})}}
+	case "AuditEvent":
+		// Each entity points at one resource and describes it: it goes
+		// whole with what it points at.
+		r["type"], r["recorded"] = map[string]any{"code": "rest"}, "2020-01-01T00:00:00Z"
+		r["agent"] = []any{map[string]any{"requestor": true, "who": map[string]any{"display": "x"}}}
+		r["source"] = map[string]any{"observer": map[string]any{"display": "x"}}
+		var ents []any
+		for i := g.rng.Intn(3) + 1; i > 0; i-- {
+			ents = append(ents, map[string]any{"what": g.reference(), "name": g.text()})
+		}
+		r["entity"] = ents
 	case "Questionnaire":
 		// Referred to by its canonical url too, with or without a version.
 		url := "http://example.org/fhir/Questionnaire/q-" + id

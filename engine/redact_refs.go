@@ -561,13 +561,44 @@ func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip fun
 	}
 }
 
+// pointers are the R4 backbone elements whose items each exist to point
+// at one resource, by the member named: an item whose target is withheld
+// goes whole, not masked, for its other members (a name, a detail, a use,
+// a rank) describe what it points at.
+var pointers = map[string]string{
+	"List.entry":                     "item",
+	"AuditEvent.entity":              "what",
+	"Provenance.entity":              "what",
+	"Task.input":                     "valueReference",
+	"Task.output":                    "valueReference",
+	"Group.member":                   "entity",
+	"Communication.payload":          "contentReference",
+	"CommunicationRequest.payload":   "contentReference",
+	"Encounter.diagnosis":            "condition",
+	"EpisodeOfCare.diagnosis":        "condition",
+	"ClinicalImpression.finding":     "itemReference",
+	"CarePlan.activity":              "reference",
+	"DocumentReference.relatesTo":    "target",
+	"DiagnosticReport.media":         "link",
+	"Immunization.reaction":          "detail",
+	"Claim.diagnosis":                "diagnosisReference",
+	"Claim.procedure":                "procedureReference",
+	"ExplanationOfBenefit.diagnosis": "diagnosisReference",
+	"ExplanationOfBenefit.procedure": "procedureReference",
+}
+
 // array masks the items of an array member; a document section's entry
-// list and a List's entries lose the items that point at what is withheld.
+// list, a List's entries and the items of other pointers lose the items
+// that point at what is withheld.
 func (m *masker) array(ix *memberIndex, name string, arr jsonx.Node, names []string) {
 	r, d := m.r, m.d
 	obj := ix.obj
-	listed := m.rel != nil && (m.rel.typ == "Composition" && name == "entry" && len(names) >= 2 && names[0] == "section" ||
-		m.rel.typ == "List" && len(names) == 1 && name == "entry")
+	member := "" // the member of each item that points, "" for the item itself
+	listed := m.rel != nil && m.rel.typ == "Composition" && name == "entry" && len(names) >= 2 && names[0] == "section"
+	if m.rel != nil && obj == m.rel.n && !listed {
+		member = pointers[m.rel.typ+"."+name]
+		listed = member != ""
+	}
 	ext := name == "extension" || name == "modifierExtension"
 	sib := ix.underscored(name)
 	// The items of a _name array, walked beside arr's: looking item i up by
@@ -597,11 +628,12 @@ func (m *masker) array(ix *memberIndex, name string, arr jsonx.Node, names []str
 				lost++
 			}
 		case jsonx.Object:
-			ref := d.Get(it, "reference")
-			if listed && m.rel.typ == "List" {
-				ref = d.Get(d.Get(it, "item"), "reference")
+			target := it
+			if member != "" {
+				target = d.Get(it, member)
 			}
-			if listed && d.IsStr(ref) && m.hits(d.Str(ref)) {
+			ref := d.Get(target, "reference")
+			if listed && (d.IsStr(ref) && m.hits(d.Str(ref)) || m.logicalReference(target)) {
 				r.set(it, action{kind: actRemove})
 				m.rel.changed = true
 				r.rep.Removed = append(r.rep.Removed, m.at())
@@ -623,7 +655,7 @@ func (m *masker) array(ix *memberIndex, name string, arr jsonx.Node, names []str
 	} else {
 		r.dropEmptied(-1, sib)
 	}
-	if !listed {
+	if !listed || m.rel.typ != "Composition" && m.rel.typ != "List" {
 		return
 	}
 	// What is left must not describe what went: a title or code that
