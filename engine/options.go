@@ -37,7 +37,9 @@ const (
 // references of claims, explanations of benefit and reports to what they
 // bill or report on, whose items describe it, and of medication orders,
 // dispenses, administrations and statements to the Medication they are
-// about (an antiretroviral's order is as sensitive as the drug).
+// about (an antiretroviral's order is as sensitive as the drug), and of a
+// Binary to the resource that stands for its sensitivity (R4
+// Binary.securityContext).
 var defaultInherit = []string{
 	"Claim.item.encounter", "Claim.diagnosis.diagnosisReference", "Claim.procedure.procedureReference", "Claim.prescription",
 	"ExplanationOfBenefit.item.encounter", "ExplanationOfBenefit.diagnosis.diagnosisReference",
@@ -45,6 +47,7 @@ var defaultInherit = []string{
 	"DiagnosticReport.result",
 	"MedicationRequest.medicationReference", "MedicationDispense.medicationReference",
 	"MedicationAdministration.medicationReference", "MedicationStatement.medicationReference",
+	"Binary.securityContext",
 }
 
 // DefaultInherit returns the reference elements labels are inherited along
