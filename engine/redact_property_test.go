@@ -556,7 +556,7 @@ var pointerItems = map[string]map[string]string{
 	"Encounter": {"diagnosis": "condition"}, "EpisodeOfCare": {"diagnosis": "condition"},
 	"ClinicalImpression": {"finding": "itemReference"}, "CarePlan": {"activity": "reference"},
 	"DocumentReference": {"relatesTo": "target"}, "DiagnosticReport": {"media": "link"}, "Immunization": {"reaction": "detail"},
-	"Claim": {"diagnosis": "diagnosisReference", "procedure": "procedureReference"},
+	"Claim":                {"diagnosis": "diagnosisReference", "procedure": "procedureReference"},
 	"ExplanationOfBenefit": {"diagnosis": "diagnosisReference", "procedure": "procedureReference"},
 }
 
@@ -1117,6 +1117,16 @@ func (c *check) released(in, out *fastjson.Value, eff []level, gate, docComp boo
 		}
 		if !redacted || !conf {
 			return fmt.Errorf("%s: a changed resource must carry REDACTED and a confidentiality", at)
+		}
+		// Its narratives, and its contained resources', told what it had
+		// (a List's neutral one aside).
+		if t := out.Get("text"); t != nil && in.Get("text") != nil && t.String() == in.Get("text").String() {
+			return fmt.Errorf("%s.text: a changed resource keeps its narrative", at)
+		}
+		for i, x := range out.GetArray("contained") {
+			if t := x.Get("text"); t != nil {
+				return fmt.Errorf("%s.contained[%d].text: a changed resource's contained resource keeps its narrative", at, i)
+			}
 		}
 	}
 	// An item that points at something withheld goes whole.

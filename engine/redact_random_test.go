@@ -277,6 +277,10 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 	}
 	if g.chance(5) {
 		c := map[string]any{"resourceType": "Observation", "id": "c1", "status": "final", "code": map[string]any{"text": g.text()}}
+		if g.chance(2) {
+			c["text"] = map[string]any{"status": "generated", "div": `<div xmlns="http://www.w3.org/1999/xhtml">` + g.text() + `</div>`}
+			g.primitive(c, "valueString", g.text())
+		}
 		if ls := g.labels(2); len(ls) > 0 {
 			c["meta"] = map[string]any{"security": ls}
 		}

@@ -698,6 +698,14 @@ func (r *redactor) finish() {
 		} else if t >= 0 {
 			r.set(t, action{kind: actRemove})
 		}
+		// Its contained resources are part of it: their narratives may
+		// tell what it lost as well as its own.
+		d.Items(d.Get(rel.n, "contained"), func(_ int, c jsonx.Node) bool {
+			if t := d.Get(c, "text"); t >= 0 && !r.removed(c) {
+				r.set(t, action{kind: actRemove})
+			}
+			return true
+		})
 		r.setSecurity(rel.n, r.redactedSecurity(rel))
 	}
 }
