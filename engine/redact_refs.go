@@ -565,27 +565,17 @@ func (m *masker) members(obj jsonx.Node, names []string, ext, top bool, skip fun
 // at one resource, by the member named: an item whose target is withheld
 // goes whole, not masked, for its other members (a name, a detail, a use,
 // a rank) describe what it points at.
-var pointers = map[string]string{
-	"List.entry":                     "item",
-	"AuditEvent.entity":              "what",
-	"Provenance.entity":              "what",
-	"Task.input":                     "valueReference",
-	"Task.output":                    "valueReference",
-	"Group.member":                   "entity",
-	"Communication.payload":          "contentReference",
-	"CommunicationRequest.payload":   "contentReference",
-	"Encounter.diagnosis":            "condition",
-	"EpisodeOfCare.diagnosis":        "condition",
-	"ClinicalImpression.finding":     "itemReference",
-	"CarePlan.activity":              "reference",
-	"DocumentReference.relatesTo":    "target",
-	"DiagnosticReport.media":         "link",
-	"Immunization.reaction":          "detail",
-	"Claim.diagnosis":                "diagnosisReference",
-	"Claim.procedure":                "procedureReference",
-	"ExplanationOfBenefit.diagnosis": "diagnosisReference",
-	"ExplanationOfBenefit.procedure": "procedureReference",
-}
+var pointers = wordPairs(`
+List.entry=item AuditEvent.entity=what Provenance.entity=what
+Task.input=valueReference Task.output=valueReference Group.member=entity
+Communication.payload=contentReference
+CommunicationRequest.payload=contentReference Encounter.diagnosis=condition
+EpisodeOfCare.diagnosis=condition ClinicalImpression.finding=itemReference
+CarePlan.activity=reference DocumentReference.relatesTo=target
+DiagnosticReport.media=link Immunization.reaction=detail
+Claim.diagnosis=diagnosisReference Claim.procedure=procedureReference
+ExplanationOfBenefit.diagnosis=diagnosisReference
+ExplanationOfBenefit.procedure=procedureReference`)
 
 // array masks the items of an array member; a document section's entry
 // list, a List's entries and the items of other pointers lose the items

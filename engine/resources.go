@@ -1,27 +1,48 @@
 package engine
 
+import "strings"
+
 // knowledgeTypes are the R4 resource types that describe knowledge or an
 // organisation's directory, never a person: terminology and conformance
 // resources, definitions, evidence, medicinal product regulation, and the
 // directory of organisations, practitioners and services. A ValueSet that
 // lists HIV codes or a HealthcareService offering psychiatry reveals nothing
 // about anyone, so a rule labels them only when it names their type.
-var knowledgeTypes = map[string]bool{
-	"CapabilityStatement": true, "StructureDefinition": true, "ImplementationGuide": true, "SearchParameter": true,
-	"MessageDefinition": true, "OperationDefinition": true, "CompartmentDefinition": true, "StructureMap": true,
-	"GraphDefinition": true, "ExampleScenario": true,
-	"CodeSystem": true, "ValueSet": true, "ConceptMap": true, "NamingSystem": true, "TerminologyCapabilities": true,
-	"ActivityDefinition": true, "PlanDefinition": true, "Questionnaire": true, "ObservationDefinition": true,
-	"SpecimenDefinition": true, "DeviceDefinition": true, "EventDefinition": true, "ChargeItemDefinition": true,
-	"Library": true, "Measure": true, "ResearchDefinition": true, "ResearchElementDefinition": true,
-	"Evidence": true, "EvidenceVariable": true, "EffectEvidenceSynthesis": true, "RiskEvidenceSynthesis": true,
-	"MedicationKnowledge": true, "MedicinalProduct": true, "MedicinalProductAuthorization": true,
-	"MedicinalProductContraindication": true, "MedicinalProductIndication": true, "MedicinalProductIngredient": true,
-	"MedicinalProductInteraction": true, "MedicinalProductManufactured": true, "MedicinalProductPackaged": true,
-	"MedicinalProductPharmaceutical": true, "MedicinalProductUndesirableEffect": true, "SubstanceNucleicAcid": true,
-	"SubstancePolymer": true, "SubstanceProtein": true, "SubstanceReferenceInformation": true,
-	"SubstanceSourceMaterial": true, "SubstanceSpecification": true,
-	"HealthcareService": true, "Organization": true, "OrganizationAffiliation": true, "Location": true,
-	"Endpoint": true, "InsurancePlan": true, "Practitioner": true, "PractitionerRole": true,
-	"TestScript": true, "TestReport": true, "Subscription": true, "CatalogEntry": true,
+var knowledgeTypes = wordSet(`
+CapabilityStatement StructureDefinition ImplementationGuide SearchParameter
+MessageDefinition OperationDefinition CompartmentDefinition StructureMap
+GraphDefinition ExampleScenario CodeSystem ValueSet ConceptMap NamingSystem
+TerminologyCapabilities ActivityDefinition PlanDefinition Questionnaire
+ObservationDefinition SpecimenDefinition DeviceDefinition EventDefinition
+ChargeItemDefinition Library Measure ResearchDefinition
+ResearchElementDefinition Evidence EvidenceVariable EffectEvidenceSynthesis
+RiskEvidenceSynthesis MedicationKnowledge MedicinalProduct
+MedicinalProductAuthorization MedicinalProductContraindication
+MedicinalProductIndication MedicinalProductIngredient
+MedicinalProductInteraction MedicinalProductManufactured
+MedicinalProductPackaged MedicinalProductPharmaceutical
+MedicinalProductUndesirableEffect SubstanceNucleicAcid SubstancePolymer
+SubstanceProtein SubstanceReferenceInformation SubstanceSourceMaterial
+SubstanceSpecification HealthcareService Organization
+OrganizationAffiliation Location Endpoint InsurancePlan Practitioner
+PractitionerRole TestScript TestReport Subscription CatalogEntry`)
+
+// wordSet is the set of the words of s (separated by white space): a map
+// literal costs the module code for every entry, a string only its bytes.
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// wordPairs maps the part before "=" of each word of s to the part after.
+func wordPairs(s string) map[string]string {
+	m := map[string]string{}
+	for _, w := range strings.Fields(s) {
+		k, v, _ := strings.Cut(w, "=")
+		m[k] = v
+	}
+	return m
 }
