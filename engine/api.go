@@ -322,8 +322,8 @@ type Withheld struct {
 	Labels     []Coding
 	// Reason is clearance, deny, compartment, purposeOfUse, allow,
 	// exceptAnyOfCodes, unreadable-label, required-element,
-	// modifier-element, container, same-resource, securityContext or
-	// attachment
+	// modifier-element, container, same-resource, provenance,
+	// securityContext or attachment
 	// (PROTOCOL.md); Detail says more where
 	// the labels cannot (which label is unreadable, which element).
 	Reason, Detail string

@@ -25,6 +25,8 @@ const (
 	// A resource is withheld in every version and copy: references to
 	// its Type/id are masked whatever their version or base.
 	whySameResource = "same-resource"
+	// A Provenance whose every target is withheld tells only of them.
+	whyProvenance = "provenance"
 )
 
 // access is a validated AccessContext.

@@ -597,6 +597,25 @@ func attachmentURLs(v *fastjson.Value, ext bool, into map[string]int) map[string
 	return into
 }
 
+// goesWith reports whether a resource goes with something withheld: a
+// Provenance whose every target is, a Binary that stands for or is the
+// content of something withheld.
+func (c *check) goesWith(res *fastjson.Value, keys []string) bool {
+	switch string(res.GetStringBytes("resourceType")) {
+	case "Provenance":
+		ts := res.GetArray("target")
+		for _, t := range ts {
+			if !c.names(string(t.GetStringBytes("reference"))) && !c.logicallyNamesWithheld(t) {
+				return false
+			}
+		}
+		return len(ts) > 0
+	case "Binary":
+		return c.binaryGoes(res, keys)
+	}
+	return false
+}
+
 // binaryGoes reports whether a Binary stands for, or is the content of,
 // something withheld: its securityContext names a withheld resource, or
 // an Attachment taken out with withheld content names it.
@@ -701,14 +720,13 @@ func checkRedaction(r *recipient, in, out []byte) error {
 		}
 	})
 	if ov == nil {
-		binaryGoes := string(iv.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(iv, keysOf("", iv))
-		if c.mayAll(iv, nil, true) && !binaryGoes {
+		if c.mayAll(iv, nil, true) && !c.goesWith(iv, keysOf("", iv)) {
 			return fmt.Errorf("a resource the recipient may see was withheld whole: %.300s", in)
 		}
 		return nil
 	}
-	if string(iv.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(iv, keysOf("", iv)) {
-		return fmt.Errorf("a Binary whose securityContext is withheld was released")
+	if c.goesWith(iv, keysOf("", iv)) {
+		return fmt.Errorf("a resource that goes with something withheld was released")
 	}
 	if err := c.released(iv, ov, nil, true, false, "resource"); err != nil {
 		return err
@@ -1228,7 +1246,7 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 			}
 			eeff := append(append([]level{}, beff...), entryLevel(e), sec)
 			may := !c.resourceFails(res, eeff, doc && i == 0, true)
-			if may && string(res.GetStringBytes("resourceType")) == "Binary" && c.binaryGoes(res, keys) {
+			if may && c.goesWith(res, keys) {
 				may = false
 			}
 			if round == 0 {

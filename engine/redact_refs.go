@@ -858,6 +858,8 @@ func (r *redactor) alsoWithheld() map[jsonx.Node]string {
 		switch id := d.Str(d.Get(rel.n, "id")); {
 		case some && id != "" && g.typeID[rel.typ+"/"+id]:
 			why = whySameResource
+		case some && rel.typ == "Provenance" && r.allGone(d.Get(rel.n, "target")):
+			why = whyProvenance
 		case rel.typ != "Binary":
 			continue
 		case r.proxyGone(rel.n):
@@ -878,6 +880,19 @@ func (r *redactor) alsoWithheld() map[jsonx.Node]string {
 		}
 	}
 	return more
+}
+
+// allGone reports whether every Reference in the array refs names
+// something withheld, by reference or identifier (false for none).
+func (r *redactor) allGone(refs jsonx.Node) bool {
+	d, g := r.d, &r.gone
+	all := d.Count(refs) > 0
+	d.Items(refs, func(_ int, x jsonx.Node) bool {
+		id := d.Get(x, "identifier")
+		all = g.has(d.Str(d.Get(x, "reference"))) || len(g.values) > 0 && d.Kind(id) == jsonx.Object && g.identifies(d, id)
+		return all
+	})
+	return all
 }
 
 // proxyGone reports whether the Binary at n stands for a withheld

@@ -210,6 +210,8 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 			detail = "a withheld resource holds it as an attachment"
 		case whySameResource:
 			detail = "another version or copy of it is withheld"
+		case whyProvenance:
+			detail = "every target it tells of is withheld"
 		}
 		r.withheld(n, loc, typ, fullURL, why, detail, nil)
 		return false
