@@ -36,84 +36,94 @@ type optionValue struct {
 type optionSpec struct {
 	name string
 	kind optionKind
-	typ  string // the value's type, as PROTOCOL.md shows it
-	def  string // the default, as PROTOCOL.md shows it
-	ops  string // the operations that read it
-	doc  string // what it does, one line
 	// empty, for a string that must not be empty, is the error's words.
 	empty string
 }
 
+type optionDoc struct {
+	name string
+	typ  string // the value's type, as PROTOCOL.md shows it
+	def  string // the default, as PROTOCOL.md shows it
+	ops  string // the operations that read it
+	doc  string // what it does, one line
+}
+
 var optionTable = []optionSpec{
-	{"defaultConfidentiality", kindString, "`U`..`V`", "`N`", "label, redact, hwm, validate",
-		"what a resource without a confidentiality code counts as",
-		"must be one of U, L, M, N, R, V"},
-	{"envelopeSensitivity", kindString, "`omit` or `union`", "`omit`", "label, redact, hwm, validate",
-		"whether a Bundle's mark carries its entries' sensitivity codes (`union` only inside one policy domain)",
-		`must be "omit" or "union"`},
-	{"omitCodes", kindList, "array of strings", "`[]`", "label, redact, hwm",
-		"labels never lifted into a mark, as `\"code\"` or `\"system\\|code\"`",
-		""},
-	{"privacyRevealing", kindList, "array of strings", "see below", "label, redact, hwm, validate",
-		"replaces the list of codes never lifted because they reveal private facts",
-		""},
-	{"operationOutcome", kindBool, "boolean", "`false`", "validate",
-		"also return the diagnostics as an OperationOutcome",
-		""},
-	{"requireConfidentiality", kindBool, "boolean", "`false`", "validate",
-		"labels without a confidentiality code are an error (HCS: exactly one), not a warning (FHIR core: should)",
-		""},
-	{"textMatch", kindMode, "`off`, `auto` or `all` (`false`, `true`)", "`auto`", "label",
-		"which words the rules' text entries are read in: `auto` the displays of codings whose code the packs cannot judge (malformed for its system, or of a system the engine does not know) and of SNOMED CT codings no rule matched, `CodeableConcept.text` when none of its codings could be judged, notes, string values and answers, conclusions, descriptions, dosage text and text attachments; `all` also every display and the narrative; `off` none (README, \"Words\")",
-		`must be "off", "auto" or "all" (or true for "all", false for "off")`},
-	{"textElementOnly", kindBool, "boolean", "`false`", "label",
-		"words found in one element (a note, a string value, an attachment) label only that element, inline, so a redaction denying their category cuts it and releases the rest",
-		""},
-	{"textClassifier", kindClassifier, "string or Reference", "`\"seclabel text\"`", "label",
-		"the display of `extension-sec-label-classifier` on labels only words found",
-		""},
-	{"labelAll", kindBool, "boolean", "`false`", "label",
-		"resources no rule matches get the default confidentiality (otherwise they are returned byte for byte, unless `inlineHighWaterMark` raises them)",
-		""},
-	{"allowDowngrade", kindBool, "boolean", "`false`", "label",
-		"labeling may lower a confidentiality the resource already carries",
-		""},
-	{"inlineHighWaterMark", kindBool, "boolean", "`true`", "label, validate",
-		"a resource's confidentiality rises to the highest of its inline labels, whether or not a rule fired; validate reports a resource below them (`hwm-below-inline`)",
-		""},
-	{"bundleHighWaterMark", kindBool, "boolean", "`false`", "label",
-		"also compute the Bundle's high-water mark from the labeled entries, in the same pass",
-		""},
-	{"omitReport", kindBool, "boolean", "`false`", "label, redact",
-		"leave the report's longest lists out: `labeled` (label, which then builds no per-resource report) and `removed` and `masked` (redact); marks, `withheld` and counts stay. For callers that want only the result of a very large input",
-		""},
-	{"part2Notice", kindBool, "boolean", "`true`", "label",
-		"a labeled resource that carries the `42CFRPart2` policy label also gets the display mark `RedisclosureProhibitionMark` and the 42 CFR 2.32 notice in an `extension-display` on its `meta`",
-		""},
-	{"propagate", kindList, "array of strings", "`[]`", "label",
-		"reference elements (`\"Condition.encounter\"`, `\"Type.path.to.reference\"`) along which labels flow to the referenced entry of the same Bundle",
-		""},
-	{"inherit", kindList, "array of strings", "see below", "label",
-		"reference elements along which labels flow back: the referencing entry inherits the referenced entry's sensitivity and the labels that come with it; `[]` turns it off",
-		""},
-	{"minConfidence", kindUnit, "number 0..1", "`0`", "label",
-		"ignore rule codes whose confidence (from imported SHARES rules) is below it",
-		""},
-	{"classifier", kindClassifier, "string or Reference", "`\"seclabel\"`", "label",
-		"the display of `extension-sec-label-classifier` on every added label",
-		""},
-	{"audit", kindBool, "boolean", "`false`", "redact",
-		"also return an AuditEvent of the disclosure",
-		""},
-	{"auditTime", kindString, "instant", "none", "redact",
-		"the AuditEvent's `recorded` time; required with `audit`, so output stays deterministic",
-		""},
-	{"maxInputBytes", kindLimit, "integer", "67108864 (64 MiB)", "all",
-		"largest input; a request may lower the engine's limit, never raise it",
-		""},
-	{"maxDepth", kindLimit, "integer", "128", "all",
-		"deepest JSON nesting; a request may lower the engine's limit, never raise it",
-		""},
+	{"defaultConfidentiality", kindString, "must be one of U, L, M, N, R, V"},
+	{"envelopeSensitivity", kindString, `must be "omit" or "union"`},
+	{"omitCodes", kindList, ""},
+	{"privacyRevealing", kindList, ""},
+	{"operationOutcome", kindBool, ""},
+	{"requireConfidentiality", kindBool, ""},
+	{"textMatch", kindMode, `must be "off", "auto" or "all" (or true for "all", false for "off")`},
+	{"textElementOnly", kindBool, ""},
+	{"textClassifier", kindClassifier, ""},
+	{"labelAll", kindBool, ""},
+	{"allowDowngrade", kindBool, ""},
+	{"inlineHighWaterMark", kindBool, ""},
+	{"bundleHighWaterMark", kindBool, ""},
+	{"omitReport", kindBool, ""},
+	{"part2Notice", kindBool, ""},
+	{"propagate", kindList, ""},
+	{"inherit", kindList, ""},
+	{"minConfidence", kindUnit, ""},
+	{"classifier", kindClassifier, ""},
+	{"audit", kindBool, ""},
+	{"auditTime", kindString, ""},
+	{"maxInputBytes", kindLimit, ""},
+	{"maxDepth", kindLimit, ""},
+}
+
+// optionDocs describes each option of optionTable, in the same order (a
+// test holds them together). Only the documentation and the CLI read it:
+// the WebAssembly module, which never lists its options, leaves it out.
+var optionDocs = []optionDoc{
+	{"defaultConfidentiality", "`U`..`V`", "`N`", "label, redact, hwm, validate",
+		"what a resource without a confidentiality code counts as"},
+	{"envelopeSensitivity", "`omit` or `union`", "`omit`", "label, redact, hwm, validate",
+		"whether a Bundle's mark carries its entries' sensitivity codes (`union` only inside one policy domain)"},
+	{"omitCodes", "array of strings", "`[]`", "label, redact, hwm",
+		"labels never lifted into a mark, as `\"code\"` or `\"system\\|code\"`"},
+	{"privacyRevealing", "array of strings", "see below", "label, redact, hwm, validate",
+		"replaces the list of codes never lifted because they reveal private facts"},
+	{"operationOutcome", "boolean", "`false`", "validate",
+		"also return the diagnostics as an OperationOutcome"},
+	{"requireConfidentiality", "boolean", "`false`", "validate",
+		"labels without a confidentiality code are an error (HCS: exactly one), not a warning (FHIR core: should)"},
+	{"textMatch", "`off`, `auto` or `all` (`false`, `true`)", "`auto`", "label",
+		"which words the rules' text entries are read in: `auto` the displays of codings whose code the packs cannot judge (malformed for its system, or of a system the engine does not know) and of SNOMED CT codings no rule matched, `CodeableConcept.text` when none of its codings could be judged, notes, string values and answers, conclusions, descriptions, dosage text and text attachments; `all` also every display and the narrative; `off` none (README, \"Words\")"},
+	{"textElementOnly", "boolean", "`false`", "label",
+		"words found in one element (a note, a string value, an attachment) label only that element, inline, so a redaction denying their category cuts it and releases the rest"},
+	{"textClassifier", "string or Reference", "`\"seclabel text\"`", "label",
+		"the display of `extension-sec-label-classifier` on labels only words found"},
+	{"labelAll", "boolean", "`false`", "label",
+		"resources no rule matches get the default confidentiality (otherwise they are returned byte for byte, unless `inlineHighWaterMark` raises them)"},
+	{"allowDowngrade", "boolean", "`false`", "label",
+		"labeling may lower a confidentiality the resource already carries"},
+	{"inlineHighWaterMark", "boolean", "`true`", "label, validate",
+		"a resource's confidentiality rises to the highest of its inline labels, whether or not a rule fired; validate reports a resource below them (`hwm-below-inline`)"},
+	{"bundleHighWaterMark", "boolean", "`false`", "label",
+		"also compute the Bundle's high-water mark from the labeled entries, in the same pass"},
+	{"omitReport", "boolean", "`false`", "label, redact",
+		"leave the report's longest lists out: `labeled` (label, which then builds no per-resource report) and `removed` and `masked` (redact); marks, `withheld` and counts stay. For callers that want only the result of a very large input"},
+	{"part2Notice", "boolean", "`true`", "label",
+		"a labeled resource that carries the `42CFRPart2` policy label also gets the display mark `RedisclosureProhibitionMark` and the 42 CFR 2.32 notice in an `extension-display` on its `meta`"},
+	{"propagate", "array of strings", "`[]`", "label",
+		"reference elements (`\"Condition.encounter\"`, `\"Type.path.to.reference\"`) along which labels flow to the referenced entry of the same Bundle"},
+	{"inherit", "array of strings", "see below", "label, redact",
+		"reference elements along which labels flow back: the referencing entry inherits the referenced entry's sensitivity and the labels that come with it, and redaction withholds what references a withheld resource along them; `[]` turns it off"},
+	{"minConfidence", "number 0..1", "`0`", "label",
+		"ignore rule codes whose confidence (from imported SHARES rules) is below it"},
+	{"classifier", "string or Reference", "`\"seclabel\"`", "label",
+		"the display of `extension-sec-label-classifier` on every added label"},
+	{"audit", "boolean", "`false`", "redact",
+		"also return an AuditEvent of the disclosure"},
+	{"auditTime", "instant", "none", "redact",
+		"the AuditEvent's `recorded` time; required with `audit`, so output stays deterministic"},
+	{"maxInputBytes", "integer", "67108864 (64 MiB)", "all",
+		"largest input; a request may lower the engine's limit, never raise it"},
+	{"maxDepth", "integer", "128", "all",
+		"deepest JSON nesting; a request may lower the engine's limit, never raise it"},
 }
 
 // set gives option name the value v. One switch rather than a function
@@ -270,9 +280,9 @@ func splitOps(s string) []string {
 // optionList is OptionList (api.go).
 func optionList() []OptionInfo {
 	kinds := [...]string{kindBool: "boolean", kindString: "string", kindList: "list", kindUnit: "number", kindLimit: "limit", kindClassifier: "classifier", kindMode: "mode"}
-	out := make([]OptionInfo, len(optionTable))
-	for i, s := range optionTable {
-		out[i] = OptionInfo{Name: s.name, Kind: kinds[s.kind], Type: s.typ, Default: s.def, Ops: splitOps(s.ops), Doc: s.doc}
+	out := make([]OptionInfo, len(optionDocs))
+	for i, s := range optionDocs {
+		out[i] = OptionInfo{Name: s.name, Kind: kinds[optionNamed(s.name).kind], Type: s.typ, Default: s.def, Ops: splitOps(s.ops), Doc: s.doc}
 	}
 	return out
 }

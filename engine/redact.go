@@ -27,6 +27,9 @@ const (
 	whySameResource = "same-resource"
 	// A Provenance whose every target is withheld tells only of them.
 	whyProvenance = "provenance"
+	// A resource that references a withheld one along an inherit element
+	// repeats what it holds (a report its results, an order its drug).
+	whyInherit = "inherit"
 )
 
 // access is a validated AccessContext.

@@ -601,7 +601,15 @@ func attachmentURLs(v *fastjson.Value, ext bool, into map[string]int) map[string
 // Provenance whose every target is, a Binary that stands for or is the
 // content of something withheld.
 func (c *check) goesWith(res *fastjson.Value, keys []string) bool {
-	switch string(res.GetStringBytes("resourceType")) {
+	typ := string(res.GetStringBytes("resourceType"))
+	// What references a withheld resource along an inherit element
+	// repeats it (the default inherit elements: a report's results).
+	for _, p := range engine.DefaultInherit() {
+		if path := strings.Split(p, "."); path[0] == typ && c.namesAlong(res, path[1:]) {
+			return true
+		}
+	}
+	switch typ {
 	case "Provenance":
 		ts := res.GetArray("target")
 		for _, t := range ts {
@@ -614,6 +622,25 @@ func (c *check) goesWith(res *fastjson.Value, keys []string) bool {
 		return c.binaryGoes(res, keys)
 	}
 	return false
+}
+
+// namesAlong reports whether a Reference at path below v names something
+// withheld.
+func (c *check) namesAlong(v *fastjson.Value, path []string) bool {
+	switch {
+	case v == nil:
+		return false
+	case v.Type() == fastjson.TypeArray:
+		for _, x := range v.GetArray() {
+			if c.namesAlong(x, path) {
+				return true
+			}
+		}
+		return false
+	case len(path) > 0:
+		return c.namesAlong(v.Get(path[0]), path[1:])
+	}
+	return c.names(string(v.GetStringBytes("reference"))) || c.logicallyNamesWithheld(v)
 }
 
 // binaryGoes reports whether a Binary stands for, or is the content of,

@@ -860,6 +860,8 @@ func (r *redactor) alsoWithheld() map[jsonx.Node]string {
 			why = whySameResource
 		case some && rel.typ == "Provenance" && r.allGone(d.Get(rel.n, "target")):
 			why = whyProvenance
+		case some && rel.typ != "Binary" && r.repeatsGone(rel):
+			why = whyInherit
 		case rel.typ != "Binary":
 			continue
 		case r.proxyGone(rel.n):
@@ -880,6 +882,36 @@ func (r *redactor) alsoWithheld() map[jsonx.Node]string {
 		}
 	}
 	return more
+}
+
+// repeatsGone reports whether the resource rel references something
+// withheld along an inherit element (Options.Inherit): it repeats what
+// that holds, as labeling would have given it that resource's labels.
+func (r *redactor) repeatsGone(rel *released) bool {
+	for _, p := range r.s.opts.refs {
+		if p.back && p.typ == rel.typ && r.goneAlong(rel.n, p.path) {
+			return true
+		}
+	}
+	return false
+}
+
+// goneAlong reports whether a Reference at path below n names something
+// withheld, by reference or identifier.
+func (r *redactor) goneAlong(n jsonx.Node, path []string) bool {
+	d, g := r.d, &r.gone
+	switch {
+	case d.Kind(n) == jsonx.Array:
+		found := false
+		d.Items(n, func(_ int, x jsonx.Node) bool { found = r.goneAlong(x, path); return !found })
+		return found
+	case d.Kind(n) != jsonx.Object:
+		return false
+	case len(path) > 0:
+		return r.goneAlong(d.Get(n, path[0]), path[1:])
+	}
+	id := d.Get(n, "identifier")
+	return g.has(d.Str(d.Get(n, "reference"))) || len(g.values) > 0 && d.Kind(id) == jsonx.Object && g.identifies(d, id)
 }
 
 // allGone reports whether every Reference in the array refs names

@@ -212,6 +212,8 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 			detail = "another version or copy of it is withheld"
 		case whyProvenance:
 			detail = "every target it tells of is withheld"
+		case whyInherit:
+			detail = "it references a withheld resource along an inherit element, and repeats it"
 		}
 		r.withheld(n, loc, typ, fullURL, why, detail, nil)
 		return false

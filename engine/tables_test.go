@@ -47,3 +47,15 @@ func TestEveryOperationHasAReader(t *testing.T) {
 		t.Errorf("%d report readers for %d operations", len(reportReaders), len(operations))
 	}
 }
+
+// The options' descriptions list the options of the table, in its order.
+func TestEveryOptionIsDescribed(t *testing.T) {
+	if len(optionDocs) != len(optionTable) {
+		t.Fatalf("%d options described, %d in the table", len(optionDocs), len(optionTable))
+	}
+	for i := range optionTable {
+		if d := optionDocs[i]; d.name != optionTable[i].name || d.doc == "" || d.ops == "" {
+			t.Errorf("option %d: described as %q, %q in the table", i, d.name, optionTable[i].name)
+		}
+	}
+}
