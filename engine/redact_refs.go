@@ -845,13 +845,45 @@ func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
 // Binary, its securityContext names something
 // withheld (by reference or identifier), or an Attachment removed with
 // withheld content names it.
-func (r *redactor) alsoWithheld() map[jsonx.Node]string {
+//
+// What one finds goes at once, and is looked for again in those left, so
+// a chain (a Binary whose securityContext is a Provenance of a withheld
+// Observation) is found in one round, up to maxChain links; done is false
+// when the chain is longer.
+func (r *redactor) alsoWithheld() (more map[jsonx.Node]string, done bool) {
+	for pass := 0; pass < maxChain; pass++ {
+		found := r.alsoWithheldPass(more)
+		if len(found) == 0 {
+			return more, true
+		}
+		if more == nil {
+			more = map[jsonx.Node]string{}
+		}
+		for _, rel := range r.out {
+			if why := found[rel.n]; why != "" {
+				more[rel.n] = why
+				r.gone.resource(r.d, rel.n, rel.fullURL, &r.s.strs)
+			}
+		}
+	}
+	return more, false
+}
+
+// maxChain and maxRounds bound how far redaction follows resources that go
+// with withheld ones: legitimate chains are a few links long (an
+// ExplanationOfBenefit, its Claim, the Condition it bills), and following
+// an endless one would take time quadratic in the input.
+const maxChain, maxRounds = 64, 8
+
+// alsoWithheldPass is one pass of alsoWithheld over what is released and
+// not yet found (skip).
+func (r *redactor) alsoWithheldPass(skip map[jsonx.Node]string) map[jsonx.Node]string {
 	d, g := r.d, &r.gone
 	some := !g.empty() // anything withheld, some version of it released perhaps
 	var more map[jsonx.Node]string
 	var attached map[string]bool
 	for _, rel := range r.out {
-		if !some && rel.typ != "Binary" {
+		if !some && rel.typ != "Binary" || skip[rel.n] != "" {
 			continue
 		}
 		why := ""

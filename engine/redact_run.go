@@ -20,7 +20,7 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 	var r *redactor
 	var ok bool
 	var later map[jsonx.Node]string
-	for {
+	for round := 0; ; round++ {
 		r = &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len()), later: later}
 		r.gone.hint = hint
 		for _, ref := range s.access.withheldRefs {
@@ -31,12 +31,16 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 			return nil, r.err
 		}
 		// What was released though it must go with something withheld
-		// (another version of it, a Binary's securityContext or holder)
-		// is withheld from the start of another round, until none is left
-		// (each round withholds one more).
-		more := r.alsoWithheld()
+		// (another version of it, what repeats it, a Binary's
+		// securityContext or holder) is withheld from the start of another
+		// round, until none is left. A round finds whole chains of them;
+		// only what the new round withholds besides can call for another.
+		more, done := r.alsoWithheld()
 		if !ok || len(more) == 0 {
 			break
+		}
+		if !done || round == maxRounds {
+			return nil, errorf(ErrTooDeep, "resources that go with withheld ones refer to each other in chains longer than redaction follows ("+strconv.Itoa(maxChain)+" links, "+strconv.Itoa(maxRounds)+" rounds)")
 		}
 		if later == nil {
 			later = map[jsonx.Node]string{}
