@@ -73,13 +73,18 @@ func (g *refSet) resource(d *jsonx.Doc, n jsonx.Node, fullURL string, ss *strSla
 	if u := d.Str(d.Get(n, "url")); u != "" {
 		g.add(u)
 	}
-	// identifier is a list on most resources and one on a few (Bundle,
-	// Composition, QuestionnaireResponse).
+	eachIdentifier(d, n, func(x jsonx.Node) { g.identifier(d, x, ss) })
+}
+
+// eachIdentifier calls f with each Identifier of the resource at n:
+// identifier is a list on most resources and one on a few (Bundle,
+// Composition, QuestionnaireResponse).
+func eachIdentifier(d *jsonx.Doc, n jsonx.Node, f func(x jsonx.Node)) {
 	ids := d.Get(n, "identifier")
 	if d.Kind(ids) == jsonx.Object {
-		g.identifier(d, ids, ss)
+		f(ids)
 	}
-	d.Items(ids, func(_ int, x jsonx.Node) bool { g.identifier(d, x, ss); return true })
+	d.Items(ids, func(_ int, x jsonx.Node) bool { f(x); return true })
 }
 
 // identifier remembers one Identifier of a withheld resource.
@@ -99,17 +104,11 @@ func otherForms(d *jsonx.Doc, n jsonx.Node, typ string) []string {
 	if u := d.Str(d.Get(n, "url")); u != "" {
 		forms = append(forms, u)
 	}
-	one := func(_ int, x jsonx.Node) bool {
+	eachIdentifier(d, n, func(x jsonx.Node) {
 		if v := d.Str(d.Get(x, "value")); v != "" {
 			forms = append(forms, typ+"?identifier="+queryEscaped(d.Str(d.Get(x, "system")))+"|"+queryEscaped(v))
 		}
-		return true
-	}
-	ids := d.Get(n, "identifier")
-	if d.Kind(ids) == jsonx.Object {
-		one(0, ids)
-	}
-	d.Items(ids, one)
+	})
 	return forms
 }
 
@@ -931,7 +930,7 @@ func (r *redactor) repeatsGone(rel *released) bool {
 // goneAlong reports whether a Reference at path below n names something
 // withheld, by reference or identifier.
 func (r *redactor) goneAlong(n jsonx.Node, path []string) bool {
-	d, g := r.d, &r.gone
+	d := r.d
 	switch {
 	case d.Kind(n) == jsonx.Array:
 		found := false
@@ -942,33 +941,30 @@ func (r *redactor) goneAlong(n jsonx.Node, path []string) bool {
 	case len(path) > 0:
 		return r.goneAlong(d.Get(n, path[0]), path[1:])
 	}
-	id := d.Get(n, "identifier")
-	return g.has(d.Str(d.Get(n, "reference"))) || len(g.values) > 0 && d.Kind(id) == jsonx.Object && g.identifies(d, id)
+	return r.refGone(n)
+}
+
+// refGone reports whether the Reference x names something withheld, by
+// reference or by identifier.
+func (r *redactor) refGone(x jsonx.Node) bool {
+	d, g := r.d, &r.gone
+	id := d.Get(x, "identifier")
+	return g.has(d.Str(d.Get(x, "reference"))) || len(g.values) > 0 && d.Kind(id) == jsonx.Object && g.identifies(d, id)
 }
 
 // allGone reports whether every Reference in the array refs names
 // something withheld, by reference or identifier (false for none).
 func (r *redactor) allGone(refs jsonx.Node) bool {
-	d, g := r.d, &r.gone
+	d := r.d
 	all := d.Count(refs) > 0
-	d.Items(refs, func(_ int, x jsonx.Node) bool {
-		id := d.Get(x, "identifier")
-		all = g.has(d.Str(d.Get(x, "reference"))) || len(g.values) > 0 && d.Kind(id) == jsonx.Object && g.identifies(d, id)
-		return all
-	})
+	d.Items(refs, func(_ int, x jsonx.Node) bool { all = r.refGone(x); return all })
 	return all
 }
 
 // proxyGone reports whether the Binary at n stands for a withheld
 // resource: its securityContext names one, by reference or identifier.
 func (r *redactor) proxyGone(n jsonx.Node) bool {
-	d, g := r.d, &r.gone
-	sc := d.Get(n, "securityContext")
-	if ref := d.Str(d.Get(sc, "reference")); ref != "" && g.has(ref) {
-		return true
-	}
-	x := d.Get(sc, "identifier")
-	return len(g.values) > 0 && d.Kind(x) == jsonx.Object && g.identifies(d, x)
+	return r.refGone(r.d.Get(n, "securityContext"))
 }
 
 // attachedTo collects, by refKeyOf, what the Attachments that redaction
