@@ -291,12 +291,13 @@ func (s *state) raise(p *plan, ru *rule, conf *int, basis **label) {
 func (s *state) planInline(p *plan, ru *rule, m match) {
 	var ip *inlinePlan
 	for i := range p.inline {
-		if p.inline[i].node == m.element && p.inline[i].prim == m.prim && strings.Join(p.inline[i].path, ".") == strings.Join(ru.path, ".") {
+		if p.inline[i].node == m.element && p.inline[i].prim == m.prim && slices.Equal(p.inline[i].path, ru.path) {
 			ip = &p.inline[i]
 		}
 	}
 	if ip == nil {
-		p.inline = append(p.inline, inlinePlan{node: m.element, prim: m.prim, path: ru.path})
+		// Room for the rule's labels and a confidentiality.
+		p.inline = append(p.inline, inlinePlan{node: m.element, prim: m.prim, path: ru.path, labels: s.labelSlab.take(len(ru.labels) + 1)})
 		ip = &p.inline[len(p.inline)-1]
 	}
 	add := func(l label) {
@@ -318,16 +319,17 @@ func (s *state) planInline(p *plan, ru *rule, m match) {
 
 // scanner walks a resource's codings and records rule matches.
 type scanner struct {
-	s     *state
-	d     *jsonx.Doc
-	r     *Rules
-	p     *plan
-	elems []jsonx.Node // per name on the current path: the object (or array item) visited
-	names []string     // member names on the current path, without indexes
-	path  []byte       // the FHIRPath-like location below the resource
-	date  string       // the resource's clinical date, or ""
-	lower []byte       // an RxNorm display in lower case, for ingredient entries
-	cur   jsonx.Node   // the resource being scanned (a contained one while inside it)
+	s      *state
+	d      *jsonx.Doc
+	r      *Rules
+	p      *plan
+	elems  []jsonx.Node // per name on the current path: the object (or array item) visited
+	names  []string     // member names on the current path, without indexes
+	path   []byte       // the FHIRPath-like location below the resource
+	date   string       // the resource's clinical date, or ""
+	lower  []byte       // an RxNorm display in lower case, for ingredient entries
+	tlower []byte       // a text in lower case, for the text rules' literal words
+	cur    jsonx.Node   // the resource being scanned (a contained one while inside it)
 
 	sysCache systemCache
 
@@ -424,8 +426,10 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 				mark := len(sc.path)
 				sc.path = append(sc.path, ".contained"...)
 				sc.path = appendIndex(sc.path, ci)
+				// The contained resource's stacks start past the
+				// container's, in the same arrays.
 				names, elems := sc.names, sc.elems
-				sc.names, sc.elems = nil, nil
+				sc.names, sc.elems = names[len(names):], elems[len(elems):]
 				sc.resource(c, d.Str(d.Get(c, "resourceType")), 0, true)
 				sc.names, sc.elems = names, elems
 				sc.path = sc.path[:mark]
@@ -775,7 +779,7 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	// system and code may alias the input: the report's copies are made
 	// once the call is done (Result.own).
 	if sc.p.matches == nil {
-		sc.p.matches = sc.s.matchSlab.take(1)
+		sc.p.matches = sc.s.matchSlab.take(4)
 	}
 	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 	return &sc.p.matches[len(sc.p.matches)-1]
@@ -1104,7 +1108,8 @@ func (s *state) inlineAlong(d *jsonx.Doc, obj jsonx.Node, path []string, ip inli
 
 // inlineItems writes the extension items for the labels an element lacks.
 func (s *state) inlineItems(d *jsonx.Doc, ext jsonx.Node, ip inlinePlan) []byte {
-	var w jsonx.Writer
+	w := &s.inlineW
+	w.Reset()
 	w.BeginArray()
 	for _, l := range ip.labels {
 		present := false
@@ -1145,14 +1150,23 @@ func (s *state) addExtensions(d *jsonx.Doc, el jsonx.Node, ip inlinePlan) bool {
 	}
 	if d.Kind(ext) == jsonx.Array {
 		_, end := d.Span(ext)
+		text := s.editBuf[:0]
 		if d.Count(ext) > 0 {
-			items = append([]byte{','}, items...)
+			text = append(text, ',')
 		}
-		s.edits = append(s.edits, jsonx.Edit{Start: end - 1, End: end - 1, Text: items})
+		s.editBuf = append(text, items...)
+		s.edits = append(s.edits, jsonx.Edit{Start: end - 1, End: end - 1, Text: s.keepText(s.editBuf)})
 		return true
 	}
-	s.setMember(d, el, []string{"extension"}, append(append([]byte{'['}, items...), ']'))
+	s.editBuf = append(append(append(s.editBuf[:0], '['), items...), ']')
+	s.setMember(d, el, []string{"extension"}, s.editBuf)
 	return true
+}
+
+// extObject is {"extension":[items]} in a buffer the state reuses.
+func (s *state) extObject(items []byte) []byte {
+	s.editBuf = append(append(append(s.editBuf[:0], `{"extension":[`...), items...), "]}"...)
+	return s.editBuf
 }
 
 // addPrimitive labels a primitive through its _name sibling: an object, or
@@ -1164,8 +1178,7 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 		if d.Kind(sib) == jsonx.Object {
 			return s.addExtensions(d, sib, ip)
 		}
-		items := s.inlineItems(d, -1, ip)
-		s.insertAfter(d, parent, name, "_"+name, append(append([]byte(`{"extension":[`), items...), "]}"...))
+		s.insertAfter(d, parent, name, s.extObject(s.inlineItems(d, -1, ip)))
 		return true
 	}
 	if d.Kind(sib) == jsonx.Array {
@@ -1173,8 +1186,7 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 			return s.addExtensions(d, it, ip)
 		} else if it >= 0 {
 			start, end := d.Span(it)
-			items := s.inlineItems(d, -1, ip)
-			s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: append(append([]byte(`{"extension":[`), items...), "]}"...)})
+			s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(s.extObject(s.inlineItems(d, -1, ip)))})
 			return true
 		}
 		return false
@@ -1188,8 +1200,7 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 		return true
 	}
 	items := s.inlineItems(d, -1, ip)
-	var arr []byte
-	arr = append(arr, '[')
+	arr := append(s.editBuf[:0], '[')
 	for j := 0; j < count; j++ {
 		if j > 0 {
 			arr = append(arr, ',')
@@ -1198,19 +1209,18 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 		arr = append(arr, items...)
 		arr = append(arr, "]}"...)
 	}
-	arr = append(arr, ']')
-	s.insertAfter(d, parent, name, "_"+name, arr)
+	s.editBuf = append(arr, ']')
+	s.insertAfter(d, parent, name, s.editBuf)
 	return true
 }
 
-// insertAfter inserts member key:text right after member after of obj.
-func (s *state) insertAfter(d *jsonx.Doc, obj jsonx.Node, after, key string, text []byte) {
-	v := d.Get(obj, after)
+// insertAfter inserts member "_name":text right after member name of obj.
+func (s *state) insertAfter(d *jsonx.Doc, obj jsonx.Node, name string, text []byte) {
+	v := d.Get(obj, name)
 	_, end := d.Span(v)
-	member := append([]byte{','}, jsonx.AppendString(nil, key)...)
-	member = append(member, ':')
-	member = append(member, text...)
-	s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: member})
+	member := jsonx.AppendString(append(s.textBuf[:0], ','), "_"+name)
+	s.textBuf = append(append(member, ':'), text...)
+	s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: s.keepText(s.textBuf)})
 }
 
 // runLabel, writeLabelReport and readLabelReport are label's entry in the

@@ -96,12 +96,12 @@ func (s *state) writeMeta(d *jsonx.Doc, n jsonx.Node, security []byte, notice bo
 		return
 	}
 	if d.Kind(meta) != jsonx.Object || d.Count(meta) == 0 {
-		text := make([]byte, 0, len(part2Item)+len(security)+32)
-		text = append(append(append(text, `{"extension":[`...), part2Item...), ']')
+		text := append(append(append(s.editBuf[:0], `{"extension":[`...), part2Item...), ']')
 		if security != nil {
 			text = append(append(text, `,"security":`...), security...)
 		}
-		s.setMember(d, n, []string{"meta"}, append(text, '}'))
+		s.editBuf = append(text, '}')
+		s.setMember(d, n, []string{"meta"}, s.editBuf)
 		return
 	}
 	if security != nil {
@@ -110,13 +110,14 @@ func (s *state) writeMeta(d *jsonx.Doc, n jsonx.Node, security []byte, notice bo
 	switch ext := d.Get(meta, "extension"); {
 	case ext < 0:
 		start, _ := d.Span(meta)
-		text := append(append([]byte(`"extension":[`), part2Item...), "],"...)
-		s.edits = append(s.edits, jsonx.Edit{Start: start + 1, End: start + 1, Text: text})
+		s.editBuf = append(append(append(s.editBuf[:0], `"extension":[`...), part2Item...), "],"...)
+		s.edits = append(s.edits, jsonx.Edit{Start: start + 1, End: start + 1, Text: s.keepText(s.editBuf)})
 	case d.Kind(ext) == jsonx.Array:
 		_, end := d.Span(ext)
 		text := part2Item
 		if d.Count(ext) > 0 {
-			text = append([]byte{','}, part2Item...)
+			s.editBuf = append(append(s.editBuf[:0], ','), part2Item...)
+			text = s.keepText(s.editBuf)
 		}
 		s.edits = append(s.edits, jsonx.Edit{Start: end - 1, End: end - 1, Text: text})
 	}

@@ -227,7 +227,10 @@ func (s *state) follow(d *jsonx.Doc, b jsonx.Node, arena []plan, plans []*plan) 
 	// The report says which references a resource inherited along.
 	for _, e := range f.edges {
 		if e.back && e.from.sensitive() {
-			e.to.inherited = append(e.to.inherited, Match{Rule: "inherit", Code: strings.Clone(d.Str(d.Get(e.ref, "reference"))),
+			if e.to.inherited == nil {
+				e.to.inherited = s.repMatch.take(2)
+			}
+			e.to.inherited = append(e.to.inherited, Match{Rule: "inherit", Code: s.strs.join(d.Str(d.Get(e.ref, "reference")), nil, ""),
 				Path: e.to.location(&s.strs) + string(f.paths[e.path[0]:e.path[1]])})
 		}
 	}
@@ -344,6 +347,9 @@ func (s *state) readHeld(d *jsonx.Doc, p *plan) {
 			}
 			l.node = -1
 			p.heldSensitive = p.heldSensitive || l.set == vocab.SetSensitivity
+			if p.held == nil {
+				p.held = s.labelSlab.take(len(s.labels) - i) // as many as can come
+			}
 			p.held = append(p.held, *l)
 		}
 	}

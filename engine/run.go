@@ -39,6 +39,8 @@ type buffers struct {
 	// Edit texts: a buffer they are built in, the chunk they are kept in
 	// and the last one kept (keepText).
 	textBuf, texts, lastText []byte
+	editBuf                  []byte          // an edit's text being built, then kept (keepText)
+	inlineW                  jsonx.Writer    // inlineItems' items
 	walk                     walker          // reused by every walk over a resource's elements
 	collect                  inlineCollector // gathers inline labels (inlineLabels: hwm, label, validate)
 

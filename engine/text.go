@@ -126,7 +126,7 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 		// keeps must not depend on a request's options.
 		if tr.lits != nil {
 			if lower == "" {
-				lower = strings.ToLower(t)
+				lower = sc.lowerText(t)
 			}
 			if !strings.Contains(lower, tr.lits[0]) {
 				continue
@@ -151,7 +151,7 @@ func (sc *scanner) textHit(t string, ri int, conf uint32, start, end int, typ st
 		return
 	}
 	m.byText = true
-	m.text = strings.Clone(t[start:end])
+	m.text = sc.s.strs.join(t[start:end], nil, "")
 	m.start = utf8.RuneCountInString(t[:start])
 	m.end = m.start + utf8.RuneCountInString(t[start:end])
 	m.confidence = conf
@@ -168,19 +168,22 @@ func (sc *scanner) dropped(t string, ri int, typ string, depth int, suffix strin
 	start := utf8.RuneCountInString(t[:f.Start])
 	sc.s.report.Dropped = append(sc.s.report.Dropped, Dropped{
 		Location: sc.p.location(&sc.s.strs), Type: sc.p.typ, ID: sc.p.id, Rule: sc.r.rules[ri].id,
-		Path: sc.p.location(&sc.s.strs) + string(sc.path) + suffix, Text: strings.Clone(t[f.Start:f.End]),
+		Path: sc.p.location(&sc.s.strs) + string(sc.path) + suffix, Text: sc.s.strs.join(t[f.Start:f.End], nil, ""),
 		Start: start, End: start + utf8.RuneCountInString(t[f.Start:f.End]),
-		Reason: f.Reason.String(), Trigger: strings.Clone(f.Trigger),
+		Reason: f.Reason.String(), Trigger: sc.s.strs.join(f.Trigger, nil, ""),
 	})
 }
 
 // quietCache remembers short texts in which the rules found nothing, so
 // the same display met again (a bundle repeats its codings' displays
 // thousands of times) is not read again. Direct-mapped: a text has one
-// slot, chosen by its length and its ends, and may push out another.
+// slot, chosen by its length and its ends, and may push out another. The
+// texts are copied into the slots, not allocated: in WebAssembly an
+// allocation per new display cost more than reading it.
 type quietCache struct {
 	rules *Rules
-	slots [64]string
+	n     [64]uint8
+	text  [64][quietMax]byte
 }
 
 // quietMax is the longest text the cache keeps: notes and attachments are
@@ -195,7 +198,8 @@ func (q *quietCache) has(r *Rules, t string) bool {
 	if q.rules != r || t == "" || len(t) > quietMax {
 		return false
 	}
-	return q.slots[quietSlot(t)] == t
+	i := quietSlot(t)
+	return int(q.n[i]) == len(t) && string(q.text[i][:len(t)]) == t
 }
 
 func (q *quietCache) add(r *Rules, t string) {
@@ -205,5 +209,21 @@ func (q *quietCache) add(r *Rules, t string) {
 	if q.rules != r {
 		*q = quietCache{rules: r}
 	}
-	q.slots[quietSlot(t)] = strings.Clone(t)
+	i := quietSlot(t)
+	q.n[i] = uint8(copy(q.text[i][:], t))
+}
+
+// lowerText is strings.ToLower(t) in a buffer the scanner keeps, valid
+// until its next call: ASCII text, nearly all there is, is lowered byte by
+// byte without allocating.
+func (sc *scanner) lowerText(t string) string {
+	b := sc.tlower[:0]
+	for i := 0; i < len(t); i++ {
+		if t[i] >= utf8.RuneSelf {
+			return strings.ToLower(t)
+		}
+		b = append(b, lowerByte(t[i]))
+	}
+	sc.tlower = b
+	return view(b)
 }
