@@ -222,6 +222,12 @@ type Result struct {
 	// Audit is a FHIR AuditEvent describing a redaction's disclosure, when
 	// the Audit option is set.
 	Audit []byte
+
+	// With the request member edits, the protocol path leaves Resource
+	// empty: the response carries these edits of src[span] instead.
+	edits []jsonx.Edit
+	src   []byte
+	span  [2]int
 }
 
 // Report describes what an operation computed.

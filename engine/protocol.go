@@ -151,6 +151,12 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 			rules = v
 		case "context":
 			accessCtx = v
+		case "edits":
+			if k := d.Kind(v); k == jsonx.True {
+				s.asEdits = true
+			} else if k != jsonx.False {
+				bad = errorf(ErrInvalidOption, "edits is true or false")
+			}
 		default:
 			bad = errorf(ErrInvalidOption, "unknown request member "+quote(d.Str(k)))
 		}
@@ -447,19 +453,72 @@ func response(w *jsonx.Writer, dst []byte, o op, r *Result, split, pending bool)
 		w.Key("audit")
 		w.Raw(r.Audit)
 	}
+	if r.src != nil {
+		writeEdits(w, r)
+	}
 	w.EndObject()
 	if returns && split {
 		w.B = append(w.B, 0)
 		if pending {
 			return w.B
 		}
-		if r.Resource != nil {
+		if r.src != nil {
+			for _, e := range r.edits {
+				w.B = append(w.B, e.Text...)
+			}
+		} else if r.Resource != nil {
 			w.B = append(w.B, r.Resource...)
 		} else {
 			w.B = append(w.B, "null"...)
 		}
 	}
 	return w.B
+}
+
+// writeEdits writes the edits that make the result from the resource the
+// request carried after its NUL byte, as [start, end, length]: the text
+// from start to end is replaced by the next length of the texts that
+// follow the response's NUL byte, all counted in UTF-16 code units, the
+// indexes of a JavaScript string. A host holding the resource as text
+// splices them in instead of decoding the whole result.
+func writeEdits(w *jsonx.Writer, r *Result) {
+	w.Key("edits")
+	w.BeginArray()
+	src, pos, at := r.src, 0, 0 // at: src[:pos] in UTF-16 code units
+	// What surrounds the resource goes: a first and a last edit.
+	for i := -1; i <= len(r.edits); i++ {
+		e := jsonx.Edit{End: r.span[0]}
+		switch {
+		case i == len(r.edits):
+			e = jsonx.Edit{Start: r.span[1], End: len(src)}
+		case i >= 0:
+			e = r.edits[i]
+		}
+		at += utf16Len(src[pos:e.Start])
+		w.BeginArray()
+		w.Int(at)
+		at += utf16Len(src[e.Start:e.End])
+		w.Int(at)
+		w.Int(utf16Len(e.Text))
+		w.EndArray()
+		pos = e.End
+	}
+	w.EndArray()
+}
+
+// utf16Len is the length of UTF-8 text b in UTF-16 code units: one per
+// character, two for those past U+FFFF (4-byte sequences).
+func utf16Len(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c < 0x80 || c >= 0xc0 {
+			n++
+			if c >= 0xf0 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func writeReport(w *jsonx.Writer, o op, r *Report) {

@@ -54,6 +54,7 @@ type buffers struct {
 	res             Result
 	rw              jsonx.Writer
 	split           bool // the request carried its resource after a NUL byte
+	asEdits         bool // and asked for the result as edits of it (the request's edits member)
 	resBuf, respBuf []byte
 	// DoTo (stream) leaves a split label or hwm result pending: the span
 	// [pendStart, pendEnd) of doc with the edits, written in pieces.
@@ -128,7 +129,7 @@ func (s *state) reset(opts *Options) {
 	s.access = nil
 	s.link = nil
 	s.scratch = false
-	s.split = false
+	s.split, s.asEdits = false, false
 	s.stream, s.pending = false, false
 	// The cached system aliases the last call's input, which the caller
 	// may overwrite.
@@ -299,6 +300,12 @@ func (s *state) result(d *jsonx.Doc, start, end int) []byte {
 	if s.stream && s.split && d == &s.doc {
 		s.pending, s.pendStart, s.pendEnd = true, start, end
 		return nil
+	}
+	if s.asEdits && s.split && s.scratch && d == &s.doc {
+		// The response carries the edits instead (writeEdits).
+		jsonx.SortEdits(s.edits)
+		s.res.edits, s.res.src, s.res.span = s.edits, d.Src, [2]int{start, end}
+		return []byte{}
 	}
 	return s.keepResult(jsonx.ApplySpan(s.resultBuf(0), d.Src, start, end, s.edits))
 }

@@ -15,6 +15,10 @@ const slabMax = 4096
 // chunk, never over a neighbour.
 type slab[T any] struct{ chunk []T }
 
+// take cuts a slice of capacity n. Not inlined: it is called in many
+// places, each of which would carry its own copy.
+//
+//go:noinline
 func (s *slab[T]) take(n int) []T {
 	if cap(s.chunk)-len(s.chunk) < n {
 		s.chunk = make([]T, 0, max(n, min(2*cap(s.chunk), slabMax)))

@@ -165,7 +165,7 @@ func Apply(dst, src []byte, edits []Edit) []byte {
 // ApplySpan is Apply restricted to src[start:end]; edits lie inside it and
 // keep their offsets into src.
 func ApplySpan(dst, src []byte, start, end int, edits []Edit) []byte {
-	sortEdits(edits)
+	SortEdits(edits)
 	// Grow once to the exact size rather than by doubling.
 	need := end - start
 	for _, e := range edits {
@@ -189,7 +189,7 @@ func ApplySpan(dst, src []byte, start, end int, edits []Edit) []byte {
 // may be many times its input. The edits are checked before anything is
 // written, so a bad edit writes nothing.
 func WriteSpan(w io.Writer, buf, src []byte, start, end int, edits []Edit) ([]byte, error) {
-	sortEdits(edits)
+	SortEdits(edits)
 	pos := start
 	for _, e := range edits {
 		if e.Start < pos || e.End > end {
@@ -234,9 +234,9 @@ func WriteSpan(w io.Writer, buf, src []byte, start, end int, edits []Edit) ([]by
 	return buf[:0], nil
 }
 
-// sortEdits orders edits by Start, keeping the order of equal starts. Edits
+// SortEdits orders edits by Start, keeping the order of equal starts. Edits
 // mostly arrive in order, so a sorted list is detected and left alone.
-func sortEdits(edits []Edit) {
+func SortEdits(edits []Edit) {
 	sorted := true
 	for i := 1; i < len(edits) && sorted; i++ {
 		sorted = edits[i-1].Start <= edits[i].Start

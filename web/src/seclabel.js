@@ -143,6 +143,22 @@ function write(mem, head, tail) {
   return t.read < tail.length ? -1 : off + t.written;
 }
 
+// splice applies a response's edits to the text sent: [start, end,
+// length] replaces text[start:end] with the next length characters of
+// texts (UTF-16 indexes, in order).
+function splice(text, edits, texts) {
+  const parts = [];
+  let pos = 0;
+  let at = 0;
+  for (const [start, end, length] of edits) {
+    parts.push(text.slice(pos, start), texts.slice(at, at + length));
+    at += length;
+    pos = end;
+  }
+  parts.push(text.slice(pos));
+  return parts.join('');
+}
+
 /**
  * Engine is one instance of the module. Its methods take a resource as an
  * object, as JSON text or as UTF-8 bytes, return the protocol's result
@@ -204,20 +220,28 @@ export class Engine {
   // neither is escaped into a JSON string. The result's resource has the
   // form the caller gave: an object, JSON text, or UTF-8 bytes; text is
   // decoded straight from the module's memory.
+  //
+  // A result for text (or an object, through its JSON text) comes back as
+  // edits of the text sent, which are spliced into it: output is mostly
+  // input, and decoding only the new fragments is far cheaper than
+  // decoding all of it. Text that is not well-formed UTF-16 (a lone
+  // surrogate) travels as U+FFFD, so its result is decoded whole.
   _op(op, resource, extra) {
     const tail = resource instanceof Uint8Array || typeof resource === 'string' ? resource : JSON.stringify(resource);
-    const out = this._call(JSON.stringify({ op, ...extra }), tail === undefined ? '' : tail);
+    const asEdits = typeof tail === 'string' && typeof tail.isWellFormed === 'function' && tail.isWellFormed();
+    const out = this._call(JSON.stringify(asEdits ? { op, ...extra, edits: true } : { op, ...extra }), tail === undefined ? '' : tail);
     const nul = out.indexOf(0);
     const resp = JSON.parse(decoder.decode(nul < 0 ? out : out.subarray(0, nul)));
     if (resp.error) throw new SeclabelError(resp.error.code, resp.error.message);
     if (nul < 0) return resp;
     const rest = out.subarray(nul + 1);
+    const { protocol, op: name, edits, ...others } = resp;
     let result;
-    if (rest.length === 4 && rest[0] === 0x6e && decoder.decode(rest) === 'null') result = null; // withheld whole
+    if (edits !== undefined) result = splice(tail, edits, this._text(rest));
+    else if (rest.length === 4 && rest[0] === 0x6e && decoder.decode(rest) === 'null') result = null; // withheld whole
     else if (resource instanceof Uint8Array) result = rest.slice();
-    else if (typeof resource === 'string') result = this._text(rest);
-    else result = JSON.parse(this._text(rest));
-    const { protocol, op: name, ...others } = resp;
+    else result = this._text(rest);
+    if (result !== null && typeof resource !== 'string' && !(resource instanceof Uint8Array)) result = JSON.parse(result);
     return { protocol, op: name, resource: result, ...others };
   }
 
