@@ -778,8 +778,9 @@ func (sc *scanner) hit(ri int, system, code, typ string, depth int, suffix strin
 	}
 	// system and code may alias the input: the report's copies are made
 	// once the call is done (Result.own).
-	if sc.p.matches == nil {
-		sc.p.matches = sc.s.matchSlab.take(4)
+	if len(sc.p.matches) == cap(sc.p.matches) {
+		// Most resources match once: room for one, then twice as much.
+		sc.p.matches = append(sc.s.matchSlab.take(max(2*len(sc.p.matches), 1)), sc.p.matches...)
 	}
 	sc.p.matches = append(sc.p.matches, match{rule: ri, system: system, code: code, path: loc, element: el, inContnd: contained})
 	return &sc.p.matches[len(sc.p.matches)-1]
