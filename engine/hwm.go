@@ -484,12 +484,12 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 	if v := d.Get(obj, path[0]); v >= 0 {
 		start, end := d.Span(v)
 		if len(path) == 1 {
-			s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(text)})
+			s.edit(start, end, text)
 			return
 		}
 		// path[0] exists but is not an object: replace it with the nested value.
 		s.textBuf = appendNest(s.textBuf[:0], path[1:], text)
-		s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(s.textBuf)})
+		s.edit(start, end, s.textBuf)
 		return
 	}
 	after, last := jsonx.Node(-1), jsonx.Node(-1)
@@ -513,7 +513,13 @@ func (s *state) setMember(d *jsonx.Doc, obj jsonx.Node, path []string, text []by
 	member = jsonx.AppendString(member, path[0])
 	member = append(member, ':')
 	s.textBuf = appendNest(member, path[1:], text)
-	s.edits = append(s.edits, jsonx.Edit{Start: at, End: at, Text: s.keepText(s.textBuf)})
+	s.edit(at, at, s.textBuf)
+}
+
+// edit records an edit that replaces [start, end) of the input with text,
+// kept (keepText): the caller may build text in a buffer it reuses.
+func (s *state) edit(start, end int, text []byte) {
+	s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(text)})
 }
 
 // keepText returns a copy of an edit's text that lives until the output is

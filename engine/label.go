@@ -1156,7 +1156,7 @@ func (s *state) addExtensions(d *jsonx.Doc, el jsonx.Node, ip inlinePlan) bool {
 			text = append(text, ',')
 		}
 		s.editBuf = append(text, items...)
-		s.edits = append(s.edits, jsonx.Edit{Start: end - 1, End: end - 1, Text: s.keepText(s.editBuf)})
+		s.edit(end-1, end-1, s.editBuf)
 		return true
 	}
 	s.editBuf = append(append(append(s.editBuf[:0], '['), items...), ']')
@@ -1187,7 +1187,7 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 			return s.addExtensions(d, it, ip)
 		} else if it >= 0 {
 			start, end := d.Span(it)
-			s.edits = append(s.edits, jsonx.Edit{Start: start, End: end, Text: s.keepText(s.extObject(s.inlineItems(d, -1, ip)))})
+			s.edit(start, end, s.extObject(s.inlineItems(d, -1, ip)))
 			return true
 		}
 		return false
@@ -1221,7 +1221,7 @@ func (s *state) insertAfter(d *jsonx.Doc, obj jsonx.Node, name string, text []by
 	_, end := d.Span(v)
 	member := jsonx.AppendString(append(s.textBuf[:0], ','), "_"+name)
 	s.textBuf = append(append(member, ':'), text...)
-	s.edits = append(s.edits, jsonx.Edit{Start: end, End: end, Text: s.keepText(s.textBuf)})
+	s.edit(end, end, s.textBuf)
 }
 
 // runLabel, writeLabelReport and readLabelReport are label's entry in the

@@ -111,7 +111,7 @@ func (s *state) writeMeta(d *jsonx.Doc, n jsonx.Node, security []byte, notice bo
 	case ext < 0:
 		start, _ := d.Span(meta)
 		s.editBuf = append(append(append(s.editBuf[:0], `"extension":[`...), part2Item...), "],"...)
-		s.edits = append(s.edits, jsonx.Edit{Start: start + 1, End: start + 1, Text: s.keepText(s.editBuf)})
+		s.edit(start+1, start+1, s.editBuf)
 	case d.Kind(ext) == jsonx.Array:
 		_, end := d.Span(ext)
 		text := part2Item

@@ -794,15 +794,15 @@ func (m *masker) bundle(run *bundleRun) {
 	})
 }
 
-// maskedReference writes a Reference without what identifies its target
-// (reference, display, identifier, type), with data-absent-reason masked
-// among its extensions.
 // keptOnMask reports whether the extension x stays on a masked Reference:
 // an inline security label.
 func keptOnMask(d *jsonx.Doc, x jsonx.Node) bool {
 	return d.Kind(x) == jsonx.Object && d.KeyIs(d.Get(x, "url"), extInline)
 }
 
+// maskedReference writes a Reference without what identifies its target
+// (reference, display, identifier, type), with data-absent-reason masked
+// among its extensions.
 func maskedReference(d *jsonx.Doc, n jsonx.Node) []byte {
 	var w jsonx.Writer
 	w.BeginObject()

@@ -439,7 +439,7 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 // changedWithin reports whether redaction withheld, removed or masked
 // anything inside the resource at loc.
 func (r *redactor) changedWithin(loc string) bool {
-	in := func(at string) bool { return len(at) > len(loc) && at[len(loc)] == '.' && at[:len(loc)] == loc }
+	in := func(at string) bool { return inside(at, loc) }
 	for _, w := range r.rep.Withheld {
 		if in(w.Location) {
 			return true
