@@ -59,10 +59,10 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 	said, pos := false, false
 	d.Items(d.Get(n, "interpretation"), func(_ int, cc jsonx.Node) bool {
 		d.Items(d.Get(cc, "coding"), func(_ int, c jsonx.Node) bool {
-			switch d.Str(d.Get(c, "code")) {
-			case "POS", "DET", "A", "AA", "H", "HH", "HU", ">":
+			switch code := d.Str(d.Get(c, "code")); {
+			case among(code, "POS DET A AA H HH HU > "):
 				said, pos = true, true
-			case "NEG", "ND", "N", "L", "LL", "LU", "<":
+			case among(code, "NEG ND N L LL LU < "):
 				said = true
 			}
 			return !pos
@@ -107,9 +107,5 @@ var positiveCodes = map[string]bool{
 
 // positiveWord reads a result written as a word.
 func positiveWord(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "positive", "pos", "detected", "present", "reactive":
-		return true
-	}
-	return false
+	return among(strings.ToLower(strings.TrimSpace(s)), "positive pos detected present reactive ")
 }

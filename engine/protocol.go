@@ -242,9 +242,9 @@ func configure(request []byte, maxDepth int) (*Engine, error) {
 	base, _ := Options{}.resolve()
 	var bad error
 	d.Members(0, func(k, v jsonx.Node) bool {
-		switch name := d.Str(k); name {
-		case "op", "rules", "options":
-		case "protocol":
+		switch name := d.Str(k); {
+		case among(name, "op rules options "):
+		case name == "protocol":
 			if n, ok := whole(string(d.Raw(v))); d.Kind(v) != jsonx.Number || !ok || n != ProtocolVersion {
 				bad = errorf(ErrInvalidOption, "unsupported protocol version "+string(d.Raw(v))+"; this engine speaks "+strconv.Itoa(ProtocolVersion))
 			}
@@ -354,11 +354,11 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 			return
 		}
 		d.Members(o, func(k, v jsonx.Node) bool {
-			switch name := d.Str(k); name {
-			case "code", "system", "id":
-			case "codes":
+			switch name := d.Str(k); {
+			case among(name, "code system id "):
+			case name == "codes":
 				c.Deny = append(c.Deny, strs(field+".codes", v)...)
-			case "exceptAnyOfCodes":
+			case name == "exceptAnyOfCodes":
 				// Each obligation holds on its own: two of them release
 				// only what satisfies both.
 				c.ReleaseOnly = append(c.ReleaseOnly, strs(field+".exceptAnyOfCodes", v))

@@ -169,11 +169,7 @@ func (m *masker) logicalReference(obj jsonx.Node) bool {
 	}
 	only := true
 	d.Members(obj, func(k, _ jsonx.Node) bool {
-		switch d.Str(k) {
-		case "id", "extension", "reference", "type", "identifier", "display":
-		default:
-			only = false
-		}
+		only = among(d.Str(k), "id extension reference type identifier display ")
 		return only
 	})
 	return only
@@ -415,7 +411,10 @@ func (m *masker) mayHit(n jsonx.Node) bool {
 	d := m.d
 	values := m.r.gone.values
 	for c, end := n+1, d.Skip(n); c < end; c++ {
-		if d.Kind(c) == jsonx.String && (m.hits(d.Str(c)) || values[d.Str(c)]) {
+		if d.Kind(c) != jsonx.String || d.Kind(c-1) == jsonx.Key && neverRefers(d.Str(c-1)) {
+			continue // the walk passes over these too (skipString)
+		}
+		if m.hits(d.Str(c)) || values[d.Str(c)] {
 			return true
 		}
 	}
@@ -457,7 +456,10 @@ func (m *masker) at() string {
 }
 
 // hits reports whether a string names something withheld. Most strings
-// cannot (no slash, no urn:, no #): they cost a scan or two.
+// cannot (no slash, no urn:, no #): they cost a scan or two. Not inlined:
+// its five copies cost the module more than 1 KB.
+//
+//go:noinline
 func (m *masker) hits(ref string) bool {
 	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") &&
 		!(len(m.r.gone.values) > 0 && strings.Contains(ref, "identifier=")) {
@@ -476,11 +478,26 @@ func (m *masker) below(names []string, name string) []string {
 
 // skipString lists members whose strings are never references.
 func skipString(name string, ext bool) bool {
-	switch name {
-	case "resourceType", "id", "system", "version", "div", "fullUrl", "code", "status":
-		return true
-	case "url":
-		return ext
+	return neverRefers(name) || name == "div" || name == "url" && ext
+}
+
+// neverRefers lists members whose strings are never references wherever
+// they sit. A narrative's div is not among them: the walk reads nested ones.
+func neverRefers(name string) bool {
+	return among(name, "resourceType id system version fullUrl code status ")
+}
+
+// among reports whether name is one of the words of list, each followed by
+// a space. A string switch costs the module about ten times the bytes.
+//
+//go:noinline
+func among(name, list string) bool {
+	for len(list) > 0 {
+		i := strings.IndexByte(list, ' ')
+		if list[:i] == name {
+			return true
+		}
+		list = list[i+1:]
 	}
 	return false
 }

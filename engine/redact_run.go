@@ -238,11 +238,12 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 	w.typ = typ
 	r.cur = w
 	switch {
-	case r.s.mayHaveInline:
+	case r.s.mayHaveInline && d.Flagged(n):
 		r.resourceMembers(n, typ, eff, loc)
 	default:
-		// No inline label anywhere in the input: only contained and
-		// nested resources can take anything away.
+		// No inline label in the resource (nor a _x member, which may
+		// hold one or be unreadable): only contained and nested resources
+		// can take anything away.
 		if c := d.Get(n, "contained"); c >= 0 {
 			r.contained(c, eff, loc)
 		}

@@ -287,11 +287,11 @@ func (c *compiler) native() error {
 	d := c.d
 	var err error
 	d.Members(0, func(k, v jsonx.Node) bool {
-		switch name := d.Str(k); name {
-		case "name":
+		switch name := d.Str(k); {
+		case name == "name":
 			c.r.names = append(c.r.names, d.Str(v))
-		case "version", "description", "sources", "$schema":
-		case "confidentiality":
+		case among(name, "version description sources $schema "):
+		case name == "confidentiality":
 			c.pc.set = true
 			if d.Kind(v) != jsonx.Object {
 				err = c.fail(v, name, "must map sensitivity codes to U, L, M, N, R or V")
@@ -309,7 +309,7 @@ func (c *compiler) native() error {
 				c.pc.entries = append(c.pc.entries, confEntry{code: code, level: d.Str(cv), at: here})
 				return true
 			})
-		case "rules":
+		case name == "rules":
 			if d.Kind(v) != jsonx.Array {
 				err = c.fail(v, name, "must be an array")
 				return false

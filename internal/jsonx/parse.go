@@ -31,6 +31,7 @@ const (
 const (
 	flagEscaped = 1 // string or key contains a backslash escape
 	flagPlain   = 2 // string or key without escapes: Str aliases Src
+	flagMarked  = 4 // a watched string, or a name Underscored counts (Flagged)
 )
 
 // strFlags is the flags of a string or key node.
@@ -73,6 +74,19 @@ type Doc struct {
 	ResourceTypes int
 }
 
+// Flagged reports whether a string equal to Watch, or a member name that
+// makes Underscored true, lies within n (n itself included): what Watched
+// and Underscored say of the whole input, said of one value, in one quick
+// pass over its stretch of the tape.
+func (d *Doc) Flagged(n Node) bool {
+	for _, x := range d.nodes[n:d.nodes[n].next] {
+		if x.flags&flagMarked != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // SyntaxError says where and why the input is not JSON.
 type SyntaxError struct {
 	Offset int
@@ -101,13 +115,17 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	if uint64(len(src)) > 1<<31 {
 		return &SyntaxError{0, "input larger than 2 GiB"}
 	}
-	if !utf8.Valid(src) {
-		return &SyntaxError{firstInvalidUTF8(src), "invalid UTF-8"}
-	}
+	// UTF-8 is checked as strings are scanned (no byte outside a string may
+	// be above 0x7F), so a valid input is read once. Any failure looks at
+	// the whole input, so that invalid UTF-8 anywhere is the error reported,
+	// whatever the parser met first.
 	p := parser{d: d, src: src, maxDepth: maxDepth, keys: d.keys[:0], frames: d.frames[:0]}
 	defer func() { d.keys, d.frames = p.keys, p.frames }()
 	if err := p.run(); err != nil {
 		d.nodes = d.nodes[:0]
+		if !utf8.Valid(src) {
+			return &SyntaxError{firstInvalidUTF8(src), "invalid UTF-8"}
+		}
 		return err
 	}
 	return nil
@@ -300,6 +318,7 @@ func (p *parser) run() error {
 			if n := i - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
 				if string(s[start+1:i-1]) == d.Watch || esc != 0 && string(Unescape(nil, s[start+1:i-1])) == d.Watch {
 					d.Watched = true
+					nodes[len(nodes)-1].flags |= flagMarked
 				}
 			}
 		case 't', 'f', 'n':
@@ -393,6 +412,7 @@ func (p *parser) run() error {
 			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
 			if c := s[start+1]; c == '_' || c == '\\' {
 				d.Underscored = true
+				nodes[len(nodes)-1].flags |= flagMarked
 			}
 			if n := i - start - 2; n == len("resourceType") && string(s[start+1:i-1]) == "resourceType" ||
 				esc != 0 && n > len("resourceType") && string(Unescape(nil, s[start+1:i-1])) == "resourceType" {
@@ -430,8 +450,9 @@ func (p *parser) run() error {
 	}
 }
 
-// stringStop returns the index of the first quote, backslash or control
-// byte of the string whose opening quote is at i, or -1 when that byte is
+// stringStop returns the index of the first quote, backslash, control byte
+// or byte above 0x7F (left to scanString, which checks UTF-8) of the string
+// whose opening quote is at i, or -1 when that byte is
 // not at least eight bytes before the end of s. It is small enough to be
 // inlined: the common string, without escapes, costs no call, and a call
 // in WebAssembly spills and reloads every live value.
@@ -441,7 +462,7 @@ func stringStop(s []byte, i int) int {
 		// the parser's loop, it makes the module 5% slower in wazero.
 		x := loadAt(s, i)
 		q, b := x^(lo*'"'), x^(lo*'\\')
-		if m := ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x) & hi; m != 0 {
+		if m := ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x | x) & hi; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
@@ -566,6 +587,8 @@ func scanNumber(s []byte, i int) (end int, bad string) {
 // index just past the closing quote and whether the string has escapes, or,
 // when bad is set, the offset of the problem.
 func scanString(s []byte, i int) (end int, esc uint8, bad string) {
+	start := i
+	high := false // some byte above 0x7F: the string's UTF-8 is checked at its end
 	i++
 	for {
 		// Fast scan over plain bytes, eight at a time while no byte is a
@@ -579,7 +602,7 @@ func scanString(s []byte, i int) (end int, esc uint8, bad string) {
 		}
 		for i < len(s) {
 			c := s[i]
-			if c == '"' || c == '\\' || c < 0x20 {
+			if c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 				break
 			}
 			i++
@@ -590,9 +613,15 @@ func scanString(s []byte, i int) (end int, esc uint8, bad string) {
 	special:
 		switch c := s[i]; {
 		case c == '"':
+			if high && !utf8.Valid(s[start:i]) {
+				return start, 0, "invalid UTF-8"
+			}
 			return i + 1, esc, ""
 		case c < 0x20:
 			return i, 0, "control character in string"
+		case c >= utf8.RuneSelf:
+			high = true
+			i++
 		default: // backslash
 			esc = flagEscaped
 			if i+1 >= len(s) {
@@ -619,14 +648,16 @@ const (
 )
 
 // specials flags the bytes of word x that end a string's plain run: a
-// quote, a backslash or a control character. (v-lo)&^v&hi flags the zero
-// bytes of v, here of x xor the quote and x xor the backslash, and
-// (x-lo*0x20)&^x&hi the bytes below 0x20; the three share the final mask.
+// quote, a backslash, a control character or a byte above 0x7F (the start
+// or part of a UTF-8 sequence, to be checked). (v-lo)&^v&hi flags the zero
+// bytes of v, here of x xor the quote and x xor the backslash,
+// (x-lo*0x20)&^x&hi the bytes below 0x20 and x&hi those above 0x7F; the
+// four share the final mask.
 // The lowest flag is exact (only bytes above it can be false hits), so the
 // first flagged byte is where a scan stops.
 func specials(x uint64) uint64 {
 	q, b := x^(lo*'"'), x^(lo*'\\')
-	return ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x) & hi
+	return ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x | x) & hi
 }
 
 func isHex4(b []byte) bool {
