@@ -118,6 +118,9 @@ func BenchmarkManyRedact100k(b *testing.B) {
 	benchMany(b, labeledMany(b, testenv.ManyConditions(100000)), doRedact)
 }
 func BenchmarkManyPlain100k(b *testing.B) { benchMany(b, testenv.ManyObservations(100000, 0), doLabel) }
+func BenchmarkManyObservationsRedact100k(b *testing.B) {
+	benchMany(b, labeledMany(b, testenv.ManyObservations(100000, 8)), doRedact)
+}
 
 // Shapes whose cost once grew with the square of their size: twice the
 // size takes about twice the time (the quadratic versions took four times

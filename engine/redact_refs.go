@@ -411,10 +411,17 @@ func (m *masker) mayHit(n jsonx.Node) bool {
 	d := m.d
 	values := m.r.gone.values
 	for c, end := n+1, d.Skip(n); c < end; c++ {
-		if d.Kind(c) != jsonx.String || d.Kind(c-1) == jsonx.Key && neverRefers(d.Str(c-1)) {
+		if d.Kind(c) != jsonx.String {
+			continue
+		}
+		s := d.Str(c)
+		if values[s] {
+			return true
+		}
+		if m.cannotHit(s) || d.Kind(c-1) == jsonx.Key && neverRefers(d.Str(c-1)) {
 			continue // the walk passes over these too (skipString)
 		}
-		if m.hits(d.Str(c)) || values[d.Str(c)] {
+		if m.named(s) {
 			return true
 		}
 	}
@@ -456,15 +463,18 @@ func (m *masker) at() string {
 }
 
 // hits reports whether a string names something withheld. Most strings
-// cannot (no slash, no urn:, no #): they cost a scan or two. Not inlined:
-// its five copies cost the module more than 1 KB.
-//
-//go:noinline
-func (m *masker) hits(ref string) bool {
-	if ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") &&
-		!(len(m.r.gone.values) > 0 && strings.Contains(ref, "identifier=")) {
-		return false
-	}
+// cannot (no slash, no urn:, no #): they cost a scan or two.
+func (m *masker) hits(ref string) bool { return !m.cannotHit(ref) && m.named(ref) }
+
+// cannotHit is hits' first look: a string with no slash, no urn:, no #
+// (and no identifier= when identifiers are withheld) names nothing.
+func (m *masker) cannotHit(ref string) bool {
+	return ref == "" || strings.IndexByte(ref, '/') < 0 && ref[0] != '#' && !strings.Contains(ref, "urn:") &&
+		!(len(m.r.gone.values) > 0 && strings.Contains(ref, "identifier="))
+}
+
+// named is hits past its first look.
+func (m *masker) named(ref string) bool {
 	return m.r.gone.has(ref) || ref[0] == '#' && m.rel != nil && m.rel.removed[ref]
 }
 
