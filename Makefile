@@ -141,7 +141,9 @@ webcheck:
 # The engine does no I/O and keeps encoding/json off its paths. Nothing in
 # the WebAssembly module's whole dependency graph (go list -deps ./wasm for
 # wasip1) is one of those packages either (syscall aside: time needs it),
-# nor fmt, regexp or reflect, which cost module size.
+# nor fmt, regexp or reflect, which cost module size; nor does the module's
+# own code call what needs reflection (errors.As and errors.Is,
+# sort.Slice*): the packages that hold them are in the graph anyway.
 NOIO := os|os/exec|net|net/http|io/ioutil|encoding/json
 imports:
 	@bad="$$($(GO) list -f '{{range .Imports}}{{.}} {{end}}' ./engine/... | tr ' ' '\n' | grep -E '^($(NOIO)|syscall)$$' || true)"; \
@@ -150,6 +152,9 @@ imports:
 	bad="$$(echo "$$graph" | cut -d: -f1 | grep -E '^($(NOIO)|fmt|regexp|reflect)$$' || true)"; \
 	for p in $$bad; do echo "the WebAssembly module depends on $$p, imported by: $$(echo "$$graph" | grep -E " $$p( |$$)" | cut -d: -f1 | tr '\n' ' ')"; done; \
 	[ -z "$$bad" ]
+	@files="$$($(WASMFLAGS) $(GO) list -deps -f '{{if not .Standard}}{{$$d := .Dir}}{{range .GoFiles}}{{$$d}}/{{.}} {{end}}{{end}}' ./wasm)" || exit 1; \
+	bad="$$(grep -nE 'errors\.(As|Is)\(|sort\.Slice' $$files || true)"; \
+	if [ -n "$$bad" ]; then echo "errors.As, errors.Is and sort.Slice* bring reflection (internal/reflectlite, 16 KB gzip) into the module; use type assertions and sort.Stable:"; echo "$$bad"; exit 1; fi
 
 # Regenerate engine/cardinality_table.go from the R4 StructureDefinitions in
 # ../shared/data, and the embedded packs engine/packs/us-default.json and

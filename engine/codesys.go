@@ -184,7 +184,7 @@ func nearSystem(s string) string {
 	for a := range systemAliases {
 		aliases = append(aliases, a)
 	}
-	sort.SliceStable(aliases, func(i, j int) bool { return aliases[i] < aliases[j] })
+	sort.Stable(sort.StringSlice(aliases))
 	u := uriFold(s)
 	for _, a := range aliases {
 		if isAbsoluteURI(a) && uriFold(a) == u {

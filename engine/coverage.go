@@ -74,12 +74,19 @@ func (r *Rules) coverage() []RuleCoverage {
 		for t := range ru.resourceTypes {
 			c.ResourceTypes = append(c.ResourceTypes, t)
 		}
-		sort.SliceStable(c.ResourceTypes, func(i, j int) bool { return c.ResourceTypes[i] < c.ResourceTypes[j] })
+		sort.Stable(sort.StringSlice(c.ResourceTypes))
 		c.Path = strings.Join(ru.path, ".")
 		for _, s := range per[i] {
 			c.Systems = append(c.Systems, *s)
 		}
-		sort.SliceStable(c.Systems, func(i, j int) bool { return c.Systems[i].System < c.Systems[j].System })
+		sort.Stable(bySystem(c.Systems))
 	}
 	return out
 }
+
+// bySystem orders coverage by system (sort.Stable).
+type bySystem []SystemCoverage
+
+func (s bySystem) Len() int           { return len(s) }
+func (s bySystem) Less(i, j int) bool { return s[i].System < s[j].System }
+func (s bySystem) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }

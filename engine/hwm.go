@@ -387,9 +387,10 @@ func sortLabels(ls []label) {
 	// labels, and an insertion sort of all of them took seconds on 40,000.
 	if len(ls) > 12 {
 		// sort's one implementation for every element type keeps the
-		// module smaller than a generic one per type; it allocates, which
+		// module smaller than a generic one per type (and sort.Stable,
+		// unlike SliceStable, needs no reflection); it allocates, which
 		// the insertion sort below spares the few labels of most resources.
-		sort.SliceStable(ls, func(i, j int) bool { return labelLess(&ls[i], &ls[j]) })
+		sort.Stable(labelOrder(ls))
 		return
 	}
 	for i := 1; i < len(ls); i++ {
@@ -400,6 +401,13 @@ func sortLabels(ls []label) {
 }
 
 // labelLess orders labels by set, then code, then system.
+// labelOrder orders labels as labelLess does (sort.Stable).
+type labelOrder []label
+
+func (s labelOrder) Len() int           { return len(s) }
+func (s labelOrder) Less(i, j int) bool { return labelLess(&s[i], &s[j]) }
+func (s labelOrder) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+
 func labelLess(a, b *label) bool {
 	if a.set != b.set {
 		return a.set < b.set

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,8 +71,9 @@ func compileRules(packs []Pack) (*Rules, error) {
 		}
 		c.d = &d
 		if err := d.Parse(p.JSON, 256); err != nil {
-			var se *jsonx.SyntaxError
-			if errors.As(err, &se) {
+			// Parse returns its errors as they are: a type assertion, not
+			// errors.As, which would bring reflection into the module.
+			if se, ok := err.(*jsonx.SyntaxError); ok {
 				return nil, errorf(ErrInvalidRules, c.name+":"+lineCol(p.JSON, se.Offset)+": malformed JSON: "+se.Msg)
 			}
 			return nil, errorf(ErrInvalidRules, c.name+": JSON "+err.Error())

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"unsafe"
 
@@ -323,8 +322,7 @@ func parseErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	var de *jsonx.DepthError
-	if errors.As(err, &de) {
+	if _, ok := err.(*jsonx.DepthError); ok { // as Parse returns it (not errors.As: see compileRules)
 		return errorf(ErrTooDeep, "JSON "+err.Error())
 	}
 	return errorf(ErrInvalidJSON, "malformed JSON at "+err.Error())

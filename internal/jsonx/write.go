@@ -156,6 +156,13 @@ type Edit struct {
 	Text       []byte
 }
 
+// byStart orders edits by their start (sort.Stable).
+type byStart []Edit
+
+func (s byStart) Len() int           { return len(s) }
+func (s byStart) Less(i, j int) bool { return s[i].Start < s[j].Start }
+func (s byStart) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+
 // Apply appends src with the edits applied to dst. Edits must not overlap;
 // inserts at the same offset keep their order.
 func Apply(dst, src []byte, edits []Edit) []byte {
@@ -243,7 +250,8 @@ func SortEdits(edits []Edit) {
 	}
 	if !sorted {
 		// sort's one implementation for every element type keeps the
-		// module smaller than a generic one per type.
-		sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
+		// module smaller than a generic one per type, and sort.Stable,
+		// unlike SliceStable, needs no reflection.
+		sort.Stable(byStart(edits))
 	}
 }
