@@ -494,31 +494,16 @@ func writeEdits(w *jsonx.Writer, r *Result) {
 		case i >= 0:
 			e = r.edits[i]
 		}
-		at += utf16Len(src[pos:e.Start])
+		at += jsonx.UTF16Len(src[pos:e.Start])
 		w.BeginArray()
 		w.Int(at)
-		at += utf16Len(src[e.Start:e.End])
+		at += jsonx.UTF16Len(src[e.Start:e.End])
 		w.Int(at)
-		w.Int(utf16Len(e.Text))
+		w.Int(jsonx.UTF16Len(e.Text))
 		w.EndArray()
 		pos = e.End
 	}
 	w.EndArray()
-}
-
-// utf16Len is the length of UTF-8 text b in UTF-16 code units: one per
-// character, two for those past U+FFFF (4-byte sequences).
-func utf16Len(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c < 0x80 || c >= 0xc0 {
-			n++
-			if c >= 0xf0 {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 func writeReport(w *jsonx.Writer, o op, r *Report) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -81,5 +82,23 @@ func TestFlagged(t *testing.T) {
 	// A reused Doc forgets the marks of its last input.
 	if err := d.Parse([]byte(`{"a":{"x":"y"}}`), 10); err != nil || d.Flagged(0) {
 		t.Errorf("after a second Parse: Flagged %v, err %v, want false", d.Flagged(0), err)
+	}
+}
+
+// TestUTF16Len holds the word-at-a-time count against the UTF-16 encoding
+// itself, for text of every mix of one- to four-byte characters, at every
+// offset within a word.
+func TestUTF16Len(t *testing.T) {
+	chars := []string{"a", "\"", "é", "ߟ", "€", "\uffff", "😀", "\U0010ffff"}
+	for seed := 0; seed < 3000; seed++ {
+		var b strings.Builder
+		for k, x := 0, uint(seed); k < seed%40; k++ {
+			b.WriteString(chars[x%uint(len(chars))])
+			x = x*7 + uint(k) + 1
+		}
+		s := b.String()
+		if got, want := UTF16Len([]byte(s)), len(utf16.Encode([]rune(s))); got != want {
+			t.Fatalf("UTF16Len(%q) = %d, want %d", s, got, want)
+		}
 	}
 }

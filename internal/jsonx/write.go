@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"io"
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -254,4 +255,31 @@ func SortEdits(edits []Edit) {
 		// unlike SliceStable, needs no reflection.
 		sort.Stable(byStart(edits))
 	}
+}
+
+// UTF16Len is the length of UTF-8 text b in UTF-16 code units: one per
+// character, two for those past U+FFFF (4-byte sequences). It counts eight
+// bytes at a time: every byte but a continuation byte (10xxxxxx) starts a
+// character, and a 4-byte lead (11110xxx) starts two units.
+func UTF16Len(b []byte) int {
+	n, i := 0, 0
+	for ; i+8 <= len(b); i += 8 {
+		x := loadAt(b, i)
+		if x&hi == 0 {
+			n += 8
+			continue
+		}
+		cont := x &^ (x << 1) & hi
+		lead4 := x & (x << 1) & (x << 2) & (x << 3) & hi
+		n += 8 - bits.OnesCount64(cont) + bits.OnesCount64(lead4)
+	}
+	for _, c := range b[i:] {
+		if c < 0x80 || c >= 0xc0 {
+			n++
+			if c >= 0xf0 {
+				n++
+			}
+		}
+	}
+	return n
 }
