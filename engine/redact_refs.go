@@ -497,21 +497,6 @@ func neverRefers(name string) bool {
 	return among(name, "resourceType id system version fullUrl code status ")
 }
 
-// among reports whether name is one of the words of list, each followed by
-// a space. A string switch costs the module about ten times the bytes.
-//
-//go:noinline
-func among(name, list string) bool {
-	for len(list) > 0 {
-		i := strings.IndexByte(list, ' ')
-		if list[:i] == name {
-			return true
-		}
-		list = list[i+1:]
-	}
-	return false
-}
-
 func (m *masker) push(name string, i int) int {
 	m.trail = append(m.trail, crumb{name, i})
 	return len(m.trail) - 1

@@ -46,3 +46,19 @@ func wordPairs(s string) map[string]string {
 	}
 	return m
 }
+
+// among reports whether name is one of the words of list, each followed by
+// a space: for short lists off the hottest paths, where a string switch,
+// inlined at every call, would cost the module many times the bytes.
+//
+//go:noinline
+func among(name, list string) bool {
+	for len(list) > 0 {
+		i := strings.IndexByte(list, ' ')
+		if list[:i] == name {
+			return true
+		}
+		list = list[i+1:]
+	}
+	return false
+}
