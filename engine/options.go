@@ -200,6 +200,34 @@ func (l *codeList) has(system, code string) bool {
 	return l.anySystem[code] || l.exact[[2]string{system, code}]
 }
 
+// requestOptions is a request's options (member options of d, -1 when
+// absent) merged onto e's. A host sends the same options with request
+// after request, and merging them took a tenth of a small call in the
+// module, so the last options merged are kept, with a copy of their JSON
+// text that their strings alias (the request's buffer is the caller's),
+// and reused while the text and the engine are the same. A copy is
+// returned: rule packs sent with a request go into the copy.
+func (s *state) requestOptions(e *Engine, d *jsonx.Doc, options jsonx.Node) (Options, error) {
+	if options < 0 {
+		return mergeOptions(e.opts, d, options)
+	}
+	raw := d.Raw(options)
+	if s.optsFrom == e && string(raw) == string(s.optsText) {
+		return s.optsKept, nil
+	}
+	s.optsFrom = nil
+	s.optsText = append([]byte(nil), raw...) // a result may still alias the last copy
+	if err := s.optsDoc.Parse(s.optsText, limitMaxDepth+1); err != nil {
+		return Options{}, errorf(ErrInternal, "options: "+err.Error()) // parsed already, as part of the request
+	}
+	o, err := mergeOptions(e.opts, &s.optsDoc, 0)
+	if err != nil {
+		return o, err
+	}
+	s.optsFrom, s.optsKept = e, o
+	return o, nil
+}
+
 // mergeOptions applies a request's options object onto a copy of base; the
 // limits may only be lowered.
 func mergeOptions(base Options, d *jsonx.Doc, n jsonx.Node) (Options, error) {

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -69,3 +71,61 @@ func TestDefaultInheritIsACopy(t *testing.T) {
 		t.Error("DefaultInherit returned the engine's own list")
 	}
 }
+
+// A Session keeps the last request options it merged and reuses them while
+// the options text and the engine are the same (requestOptions). Every
+// answer must be what a fresh session gives the same request, whatever came
+// before it: options changed, dropped, sent with rule packs, reconfigured,
+// and the caller's request buffer reused and overwritten between calls.
+func TestKeptOptionsAnswerAsFresh(t *testing.T) {
+	ctx := context.Background()
+	hiv := `{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}],"text":"HIV infection"},"note":[{"text":"HIV"}]}`
+	pack := `{"name":"p","rules":[{"id":"r","labels":["PSY"],"codes":{"http://snomed.info/sct":["86406008"]}}]}`
+	requests := []string{
+		`{"op":"label","options":{"classifier":"first","omitCodes":["HIV"]}}`,
+		`{"op":"label","options":{"classifier":"first","omitCodes":["HIV"]}}`,
+		`{"op":"label","options":{"classifier":"second","textMatch":"all"}}`,
+		`{"op":"label","options":{"classifier":"second","textMatch":"all"}}`,
+		`{"op":"label"}`,
+		`{"op":"label","options":{"classifier":"second","textMatch":"all"}}`,
+		`{"op":"label","options":{"classifier":"second","textMatch":"all"},"rules":[` + jsonQuote(pack) + `]}`,
+		`{"op":"label","options":{"classifier":"second","textMatch":"all"}}`,
+		`{"op":"label","options":{"classifier":"x","maxDepth":0}}`,
+		`{"op":"label","options":{"classifier":"second","textMatch":"all"}}`,
+		`{"op":"configure","rules":[` + jsonQuote(pack) + `]}`,
+		`{"op":"label","options":{"classifier":"second","textMatch":"all"}}`,
+	}
+	var kept Session
+	buf := make([]byte, 0, 4096)
+	for i, r := range requests {
+		// The request sits at a different place in the caller's buffer each
+		// time, and what was there before is overwritten.
+		buf = append(buf[:0], make([]byte, i*7)...)
+		buf = append(buf, r...)
+		configure := strings.Contains(r, `"configure"`)
+		if !configure {
+			buf = append(append(buf, 0), hiv...)
+		}
+		got := string(kept.Do(ctx, buf[i*7:]))
+		for j := range buf {
+			buf[j] = 'X'
+		}
+		var fresh Session
+		for _, earlier := range requests[:i] {
+			if strings.Contains(earlier, `"configure"`) {
+				fresh.Do(ctx, []byte(earlier))
+			}
+		}
+		if configure {
+			if got != configured {
+				t.Fatalf("request %d %s: %s", i, r, got)
+			}
+			continue
+		}
+		if want := string(fresh.Do(ctx, []byte(r+"\x00"+hiv))); got != want {
+			t.Errorf("request %d %s:\n got %s\nwant %s", i, r, got, want)
+		}
+	}
+}
+
+func jsonQuote(s string) string { return string(jsonx.AppendString(nil, s)) }

@@ -127,6 +127,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 			return nil, err
 		}
 		sess.e, *o = ne, opConfigure
+		s.optsFrom, s.optsKept = nil, Options{} // nor the old engine's options
 		return nil, nil
 	}
 	var resource, options, rules, accessCtx jsonx.Node = -1, -1, -1, -1
@@ -169,7 +170,7 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 		return nil, errorf(ErrInvalidOption, "the request has no op; expected "+expectedOps())
 	}
 	// The request's options live in the state, not one allocation a call.
-	if s.reqOpts, err = mergeOptions(e.opts, d, options); err != nil {
+	if s.reqOpts, err = s.requestOptions(e, d, options); err != nil {
 		return nil, err
 	}
 	opts := &s.reqOpts

@@ -49,7 +49,13 @@ type buffers struct {
 	// caller the resource, so they allocate it (scratch is false).
 	scratch bool
 	// The protocol path's options, result and response writer, reused.
-	reqOpts         Options
+	reqOpts Options
+	// The last request options merged (requestOptions): from engine
+	// optsFrom, out of the JSON text optsText, parsed into optsDoc.
+	optsFrom        *Engine
+	optsText        []byte
+	optsDoc         jsonx.Doc
+	optsKept        Options
 	res             Result
 	rw              jsonx.Writer
 	split           bool // the request carried its resource after a NUL byte
