@@ -186,13 +186,15 @@ func (g *refSet) has(ref string) bool {
 	if g.full[base] {
 		return true
 	}
-	if tid := typeIDOf(base); tid != "" && g.typeID[tid] {
+	// typeID holds only Type/ids of types R4 knows: the type needs no
+	// look-up of its own here.
+	if tid := lastTwo(base); tid != "" && g.typeID[tid] {
 		return true
 	}
 	if len(g.values) > 0 && g.conditional(ref) {
 		return true
 	}
-	return g.mentions(ref)
+	return g.mentionsBut(ref, base)
 }
 
 // conditional reports whether ref is a conditional reference (a search, as
@@ -257,7 +259,12 @@ func unhex(c byte) int {
 // Type/id whose type is a run of letters starting with a capital and whose
 // id runs up to the first byte an id cannot hold (final full stops may be
 // punctuation), or a urn: fullUrl up to white space or punctuation.
-func (g *refSet) mentions(s string) bool {
+func (g *refSet) mentions(s string) bool { return g.mentionsBut(s, "") }
+
+// mentionsBut is mentions where a candidate that is looked, which has
+// has already looked up in full and (as Type/id) in typeID, is not looked
+// up again: a reference is most often one whole urn or Type/id.
+func (g *refSet) mentionsBut(s, looked string) bool {
 	if !g.empty() {
 		for i := strings.IndexByte(s, '/'); i > 0; {
 			j := i
@@ -271,7 +278,7 @@ func (g *refSet) mentions(s string) bool {
 				}
 				for ; k > i+1; k-- {
 					// A type the engine does not know is kept whole, in full.
-					if g.typeID[s[j:k]] || g.full[s[j:k]] {
+					if s[j:k] != looked && (g.typeID[s[j:k]] || g.full[s[j:k]]) {
 						return true
 					}
 					if s[k-1] != '.' {
@@ -298,7 +305,7 @@ func (g *refSet) mentions(s string) bool {
 				k++
 			}
 			for ; k > 4; k-- {
-				if g.full[rest[:k]] {
+				if rest[:k] != looked && g.full[rest[:k]] {
 					return true
 				}
 				if rest[k-1] != '.' {
@@ -346,15 +353,21 @@ func stripVersion(ref string) string {
 
 // typeIDOf returns the Type/id a reference ends in, or "".
 func typeIDOf(ref string) string {
+	tid := lastTwo(ref)
+	if i := strings.IndexByte(tid, '/'); i < 0 || !r4.Types[tid[:i]] {
+		return ""
+	}
+	return tid
+}
+
+// lastTwo returns the last two segments of a path, a/b, when the second is
+// not empty, or "".
+func lastTwo(ref string) string {
 	i := strings.LastIndexByte(ref, '/')
 	if i <= 0 || i == len(ref)-1 {
 		return ""
 	}
-	j := strings.LastIndexByte(ref[:i], '/') + 1
-	if !r4.Types[ref[j:i]] {
-		return ""
-	}
-	return ref[j:]
+	return ref[strings.LastIndexByte(ref[:i], '/')+1:]
 }
 
 // refKeyOf is the one form a reference is compared in: its Type/id when it
@@ -493,8 +506,25 @@ func skipString(name string, ext bool) bool {
 
 // neverRefers lists members whose strings are never references wherever
 // they sit. A narrative's div is not among them: the walk reads nested ones.
+//
+// Its one length compare for most names matters: the first look at a
+// resource (mayHit) asks it of every string that might be a reference.
+//
+//go:noinline
 func neverRefers(name string) bool {
-	return among(name, "resourceType id system version fullUrl code status ")
+	switch len(name) {
+	case 2:
+		return name == "id"
+	case 4:
+		return name == "code"
+	case 6:
+		return name == "system" || name == "status"
+	case 7:
+		return name == "version" || name == "fullUrl"
+	case 12:
+		return name == "resourceType"
+	}
+	return false
 }
 
 func (m *masker) push(name string, i int) int {
