@@ -15,7 +15,73 @@ import "github.com/seclabel/seclabel/internal/jsonx"
 // misplacedIn reports whether the input at n, parsed into d, may hold a
 // resource outside the places R4 holds one.
 func misplacedIn(d *jsonx.Doc, n jsonx.Node) bool {
-	return d.ResourceTypes > 1 && d.ResourceTypes > places(d, n, inResource, nil)
+	return d.ResourceTypes > 1 && d.ResourceTypes > placed(d, n, inResource)
+}
+
+// placed counts the members named resourceType of the resources in their
+// places within the object v in place p, at any depth, and of
+// ExampleScenario instances. Every Bundle is counted so: the walk looks
+// only at the members that can lead to a resource.
+func placed(d *jsonx.Doc, v jsonx.Node, p place) int {
+	if d.Kind(v) != jsonx.Object {
+		return 0
+	}
+	c, typ := 0, ""
+	if p == inResource {
+		typ = d.Str(d.Get(v, "resourceType"))
+	}
+	first, end := d.Range(v)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		x := k + 1
+		switch name := d.Str(k); p {
+		case inResource:
+			switch {
+			case name == "resourceType":
+				c++
+			case name == "contained":
+				c += placedItems(d, x, inResource)
+			case name == "entry" && typ == "Bundle":
+				c += placedItems(d, x, inEntry)
+			case name == "parameter" && typ == "Parameters":
+				c += placedItems(d, x, inParameter)
+			case name == "instance" && typ == "ExampleScenario":
+				c += placedItems(d, x, inInstance)
+			}
+		case inInstance:
+			if name == "resourceType" {
+				c++
+			}
+		case inEntry:
+			if name == "resource" {
+				c += placed(d, x, inResource)
+			} else if name == "response" {
+				c += placed(d, x, inResponse)
+			}
+		case inResponse:
+			if name == "outcome" {
+				c += placed(d, x, inResource)
+			}
+		case inParameter:
+			if name == "resource" {
+				c += placed(d, x, inResource)
+			} else if name == "part" {
+				c += placedItems(d, x, inParameter)
+			}
+		}
+	}
+	return c
+}
+
+// placedItems is placed over the items of an array (nothing for another
+// value).
+func placedItems(d *jsonx.Doc, arr jsonx.Node, p place) int {
+	c := 0
+	if d.Kind(arr) == jsonx.Array {
+		for it, e := d.Range(arr); it < e; it = d.Skip(it) {
+			c += placed(d, it, p)
+		}
+	}
+	return c
 }
 
 // eachMisplaced calls f for each object with a resourceType inside the
@@ -47,17 +113,15 @@ const (
 	inElement         // anything else
 )
 
-// places walks the object v in place p. It returns the members named
-// resourceType of the resources in their places, at any depth, and of
-// ExampleScenario instances. With f, it calls f for each object with a
-// resourceType in an element (and walks elements, which it skips without
-// f), and leaves the resources a Bundle or Parameters holds to their own
-// walk.
-func places(d *jsonx.Doc, v jsonx.Node, p place, f func(obj jsonx.Node)) int {
+// places walks the object v in place p, calling f for each object with a
+// resourceType in an element (and walking elements), and leaves the
+// resources a Bundle or Parameters holds to their own walk. It follows
+// the places placed counts in.
+func places(d *jsonx.Doc, v jsonx.Node, p place, f func(obj jsonx.Node)) {
 	if d.Kind(v) != jsonx.Object {
-		return 0
+		return
 	}
-	c, typ := 0, ""
+	typ := ""
 	switch p {
 	case inResource:
 		typ = d.Str(d.Get(v, "resourceType"))
@@ -73,15 +137,14 @@ func places(d *jsonx.Doc, v jsonx.Node, p place, f func(obj jsonx.Node)) int {
 		switch {
 		case p == inElement:
 		case name == "resourceType" && (p == inResource || p == inInstance):
-			c++
 			continue
 		case p == inResource && name == "contained":
 			// Not an array, or an item not an object, is unreadable by a
 			// rule of its own (label-shape).
-			d.Items(x, func(_ int, r jsonx.Node) bool { c += places(d, r, inResource, f); return true })
+			d.Items(x, func(_ int, r jsonx.Node) bool { places(d, r, inResource, f); return true })
 			continue
 		case p == inResource && typ == "Bundle" && name == "entry":
-			d.Items(x, func(_ int, e jsonx.Node) bool { c += places(d, e, inEntry, f); return true })
+			d.Items(x, func(_ int, e jsonx.Node) bool { places(d, e, inEntry, f); return true })
 			continue
 		case p == inResource && typ == "Parameters" && name == "parameter", p == inParameter && name == "part":
 			next, many = inParameter, true
@@ -93,25 +156,22 @@ func places(d *jsonx.Doc, v jsonx.Node, p place, f func(obj jsonx.Node)) int {
 			next, res = inResource, true
 		}
 		switch {
-		case res && f == nil:
-			c += places(d, x, inResource, nil)
 		case res:
 		case many && d.Kind(x) == jsonx.Array:
 			d.Items(x, func(_ int, it jsonx.Node) bool {
 				if d.Kind(it) == jsonx.Object {
-					c += places(d, it, next, f)
-				} else if f != nil {
+					places(d, it, next, f)
+				} else {
 					elements(d, it, f)
 				}
 				return true
 			})
 		case next != inElement && !many && d.Kind(x) == jsonx.Object:
-			c += places(d, x, next, f)
-		case f != nil:
+			places(d, x, next, f)
+		default:
 			elements(d, x, f)
 		}
 	}
-	return c
 }
 
 // elements walks what an element holds, for places.
