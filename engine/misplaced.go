@@ -20,8 +20,9 @@ func misplacedIn(d *jsonx.Doc, n jsonx.Node) bool {
 
 // placed counts the members named resourceType of the resources in their
 // places within the object v in place p, at any depth, and of
-// ExampleScenario instances. Every Bundle is counted so: the walk looks
-// only at the members that can lead to a resource.
+// ExampleScenario instances. Every Bundle is counted before any operation
+// runs on it, so the walk looks only at the members that can lead to a
+// resource.
 func placed(d *jsonx.Doc, v jsonx.Node, p place) int {
 	if d.Kind(v) != jsonx.Object {
 		return 0
@@ -115,8 +116,8 @@ const (
 
 // places walks the object v in place p, calling f for each object with a
 // resourceType in an element (and walking elements), and leaves the
-// resources a Bundle or Parameters holds to their own walk. It follows
-// the places placed counts in.
+// resources a Bundle or Parameters holds to their own walk. Its places
+// are placed's.
 func places(d *jsonx.Doc, v jsonx.Node, p place, f func(obj jsonx.Node)) {
 	if d.Kind(v) != jsonx.Object {
 		return
