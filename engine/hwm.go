@@ -400,7 +400,6 @@ func sortLabels(ls []label) {
 	}
 }
 
-// labelLess orders labels by set, then code, then system.
 // labelOrder orders labels as labelLess does (sort.Stable).
 type labelOrder []label
 
@@ -408,6 +407,7 @@ func (s labelOrder) Len() int           { return len(s) }
 func (s labelOrder) Less(i, j int) bool { return labelLess(&s[i], &s[j]) }
 func (s labelOrder) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
 
+// labelLess orders labels by set, then code, then system.
 func labelLess(a, b *label) bool {
 	if a.set != b.set {
 		return a.set < b.set
