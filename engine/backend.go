@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"strconv"
+	"sync"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
@@ -106,13 +107,26 @@ func (c AccessContext) marshalContext() []byte {
 	return w.B
 }
 
+// responseDocs keeps the tapes parseResponse reads responses with: a host
+// reads one per call, and for a small call a new tape cost as much as
+// reading it.
+var responseDocs = sync.Pool{New: func() any { return new(jsonx.Doc) }}
+
 // parseResponse is ParseResponse (api.go).
 func parseResponse(resp []byte) (*Result, error) {
 	var tail []byte
 	if i := bytes.IndexByte(resp, 0); i >= 0 {
 		resp, tail = resp[:i], resp[i+1:]
 	}
-	var d jsonx.Doc
+	d := responseDocs.Get().(*jsonx.Doc)
+	defer func() {
+		// What was read aliases resp, not the tape; a tape grown by a
+		// large report is let go.
+		d.Forget()
+		if d.Room() <= 1<<12 {
+			responseDocs.Put(d)
+		}
+	}()
 	if err := d.Parse(resp, limitMaxDepth+2); err != nil {
 		return nil, errorf(ErrInternal, "malformed response: "+err.Error())
 	}
@@ -136,9 +150,9 @@ func parseResponse(resp []byte) (*Result, error) {
 	case reportReaders[x.op] == nil:
 		return nil, errorf(ErrInternal, "WebAssembly builds of the engine read no responses")
 	}
-	reportReaders[x.op](&d, d.Get(0, "report"), &r.Report)
+	reportReaders[x.op](d, d.Get(0, "report"), &r.Report)
 	d.Items(d.Get(0, "diagnostics"), func(_ int, g jsonx.Node) bool {
-		r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: Severity(str(&d, g, "severity")), Code: DiagnosticCode(str(&d, g, "code")), Location: str(&d, g, "location"), Message: str(&d, g, "message")})
+		r.Diagnostics = append(r.Diagnostics, Diagnostic{Severity: Severity(str(d, g, "severity")), Code: DiagnosticCode(str(d, g, "code")), Location: str(d, g, "location"), Message: str(d, g, "message")})
 		return true
 	})
 	return r, nil

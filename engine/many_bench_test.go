@@ -118,6 +118,9 @@ func BenchmarkManyRedact100k(b *testing.B) {
 	benchMany(b, labeledMany(b, testenv.ManyConditions(100000)), doRedact)
 }
 func BenchmarkManyPlain100k(b *testing.B) { benchMany(b, testenv.ManyObservations(100000, 0), doLabel) }
+func BenchmarkManyObservationsRedact1k(b *testing.B) {
+	benchMany(b, labeledMany(b, testenv.ManyObservations(1000, 8)), doRedact)
+}
 func BenchmarkManyObservationsRedact100k(b *testing.B) {
 	benchMany(b, labeledMany(b, testenv.ManyObservations(100000, 8)), doRedact)
 }

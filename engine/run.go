@@ -155,7 +155,8 @@ func (e *Engine) putState(s *state) {
 	if cap(s.doc.Src) > 8<<20 || cap(s.req.Src) > 8<<20 {
 		return
 	}
-	s.doc.Src, s.req.Src = nil, nil
+	s.doc.Forget()
+	s.req.Forget()
 	if cap(s.texts) > bufferKept {
 		s.texts = nil // textBuf holds one member: it stays small
 	}

@@ -12,6 +12,15 @@ type Node = int
 // Len is the number of nodes on the tape.
 func (d *Doc) Len() int { return len(d.nodes) }
 
+// Forget lets go of the input, keeping the tape's room for the next Parse:
+// a Doc kept for reuse must not pin the last input.
+func (d *Doc) Forget() {
+	d.Src, d.src, d.nodes = nil, "", d.nodes[:0]
+}
+
+// Room is how many nodes the tape holds without growing.
+func (d *Doc) Room() int { return cap(d.nodes) }
+
 // Kind of node n, or 0 when n is absent.
 func (d *Doc) Kind(n Node) Kind {
 	if n < 0 {

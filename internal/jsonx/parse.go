@@ -227,12 +227,6 @@ type frame struct {
 	mask uint64 // its member-name bits and flags (see keyBits)
 }
 
-// run parses iteratively: containers push a frame on a stack, so deep input
-// costs heap, not goroutine stack, and depth is checked in one place.
-//
-// The innermost container lives in two locals (top and mask), the position,
-// tape and stack in locals written back on return: in WebAssembly every
-// access through p, or through the stack, is a load or a store.
 // growTape makes room on a full tape, at input position at of total bytes.
 // The first eighth of a large input grows it by doubling; past that, the
 // nodes read so far per byte read predict the whole tape, and it grows to
@@ -254,15 +248,26 @@ func growTape(nodes []node, at, total int) []node {
 	return append(make([]node, 0, want), nodes...)
 }
 
+// run parses iteratively: containers push a frame on a stack, so deep input
+// costs heap, not goroutine stack, and depth is checked in one place.
+//
+// The innermost container lives in two locals (top and mask), the position
+// and the tape in locals written back on return: in WebAssembly every
+// access through p is a load or a store. The stack of the containers
+// around it stays in p, touched only as one opens or closes, with its
+// depth in a local: the loop has more live values than WebAssembly
+// registers, and every one more is spilled to memory and reloaded.
 func (p *parser) run() error {
 	d := p.d
 	s := p.src
-	nodes, frames := d.nodes[:0], p.frames[:0]
+	nodes := d.nodes[:0]
+	p.frames = p.frames[:0]
+	depth := 0      // len(p.frames)
 	var top uint32  // tape index of the innermost open container
 	var mask uint64 // its mask: objectBit, member-name bits and count
 	i := skipWS(s, 0)
 	if i >= len(s) {
-		return p.finish(nodes, frames, i, "empty input")
+		return p.finish(nodes, i, "empty input")
 	}
 	for {
 		// One pass of the loop appends at most a value and a key.
@@ -273,28 +278,30 @@ func (p *parser) run() error {
 		}
 		// Expect a value at i.
 		if i >= len(s) {
-			return p.finish(nodes, frames, i, "unexpected end of input")
+			return p.finish(nodes, i, "unexpected end of input")
 		}
 		switch c := s[i]; c {
 		case '{', '[':
-			if len(frames) >= p.maxDepth {
-				return p.finishErr(nodes, frames, &DepthError{p.maxDepth})
+			if depth >= p.maxDepth {
+				return p.finishErr(nodes, &DepthError{p.maxDepth})
 			}
-			frames = append(frames, frame{top, mask})
+			p.frames = append(p.frames, frame{top, mask})
+			depth++
 			top, mask = uint32(len(nodes)), 0
 			k := Array
 			if c == '{' {
 				k, mask = Object, objectBit
 			}
-			nodes = append(nodes, node{kind: k, start: uint32(i)})
+			nodes = put(nodes, k, 0, uint32(i), 0, 0)
 			if i = skipIndent(s, i+1); i < len(s) && s[i] <= ' ' {
 				i = skipWS(s, i)
 			}
 			if i < len(s) && s[i] == c+2 { // '{'+2 is '}', '['+2 is ']'
 				i++
 				nodes[top].end, nodes[top].next = uint32(i), uint32(len(nodes))
-				f := frames[len(frames)-1]
-				frames = frames[:len(frames)-1]
+				depth--
+				f := p.frames[depth]
+				p.frames = p.frames[:depth]
 				top, mask = f.top, f.mask
 				goto afterValue
 			}
@@ -310,11 +317,11 @@ func (p *parser) run() error {
 			} else {
 				end, e, bad := scanString(s, i)
 				if bad != "" {
-					return p.finish(nodes, frames, end, bad)
+					return p.finish(nodes, end, bad)
 				}
 				i, esc = end, e
 			}
-			nodes = append(nodes, node{kind: String, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
+			nodes = put(nodes, String, strFlags(esc), uint32(start), uint32(i), uint32(len(nodes)+1))
 			if n := i - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
 				if string(s[start+1:i-1]) == d.Watch || esc != 0 && string(Unescape(nil, s[start+1:i-1])) == d.Watch {
 					d.Watched = true
@@ -329,19 +336,19 @@ func (p *parser) run() error {
 				word, k = "null", Null
 			}
 			if len(s)-i < len(word) || string(s[i:i+len(word)]) != word {
-				return p.finish(nodes, frames, i, "invalid literal")
+				return p.finish(nodes, i, "invalid literal")
 			}
-			nodes = append(nodes, node{kind: k, start: uint32(i), end: uint32(i + len(word)), next: uint32(len(nodes) + 1)})
+			nodes = put(nodes, k, 0, uint32(i), uint32(i+len(word)), uint32(len(nodes)+1))
 			i += len(word)
 		default:
 			if c != '-' && (c < '0' || c > '9') {
-				return p.finish(nodes, frames, i, "unexpected character "+string(AppendString(nil, string(rune(c)))))
+				return p.finish(nodes, i, "unexpected character "+string(AppendString(nil, string(rune(c)))))
 			}
 			end, bad := scanNumber(s, i)
 			if bad != "" {
-				return p.finish(nodes, frames, end, bad)
+				return p.finish(nodes, end, bad)
 			}
-			nodes = append(nodes, node{kind: Number, start: uint32(i), end: uint32(end), next: uint32(len(nodes) + 1)})
+			nodes = put(nodes, Number, 0, uint32(i), uint32(end), uint32(len(nodes)+1))
 			i = end
 		}
 	afterValue:
@@ -352,14 +359,14 @@ func (p *parser) run() error {
 			if i < len(s) && s[i] <= ' ' {
 				i = skipWS(s, i)
 			}
-			if len(frames) == 0 {
+			if depth == 0 {
 				if i != len(s) {
-					return p.finish(nodes, frames, i, "unexpected data after the JSON value")
+					return p.finish(nodes, i, "unexpected data after the JSON value")
 				}
-				return p.finishErr(nodes, frames, nil)
+				return p.finishErr(nodes, nil)
 			}
 			if i >= len(s) {
-				return p.finish(nodes, frames, i, "unexpected end of input")
+				return p.finish(nodes, i, "unexpected end of input")
 			}
 			c := s[i]
 			if c == ',' {
@@ -377,25 +384,26 @@ func (p *parser) run() error {
 				if mask&dupSuspect != 0 {
 					d.nodes = nodes
 					if err := p.checkDuplicates(int(top)); err != nil {
-						return p.finishErr(nodes, frames, err)
+						return p.finishErr(nodes, err)
 					}
 				}
-				f := frames[len(frames)-1]
-				frames = frames[:len(frames)-1]
+				depth--
+				f := p.frames[depth]
+				p.frames = p.frames[:depth]
 				top, mask = f.top, f.mask
 				continue
 			}
 			if mask&objectBit != 0 {
-				return p.finish(nodes, frames, i, "expected ',' or '}'")
+				return p.finish(nodes, i, "expected ',' or '}'")
 			}
-			return p.finish(nodes, frames, i, "expected ',' or ']'")
+			return p.finish(nodes, i, "expected ',' or ']'")
 		}
 		continue
 
 	memberName:
 		// A member name, ':' and the white space before its value.
 		if i >= len(s) || s[i] != '"' {
-			return p.finish(nodes, frames, i, "expected a member name")
+			return p.finish(nodes, i, "expected a member name")
 		}
 		{
 			start := i
@@ -405,11 +413,11 @@ func (p *parser) run() error {
 			} else {
 				end, e, bad := scanString(s, i)
 				if bad != "" {
-					return p.finish(nodes, frames, end, bad)
+					return p.finish(nodes, end, bad)
 				}
 				i, esc = end, e
 			}
-			nodes = append(nodes, node{kind: Key, flags: strFlags(esc), start: uint32(start), end: uint32(i), next: uint32(len(nodes) + 1)})
+			nodes = put(nodes, Key, strFlags(esc), uint32(start), uint32(i), uint32(len(nodes)+1))
 			if c := s[start+1]; c == '_' || c == '\\' {
 				d.Underscored = true
 				nodes[len(nodes)-1].flags |= flagMarked
@@ -430,7 +438,7 @@ func (p *parser) run() error {
 				bit := keyBit(key)
 				if mask&bit != 0 && earlierName(s, nodes, int(top), len(nodes)-1, key) {
 					d.nodes = nodes
-					return p.finishErr(nodes, frames, p.duplicate(len(nodes)-1))
+					return p.finishErr(nodes, p.duplicate(len(nodes)-1))
 				}
 				mask = (mask | bit) + 1<<keyCountShift
 			}
@@ -438,7 +446,7 @@ func (p *parser) run() error {
 				i = skipWS(s, i)
 			}
 			if i >= len(s) || s[i] != ':' {
-				return p.finish(nodes, frames, i, "expected ':'")
+				return p.finish(nodes, i, "expected ':'")
 			}
 			if i++; i < len(s) && s[i] == ' ' {
 				i++
@@ -448,6 +456,16 @@ func (p *parser) run() error {
 			}
 		}
 	}
+}
+
+// put appends a node to a tape with room for it (run keeps room for two):
+// written field by field in place, where append of a node value builds
+// it in a temporary first, which in WebAssembly is memory traffic.
+func put(nodes []node, k Kind, flags uint8, start, end, next uint32) []node {
+	nodes = nodes[:len(nodes)+1]
+	nd := &nodes[len(nodes)-1]
+	nd.kind, nd.flags, nd.start, nd.end, nd.next = k, flags, start, end, next
+	return nodes
 }
 
 // stringStop returns the index of the first quote, backslash, control byte
@@ -530,15 +548,21 @@ func (p *parser) duplicate(k int) error {
 	return &SyntaxError{int(p.d.nodes[k].start), "duplicate member name " + string(AppendString(nil, p.d.Str(k)))}
 }
 
-// finish hands the tape and stacks back to the Doc and fails at offset at.
-func (p *parser) finish(nodes []node, frames []frame, at int, msg string) error {
+// finish hands the tape back to the Doc and fails at offset at. Not
+// inlined, nor is finishErr: the parser's many ways out are cold, and
+// inlined they made its loop several times larger.
+//
+//go:noinline
+func (p *parser) finish(nodes []node, at int, msg string) error {
 	p.pos = at
-	return p.finishErr(nodes, frames, p.fail(msg))
+	return p.finishErr(nodes, p.fail(msg))
 }
 
-// finishErr hands the tape and stacks back to the Doc and returns err.
-func (p *parser) finishErr(nodes []node, frames []frame, err error) error {
-	p.d.nodes, p.frames = nodes, frames
+// finishErr hands the tape back to the Doc and returns err.
+//
+//go:noinline
+func (p *parser) finishErr(nodes []node, err error) error {
+	p.d.nodes = nodes
 	return err
 }
 
