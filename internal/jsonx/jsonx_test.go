@@ -453,3 +453,25 @@ func TestResourceTypes(t *testing.T) {
 		t.Error("ResourceTypes outlived its parse")
 	}
 }
+
+// A Doc kept for reuse holds nothing of its last input after Forget, keeps
+// its tape's room, and reads the next input as a fresh Doc does.
+func TestForgetKeepsRoomNotInput(t *testing.T) {
+	var d Doc
+	first := []byte(`{"a":[1,2,{"b":"c"}],"d":"e"}`)
+	if err := d.Parse(first, 10); err != nil {
+		t.Fatal(err)
+	}
+	room := d.Room()
+	d.Forget()
+	if d.Src != nil || d.src != "" || d.Len() != 0 || d.Room() != room {
+		t.Fatalf("after Forget: Src %q, src %q, %d nodes, room %d (want nil, empty, 0, %d)", d.Src, d.src, d.Len(), d.Room(), room)
+	}
+	second := []byte(`{"x":"y"}`)
+	if err := d.Parse(second, 10); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Str(d.Get(0, "x")); got != "y" || d.Get(0, "a") >= 0 || d.Len() != 3 {
+		t.Errorf("second parse: x=%q, a at %d, %d nodes", got, d.Get(0, "a"), d.Len())
+	}
+}
