@@ -12,3 +12,10 @@ func load64(b []byte) uint64 {
 
 // loadAt is load64(s[i:]).
 func loadAt(s []byte, i int) uint64 { return load64(s[i:]) }
+
+// loadStr is loadAt on a string.
+func loadStr(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}

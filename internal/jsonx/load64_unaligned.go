@@ -20,3 +20,8 @@ func load64(b []byte) uint64 {
 func loadAt(s []byte, i int) uint64 {
 	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s)), i))
 }
+
+// loadStr is loadAt on a string.
+func loadStr(s string, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
+}

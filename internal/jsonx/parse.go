@@ -119,7 +119,7 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 	// be above 0x7F), so a valid input is read once. Any failure looks at
 	// the whole input, so that invalid UTF-8 anywhere is the error reported,
 	// whatever the parser met first.
-	p := parser{d: d, src: src, maxDepth: maxDepth, keys: d.keys[:0], frames: d.frames[:0]}
+	p := parser{d: d, maxDepth: maxDepth, keys: d.keys[:0], frames: d.frames[:0]}
 	defer func() { d.keys, d.frames = p.keys, p.frames }()
 	if err := p.run(); err != nil {
 		d.nodes = d.nodes[:0]
@@ -142,9 +142,10 @@ func firstInvalidUTF8(b []byte) int {
 	return 0
 }
 
+// The parser reads d.src, the input as a string: a string is a pointer
+// and a length, a slice one word more to keep in a register.
 type parser struct {
 	d        *Doc
-	src      []byte
 	pos      int
 	maxDepth int
 	keys     []int
@@ -155,7 +156,7 @@ func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
 
 // skipWS returns the index of the first byte at or after i that is not
 // JSON white space.
-func skipWS(s []byte, i int) int {
+func skipWS(s string, i int) int {
 	for i < len(s) {
 		c := s[i]
 		if c > ' ' || c != ' ' && c != '\n' && c != '\r' && c != '\t' {
@@ -166,7 +167,7 @@ func skipWS(s []byte, i int) int {
 		// spaces a word at a time, the last word's share counted from its
 		// first non-space byte rather than byte by byte.
 		for i+8 <= len(s) {
-			if m := load64(s[i:]) ^ (lo * ' '); m != 0 {
+			if m := loadStr(s, i) ^ (lo * ' '); m != 0 {
 				i += firstByte(m)
 				break
 			}
@@ -197,7 +198,7 @@ const (
 
 // keyBit is the bit of a member name, chosen by its length and its first
 // and last bytes: two names with different bits differ.
-func keyBit(name []byte) uint64 {
+func keyBit(name string) uint64 {
 	h := len(name) * 31
 	if len(name) > 0 {
 		h += int(name[0])*7 + int(name[len(name)-1])
@@ -207,17 +208,22 @@ func keyBit(name []byte) uint64 {
 
 // earlierName reports whether a member before the key node at upto in the
 // object at obj has the (decoded) name key.
-func earlierName(s []byte, nodes []node, obj, upto int, key []byte) bool {
+func earlierName(s string, nodes []node, obj, upto int, key string) bool {
 	for k := obj + 1; k < upto; k = int(nodes[k+1].next) {
 		raw := s[nodes[k].start+1 : nodes[k].end-1]
 		if nodes[k].flags&flagEscaped != 0 {
-			raw = Unescape(nil, raw)
+			raw = unescaped(raw)
 		}
-		if string(raw) == string(key) {
+		if raw == key {
 			return true
 		}
 	}
 	return false
+}
+
+// unescaped is the decoded text of a string's or name's content s.
+func unescaped(s string) string {
+	return string(Unescape(nil, unsafe.Slice(unsafe.StringData(s), len(s))))
 }
 
 // frame is an open container saved on the parser's stack while a container
@@ -259,7 +265,7 @@ func growTape(nodes []node, at, total int) []node {
 // registers, and every one more is spilled to memory and reloaded.
 func (p *parser) run() error {
 	d := p.d
-	s := p.src
+	s := d.src
 	nodes := d.nodes[:0]
 	p.frames = p.frames[:0]
 	depth := 0      // len(p.frames)
@@ -323,7 +329,7 @@ func (p *parser) run() error {
 			}
 			nodes = put(nodes, String, strFlags(esc), uint32(start), uint32(i), uint32(len(nodes)+1))
 			if n := i - start - 2; d.Watch != "" && (n == len(d.Watch) || esc != 0 && n > len(d.Watch)) {
-				if string(s[start+1:i-1]) == d.Watch || esc != 0 && string(Unescape(nil, s[start+1:i-1])) == d.Watch {
+				if string(s[start+1:i-1]) == d.Watch || esc != 0 && unescaped(s[start+1:i-1]) == d.Watch {
 					d.Watched = true
 					nodes[len(nodes)-1].flags |= flagMarked
 				}
@@ -423,7 +429,7 @@ func (p *parser) run() error {
 				nodes[len(nodes)-1].flags |= flagMarked
 			}
 			if n := i - start - 2; n == len("resourceType") && string(s[start+1:i-1]) == "resourceType" ||
-				esc != 0 && n > len("resourceType") && string(Unescape(nil, s[start+1:i-1])) == "resourceType" {
+				esc != 0 && n > len("resourceType") && unescaped(s[start+1:i-1]) == "resourceType" {
 				d.ResourceTypes++
 			}
 			switch {
@@ -433,7 +439,7 @@ func (p *parser) run() error {
 			default:
 				key := s[start+1 : i-1]
 				if esc != 0 {
-					key = Unescape(nil, key)
+					key = unescaped(key)
 				}
 				bit := keyBit(key)
 				if mask&bit != 0 && earlierName(s, nodes, int(top), len(nodes)-1, key) {
@@ -474,11 +480,11 @@ func put(nodes []node, k Kind, flags uint8, start, end, next uint32) []node {
 // not at least eight bytes before the end of s. It is small enough to be
 // inlined: the common string, without escapes, costs no call, and a call
 // in WebAssembly spills and reloads every live value.
-func stringStop(s []byte, i int) int {
+func stringStop(s string, i int) int {
 	for i++; i+8 <= len(s); i += 8 {
 		// specials(x), written out: called here, inlined twice over into
 		// the parser's loop, it makes the module 5% slower in wazero.
-		x := loadAt(s, i)
+		x := loadStr(s, i)
 		q, b := x^(lo*'"'), x^(lo*'\\')
 		if m := ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x | x) & hi; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
@@ -490,11 +496,11 @@ func stringStop(s []byte, i int) int {
 // skipIndent skips a newline and the spaces after it, as pretty-printed
 // JSON has after a comma; anything else is left to skipWS. Small enough to
 // be inlined.
-func skipIndent(s []byte, i int) int {
+func skipIndent(s string, i int) int {
 	if i < len(s) && s[i] == '\n' {
 		i++
 		for i+8 <= len(s) {
-			if m := loadAt(s, i) ^ (lo * ' '); m != 0 {
+			if m := loadStr(s, i) ^ (lo * ' '); m != 0 {
 				return i + firstByte(m)
 			}
 			i += 8
@@ -568,7 +574,7 @@ func (p *parser) finishErr(nodes []node, err error) error {
 
 // scanNumber scans the number that starts at i and returns the index just
 // past it, or, when bad is set, the offset of the problem.
-func scanNumber(s []byte, i int) (end int, bad string) {
+func scanNumber(s string, i int) (end int, bad string) {
 	if s[i] == '-' {
 		i++
 	}
@@ -610,7 +616,7 @@ func scanNumber(s []byte, i int) (end int, bad string) {
 // scanString scans the string whose opening quote is at i. It returns the
 // index just past the closing quote and whether the string has escapes, or,
 // when bad is set, the offset of the problem.
-func scanString(s []byte, i int) (end int, esc uint8, bad string) {
+func scanString(s string, i int) (end int, esc uint8, bad string) {
 	start := i
 	high := false // some byte above 0x7F: the string's UTF-8 is checked at its end
 	i++
@@ -618,7 +624,7 @@ func scanString(s []byte, i int) (end int, esc uint8, bad string) {
 		// Fast scan over plain bytes, eight at a time while no byte is a
 		// quote, a backslash or a control character (specials).
 		for i+8 <= len(s) {
-			if m := specials(load64(s[i:])); m != 0 {
+			if m := specials(loadStr(s, i)); m != 0 {
 				i += firstByte(m)
 				goto special
 			}
@@ -637,7 +643,7 @@ func scanString(s []byte, i int) (end int, esc uint8, bad string) {
 	special:
 		switch c := s[i]; {
 		case c == '"':
-			if high && !utf8.Valid(s[start:i]) {
+			if high && !utf8.ValidString(s[start:i]) {
 				return start, 0, "invalid UTF-8"
 			}
 			return i + 1, esc, ""
@@ -684,7 +690,7 @@ func specials(x uint64) uint64 {
 	return ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x | x) & hi
 }
 
-func isHex4(b []byte) bool {
+func isHex4(b string) bool {
 	for _, c := range b[:4] {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
