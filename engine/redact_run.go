@@ -188,7 +188,8 @@ func kindName(k jsonx.Kind) string {
 // false when the resource is withheld, and reports it.
 func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label, gate bool) bool {
 	d := r.d
-	typ := d.Str(d.Get(n, "resourceType"))
+	h := headsOf(d, n)
+	typ := d.Str(h.typ)
 	if typ == "Bundle" {
 		return r.bundle(n, loc, fullURL, inherited)
 	}
@@ -196,7 +197,7 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 	// resource is judged: nested calls push above them and pop back.
 	s := r.s
 	start := len(s.labels)
-	s.labels = r.resourceLevel(n, r.level(), append(s.labels, inherited...))
+	s.labels = r.levelOf(n, h, r.level(), append(s.labels, inherited...))
 	eff := s.labels[start:len(s.labels):len(s.labels)]
 	defer func() { s.labels = s.labels[:start] }()
 	why, reason := r.s.judge(eff, typ)
@@ -244,7 +245,7 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 		// No inline label in the resource (nor a _x member, which may
 		// hold one or be unreadable): only contained and nested resources
 		// can take anything away.
-		if c := d.Get(n, "contained"); c >= 0 {
+		if c := h.contained; c >= 0 {
 			r.contained(c, eff, loc)
 		}
 		if typ == "Parameters" {

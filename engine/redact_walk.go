@@ -274,17 +274,51 @@ func codings(d *jsonx.Doc, arr jsonx.Node, src labelSource, lvl uint32, out []la
 // Composition.confidentiality, each read fail closed; a contained member
 // that is not an array cannot be judged and counts as unreadable too.
 func (r *redactor) resourceLevel(n jsonx.Node, lvl uint32, out []label) []label {
+	return r.levelOf(n, headsOf(r.d, n), lvl, out)
+}
+
+// heads are the members of a resource that judging it reads by name.
+type heads struct{ meta, typ, conf, secLabel, contained jsonx.Node }
+
+// headsOf finds them in one pass over the resource's members: every
+// resource is read so, most of them small, and a lookup per name would
+// pass over their members once each.
+func headsOf(d *jsonx.Doc, n jsonx.Node) heads {
+	h := heads{-1, -1, -1, -1, -1}
+	if d.Kind(n) != jsonx.Object {
+		return h
+	}
+	first, end := d.Range(n)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		switch d.Str(k) {
+		case "meta":
+			h.meta = k + 1
+		case "resourceType":
+			h.typ = k + 1
+		case "confidentiality":
+			h.conf = k + 1
+		case "securityLabel":
+			h.secLabel = k + 1
+		case "contained":
+			h.contained = k + 1
+		}
+	}
+	return h
+}
+
+// levelOf is resourceLevel with the resource's heads found.
+func (r *redactor) levelOf(n jsonx.Node, h heads, lvl uint32, out []label) []label {
 	d := r.d
-	meta := d.Get(n, "meta")
+	meta := h.meta
 	switch d.Kind(meta) {
 	case 0, jsonx.Object:
 		out = codings(d, d.Get(meta, "security"), srcMeta, lvl, out)
 	default:
 		out = append(out, shapeLabel(meta, srcMeta, lvl))
 	}
-	switch d.Str(d.Get(n, "resourceType")) {
+	switch d.Str(h.typ) {
 	case "Composition":
-		if c := d.Get(n, "confidentiality"); c >= 0 && !r.docComps[n] {
+		if c := h.conf; c >= 0 && !r.docComps[n] {
 			if !d.IsStr(c) {
 				out = append(out, shapeLabel(c, srcComposition, lvl))
 			} else {
@@ -298,7 +332,7 @@ func (r *redactor) resourceLevel(n jsonx.Node, lvl uint32, out []label) []label 
 			}
 		}
 	case "DocumentReference":
-		sl := d.Get(n, "securityLabel")
+		sl := h.secLabel
 		if d.Kind(sl) != jsonx.Array && sl >= 0 {
 			out = append(out, shapeLabel(sl, srcSecurityLabel, lvl))
 			break
@@ -312,7 +346,7 @@ func (r *redactor) resourceLevel(n jsonx.Node, lvl uint32, out []label) []label 
 			out = codings(d, d.Get(cc, "coding"), srcSecurityLabel, lvl, out)
 		}
 	}
-	if c := d.Get(n, "contained"); c >= 0 && d.Kind(c) != jsonx.Array {
+	if c := h.contained; c >= 0 && d.Kind(c) != jsonx.Array {
 		out = append(out, shapeLabel(c, srcContained, lvl))
 	}
 	if r.s.misplaced {
