@@ -17,12 +17,37 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 	// action and its dirty path): maps grown from empty by rehashing would
 	// allocate several times what a Bundle of many small entries needs.
 	hint := d.Count(d.Get(n, "entry"))
+	// The maps are the state's, kept for the next call: they are cleared
+	// when the call ends (their keys alias the input) and when another
+	// round starts. Clearing costs a map's size, so maps made for many
+	// more entries than this call's are made anew, and none made for more
+	// than mapsKept entries is kept.
+	acts, full, typeID := s.acts, s.refFull, s.refTypeID
+	if acts == nil || hint < s.mapsFor/8 {
+		acts, full, typeID = make(map[jsonx.Node]action, hint), make(map[string]bool, hint), make(map[string]bool, hint)
+		s.mapsFor = hint
+	}
+	defer func() {
+		if s.mapsFor = max(s.mapsFor, hint); s.mapsFor > mapsKept {
+			s.acts, s.refFull, s.refTypeID, s.mapsFor = nil, nil, nil, 0
+			return
+		}
+		clear(acts)
+		clear(full)
+		clear(typeID)
+		s.acts, s.refFull, s.refTypeID = acts, full, typeID
+	}()
 	var r *redactor
 	var ok bool
 	var later map[jsonx.Node]string
 	for round := 0; ; round++ {
-		r = &redactor{s: s, d: d, root: n, acts: make(map[jsonx.Node]action, hint), adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len()), later: later}
-		r.gone.hint = hint
+		if round > 0 {
+			clear(acts)
+			clear(full)
+			clear(typeID)
+		}
+		r = &redactor{s: s, d: d, root: n, acts: acts, adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len()), later: later}
+		r.gone.hint, r.gone.full, r.gone.typeID = hint, full, typeID
 		for _, ref := range s.access.withheldRefs {
 			r.gone.add(ref)
 		}
@@ -64,6 +89,10 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 	}
 	return s.keepResult(r.render(s.resultBuf(len(d.Raw(n))), n)), nil
 }
+
+// mapsKept is the most entries a Bundle may have for the redaction walk's
+// maps to be kept for the next call.
+const mapsKept = 4096
 
 // nilIfEmpty keeps empty lists nil, as a Result read back from the protocol has them.
 func nilIfEmpty(s []string) []string {
@@ -557,15 +586,24 @@ func (r *redactor) writeMarks() {
 		}
 		for _, g := range run.entries {
 			// Each resource of the entry without a confidentiality counts
-			// as the default, as an entry alone does.
-			ls := orDefault(s.opts, r.finalLabels(g.first))
-			for _, rel := range g.more {
-				ls = append(ls, orDefault(s.opts, r.finalLabels(rel))...)
+			// as the default, as an entry alone does. The labels are
+			// gathered in one buffer for all entries: addEntry keeps none.
+			ls := r.labelBuf[:0]
+			for i := -1; i < len(g.more); i++ {
+				rel := g.first
+				if i >= 0 {
+					rel = g.more[i]
+				}
+				start := len(ls)
+				if ls = r.finalLabels(ls, rel); !hasConfidentiality(ls[start:]) {
+					ls = append(ls, defaultConfidentiality(s.opts))
+				}
 			}
 			for _, in := range g.runs {
 				ls = append(ls, in.final...)
 			}
 			env.addEntry(s.opts, ls)
+			r.labelBuf = ls
 		}
 		for _, in := range run.nested {
 			env.addEntry(s.opts, in.final)
@@ -624,13 +662,15 @@ func wholeNumber(d *jsonx.Doc, n jsonx.Node) (int, bool) {
 	return whole(text)
 }
 
-// finalLabels are a released resource's labels after redaction, for the
-// mark: its resource-level labels, the inline labels that stay, and kept
+// finalLabels appends to dst a released resource's labels after
+// redaction, for the mark: its resource-level labels, the inline labels that stay, and kept
 // contained resources' own labels. In a document the Composition's
 // confidentiality is the mark itself and does not count.
-func (r *redactor) finalLabels(rel *released) []label {
-	var ls []label
-	for _, l := range r.resourceLevel(rel.n, 0, nil) {
+func (r *redactor) finalLabels(dst []label, rel *released) []label {
+	start := len(dst)
+	dst = r.resourceLevel(rel.n, 0, dst)
+	ls := dst[:start] // filtered in place: it never passes what is read
+	for _, l := range dst[start:] {
 		if l.bad != 0 && l.code == "" {
 			continue
 		}
@@ -733,7 +773,7 @@ func (r *redactor) redactedSecurity(rel *released) []byte {
 	var w jsonx.Writer
 	w.BeginArray()
 	has, conf := false, -1
-	for _, l := range r.finalLabels(rel) {
+	for _, l := range r.finalLabels(nil, rel) {
 		if l.bad == 0 {
 			conf = max(conf, l.rank())
 		}
@@ -864,14 +904,6 @@ func hasConfidentiality(ls []label) bool {
 		}
 	}
 	return false
-}
-
-// orDefault is ls with the default confidentiality added when it has none.
-func orDefault(o *Options, ls []label) []label {
-	if hasConfidentiality(ls) {
-		return ls
-	}
-	return append(ls, defaultConfidentiality(o))
 }
 
 func defaultConfidentiality(o *Options) label {

@@ -66,6 +66,8 @@ type redactor struct {
 	// docComps are the Compositions of documents, whose confidentiality
 	// is the document's mark rather than a label of their own.
 	docComps map[jsonx.Node]bool
+	// labelBuf is where writeMarks gathers an entry's labels.
+	labelBuf []label
 	// later are the resources to withhold, with why: found released in
 	// an earlier round though another version of them, or what stands for
 	// a Binary (securityContext) or holds it as an attachment, was
@@ -144,7 +146,12 @@ func (r *redactor) mark(n jsonx.Node) {
 		return
 	}
 	if r.parent == nil {
-		r.parent = make([]int32, d.Len())
+		// Kept by the state for the next call: every node below the root
+		// is written here, and the root's own entry is never read.
+		if cap(r.s.parents) < d.Len() {
+			r.s.parents = make([]int32, d.Len())
+		}
+		r.parent = r.s.parents[:d.Len()]
 		for c, end := r.root, d.Skip(r.root); c < end; c++ {
 			first, last := d.Range(c)
 			object := d.Kind(c) == jsonx.Object

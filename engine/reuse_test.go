@@ -166,3 +166,37 @@ func TestResultsOutliveLaterCalls(t *testing.T) {
 		}
 	}
 }
+
+// What an engine keeps between calls for speed (its scratch: the tapes,
+// the redaction walk's maps and parent index) holds nothing of one call
+// into the next: one engine answers every golden request, in order and
+// then in reverse, as a fresh engine answers each on its own.
+func TestKeptScratchAnswersAsFresh(t *testing.T) {
+	cases := golden.All(t)
+	ctx := context.Background()
+	one, err := engine.New(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := make([]int, 0, 2*len(cases))
+	for i := range cases {
+		order = append(order, i)
+	}
+	for i := len(cases) - 1; i >= 0; i-- {
+		order = append(order, i)
+	}
+	fresh := make([][]byte, len(cases))
+	for _, i := range order {
+		c := cases[i]
+		if fresh[i] == nil {
+			e, err := engine.New(engine.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh[i] = e.Do(ctx, c.Request)
+		}
+		if got := one.Do(ctx, c.Request); !bytes.Equal(got, fresh[i]) {
+			t.Errorf("%s: after other calls on the same engine:\n%s\nalone:\n%s", c.Note, got, fresh[i])
+		}
+	}
+}

@@ -65,7 +65,13 @@ type buffers struct {
 	// [pendStart, pendEnd) of doc with the edits, written in pieces.
 	stream, pending    bool
 	pendStart, pendEnd int
-	span               [2]int // the resource's bytes in the input, for result
+	span               [2]int  // the resource's bytes in the input, for result
+	parents            []int32 // the redaction walk's parent index (redactor.mark)
+	// The redaction walk's actions and the reference forms of what it
+	// withholds (redactTop).
+	acts               map[jsonx.Node]action
+	refFull, refTypeID map[string]bool
+	mapsFor            int // the most entries they were made or used for
 }
 
 // labeler is labeling's scratch space (label.go, refs.go).
@@ -166,6 +172,9 @@ func (e *Engine) putState(s *state) {
 	}
 	if cap(s.respBuf) > bufferKept {
 		s.respBuf = nil
+	}
+	if cap(s.parents) > bufferKept/4 {
+		s.parents = nil
 	}
 	if cap(s.planArena) > bufferKept/int(unsafe.Sizeof(plan{})) {
 		s.planArena, s.planUsed = nil, 0
