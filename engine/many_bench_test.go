@@ -200,9 +200,10 @@ func TestLargeShapesScaleLinearly(t *testing.T) {
 		x := float64(took[1]) / float64(took[0])
 		t.Logf("%s: twice the items, %.2f x the time", c.name, x)
 		// Linear cost doubles (a stable sort of all of a resource's labels,
-		// n log² n, makes about 2.3 at these sizes); quadratic cost, what
-		// this test is for, measured 4.0-5.4.
-		if x > 3.25 {
+		// n log² n, makes about 2.3 at these sizes, and a busy machine up
+		// to 3.3, the larger input's memory coming fresh from the system);
+		// quadratic cost, what this test is for, measured 4.0-5.4.
+		if x > 3.6 {
 			t.Errorf("%s: twice the items took %.1f x the time (%v against %v)", c.name, x, took[1], took[0])
 		}
 	}

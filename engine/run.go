@@ -148,9 +148,10 @@ func (s *state) reset(opts *Options) {
 	clear(s.newLabels) // its strings may alias the last input
 	s.newLabels = s.newLabels[:0]
 	s.texts, s.lastText = s.texts[:0], nil
-	// The last call's result holds what was cut from these chunks.
-	s.matchSlab.drop()
-	s.labelSlab.drop()
+	// The last call's result holds what was cut from the report's chunks;
+	// the plans' serve the call alone (putState cleared them).
+	s.matchSlab.reuse()
+	s.labelSlab.reuse()
 	s.repMatch.drop()
 	s.repCoding.drop()
 	s.where.reset()
@@ -167,6 +168,8 @@ func (e *Engine) putState(s *state) {
 		s.texts = nil // textBuf holds one member: it stays small
 	}
 	s.newLabels = nil // its strings may alias the input
+	s.matchSlab.reuse()
+	s.labelSlab.reuse()
 	if cap(s.resBuf) > bufferKept {
 		s.resBuf = nil
 	}

@@ -31,6 +31,18 @@ func (s *slab[T]) take(n int) []T {
 // drop lets the chunk go: its slices belong to the last call's result.
 func (s *slab[T]) drop() { s.chunk = nil }
 
+// reuse keeps the chunk for the next call, for slabs whose slices never
+// outlive the call: cleared, as what it held may alias the last input. A
+// chunk made larger than slabMax for one long list is let go.
+func (s *slab[T]) reuse() {
+	if cap(s.chunk) > slabMax {
+		s.chunk = nil
+		return
+	}
+	clear(s.chunk)
+	s.chunk = s.chunk[:0]
+}
+
 // strSlab joins strings into chunks of text, handing out strings that
 // share them; what it handed out is never written again.
 type strSlab struct {
