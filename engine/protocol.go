@@ -50,8 +50,10 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 			return
 		}
 		// What the call's result and options hold is not kept for the
-		// next one.
+		// next one; the report was written, so its chunks are kept.
 		s.res, s.reqOpts = Result{}, Options{}
+		s.repMatch.reuse()
+		s.repCoding.reuse()
 		if sess != nil {
 			sess.s = s
 		} else {

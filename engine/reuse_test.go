@@ -200,3 +200,37 @@ func TestKeptScratchAnswersAsFresh(t *testing.T) {
 		}
 	}
 }
+
+// A Result is the caller's: the calls after it on the same engine, which
+// reuse the engine's scratch, leave it as it was.
+func TestResultSurvivesLaterCalls(t *testing.T) {
+	e, err := engine.New(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var kept []*engine.Result
+	var seen []string
+	for _, c := range golden.All(t) {
+		var d jsonx.Doc
+		if d.Parse(c.Request, 1000) != nil || d.Str(d.Get(0, "op")) != "label" || d.Kind(d.Get(0, "resource")) != jsonx.Object || d.Get(0, "rules") >= 0 || d.Get(0, "options") >= 0 {
+			continue
+		}
+		r, err := e.Label(ctx, bytes.Clone(d.Raw(d.Get(0, "resource"))))
+		if err != nil || len(r.Report.Labeled) == 0 {
+			continue
+		}
+		kept = append(kept, r)
+		seen = append(seen, fmt.Sprintf("%+v", r.Report))
+		// Protocol calls too: they keep the report's chunks for the next.
+		e.Do(ctx, c.Request)
+	}
+	if len(kept) < 20 {
+		t.Fatalf("only %d golden label cases with labels", len(kept))
+	}
+	for i, r := range kept {
+		if got := fmt.Sprintf("%+v", r.Report); got != seen[i] {
+			t.Errorf("result %d changed after later calls:\n%s\nwas\n%s", i, got, seen[i])
+		}
+	}
+}

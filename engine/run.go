@@ -148,12 +148,11 @@ func (s *state) reset(opts *Options) {
 	clear(s.newLabels) // its strings may alias the last input
 	s.newLabels = s.newLabels[:0]
 	s.texts, s.lastText = s.texts[:0], nil
-	// The last call's result holds what was cut from the report's chunks;
-	// the plans' serve the call alone (putState cleared them).
+	// The plans' chunks serve the call alone (putState cleared them); the
+	// report's were let go by a call that handed its result over, kept by
+	// one that wrote it (do).
 	s.matchSlab.reuse()
 	s.labelSlab.reuse()
-	s.repMatch.drop()
-	s.repCoding.drop()
 	s.where.reset()
 }
 
@@ -211,6 +210,10 @@ func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Optio
 			res, err = nil, errorf(ErrInternal, "internal error: "+panicText(r))
 			return
 		}
+		// The result is the caller's, with what was cut from the report's
+		// chunks.
+		s.repMatch.drop()
+		s.repCoding.drop()
 		e.putState(s)
 	}()
 	if err := s.parse(resource); err != nil {
