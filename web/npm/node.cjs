@@ -179,11 +179,13 @@ function utf8Length(s, i) {
   }
   return n;
 }
+var writtenAt = 0;
 function write(mem, head, tail) {
   const h = encoder.encodeInto(head, mem);
   if (h.read < head.length) return -1;
   if (tail === null) return h.written;
   const off = h.written + 1;
+  writtenAt = off;
   if (off > mem.length) return -1;
   mem[h.written] = 0;
   if (typeof tail !== "string") {
@@ -193,6 +195,12 @@ function write(mem, head, tail) {
   }
   const t = encoder.encodeInto(tail, mem.subarray(off));
   return t.read < tail.length ? -1 : off + t.written;
+}
+function replaced(bytes) {
+  for (let i = bytes.indexOf(239); i >= 0; i = bytes.indexOf(239, i + 1)) {
+    if (bytes[i + 1] === 191 && bytes[i + 2] === 189) return true;
+  }
+  return false;
 }
 function splice(text2, edits, texts) {
   const parts = [];
@@ -212,6 +220,7 @@ var Engine = class {
     this._memory = memory;
     this._size = 0;
     this._text = (bytes) => decoder.decode(bytes);
+    this._replaced = false;
   }
   /**
    * memoryBytes is the size of the module's linear memory. It never
@@ -242,8 +251,15 @@ var Engine = class {
     for (; ; ) {
       const ptr = this._ex.input_buf(size);
       this._size = size;
-      n = write(new Uint8Array(this._memory.buffer, ptr, size), head, tail);
-      if (n >= 0) break;
+      const mem = new Uint8Array(this._memory.buffer, ptr, size);
+      n = write(mem, head, tail);
+      if (n >= 0) {
+        if (typeof tail === "string") {
+          const bytes = mem.subarray(writtenAt, n);
+          this._replaced = bytes.length !== tail.length && replaced(bytes);
+        }
+        break;
+      }
       size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === "string" ? utf8Length(tail, 0) : tail.length));
     }
     const r = this._ex.call(n);
@@ -261,10 +277,12 @@ var Engine = class {
   // edits of the text sent, which are spliced into it: output is mostly
   // input, and decoding only the new fragments is far cheaper than
   // decoding all of it. Text that is not well-formed UTF-16 (a lone
-  // surrogate) travels as U+FFFD, so its result is decoded whole.
+  // surrogate) travels as U+FFFD, and the edits apply to it with its lone
+  // surrogates so replaced (toWellFormed); engines without toWellFormed
+  // get the result whole.
   _op(op, resource, extra) {
     const tail = resource instanceof Uint8Array || typeof resource === "string" ? resource : JSON.stringify(resource);
-    const asEdits = typeof tail === "string" && typeof tail.isWellFormed === "function" && tail.isWellFormed();
+    const asEdits = typeof tail === "string" && typeof tail.toWellFormed === "function";
     const out = this._call(JSON.stringify(asEdits ? { op, ...extra, edits: true } : { op, ...extra }), tail === void 0 ? "" : tail);
     const nul = out.indexOf(0);
     const resp = JSON.parse(decoder.decode(nul < 0 ? out : out.subarray(0, nul)));
@@ -273,7 +291,7 @@ var Engine = class {
     const rest = out.subarray(nul + 1);
     const { protocol, op: name, edits, ...others } = resp;
     let result;
-    if (edits !== void 0) result = splice(tail, edits, this._text(rest));
+    if (edits !== void 0) result = splice(this._replaced ? tail.toWellFormed() : tail, edits, this._text(rest));
     else if (rest.length === 4 && rest[0] === 110 && decoder.decode(rest) === "null") result = null;
     else if (resource instanceof Uint8Array) result = rest.slice();
     else result = this._text(rest);

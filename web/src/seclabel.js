@@ -124,6 +124,9 @@ function utf8Length(s, i) {
   return n;
 }
 
+// writtenAt is where write put its last tail.
+let writtenAt = 0;
+
 // write puts head (text), then when tail is not null a NUL byte and tail
 // (text or bytes) into mem, and returns the number of bytes written, or -1
 // when they do not fit.
@@ -132,6 +135,7 @@ function write(mem, head, tail) {
   if (h.read < head.length) return -1;
   if (tail === null) return h.written;
   const off = h.written + 1;
+  writtenAt = off;
   if (off > mem.length) return -1;
   mem[h.written] = 0;
   if (typeof tail !== 'string') {
@@ -141,6 +145,17 @@ function write(mem, head, tail) {
   }
   const t = encoder.encodeInto(tail, mem.subarray(off));
   return t.read < tail.length ? -1 : off + t.written;
+}
+
+// replaced reports whether UTF-8 bytes hold U+FFFD (EF BF BD), which
+// TextEncoder writes for a lone surrogate. It is looked for only in text
+// that is not ASCII, where the byte EF is rare (it leads U+F000 to
+// U+FFFF), and found by indexOf, which is far faster than isWellFormed.
+function replaced(bytes) {
+  for (let i = bytes.indexOf(0xef); i >= 0; i = bytes.indexOf(0xef, i + 1)) {
+    if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) return true;
+  }
+  return false;
 }
 
 // splice applies a response's edits to the text sent: [start, end,
@@ -172,6 +187,7 @@ export class Engine {
     this._memory = memory;
     this._size = 0; // the most asked of input_buf: the module's buffer is at least that big
     this._text = (bytes) => decoder.decode(bytes); // UTF-8 to a string; Node's entry has a faster one
+    this._replaced = false; // the last text sent held U+FFFD (_call)
   }
 
   /**
@@ -205,8 +221,18 @@ export class Engine {
     for (;;) {
       const ptr = this._ex.input_buf(size);
       this._size = size;
-      n = write(new Uint8Array(this._memory.buffer, ptr, size), head, tail);
-      if (n >= 0) break;
+      const mem = new Uint8Array(this._memory.buffer, ptr, size);
+      n = write(mem, head, tail);
+      if (n >= 0) {
+        // Text sent as UTF-8 that holds U+FFFD may have had lone
+        // surrogates, written as U+FFFD: edits then apply to the text
+        // with them replaced so (_op).
+        if (typeof tail === 'string') {
+          const bytes = mem.subarray(writtenAt, n);
+          this._replaced = bytes.length !== tail.length && replaced(bytes);
+        }
+        break;
+      }
       size = utf8Length(head, 0) + (tail === null ? 0 : 1 + (typeof tail === 'string' ? utf8Length(tail, 0) : tail.length));
     }
     const r = this._ex.call(n);
@@ -225,10 +251,12 @@ export class Engine {
   // edits of the text sent, which are spliced into it: output is mostly
   // input, and decoding only the new fragments is far cheaper than
   // decoding all of it. Text that is not well-formed UTF-16 (a lone
-  // surrogate) travels as U+FFFD, so its result is decoded whole.
+  // surrogate) travels as U+FFFD, and the edits apply to it with its lone
+  // surrogates so replaced (toWellFormed); engines without toWellFormed
+  // get the result whole.
   _op(op, resource, extra) {
     const tail = resource instanceof Uint8Array || typeof resource === 'string' ? resource : JSON.stringify(resource);
-    const asEdits = typeof tail === 'string' && typeof tail.isWellFormed === 'function' && tail.isWellFormed();
+    const asEdits = typeof tail === 'string' && typeof tail.toWellFormed === 'function';
     const out = this._call(JSON.stringify(asEdits ? { op, ...extra, edits: true } : { op, ...extra }), tail === undefined ? '' : tail);
     const nul = out.indexOf(0);
     const resp = JSON.parse(decoder.decode(nul < 0 ? out : out.subarray(0, nul)));
@@ -237,7 +265,7 @@ export class Engine {
     const rest = out.subarray(nul + 1);
     const { protocol, op: name, edits, ...others } = resp;
     let result;
-    if (edits !== undefined) result = splice(tail, edits, this._text(rest));
+    if (edits !== undefined) result = splice(this._replaced ? tail.toWellFormed() : tail, edits, this._text(rest));
     else if (rest.length === 4 && rest[0] === 0x6e && decoder.decode(rest) === 'null') result = null; // withheld whole
     else if (resource instanceof Uint8Array) result = rest.slice();
     else result = this._text(rest);

@@ -68,7 +68,8 @@ const dec = new TextDecoder();
 
 // Inputs whose text is not all ASCII, in every place the buffer sized for
 // ASCII can be outgrown: near the start and the end, two-, three- and four-byte
-// characters, a lone surrogate (written as U+FFFD), and a big Bundle.
+// characters, lone surrogates (written as U+FFFD) and U+FFFD itself, and a
+// big Bundle.
 function inputs() {
   const note = (text) => ({ ...hiv, note: [{ text }] });
   const entry = (i) => ({ resource: { ...hiv, id: `c${i}`, note: [{ text: `Señora ${i} — 診断 😀` }] } });
@@ -77,7 +78,10 @@ function inputs() {
     ['near the start', JSON.stringify({ resourceType: 'Condition', note: [{ text: 'ü' }], ...hiv })],
     ['near the end', `${JSON.stringify(note('HIV positive, résumé'))}`],
     ['three and four bytes', JSON.stringify(note('患者 😀 \u{10ffff}'))],
-    ['lone surrogate', JSON.stringify(note('broken \ud800 pair'))],
+    // JSON.stringify escapes a lone surrogate: put in by hand, it is raw.
+    ['lone surrogate', JSON.stringify(note('broken @ pair')).replace('@', '\ud800')],
+    ['U+FFFD itself', JSON.stringify(note('replaced \ufffd here, 診断'))],
+    ['a lone surrogate among many entries', JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: Array.from({ length: 200 }, (_, i) => (i === 150 ? { resource: note('low @ alone') } : entry(i))) }).replace('@', '\udc00')],
     ['big Bundle', JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: Array.from({ length: 3000 }, (_, i) => entry(i)) })],
   ];
 }
