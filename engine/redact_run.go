@@ -27,14 +27,17 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 		acts, full, typeID = make(map[jsonx.Node]action, hint), make(map[string]bool, hint), make(map[string]bool, hint)
 		s.mapsFor = hint
 	}
+	clearMaps := func() {
+		clear(acts)
+		clear(full)
+		clear(typeID)
+	}
 	defer func() {
 		if s.mapsFor = max(s.mapsFor, hint); s.mapsFor > mapsKept {
 			s.acts, s.refFull, s.refTypeID, s.mapsFor = nil, nil, nil, 0
 			return
 		}
-		clear(acts)
-		clear(full)
-		clear(typeID)
+		clearMaps()
 		s.acts, s.refFull, s.refTypeID = acts, full, typeID
 	}()
 	var r *redactor
@@ -42,9 +45,7 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 	var later map[jsonx.Node]string
 	for round := 0; ; round++ {
 		if round > 0 {
-			clear(acts)
-			clear(full)
-			clear(typeID)
+			clearMaps()
 		}
 		r = &redactor{s: s, d: d, root: n, acts: acts, adds: map[jsonx.Node][]addMember{}, dirty: newNodeSet(d.Len()), later: later}
 		r.gone.hint, r.gone.full, r.gone.typeID = hint, full, typeID
@@ -668,6 +669,8 @@ func wholeNumber(d *jsonx.Doc, n jsonx.Node) (int, bool) {
 // confidentiality is the mark itself and does not count.
 func (r *redactor) finalLabels(dst []label, rel *released) []label {
 	start := len(dst)
+	// Its heads are found again: kept in every released resource, they
+	// cost more in allocation than the second pass.
 	dst = r.resourceLevel(rel.n, 0, dst)
 	ls := dst[:start] // filtered in place: it never passes what is read
 	for _, l := range dst[start:] {

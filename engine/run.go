@@ -148,9 +148,10 @@ func (s *state) reset(opts *Options) {
 	clear(s.newLabels) // its strings may alias the last input
 	s.newLabels = s.newLabels[:0]
 	s.texts, s.lastText = s.texts[:0], nil
-	// The plans' chunks serve the call alone (putState cleared them); the
-	// report's were let go by a call that handed its result over, kept by
-	// one that wrote it (do).
+	// The plans' chunks serve the call alone: cleared here for a session's
+	// state, which putState (that clears them too) never sees. The report's
+	// were let go by a call that handed its result over, kept by one that
+	// wrote it (do).
 	s.matchSlab.reuse()
 	s.labelSlab.reuse()
 	s.where.reset()
