@@ -475,3 +475,61 @@ func TestForgetKeepsRoomNotInput(t *testing.T) {
 		t.Errorf("second parse: x=%q, a at %d, %d nodes", got, d.Get(0, "a"), d.Len())
 	}
 }
+
+// appendStringRef is AppendString written rune by rune, the plain way.
+func appendStringRef(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b.WriteString("\ufffd")
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// FuzzAppendString checks the writer's escaping, which skips plain text a
+// word at a time, against the plain rune-by-rune form, and that what it
+// writes reads back (invalid UTF-8 as U+FFFD).
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a", "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "1234567\"", "12345678\"9",
+		"abcdefgh\\ijklmnop\n", "é", "abcdefghé", "abcdefg\xffhij", "abcdefgh\u2028", "\x00\x01\x1f\x7f", "日本語のテキスト、八文字以上", "\xed\xa0\x80abcdefgh"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := string(AppendString([]byte("x"), s))
+		if want := "x" + appendStringRef(s); got != want {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+		var back string
+		if err := json.Unmarshal([]byte(got[1:]), &back); err != nil {
+			t.Fatalf("AppendString(%q) = %s, not JSON: %v", s, got, err)
+		}
+		var repaired strings.Builder
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			repaired.WriteRune(r) // U+FFFD for each byte not in a valid sequence
+			i += n
+		}
+		if back != repaired.String() {
+			t.Fatalf("AppendString(%q) reads back as %q", s, back)
+		}
+	})
+}

@@ -16,6 +16,19 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time up to the first that may need escaping:
+		// strings are mostly plain ASCII, and one word costs a WebAssembly
+		// build what each of its bytes would.
+		for i+8 <= len(s) {
+			if m := specials(loadStr(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
