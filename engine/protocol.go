@@ -30,7 +30,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 		s = e.getState(&e.opts)
 	}
 	s.scratch = true
-	s.stream = stream != nil && canStream
+	s.stream = true
 	wrote := false // to stream: a panic past this point cannot be reported
 	defer func() {
 		if r := recover(); r != nil {
@@ -70,6 +70,11 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 		out = []byte(configured)
 	default:
 		s.respBuf = response(&s.rw, s.respBuf[:0], o, res, s.split, pending)
+		if pending && (stream == nil || !canStream) {
+			// The resource goes after the NUL byte straight from the input
+			// and the edits, never built on its own and copied.
+			s.respBuf = jsonx.ApplySpan(s.respBuf, s.doc.Src, s.pendStart, s.pendEnd, s.edits)
+		}
 		out = s.respBuf
 		if sess == nil && stream == nil {
 			// The buffer is handed over rather than copied when it is large:
@@ -88,8 +93,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 		return nil, err
 	}
 	wrote = true
-	d := &s.doc
-	s.resBuf, werr = jsonx.WriteSpan(stream, s.resBuf, d.Src, s.pendStart, s.pendEnd, s.edits)
+	s.resBuf, werr = jsonx.WriteSpan(stream, s.resBuf, s.doc.Src, s.pendStart, s.pendEnd, s.edits)
 	return nil, werr
 }
 
@@ -424,7 +428,7 @@ func parseAccess(d *jsonx.Doc, n jsonx.Node) (AccessContext, error) {
 // its "resource" member, for the operations that return one.
 //
 // pending says the resource is not in r but follows after the NUL byte of
-// a split response, written by the caller (DoTo).
+// a split response, written by the caller (do).
 func response(w *jsonx.Writer, dst []byte, o op, r *Result, split, pending bool) []byte {
 	w.Reset() // a writer kept across calls keeps its stack of containers
 	if need := len(r.Resource) + len(r.Audit) + len(r.Outcome) + 4096; cap(dst) < need {

@@ -61,8 +61,9 @@ type buffers struct {
 	split           bool // the request carried its resource after a NUL byte
 	asEdits         bool // and asked for the result as edits of it (the request's edits member)
 	resBuf, respBuf []byte
-	// DoTo (stream) leaves a split label or hwm result pending: the span
-	// [pendStart, pendEnd) of doc with the edits, written in pieces.
+	// A protocol call (stream) leaves a result answered after a NUL byte
+	// pending: the span [pendStart, pendEnd) of doc with the edits, which
+	// the response applies after its NUL byte (DoTo writes it in pieces).
 	stream, pending    bool
 	pendStart, pendEnd int
 	span               [2]int  // the resource's bytes in the input, for result
@@ -317,17 +318,17 @@ func (a *stringArena) clone(x string) string {
 }
 
 // result applies the edits to [start, end) of d, or leaves them pending for
-// DoTo when the resource is answered after a NUL byte.
+// the response when the resource is answered after a NUL byte.
 func (s *state) result(d *jsonx.Doc, start, end int) []byte {
-	if s.stream && s.split && d == &s.doc {
-		s.pending, s.pendStart, s.pendEnd = true, start, end
-		return nil
-	}
 	if s.asEdits && s.split && s.scratch && d == &s.doc {
 		// The response carries the edits instead (writeEdits).
 		jsonx.SortEdits(s.edits)
 		s.res.edits, s.res.src, s.res.span = s.edits, d.Src, [2]int{start, end}
 		return []byte{}
+	}
+	if s.stream && s.split && d == &s.doc {
+		s.pending, s.pendStart, s.pendEnd = true, start, end
+		return nil
 	}
 	return s.keepResult(jsonx.ApplySpan(s.resultBuf(0), d.Src, start, end, s.edits))
 }
