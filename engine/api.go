@@ -735,6 +735,8 @@ func EmbeddedPack(name string) ([]byte, bool) {
 
 // ParseResponse reads a protocol response back into a Result, or the
 // *Error it carries; it is how hosts of the module offer the typed methods.
+// The Result holds parts of resp rather than copies (a result may be
+// large): resp becomes the Result's, for the caller not to change.
 //
 // A response to a request that carried its resource after a NUL byte has
 // the resulting resource after a NUL byte too. WebAssembly builds, which

@@ -137,11 +137,12 @@ func parseResponse(resp []byte) (*Result, error) {
 		if n < 0 || d.Kind(n) == jsonx.Null {
 			return nil
 		}
-		return append([]byte(nil), d.Raw(n)...)
+		b := d.Raw(n)
+		return b[:len(b):len(b)] // appending to it must not write over what follows
 	}
 	r := &Result{Resource: raw(d.Get(0, "resource")), Outcome: raw(d.Get(0, "outcome")), Audit: raw(d.Get(0, "audit"))}
 	if tail != nil && string(tail) != "null" {
-		r.Resource = append([]byte(nil), tail...)
+		r.Resource = tail
 	}
 	x := operationNamed(d.Str(d.Get(0, "op")))
 	switch {

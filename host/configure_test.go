@@ -59,7 +59,7 @@ func eachInstance(t *testing.T, h *Host, request string) []string {
 	}()
 	var out []string
 	for i := range slots {
-		resp, err := h.run(ctx, &slots[i], []byte(request))
+		resp, err := h.run(ctx, &slots[i], []byte(request), nil)
 		if err != nil {
 			t.Fatalf("instance %d: %v", i, err)
 		}

@@ -223,7 +223,7 @@ func (h *Host) bringUp(ctx context.Context, slot **instance) error {
 	req, gen := h.configure, h.confGen.Load()
 	h.confMu.Unlock()
 	if req != nil {
-		resp, err := h.do(ctx, slot, req)
+		resp, err := h.do(ctx, slot, req, nil)
 		if err != nil {
 			return err
 		}
@@ -247,6 +247,12 @@ func (h *Host) bringUp(ctx context.Context, slot **instance) error {
 // Failures of the host itself come back as protocol error responses: code
 // cancelled when ctx is done first, internal otherwise.
 func (h *Host) Do(ctx context.Context, request []byte) []byte {
+	return h.doParts(ctx, request, nil)
+}
+
+// doParts is Do on the request made of head and then tail, which reach
+// the module's input buffer as they are, never joined in a buffer here.
+func (h *Host) doParts(ctx context.Context, head, tail []byte) []byte {
 	if err := ctx.Err(); err != nil {
 		return errorResponse("cancelled", "call cancelled: "+err.Error())
 	}
@@ -258,7 +264,7 @@ func (h *Host) Do(ctx context.Context, request []byte) []byte {
 	case <-h.done:
 		return errorResponse("internal", "host: closed")
 	}
-	resp, err := h.run(ctx, &in, request)
+	resp, err := h.run(ctx, &in, head, tail)
 	if in != nil {
 		size := in.mod.Memory().Size()
 		for old := h.peak.Load(); uint64(size) > old && !h.peak.CompareAndSwap(old, uint64(size)); old = h.peak.Load() {
@@ -278,27 +284,27 @@ func (h *Host) Do(ctx context.Context, request []byte) []byte {
 	return errorResponse("internal", "host: "+err.Error())
 }
 
-// run runs request in the instance in *slot (made when nil) once that has
-// taken the Host's last configure request; a configure request it accepts
-// becomes the Host's.
-func (h *Host) run(ctx context.Context, slot **instance, request []byte) ([]byte, error) {
+// run runs the request head+tail in the instance in *slot (made when nil)
+// once that has taken the Host's last configure request; a configure
+// request it accepts becomes the Host's.
+func (h *Host) run(ctx context.Context, slot **instance, head, tail []byte) ([]byte, error) {
 	if *slot != nil && (*slot).gen != h.confGen.Load() {
 		if err := h.bringUp(ctx, slot); err != nil {
 			return nil, err
 		}
 	}
-	resp, err := h.do(ctx, slot, request)
+	resp, err := h.do(ctx, slot, head, tail)
 	if err == nil && string(resp) == configured {
 		h.confMu.Lock()
-		h.configure = bytes.Clone(request)
+		h.configure = append(bytes.Clone(head), tail...)
 		(*slot).gen = h.confGen.Add(1)
 		h.confMu.Unlock()
 	}
 	return resp, err
 }
 
-// do runs request in the instance in *slot, made when nil.
-func (h *Host) do(ctx context.Context, slot **instance, request []byte) ([]byte, error) {
+// do runs the request head+tail in the instance in *slot, made when nil.
+func (h *Host) do(ctx context.Context, slot **instance, head, tail []byte) ([]byte, error) {
 	if *slot == nil {
 		in, err := h.instantiate(ctx)
 		if err != nil {
@@ -312,15 +318,16 @@ func (h *Host) do(ctx context.Context, slot **instance, request []byte) ([]byte,
 		*slot = nil
 		return nil, err
 	}
-	in.stack[0] = uint64(len(request))
+	size := len(head) + len(tail)
+	in.stack[0] = uint64(size)
 	if err := in.inputBuf.CallWithStack(ctx, in.stack); err != nil {
 		return fail(err)
 	}
 	ptr := uint32(in.stack[0])
-	if !in.mod.Memory().Write(ptr, request) {
+	if mem := in.mod.Memory(); !mem.Write(ptr, head) || !mem.Write(ptr+uint32(len(head)), tail) {
 		return fail(errors.New("input buffer out of range"))
 	}
-	in.stack[0] = uint64(len(request))
+	in.stack[0] = uint64(size)
 	if err := in.call.CallWithStack(ctx, in.stack); err != nil {
 		return fail(err)
 	}

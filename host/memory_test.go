@@ -24,7 +24,7 @@ func TestMemoryStaysFlat(t *testing.T) {
 	in := <-h.pool // the one instance New made
 	defer func() { h.pool <- in }()
 	for i := 0; i < 200; i++ {
-		if _, err := h.do(ctx, &in, req); err != nil {
+		if _, err := h.do(ctx, &in, req, nil); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
@@ -51,7 +51,7 @@ func TestMemoryStaysFlatOnSmallCalls(t *testing.T) {
 	defer func() { h.pool <- in }()
 	var after1k uint32
 	for i := 1; i <= 8000; i++ {
-		if _, err := h.do(ctx, &in, req); err != nil {
+		if _, err := h.do(ctx, &in, req, nil); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 		if i == 1000 {

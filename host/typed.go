@@ -43,14 +43,13 @@ func (h *Host) Call(ctx context.Context, op string, resource []byte, recipient *
 	if recipient != nil {
 		context = recipient.MarshalContext()
 	}
-	req := make([]byte, 0, len(resource)+len(context)+32)
-	req = append(req, `{"op":`...)
-	req = jsonx.AppendString(req, op)
+	head := make([]byte, 0, len(context)+32)
+	head = append(head, `{"op":`...)
+	head = jsonx.AppendString(head, op)
 	if context != nil {
-		req = append(req, `,"context":`...)
-		req = append(req, context...)
+		head = append(head, `,"context":`...)
+		head = append(head, context...)
 	}
-	req = append(req, "}\x00"...)
-	req = append(req, resource...)
-	return engine.ParseResponse(h.Do(ctx, req))
+	head = append(head, "}\x00"...)
+	return engine.ParseResponse(h.doParts(ctx, head, resource))
 }
