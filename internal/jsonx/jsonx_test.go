@@ -533,3 +533,34 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// TestSame compares strings of every length up to 40 that differ in one
+// byte at every place, or not at all: the WebAssembly build compares them
+// a word at a time (run there by internal/wasmjump's oracle).
+func TestSame(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		a := strings.Repeat("resourceType", 4)[:n]
+		if !same(a, string([]byte(a))) {
+			t.Errorf("same(%q, itself) = false", a)
+		}
+		for i := 0; i < n; i++ {
+			b := []byte(a)
+			b[i] ^= 0x20
+			if same(a, string(b)) {
+				t.Errorf("same(%q, %q) = true", a, b)
+			}
+		}
+	}
+	var d Doc
+	if err := d.Parse([]byte(`{"a":1,"ab":2,"abcd":3,"abcdefgh":4,"abcdefghi":5,"abcdefghijklmnopq":6}`), 10); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range []string{"a", "ab", "abcd", "abcdefgh", "abcdefghi", "abcdefghijklmnopq"} {
+		if v := d.Get(0, k); string(d.Raw(v)) != strconv.Itoa(i+1) {
+			t.Errorf("Get(%q) = %s", k, d.Raw(v))
+		}
+		if v := d.Get(0, k[:len(k)-1]+"z"); v >= 0 && k != "a" {
+			t.Errorf("Get(%q) found %s", k[:len(k)-1]+"z", d.Raw(v))
+		}
+	}
+}

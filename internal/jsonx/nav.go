@@ -119,7 +119,7 @@ func (d *Doc) Get(n Node, name string) Node {
 		return -1
 	}
 	for k, end := n+1, int(d.nodes[n].next); k < end; k = int(d.nodes[k+1].next) {
-		if s, ok := d.Plain(k); ok && s == name || !ok && d.keyIsSlow(k, name) {
+		if s, ok := d.Plain(k); ok && len(s) == len(name) && same(s, name) || !ok && d.keyIsSlow(k, name) {
 			return k + 1
 		}
 	}
@@ -144,7 +144,7 @@ func (d *Doc) GetUnderscored(n Node, name string) Node {
 // case, a string without escapes, is compared through Plain.
 func (d *Doc) KeyIs(k Node, name string) bool {
 	if s, ok := d.Plain(k); ok {
-		return s == name
+		return len(s) == len(name) && same(s, name)
 	}
 	return d.keyIsSlow(k, name)
 }
