@@ -205,27 +205,28 @@ func (l *codeList) has(system, code string) bool {
 // after request, and merging them took a tenth of a small call in the
 // module, so the last options merged are kept, with a copy of their JSON
 // text that their strings alias (the request's buffer is the caller's),
-// and reused while the text and the engine are the same. A copy is
-// returned: rule packs sent with a request go into the copy.
-func (s *state) requestOptions(e *Engine, d *jsonx.Doc, options jsonx.Node) (Options, error) {
+// and reused while the text and the engine are the same. What it returns
+// is read only: the engine's options, or the kept ones (doRequest copies
+// them when a request brings rule packs).
+func (s *state) requestOptions(e *Engine, d *jsonx.Doc, options jsonx.Node) (*Options, error) {
 	if options < 0 {
-		return mergeOptions(e.opts, d, options)
+		return &e.opts, nil
 	}
 	raw := d.Raw(options)
 	if s.optsFrom == e && string(raw) == string(s.optsText) {
-		return s.optsKept, nil
+		return &s.optsKept, nil
 	}
 	s.optsFrom = nil
 	s.optsText = append([]byte(nil), raw...) // a result may still alias the last copy
 	if err := s.optsDoc.Parse(s.optsText, limitMaxDepth+1); err != nil {
-		return Options{}, errorf(ErrInternal, "options: "+err.Error()) // parsed already, as part of the request
+		return nil, errorf(ErrInternal, "options: "+err.Error()) // parsed already, as part of the request
 	}
 	o, err := mergeOptions(e.opts, &s.optsDoc, 0)
 	if err != nil {
-		return o, err
+		return nil, err
 	}
 	s.optsFrom, s.optsKept = e, o
-	return o, nil
+	return &s.optsKept, nil
 }
 
 // mergeOptions applies a request's options object onto a copy of base; the

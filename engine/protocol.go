@@ -175,15 +175,18 @@ func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Ses
 	if *o == 0 {
 		return nil, errorf(ErrInvalidOption, "the request has no op; expected "+expectedOps())
 	}
-	// The request's options live in the state, not one allocation a call.
-	if s.reqOpts, err = s.requestOptions(e, d, options); err != nil {
+	// The options are the engine's, or the request's as the state keeps
+	// them (read, never written: neither is copied for a call).
+	opts, err := s.requestOptions(e, d, options)
+	if err != nil {
 		return nil, err
 	}
-	opts := &s.reqOpts
 	if rules >= 0 {
 		// Rule packs for this call only; a host that labels often should
 		// compile them once (Options.Rules) instead. They may alias the
 		// request, which stays as it is until the call ends.
+		s.reqOpts = *opts
+		opts = &s.reqOpts
 		if opts.Rules, err = compilePacks(d, rules); err != nil {
 			return nil, err
 		}

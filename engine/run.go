@@ -48,7 +48,8 @@ type buffers struct {
 	// Session hands respBuf itself to its host. The typed methods give the
 	// caller the resource, so they allocate it (scratch is false).
 	scratch bool
-	// The protocol path's options, result and response writer, reused.
+	// The protocol path's options when a request brings rule packs, result
+	// and response writer, reused.
 	reqOpts Options
 	// The last request options merged (requestOptions): from engine
 	// optsFrom, out of the JSON text optsText, parsed into optsDoc.
