@@ -21,7 +21,7 @@ func AppendString(dst []byte, s string) []byte {
 		// build what each of its bytes would.
 		for i+8 <= len(s) {
 			if m := specials(loadStr(s, i)); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
+				i += firstByte(m)
 				break
 			}
 			i += 8
