@@ -30,7 +30,6 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 		s = e.getState(&e.opts)
 	}
 	s.scratch = true
-	s.stream = true
 	wrote := false // to stream: a panic past this point cannot be reported
 	defer func() {
 		if r := recover(); r != nil {

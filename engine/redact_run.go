@@ -664,9 +664,9 @@ func wholeNumber(d *jsonx.Doc, n jsonx.Node) (int, bool) {
 }
 
 // finalLabels appends to dst a released resource's labels after
-// redaction, for the mark: its resource-level labels, the inline labels that stay, and kept
-// contained resources' own labels. In a document the Composition's
-// confidentiality is the mark itself and does not count.
+// redaction, for the mark: its resource-level labels, the inline labels
+// that stay, and kept contained resources' own labels. In a document the
+// Composition's confidentiality is the mark itself and does not count.
 func (r *redactor) finalLabels(dst []label, rel *released) []label {
 	start := len(dst)
 	// Its heads are found again: kept in every released resource, they

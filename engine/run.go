@@ -43,8 +43,9 @@ type buffers struct {
 	walk                     walker          // reused by every walk over a resource's elements
 	collect                  inlineCollector // gathers inline labels (inlineLabels: hwm, label, validate)
 
-	// The protocol path writes the resource into resBuf and the response
-	// into respBuf, both reused: Do copies the response out once, and a
+	// The protocol path writes the response into respBuf, reused (a
+	// resource answered after a NUL byte straight into it; one inside the
+	// response through resBuf): Do copies the response out once, and a
 	// Session hands respBuf itself to its host. The typed methods give the
 	// caller the resource, so they allocate it (scratch is false).
 	scratch bool
@@ -62,10 +63,10 @@ type buffers struct {
 	split           bool // the request carried its resource after a NUL byte
 	asEdits         bool // and asked for the result as edits of it (the request's edits member)
 	resBuf, respBuf []byte
-	// A protocol call (stream) leaves a result answered after a NUL byte
-	// pending: the span [pendStart, pendEnd) of doc with the edits, which
-	// the response applies after its NUL byte (DoTo writes it in pieces).
-	stream, pending    bool
+	// A protocol call leaves a result answered after a NUL byte pending:
+	// the span [pendStart, pendEnd) of doc with the edits, which the
+	// response applies after its NUL byte (DoTo writes it in pieces).
+	pending            bool
 	pendStart, pendEnd int
 	span               [2]int  // the resource's bytes in the input, for result
 	parents            []int32 // the redaction walk's parent index (redactor.mark)
@@ -143,7 +144,7 @@ func (s *state) reset(opts *Options) {
 	s.link = nil
 	s.scratch = false
 	s.split, s.asEdits = false, false
-	s.stream, s.pending = false, false
+	s.pending = false
 	// The cached system aliases the last call's input, which the caller
 	// may overwrite.
 	s.scan.sysCache = systemCache{}
@@ -321,13 +322,13 @@ func (a *stringArena) clone(x string) string {
 // result applies the edits to [start, end) of d, or leaves them pending for
 // the response when the resource is answered after a NUL byte.
 func (s *state) result(d *jsonx.Doc, start, end int) []byte {
-	if s.asEdits && s.split && s.scratch && d == &s.doc {
-		// The response carries the edits instead (writeEdits).
-		jsonx.SortEdits(s.edits)
-		s.res.edits, s.res.src, s.res.span = s.edits, d.Src, [2]int{start, end}
-		return []byte{}
-	}
-	if s.stream && s.split && d == &s.doc {
+	if s.scratch && s.split && d == &s.doc {
+		if s.asEdits {
+			// The response carries the edits instead (writeEdits).
+			jsonx.SortEdits(s.edits)
+			s.res.edits, s.res.src, s.res.span = s.edits, d.Src, [2]int{start, end}
+			return []byte{}
+		}
 		s.pending, s.pendStart, s.pendEnd = true, start, end
 		return nil
 	}
