@@ -269,11 +269,18 @@ func (b *trieBuilder) add(d *dictBuilder, text string, exact bool, pay int32) in
 	n, count := int32(-1), 0
 	for start, end := wordAt(text, 0); start < end; start, end = wordAt(text, end) {
 		w := text[start:end]
+		var id int32
 		if !exact {
 			b.buf, _, _, _ = appendFold(b.buf[:0], w)
-			w = string(b.buf)
+			known := false
+			// Looked up without a copy: most words of a pack's terms are
+			// known already (a pattern's texts repeat the same few).
+			if id, known = d.ids[string(b.buf)]; !known {
+				id = d.id(string(b.buf))
+			}
+		} else {
+			id = d.id(w)
 		}
-		id := d.id(w)
 		count++
 		if n < 0 {
 			if d.root[id] < 0 {
