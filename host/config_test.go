@@ -75,7 +75,7 @@ func TestCancelledBeforeCall(t *testing.T) {
 
 func TestRecycleAfterThreshold(t *testing.T) {
 	ctx := context.Background()
-	h, err := New(ctx, Config{Instances: 1, RecycleBytes: 8 << 20})
+	h, err := New(ctx, Config{Instances: 1, RecycleBytes: 32 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,15 +79,17 @@ var screeningAfter = []string{
 	"inventory", "identification test", "screening test",
 }
 
-// testNouns name a test. Within 3 words after a match they make it the
-// name of a test, which no negation drops: a test that was done says as
-// much as its result ("HIV-1 RNA not detected", "BRCA2 gene sequencing
-// negative"), while "negative for HIV" speaks of the infection.
+// testNouns name a test. Within 3 words after a match, or as its last word,
+// they make it the name of a test, which no negation drops: a test that was
+// done says as much as its result ("HIV-1 RNA not detected", "BRCA2 gene
+// sequencing negative", "carrier screening negative"), while "negative for
+// HIV" speaks of the infection. A screening of a category whose screening
+// is broad is still dropped as hypothetical (screeningAfter).
 var testNouns = []string{
 	"test", "tests", "testing", "assay", "antibody", "antibodies", "antigen",
 	"ab", "ag", "rna", "dna", "viral load", "naat", "pcr", "culture",
-	"serology", "genotype", "genotyping", "sequencing", "screen", "panel",
-	"titer", "titre",
+	"serology", "genotype", "genotyping", "sequencing", "screen", "screening",
+	"panel", "titer", "titre",
 }
 
 // listGlue joins the items of a list; like the words of other terms, it

@@ -31,9 +31,10 @@
 //     PTSD");
 //   - postNegation: a cue at most 4 words after the match negates it;
 //     answerNegation too, but only after a colon ("Heroin use: denies");
-//   - testNouns: a cue at most 3 words after the match makes it a test's
-//     name ("HIV-1 RNA", "chlamydia NAAT"), which no negation drops: a
-//     test done says what its result does not unsay;
+//   - testNouns: a cue at most 3 words after the match, or the match's own
+//     last word, makes it a test's name ("HIV-1 RNA", "chlamydia NAAT",
+//     "carrier screening"), which no negation drops: a test done says what
+//     its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
 //     ("not ruled out" negates nothing);
 //   - otherPerson: a cue at most 6 words before makes the match about
