@@ -795,6 +795,7 @@ const (
 	DiagLabelValueSetSystem     DiagnosticCode = "label-valueset-system"
 	DiagLabelShape              DiagnosticCode = "label-shape"
 	DiagResourceMisplaced       DiagnosticCode = "resource-misplaced"
+	DiagLabelInTag              DiagnosticCode = "label-in-tag"
 	DiagTextNotRead             DiagnosticCode = "text-not-read"
 )
 

@@ -32,6 +32,7 @@ const (
 	srcComposition                      // Composition.confidentiality
 	srcContained                        // meta.security of a contained resource (dom-5)
 	srcMisplaced                        // meta.security of a resource where R4 holds none (misplaced.go)
+	srcTag                              // a security label in Resource.meta.tag (tagLabels)
 )
 
 // label is one security label read from a resource.
@@ -123,7 +124,9 @@ func (l *label) rank() int {
 func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	// Loops rather than callbacks: this runs once per entry and must not
 	// allocate.
-	out = appendCodings(d, d.Get(d.Get(n, "meta"), "security"), srcMeta, out)
+	meta := d.Get(n, "meta")
+	out = appendCodings(d, d.Get(meta, "security"), srcMeta, out)
+	out = tagLabels(d, meta, vocab.Rank(s.opts.DefaultConfidentiality), out)
 	if s.misplaced {
 		out = misplacedLabels(d, n, out)
 	}
@@ -182,6 +185,48 @@ func (c *inlineCollector) containedLabel(w *walker, coding jsonx.Node) {
 		l.src = srcContained
 		c.out = append(c.out, l)
 	}
+}
+
+// tagLabels appends the security labels put in meta.tag. FHIR reads
+// security labels in meta.security only, and meta.tag holds workflow tags;
+// but a confidentiality, sensitivity, policy or compartment code of the
+// security vocabulary put there still says what it says, and read as
+// absent it would release what it was written to protect: the high-water
+// mark and redaction count it, and validate reports it (label-in-tag). A
+// tag only ever restricts: a confidentiality counts when it is above def,
+// the rank a resource without one counts as, so a misplaced L never
+// loosens a resource to below the default. The vocabulary's other codes
+// are left alone there: the standards put SUBSETTED in meta.tag, and test
+// data is commonly tagged HTEST.
+func tagLabels(d *jsonx.Doc, meta jsonx.Node, def int, out []label) []label {
+	tags := d.Get(meta, "tag")
+	if d.Kind(tags) != jsonx.Array {
+		return out
+	}
+	first, end := d.Range(tags)
+	for c := first; c < end; c = d.Skip(c) {
+		if l, ok := readCoding(d, c); ok && restrictsInTag(&l, def) {
+			l.src = srcTag
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// restrictsInTag says whether a coding of meta.tag is a label that restricts
+// release: a code the vocabulary knows in one of the sets redaction judges,
+// and for a confidentiality, one above rank def.
+func restrictsInTag(l *label, def int) bool {
+	if l.info == nil {
+		return false
+	}
+	switch l.set {
+	case vocab.SetConfidentiality:
+		return l.rank() > def
+	case vocab.SetSensitivity, vocab.SetPolicy, vocab.SetCompartment:
+		return true
+	}
+	return false
 }
 
 // appendCodings appends the labels of an array of Codings.

@@ -39,6 +39,13 @@ func codingRank(c *fastjson.Value) int {
 	return 5 // outside U..V: fails closed
 }
 
+// knownConf says whether a Coding is a confidentiality code the vocabulary
+// has, ordered or retired: a tag the vocabulary does not know is a tag.
+func knownConf(c *fastjson.Value) bool {
+	_, ordered := confRank[string(c.GetStringBytes("code"))]
+	return ordered || retiredConf[string(c.GetStringBytes("code"))]
+}
+
 // entryRank is the confidentiality an entry carries: meta.security, inline
 // labels (extension items at any depth), contained resources' meta.security,
 // DocumentReference.securityLabel, Composition.confidentiality, and for a
@@ -50,6 +57,13 @@ func entryRank(res *fastjson.Value) int {
 	best := -1
 	for _, c := range res.GetArray("meta", "security") {
 		best = max(best, codingRank(c))
+	}
+	// A confidentiality put in meta.tag counts where it restricts: above
+	// N, the default.
+	for _, c := range res.GetArray("meta", "tag") {
+		if r := codingRank(c); r > confRank["N"] && knownConf(c) {
+			best = max(best, r)
+		}
 	}
 	for _, cc := range res.GetArray("securityLabel") {
 		if string(res.GetStringBytes("resourceType")) != "DocumentReference" {

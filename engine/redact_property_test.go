@@ -161,6 +161,21 @@ func codingsOf(v *fastjson.Value) level {
 	return out
 }
 
+// tagLabsOf are the labels put in meta.tag: the sensitivity and
+// compartment codes among its readable codings, and the confidentiality
+// codes above N, the default, which only restrict (the other codes of the
+// vocabulary are tags there, and so is anything unreadable).
+func tagLabsOf(v *fastjson.Value) level {
+	var out level
+	for _, l := range codingsOf(v) {
+		rank, ordered := confRank[l.code]
+		if !l.bad && (l.system == sysConf && (!ordered || rank > confRank["N"]) || l.system == sysAct && (sensitivity[l.code] || compartments[l.code])) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // resourceLabelsOf are the labels a whole resource carries; in a document
 // the Composition's confidentiality is left to the container rules.
 func resourceLabelsOf(v *fastjson.Value, inDocument bool) level {
@@ -169,6 +184,7 @@ func resourceLabelsOf(v *fastjson.Value, inDocument bool) level {
 		ls = append(ls, lab{bad: true})
 	} else {
 		ls = append(ls, codingsOf(v.Get("meta", "security"))...)
+		ls = append(ls, tagLabsOf(v.Get("meta", "tag"))...)
 	}
 	switch string(v.GetStringBytes("resourceType")) {
 	case "DocumentReference":

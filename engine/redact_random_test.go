@@ -54,6 +54,27 @@ func (g *docGen) label() any {
 	return map[string]any{"system": sysAct, "code": genSens[g.rng.Intn(len(genSens))]}
 }
 
+// tags is a meta.tag: labels put there by mistake, and the tags the
+// standards and workflows put there.
+func (g *docGen) tags() []any {
+	var out []any
+	for i := 1 + g.rng.Intn(2); i > 0; i-- {
+		switch g.rng.Intn(5) {
+		case 0:
+			out = append(out, map[string]any{"system": sysConf, "code": genConf[g.rng.Intn(len(genConf))]})
+		case 1:
+			out = append(out, map[string]any{"system": sysAct, "code": genSens[g.rng.Intn(len(genSens))]})
+		case 2:
+			out = append(out, map[string]any{"system": sysObs, "code": "SUBSETTED"})
+		case 3:
+			out = append(out, map[string]any{"system": sysPOU, "code": "HTEST"})
+		default:
+			out = append(out, map[string]any{"system": "http://example.org/workflow", "code": "HIV"})
+		}
+	}
+	return out
+}
+
 func (g *docGen) labels(max int) []any {
 	var out []any
 	for i := g.rng.Intn(max + 1); i > 0; i-- {
@@ -169,6 +190,14 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 	}
 	if ls := g.labels(3); len(ls) > 0 || g.chance(3) {
 		r["meta"] = map[string]any{"security": ls}
+	}
+	if g.chance(5) {
+		m, _ := r["meta"].(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+			r["meta"] = m
+		}
+		m["tag"] = g.tags()
 	}
 	if g.chance(3) {
 		div := fmt.Sprintf(`<div xmlns="http://www.w3.org/1999/xhtml">%s</div>`, g.text())

@@ -174,7 +174,7 @@ func (r *redactor) goneWithin(n jsonx.Node) {
 func (r *redactor) badDetail(l *label) string {
 	d := r.d
 	where := [...]string{srcMeta: "meta.security", srcInline: "an inline label", srcSecurityLabel: "securityLabel",
-		srcComposition: "Composition.confidentiality", srcContained: "contained", srcMisplaced: "a misplaced resource"}[l.src]
+		srcComposition: "Composition.confidentiality", srcContained: "contained", srcMisplaced: "a misplaced resource", srcTag: "meta.tag"}[l.src]
 	if l.src == srcMisplaced {
 		return "an element holds a resource (a resourceType) where FHIR holds none, whose labels cannot be placed"
 	}

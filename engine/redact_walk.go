@@ -320,6 +320,11 @@ func (r *redactor) levelOf(n jsonx.Node, h heads, lvl uint32, out []label) []lab
 	switch d.Kind(meta) {
 	case 0, jsonx.Object:
 		out = codings(d, d.Get(meta, "security"), srcMeta, lvl, out)
+		start := len(out)
+		out = tagLabels(d, meta, vocab.Rank(r.s.opts.DefaultConfidentiality), out)
+		for i := start; i < len(out); i++ {
+			out[i].lvl = lvl
+		}
 	default:
 		out = append(out, shapeLabel(meta, srcMeta, lvl))
 	}

@@ -87,6 +87,17 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		s.checkLabelExtensions(d, c, cl)
 		return true
 	})
+	// Security labels in meta.tag: counted where they are, reported so
+	// they move to where every system reads them.
+	tagged := 0
+	d.Items(d.Get(meta, "tag"), func(i int, c jsonx.Node) bool {
+		if l, ok := readCoding(d, c); ok && restrictsInTag(&l, -1) {
+			tagged++
+			s.issue(SeverityError, DiagLabelInTag, loc+".meta.tag["+strconv.Itoa(i)+"]",
+				"security label "+l.system+"#"+l.code+" is in meta.tag, where FHIR does not read security labels: seclabel counts it where it restricts (high-water mark, redaction), other systems will not; move it to meta.security")
+		}
+		return true
+	})
 	switch {
 	case len(confs) == 0 && labels > 0:
 		// FHIR core asks only that other labels come with a confidentiality
@@ -97,7 +108,7 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 		} else {
 			s.issue(SeverityWarning, DiagConfidentialityMissing, secLoc, "the resource carries security labels but no confidentiality code (FHIR: other labels should come with one)")
 		}
-	case len(confs) == 0 && d.Count(sec) == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
+	case len(confs) == 0 && d.Count(sec) == 0 && tagged == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
 		s.issue(SeverityInformation, DiagUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
 		s.issue(SeverityWarning, DiagConfidentialityMultiple, secLoc, "several confidentiality codes; the highest counts")
