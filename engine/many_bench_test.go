@@ -181,30 +181,45 @@ func TestLargeShapesScaleLinearly(t *testing.T) {
 				repeat(n, func(i int) string { return fmt.Sprintf(`{"system":"http://example.org/s","code":"c%d"}`, n-i) }) + `]}}`
 		}, func(in []byte) (*Result, error) { return e.HWM(ctx, in) }},
 	} {
-		var took [2]time.Duration
 		ins := [2][]byte{[]byte(c.gen(c.n)), []byte(c.gen(2 * c.n))}
-		// The sizes alternate, so that a busy spell of the machine (other
-		// packages' tests run beside these) weighs on both alike.
-		for round := 0; round < 7; round++ {
-			for k, in := range ins {
-				runtime.GC() // each call starts from a collected heap
-				t0 := time.Now()
-				if _, err := c.call(in); err != nil {
-					t.Fatalf("%s: %v", c.name, err)
-				}
-				if d := time.Since(t0); round == 0 || d < took[k] {
-					took[k] = d
-				}
-			}
-		}
-		x := float64(took[1]) / float64(took[0])
-		t.Logf("%s: twice the items, %.2f x the time", c.name, x)
 		// Linear cost doubles (a stable sort of all of a resource's labels,
 		// n log² n, makes about 2.3 at these sizes, and a busy machine up
 		// to 3.3, the larger input's memory coming fresh from the system);
-		// quadratic cost, what this test is for, measured 4.0-5.4.
+		// quadratic cost, what this test is for, measured 4.0-5.4 every
+		// time. A measurement above the line is taken again, up to three
+		// times: a busy spell passes, a quadratic cost does not.
+		var x float64
+		var took [2]time.Duration
+		for try := 0; try < 3; try++ {
+			took = timeBoth(t, c.name, ins, c.call)
+			x = float64(took[1]) / float64(took[0])
+			t.Logf("%s: twice the items, %.2f x the time", c.name, x)
+			if x <= 3.6 {
+				break
+			}
+		}
 		if x > 3.6 {
-			t.Errorf("%s: twice the items took %.1f x the time (%v against %v)", c.name, x, took[1], took[0])
+			t.Errorf("%s: twice the items took %.1f x the time (%v against %v), three times over", c.name, x, took[1], took[0])
 		}
 	}
+}
+
+// timeBoth is the least time of seven calls of call on each input. The
+// inputs alternate, so that a busy spell of the machine (other packages'
+// tests run beside these) weighs on both alike.
+func timeBoth(t *testing.T, name string, ins [2][]byte, call func(in []byte) (*Result, error)) [2]time.Duration {
+	var took [2]time.Duration
+	for round := 0; round < 7; round++ {
+		for k, in := range ins {
+			runtime.GC() // each call starts from a collected heap
+			t0 := time.Now()
+			if _, err := call(in); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if d := time.Since(t0); round == 0 || d < took[k] {
+				took[k] = d
+			}
+		}
+	}
+	return took
 }
