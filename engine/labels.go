@@ -256,6 +256,9 @@ type walker struct {
 	track bool   // keep path
 	path  []byte // the location being visited, when tracked
 	v     walkVisitor
+	// inMeta is set while meta is walked: only inline labels are visited
+	// there (its other extensions are the resource's DS4P marks).
+	inMeta bool
 }
 
 // walkVisitor receives what a walker finds. An interface held in the state,
@@ -266,13 +269,25 @@ type walkVisitor interface {
 	containedLabel(w *walker, coding jsonx.Node) // every contained[i].meta.security item
 }
 
-// resource walks a resource's elements except its meta and Bundle entries.
+// resource walks a resource's elements except its Bundle entries, and in
+// its meta only the inline labels: an inline label on meta or on what meta
+// holds (a label, the versionId) labels the resource's own record of
+// itself, so it counts as the resource's, where it would otherwise hide.
 func (w *walker) resource(n jsonx.Node) {
 	d := w.d
 	isBundle := d.Str(d.Get(n, "resourceType")) == "Bundle"
 	d.Members(n, func(k, v jsonx.Node) bool {
 		switch name := d.Str(k); {
-		case name == "meta", name == "resourceType" && d.IsStr(v), isBundle && name == "entry":
+		case name == "meta":
+			if d.Kind(v) == jsonx.Object {
+				mark := w.push(k, -1)
+				w.inMeta = true
+				w.object(v)
+				w.inMeta = false
+				w.pop(mark)
+			}
+			return true
+		case name == "resourceType" && d.IsStr(v), isBundle && name == "entry":
 			// A resourceType that is not a string is walked like any
 			// element: it may hold labels.
 			return true
@@ -315,7 +330,7 @@ func (w *walker) value(k, v jsonx.Node) {
 		isExt := k >= 0 && d.KeyIs(k, "extension")
 		d.Items(v, func(i int, it jsonx.Node) bool {
 			m := w.pushIndex(i)
-			if isExt && d.Kind(it) == jsonx.Object {
+			if isExt && d.Kind(it) == jsonx.Object && (!w.inMeta || d.KeyIs(d.Get(it, "url"), extInline)) {
 				w.v.extension(w, it)
 			}
 			if d.Kind(it) == jsonx.Object && !(isExt && d.KeyIs(d.Get(it, "url"), extInline)) {

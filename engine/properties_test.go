@@ -106,12 +106,10 @@ func entryRank(res *fastjson.Value) int {
 			}
 		}
 	}
+	// Inline labels anywhere count, in meta too (on meta, on one of its
+	// labels, on its versionId).
 	o, _ := res.Object()
-	o.Visit(func(k []byte, c *fastjson.Value) {
-		if string(k) != "meta" {
-			walk(c, string(k))
-		}
-	})
+	o.Visit(func(k []byte, c *fastjson.Value) { walk(c, string(k)) })
 	return best
 }
 

@@ -185,6 +185,10 @@ func resourceLabelsOf(v *fastjson.Value, inDocument bool) level {
 	} else {
 		ls = append(ls, codingsOf(v.Get("meta", "security"))...)
 		ls = append(ls, tagLabsOf(v.Get("meta", "tag"))...)
+		// Inline labels on the resource itself and anywhere in its meta
+		// are the resource's.
+		ls = append(ls, inlineOf(v)...)
+		ls = append(ls, inlineBelow(m)...)
 	}
 	switch string(v.GetStringBytes("resourceType")) {
 	case "DocumentReference":
@@ -352,6 +356,23 @@ func inlineOf(v *fastjson.Value) level {
 			} else if string(it.GetStringBytes("url")) == inlineURL {
 				out = append(out, readLab(it.Get("valueCoding")))
 			}
+		}
+	}
+	return out
+}
+
+// inlineBelow is every inline label in v, at any depth.
+func inlineBelow(v *fastjson.Value) level {
+	var out level
+	switch {
+	case v == nil:
+	case v.Type() == fastjson.TypeObject:
+		out = append(out, inlineOf(v)...)
+		o, _ := v.Object()
+		o.Visit(func(_ []byte, c *fastjson.Value) { out = append(out, inlineBelow(c)...) })
+	case v.Type() == fastjson.TypeArray:
+		for _, it := range v.GetArray() {
+			out = append(out, inlineBelow(it)...)
 		}
 	}
 	return out

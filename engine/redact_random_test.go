@@ -316,6 +316,26 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 		r["contained"] = []any{c}
 		r["focus"] = []any{map[string]any{"reference": "#c1"}}
 	}
+	// Inline labels on the resource itself and in its meta: on meta, on
+	// one of its labels, on its versionId.
+	if g.chance(10) {
+		ext, _ := r["extension"].([]any)
+		r["extension"] = append(ext, g.inline())
+	}
+	if m, _ := r["meta"].(map[string]any); m != nil && g.chance(6) {
+		switch g.rng.Intn(3) {
+		case 0:
+			m["extension"] = []any{g.inline()}
+		case 1:
+			if ls, _ := m["security"].([]any); len(ls) > 0 {
+				if c, ok := ls[0].(map[string]any); ok {
+					c["extension"] = []any{g.inline()}
+				}
+			}
+		default:
+			m["versionId"], m["_versionId"] = "1", map[string]any{"extension": []any{g.inline()}}
+		}
+	}
 	return r, typ + "/" + id
 }
 

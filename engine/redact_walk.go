@@ -325,6 +325,15 @@ func (r *redactor) levelOf(n jsonx.Node, h heads, lvl uint32, out []label) []lab
 		for i := start; i < len(out); i++ {
 			out[i].lvl = lvl
 		}
+		if r.s.mayHaveInline {
+			// Inline labels on the resource itself (its extension array)
+			// and anywhere in its meta judge it whole, as the high-water
+			// mark counts them (walker.resource).
+			out = r.inlineOf(n, lvl, out)
+			if meta >= 0 {
+				out = r.allInline(meta, lvl, nil, out)
+			}
+		}
 	default:
 		out = append(out, shapeLabel(meta, srcMeta, lvl))
 	}
