@@ -60,10 +60,10 @@ func (sc *scanner) narrative(n jsonx.Node, typ string, contained bool) {
 func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.Node, contained bool) {
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
-	html := mt == "text/html" || mt == "application/xhtml+xml"
-	if !html && mt != "text/plain" && mt != "text/markdown" {
+	read, markup := readableType(mt)
+	if !read {
 		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data",
-			"an attachment of type "+quote(mt)+" is not read for words; only text/plain, text/html and text/markdown are")
+			"an attachment of type "+quote(mt)+" is not read for words; only text, XML and JSON types are")
 		return
 	}
 	buf, ok := words.DecodeBase64(sc.abuf[:0], data)
@@ -77,11 +77,31 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		return
 	}
 	t := view(buf)
-	if html {
+	switch {
+	case markup && (mt == "text/html" || mt == "application/xhtml+xml"):
 		sc.xbuf = words.FromXHTML(sc.xbuf[:0], t)
+		t = view(sc.xbuf)
+	case markup:
+		sc.xbuf = words.FromXML(sc.xbuf[:0], t)
 		t = view(sc.xbuf)
 	}
 	sc.readText(t, typ, depth, ".data", textSpot{el: el}, contained)
+}
+
+// readableType says whether an attachment of media type mt is read for
+// words, and whether as markup: HTML and every XML type (a C-CDA document's
+// section text, an XHTML page) with the tags stripped; every other text
+// type (plain, markdown, CSV, RTF), JSON (a resource or a form as an
+// attachment, whose strings hold the words) and RTF as they are. Binary
+// types (PDF, images, Word) are not.
+func readableType(mt string) (read, markup bool) {
+	switch {
+	case mt == "text/html", mt == "text/xml", mt == "application/xml", strings.HasSuffix(mt, "+xml"):
+		return true, true
+	case strings.HasPrefix(mt, "text/"), mt == "application/json", strings.HasSuffix(mt, "+json"), mt == "application/rtf":
+		return true, false
+	}
+	return false, false
 }
 
 // view is the text in b without copying it: a decoded attachment is read

@@ -139,9 +139,9 @@ func appendSentences(out []unit, blocks []string, names []string) []unit {
 	return out
 }
 
-// attachmentBlocks decodes an inline attachment of a text type the engine
-// reads and returns its blocks; other types, and data that is not base64,
-// give none.
+// attachmentBlocks decodes an inline attachment of the text types the
+// key's bundles hold (plain, Markdown, HTML) and returns its blocks; other
+// types, and data that is not base64, give none.
 func attachmentBlocks(contentType, data string) []string {
 	mt, _, _ := strings.Cut(contentType, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))

@@ -13,6 +13,21 @@ var blockElements = []string{
 	"caption", "thead", "tbody", "tfoot",
 }
 
+// xmlBlockElements are the block elements of XML documents read as text
+// beside those of XHTML: a C-CDA section's title and text, its paragraphs,
+// lists and items.
+var xmlBlockElements = []string{"section", "title", "text", "paragraph", "list", "item", "component"}
+
+// FromXML appends the text content of an XML document (a C-CDA document,
+// any XML a sender attaches) to dst, as FromXHTML does, except that every
+// tag separates words: XML elements are fields, not styled runs of one
+// text, so "<title>Problems</title><text>HIV</text>" reads "Problems" and
+// "HIV" apart, and its block elements and XHTML's end a line.
+func FromXML(dst []byte, x string) []byte {
+	w := textWriter{dst: dst, start: len(dst), xml: true}
+	return w.read(x)
+}
+
 // FromXHTML appends the text content of an XHTML fragment (a FHIR narrative
 // div) to dst. Tags are removed; block elements end a line, so that context
 // never runs from one into the next; the source's own white space is
@@ -22,12 +37,17 @@ var blockElements = []string{
 // starts no tag is text, an unterminated tag or comment runs to the end).
 func FromXHTML(dst []byte, xhtml string) []byte {
 	w := textWriter{dst: dst, start: len(dst)}
-	for i := 0; i < len(xhtml); {
-		switch c := xhtml[i]; {
+	return w.read(xhtml)
+}
+
+// read appends the text content of markup x and returns the text.
+func (w *textWriter) read(x string) []byte {
+	for i := 0; i < len(x); {
+		switch c := x[i]; {
 		case c == '<':
-			i = w.markup(xhtml, i)
+			i = w.markup(x, i)
 		case c == '&':
-			i = w.reference(xhtml, i)
+			i = w.reference(x, i)
 		default:
 			w.byte(c)
 			i++
@@ -41,6 +61,7 @@ func FromXHTML(dst []byte, xhtml string) []byte {
 type textWriter struct {
 	dst   []byte
 	start int
+	xml   bool // every tag separates words (FromXML)
 }
 
 func (w *textWriter) byte(c byte) {
@@ -101,11 +122,24 @@ func (w *textWriter) markup(x string, i int) int {
 		name = name[c+1:]
 	}
 	end, empty := tagEnd(x, k)
+	block := false
 	for _, b := range blockElements {
 		if strings.EqualFold(name, b) {
-			w.lineBreak()
+			block = true
 			break
 		}
+	}
+	for _, b := range xmlBlockElements {
+		if w.xml && strings.EqualFold(name, b) {
+			block = true
+			break
+		}
+	}
+	switch {
+	case block:
+		w.lineBreak()
+	case w.xml:
+		w.byte(' ')
 	}
 	if !closing && !empty && (strings.EqualFold(name, "script") || strings.EqualFold(name, "style")) {
 		return closeTag(x, end, name)

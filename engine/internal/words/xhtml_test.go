@@ -72,6 +72,25 @@ func TestFromXHTMLClauses(t *testing.T) {
 	}
 }
 
+// In XML every tag separates words, and the C-CDA section parts end a
+// line; in XHTML an inline tag joins the text around it.
+func TestFromXML(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`<section><title>Problems</title><text>HIV infection</text></section>`, "Problems\nHIV infection\n"},
+		{`<x>H<b>IV</b></x>`, "H IV "},
+		{`<note>Denies <content styleCode="Bold">drug use</content>.</note>`, "Denies drug use . "},
+		{`<list><item>A</item><item>B &amp; C</item></list>`, "A\nB & C\n"},
+		{`<?xml version="1.0"?><!-- c --><a><![CDATA[x<y]]></a>`, "x<y "},
+	} {
+		if got := string(FromXML(nil, c.in)); got != c.want {
+			t.Errorf("FromXML(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := string(FromXHTML(nil, `<p>H<b>IV</b></p>`)); got != "HIV\n" {
+		t.Errorf("FromXHTML of an inline tag = %q", got)
+	}
+}
+
 func FuzzFromXHTML(f *testing.F) {
 	f.Add(`<div><p>Denies &amp; <b>HIV</b></p><!-- x --><script>y</script></div>`)
 	f.Fuzz(func(t *testing.T, x string) {
