@@ -413,7 +413,9 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 		}
 		switch name {
 		case "text":
-			if sc.s.opts.TextMatch == TextAll {
+			// A generated narrative renders the coded content; one whose
+			// status is additional says more than the data does.
+			if sc.s.opts.TextMatch == TextAll || d.KeyIs(d.Get(v, "status"), "additional") {
 				sc.narrative(n, typ, contained)
 			}
 			continue
@@ -478,7 +480,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
 		code, system, text, display := -1, -1, -1, -1
-		str, data, ctype, strName := jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), ""
+		str, data, ctype, div, strName := jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), ""
 		quantity, nested := false, false
 		f, e := d.Range(v)
 		for k := f; k < e; k = d.Skip(k + 1) {
@@ -513,6 +515,8 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				data = k + 1
 			case "contentType":
 				ctype = k + 1
+			case "div":
+				div = k + 1
 			}
 		}
 		before := len(sc.p.matches)
@@ -555,6 +559,13 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		}
 		if d.IsStr(data) && d.IsStr(ctype) {
 			sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
+		}
+		if d.IsStr(div) && parent == "text" {
+			// A narrative below the resource's own is a Composition
+			// section's text: the document's own words, not a rendering
+			// of coded content, read whatever its status.
+			sc.xbuf = words.FromXHTML(sc.xbuf[:0], d.Str(div))
+			sc.readText(view(sc.xbuf), typ, depth, ".div", noSpot, contained)
 		}
 		if d.IsStr(str) && (strName == "valueString" && (parent == "answer" || parent == "component") ||
 			strName == "contentString" && parent == "payload" || strName == "description" && parent == "detail") {
