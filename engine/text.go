@@ -37,6 +37,15 @@ var textMembers = map[string][]string{
 
 // resourceText reads the string elements of textMembers on a resource.
 func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {
+	if typ == "Binary" {
+		// A Binary is a document's bytes, read as an attachment's; it has
+		// no element to hold an inline label, so only the resource is
+		// labeled.
+		if ct, data := sc.d.Get(n, "contentType"), sc.d.Get(n, "data"); sc.d.IsStr(ct) && sc.d.IsStr(data) {
+			sc.attachment(sc.d.Str(ct), sc.d.Str(data), typ, 0, -1, contained)
+		}
+		return
+	}
 	for _, name := range textMembers[typ] {
 		if v := sc.d.Get(n, name); sc.d.IsStr(v) {
 			sc.readText(sc.d.Str(v), typ, 0, "."+name, textSpot{el: n, prim: name}, contained)
