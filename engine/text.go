@@ -33,6 +33,10 @@ var textMembers = map[string][]string{
 	"ClinicalImpression": {"description", "summary"},
 	"DocumentReference":  {"description"},
 	"ServiceRequest":     {"patientInstruction"},
+	"Appointment":        {"description", "comment", "patientInstruction"},
+	"Task":               {"description"},
+	"RiskAssessment":     {"mitigation"},
+	"DetectedIssue":      {"detail"},
 }
 
 // resourceText reads the string elements of textMembers on a resource.
