@@ -564,8 +564,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			// A narrative below the resource's own is a Composition
 			// section's text: the document's own words, not a rendering
 			// of coded content, read whatever its status.
-			sc.xbuf = words.FromXHTML(sc.xbuf[:0], d.Str(div))
-			sc.readText(view(sc.xbuf), typ, depth, ".div", noSpot, contained)
+			sc.readXHTML(d.Str(div), typ, depth, ".div", contained)
 		}
 		if d.IsStr(str) && (strName == "valueString" && (parent == "answer" || parent == "component") ||
 			strName == "contentString" && parent == "payload" || strName == "description" && parent == "detail") {

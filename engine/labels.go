@@ -330,10 +330,12 @@ func (w *walker) value(k, v jsonx.Node) {
 		isExt := k >= 0 && d.KeyIs(k, "extension")
 		d.Items(v, func(i int, it jsonx.Node) bool {
 			m := w.pushIndex(i)
-			if isExt && d.Kind(it) == jsonx.Object && (!w.inMeta || d.KeyIs(d.Get(it, "url"), extInline)) {
+			obj := d.Kind(it) == jsonx.Object
+			inline := isExt && obj && d.KeyIs(d.Get(it, "url"), extInline)
+			if isExt && obj && (inline || !w.inMeta) {
 				w.v.extension(w, it)
 			}
-			if d.Kind(it) == jsonx.Object && !(isExt && d.KeyIs(d.Get(it, "url"), extInline)) {
+			if obj && !inline {
 				w.object(it)
 			}
 			w.pop(m)

@@ -59,12 +59,15 @@ func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {
 
 // narrative reads a resource's narrative (text.div) as text.
 func (sc *scanner) narrative(n jsonx.Node, typ string, contained bool) {
-	div := sc.d.Get(sc.d.Get(n, "text"), "div")
-	if !sc.d.IsStr(div) {
-		return
+	if div := sc.d.Get(sc.d.Get(n, "text"), "div"); sc.d.IsStr(div) {
+		sc.readXHTML(sc.d.Str(div), typ, 0, ".text.div", contained)
 	}
-	sc.xbuf = words.FromXHTML(sc.xbuf[:0], sc.d.Str(div))
-	sc.readText(view(sc.xbuf), typ, 0, ".text.div", noSpot, contained)
+}
+
+// readXHTML reads a narrative's div as text, in a buffer the scanner keeps.
+func (sc *scanner) readXHTML(div, typ string, depth int, suffix string, contained bool) {
+	sc.xbuf = words.FromXHTML(sc.xbuf[:0], div)
+	sc.readText(view(sc.xbuf), typ, depth, suffix, noSpot, contained)
 }
 
 // attachment reads an Attachment's inline data when its content type is
@@ -73,8 +76,8 @@ func (sc *scanner) narrative(n jsonx.Node, typ string, contained bool) {
 func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.Node, contained bool) {
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
-	read, markup := readableType(mt)
-	if !read {
+	kind := readableType(mt)
+	if kind == unread {
 		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data",
 			"an attachment of type "+quote(mt)+" is not read for words; only text, XML and JSON types are")
 		return
@@ -90,31 +93,40 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		return
 	}
 	t := view(buf)
-	switch {
-	case markup && (mt == "text/html" || mt == "application/xhtml+xml"):
+	switch kind {
+	case readHTML:
 		sc.xbuf = words.FromXHTML(sc.xbuf[:0], t)
 		t = view(sc.xbuf)
-	case markup:
+	case readXML:
 		sc.xbuf = words.FromXML(sc.xbuf[:0], t)
 		t = view(sc.xbuf)
 	}
 	sc.readText(t, typ, depth, ".data", textSpot{el: el}, contained)
 }
 
-// readableType says whether an attachment of media type mt is read for
-// words, and whether as markup: HTML and every XML type (a C-CDA document's
-// section text, an XHTML page) with the tags stripped; every other text
-// type (plain, markdown, CSV, RTF), JSON (a resource or a form as an
-// attachment, whose strings hold the words) and RTF as they are. Binary
-// types (PDF, images, Word) are not.
-func readableType(mt string) (read, markup bool) {
+// How an attachment's media type is read for words (readableType).
+const (
+	unread   = iota // binary types: PDF, images, Word
+	readText        // as it is
+	readHTML        // tags stripped, inline ones joining the text around them
+	readXML         // tags stripped, each a word boundary
+)
+
+// readableType says how an attachment of media type mt is read: HTML and
+// XHTML as a narrative is; every other XML type (a C-CDA document's section
+// text) as XML; every other text type (plain, markdown, CSV, RTF), JSON (a
+// resource or a form as an attachment, whose strings hold the words) and
+// application/rtf as they are.
+func readableType(mt string) int {
 	switch {
-	case mt == "text/html", mt == "text/xml", mt == "application/xml", strings.HasSuffix(mt, "+xml"):
-		return true, true
+	case mt == "text/html", mt == "application/xhtml+xml":
+		return readHTML
+	case mt == "text/xml", mt == "application/xml", strings.HasSuffix(mt, "+xml"):
+		return readXML
 	case strings.HasPrefix(mt, "text/"), mt == "application/json", strings.HasSuffix(mt, "+json"), mt == "application/rtf":
-		return true, false
+		return readText
 	}
-	return false, false
+	return unread
 }
 
 // view is the text in b without copying it: a decoded attachment is read

@@ -122,21 +122,8 @@ func (w *textWriter) markup(x string, i int) int {
 		name = name[c+1:]
 	}
 	end, empty := tagEnd(x, k)
-	block := false
-	for _, b := range blockElements {
-		if strings.EqualFold(name, b) {
-			block = true
-			break
-		}
-	}
-	for _, b := range xmlBlockElements {
-		if w.xml && strings.EqualFold(name, b) {
-			block = true
-			break
-		}
-	}
 	switch {
-	case block:
+	case oneOf(name, blockElements) || w.xml && oneOf(name, xmlBlockElements):
 		w.lineBreak()
 	case w.xml:
 		w.byte(' ')
@@ -145,6 +132,16 @@ func (w *textWriter) markup(x string, i int) int {
 		return closeTag(x, end, name)
 	}
 	return end
+}
+
+// oneOf says whether name is one of the element names, in any case.
+func oneOf(name string, names []string) bool {
+	for _, b := range names {
+		if strings.EqualFold(name, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // past returns the index after the first end in x at or after i, or len(x).
