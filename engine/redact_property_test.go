@@ -604,6 +604,7 @@ type check struct {
 	// Their identifiers: "system|value", and every value under "\x00value".
 	withheldIDs map[string]bool
 	empties     bool // the input itself has empty objects or arrays
+	bareParams  bool // the input itself has parameters without a value
 	// The member names the input has anywhere: a shape it brought in is
 	// not one the redaction made.
 	inputNames map[string]bool
@@ -712,6 +713,28 @@ func memberNames(v *fastjson.Value, into map[string]bool) map[string]bool {
 	return into
 }
 
+// hasBareParameter reports whether a Parameters anywhere in v has a
+// parameter bareParameter finds.
+func hasBareParameter(v *fastjson.Value) bool {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		if string(v.GetStringBytes("resourceType")) == "Parameters" && bareParameter(v.Get("parameter"), "") != nil {
+			return true
+		}
+		o, _ := v.Object()
+		found := false
+		o.Visit(func(_ []byte, x *fastjson.Value) { found = found || hasBareParameter(x) })
+		return found
+	case fastjson.TypeArray:
+		for _, it := range v.GetArray() {
+			if hasBareParameter(it) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func hasEmpty(v *fastjson.Value) bool {
 	switch v.Type() {
 	case fastjson.TypeObject:
@@ -739,7 +762,7 @@ func checkRedaction(r *recipient, in, out []byte) error {
 	if err != nil {
 		return nil
 	}
-	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv), inputNames: memberNames(iv, map[string]bool{})}
+	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv), bareParams: hasBareParameter(iv), inputNames: memberNames(iv, map[string]bool{})}
 	inKeys, outKeys := map[string]bool{}, map[string]bool{}
 	collectKeys(iv, "", inKeys)
 	var ov *fastjson.Value
@@ -1617,6 +1640,30 @@ func (c *check) complete(in, out *fastjson.Value, eff []level, at string) error 
 	return err
 }
 
+// bareParameter finds a parameter (or part) with neither a value, a
+// resource nor parts, which Parameters' inv-1 forbids.
+func bareParameter(arr *fastjson.Value, at string) error {
+	for i, p := range arr.GetArray() {
+		o, err := p.Object()
+		if err != nil {
+			continue
+		}
+		has := false
+		o.Visit(func(k []byte, _ *fastjson.Value) {
+			name := strings.TrimPrefix(string(k), "_")
+			has = has || name == "resource" || name == "part" || strings.HasPrefix(name, "value")
+		})
+		here := fmt.Sprintf("%s[%d]", at, i)
+		if !has {
+			return fmt.Errorf("%s: a parameter with neither a value, a resource nor parts", here)
+		}
+		if err := bareParameter(p.Get("part"), here+".part"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sound checks released output for what must never be in it: a string
 // naming a withheld resource, a masked reference that still identifies its
 // target, a changed resource without a confidentiality, an empty object or
@@ -1646,6 +1693,11 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 		}
 		if !inMeta && !resource && c.logicallyNamesWithheld(v) {
 			return fmt.Errorf("%s: a reference by identifier to a withheld resource was released", at)
+		}
+		if resource && string(v.GetStringBytes("resourceType")) == "Parameters" && !c.bareParams {
+			if err := bareParameter(v.Get("parameter"), at+".parameter"); err != nil {
+				return err
+			}
 		}
 		if resource && !inMeta {
 			if div := string(v.GetStringBytes("text", "div")); div != "" {

@@ -283,14 +283,7 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 		delete(r, "meta")
 		var ps []any
 		for i := g.rng.Intn(3) + 1; i > 0; i-- {
-			p := map[string]any{"name": "p"}
-			if g.chance(2) {
-				inner, _ := g.resource(depth + 1)
-				p["resource"] = inner
-			} else {
-				p["valueString"] = g.text()
-			}
-			ps = append(ps, p)
+			ps = append(ps, g.parameter(depth, 0))
 		}
 		r["parameter"] = ps
 	}
@@ -516,4 +509,28 @@ func TestRedactionSecurityPropertyRandomDocuments(t *testing.T) {
 		}
 		checkLabel(t, e, name, in)
 	}
+}
+
+// parameter is one parameter of a Parameters at depth: a resource, a value
+// or (up to two levels down) parts, some of which hold resources, so
+// redaction may take every part of a parameter.
+func (g *docGen) parameter(depth, level int) map[string]any {
+	p := map[string]any{"name": "p"}
+	switch {
+	case level < 2 && g.chance(3):
+		var parts []any
+		for i := g.rng.Intn(2) + 1; i > 0; i-- {
+			parts = append(parts, g.parameter(depth, level+1))
+		}
+		p["part"] = parts
+		if g.chance(3) {
+			p["valueString"] = g.text()
+		}
+	case g.chance(2):
+		inner, _ := g.resource(depth + 1)
+		p["resource"] = inner
+	default:
+		p["valueString"] = g.text()
+	}
+	return g.maybeInline(p)
 }

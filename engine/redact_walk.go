@@ -629,6 +629,7 @@ func (r *redactor) gone1(it, si jsonx.Node, mod bool, here string) bool {
 	}
 	if it >= 0 {
 		r.set(it, action{kind: actRemove})
+		r.goneParameters(it)
 	}
 	if si >= 0 {
 		r.set(si, action{kind: actRemove})
@@ -636,6 +637,30 @@ func (r *redactor) gone1(it, si jsonx.Node, mod bool, here string) bool {
 	r.cur.changed = true
 	r.reportRemoved(here)
 	return true
+}
+
+// goneParameters remembers the reference forms of the resources in a
+// parameter, or a list of them, that an inline label takes out of a
+// Parameters: they leave the output as surely as a withheld resource, so
+// what refers to them elsewhere is masked too.
+func (r *redactor) goneParameters(n jsonx.Node) {
+	if r.cur.typ != "Parameters" {
+		return
+	}
+	d := r.d
+	held := func(res jsonx.Node, _ string) {
+		if d.Kind(res) == jsonx.Object {
+			r.gone.resource(d, res, "", &r.s.strs)
+			r.goneWithin(res)
+		}
+	}
+	switch d.Kind(n) {
+	case jsonx.Array:
+		eachParameter(d, n, held)
+	case jsonx.Object:
+		held(d.Get(n, "resource"), "")
+		eachParameter(d, d.Get(n, "part"), held)
+	}
 }
 
 // reportRemoved reports an element removed, in place of whatever was
@@ -717,10 +742,13 @@ func (r *redactor) element(obj jsonx.Node, name string, v, sib jsonx.Node, cur s
 			}
 			if d.Kind(it) == jsonx.Object {
 				r.members(it, inner, ieff, mod, ihere)
-				if r.removed(it) { // a parameter whose resource is withheld
+				switch {
+				case r.removed(it): // a parameter whose resource is withheld
 					removed++
-				} else if r.emptyObject(it, false) && r.gone1(it, si, mod, ihere) {
-					removed++
+				case r.emptyObject(it, false) || inner == "Parameters.parameter" && r.emptiedParameter(it):
+					if r.gone1(it, si, mod, ihere) {
+						removed++
+					}
 				}
 			}
 		}
@@ -792,6 +820,7 @@ func (r *redactor) emptied(obj jsonx.Node, name string, v, sib jsonx.Node, info 
 	if info == nil || info.Min == 0 {
 		if v >= 0 {
 			r.set(v, action{kind: actRemove})
+			r.goneParameters(v)
 		}
 		if sib >= 0 {
 			r.set(sib, action{kind: actRemove})
@@ -924,10 +953,14 @@ func (r *redactor) parameters(n jsonx.Node, eff []label, loc string) {
 			if res := d.Get(p, "resource"); res >= 0 {
 				r.nestedResource(p, res, here+".resource", eff)
 			}
+			if !r.removed(p) {
+				walk(d.Get(p, "part"), here+".part")
+				if r.emptiedParameter(p) {
+					r.set(p, action{kind: actRemove})
+				}
+			}
 			if r.removed(p) {
 				gone++
-			} else {
-				walk(d.Get(p, "part"), here+".part")
 			}
 			return true
 		})
@@ -936,6 +969,33 @@ func (r *redactor) parameters(n jsonx.Node, eff []label, loc string) {
 		}
 	}
 	walk(d.Get(n, "parameter"), loc+".parameter")
+}
+
+// emptiedParameter reports whether redaction left parameter p (changed by
+// it) with neither a value, a resource nor a part: Parameters' inv-1 wants
+// one, so such a parameter goes.
+func (r *redactor) emptiedParameter(p jsonx.Node) bool {
+	if !r.dirty.has(p) {
+		return false
+	}
+	for _, name := range [2]string{"resource", "part"} {
+		if v := r.d.Get(p, name); v >= 0 && !r.removed(v) {
+			return false
+		}
+	}
+	return !r.hasValue(p)
+}
+
+// hasValue reports whether parameter p keeps a value[x] (or its _value[x]
+// extensions).
+func (r *redactor) hasValue(p jsonx.Node) bool {
+	found := false
+	r.d.Members(p, func(k, v jsonx.Node) bool {
+		name, _ := r.d.Plain(k)
+		found = strings.HasPrefix(strings.TrimPrefix(name, "_"), "value") && !r.removed(v)
+		return !found
+	})
+	return found
 }
 
 // dropEmptied removes x or _x (arrays of a primitive and of its extensions,
