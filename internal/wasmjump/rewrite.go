@@ -21,9 +21,9 @@ const (
 var misrouteEntries bool
 
 // stats counts what a rewrite did: jumps to the entry loop, and how many of
-// them became direct.
+// them became direct; data segments joined.
 type stats struct {
-	functions, jumps, forward, loops int
+	functions, jumps, forward, loops, joined int
 }
 
 // rewrite returns the module with its functions' jumps rewritten.
@@ -37,7 +37,7 @@ func rewrite(module []byte) ([]byte, stats, error) {
 	}
 	out := append([]byte(nil), module[:8]...)
 	r := &reader{b: module, pos: 8}
-	sawCode := false
+	sawCode, sawDataCount := false, false
 	for r.pos < len(module) && r.err == nil {
 		id := r.byte()
 		size := r.uleb()
@@ -55,6 +55,15 @@ func rewrite(module []byte) ([]byte, stats, error) {
 			var err error
 			if content, err = rewriteCode(content, &st); err != nil {
 				return nil, st, err
+			}
+		}
+		if id == sectionDataCount {
+			sawDataCount = true // it must keep counting the segments: none is joined
+		}
+		if id == sectionData && !sawDataCount {
+			var err error
+			if content, st.joined, err = mergeData(content); err != nil {
+				return nil, st, fmt.Errorf("data section: %w", err)
 			}
 		}
 		out = append(out, id)
