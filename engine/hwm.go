@@ -44,17 +44,31 @@ func (e *envelope) lift(o *Options, l *label) {
 // heldLabels appends the labels of the resource at n (none when n is not
 // an object) and of every resource nested in it (eachHeld), at any depth.
 // Each without a confidentiality counts at the default, as an entry alone
-// does.
-func (s *state) heldLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+// does; covered says labels on the entry that holds n carry one, which
+// then stands for n's.
+func (s *state) heldLabels(d *jsonx.Doc, n jsonx.Node, covered bool, out []label) []label {
 	if d.Kind(n) != jsonx.Object {
 		return out
 	}
 	start := len(out)
 	out = s.resourceLabels(d, n, out)
-	if !hasConfidentiality(out[start:]) {
+	if !covered && !hasConfidentiality(out[start:]) {
 		out = append(out, defaultConfidentiality(s.opts))
 	}
-	eachHeld(d, n, func(res jsonx.Node, _ string) { out = s.heldLabels(d, res, out) })
+	eachHeld(d, n, func(res jsonx.Node, _ string) { out = s.heldLabels(d, res, false, out) })
+	return s.entriesInline(d, n, out)
+}
+
+// entriesInline appends the inline labels on the entries of the Bundle at
+// n themselves (entryInline); nothing for another resource.
+func (s *state) entriesInline(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+	if !s.mayHaveInline || d.Str(d.Get(n, "resourceType")) != "Bundle" {
+		return out
+	}
+	first, end := d.Range(d.Get(n, "entry"))
+	for e := first; e < end; e = d.Skip(e) {
+		out = s.entryInline(d, e, out)
+	}
 	return out
 }
 
@@ -207,10 +221,17 @@ func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) ([]label, er
 	for i := start; i < len(s.labels); i++ {
 		conf = max(conf, s.labels[i].rank())
 	}
-	s.labels = s.labels[:start]
 	if conf < 0 {
 		conf = vocab.Rank(s.opts.DefaultConfidentiality)
 	}
+	// A Parameters' confidentiality covers the resources it holds, as it
+	// does when the Parameters is a Bundle entry.
+	s.labels = s.labels[:start]
+	eachHeld(d, n, func(res jsonx.Node, _ string) { s.labels = s.heldLabels(d, res, false, s.labels) })
+	for i := start; i < len(s.labels); i++ {
+		conf = max(conf, s.labels[i].rank())
+	}
+	s.labels = s.labels[:start]
 	env := envelope{conf: conf}
 	return s.writeMark(d, n, loc, d.Str(d.Get(n, "resourceType")), &env, false), nil
 }
@@ -231,8 +252,12 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 		}
 		// Everything the entry holds counts as the entry: its resource
 		// (a nested Bundle by its own mark, written first), the resources
-		// of a Parameters, the outcome of its response.
+		// of a Parameters, the outcome of its response. A label on the
+		// entry itself covers its resource, as redaction reads it: the
+		// resource counts at the default only when neither has a
+		// confidentiality.
 		start := len(s.labels)
+		s.labels = s.entryInline(d, e, s.labels)
 		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
 			var inner []label
 			if inner, err = s.hwmBundle(d, res, entryLoc(loc, i)); err != nil {
@@ -240,9 +265,9 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 			}
 			s.labels = append(s.labels, inner...)
 		} else {
-			s.labels = s.heldLabels(d, res, s.labels)
+			s.labels = s.heldLabels(d, res, hasConfidentiality(s.labels[start:]), s.labels)
 		}
-		s.labels = s.heldLabels(d, outcome, s.labels)
+		s.labels = s.heldLabels(d, outcome, false, s.labels)
 		env.addEntry(s.opts, s.labels[start:])
 		s.labels = s.labels[:start]
 		return true

@@ -117,10 +117,11 @@ func (l *label) rank() int {
 	return vocab.Rank("V")
 }
 
-// resourceLabels collects every label of the resource at n: meta.security,
-// Composition.confidentiality, DocumentReference.securityLabel, the
-// meta.security of contained resources, and inline labels unless the input
-// was found to have none. Entries of a Bundle are not included.
+// resourceLabels collects every label of the resource at n: meta.security
+// and the restricting codes of meta.tag, Composition.confidentiality,
+// DocumentReference.securityLabel, the same of contained resources, and
+// inline labels unless the input was found to have none. The resources it
+// holds (a Bundle's entries, a Parameters' resources) are not included.
 func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	// Loops rather than callbacks: this runs once per entry and must not
 	// allocate.
@@ -128,7 +129,7 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 	out = appendCodings(d, d.Get(meta, "security"), srcMeta, out)
 	out = tagLabels(d, meta, vocab.Rank(s.opts.DefaultConfidentiality), out)
 	if s.misplaced {
-		out = misplacedLabels(d, n, out)
+		out = misplacedLabels(d, n, vocab.Rank(s.opts.DefaultConfidentiality), out)
 	}
 	switch d.Str(d.Get(n, "resourceType")) {
 	case "Composition":
@@ -147,7 +148,9 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 		// meta.security (against dom-5, but counted so nothing is understated).
 		first, end := d.Range(d.Get(n, "contained"))
 		for c := first; c < end; c = d.Skip(c) {
-			out = appendCodings(d, d.Get(d.Get(c, "meta"), "security"), srcContained, out)
+			meta := d.Get(c, "meta")
+			out = appendCodings(d, d.Get(meta, "security"), srcContained, out)
+			out = tagLabelsAs(d, meta, vocab.Rank(s.opts.DefaultConfidentiality), srcContained, out)
 		}
 		return out
 	}
@@ -158,15 +161,35 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 // labels of its contained resources.
 func (s *state) inlineLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	c := &s.collect
-	c.out = out
+	c.out, c.def = out, vocab.Rank(s.opts.DefaultConfidentiality)
 	s.walk = walker{d: d, v: c, path: s.walk.path[:0]}
 	s.walk.resource(n)
 	out, c.out = c.out, nil
 	return out
 }
 
-// inlineCollector gathers inline and contained labels.
-type inlineCollector struct{ out []label }
+// entryInline appends the inline labels on a Bundle entry itself: on the
+// entry, its search, request or response (not in the resources they hold).
+// A label there covers the entry, so the envelope's mark counts it.
+func (s *state) entryInline(d *jsonx.Doc, e jsonx.Node, out []label) []label {
+	if !s.mayHaveInline || d.Kind(e) != jsonx.Object {
+		return out
+	}
+	c := &s.collect
+	c.out = out
+	s.walk = walker{d: d, v: c, path: s.walk.path[:0]}
+	s.walk.membersBut(e, "resource", "response", false)
+	s.walk.membersBut(d.Get(e, "response"), "outcome", "outcome", false)
+	out, c.out = c.out, nil
+	return out
+}
+
+// inlineCollector gathers inline and contained labels (a contained
+// resource's restricting tags too: def is the rank a tag must exceed).
+type inlineCollector struct {
+	out []label
+	def int
+}
 
 func (c *inlineCollector) extension(w *walker, ext jsonx.Node) {
 	d := w.d
@@ -178,7 +201,9 @@ func (c *inlineCollector) extension(w *walker, ext jsonx.Node) {
 	}
 }
 
-func (c *inlineCollector) containedMeta(*walker, jsonx.Node) {}
+func (c *inlineCollector) containedMeta(w *walker, meta jsonx.Node) {
+	c.out = tagLabelsAs(w.d, meta, c.def, srcContained, c.out)
+}
 
 func (c *inlineCollector) containedLabel(w *walker, coding jsonx.Node) {
 	if l, ok := readLabel(w.d, coding); ok {
@@ -209,6 +234,17 @@ func tagLabels(d *jsonx.Doc, meta jsonx.Node, def int, out []label) []label {
 			l.src = srcTag
 			out = append(out, l)
 		}
+	}
+	return out
+}
+
+// tagLabelsAs is tagLabels with the labels' source set to src: the tags
+// of a contained resource or of one out of place count as what holds it.
+func tagLabelsAs(d *jsonx.Doc, meta jsonx.Node, def int, src labelSource, out []label) []label {
+	start := len(out)
+	out = tagLabels(d, meta, def, out)
+	for i := start; i < len(out); i++ {
+		out[i].src = src
 	}
 	return out
 }
@@ -269,15 +305,23 @@ type walkVisitor interface {
 	containedLabel(w *walker, coding jsonx.Node) // every contained[i].meta.security item
 }
 
-// resource walks a resource's elements except its Bundle entries, and in
-// its meta only the inline labels: an inline label on meta or on what meta
-// holds (a label, the versionId) labels the resource's own record of
-// itself, so it counts as the resource's, where it would otherwise hide.
+// resource walks a resource's elements except the resources it holds (its
+// Bundle entries, a Parameters' resources: each is a resource of its own,
+// eachHeld), and in its meta only the inline labels: an inline label on
+// meta or on what meta holds (a label, the versionId) labels the
+// resource's own record of itself, so it counts as the resource's, where
+// it would otherwise hide.
 func (w *walker) resource(n jsonx.Node) {
 	d := w.d
-	isBundle := d.Str(d.Get(n, "resourceType")) == "Bundle"
+	typ := d.Str(d.Get(n, "resourceType"))
+	isBundle := typ == "Bundle"
 	d.Members(n, func(k, v jsonx.Node) bool {
 		switch name := d.Str(k); {
+		case typ == "Parameters" && name == "parameter" && d.Kind(v) == jsonx.Array:
+			mark := w.push(k, -1)
+			w.parameters(v)
+			w.pop(mark)
+			return true
 		case name == "meta":
 			if d.Kind(v) == jsonx.Object {
 				mark := w.push(k, -1)
@@ -319,6 +363,41 @@ func (w *walker) resource(n jsonx.Node) {
 		w.pop(mark)
 		return true
 	})
+}
+
+// parameters walks the items of a Parameters' parameter or part array
+// but the resources they hold.
+func (w *walker) parameters(arr jsonx.Node) {
+	first, end := w.d.Range(arr)
+	for p, i := first, 0; p < end; p, i = w.d.Skip(p), i+1 {
+		m := w.pushIndex(i)
+		w.membersBut(p, "resource", "resource", true)
+		w.pop(m)
+	}
+}
+
+// membersBut walks the members of object n but those named skip and
+// skip2 (an object: what it holds is a resource of its own); with parts, a
+// part array is walked as parameters.
+func (w *walker) membersBut(n jsonx.Node, skip, skip2 string, parts bool) {
+	d := w.d
+	if d.Kind(n) != jsonx.Object {
+		return
+	}
+	first, end := d.Range(n)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		v := k + 1
+		if (d.KeyIs(k, skip) || d.KeyIs(k, skip2)) && d.Kind(v) == jsonx.Object {
+			continue
+		}
+		m := w.push(k, -1)
+		if parts && d.KeyIs(k, "part") && d.Kind(v) == jsonx.Array {
+			w.parameters(v)
+		} else {
+			w.value(k, v)
+		}
+		w.pop(m)
+	}
 }
 
 func (w *walker) value(k, v jsonx.Node) {

@@ -93,11 +93,15 @@ func eachMisplaced(d *jsonx.Doc, n jsonx.Node, f func(obj jsonx.Node)) {
 	places(d, n, inResource, f)
 }
 
-// misplacedLabels appends the meta.security of every resource out of place
-// in the resource at n: they count as its own.
-func misplacedLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+// misplacedLabels appends the labels of every resource out of place in the
+// resource at n (meta.security and the restricting codes in meta.tag; the
+// walk of inline labels finds those in it): they count as its own. def is
+// the default confidentiality's rank, which a tag must exceed.
+func misplacedLabels(d *jsonx.Doc, n jsonx.Node, def int, out []label) []label {
 	eachMisplaced(d, n, func(o jsonx.Node) {
-		out = appendCodings(d, d.Get(d.Get(o, "meta"), "security"), srcMisplaced, out)
+		meta := d.Get(o, "meta")
+		out = appendCodings(d, d.Get(meta, "security"), srcMisplaced, out)
+		out = tagLabelsAs(d, meta, def, srcMisplaced, out)
 	})
 	return out
 }

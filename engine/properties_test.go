@@ -84,6 +84,11 @@ func entryRank(res *fastjson.Value) int {
 		for _, c := range cr.GetArray("meta", "security") {
 			best = max(best, codingRank(c))
 		}
+		for _, c := range cr.GetArray("meta", "tag") {
+			if r := codingRank(c); r > confRank["N"] && knownConf(c) {
+				best = max(best, r)
+			}
+		}
 	}
 	// A resource out of place counts as part of what holds it.
 	for _, m := range misplacedOf(res, nil) {
@@ -141,8 +146,13 @@ func checkMark(out []byte) error {
 
 func checkBundle(v *fastjson.Value, where string) error {
 	if string(v.GetStringBytes("resourceType")) != "Bundle" {
-		if bundleRank(v) < 0 {
+		have := bundleRank(v)
+		if have < 0 {
 			return fmt.Errorf("%s: resource has no single confidentiality after hwm", where)
+		}
+		// A Parameters covers the resources it holds.
+		if want := heldRank(v.GetArray("parameter")); have < want {
+			return fmt.Errorf("%s: Parameters confidentiality rank %d is below its resources' %d", where, have, want)
 		}
 		return nil
 	}
@@ -160,24 +170,22 @@ func checkBundle(v *fastjson.Value, where string) error {
 				return err
 			}
 		}
+		// A label on the entry itself (on it, its request, search or
+		// response) covers its resource: that counts at N only when
+		// neither has a confidentiality.
 		want := entryRank(res)
+		for _, l := range entryInlineOf(e) {
+			if x, ok := confRank[l.code]; ok && l.system == sysConf && !l.bad {
+				want = max(want, x)
+			}
+		}
 		if want < 0 {
 			want = confRank["N"]
 		}
 		// Everything the entry holds counts: a Parameters' resources, the
 		// outcome of its response.
-		var held func(ps []*fastjson.Value)
-		held = func(ps []*fastjson.Value) {
-			for _, p := range ps {
-				if r := p.Get("resource"); r != nil && r.Type() == fastjson.TypeObject {
-					want = max(want, entryRank(r))
-					held(r.GetArray("parameter"))
-				}
-				held(p.GetArray("part"))
-			}
-		}
 		if string(res.GetStringBytes("resourceType")) == "Parameters" {
-			held(res.GetArray("parameter"))
+			want = max(want, heldRank(res.GetArray("parameter")))
 		}
 		if o := e.Get("response", "outcome"); o != nil && o.Type() == fastjson.TypeObject {
 			want = max(want, entryRank(o))
@@ -187,6 +195,24 @@ func checkBundle(v *fastjson.Value, where string) error {
 		}
 	}
 	return nil
+}
+
+// heldRank is the highest confidentiality of the resources in a
+// Parameters' parameters (and parts, and the Parameters among them), each
+// without one at N; -1 when there are none.
+func heldRank(ps []*fastjson.Value) int {
+	best := -1
+	for _, p := range ps {
+		if r := p.Get("resource"); r != nil && r.Type() == fastjson.TypeObject {
+			x := entryRank(r)
+			if x < 0 {
+				x = confRank["N"]
+			}
+			best = max(best, x, heldRank(r.GetArray("parameter")))
+		}
+		best = max(best, heldRank(p.GetArray("part")))
+	}
+	return best
 }
 
 var knownCodes = map[string]bool{"invalid_json": true, "not_fhir": true, "unsupported_resource": true, "invalid_rules": true,

@@ -605,6 +605,12 @@ type check struct {
 	withheldIDs map[string]bool
 	empties     bool // the input itself has empty objects or arrays
 	bareParams  bool // the input itself has parameters without a value
+	// classifiedParams: a Parameters in the input has a confidentiality of
+	// its own, which redaction keeps.
+	classifiedParams bool
+	// documents: the input holds a document, whose sections may classify
+	// the resources they list (inline labels that cover them).
+	documents bool
 	// The member names the input has anywhere: a shape it brought in is
 	// not one the redaction made.
 	inputNames map[string]bool
@@ -713,26 +719,105 @@ func memberNames(v *fastjson.Value, into map[string]bool) map[string]bool {
 	return into
 }
 
-// hasBareParameter reports whether a Parameters anywhere in v has a
-// parameter bareParameter finds.
-func hasBareParameter(v *fastjson.Value) bool {
+// releasedHeldRank is the highest confidentiality of the resources a
+// released Parameters holds (in parameters and parts, at any depth), each
+// at N without one of its own; -1 when it holds none. Those with an inline
+// confidentiality on the way to them (on the Parameters, a parameter or a
+// part, or outside: on >= 0) are left out: such a label classifies what
+// it covers, and the rule for that is the mark's own (released).
+func releasedHeldRank(params *fastjson.Value, on int) int {
+	if max(on, confOf(inlineOf(params)), confOf(inlineBelow(params.Get("meta")))) >= 0 {
+		return -1
+	}
+	var via func(ps []*fastjson.Value) int
+	via = func(ps []*fastjson.Value) int {
+		best := -1
+		for _, p := range ps {
+			if confOf(inlineOf(p)) >= 0 {
+				continue
+			}
+			if r := p.Get("resource"); r != nil && r.Type() == fastjson.TypeObject && (string(r.GetStringBytes("resourceType")) != "Bundle" || len(r.GetArray("entry")) > 0) {
+				// (A Bundle left empty holds nothing.)
+				x := entryRank(r)
+				if x < 0 {
+					x = confRank["N"]
+				}
+				best = max(best, x)
+				if string(r.GetStringBytes("resourceType")) == "Parameters" {
+					best = max(best, releasedHeldRank(r, -1))
+				}
+			}
+			best = max(best, via(p.GetArray("part")))
+		}
+		return best
+	}
+	return via(params.GetArray("parameter"))
+}
+
+// confOf is the highest readable confidentiality among ls, -1 without one.
+func confOf(ls level) int {
+	best := -1
+	for _, l := range ls {
+		if x, ok := confRank[l.code]; ok && l.system == sysConf && !l.bad {
+			best = max(best, x)
+		}
+	}
+	return best
+}
+
+// redacted reports whether a resource carries REDACTED.
+func redacted(v *fastjson.Value) bool {
+	for _, l := range codingsOf(v.Get("meta", "security")) {
+		if l.code == "REDACTED" {
+			return true
+		}
+	}
+	return false
+}
+
+// anyObject reports whether f holds for an object anywhere in v.
+func anyObject(v *fastjson.Value, f func(o *fastjson.Value) bool) bool {
 	switch v.Type() {
 	case fastjson.TypeObject:
-		if string(v.GetStringBytes("resourceType")) == "Parameters" && bareParameter(v.Get("parameter"), "") != nil {
+		if f(v) {
 			return true
 		}
 		o, _ := v.Object()
 		found := false
-		o.Visit(func(_ []byte, x *fastjson.Value) { found = found || hasBareParameter(x) })
+		o.Visit(func(_ []byte, x *fastjson.Value) { found = found || anyObject(x, f) })
 		return found
 	case fastjson.TypeArray:
 		for _, it := range v.GetArray() {
-			if hasBareParameter(it) {
+			if anyObject(it, f) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hasClassifiedParameters reports whether a Parameters anywhere in v has a
+// confidentiality in its meta.security.
+func hasClassifiedParameters(v *fastjson.Value) bool {
+	return anyObject(v, func(o *fastjson.Value) bool {
+		if string(o.GetStringBytes("resourceType")) != "Parameters" {
+			return false
+		}
+		for _, l := range codingsOf(o.Get("meta", "security")) {
+			if l.system == sysConf {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// hasBareParameter reports whether a Parameters anywhere in v has a
+// parameter bareParameter finds.
+func hasBareParameter(v *fastjson.Value) bool {
+	return anyObject(v, func(o *fastjson.Value) bool {
+		return string(o.GetStringBytes("resourceType")) == "Parameters" && bareParameter(o.Get("parameter"), "") != nil
+	})
 }
 
 func hasEmpty(v *fastjson.Value) bool {
@@ -762,7 +847,7 @@ func checkRedaction(r *recipient, in, out []byte) error {
 	if err != nil {
 		return nil
 	}
-	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv), bareParams: hasBareParameter(iv), inputNames: memberNames(iv, map[string]bool{})}
+	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv), bareParams: hasBareParameter(iv), classifiedParams: hasClassifiedParameters(iv), documents: anyObject(iv, func(o *fastjson.Value) bool { return string(o.GetStringBytes("type")) == "document" }), inputNames: memberNames(iv, map[string]bool{})}
 	inKeys, outKeys := map[string]bool{}, map[string]bool{}
 	collectKeys(iv, "", inKeys)
 	var ov *fastjson.Value
@@ -948,6 +1033,8 @@ func ownBeyond(b *fastjson.Value) (own level, bundleConf, entriesMax, compConf i
 			}
 			held = heldIn(res, held)
 		}
+		// A label on the entry itself covers it.
+		rank = max(rank, rankOf(entryInlineOf(e)))
 		if isObj(outcome) {
 			held = append(held, outcome)
 			held = heldIn(outcome, held)
@@ -1018,35 +1105,81 @@ func heldIn(v *fastjson.Value, out []*fastjson.Value) []*fastjson.Value {
 // allLabels are every label a resource carries anywhere (as hwm reads them):
 // its own, its contained resources' meta.security, and inline labels.
 func allLabels(res *fastjson.Value, docComp bool) level {
-	if string(res.GetStringBytes("resourceType")) == "Bundle" {
-		return codingsOf(res.Get("meta", "security"))
+	typ := string(res.GetStringBytes("resourceType"))
+	if typ == "Bundle" {
+		out := codingsOf(res.Get("meta", "security"))
+		for _, e := range res.GetArray("entry") {
+			out = append(out, entryInlineOf(e)...)
+		}
+		return out
 	}
 	out := resourceLabelsOf(res, docComp)
-	for _, c := range res.GetArray("contained") {
-		out = append(out, codingsOf(c.Get("meta", "security"))...)
-	}
-	// A resource out of place counts as part of what holds it.
-	for _, m := range misplacedOf(res, nil) {
+	// A contained resource, or one out of place, counts as part of what
+	// holds it, with the labels in its meta: security, the restricting
+	// tags, inline labels there.
+	part := func(m *fastjson.Value) {
 		out = append(out, codingsOf(m.Get("meta", "security"))...)
+		out = append(out, tagLabsOf(m.Get("meta", "tag"))...)
+		out = append(out, inlineBelow(m.Get("meta"))...)
 	}
-	var walk func(v *fastjson.Value)
-	walk = func(v *fastjson.Value) {
+	for _, c := range res.GetArray("contained") {
+		part(c)
+	}
+	for _, m := range misplacedOf(res, nil) {
+		part(m)
+	}
+	// The resources a Parameters holds are resources of their own (heldIn).
+	var walk func(v *fastjson.Value, param bool)
+	walk = func(v *fastjson.Value, param bool) {
 		switch v.Type() {
 		case fastjson.TypeObject:
 			out = append(out, inlineOf(v)...)
 			o, _ := v.Object()
 			o.Visit(func(k []byte, c *fastjson.Value) {
-				if string(k) != "meta" {
-					walk(c)
+				switch name := string(k); {
+				case name == "meta", param && name == "resource":
+				default:
+					// Only a parameter (or part) array holds resources
+					// in their place: one elsewhere is misplaced, read
+					// as part of what holds it.
+					arr := c.Type() == fastjson.TypeArray
+					walk(c, arr && (param && name == "part" || v == res && typ == "Parameters" && name == "parameter"))
 				}
 			})
 		case fastjson.TypeArray:
 			for _, it := range v.GetArray() {
-				walk(it)
+				walk(it, param)
 			}
 		}
 	}
-	walk(res)
+	walk(res, false)
+	return out
+}
+
+// entryInlineOf are the inline labels on a Bundle entry itself: on it,
+// its search, request and response, not in its resource or outcome.
+func entryInlineOf(e *fastjson.Value) level {
+	o, err := e.Object()
+	if err != nil {
+		return nil
+	}
+	out := inlineOf(e)
+	o.Visit(func(k []byte, c *fastjson.Value) {
+		switch string(k) {
+		case "resource":
+		case "response":
+			out = append(out, inlineOf(c)...)
+			if ro, err := c.Object(); err == nil {
+				ro.Visit(func(k []byte, x *fastjson.Value) {
+					if string(k) != "outcome" {
+						out = append(out, inlineBelow(x)...)
+					}
+				})
+			}
+		default:
+			out = append(out, inlineBelow(c)...)
+		}
+	})
 	return out
 }
 
@@ -1389,6 +1522,12 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 		if res == nil || string(res.GetStringBytes("resourceType")) == "Bundle" {
 			continue
 		}
+		// (A document's sections may classify what they list, and what
+		// holds a nested Bundle its entries: the rule for those is the
+		// mark's own, above.)
+		if held := releasedHeldRank(res, confOf(entryInlineOf(e))); held > mark && at == "resource" && !doc && string(res.GetStringBytes("resourceType")) == "Parameters" {
+			return fmt.Errorf("%s: the released Bundle's confidentiality is below that of a resource entry %d holds", at, i)
+		}
 		for _, l := range allLabels(res, doc && i == 0) {
 			if l.system == sysConf && !l.bad && confRank[l.code] > mark {
 				return fmt.Errorf("%s: the released Bundle's confidentiality is below entry %d's", at, i)
@@ -1694,9 +1833,18 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 		if !inMeta && !resource && c.logicallyNamesWithheld(v) {
 			return fmt.Errorf("%s: a reference by identifier to a withheld resource was released", at)
 		}
-		if resource && string(v.GetStringBytes("resourceType")) == "Parameters" && !c.bareParams {
-			if err := bareParameter(v.Get("parameter"), at+".parameter"); err != nil {
+		if resource && string(v.GetStringBytes("resourceType")) == "Parameters" {
+			if err := bareParameter(v.Get("parameter"), at+".parameter"); err != nil && !c.bareParams {
 				return err
+			}
+			// A Parameters that redaction changed, and so gave the
+			// confidentiality it lacked, covers the resources it releases
+			// (those an inline label on the way classifies aside: checked
+			// on the top resource, where nothing is on the way to it).
+			if at == "resource" && redacted(v) && !c.classifiedParams && !c.documents {
+				if have, want := entryRank(v), releasedHeldRank(v, -1); have < want {
+					return fmt.Errorf("%s: a redacted Parameters' confidentiality rank %d is below its resources' %d", at, have, want)
+				}
 			}
 		}
 		if resource && !inMeta {
@@ -1859,6 +2007,7 @@ func redactChecked(t *testing.T, e *engine.Engine, r *recipient, name string, in
 		t.Fatalf("%s: output is not valid JSON", name)
 	}
 	if err := checkRedaction(r, in, res.Resource); err != nil {
+		t.Logf("report: %+v", res.Report.Withheld)
 		t.Fatalf("%s (clearance %c, pou %q, deny %v, allow %v/%v, compartments %v, ignore %v, exceptAnyOfCodes %v): %v\ninput: %s", name, "ULMNRV"[r.clearance], r.pou, r.deny, r.allowSet, r.allow, r.compartments, r.ignore, r.releaseOnly, err, in)
 	}
 	if res.Resource != nil {

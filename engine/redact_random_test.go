@@ -306,6 +306,14 @@ func (g *docGen) resource(depth int) (map[string]any, string) {
 		if ls := g.labels(2); len(ls) > 0 {
 			c["meta"] = map[string]any{"security": ls}
 		}
+		if g.chance(4) {
+			m, _ := c["meta"].(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+				c["meta"] = m
+			}
+			m["tag"] = g.tags()
+		}
 		r["contained"] = []any{c}
 		r["focus"] = []any{map[string]any{"reference": "#c1"}}
 	}

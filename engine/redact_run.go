@@ -77,6 +77,7 @@ func (s *state) redactTop(d *jsonx.Doc, n jsonx.Node, loc string) ([]byte, error
 		r.maskReferences()
 		r.finish()
 		r.writeMarks()
+		r.markParameters()
 	}
 	s.report.Withheld = r.rep.Withheld
 	s.report.Removed = nilIfEmpty(r.rep.Removed)
@@ -525,9 +526,11 @@ func (r *redactor) entriesScan(b jsonx.Node, document bool) (carried map[[2]stri
 				rank = vocab.Rank(s.opts.DefaultConfidentiality)
 			}
 			s.labels = s.labels[:start]
-			eachHeld(d, res, func(h jsonx.Node, _ string) { s.labels = s.heldLabels(d, h, s.labels) })
+			eachHeld(d, res, func(h jsonx.Node, _ string) { s.labels = s.heldLabels(d, h, false, s.labels) })
+			s.labels = s.entriesInline(d, res, s.labels)
 		}
-		s.labels = s.heldLabels(d, outcome, s.labels)
+		s.labels = s.heldLabels(d, outcome, false, s.labels)
+		s.labels = s.entryInline(d, e, s.labels)
 		for _, l := range s.labels[start:] {
 			rank = max(rank, l.rank())
 			carried[[2]string{l.system, l.code}] = true
@@ -759,7 +762,21 @@ func (r *redactor) finish() {
 			}
 			return true
 		})
-		r.setSecurity(rel.n, r.redactedSecurity(rel))
+		if rel.typ == "Parameters" {
+			continue // once the marks of the Bundles it holds are known (markParameters)
+		}
+		r.setSecurity(rel.n, r.redactedSecurity(rel, -1))
+	}
+}
+
+// markParameters writes the meta.security of every changed released
+// Parameters, whose confidentiality covers the resources and Bundles it
+// still holds.
+func (r *redactor) markParameters() {
+	for i, rel := range r.out {
+		if rel.changed && rel.typ == "Parameters" {
+			r.setSecurity(rel.n, r.redactedSecurity(rel, r.heldConf(i)))
+		}
 	}
 }
 
@@ -771,27 +788,18 @@ const neutralNarrative = `{"status":"generated","div":"<div xmlns=\"http://www.w
 // labels, REDACTED, and a confidentiality when it had none (every labeled
 // resource carries one), without PROCESSINLINELABEL once no inline label
 // remains.
-func (r *redactor) redactedSecurity(rel *released) []byte {
+func (r *redactor) redactedSecurity(rel *released, held int) []byte {
 	d := r.d
 	var w jsonx.Writer
 	w.BeginArray()
-	has, conf := false, -1
-	for _, l := range r.finalLabels(nil, rel) {
-		if l.bad == 0 {
-			conf = max(conf, l.rank())
-		}
-	}
-	hasConf := false
+	has, hasConf := false, false
 	d.Items(d.Get(d.Get(rel.n, "meta"), "security"), func(_ int, c jsonx.Node) bool {
 		l, _ := readCoding(d, c)
 		hasConf = hasConf || l.system == confidentialityCS
 		return true
 	})
 	if !hasConf {
-		if conf < 0 {
-			conf = vocab.Rank(r.s.opts.DefaultConfidentiality)
-		}
-		code := vocab.ConfidentialityCode(conf)
+		code := vocab.ConfidentialityCode(max(r.relConf(rel, vocab.Rank(r.s.opts.DefaultConfidentiality)), held))
 		w.BeginObject()
 		w.KV("system", confidentialityCS)
 		w.KV("code", code)
@@ -818,6 +826,48 @@ func (r *redactor) redactedSecurity(rel *released) []byte {
 	}
 	w.EndArray()
 	return w.B
+}
+
+// heldConf is the highest confidentiality of the resources and Bundles the
+// Parameters released as r.out[i] still releases, at any depth, each
+// resource counted as the mark of a Bundle counts an entry, each Bundle by
+// its mark; -1 when it holds none. Those follow it in r.out (resource
+// appends a resource before walking into it).
+func (r *redactor) heldConf(i int) int {
+	top, conf := r.out[i], -1
+	for _, rel := range r.out[i+1:] {
+		if !inside(rel.loc, top.loc) {
+			break
+		}
+		if r.survives(top.n, rel.n) {
+			conf = max(conf, r.relConf(rel, vocab.Rank(r.s.opts.DefaultConfidentiality)))
+		}
+	}
+	// A Bundle it holds counts by its mark; one left empty holds nothing
+	// (its mark is the default, which the recipient may be cleared below).
+	for _, run := range r.runs {
+		if len(run.entries)+len(run.nested) > 0 && inside(run.loc, top.loc) && r.survives(top.n, run.n) {
+			for _, l := range run.final {
+				conf = max(conf, l.rank())
+			}
+		}
+	}
+	return conf
+}
+
+// relConf is the highest confidentiality among a released resource's
+// final labels, or def without one.
+func (r *redactor) relConf(rel *released, def int) int {
+	conf := -1
+	for _, l := range r.finalLabels(nil, rel) {
+		if l.bad == 0 {
+			conf = max(conf, l.rank())
+		}
+	}
+	if conf < 0 {
+		return def
+	}
+	return conf
 }
 
 // setSecurity replaces or adds meta.security of a resource.

@@ -648,18 +648,16 @@ func (r *redactor) goneParameters(n jsonx.Node) {
 		return
 	}
 	d := r.d
-	held := func(res jsonx.Node, _ string) {
-		if d.Kind(res) == jsonx.Object {
+	if d.Kind(n) == jsonx.Object {
+		if res := d.Get(n, "resource"); d.Kind(res) == jsonx.Object {
 			r.gone.resource(d, res, "", &r.s.strs)
 			r.goneWithin(res)
 		}
+		n = d.Get(n, "part")
 	}
-	switch d.Kind(n) {
-	case jsonx.Array:
-		eachParameter(d, n, held)
-	case jsonx.Object:
-		held(d.Get(n, "resource"), "")
-		eachParameter(d, d.Get(n, "part"), held)
+	first, end := d.Range(n)
+	for p := first; p < end && d.Kind(n) == jsonx.Array; p = d.Skip(p) {
+		r.goneParameters(p)
 	}
 }
 
@@ -972,30 +970,24 @@ func (r *redactor) parameters(n jsonx.Node, eff []label, loc string) {
 }
 
 // emptiedParameter reports whether redaction left parameter p (changed by
-// it) with neither a value, a resource nor a part: Parameters' inv-1 wants
-// one, so such a parameter goes.
+// it) with neither a value[x], a resource nor a part: Parameters' inv-1
+// wants one, so such a parameter goes.
 func (r *redactor) emptiedParameter(p jsonx.Node) bool {
+	d := r.d
 	if !r.dirty.has(p) {
 		return false
 	}
-	for _, name := range [2]string{"resource", "part"} {
-		if v := r.d.Get(p, name); v >= 0 && !r.removed(v) {
+	first, end := d.Range(p)
+	for k := first; k < end; k = d.Skip(k + 1) {
+		name := d.Str(k)
+		if len(name) > 0 && name[0] == '_' {
+			name = name[1:]
+		}
+		if (name == "resource" || name == "part" || len(name) > 5 && name[:5] == "value") && !r.removed(k+1) {
 			return false
 		}
 	}
-	return !r.hasValue(p)
-}
-
-// hasValue reports whether parameter p keeps a value[x] (or its _value[x]
-// extensions).
-func (r *redactor) hasValue(p jsonx.Node) bool {
-	found := false
-	r.d.Members(p, func(k, v jsonx.Node) bool {
-		name, _ := r.d.Plain(k)
-		found = strings.HasPrefix(strings.TrimPrefix(name, "_"), "value") && !r.removed(v)
-		return !found
-	})
-	return found
+	return true
 }
 
 // dropEmptied removes x or _x (arrays of a primitive and of its extensions,

@@ -8,10 +8,15 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// validate checks the resource at n and, for a Bundle, every entry.
+// validate checks the resource at n and, for a Bundle, every entry, for a
+// Parameters every resource in its parameters.
 func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	s.validateResource(d, n, loc)
-	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
+	switch d.Str(d.Get(n, "resourceType")) {
+	case "Parameters":
+		return s.validateParameters(d, d.Get(n, "parameter"), loc+".parameter")
+	case "Bundle":
+	default:
 		return nil
 	}
 	var err error
@@ -33,6 +38,24 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) error {
 		return err
 	}
 	s.validateEnvelope(d, n, loc)
+	return nil
+}
+
+// validateParameters validates the resources held in a Parameters'
+// parameter (or part) array at loc.
+func (s *state) validateParameters(d *jsonx.Doc, arr jsonx.Node, loc string) error {
+	first, end := d.Range(arr)
+	for p, i := first, 0; p < end; p, i = d.Skip(p), i+1 {
+		at := loc + "[" + strconv.Itoa(i) + "]"
+		if res := d.Get(p, "resource"); d.Kind(res) == jsonx.Object {
+			if err := s.validate(d, res, at+".resource"); err != nil {
+				return err
+			}
+		}
+		if err := s.validateParameters(d, d.Get(p, "part"), at+".part"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
