@@ -187,6 +187,36 @@ func TestWindows(t *testing.T) {
 	checkJudged(t, "HIV "+filler(2)+"screening", true, Kept, "")
 }
 
+// A positive result within 3 words of the match undoes a screening cue, and
+// nothing else; a negative one leaves the screening.
+func TestPositiveScreen(t *testing.T) {
+	filler := func(n int) string { return strings.Repeat("x ", n) }
+	for _, c := range []struct {
+		text    string
+		broad   bool
+		want    Reason
+		trigger string
+	}{
+		{"HIV screening positive", true, Kept, ""},
+		{"positive HIV screen", true, Kept, ""},
+		{"screened positive for HIV", true, Kept, ""},
+		{"screening for HIV: positive", true, Kept, ""},
+		{"HIV screening " + filler(1) + "positive", true, Kept, ""},
+		{"HIV screening " + filler(2) + "positive", true, Hypothetical, "screening"},
+		{"positive " + filler(2) + "HIV screening", true, Kept, ""},
+		{"positive " + filler(3) + "HIV screening", true, Hypothetical, "screening"},
+		{"HIV screening negative", true, Hypothetical, "screening"},
+		{"HIV screening; positive", true, Hypothetical, "screening"},     // another clause
+		{"positive, but HIV screening", true, Hypothetical, "screening"}, // a terminator between
+		{"HIV screening positive", false, Kept, ""},                      // no screening rule applies
+		{"denies HIV, positive", false, Negated, "denies"},               // negation is not undone
+		{"if positive HIV screening", true, Hypothetical, "if"},          // nor a hypothetical
+		{"mother screened positive for HIV", true, Other, "mother"},      // nor another person
+	} {
+		checkJudged(t, c.text, c.broad, c.want, c.trigger)
+	}
+}
+
 // Negated, then other person, then hypothetical; of one kind the nearest
 // cue, then the longest.
 func TestPrecedence(t *testing.T) {

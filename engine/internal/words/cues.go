@@ -79,6 +79,13 @@ var screeningAfter = []string{
 	"inventory", "identification test", "screening test",
 }
 
+// positiveResult undoes a screening cue when it stands at most 3 words
+// before or after the match in its clause: a screen that found the
+// condition says it ("depression screening positive", "positive IPV
+// screen", "PHQ-9 screen positive for depression"), while one that did not
+// ("depression screening negative") stays a screening.
+var positiveResult = []string{"positive"}
+
 // testNouns name a test. Within 3 words after a match, or as its last word,
 // they make it the name of a test, which no negation drops: a test that was
 // done says as much as its result ("HIV-1 RNA not detected", "BRCA2 gene
@@ -134,6 +141,7 @@ const (
 	kindTest
 	kindGlue
 	kindAnswer
+	kindPositive
 	kinds
 )
 
@@ -151,6 +159,7 @@ const (
 	cueTest        uint16 = 1 << kindTest
 	cueGlue        uint16 = 1 << kindGlue
 	cueAnswer      uint16 = 1 << kindAnswer
+	cuePositive    uint16 = 1 << kindPositive
 
 	cueBefore   = cuePre | cueOther | cueHypo | cueScreen // the cues that look forward to a match
 	cueTriggers = cueBefore | cuePost | cueScreenAfter | cueAnswer
@@ -172,7 +181,7 @@ var cueLists = [kinds][]string{
 	kindOther: otherPerson, kindHypo: hypothetical, kindScreen: screening,
 	kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
 	kindScreenAfter: screeningAfter, kindTest: testNouns, kindGlue: listGlue,
-	kindAnswer: answerNegation,
+	kindAnswer: answerNegation, kindPositive: positiveResult,
 }
 
 func compileCues() *cueTable {

@@ -14,6 +14,9 @@ const (
 	// word or a test noun still speaks of it.
 	screenAfterWindow = 2
 	testWindow        = 3
+	// positiveWindow: how far from a match a positive result undoes a
+	// screening cue.
+	positiveWindow = 3
 )
 
 // compactAfter is how many tokens Find lets pile up behind the ones it still
@@ -249,8 +252,12 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		}
 	}
 	var best [kinds]nearest // negation after the match counts as kindPre
-	testName := false
+	testName, positive := false, false
 	for _, c := range f.occ {
+		if c.kinds&cuePositive != 0 && (c.b <= s && s-c.b < positiveWindow && !f.blocked(text, c.b, s, s, lo) ||
+			c.a >= e && c.a-e < positiveWindow && !f.blocked(text, e, c.a, s, lo)) {
+			positive = true
+		}
 		// A test noun after the match, or ending the match itself ("genetic
 		// testing", "carrier screening"): the match names a test.
 		if c.kinds&cueTest != 0 && (c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) || c.a > s && c.b == e) {
@@ -286,6 +293,9 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	}
 	if testName {
 		best[kindPre] = nearest{} // a test's name: its result does not unsay it
+	}
+	if positive {
+		best[kindScreen] = nearest{} // a screen that found it
 	}
 	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
 	for broad := range 2 {

@@ -41,7 +41,9 @@
 //     someone other than the patient;
 //   - hypothetical: a cue at most 6 words before makes it hypothetical;
 //   - screening: the same, for terms marked ScreeningBroad only, and
-//     screeningAfter at most 2 words after ("depression screening").
+//     screeningAfter at most 2 words after ("depression screening"),
+//     unless positiveResult stands at most 3 words before or after the
+//     match ("depression screening positive": the screen found it).
 //
 // "At most 6 words before" counts the match's first word as 0: a cue right
 // before the match is 1 word before it, so 5 words may stand between them
