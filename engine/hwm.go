@@ -65,7 +65,11 @@ func (s *state) entriesInline(d *jsonx.Doc, n jsonx.Node, out []label) []label {
 	if !s.mayHaveInline || d.Str(d.Get(n, "resourceType")) != "Bundle" {
 		return out
 	}
-	first, end := d.Range(d.Get(n, "entry"))
+	entries := d.Get(n, "entry")
+	if d.Kind(entries) != jsonx.Array {
+		return out
+	}
+	first, end := d.Range(entries)
 	for e := first; e < end; e = d.Skip(e) {
 		out = s.entryInline(d, e, out)
 	}

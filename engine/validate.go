@@ -44,6 +44,9 @@ func (s *state) validate(d *jsonx.Doc, n jsonx.Node, loc string) error {
 // validateParameters validates the resources held in a Parameters'
 // parameter (or part) array at loc.
 func (s *state) validateParameters(d *jsonx.Doc, arr jsonx.Node, loc string) error {
+	if d.Kind(arr) != jsonx.Array {
+		return nil // misplaced: validateResource reported what it holds
+	}
 	first, end := d.Range(arr)
 	for p, i := first, 0; p < end; p, i = d.Skip(p), i+1 {
 		at := loc + "[" + strconv.Itoa(i) + "]"
