@@ -219,19 +219,11 @@ func (s *state) hwmResource(d *jsonx.Doc, n jsonx.Node, loc string) ([]label, er
 	if d.Str(d.Get(n, "resourceType")) == "Bundle" {
 		return s.hwmBundle(d, n, loc)
 	}
+	// Its own labels (or the default) and, for a Parameters, those of the
+	// resources it holds, as when the Parameters is a Bundle entry.
 	start := len(s.labels)
-	s.labels = s.resourceLabels(d, n, s.labels)
+	s.labels = s.heldLabels(d, n, false, s.labels)
 	conf := -1
-	for i := start; i < len(s.labels); i++ {
-		conf = max(conf, s.labels[i].rank())
-	}
-	if conf < 0 {
-		conf = vocab.Rank(s.opts.DefaultConfidentiality)
-	}
-	// A Parameters' confidentiality covers the resources it holds, as it
-	// does when the Parameters is a Bundle entry.
-	s.labels = s.labels[:start]
-	eachHeld(d, n, func(res jsonx.Node, _ string) { s.labels = s.heldLabels(d, res, false, s.labels) })
 	for i := start; i < len(s.labels); i++ {
 		conf = max(conf, s.labels[i].rank())
 	}

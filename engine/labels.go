@@ -160,11 +160,22 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 // inlineLabels appends the inline labels anywhere in the resource and the
 // labels of its contained resources.
 func (s *state) inlineLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label {
+	s.collectInto(d, out).resource(n)
+	return s.collected()
+}
+
+// collectInto readies the state's walker to gather labels after out;
+// collected returns them.
+func (s *state) collectInto(d *jsonx.Doc, out []label) *walker {
 	c := &s.collect
 	c.out, c.def = out, vocab.Rank(s.opts.DefaultConfidentiality)
 	s.walk = walker{d: d, v: c, path: s.walk.path[:0]}
-	s.walk.resource(n)
-	out, c.out = c.out, nil
+	return &s.walk
+}
+
+func (s *state) collected() []label {
+	out := s.collect.out
+	s.collect.out = nil
 	return out
 }
 
@@ -175,13 +186,10 @@ func (s *state) entryInline(d *jsonx.Doc, e jsonx.Node, out []label) []label {
 	if !s.mayHaveInline || d.Kind(e) != jsonx.Object {
 		return out
 	}
-	c := &s.collect
-	c.out = out
-	s.walk = walker{d: d, v: c, path: s.walk.path[:0]}
-	s.walk.membersBut(e, "resource", "response", false)
-	s.walk.membersBut(d.Get(e, "response"), "outcome", "outcome", false)
-	out, c.out = c.out, nil
-	return out
+	w := s.collectInto(d, out)
+	w.membersBut(e, "resource", "response", false)
+	w.membersBut(d.Get(e, "response"), "outcome", "outcome", false)
+	return s.collected()
 }
 
 // inlineCollector gathers inline and contained labels (a contained
