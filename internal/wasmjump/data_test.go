@@ -11,13 +11,10 @@ import (
 // memoryModule is a module of one exported page of memory that the data
 // section fills.
 func memoryModule(data []byte) []byte {
-	section := func(id byte, content []byte) []byte {
-		return append(appendULEB([]byte{id}, uint64(len(content))), content...)
-	}
 	m := []byte("\x00asm\x01\x00\x00\x00")
-	m = append(m, section(5, []byte{1, 0, 1})...)                   // memory, one page
-	m = append(m, section(7, []byte{1, 3, 'm', 'e', 'm', 2, 0})...) // export "mem"
-	return append(m, section(sectionData, data)...)
+	m = appendSection(m, 5, []byte{1, 0, 1})                   // memory, one page
+	m = appendSection(m, 7, []byte{1, 3, 'm', 'e', 'm', 2, 0}) // export "mem"
+	return appendSection(m, sectionData, data)
 }
 
 // memoryOf instantiates a memory module in wazero and returns its memory.

@@ -96,8 +96,7 @@ func (r *reader) name() string {
 func appendCustom(b []byte, name string, content []byte) []byte {
 	payload := appendULEB(nil, uint64(len(name)))
 	payload = append(append(payload, name...), content...)
-	b = appendULEB(append(b, 0), uint64(len(payload)))
-	return append(b, payload...)
+	return appendSection(b, 0, payload)
 }
 
 // checkResume checks the code before the end of dispatch block k (k > 0):

@@ -66,9 +66,7 @@ func rewrite(module []byte) ([]byte, stats, error) {
 				return nil, st, fmt.Errorf("data section: %w", err)
 			}
 		}
-		out = append(out, id)
-		out = appendULEB(out, uint64(len(content)))
-		out = append(out, content...)
+		out = appendSection(out, id, content)
 	}
 	if r.err != nil {
 		return nil, st, r.err

@@ -16,16 +16,13 @@ import (
 // module wraps one function body (locals included) of type
 // (i32 pc, i32 n) -> i32, exported as "f", with one page of memory.
 func module(body []byte) []byte {
-	section := func(id byte, content []byte) []byte {
-		return append(appendULEB([]byte{id}, uint64(len(content))), content...)
-	}
 	m := []byte("\x00asm\x01\x00\x00\x00")
-	m = append(m, section(1, []byte{1, 0x60, 2, 0x7f, 0x7f, 1, 0x7f})...) // type (i32 i32) -> i32
-	m = append(m, section(3, []byte{1, 0})...)                            // one function of type 0
-	m = append(m, section(5, []byte{1, 0, 1})...)                         // memory, one page
-	m = append(m, section(7, []byte{1, 1, 'f', 0, 0})...)                 // export "f"
+	m = appendSection(m, 1, []byte{1, 0x60, 2, 0x7f, 0x7f, 1, 0x7f}) // type (i32 i32) -> i32
+	m = appendSection(m, 3, []byte{1, 0})                            // one function of type 0
+	m = appendSection(m, 5, []byte{1, 0, 1})                         // memory, one page
+	m = appendSection(m, 7, []byte{1, 1, 'f', 0, 0})                 // export "f"
 	code := appendULEB([]byte{1}, uint64(len(body)))
-	return append(m, section(sectionCode, append(code, body...))...)
+	return appendSection(m, sectionCode, append(code, body...))
 }
 
 // asm assembles instructions given as opcodes and LEB128 immediates.

@@ -100,6 +100,12 @@ func (r *reader) skip(n int) {
 	r.pos += n
 }
 
+// appendSection appends a section of the given id and content.
+func appendSection(b []byte, id byte, content []byte) []byte {
+	b = appendULEB(append(b, id), uint64(len(content)))
+	return append(b, content...)
+}
+
 func appendULEB(b []byte, v uint64) []byte {
 	for {
 		c := byte(v & 0x7f)
