@@ -136,7 +136,7 @@ func writeRule(w *bytes.Buffer, r *Rule) {
 			member(kind.member, "{\n"+strings.Join(sys, ",\n")+"\n   }")
 		}
 	}
-	if ing := rowCodes(r, systemByKey["rxnorm"], "ingredient"); len(ing) > 0 {
+	if ing := ingredients(r); len(ing) > 0 {
 		member("ingredients", strs(ing))
 	}
 	if text := ruleText(r, true); len(text) > 0 {
@@ -172,6 +172,61 @@ func rowCodes(r *Rule, s *codeSystem, kind string) []string {
 		out[i] = c.out
 	}
 	return out
+}
+
+// ingredients returns a rule's ingredient entries: its RxNorm ingredient
+// rows and, as entries of their own, its brand terms of full confidence.
+// A product RxNorm names by its brand alone ("Biktarvy 50 MG / 200 MG /
+// 25 MG Oral Tablet", "Ortho Tri-Cyclen 28 Day Pack") has no ingredient
+// word, and a code's text is not read where RxNorm's display is; a brand
+// that is safe to find in any text is safe in a product name. The reverse
+// does not hold: many pill brands are first names, ingredient rows only.
+func ingredients(r *Rule) []string {
+	ing := rowCodes(r, systemByKey["rxnorm"], "ingredient")
+	seen := map[string]bool{} // the words that must appear, of each entry
+	for _, e := range ing {
+		seen[positiveWords(e)] = true
+	}
+	for _, t := range r.Terms {
+		if e, ok := brandEntry(t); ok && !seen[e] {
+			// A row with the brand's words and exclusions
+			// ("depo-provera !400") stands in its place.
+			seen[e] = true
+			ing = append(ing, e)
+		}
+	}
+	sort.Strings(ing)
+	return ing
+}
+
+// positiveWords is an ingredient entry without its !words.
+func positiveWords(e string) string {
+	var ws []string
+	for _, w := range strings.Fields(e) {
+		if !strings.HasPrefix(w, "!") {
+			ws = append(ws, w)
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// brandEntry is the ingredient entry of a brand term: its words in lower
+// case, a slash separating words as in a display; ok is false for a term
+// of another kind, of less than full confidence, case-exact, or with a
+// character an entry's word cannot hold.
+func brandEntry(t *Term) (string, bool) {
+	if t.Kind != "brand" || t.conf < 1 || strings.HasPrefix(t.Term, "=") {
+		return "", false
+	}
+	words := strings.FieldsFunc(strings.ToLower(t.Term), func(c rune) bool { return c == ' ' || c == '/' })
+	seen := map[string]bool{}
+	for _, w := range words {
+		if !wordRE.MatchString(w) || strings.HasPrefix(w, "!") || seen[w] {
+			return "", false
+		}
+		seen[w] = true
+	}
+	return strings.Join(words, " "), len(words) > 0
 }
 
 func sep(i, n int) string {
