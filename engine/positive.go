@@ -96,16 +96,17 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 }
 
 // positiveCodes are the answer codes that mean positive, detected, present
-// or reactive: SNOMED CT qualifiers 10828004, 260373001, 52101004,
-// 11214006; LOINC answers LA6576-8, LA11882-0, LA9633-4; v2-0078 and
-// v3-ObservationInterpretation POS and DET.
+// or reactive, or yes to a question that asks whether it happened:
+// SNOMED CT qualifiers 10828004, 260373001, 52101004, 11214006, 373066001
+// (yes); LOINC answers LA6576-8, LA11882-0, LA9633-4, LA33-6 (yes);
+// v2-0078 and v3-ObservationInterpretation POS and DET.
 var positiveCodes = map[string]bool{
-	"10828004": true, "260373001": true, "52101004": true, "11214006": true,
-	"LA6576-8": true, "LA11882-0": true, "LA9633-4": true,
+	"10828004": true, "260373001": true, "52101004": true, "11214006": true, "373066001": true,
+	"LA6576-8": true, "LA11882-0": true, "LA9633-4": true, "LA33-6": true,
 	"POS": true, "DET": true,
 }
 
 // positiveWord reads a result written as a word.
 func positiveWord(s string) bool {
-	return among(strings.ToLower(strings.TrimSpace(s)), "positive pos detected present reactive ")
+	return among(strings.ToLower(strings.TrimSpace(s)), "positive pos detected present reactive yes ")
 }
