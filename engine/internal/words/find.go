@@ -30,6 +30,7 @@ type Finder struct {
 	toks  []token // a window of the text's words
 	fold  []byte  // their folded forms
 	raw   []byte  // the word being looked up among exact terms
+	ies   []byte  // a word in "ies" with "y" for it
 	occ   []cueAt // the cues around the match being judged
 	start []uint16
 	cover []bool // words covered by a pseudo-cue
@@ -107,7 +108,13 @@ func (f *Finder) scan(l *Lexicon, text string, pos int) int {
 		fid: l.fold.lookup(fw, h), sid: -1, esid: -1, xid: -1, xsid: -1, cid: -2}
 	if n := len(fw); n > 1 && fw[n-1] == 's' {
 		t.sid = l.fold.lookup(fw[:n-1], less1)
-		if n > 2 && fw[n-2] == 'e' {
+		switch {
+		case n > 4 && fw[n-3] == 'i' && fw[n-2] == 'e' && !vowel(fw[n-4]):
+			// "anomalies": the plural of a word in consonant and "y". No
+			// term's last word ends in "i", so this takes esid's place.
+			f.ies = append(append(f.ies[:0], fw[:n-3]...), 'y')
+			t.esid = l.fold.lookup(f.ies, hashWord(f.ies))
+		case n > 2 && fw[n-2] == 'e':
 			t.esid = l.fold.lookup(fw[:n-2], less2)
 		}
 	}
@@ -418,3 +425,13 @@ func clauseBreak(text string, from, to int) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// vowel reports whether c is a folded vowel: "days" is the plural of "day",
+// "anomalies" of "anomaly".
+func vowel(c byte) bool {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u':
+		return true
+	}
+	return false
+}

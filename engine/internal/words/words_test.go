@@ -98,6 +98,8 @@ func TestFindMatching(t *testing.T) {
 		{"partial multiword", []Term{ptsd}, "post traumatic stress", nil},
 		{"plural s", []Term{{Text: "abortion", ID: 1}, {Text: "STD", ID: 2}}, "abortions, STDs", []string{"abortions:1", "STDs:2"}},
 		{"plural es", []Term{{Text: "abscess", ID: 1}}, "abscesses", []string{"abscesses:1"}},
+		{"plural ies", []Term{{Text: "chromosomal anomaly", ID: 1}, {Text: "ectopic pregnancy", ID: 2}, {Text: "drug", ID: 3}}, "chromosomal anomalies, ectopic pregnancies, drugies, drugs", []string{"chromosomal anomalies:1", "ectopic pregnancies:2", "drugs:3"}},
+		{"plural ies after a consonant only", []Term{{Text: "key", ID: 1}, {Text: "pie", ID: 2}}, "kies, pies", []string{"pies:2"}},
 		{"plural last word only", []Term{{Text: "drug screen", ID: 1}}, "drugs screen, drug screens", []string{"drug screens:1"}},
 		{"no other suffix", []Term{{Text: "abortion", ID: 1}}, "abortionist abortionss", nil},
 		{"plural stem of a longer term", []Term{{Text: "sexually transmitted disease", ID: 1}}, "sexually transmitted diseases", []string{"sexually transmitted diseases:1"}},
