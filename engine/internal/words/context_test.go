@@ -370,3 +370,23 @@ func TestNegationThroughLists(t *testing.T) {
 		}
 	}
 }
+
+// "(-)" beside a term marks it absent; a lone minus is a hyphen or a bullet.
+func TestMinusMark(t *testing.T) {
+	cases := [][2]string{ // text, the cue that drops it ("" when kept)
+		{"drug use (-)", "(-)"},
+		{"SHx: tobacco (+), drug use  (-), alcohol (+)", "(-)"},
+		{"(-) drug use", "(-)"},
+		{"-drug use", ""},
+		{"PMH:\n- drug use", ""},
+		{"drug use (+)", ""},
+		{"drug use (-1 day)", ""},
+	}
+	for _, c := range cases {
+		want := Negated
+		if c[1] == "" {
+			want = Kept
+		}
+		checkJudged(t, c[0], false, want, c[1])
+	}
+}

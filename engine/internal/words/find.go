@@ -301,6 +301,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	if testName {
 		best[kindPre] = nearest{} // a test's name: its result does not unsay it
 	}
+	minus := !testName && minusMark(text, toks[s].start, toks[e-1].end)
 	if positive {
 		best[kindScreen] = nearest{} // a screen that found it
 	}
@@ -319,7 +320,20 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				break
 			}
 		}
+		if minus {
+			f.last.reason[broad], f.last.cue[broad] = Negated, "(-)"
+		}
 	}
+}
+
+// minusMark reports whether the words text[start:end] are marked absent in
+// the clinical shorthand "(-)" right before or after them ("IVDU (-)",
+// "(-) SI"), spaces aside. A lone minus is no such mark: it is also a
+// hyphen, a range and a list's bullet.
+func minusMark(text string, start, end int) bool {
+	before := strings.TrimRight(text[:start], " ")
+	after := strings.TrimLeft(text[end:], " ")
+	return strings.HasSuffix(before, "(-)") || strings.HasPrefix(after, "(-)")
 }
 
 // reach is how many words a cue ending before word b stands before the
