@@ -534,6 +534,9 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			}
 			if sys == rxnormSystem {
 				sc.ingredients(d.Str(display), d.Str(code), typ, depth, contained)
+			} else if len(sc.p.matches) == before && depth > 1 && medicationConcept(sc.names[depth-2], typ, depth-1) {
+				// Another system's name of a product (NDC, a formulary's).
+				sc.productName(d.Str(display), typ, depth, ".display", contained)
 			}
 		}
 		mode := sc.s.opts.TextMatch
@@ -591,6 +594,12 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// none could be judged by its code and none matched.
 		if concept && (mode == TextAll || !sc.resolved && len(sc.p.matches) == before) {
 			sc.readText(d.Str(text), typ, depth, ".text", noSpot, contained)
+		}
+		// A medication's text is a product's name, as an RxNorm display
+		// is: when its codings found nothing, the ingredient entries read
+		// it too, brand names that are first names ("Camila") included.
+		if concept && sc.r.ingredients != nil && len(sc.p.matches) == before && medicationConcept(parent, typ, depth) {
+			sc.productName(d.Str(text), typ, depth, ".text", contained)
 		}
 		sc.resolved = outer || sc.resolved
 	}
@@ -670,16 +679,33 @@ func (sc *scanner) system(raw string) (string, *systemIndex) {
 }
 
 // ingredients matches the display of an RxNorm coding against the rules'
-// ingredient entries. The display is lower-cased once into a buffer the
-// scanner keeps; each of its words is looked up in the index, and an entry
-// found checks its other words against the display's. Words are runs of
-// ASCII letters, digits and hyphens, and a point between two digits stays
-// inside its word, so a strength such as "0.35" is one word. Nothing is
-// allocated unless a rule fires.
+// ingredient entries. Nothing is allocated unless a rule fires.
 func (sc *scanner) ingredients(display, code, typ string, depth int, contained bool) {
+	sc.eachIngredient(display, func(rule, _, _ int) {
+		sc.hit(rule, rxnormSystem, code, typ, depth, "", contained)
+	})
+}
+
+// productName matches a medication concept's text, or another system's
+// display of it, against the ingredient entries, as ingredients does an
+// RxNorm display, and records each hit as words found in the text.
+func (sc *scanner) productName(t, typ string, depth int, suffix string, contained bool) {
+	sc.eachIngredient(t, func(rule, start, end int) {
+		sc.textHit(t, rule, confScale, start, end, typ, depth, suffix, noSpot, contained)
+	})
+}
+
+// eachIngredient calls hit for every ingredient entry that t holds, with
+// the rule and the byte offsets of the word the entry was found by. The
+// text is lower-cased once into a buffer the scanner keeps; each of its
+// words is looked up in the index, and an entry found checks its other
+// words against the text's. Words are runs of ASCII letters, digits and
+// hyphens, and a point between two digits stays inside its word, so a
+// strength such as "0.35" is one word.
+func (sc *scanner) eachIngredient(t string, hit func(rule, start, end int)) {
 	b := sc.lower[:0]
-	for i := 0; i < len(display); i++ {
-		b = append(b, lowerByte(display[i]))
+	for i := 0; i < len(t); i++ {
+		b = append(b, lowerByte(t[i]))
 	}
 	sc.lower = b
 	for rest := b; ; {
@@ -689,10 +715,18 @@ func (sc *scanner) ingredients(display, code, typ string, depth int, contained b
 		}
 		for _, in := range sc.r.ingredients[string(w)] {
 			if hasWords(b, in.with, true) && !hasWords(b, in.without, false) {
-				sc.hit(int(in.rule), rxnormSystem, code, typ, depth, "", contained)
+				end := len(b) - len(rest)
+				hit(int(in.rule), end-len(w), end)
 			}
 		}
 	}
+}
+
+// medicationConcept reports whether the CodeableConcept held by member name
+// at depth names a medication: a medication[x] of an order, statement,
+// dispense or administration, or a Medication's own code.
+func medicationConcept(name, typ string, depth int) bool {
+	return name == "medicationCodeableConcept" || name == "code" && depth == 1 && typ == "Medication"
 }
 
 // nextWord returns the first word of lower-case text b and what follows
