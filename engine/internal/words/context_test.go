@@ -32,6 +32,22 @@ func checkJudged(t *testing.T, text string, broad bool, want Reason, trigger str
 	}
 }
 
+// judgeCase is a text, whether its term's rule has screening broad, and
+// how the match must be judged (the cue that dropped it, "" when kept).
+type judgeCase struct {
+	text    string
+	broad   bool
+	want    Reason
+	trigger string
+}
+
+func checkCases(t *testing.T, cases []judgeCase) {
+	t.Helper()
+	for _, c := range cases {
+		checkJudged(t, c.text, c.broad, c.want, c.trigger)
+	}
+}
+
 // Every cue of every list drops a match, written as it is and in capitals.
 func TestCueLists(t *testing.T) {
 	for _, list := range []struct {
@@ -191,12 +207,7 @@ func TestWindows(t *testing.T) {
 // nothing else; a negative one leaves the screening.
 func TestPositiveScreen(t *testing.T) {
 	filler := func(n int) string { return strings.Repeat("x ", n) }
-	for _, c := range []struct {
-		text    string
-		broad   bool
-		want    Reason
-		trigger string
-	}{
+	checkCases(t, []judgeCase{
 		{"HIV screening positive", true, Kept, ""},
 		{"positive HIV screen", true, Kept, ""},
 		{"screened positive for HIV", true, Kept, ""},
@@ -212,20 +223,13 @@ func TestPositiveScreen(t *testing.T) {
 		{"denies HIV, positive", false, Negated, "denies"},               // negation is not undone
 		{"if positive HIV screening", true, Hypothetical, "if"},          // nor a hypothetical
 		{"mother screened positive for HIV", true, Other, "mother"},      // nor another person
-	} {
-		checkJudged(t, c.text, c.broad, c.want, c.trigger)
-	}
+	})
 }
 
 // Negated, then other person, then hypothetical; of one kind the nearest
 // cue, then the longest.
 func TestPrecedence(t *testing.T) {
-	for _, c := range []struct {
-		text    string
-		broad   bool
-		want    Reason
-		trigger string
-	}{
+	checkCases(t, []judgeCase{
 		{"mother denies HIV", false, Negated, "denies"},
 		{"mother has HIV, negative", false, Negated, "negative"},
 		{"if her mother has HIV", false, Other, "mother"},
@@ -250,9 +254,7 @@ func TestPrecedence(t *testing.T) {
 		{"partner notification for HIV", false, Kept, ""},
 		{"concern for HIV", false, Kept, ""},
 		{"HIV", false, Kept, ""},
-	} {
-		checkJudged(t, c.text, c.broad, c.want, c.trigger)
-	}
+	})
 }
 
 // A cue never overlaps the match's own words.
@@ -373,20 +375,13 @@ func TestNegationThroughLists(t *testing.T) {
 
 // "(-)" beside a term marks it absent; a lone minus is a hyphen or a bullet.
 func TestMinusMark(t *testing.T) {
-	cases := [][2]string{ // text, the cue that drops it ("" when kept)
-		{"drug use (-)", "(-)"},
-		{"SHx: tobacco (+), drug use  (-), alcohol (+)", "(-)"},
-		{"(-) drug use", "(-)"},
-		{"-drug use", ""},
-		{"PMH:\n- drug use", ""},
-		{"drug use (+)", ""},
-		{"drug use (-1 day)", ""},
-	}
-	for _, c := range cases {
-		want := Negated
-		if c[1] == "" {
-			want = Kept
-		}
-		checkJudged(t, c[0], false, want, c[1])
-	}
+	checkCases(t, []judgeCase{
+		{"drug use (-)", false, Negated, "(-)"},
+		{"SHx: tobacco (+), drug use  (-), alcohol (+)", false, Negated, "(-)"},
+		{"(-) drug use", false, Negated, "(-)"},
+		{"-drug use", false, Kept, ""},
+		{"PMH:\n- drug use", false, Kept, ""},
+		{"drug use (+)", false, Kept, ""},
+		{"drug use (-1 day)", false, Kept, ""},
+	})
 }
