@@ -266,23 +266,8 @@ func checkCode(sys *codeSystem, row *Row) string {
 			return fmt.Sprintf("kind ingredient is for rxnorm only, not %s", sys.key)
 		}
 		words := strings.Fields(strings.ToLower(code))
-		seen := map[string]bool{}
-		positive := 0
-		for _, w := range words {
-			if !wordRE.MatchString(w) {
-				return fmt.Sprintf("ingredient %q: %q is not a word (letters, digits, hyphens and points between digits; !word for a word that must not appear)", code, w)
-			}
-			base := strings.TrimPrefix(w, "!")
-			if seen[base] {
-				return fmt.Sprintf("ingredient %q names %q twice", code, base)
-			}
-			seen[base] = true
-			if !strings.HasPrefix(w, "!") {
-				positive++
-			}
-		}
-		if positive == 0 {
-			return fmt.Sprintf("ingredient %q needs a word that must appear", code)
+		if problem := ingredientProblem(code, words); problem != "" {
+			return problem
 		}
 		row.norm = strings.Join(words, " ")
 	default:
@@ -573,4 +558,30 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ingredientProblem says what is wrong with an ingredient entry of the
+// given words (lower case), or "" when nothing is: each must be a word
+// (letters, digits, hyphens, points between digits; !word for one that
+// must not appear), none named twice, one at least that must appear.
+func ingredientProblem(code string, words []string) string {
+	seen := map[string]bool{}
+	positive := 0
+	for _, w := range words {
+		if !wordRE.MatchString(w) {
+			return fmt.Sprintf("ingredient %q: %q is not a word (letters, digits, hyphens and points between digits; !word for a word that must not appear)", code, w)
+		}
+		base := strings.TrimPrefix(w, "!")
+		if seen[base] {
+			return fmt.Sprintf("ingredient %q names %q twice", code, base)
+		}
+		seen[base] = true
+		if !strings.HasPrefix(w, "!") {
+			positive++
+		}
+	}
+	if positive == 0 {
+		return fmt.Sprintf("ingredient %q needs a word that must appear", code)
+	}
+	return ""
 }

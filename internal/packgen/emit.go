@@ -212,21 +212,17 @@ func positiveWords(e string) string {
 
 // brandEntry is the ingredient entry of a brand term: its words in lower
 // case, a slash separating words as in a display; ok is false for a term
-// of another kind, of less than full confidence, case-exact, or with a
-// character an entry's word cannot hold.
+// of another kind, of less than full confidence, case-exact, or that would
+// make no valid entry (ingredientProblem) or one with an excluded word.
 func brandEntry(t *Term) (string, bool) {
-	if t.Kind != "brand" || t.conf < 1 || strings.HasPrefix(t.Term, "=") {
+	if t.Kind != "brand" || t.conf < 1 || strings.HasPrefix(t.Term, "=") || strings.Contains(t.Term, "!") {
 		return "", false
 	}
 	words := strings.FieldsFunc(strings.ToLower(t.Term), func(c rune) bool { return c == ' ' || c == '/' })
-	seen := map[string]bool{}
-	for _, w := range words {
-		if !wordRE.MatchString(w) || strings.HasPrefix(w, "!") || seen[w] {
-			return "", false
-		}
-		seen[w] = true
+	if ingredientProblem(t.Term, words) != "" {
+		return "", false
 	}
-	return strings.Join(words, " "), len(words) > 0
+	return strings.Join(words, " "), true
 }
 
 func sep(i, n int) string {
