@@ -313,7 +313,7 @@ type Dropped struct {
 	Location, Type, ID string // the resource
 	Rule, Path, Text   string
 	Start, End         int    // as in Match
-	Reason             string // negated, other-person or hypothetical
+	Reason             string // negated, other-person, hypothetical or other-sense
 	Trigger            string // the words of the context that dropped it
 }
 

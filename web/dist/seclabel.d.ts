@@ -116,7 +116,7 @@ export interface Dropped {
   text: string;
   start: number;
   end: number;
-  reason: 'negated' | 'other-person' | 'hypothetical';
+  reason: 'negated' | 'other-person' | 'hypothetical' | 'other-sense';
   trigger: string;
 }
 

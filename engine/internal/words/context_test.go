@@ -385,3 +385,67 @@ func TestMinusMark(t *testing.T) {
 		{"drug use (-1 day)", false, Kept, ""},
 	})
 }
+
+// Every phrase of otherSense drops each term made of some of its words, as
+// written and in capitals, whatever cue stands beside it; a term that is
+// the whole phrase is kept, and so is a match the phrase's words hold only
+// across a clause's end.
+func TestOtherSense(t *testing.T) {
+	for _, p := range otherSense {
+		ws := strings.Fields(p)
+		if len(ws) < 2 {
+			t.Errorf("other sense %q: one word holds no term in another sense", p)
+			continue
+		}
+		for i := range ws {
+			for j := i + 1; j <= len(ws); j++ {
+				if j-i == len(ws) {
+					continue
+				}
+				term := strings.Join(ws[i:j], " ")
+				l, err := Compile([]Term{{Text: term, ID: 1}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, text := range []string{p, strings.ToUpper(p), "no " + p, "mother had " + p} {
+					var f Finder
+					ms := f.Find(l, text, nil)
+					if len(ms) == 0 {
+						t.Errorf("%q: not found in %q", term, text)
+					}
+					for _, m := range ms {
+						if m.Reason != OtherSense || !strings.HasSuffix(text, m.Trigger) || len(m.Trigger) != len(p) {
+							t.Errorf("%q in %q: %v (%q), want other-sense (%q)", term, text, m.Reason, m.Trigger, p)
+						}
+					}
+				}
+			}
+		}
+		l, err := Compile([]Term{{Text: p, ID: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f Finder
+		if ms := f.Find(l, p, nil); len(ms) != 1 || ms[0].Reason != Kept {
+			t.Errorf("the term %q itself: %+v, want one match kept", p, ms)
+		}
+	}
+	l, err := Compile([]Term{{Text: "depression", ID: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]Reason{
+		"Main St. Depression worsening": Kept,
+		"ST depression":                 OtherSense,
+		"ST-segment depression":         OtherSense,
+		"denies depression":             Negated,
+		"no ST depression":              OtherSense,
+		"respiratory and depression":    Kept,
+	} {
+		var f Finder
+		ms := f.Find(l, text, nil)
+		if len(ms) != 1 || ms[0].Reason != want {
+			t.Errorf("%q: %+v, want one match, %v", text, ms, want)
+		}
+	}
+}

@@ -14,7 +14,8 @@ var preNegation = []string{
 	"negative for", "free of", "no evidence of", "no history of",
 	"no sign of", "no signs of", "absence of", "absent", "ruled out",
 	"rules out", "nonreactive for", "non-reactive for", "neither", "nor",
-	"declined", "declines", "refused", "refuses",
+	"declined", "declines", "refused", "refuses", "no need for",
+	"no indication for",
 }
 
 // postNegation negates a match that precedes it by at most 4 words in its
@@ -24,6 +25,8 @@ var postNegation = []string{
 	"negative", "was negative", "is negative", "not detected",
 	"nonreactive", "non-reactive", "ruled out", "was ruled out",
 	"unlikely", "excluded", "was excluded", "absent", "not present",
+	"not indicated", "not needed", "not required", "not necessary",
+	"not warranted",
 }
 
 // answerNegation negates a match like postNegation, but only as the answer
@@ -40,6 +43,35 @@ var pseudoCues = []string{
 	"cannot be ruled out", "can not be ruled out", "not excluded",
 	"not been excluded", "cannot be excluded", "gram negative",
 	"without difficulty",
+}
+
+// otherSense are phrases whose words hold a term in a sense that is not
+// the term's: a match that one of them covers, with at least one word more
+// than the match, is dropped ("ST depression" is an ECG finding, "OCD
+// lesion" osteochondritis dissecans). A term written exactly as one of
+// them is kept: a pack that lists the phrase itself means it. Only phrases
+// whose every use carries the other sense belong here.
+var otherSense = []string{
+	// depression: of a curve or a function, not of mood
+	"st depression", "st segment depression", "depression of the st segment",
+	"pr depression", "pr segment depression", "j point depression",
+	"respiratory depression", "ventilatory depression", "cns depression",
+	"central nervous system depression", "myocardial depression",
+	"marrow depression", "depression fracture",
+	// OCD: osteochondritis dissecans
+	"ocd lesion", "ocd lesions", "ocd fragment", "ocd of the knee",
+	"ocd of the talus", "ocd of the elbow", "ocd of the capitellum",
+	"osteochondritis dissecans ocd", "talar ocd", "capitellar ocd",
+	// psychosis of intensive care: delirium
+	"icu psychosis",
+	// suicide genes kill tumour cells
+	"suicide gene", "suicide genes",
+	// the respiratory chlamydiae
+	"chlamydia pneumoniae", "chlamydia psittaci",
+	// a threatened abortion is bleeding in a pregnancy that goes on
+	"threatened abortion", "threatened miscarriage",
+	// VD: a vaginal delivery
+	"by vd", "via vd", "s p vd",
 }
 
 // otherPerson makes a match that follows within 6 words in its clause about
@@ -142,6 +174,7 @@ const (
 	kindGlue
 	kindAnswer
 	kindPositive
+	kindSense
 	kinds
 )
 
@@ -160,6 +193,7 @@ const (
 	cueGlue        uint16 = 1 << kindGlue
 	cueAnswer      uint16 = 1 << kindAnswer
 	cuePositive    uint16 = 1 << kindPositive
+	cueSense       uint16 = 1 << kindSense
 
 	cueBefore   = cuePre | cueOther | cueHypo | cueScreen // the cues that look forward to a match
 	cueTriggers = cueBefore | cuePost | cueScreenAfter | cueAnswer
@@ -182,6 +216,7 @@ var cueLists = [kinds][]string{
 	kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
 	kindScreenAfter: screeningAfter, kindTest: testNouns, kindGlue: listGlue,
 	kindAnswer: answerNegation, kindPositive: positiveResult,
+	kindSense: otherSense,
 }
 
 func compileCues() *cueTable {

@@ -260,7 +260,11 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	}
 	var best [kinds]nearest // negation after the match counts as kindPre
 	testName, positive := false, false
+	sense := cueAt{a: -1}
 	for _, c := range f.occ {
+		if c.kinds&cueSense != 0 && c.a <= s && c.b >= e && c.b-c.a > e-s && !f.broken(text, c) {
+			sense = c
+		}
 		if c.kinds&cuePositive != 0 && (c.b <= s && s-c.b < positiveWindow && !f.blocked(text, c.b, s, s, lo) ||
 			c.a >= e && c.a-e < positiveWindow && !f.blocked(text, e, c.a, s, lo)) {
 			positive = true
@@ -306,6 +310,11 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		best[kindScreen] = nearest{} // a screen that found it
 	}
 	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
+	if sense.a >= 0 {
+		cue := text[toks[sense.a].start:toks[sense.b-1].end]
+		f.last.reason, f.last.cue = [2]Reason{OtherSense, OtherSense}, [2]string{cue, cue}
+		return
+	}
 	for broad := range 2 {
 		if screen := best[kindScreen]; broad == 1 && screen.dist > 0 {
 			best[kindHypo].offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
@@ -324,6 +333,17 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			f.last.reason[broad], f.last.cue[broad] = Negated, "(-)"
 		}
 	}
+}
+
+// broken reports whether a clause ends inside the words of c: "Main St.
+// Depression worsening" holds no "ST depression".
+func (f *Finder) broken(text string, c cueAt) bool {
+	for k := c.a + 1; k < c.b; k++ {
+		if clauseBreak(text, f.toks[k-1].end, f.toks[k].start) {
+			return true
+		}
+	}
+	return false
 }
 
 // minusMark reports whether the words text[start:end] are marked absent in

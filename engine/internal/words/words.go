@@ -37,6 +37,9 @@
 //     its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
 //     ("not ruled out" negates nothing);
+//   - otherSense: a phrase that holds the match and more words, within one
+//     clause, gives its words another meaning ("ST depression", "OCD
+//     lesion"), and drops it whatever else stands around it;
 //   - otherPerson: a cue at most 6 words before makes the match about
 //     someone other than the patient;
 //   - hypothetical: a cue at most 6 words before makes it hypothetical;
@@ -48,9 +51,10 @@
 // "At most 6 words before" counts the match's first word as 0: a cue right
 // before the match is 1 word before it, so 5 words may stand between them
 // (and 3 after a match). A cue's words never overlap the match's own, nor
-// do the match's own words end its clause. When several apply, negated wins
-// over other person, which wins over hypothetical; of the cues of the
-// winning kind the nearest, then the longest, is the one reported.
+// do the match's own words end its clause. An other sense wins over any
+// cue; of the rest, negated wins over other person, which wins over
+// hypothetical; of the cues of the winning kind the nearest, then the
+// longest, is the one reported.
 //
 // # Use
 //
@@ -187,9 +191,10 @@ const (
 	Negated             // "no HIV", "denies drug use", "HIV ruled out"
 	Other               // about someone else: "mother has schizophrenia"
 	Hypothetical        // "at risk of HIV"; "screening for depression" for ScreeningBroad terms
+	OtherSense          // the words are part of a phrase that means something else: "ST depression"
 )
 
-var reasonNames = [...]string{"", "negated", "other-person", "hypothetical"}
+var reasonNames = [...]string{"", "negated", "other-person", "hypothetical", "other-sense"}
 
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {
