@@ -72,6 +72,20 @@ var otherSense = []string{
 	"threatened abortion", "threatened miscarriage",
 	// VD: a vaginal delivery
 	"by vd", "via vd", "s p vd",
+	// lithium in batteries
+	"lithium battery", "lithium batteries", "lithium ion", "lithium cell",
+	"lithium coin",
+	// naltrexone for pain or, with bupropion, for weight; buprenorphine
+	// patches and buccal films for pain
+	"low dose naltrexone", "naltrexone bupropion", "bupropion naltrexone",
+	"naltrexone and bupropion", "buprenorphine patch", "buprenorphine patches",
+	"buprenorphine transdermal", "transdermal buprenorphine",
+	"buprenorphine buccal", "buccal buprenorphine",
+	// a roadside test of impairment; the biology of fungi and parasites
+	"field sobriety", "asexual reproduction",
+	// amniocentesis that tests no genes
+	"therapeutic amniocentesis", "amniocentesis for fetal lung maturity",
+	"amniocentesis for lung maturity",
 }
 
 // otherPerson makes a match that follows within 6 words in its clause about
