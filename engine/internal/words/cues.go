@@ -83,6 +83,9 @@ var otherSense = []string{
 	"buprenorphine buccal", "buccal buprenorphine",
 	// a roadside test of impairment; the biology of fungi and parasites
 	"field sobriety", "asexual reproduction",
+	// vaccines against HPV types
+	"against hpv 16", "against hpv 18", "hpv 16 vaccine", "hpv 18 vaccine",
+	"hpv 16 18 vaccine",
 	// amniocentesis that tests no genes
 	"therapeutic amniocentesis", "amniocentesis for fetal lung maturity",
 	"amniocentesis for lung maturity",
