@@ -146,6 +146,10 @@ var testNouns = []string{
 	"ab", "ag", "rna", "dna", "viral load", "naat", "pcr", "culture",
 	"serology", "genotype", "genotyping", "sequencing", "screen", "screening",
 	"panel", "titer", "titre",
+	// tests named by an abbreviation of their own: syphilis serologies,
+	// the gonorrhoea and chlamydia NAAT, prenatal cell-free DNA screening
+	"rpr", "vdrl", "fta abs", "tp pa", "tppa", "mha tp", "gc ct", "ct gc",
+	"ng ct", "ct ng", "nipt", "nips",
 }
 
 // listGlue joins the items of a list; like the words of other terms, it

@@ -271,7 +271,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		}
 		// A test noun after the match, or ending the match itself ("genetic
 		// testing", "carrier screening"): the match names a test.
-		if c.kinds&cueTest != 0 && (c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) || c.a > s && c.b == e) {
+		if c.kinds&cueTest != 0 && (c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) || c.a >= s && c.b == e) {
 			testName = true
 		}
 		if c.kinds&cueTriggers == 0 || f.covered(c, lo) {

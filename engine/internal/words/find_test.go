@@ -228,7 +228,7 @@ func TestFindNote(t *testing.T) {
 	want := []string{
 		"mood", "suicidal ideation/negated(Denies)", "drug use/negated(No history of)",
 		"schizophrenia/other-person(Mother)", "alcohol use disorder/other-person(father)",
-		"HIV", "RPR/negated(nonreactive)", "HIV/hypothetical(risk of)", "HIV", "HIV infection", "PrEP", "Chlamydia",
+		"HIV", "RPR", "HIV/hypothetical(risk of)", "HIV", "HIV infection", "PrEP", "Chlamydia",
 		"gonorrhea", "post-traumatic stress disorder", "assault", "sertraline", "Contraception",
 		"levonorgestrel", "IUD", "Pregnancy", "escitalopram", "psychotherapy",
 		"HIV", "depression/hypothetical(screen for)", "safer sex", "condom",

@@ -32,9 +32,9 @@
 //   - postNegation: a cue at most 4 words after the match negates it;
 //     answerNegation too, but only after a colon ("Heroin use: denies");
 //   - testNouns: a cue at most 3 words after the match, or the match's own
-//     last word, makes it a test's name ("HIV-1 RNA", "chlamydia NAAT",
-//     "carrier screening"), which no negation drops: a test done says what
-//     its result does not unsay;
+//     last words or all of them, makes it a test's name ("HIV-1 RNA",
+//     "chlamydia NAAT", "carrier screening", "RPR"), which no negation
+//     drops: a test done says what its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
 //     ("not ruled out" negates nothing);
 //   - otherSense: a phrase that holds the match and more words, within one
