@@ -83,6 +83,12 @@ var otherSense = []string{
 	"buprenorphine buccal", "buccal buprenorphine",
 	// a roadside test of impairment; the biology of fungi and parasites
 	"field sobriety", "asexual reproduction",
+	// carriers of bacteria and viruses, not of genes
+	"mrsa carrier status", "mssa carrier status", "staphylococcal carrier status",
+	"nasal carrier status", "carrier status for mrsa", "hepatitis b carrier status",
+	"hbv carrier status",
+	// the bath product
+	"epsom bath salts",
 	// vaccines against HPV types
 	"against hpv 16", "against hpv 18", "hpv 16 vaccine", "hpv 18 vaccine",
 	"hpv 16 18 vaccine",
