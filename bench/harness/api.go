@@ -242,7 +242,7 @@ func (rep *report) apiSection() string {
 	}
 	var b bytes.Buffer
 	b.WriteString("\n## HTTP API\n\n")
-	fmt.Fprintf(&b, "`seclabel serve --api`'s handler (native engine) on loopback, %d clients with kept-alive connections, in this process. "+
+	fmt.Fprintf(&b, "`seclabel serve --api`'s handler (native engine) on loopback, %d clients with kept-alive connections, in this process, once the other sections' inputs are let go. "+
 		"Throughput: `POST /$label` of every %s input, %d passes, against `engine.Label` in %d goroutines on the same inputs "+
 		"(the report left out in both, as the API leaves it out unless asked); the fastest of %d alternating phases each. "+
 		"Latency and memory: %s requests, each one resource of those inputs (%s distinct), answered in full, after %s unmeasured ones.\n\n",

@@ -338,7 +338,7 @@ func (rep *report) manyTargets() []target {
 			if r == nil || r.memory == 0 {
 				continue
 			}
-			in, out := len(set.inputs[0].data), len(set.inputs[0].labeled)
+			in, out := set.inputs[0].size(), set.inputs[0].labeledSize()
 			if x := float64(r.memory) / float64(in+out); !memOK || x > worstMem {
 				worstMem, memOK = x, true
 				memOf = fmt.Sprintf("%s entries: %s for %s in, %s out", thousands(int64(set.entries)), mib(int64(r.memory)), mb(int64(in)), mb(int64(out)))
