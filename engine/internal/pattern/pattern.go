@@ -5,6 +5,7 @@ package pattern
 
 import (
 	"strconv"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -28,6 +29,33 @@ import (
 // for every pattern: no pattern can make a rule pack slow.
 type Pattern struct {
 	prog []pinst
+	// pool keeps the working memory of finished matches: a pack's
+	// patterns run on every text the engine reads, and matching then
+	// allocates nothing.
+	pool sync.Pool // *scratch
+}
+
+// scratch is the working memory of one Match or Find: two sparse sets of
+// program counters (the threads at this position and at the next) and
+// the start of each thread. Sparse sets need no clearing between uses.
+type scratch struct {
+	cur, next           threadSet
+	curStart, nextStart []int
+}
+
+func (pat *Pattern) scratch() *scratch {
+	if sc, _ := pat.pool.Get().(*scratch); sc != nil {
+		sc.cur.dense, sc.next.dense = sc.cur.dense[:0], sc.next.dense[:0]
+		return sc
+	}
+	n := len(pat.prog)
+	sparse := make([]int32, 2*n)
+	starts := make([]int, 2*n)
+	return &scratch{
+		cur:      threadSet{dense: make([]int32, 0, n), sparse: sparse[:n]},
+		next:     threadSet{dense: make([]int32, 0, n), sparse: sparse[n:]},
+		curStart: starts[:n], nextStart: starts[n:],
+	}
 }
 
 // pinst is one instruction of a pattern program.
@@ -429,11 +457,9 @@ func runeAt(t string, i int) (r rune, size int, word bool) {
 
 // Match reports whether the pattern matches whole words somewhere in t.
 func (pat *Pattern) Match(t string) bool {
-	n := len(pat.prog)
-	// Two sparse sets of program counters: the threads at this position and
-	// at the next.
-	cur := &threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
-	next := &threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
+	sc := pat.scratch()
+	defer pat.pool.Put(sc)
+	cur, next := &sc.cur, &sc.next
 	prevWord := false
 	for i := 0; ; {
 		r, size, word := runeAt(t, i)
@@ -501,15 +527,13 @@ func (s *threadSet) put(pc int32) {
 // than Match's and the time stays linear. (Match keeps a loop of its own,
 // without starts: it is the engine's hot path.)
 func (pat *Pattern) Find(t string) (start, end int, ok bool) {
-	n := len(pat.prog)
-	sparse := make([]int32, 2*n)
-	cur := &threadSet{dense: make([]int32, 0, n), sparse: sparse[:n]}
-	next := &threadSet{dense: make([]int32, 0, n), sparse: sparse[n:]}
+	sc := pat.scratch()
+	defer pat.pool.Put(sc)
+	cur, next := &sc.cur, &sc.next
 	// The start of each thread, by its place in dense. Threads are added in
 	// the order of their starts (the carried ones first, then the one
 	// starting here), so dense stays sorted by start.
-	starts := make([]int, 2*n)
-	curStart, nextStart := starts[:n], starts[n:]
+	curStart, nextStart := sc.curStart, sc.nextStart
 	prevWord := false
 	for i := 0; ; {
 		r, size, word := runeAt(t, i)

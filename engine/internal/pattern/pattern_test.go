@@ -156,3 +156,19 @@ func TestExpand(t *testing.T) {
 		}
 	}
 }
+
+// Matching allocates nothing once a pattern has run: a pack's patterns run
+// on every text the engine reads.
+func TestMatchAllocatesNothing(t *testing.T) {
+	pat, err := Compile(`g\d\d? ?p\d\d[1-9]\d`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "34 year old G3P1021 at 12 weeks, no bleeding"
+	if s, e, ok := pat.Find(text); !ok || text[s:e] != "G3P1021" {
+		t.Fatalf("Find: %d %d %v", s, e, ok)
+	}
+	if n := testing.AllocsPerRun(100, func() { pat.Find(text); pat.Match(text) }); n != 0 {
+		t.Errorf("%v allocations a call, want 0", n)
+	}
+}
