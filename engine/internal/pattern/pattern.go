@@ -29,6 +29,7 @@ import (
 // for every pattern: no pattern can make a rule pack slow.
 type Pattern struct {
 	prog []pinst
+	pre  pairs
 	// pool keeps the working memory of finished matches: a pack's
 	// patterns run on every text the engine reads, and matching then
 	// allocates nothing.
@@ -153,7 +154,75 @@ func Compile(src string) (*Pattern, error) {
 	pat := &Pattern{}
 	pat.emit(n)
 	pat.prog = append(pat.prog, pinst{op: opMatch})
+	pat.pre = pat.prefilter()
 	return pat, nil
+}
+
+// pairs is a pattern's first two characters when both are ASCII: a text
+// in which no byte of first is followed by a byte of second holds no
+// match, which one pass over its bytes tells, far quicker than running
+// the automaton over it (a pattern such as "g\d\d? ?p\d\d[1-9]\d" has no
+// literal word to look for first).
+type pairs struct {
+	ok            bool
+	first, second [2]uint64
+}
+
+func (p *pairs) may(t string) bool {
+	for i := 0; i+1 < len(t); i++ {
+		a, b := t[i], t[i+1]
+		if a < 128 && b < 128 && p.first[a>>6]&(1<<(a&63)) != 0 && p.second[b>>6]&(1<<(b&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// prefilter finds the pattern's pairs; none when a match may be shorter
+// than two characters or start with a character outside ASCII.
+func (pat *Pattern) prefilter() pairs {
+	var p pairs
+	n := len(pat.prog)
+	one := threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
+	two := threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
+	pat.add(&one, 0)
+	if !pat.level(&one, &two, &p.first) || !pat.level(&two, nil, &p.second) {
+		return pairs{}
+	}
+	p.ok = true
+	return p
+}
+
+// level adds to set the classes of the characters the threads of s read,
+// and puts the threads after them into next (when there is one). It
+// reports false when one of s's threads is a match or a class is not all
+// ASCII.
+func (pat *Pattern) level(s, next *threadSet, set *[2]uint64) bool {
+	for _, pc := range s.dense {
+		switch in := &pat.prog[pc]; in.op {
+		case opMatch:
+			return false
+		case opChar:
+			if !ascii(in.cls, set) {
+				return false
+			}
+			if next != nil {
+				pat.add(next, pc+1)
+			}
+		}
+	}
+	return true
+}
+
+// ascii adds the class's characters to set, and reports whether they are
+// all ASCII.
+func ascii(c *charClass, set *[2]uint64) bool {
+	if c.negate || len(c.ranges) > 0 {
+		return false
+	}
+	set[0] |= c.ascii[0]
+	set[1] |= c.ascii[1]
+	return true
 }
 
 // Expand returns every text a pattern matches when they are few: a pattern
@@ -457,6 +526,9 @@ func runeAt(t string, i int) (r rune, size int, word bool) {
 
 // Match reports whether the pattern matches whole words somewhere in t.
 func (pat *Pattern) Match(t string) bool {
+	if pat.pre.ok && !pat.pre.may(t) {
+		return false
+	}
 	sc := pat.scratch()
 	defer pat.pool.Put(sc)
 	cur, next := &sc.cur, &sc.next
@@ -527,6 +599,9 @@ func (s *threadSet) put(pc int32) {
 // than Match's and the time stays linear. (Match keeps a loop of its own,
 // without starts: it is the engine's hot path.)
 func (pat *Pattern) Find(t string) (start, end int, ok bool) {
+	if pat.pre.ok && !pat.pre.may(t) {
+		return 0, 0, false
+	}
 	sc := pat.scratch()
 	defer pat.pool.Put(sc)
 	cur, next := &sc.cur, &sc.next

@@ -172,3 +172,21 @@ func TestMatchAllocatesNothing(t *testing.T) {
 		t.Errorf("%v allocations a call, want 0", n)
 	}
 }
+
+// A pattern whose first two characters are ASCII looks for them first;
+// what it then finds is still regexp's answer. One that may match a single
+// character, or start outside ASCII, has no such pairs.
+func TestPairs(t *testing.T) {
+	for p, ok := range map[string]bool{`g\d\d? ?p\d\d[1-9]\d`: true, `d&e`: true, `(cocaine|heroin) positive`: true, `a?`: false, `x|yz`: false, `é+`: false} {
+		pat, err := Compile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pat.pre.ok != ok {
+			t.Errorf("%q: pairs %v, want %v", p, pat.pre.ok, ok)
+		}
+	}
+	for _, text := range []string{"G3P1021", "g3 p1021 at 12 weeks", "G P1021", "gravida 3 para 1", "", "g", "xg12p1021"} {
+		checkPattern(t, `g\d\d? ?p\d\d[1-9]\d`, text)
+	}
+}
