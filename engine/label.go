@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seclabel/seclabel/engine/internal/pattern"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
 	"github.com/seclabel/seclabel/engine/internal/words"
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -333,10 +334,12 @@ type scanner struct {
 
 	sysCache systemCache
 
-	// Words: the matcher's scratch space and its matches, and buffers for
-	// decoded attachments (abuf) and text read out of markup (xbuf).
+	// Words: the matcher's scratch space and its matches, the text
+	// patterns' scratch space, and buffers for decoded attachments (abuf)
+	// and text read out of markup (xbuf).
 	finder     words.Finder
 	found      []words.Match
+	patterns   pattern.Scratch
 	abuf, xbuf []byte
 	resolved   bool // a coding below the object being scanned has a code the packs judge (codeResolves, not sampledSystem)
 	quiet      quietCache

@@ -177,7 +177,7 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 				continue
 			}
 		}
-		if start, end, ok := tr.re.Find(t); ok {
+		if start, end, ok := tr.re.FindWith(&sc.patterns, t); ok {
 			found = true
 			if tr.confidence < minConf || tr.confidence == 0 {
 				continue

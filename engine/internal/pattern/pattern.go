@@ -5,7 +5,6 @@ package pattern
 
 import (
 	"strconv"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -30,33 +29,31 @@ import (
 type Pattern struct {
 	prog []pinst
 	pre  pairs
-	// pool keeps the working memory of finished matches: a pack's
-	// patterns run on every text the engine reads, and matching then
-	// allocates nothing.
-	pool sync.Pool // *scratch
 }
 
-// scratch is the working memory of one Match or Find: two sparse sets of
-// program counters (the threads at this position and at the next) and
-// the start of each thread. Sparse sets need no clearing between uses.
-type scratch struct {
+// Scratch is the working memory of matching: two sparse sets of program
+// counters (the threads at this position and at the next) and the start
+// of each thread. Keep one and pass it to FindWith again: a pack's
+// patterns run on every text the engine reads, and once the sets have
+// grown to the largest pattern's size, matching allocates nothing.
+// Sparse sets need no clearing between uses. A Scratch is not safe for
+// concurrent use; the zero value is ready.
+type Scratch struct {
 	cur, next           threadSet
 	curStart, nextStart []int
 }
 
-func (pat *Pattern) scratch() *scratch {
-	if sc, _ := pat.pool.Get().(*scratch); sc != nil {
-		sc.cur.dense, sc.next.dense = sc.cur.dense[:0], sc.next.dense[:0]
-		return sc
-	}
+// fit readies the scratch for the pattern.
+func (sc *Scratch) fit(pat *Pattern) {
 	n := len(pat.prog)
-	sparse := make([]int32, 2*n)
-	starts := make([]int, 2*n)
-	return &scratch{
-		cur:      threadSet{dense: make([]int32, 0, n), sparse: sparse[:n]},
-		next:     threadSet{dense: make([]int32, 0, n), sparse: sparse[n:]},
-		curStart: starts[:n], nextStart: starts[n:],
+	if cap(sc.cur.dense) < n {
+		sparse := make([]int32, 2*n)
+		starts := make([]int, 2*n)
+		sc.cur = threadSet{dense: make([]int32, 0, n), sparse: sparse[:n]}
+		sc.next = threadSet{dense: make([]int32, 0, n), sparse: sparse[n:]}
+		sc.curStart, sc.nextStart = starts[:n], starts[n:]
 	}
+	sc.cur.dense, sc.next.dense = sc.cur.dense[:0], sc.next.dense[:0]
 }
 
 // pinst is one instruction of a pattern program.
@@ -529,8 +526,8 @@ func (pat *Pattern) Match(t string) bool {
 	if pat.pre.ok && !pat.pre.may(t) {
 		return false
 	}
-	sc := pat.scratch()
-	defer pat.pool.Put(sc)
+	var sc Scratch
+	sc.fit(pat)
 	cur, next := &sc.cur, &sc.next
 	prevWord := false
 	for i := 0; ; {
@@ -599,11 +596,16 @@ func (s *threadSet) put(pc int32) {
 // than Match's and the time stays linear. (Match keeps a loop of its own,
 // without starts: it is the engine's hot path.)
 func (pat *Pattern) Find(t string) (start, end int, ok bool) {
+	var sc Scratch
+	return pat.FindWith(&sc, t)
+}
+
+// FindWith is Find with working memory the caller keeps.
+func (pat *Pattern) FindWith(sc *Scratch, t string) (start, end int, ok bool) {
 	if pat.pre.ok && !pat.pre.may(t) {
 		return 0, 0, false
 	}
-	sc := pat.scratch()
-	defer pat.pool.Put(sc)
+	sc.fit(pat)
 	cur, next := &sc.cur, &sc.next
 	// The start of each thread, by its place in dense. Threads are added in
 	// the order of their starts (the carried ones first, then the one
