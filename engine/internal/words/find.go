@@ -269,8 +269,9 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			c.a >= e && c.a-e < positiveWindow && !f.blocked(text, e, c.a, s, lo)) {
 			positive = true
 		}
-		// A test noun after the match, or ending the match itself ("genetic
-		// testing", "carrier screening"): the match names a test.
+		// A test noun after the match, ending it or being all of it
+		// ("genetic testing", "carrier screening", "RPR"): the match names
+		// a test.
 		if c.kinds&cueTest != 0 && (c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) || c.a >= s && c.b == e) {
 			testName = true
 		}
