@@ -179,11 +179,10 @@ func (p *pairs) may(t string) bool {
 // than two characters or start with a character outside ASCII.
 func (pat *Pattern) prefilter() pairs {
 	var p pairs
-	n := len(pat.prog)
-	one := threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
-	two := threadSet{dense: make([]int32, 0, n), sparse: make([]int32, n)}
-	pat.add(&one, 0)
-	if !pat.level(&one, &two, &p.first) || !pat.level(&two, nil, &p.second) {
+	var sc Scratch
+	sc.fit(pat)
+	pat.add(&sc.cur, 0)
+	if !pat.level(&sc.cur, &sc.next, &p.first) || !pat.level(&sc.next, nil, &p.second) {
 		return pairs{}
 	}
 	p.ok = true
@@ -594,7 +593,7 @@ func (s *threadSet) put(pc int32) {
 // each thread's start: of two threads at one program counter only the one
 // that started first can lead to the match wanted, so the sets are no larger
 // than Match's and the time stays linear. (Match keeps a loop of its own,
-// without starts: it is the engine's hot path.)
+// without starts, for a yes or no; the engine runs FindWith.)
 func (pat *Pattern) Find(t string) (start, end int, ok bool) {
 	var sc Scratch
 	return pat.FindWith(&sc, t)
