@@ -118,7 +118,7 @@ func (r *readme) packLists(t *testing.T) {
 	r.says(t, "HIV tests ordered or resulted (# LOINC codes:", rows("hiv", "loinc", "code"))
 	r.says(t, "antiretrovirals and PrEP (# ingredient entries,", rows("hiv", "rxnorm", "ingredient"))
 	r.says(t, "poisoning by drugs of abuse with intent; # SNOMED CT concepts;", rows("sud", "sct", "code"))
-	r.says(t, "when the result is positive (# LOINC codes,", rows("sud", "loinc", "code"))
+	r.says(t, "substance use treatment notes (# LOINC codes)", rows("sud", "loinc", "code"))
 	r.says(t, "# SNOMED CT disorders, evaluations and therapies", rows("mh", "sct", "code"))
 	r.says(t, "antipsychotics and lithium (# ingredient entries)", rows("mh", "rxnorm", "ingredient"))
 	r.says(t, "hormonal contraceptives by ingredient and by brand: # entries", rows("sex", "rxnorm", "ingredient"))
