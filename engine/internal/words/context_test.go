@@ -233,6 +233,11 @@ func TestPrecedence(t *testing.T) {
 		{"mother denies HIV", false, Negated, "denies"},
 		{"mother has HIV, negative", false, Negated, "negative"},
 		{"if her mother has HIV", false, Other, "mother"},
+		{"mother reports he has HIV", false, Kept, ""},                // the informant
+		{"per mom, HIV since 2010", false, Kept, ""},                  // the informant
+		{"according to her mother she has HIV", false, Kept, ""},      // the informant
+		{"mother reports her sister has HIV", false, Other, "sister"}, // the subject named after
+		{"mother reports he denies HIV", false, Negated, "denies"},
 		{"no risk of HIV", false, Negated, "no"},
 		{"screening for HIV if indicated", true, Hypothetical, "screening for"},
 		{"if screening for HIV", true, Hypothetical, "screening for"},

@@ -36,13 +36,28 @@ var postNegation = []string{
 var answerNegation = []string{"denies", "denied", "none", "no", "never"}
 
 // pseudoCues contain a cue's word without being that cue; a word covered by
-// one of them is no cue at all.
-var pseudoCues = []string{
+// one of them is no cue at all. A relative who tells ("per mother",
+// "mother reports he has ADHD") is the informant, not the subject: what
+// follows is the patient's unless another cue says otherwise.
+var pseudoCues = append([]string{
 	"no increase", "no change", "no further", "not only", "not necessarily",
 	"not certain whether", "not ruled out", "not been ruled out",
 	"cannot be ruled out", "can not be ruled out", "not excluded",
 	"not been excluded", "cannot be excluded", "gram negative",
 	"without difficulty",
+}, informants()...)
+
+// informants lists the phrases of a relative as the informant: "per" or
+// "according to" before one, or one followed by a verb of telling.
+func informants() []string {
+	var out []string
+	for _, who := range []string{"mother", "mom", "father", "dad", "parent", "parents", "grandmother", "grandfather", "grandparents"} {
+		out = append(out, "per "+who, "according to "+who, "according to his "+who, "according to her "+who, "according to their "+who)
+		for _, verb := range []string{"reports", "reported", "report", "states", "stated", "state", "says", "said", "notes", "noted", "endorses", "endorsed", "relates", "related"} {
+			out = append(out, who+" "+verb)
+		}
+	}
+	return out
 }
 
 // otherSense are phrases whose words hold a term in a sense that is not

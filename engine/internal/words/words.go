@@ -13,7 +13,9 @@
 // ae and ss). A term written with a leading '=' compares its words byte for
 // byte instead. The last word of a term without '=' also matches the text's
 // word with "s" or "es" after it, so plurals match; "es" is no plural of a
-// word written in capitals (an abbreviation: "hives" is no HIV). An exact
+// word written in capitals (an abbreviation: "hives" is no HIV); the word
+// before a term's first "of" matches its plural too ("terminations of
+// pregnancy"). An exact
 // term's last word takes a lower-case "s" ("STDs" for "=STD") unless it
 // ends in one.
 //
@@ -36,7 +38,8 @@
 //     "chlamydia NAAT", "carrier screening", "RPR"), which no negation
 //     drops: a test done says what its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
-//     ("not ruled out" negates nothing);
+//     ("not ruled out" negates nothing; "per mother" and "mother reports"
+//     make the mother the informant, not the subject);
 //   - otherSense: a phrase that holds the match and more words, within one
 //     clause, gives its words another meaning ("ST depression", "OCD
 //     lesion"), and drops it whatever else stands around it;
@@ -121,11 +124,56 @@ func Compile(terms []Term) (*Lexicon, error) {
 		if n == 0 {
 			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
 		}
+		if v, ok := headPlural(text); ok && !isExact {
+			b.add(d, v, false, int32(i))
+		}
 		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, capsLast(text), strings.HasSuffix(strings.ToLower(text), "s")}
 		l.maxWords = max(l.maxWords, n)
 	}
 	l.fold, l.exact, l.t = fold.dict(), exact.dict(), b.trie()
 	return l, nil
+}
+
+// headPlural returns text with the word before its first "of" in the
+// plural ("termination of pregnancy" gives "terminations of pregnancy"): a
+// phrase's head noun stands there, and Find reads only the last word's
+// plural. Nothing when that word is not three or more ASCII letters, is in
+// capitals (an abbreviation) or ends in s (a plural already, or a word
+// whose plural is not regular).
+func headPlural(text string) (string, bool) {
+	prevStart, prevEnd := -1, -1
+	for start, end := wordAt(text, 0); start < end; start, end = wordAt(text, end) {
+		if end-start != 2 || !strings.EqualFold(text[start:end], "of") {
+			prevStart, prevEnd = start, end
+			continue
+		}
+		if prevStart < 0 || prevEnd-prevStart < 3 {
+			return "", false
+		}
+		w := text[prevStart:prevEnd]
+		caps := true
+		for i := 0; i < len(w); i++ {
+			c := w[i] | 0x20
+			if c < 'a' || c > 'z' {
+				return "", false
+			}
+			caps = caps && w[i] < 'a'
+		}
+		lw := strings.ToLower(w)
+		var p string
+		switch {
+		case caps || strings.HasSuffix(lw, "s"):
+			return "", false
+		case strings.HasSuffix(lw, "y") && !vowel(lw[len(lw)-2]):
+			p = w[:len(w)-1] + "ies"
+		case strings.HasSuffix(lw, "x") || strings.HasSuffix(lw, "z") || strings.HasSuffix(lw, "ch") || strings.HasSuffix(lw, "sh"):
+			p = w + "es"
+		default:
+			p = w + "s"
+		}
+		return text[:prevStart] + p + text[prevEnd:], true
+	}
+	return "", false
 }
 
 // capsLast reports whether the last word of text is two or more letters,
