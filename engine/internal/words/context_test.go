@@ -120,6 +120,8 @@ func TestPseudoCueNext(t *testing.T) {
 	checkJudged(t, "HIV not ruled out", false, Kept, "")
 	checkJudged(t, "HIV has not been ruled out", false, Kept, "")
 	checkJudged(t, "HIV cannot be excluded", false, Kept, "")
+	checkJudged(t, "no longer has HIV", false, Kept, "")
+	checkJudged(t, "no longer on PrEP, no HIV", false, Negated, "no")
 	checkJudged(t, "gram negative rods, HIV negative", false, Negated, "negative")
 }
 

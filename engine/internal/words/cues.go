@@ -45,6 +45,8 @@ var pseudoCues = append([]string{
 	"cannot be ruled out", "can not be ruled out", "not excluded",
 	"not been excluded", "cannot be excluded", "gram negative",
 	"without difficulty",
+	// what no longer holds once did: "no longer uses heroin" says a history
+	"no longer",
 }, informants()...)
 
 // informants lists the phrases of a relative as the informant: "per" or

@@ -15,7 +15,8 @@
 // word with "s" or "es" after it, so plurals match; "es" is no plural of a
 // word written in capitals (an abbreviation: "hives" is no HIV); the word
 // before a term's first "of" matches its plural too ("terminations of
-// pregnancy"). An exact
+// pregnancy"), and a last word "disorder" matches "d/o" ("bipolar d/o"). An
+// exact
 // term's last word takes a lower-case "s" ("STDs" for "=STD") unless it
 // ends in one.
 //
@@ -38,8 +39,8 @@
 //     "chlamydia NAAT", "carrier screening", "RPR"), which no negation
 //     drops: a test done says what its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
-//     ("not ruled out" negates nothing; "per mother" and "mother reports"
-//     make the mother the informant, not the subject);
+//     ("not ruled out" and "no longer" negate nothing; "per mother" and
+//     "mother reports" make the mother the informant, not the subject);
 //   - otherSense: a phrase that holds the match and more words, within one
 //     clause, gives its words another meaning ("ST depression", "OCD
 //     lesion"), and drops it whatever else stands around it;
@@ -124,8 +125,13 @@ func Compile(terms []Term) (*Lexicon, error) {
 		if n == 0 {
 			return nil, &compileError{"words: term " + strconv.Itoa(i) + " (" + string(jsonx.AppendString(nil, term.Text)) + ") has no word"}
 		}
-		if v, ok := headPlural(text); ok && !isExact {
-			b.add(d, v, false, int32(i))
+		if !isExact {
+			if v, ok := headPlural(text); ok {
+				b.add(d, v, false, int32(i))
+			}
+			if v, ok := disorderShort(text); ok {
+				b.add(d, v, false, int32(i))
+			}
 		}
 		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, capsLast(text), strings.HasSuffix(strings.ToLower(text), "s")}
 		l.maxWords = max(l.maxWords, n)
@@ -174,6 +180,19 @@ func headPlural(text string) (string, bool) {
 		return text[:prevStart] + p + text[prevEnd:], true
 	}
 	return "", false
+}
+
+// disorderShort returns text with its last word "disorder" written "d/o",
+// as notes shorten it ("bipolar d/o", "panic d/o").
+func disorderShort(text string) (string, bool) {
+	start, end := -1, -1
+	for s, e := wordAt(text, 0); s < e; s, e = wordAt(text, e) {
+		start, end = s, e
+	}
+	if start <= 0 || !strings.EqualFold(text[start:end], "disorder") {
+		return "", false
+	}
+	return text[:start] + "d/o" + text[end:], true
 }
 
 // capsLast reports whether the last word of text is two or more letters,

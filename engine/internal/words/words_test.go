@@ -105,6 +105,8 @@ func TestFindMatching(t *testing.T) {
 		{"plural head before of", []Term{{Text: "termination of pregnancy", ID: 1}, {Text: "victim of abuse", ID: 2}, {Text: "anomaly of chromosome", ID: 3}, {Text: "catch of day", ID: 4}},
 			"Terminations of pregnancies; victims of abuse; anomalies of chromosome; catches of day; terminationes of pregnancy",
 			[]string{"Terminations of pregnancies:1", "victims of abuse:2", "anomalies of chromosome:3", "catches of day:4"}},
+		{"disorder shortened", []Term{{Text: "bipolar disorder", ID: 1}, {Text: "disorder", ID: 2}, {Text: "=panic disorder", ID: 3}},
+			"Bipolar d/o; bipolar D/O; panic d/o; d/o", []string{"Bipolar d/o:1", "bipolar D/O:1"}},
 		{"no plural head", []Term{{Text: "rounds of IVF", ID: 1}, {Text: "STD of note", ID: 2}, {Text: "=use of drugs", ID: 3}},
 			"roundss of IVF, STDs of note, uses of drugs", nil},
 		{"plural stem of a longer term", []Term{{Text: "sexually transmitted disease", ID: 1}}, "sexually transmitted diseases", []string{"sexually transmitted diseases:1"}},
