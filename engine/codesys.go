@@ -105,10 +105,33 @@ func normSystem(system string) string {
 		if c, ok := systemAliases[string(b)]; ok {
 			return c
 		}
+		if c, ok := systemVariant(t, buf[:0]); ok {
+			return c
+		}
 	} else if c, ok := systemAliases[strings.ToUpper(t)]; ok {
 		return c
 	}
 	return t
+}
+
+// systemVariant reads the spellings of a known system that senders write
+// by mistake: https for http ("https://loinc.org"), and a SNOMED CT
+// edition or version URI in place of the system
+// ("http://snomed.info/sct/731000124108", which belongs in
+// Coding.version). buf is scratch space the caller lends.
+func systemVariant(t string, buf []byte) (string, bool) {
+	if len(t) > len("https://") && strings.EqualFold(t[:len("https://")], "https://") {
+		b := append(append(buf[:0], "http://"...), t[len("https://"):]...)
+		if c, ok := systemAliases[string(b)]; ok {
+			return c, true
+		}
+	}
+	for _, sct := range [...]string{"http://snomed.info/sct/", "https://snomed.info/sct/"} {
+		if len(t) > len(sct) && strings.EqualFold(t[:len(sct)], sct) && t[len(sct)] >= '0' && t[len(sct)] <= '9' {
+			return "http://snomed.info/sct", true
+		}
+	}
+	return "", false
 }
 
 // normCode normalises a code the way its (canonical) system compares codes.
