@@ -512,7 +512,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				text = k + 1
 			case "display":
 				display = k + 1
-			case "valueString", "contentString", "description":
+			case "valueString", "valueMarkdown", "contentString", "description":
 				str, strName = k+1, name
 			case "data":
 				data = k + 1
@@ -572,14 +572,13 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			// of coded content, read whatever its status.
 			sc.readXHTML(d.Str(div), typ, depth, ".div", contained)
 		}
-		if d.IsStr(str) && (strName == "valueString" && (parent == "answer" || parent == "component") ||
-			strName == "contentString" && parent == "payload" || strName == "description" && parent == "detail") {
+		if d.IsStr(str) && writtenString(strName, parent) {
 			sc.readText(d.Str(str), typ, depth, "."+strName, textSpot{el: v, prim: strName}, contained)
 		}
 		concept := false
 		if d.IsStr(text) {
 			switch parent {
-			case "note", "dosageInstruction", "dosage":
+			case "note", "valueAnnotation", "dosageInstruction", "dosage":
 				// an Annotation's or a Dosage's own text
 				sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
 			case "item":
@@ -606,6 +605,26 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		}
 		sc.resolved = outer || sc.resolved
 	}
+}
+
+// writtenString says whether the string member name of an element that
+// sits in member parent is what someone wrote: an answer's or a
+// component's value, an extension's (a note a system carries in one), a
+// task's or a Parameters' input and output, a message's payload, a care
+// plan activity's or an allergic reaction's description.
+func writtenString(name, parent string) bool {
+	switch name {
+	case "valueString", "valueMarkdown":
+		switch parent {
+		case "answer", "component", "extension", "modifierExtension", "input", "output", "parameter", "part":
+			return true
+		}
+	case "contentString":
+		return parent == "payload"
+	case "description":
+		return parent == "detail" || parent == "reaction"
+	}
+	return false
 }
 
 // members scans the object and array members of object v.
