@@ -232,6 +232,9 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 	}
 	for _, m := range p.matches {
 		ru := &r.rules[m.rule]
+		if m.byText && m.element >= 0 && inlineCovers(d, m, ru) {
+			continue
+		}
 		if ru.inline || m.element >= 0 {
 			// Words in one element (a note, a string, an attachment) label
 			// that element too, so a redaction can cut it alone.
@@ -246,6 +249,48 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 		}
 		s.raise(p, ru, &p.conf, &p.basis)
 	}
+}
+
+// inlineCovers reports whether the element words were found in already
+// carries, as inline labels the sender wrote, every sensitivity rule ru
+// assigns: the sender said the words' category is that element's, not the
+// resource's, and the words add nothing to what the sender said.
+func inlineCovers(d *jsonx.Doc, m match, ru *rule) bool {
+	// The element's own labels cover what it holds; a primitive's are on
+	// its _name sibling.
+	own, prim := d.Get(m.element, "extension"), jsonx.Node(-1)
+	if m.prim != "" {
+		prim = d.Get(d.GetUnderscored(m.element, m.prim), "extension")
+	}
+	covered := false
+	for _, l := range ru.labels {
+		if l.set != vocab.SetSensitivity {
+			continue
+		}
+		if !carriesInline(d, own, l) && !carriesInline(d, prim, l) {
+			return false
+		}
+		covered = true
+	}
+	return covered
+}
+
+// carriesInline reports whether extension list ext holds an inline label
+// of l's system and code.
+func carriesInline(d *jsonx.Doc, ext jsonx.Node, l label) bool {
+	found := false
+	if d.Kind(ext) == jsonx.Array {
+		d.Items(ext, func(_ int, x jsonx.Node) bool {
+			if d.KeyIs(d.Get(x, "url"), extInline) {
+				if c, ok := readCoding(d, d.Get(x, "valueCoding")); ok && c.system == l.system && c.code == l.code {
+					found = true
+					return false
+				}
+			}
+			return true
+		})
+	}
+	return found
 }
 
 // byWords reports whether only words labeled the resource.
@@ -482,9 +527,9 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 	case jsonx.Object:
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
-		code, system, text, display := -1, -1, -1, -1
+		code, system, text, display, title := -1, -1, -1, -1, -1
 		str, data, ctype, div, strName := jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), ""
-		quantity, nested := false, false
+		quantity, nested, located := false, false, false
 		f, e := d.Range(v)
 		for k := f; k < e; k = d.Skip(k + 1) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
@@ -502,6 +547,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				if d.KeyIs(k+1, extInline) {
 					return // an inline label is not content
 				}
+				located = true
 			case "code":
 				code = k + 1
 			case "system":
@@ -512,8 +558,10 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				text = k + 1
 			case "display":
 				display = k + 1
-			case "valueString", "valueMarkdown", "contentString", "description":
+			case "valueString", "valueMarkdown", "contentString", "description", "patientInstruction":
 				str, strName = k+1, name
+			case "title":
+				title = k + 1
 			case "data":
 				data = k + 1
 			case "contentType":
@@ -566,6 +614,20 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		if d.IsStr(data) && d.IsStr(ctype) {
 			sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
 		}
+		// A document's title names what it holds, whether or not its bytes
+		// can be read: an Attachment's (it has a type, data or a url) and a
+		// Composition section's.
+		if d.IsStr(title) && (parent == "section" || d.IsStr(ctype) || d.IsStr(data) || located) {
+			sc.readText(d.Str(title), typ, depth, ".title", textSpot{el: v, prim: "title"}, contained)
+		}
+		// A display outside a Coding is a Reference's: the name of what is
+		// pointed at, such as the clinic an Encounter took place at, which
+		// can say what the care was. A person's name says nothing of the
+		// kind, and some names are words of the lexicon (Yasmin is a
+		// contraceptive's brand), so references to people are not read.
+		if d.IsStr(display) && code < 0 && system < 0 && parent != "coding" && !personReference(d, v, parent) {
+			sc.readText(d.Str(display), typ, depth, ".display", textSpot{el: v, prim: "display"}, contained)
+		}
 		if d.IsStr(div) && parent == "text" {
 			// A narrative below the resource's own is a Composition
 			// section's text: the document's own words, not a rendering
@@ -607,11 +669,49 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 	}
 }
 
+// personTypes are the resource types that are people, whose name is a
+// Reference's display.
+var personTypes = map[string]bool{"Patient": true, "Practitioner": true, "PractitionerRole": true, "RelatedPerson": true, "Person": true}
+
+// personElements are the elements that point at a person (or mostly do)
+// when a Reference does not say what it points at.
+var personElements = map[string]bool{
+	"subject": true, "patient": true, "individual": true, "practitioner": true, "author": true, "requester": true,
+	"recorder": true, "asserter": true, "informationSource": true, "performer": true, "actor": true, "agent": true,
+	"who": true, "party": true, "sender": true, "recipient": true, "beneficiary": true, "subscriber": true,
+	"policyHolder": true, "attester": true, "enterer": true, "provider": true, "careManager": true, "member": true,
+}
+
+// personReference says whether Reference v, in member parent, points at a
+// person: by the type its reference names ("Practitioner/1",
+// "Practitioner?identifier=..."), by its type, or, when neither says, by
+// the element it sits in.
+func personReference(d *jsonx.Doc, v jsonx.Node, parent string) bool {
+	if t := d.Get(v, "type"); d.IsStr(t) {
+		u := d.Str(t)
+		return personTypes[u[strings.LastIndexByte(u, '/')+1:]]
+	}
+	if r := d.Get(v, "reference"); d.IsStr(r) {
+		ref := d.Str(r)
+		if i := strings.IndexAny(ref, "/?"); i > 0 && !strings.Contains(ref[:i], ":") {
+			return personTypes[ref[:i]]
+		}
+		if i := strings.LastIndex(ref, "/fhir/"); i >= 0 {
+			rest := ref[i+len("/fhir/"):]
+			if j := strings.IndexByte(rest, '/'); j > 0 {
+				return personTypes[rest[:j]]
+			}
+		}
+	}
+	return personElements[parent]
+}
+
 // writtenString says whether the string member name of an element that
 // sits in member parent is what someone wrote: an answer's or a
 // component's value, an extension's (a note a system carries in one), a
 // task's or a Parameters' input and output, a message's payload, a care
-// plan activity's or an allergic reaction's description.
+// plan activity's or an allergic reaction's description, a dosage's
+// instruction to the patient.
 func writtenString(name, parent string) bool {
 	switch name {
 	case "valueString", "valueMarkdown":
@@ -623,6 +723,8 @@ func writtenString(name, parent string) bool {
 		return parent == "payload"
 	case "description":
 		return parent == "detail" || parent == "reaction"
+	case "patientInstruction":
+		return parent == "dosageInstruction" || parent == "dosage"
 	}
 	return false
 }
@@ -642,7 +744,7 @@ func (sc *scanner) members(v jsonx.Node, typ string, depth int, contained bool) 
 }
 
 // codingKeyStart holds the first bytes of the member names value looks for.
-var codingKeyStart = [256]bool{'u': true, 'c': true, 's': true, 'v': true, 't': true, 'd': true}
+var codingKeyStart = [256]bool{'u': true, 'c': true, 's': true, 'v': true, 't': true, 'd': true, 'p': true}
 
 func (sc *scanner) coding(sys string, x *systemIndex, code, typ string, depth int, contained bool) {
 	if x == nil {

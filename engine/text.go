@@ -28,8 +28,11 @@ var noSpot = textSpot{el: -1}
 // the resource that hold what a clinician wrote.
 var textMembers = map[string][]string{
 	"Observation":        {"valueString"},
+	"Composition":        {"title"},
+	"CarePlan":           {"title", "description"},
+	"CareTeam":           {"name"},
+	"List":               {"title"},
 	"DiagnosticReport":   {"conclusion"},
-	"CarePlan":           {"description"},
 	"ClinicalImpression": {"description", "summary"},
 	"DocumentReference":  {"description"},
 	"ServiceRequest":     {"patientInstruction"},
