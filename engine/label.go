@@ -1281,17 +1281,7 @@ func (s *state) inlineItems(d *jsonx.Doc, ext jsonx.Node, ip inlinePlan) []byte 
 	w.Reset()
 	w.BeginArray()
 	for _, l := range ip.labels {
-		present := false
-		d.Items(ext, func(_ int, x jsonx.Node) bool {
-			if d.KeyIs(d.Get(x, "url"), extInline) {
-				if c, ok := readCoding(d, d.Get(x, "valueCoding")); ok && c.system == l.system && c.code == l.code {
-					present = true
-					return false
-				}
-			}
-			return true
-		})
-		if present {
+		if carriesInline(d, ext, l) {
 			continue
 		}
 		w.BeginObject()
