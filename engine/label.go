@@ -644,7 +644,12 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				// an Annotation's or a Dosage's own text
 				sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
 			case "item":
-				// a questionnaire's question, not what was answered
+				// A question states no fact, but a yes to it does: "Have
+				// you ever used injection drugs?" answered yes is read as
+				// the patient's own statement.
+				if typ == "QuestionnaireResponse" && answeredYes(d, v) {
+					sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
+				}
 			default:
 				concept = true
 			}
@@ -667,6 +672,29 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		}
 		sc.resolved = outer || sc.resolved
 	}
+}
+
+// yesCodes are the codes of a yes answer: LOINC's answer LA33-6, SNOMED
+// CT's 373066001 and HL7's Y (v2 table 0136, yesnodontknow).
+var yesCodes = map[string]bool{"LA33-6": true, "373066001": true, "Y": true}
+
+// answeredYes reports whether questionnaire item v was answered yes: a
+// boolean true, a coding of yesCodes or whose display is "yes", or the
+// string "yes".
+func answeredYes(d *jsonx.Doc, v jsonx.Node) bool {
+	yes := false
+	d.Items(d.Get(v, "answer"), func(_ int, a jsonx.Node) bool {
+		if b := d.Get(a, "valueBoolean"); d.Kind(b) == jsonx.True {
+			yes = true
+		} else if c := d.Get(a, "valueCoding"); d.Kind(c) == jsonx.Object {
+			code, display := d.Get(c, "code"), d.Get(c, "display")
+			yes = d.IsStr(code) && yesCodes[d.Str(code)] || !d.IsStr(code) && d.IsStr(display) && strings.EqualFold(d.Str(display), "yes")
+		} else if str := d.Get(a, "valueString"); d.IsStr(str) {
+			yes = strings.EqualFold(strings.TrimSpace(d.Str(str)), "yes")
+		}
+		return !yes
+	})
+	return yes
 }
 
 // personTypes are the resource types that are people, whose name is a
