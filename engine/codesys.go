@@ -49,6 +49,8 @@ http://www.ama-assn.org/go/cpt upper urn:oid:2.16.840.1.113883.6.12 CPT $CPT htt
 # Button's code system (CMS BFD, since 2018) and the one it replaced.
 https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets upper urn:oid:2.16.840.1.113883.6.285 HCPCS http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets urn:oid:2.16.840.1.113883.6.14 http://terminology.hl7.org/CodeSystem/HCPCS http://terminology.hl7.org/CodeSystem/HCPCS-all-codes https://bluebutton.cms.gov/resources/codesystem/hcpcs https://www.cms.gov/Medicare/Coding/MedHCPCSGenInfo/index.html
 http://hl7.org/fhir/sid/cvx exact urn:oid:2.16.840.1.113883.12.292 CVX
+# FHIR R4's gender identity codes (the patient-genderIdentity extension).
+http://hl7.org/fhir/gender-identity exact
 # NDC, and the URI Blue Button used before it (CMS BFD changelog).
 http://hl7.org/fhir/sid/ndc exact urn:oid:2.16.840.1.113883.6.69 NDC https://www.accessdata.fda.gov/scripts/cder/ndc
 # MS-DRG, and Blue Button's claim DRG variable (ExplanationOfBenefit
