@@ -232,14 +232,11 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 	}
 	for _, m := range p.matches {
 		ru := &r.rules[m.rule]
-		if m.byText && m.element >= 0 && inlineCovers(d, m, ru) {
-			continue
-		}
 		if ru.inline || m.element >= 0 {
 			// Words in one element (a note, a string, an attachment) label
 			// that element too, so a redaction can cut it alone.
 			s.planInline(p, ru, m)
-			if ru.inline || s.opts.TextElementOnly {
+			if ru.inline || s.opts.TextElementOnly || m.byText && inlineCovers(d, m, ru) {
 				continue
 			}
 		}
@@ -254,7 +251,11 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 // inlineCovers reports whether the element words were found in already
 // carries, as inline labels the sender wrote, every sensitivity rule ru
 // assigns: the sender said the words' category is that element's, not the
-// resource's, and the words add nothing to what the sender said.
+// resource's, so the words label the element alone, as with
+// textElementOnly. The element still gets what it lacks (the
+// confidentiality its category carries), and the resource that
+// confidentiality by inlineHighWaterMark: a sensitivity without one must
+// not pass to a recipient of normal clearance.
 func inlineCovers(d *jsonx.Doc, m match, ru *rule) bool {
 	// The element's own labels cover what it holds; a primitive's are on
 	// its _name sibling.

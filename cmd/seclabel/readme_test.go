@@ -90,8 +90,8 @@ var readmeChecks = map[string]readmeCheck{
 			t.Errorf("Bundle mark %s, want R,42CFRPart2", got)
 		}
 		want := map[string]string{
-			"Patient/pat-1":          "N,PROCESSINLINELABEL",
-			"Encounter/enc-1":        "R,HIV", // by propagate
+			"Patient/pat-1":          "R,PROCESSINLINELABEL", // its HIV clinic, labeled inline by the sender
+			"Encounter/enc-1":        "R,HIV",                // by propagate
 			"Condition/hiv-1":        "R,HIV",
 			"Observation/vl-1":       "R,HIV", // by textMatch: a local code, "HIV-1 RNA" in its display
 			"MedicationRequest/mr-1": "R,OPIOIDUD,SUD,42CFRPart2,NORDSCLCD,RedisclosureProhibitionMark",
@@ -251,12 +251,12 @@ var readmeChecks = map[string]readmeCheck{
 		}
 	}},
 	`curl -s -H 'Content-Type: application/fhir+json' --data-binary @bundle.json 'http://localhost:8081/$sls-tag?mode=batch'`: {0, func(t *testing.T, r readmeRun) {
-		if got := requests(t, r.stdout, "batch"); got != "PUT Condition/hiv-1, PUT Observation/vl-1, PUT MedicationRequest/mr-1" {
+		if got := requests(t, r.stdout, "batch"); got != "PUT Patient/pat-1, PUT Condition/hiv-1, PUT Observation/vl-1, PUT MedicationRequest/mr-1" {
 			t.Errorf("batch: %s", got)
 		}
 	}},
 	`curl -s -H 'Content-Type: application/fhir+json' --data-binary @bundle.json 'http://localhost:8081/fhir/sls/transaction'`: {0, func(t *testing.T, r readmeRun) {
-		if got := requests(t, r.stdout, "transaction"); got != "POST Condition/hiv-1/$meta-add, POST Observation/vl-1/$meta-add, PUT MedicationRequest/mr-1" {
+		if got := requests(t, r.stdout, "transaction"); got != "PUT Patient/pat-1, POST Condition/hiv-1/$meta-add, POST Observation/vl-1/$meta-add, PUT MedicationRequest/mr-1" {
 			t.Errorf("transaction: %s", got)
 		}
 	}},
@@ -628,8 +628,8 @@ func checkRedacted(t *testing.T, b *fastjson.Value, released ...string) {
 	if !slices.Equal(got, released) {
 		t.Errorf("released %q, want %q", got, released)
 	}
-	if c := securityCodes(b); len(c) == 0 || c[0] != "N" {
-		t.Errorf("the mark was not recomputed to N: %q", c)
+	if c := securityCodes(b); len(c) == 0 || c[0] != "R" {
+		t.Errorf("the mark was not recomputed to R (the released Patient's): %q", c)
 	}
 }
 
