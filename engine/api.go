@@ -443,9 +443,11 @@ type Options struct {
 	// code the packs cannot judge (malformed for its system, or of a
 	// system the engine does not know) and of SNOMED CT codings no rule
 	// matched, CodeableConcept.text when none of its codings could be
-	// judged, notes, string values and answers, conclusions, descriptions,
-	// dosage text and text attachments; TextAll also every display and the
-	// narrative; TextOff none.
+	// judged, notes, string values and answers (extensions' too),
+	// questions answered yes, titles, the displays of references to other
+	// than people, conclusions, descriptions, dosage text and text
+	// attachments; TextAll also every display and the narrative; TextOff
+	// none.
 	TextMatch string
 
 	// TextElementOnly [textElementOnly] makes words found in one element

@@ -91,7 +91,7 @@ var optionDocs = []optionDoc{
 	{"requireConfidentiality", "boolean", "`false`", "validate",
 		"labels without a confidentiality code are an error (HCS: exactly one), not a warning (FHIR core: should)"},
 	{"textMatch", "`off`, `auto` or `all` (`false`, `true`)", "`auto`", "label",
-		"which words the rules' text entries are read in: `auto` the displays of codings whose code the packs cannot judge (malformed for its system, or of a system the engine does not know) and of SNOMED CT codings no rule matched, `CodeableConcept.text` when none of its codings could be judged, notes, string values and answers, conclusions, descriptions, dosage text and text attachments; `all` also every display and the narrative; `off` none (README, \"Words\")"},
+		"which words the rules' text entries are read in: `auto` the displays of codings whose code the packs cannot judge (malformed for its system, or of a system the engine does not know) and of SNOMED CT codings no rule matched, `CodeableConcept.text` when none of its codings could be judged, notes, string values and answers (extensions' too), questions answered yes, titles, the displays of references to other than people, conclusions, descriptions, dosage text and text attachments; `all` also every display and the narrative; `off` none (README, \"Words\")"},
 	{"textElementOnly", "boolean", "`false`", "label",
 		"words found in one element (a note, a string value, an attachment) label only that element, inline, so a redaction denying their category cuts it and releases the rest"},
 	{"textClassifier", "string or Reference", "`\"seclabel text\"`", "label",
