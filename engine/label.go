@@ -725,11 +725,15 @@ func personReference(d *jsonx.Doc, v jsonx.Node, parent string) bool {
 		if i := strings.IndexAny(ref, "/?"); i > 0 && !strings.Contains(ref[:i], ":") {
 			return personTypes[ref[:i]]
 		}
-		if i := strings.LastIndex(ref, "/fhir/"); i >= 0 {
-			rest := ref[i+len("/fhir/"):]
-			if j := strings.IndexByte(rest, '/'); j > 0 {
-				return personTypes[rest[:j]]
+		// An absolute URL ([base]/Practitioner/1, with _history or not):
+		// a path segment that is a person's type.
+		if i := strings.Index(ref, "://"); i > 0 {
+			for seg := range strings.SplitSeq(ref[i+3:], "/") {
+				if personTypes[seg] {
+					return true
+				}
 			}
+			return false
 		}
 	}
 	return personElements[parent]
