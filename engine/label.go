@@ -677,7 +677,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 
 // yesCodes are the codes of a yes answer: LOINC's answer LA33-6, SNOMED
 // CT's 373066001 and HL7's Y (v2 table 0136, yesnodontknow).
-var yesCodes = map[string]bool{"LA33-6": true, "373066001": true, "Y": true}
+var yesCodes = wordSet(`LA33-6 373066001 Y`)
 
 // answeredYes reports whether questionnaire item v was answered yes: a
 // boolean true, a coding of yesCodes or whose display is "yes", or the
@@ -700,21 +700,20 @@ func answeredYes(d *jsonx.Doc, v jsonx.Node) bool {
 
 // personTypes are the resource types that are people, whose name is a
 // Reference's display.
-var personTypes = map[string]bool{"Patient": true, "Practitioner": true, "PractitionerRole": true, "RelatedPerson": true, "Person": true}
+var personTypes = wordSet(`Patient Practitioner PractitionerRole RelatedPerson Person`)
 
 // personElements are the elements that point at a person (or mostly do)
 // when a Reference does not say what it points at.
-var personElements = map[string]bool{
-	"subject": true, "patient": true, "individual": true, "practitioner": true, "author": true, "requester": true,
-	"recorder": true, "asserter": true, "informationSource": true, "performer": true, "actor": true, "agent": true,
-	"who": true, "party": true, "sender": true, "recipient": true, "beneficiary": true, "subscriber": true,
-	"policyHolder": true, "attester": true, "enterer": true, "provider": true, "careManager": true, "member": true,
-}
+var personElements = wordSet(`
+subject patient individual practitioner author requester recorder asserter
+informationSource performer actor agent who party sender recipient
+beneficiary subscriber policyHolder attester enterer provider careManager
+member`)
 
 // personReference says whether Reference v, in member parent, points at a
-// person: by the type its reference names ("Practitioner/1",
-// "Practitioner?identifier=..."), by its type, or, when neither says, by
-// the element it sits in.
+// person: by the type its reference names ("Practitioner/1", an absolute
+// URL's [base]/Practitioner/1, "Practitioner?identifier=..."), by its
+// type, or, when neither says, by the element it sits in.
 func personReference(d *jsonx.Doc, v jsonx.Node, parent string) bool {
 	if t := d.Get(v, "type"); d.IsStr(t) {
 		u := d.Str(t)
@@ -722,18 +721,14 @@ func personReference(d *jsonx.Doc, v jsonx.Node, parent string) bool {
 	}
 	if r := d.Get(v, "reference"); d.IsStr(r) {
 		ref := d.Str(r)
-		if i := strings.IndexAny(ref, "/?"); i > 0 && !strings.Contains(ref[:i], ":") {
-			return personTypes[ref[:i]]
+		if tid := typeIDOf(stripVersion(ref)); tid != "" {
+			return personTypes[tid[:strings.IndexByte(tid, '/')]]
 		}
-		// An absolute URL ([base]/Practitioner/1, with _history or not):
-		// a path segment that is a person's type.
-		if i := strings.Index(ref, "://"); i > 0 {
-			for seg := range strings.SplitSeq(ref[i+3:], "/") {
-				if personTypes[seg] {
-					return true
-				}
-			}
-			return false
+		if i := strings.IndexAny(ref, "/?"); i > 0 && !strings.Contains(ref[:i], ":") {
+			return personTypes[ref[:i]] // a conditional reference
+		}
+		if strings.Contains(ref, "://") {
+			return false // an absolute URL that names no type
 		}
 	}
 	return personElements[parent]
