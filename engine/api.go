@@ -444,10 +444,11 @@ type Options struct {
 	// system the engine does not know) and of SNOMED CT codings no rule
 	// matched, CodeableConcept.text when none of its codings could be
 	// judged, notes, string values and answers (extensions' too),
-	// questions answered yes, titles, the displays of references to other
-	// than people, conclusions, descriptions, dosage text and text
-	// attachments; TextAll also every display and the narrative; TextOff
-	// none.
+	// questions answered yes, titles, names and comments, the displays of
+	// references to other than people, conclusions, descriptions,
+	// instructions, reasons and rationales, free-text onsets, dosage text
+	// and text attachments; TextAll also every display and the narrative;
+	// TextOff none.
 	TextMatch string
 
 	// TextElementOnly [textElementOnly] makes words found in one element

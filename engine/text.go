@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -24,22 +25,46 @@ type textSpot struct {
 
 var noSpot = textSpot{el: -1}
 
-// textMembers lists, per resource type, the string elements directly on
-// the resource that hold what a clinician wrote.
+// textMembers lists, per resource type, the string elements that hold
+// what someone wrote about the patient, as paths from the resource
+// ("series.description": every series' description). Elements nested in
+// datatypes that many types share (Annotation, Dosage, Reference,
+// Attachment, extensions) are read where the scanner meets them instead.
 var textMembers = map[string][]string{
-	"Observation":        {"valueString"},
-	"Composition":        {"title"},
-	"CarePlan":           {"title", "description"},
-	"CareTeam":           {"name"},
-	"List":               {"title"},
-	"DiagnosticReport":   {"conclusion"},
-	"ClinicalImpression": {"description", "summary"},
-	"DocumentReference":  {"description"},
-	"ServiceRequest":     {"patientInstruction"},
-	"Appointment":        {"description", "comment", "patientInstruction"},
-	"Task":               {"description"},
-	"RiskAssessment":     {"mitigation"},
-	"DetectedIssue":      {"detail"},
+	"Observation":                {"valueString"},
+	"Composition":                {"title"},
+	"CarePlan":                   {"title", "description"},
+	"CareTeam":                   {"name"},
+	"List":                       {"title"},
+	"DiagnosticReport":           {"conclusion", "media.comment"},
+	"ClinicalImpression":         {"description", "summary", "finding.basis"},
+	"DocumentReference":          {"description"},
+	"DocumentManifest":           {"description"},
+	"ServiceRequest":             {"patientInstruction"},
+	"Appointment":                {"description", "comment", "patientInstruction"},
+	"AppointmentResponse":        {"comment"},
+	"Task":                       {"description"},
+	"RiskAssessment":             {"mitigation", "prediction.rationale"},
+	"DetectedIssue":              {"detail"},
+	"Goal":                       {"statusReason", "target.detailString"},
+	"ImagingStudy":               {"description", "series.description", "series.instance.title"},
+	"BodyStructure":              {"description"},
+	"Condition":                  {"onsetString", "abatementString"},
+	"AllergyIntolerance":         {"onsetString"},
+	"Procedure":                  {"performedString"},
+	"FamilyMemberHistory":        {"condition.onsetString"},
+	"Group":                      {"name"},
+	"ResearchSubject":            {"assignedArm", "actualArm"},
+	"Contract":                   {"title", "subtitle", "term.action.reason"},
+	"RequestGroup":               {"action.title", "action.description", "action.textEquivalent"},
+	"NutritionOrder":             {"oralDiet.instruction", "supplement.instruction", "enteralFormula.administrationInstruction"},
+	"AdverseEvent":               {"suspectEntity.causality.productRelatedness"},
+	"ImmunizationEvaluation":     {"description"},
+	"ImmunizationRecommendation": {"recommendation.description"},
+	"Claim":                      {"supportingInfo.valueString"},
+	"ExplanationOfBenefit":       {"supportingInfo.valueString"},
+	"AuditEvent":                 {"outcomeDesc", "entity.name", "entity.description"},
+	"Account":                    {"name", "description"},
 }
 
 // resourceText reads the string elements of textMembers on a resource.
@@ -53,10 +78,39 @@ func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {
 		}
 		return
 	}
-	for _, name := range textMembers[typ] {
-		if v := sc.d.Get(n, name); sc.d.IsStr(v) {
-			sc.readText(sc.d.Str(v), typ, 0, "."+name, textSpot{el: n, prim: name}, contained)
-		}
+	for _, path := range textMembers[typ] {
+		sc.memberText(n, path, "", typ, contained)
+	}
+}
+
+// memberText reads the string at path below object n, through arrays (every
+// item), where at names n's place in the resource for the report.
+func (sc *scanner) memberText(n jsonx.Node, path, at, typ string, contained bool) {
+	d := sc.d
+	name, rest, nested := strings.Cut(path, ".")
+	v := d.Get(n, name)
+	switch {
+	case !nested && d.IsStr(v):
+		sc.readText(d.Str(v), typ, 0, at+"."+name, textSpot{el: n, prim: name}, contained)
+	case !nested && d.Kind(v) == jsonx.Array:
+		// A list of strings (a contract action's reasons): the resource is
+		// labeled, since an inline label names no single item.
+		d.Items(v, func(i int, it jsonx.Node) bool {
+			if d.IsStr(it) {
+				sc.readText(d.Str(it), typ, 0, at+"."+name+"["+strconv.Itoa(i)+"]", noSpot, contained)
+			}
+			return true
+		})
+	case !nested:
+	case d.Kind(v) == jsonx.Object:
+		sc.memberText(v, rest, at+"."+name, typ, contained)
+	case d.Kind(v) == jsonx.Array:
+		d.Items(v, func(i int, it jsonx.Node) bool {
+			if d.Kind(it) == jsonx.Object {
+				sc.memberText(it, rest, at+"."+name+"["+strconv.Itoa(i)+"]", typ, contained)
+			}
+			return true
+		})
 	}
 }
 
