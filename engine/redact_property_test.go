@@ -618,6 +618,30 @@ type check struct {
 	// output: removed with what held them. A Binary they name is content
 	// of something withheld.
 	attachedGone map[string]bool
+	// searches: an entry's request in the input searches by code or words,
+	// which redaction labels with the rules (redact_query.go) and this
+	// check, judging labels alone, cannot: an entry may be withheld for it
+	// (and what goes with it), never released against the labels.
+	searches bool
+}
+
+// hasSearch reports whether an entry's request in v searches by a code
+// (system|code, a parameter that takes codes) or by words.
+func hasSearch(v *fastjson.Value) bool {
+	return anyObject(v, func(o *fastjson.Value) bool {
+		req := o.Get("request")
+		if req == nil || o.Get("fullUrl") == nil && o.Get("resource") == nil && req.Get("method") == nil {
+			return false
+		}
+		for _, q := range []string{string(req.GetStringBytes("url")), "?" + string(req.GetStringBytes("ifNoneExist"))} {
+			_, query, ok := strings.Cut(q, "?")
+			if ok && (strings.Contains(query, "|") || strings.Contains(query, "%7C") || strings.Contains(query, "code") ||
+				strings.Contains(query, "concept") || strings.Contains(query, "text") || strings.Contains(query, "_content")) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // attachmentURLs counts, by refKey, the url of every object in v but
@@ -847,7 +871,7 @@ func checkRedaction(r *recipient, in, out []byte) error {
 	if err != nil {
 		return nil
 	}
-	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv), bareParams: hasBareParameter(iv), classifiedParams: hasClassifiedParameters(iv), documents: anyObject(iv, func(o *fastjson.Value) bool { return string(o.GetStringBytes("type")) == "document" }), inputNames: memberNames(iv, map[string]bool{})}
+	c := &check{r: r, withheld: map[string]bool{}, empties: hasEmpty(iv), bareParams: hasBareParameter(iv), classifiedParams: hasClassifiedParameters(iv), documents: anyObject(iv, func(o *fastjson.Value) bool { return string(o.GetStringBytes("type")) == "document" }), inputNames: memberNames(iv, map[string]bool{}), searches: hasSearch(iv)}
 	inKeys, outKeys := map[string]bool{}, map[string]bool{}
 	collectKeys(iv, "", inKeys)
 	var ov *fastjson.Value
@@ -1478,7 +1502,7 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 			if goneIDs[tid] {
 				may = false
 			}
-			if may && got == nil {
+			if may && got == nil && !c.searches {
 				return fmt.Errorf("%s: an entry the recipient may see was withheld", here)
 			}
 			if !may && got != nil {

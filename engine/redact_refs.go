@@ -793,7 +793,7 @@ func (m *masker) bundle(run *bundleRun) {
 		n, lost := 0, 0
 		d.Items(arr, func(i int, l jsonx.Node) bool {
 			n++
-			if m.hits(d.Str(d.Get(l, "url"))) {
+			if u := d.Str(d.Get(l, "url")); m.hits(u) || r.s.queryDenied(u) {
 				r.set(l, action{kind: actRemove})
 				r.rep.Removed = append(r.rep.Removed, at+"["+strconv.Itoa(i)+"]")
 				lost++

@@ -416,6 +416,18 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 				}
 			}
 		}
+		// A request whose search names what the recipient may not see
+		// goes with its entry, resource and all.
+		if why, reason := r.s.requestJudged(d, d.Get(e, "request"), d.Str(d.Get(res, "resourceType"))); reason != "" {
+			r.set(e, action{kind: actRemove})
+			at := r.s.strs.entryLoc(loc, i)
+			if res < 0 {
+				at = loc + ".entry[" + strconv.Itoa(i) + "]"
+			}
+			r.withheld(res, at, d.Str(d.Get(res, "resourceType")), fu, reason, "the entry's request searches for what the recipient may not see", why)
+			run.match(d, e)
+			continue
+		}
 		if res >= 0 {
 			if i == 0 && typ == "document" && d.Str(d.Get(res, "resourceType")) == "Composition" {
 				if r.docComps == nil {

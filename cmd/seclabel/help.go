@@ -126,7 +126,8 @@ var flagDocs = []flagDoc{
                        module in wazero, the same answers byte for byte; the
                        compiled module is cached in $SECLABEL_CACHE or the
                        user cache directory
-  -o, --output FILE    write to FILE instead of standard output
+  -o, --output FILE    write to FILE instead of standard output ("-" is
+                       standard output)
   -h, --help           print this help
 `},
 }

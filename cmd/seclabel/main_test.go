@@ -216,6 +216,23 @@ func TestOutputFile(t *testing.T) {
 	}
 }
 
+// "-o -" is standard output, as "-" is standard input: no file named "-".
+func TestOutputDash(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	out, errs, code := runCLI(t, bundleRN, "hwm", "-o", "-")
+	if code != exitOK || confOf(t, out) != "R" {
+		t.Fatalf("code %d: %s %s", code, errs, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
+		t.Fatal(`-o - wrote a file named "-"`)
+	}
+}
+
 const opioidCondition = `{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"5602001"}]}}`
 
 func codesOf(t *testing.T, line string) []string {

@@ -64,7 +64,7 @@ func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, 
 	}
 	out := stdout
 	var outFile *os.File
-	if cfg.output != "" {
+	if cfg.output != "" && cfg.output != "-" {
 		cfg.outName = "output file " + cfg.output
 		f, err := os.Create(cfg.output)
 		if err != nil {

@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
+
+// Search and request URLs: a Bundle's links and an entry's request name
+// what was searched for or acted on. "Condition?patient=p1&code=
+// http://snomed.info/sct|86406008" says an HIV condition was looked for,
+// and a searchset that holds its match says it was found; a batch entry
+// "DELETE Observation?code=http://loinc.org|25836-8" tells of an HIV test
+// with no resource to carry a label. Redaction labels such a query with
+// the call's rules, as it would a resource that held its codes and words,
+// and judges it for the recipient: a link it may not see goes, and an
+// entry whose request it may not see is withheld with its resource.
+
+// queryLabels returns the labels the call's rules give the query of URL u,
+// nil when it names nothing sensitive (or has no query).
+func (s *state) queryLabels(u string) []label {
+	body := queryResource(u)
+	if body == nil {
+		return nil
+	}
+	// A state of its own: this call's holds the resource being redacted.
+	opts := *s.opts
+	opts.OmitReport, opts.LabelAll, opts.TextElementOnly = true, false, false
+	opts.BundleHighWaterMark, opts.TextMatch, opts.Audit = false, TextAuto, false
+	q := &state{}
+	q.reset(&opts)
+	if q.parse(body) != nil {
+		return nil
+	}
+	start, end := q.doc.Span(0)
+	q.span = [2]int{start, end}
+	var res Result
+	if runLabel(q, &q.doc, 0, "Basic", &res) != nil || res.Resource == nil {
+		return nil
+	}
+	var d jsonx.Doc
+	if d.Parse(res.Resource, 16) != nil {
+		return nil
+	}
+	return appendCodings(&d, d.Get(d.Get(0, "meta"), "security"), srcMeta, nil)
+}
+
+// queryDenied reports whether the query of URL u names what the recipient
+// may not see.
+func (s *state) queryDenied(u string) bool {
+	ls := s.queryLabels(u)
+	if ls == nil {
+		return false
+	}
+	_, reason := s.judgeAs(ls, "", true)
+	return reason != ""
+}
+
+// bareCodeSystems are the systems a code given without one is looked up
+// in: a token search without a system matches a code of any.
+var bareCodeSystems = strings.Fields(`http://snomed.info/sct http://hl7.org/fhir/sid/icd-10-cm
+http://hl7.org/fhir/sid/icd-10 http://loinc.org http://www.nlm.nih.gov/research/umls/rxnorm
+http://www.ama-assn.org/go/cpt http://hl7.org/fhir/sid/icd-9-cm`)
+
+// queryResource writes, for the query of URL u, a Basic whose code holds
+// the codes the query names (system|code, or a code alone in a parameter
+// that takes codes) and whose extension holds the words it searches for
+// (_text, _content, the :text modifier); nil when it names neither.
+func queryResource(u string) []byte {
+	i := strings.IndexByte(u, '?')
+	if i < 0 {
+		return nil
+	}
+	q, _, _ := strings.Cut(u[i+1:], "#")
+	var w jsonx.Writer
+	var text []string
+	codings := 0
+	w.BeginObject()
+	w.KV("resourceType", "Basic")
+	w.Key("code")
+	w.BeginObject()
+	w.Key("coding")
+	w.BeginArray()
+	coding := func(system, code string) {
+		w.BeginObject()
+		if system != "" {
+			w.KV("system", system)
+		}
+		w.KV("code", code)
+		w.EndObject()
+		codings++
+	}
+	for _, part := range strings.Split(q, "&") {
+		name, val, _ := strings.Cut(part, "=")
+		name, val = unescapeQuery(name), unescapeQuery(val)
+		base, mod, _ := strings.Cut(name, ":")
+		if mod == "text" || base == "_text" || base == "_content" {
+			text = append(text, val)
+			continue
+		}
+		for _, tok := range strings.Split(val, ",") {
+			system, code, hasSystem := strings.Cut(tok, "|")
+			switch {
+			case code == "" && hasSystem, tok == "":
+			case hasSystem && system != "":
+				coding(system, code)
+			case codeParam(base):
+				if !hasSystem {
+					code = tok
+				}
+				for _, sys := range bareCodeSystems {
+					coding(sys, code)
+				}
+			}
+		}
+	}
+	w.EndArray()
+	w.EndObject()
+	if len(text) > 0 {
+		w.Key("extension")
+		w.BeginArray()
+		for _, t := range text {
+			w.BeginObject()
+			w.KV("url", "urn:seclabel:query-text")
+			w.KV("valueString", t)
+			w.EndObject()
+		}
+		w.EndArray()
+	}
+	w.EndObject()
+	if codings == 0 && len(text) == 0 {
+		return nil
+	}
+	return w.B
+}
+
+// codeParam reports whether the search parameter named base takes codes
+// (code, reason-code, value-concept, category, ...), so that a value
+// without a system is looked up as a code.
+func codeParam(base string) bool {
+	return strings.Contains(base, "code") || strings.Contains(base, "concept") || among(base, "category type class evidence ")
+}
+
+// unescapeQuery decodes a query's plus signs (spaces) and percent escapes.
+func unescapeQuery(s string) string {
+	return percentDecoded(strings.ReplaceAll(s, "+", " "))
+}
+
+// requestJudged judges the query of an entry's request (its url, and the
+// search of a conditional create, ifNoneExist) for the recipient, as the
+// resource of type typ: the labels that forbid it and why, nil when none.
+func (s *state) requestJudged(d *jsonx.Doc, req jsonx.Node, typ string) ([]label, string) {
+	if d.Kind(req) != jsonx.Object {
+		return nil, ""
+	}
+	ls := s.queryLabels(d.Str(d.Get(req, "url")))
+	if c := d.Get(req, "ifNoneExist"); d.IsStr(c) {
+		ls = append(ls, s.queryLabels("?"+d.Str(c))...)
+	}
+	if ls == nil {
+		return nil, ""
+	}
+	return s.judgeAs(ls, typ, true)
+}
