@@ -528,7 +528,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 	case jsonx.Object:
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
-		code, system, text, display, title := -1, -1, -1, -1, -1
+		code, system, text, display, title, ref := -1, -1, -1, -1, -1, -1
 		str, data, ctype, div, strName := jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), ""
 		quantity, nested, located := false, false, false
 		f, e := d.Range(v)
@@ -563,6 +563,8 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				str, strName = k+1, name
 			case "title":
 				title = k + 1
+			case "reference":
+				ref = k + 1
 			case "data":
 				data = k + 1
 			case "contentType":
@@ -628,6 +630,14 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// contraceptive's brand), so references to people are not read.
 		if d.IsStr(display) && code < 0 && system < 0 && parent != "coding" && !personReference(d, v, parent) {
 			sc.readText(d.Str(display), typ, depth, ".display", textSpot{el: v, prim: "display"}, contained)
+		}
+		// A conditional reference finds its target by a search, and says
+		// what the search names: "Condition?code=...|86406008" is an HIV
+		// condition.
+		if d.IsStr(ref) {
+			if r := d.Str(ref); strings.IndexByte(r, '?') > 0 {
+				sc.queryContent(r[strings.IndexByte(r, '?')+1:], typ, depth, v, contained)
+			}
 		}
 		if d.IsStr(div) && parent == "text" {
 			// A narrative below the resource's own is a Composition
@@ -772,7 +782,7 @@ func (sc *scanner) members(v jsonx.Node, typ string, depth int, contained bool) 
 }
 
 // codingKeyStart holds the first bytes of the member names value looks for.
-var codingKeyStart = [256]bool{'u': true, 'c': true, 's': true, 'v': true, 't': true, 'd': true, 'p': true}
+var codingKeyStart = [256]bool{'u': true, 'c': true, 's': true, 'v': true, 't': true, 'd': true, 'p': true, 'r': true}
 
 func (sc *scanner) coding(sys string, x *systemIndex, code, typ string, depth int, contained bool) {
 	if x == nil {

@@ -6,15 +6,17 @@ import (
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
 
-// Search and request URLs: a Bundle's links and an entry's request name
-// what was searched for or acted on. "Condition?patient=p1&code=
-// http://snomed.info/sct|86406008" says an HIV condition was looked for,
-// and a searchset that holds its match says it was found; a batch entry
-// "DELETE Observation?code=http://loinc.org|25836-8" tells of an HIV test
-// with no resource to carry a label. Redaction labels such a query with
-// the call's rules, as it would a resource that held its codes and words,
-// and judges it for the recipient: a link it may not see goes, and an
-// entry whose request it may not see is withheld with its resource.
+// Searches: a query names what was looked for. "Condition?patient=p1&
+// code=http://snomed.info/sct|86406008" says an HIV condition was searched
+// for, and found when the search is a conditional reference's or a
+// searchset holds its match; a batch entry "DELETE Observation?code=
+// http://loinc.org|25836-8" tells of an HIV test with no resource to carry
+// a label. Labeling reads a conditional reference's query as the codes and
+// words it names (queryContent). Redaction labels the queries of a
+// Bundle's links and its entries' requests with the call's rules, as it
+// would a resource that held their codes and words, and judges them for
+// the recipient: a link it may not see goes, and an entry whose request it
+// may not see is withheld with its resource.
 
 // queryLabels returns the labels the call's rules give the query of URL u,
 // nil when it names nothing sensitive (or has no query).
@@ -62,16 +64,64 @@ var bareCodeSystems = strings.Fields(`http://snomed.info/sct http://hl7.org/fhir
 http://hl7.org/fhir/sid/icd-10 http://loinc.org http://www.nlm.nih.gov/research/umls/rxnorm
 http://www.ama-assn.org/go/cpt http://hl7.org/fhir/sid/icd-9-cm`)
 
+// queryContent reads the query q of a conditional reference (the object v)
+// as the codes and words it names, a code alone in every system of
+// bareCodeSystems.
+func (sc *scanner) queryContent(q, typ string, depth int, v jsonx.Node, contained bool) {
+	queryTerms(q, func(system, code string) {
+		if system != "" {
+			sys, x := sc.system(system)
+			sc.coding(sys, x, code, typ, depth, contained)
+			return
+		}
+		for _, s := range bareCodeSystems {
+			sys, x := sc.system(s)
+			sc.coding(sys, x, code, typ, depth, contained)
+		}
+	}, func(t string) {
+		if sc.s.opts.TextMatch != TextOff {
+			sc.readText(t, typ, depth, ".reference", textSpot{el: v}, contained)
+		}
+	})
+}
+
+// queryTerms calls code for each code the query q names (system|code, or
+// a code alone, with system "", in a parameter that takes codes) and text
+// for each run of words it searches for (_text, _content, the :text
+// modifier).
+func queryTerms(q string, code func(system, code string), text func(string)) {
+	q, _, _ = strings.Cut(q, "#")
+	for _, part := range strings.Split(q, "&") {
+		name, val, _ := strings.Cut(part, "=")
+		name, val = unescapeQuery(name), unescapeQuery(val)
+		base, mod, _ := strings.Cut(name, ":")
+		if mod == "text" || base == "_text" || base == "_content" {
+			if val != "" {
+				text(val)
+			}
+			continue
+		}
+		for _, tok := range strings.Split(val, ",") {
+			system, c, hasSystem := strings.Cut(tok, "|")
+			switch {
+			case !hasSystem && codeParam(base) && tok != "":
+				code("", tok)
+			case hasSystem && c != "" && (system != "" || codeParam(base)):
+				code(system, c)
+			}
+		}
+	}
+}
+
 // queryResource writes, for the query of URL u, a Basic whose code holds
-// the codes the query names (system|code, or a code alone in a parameter
-// that takes codes) and whose extension holds the words it searches for
-// (_text, _content, the :text modifier); nil when it names neither.
+// the codes the query names (a code alone once per system of
+// bareCodeSystems) and whose extension holds the words it searches for;
+// nil when it names neither.
 func queryResource(u string) []byte {
 	i := strings.IndexByte(u, '?')
 	if i < 0 {
 		return nil
 	}
-	q, _, _ := strings.Cut(u[i+1:], "#")
 	var w jsonx.Writer
 	var text []string
 	codings := 0
@@ -83,37 +133,20 @@ func queryResource(u string) []byte {
 	w.BeginArray()
 	coding := func(system, code string) {
 		w.BeginObject()
-		if system != "" {
-			w.KV("system", system)
-		}
+		w.KV("system", system)
 		w.KV("code", code)
 		w.EndObject()
 		codings++
 	}
-	for _, part := range strings.Split(q, "&") {
-		name, val, _ := strings.Cut(part, "=")
-		name, val = unescapeQuery(name), unescapeQuery(val)
-		base, mod, _ := strings.Cut(name, ":")
-		if mod == "text" || base == "_text" || base == "_content" {
-			text = append(text, val)
-			continue
+	queryTerms(u[i+1:], func(system, code string) {
+		if system != "" {
+			coding(system, code)
+			return
 		}
-		for _, tok := range strings.Split(val, ",") {
-			system, code, hasSystem := strings.Cut(tok, "|")
-			switch {
-			case code == "" && hasSystem, tok == "":
-			case hasSystem && system != "":
-				coding(system, code)
-			case codeParam(base):
-				if !hasSystem {
-					code = tok
-				}
-				for _, sys := range bareCodeSystems {
-					coding(sys, code)
-				}
-			}
+		for _, sys := range bareCodeSystems {
+			coding(sys, code)
 		}
-	}
+	}, func(t string) { text = append(text, t) })
 	w.EndArray()
 	w.EndObject()
 	if len(text) > 0 {
