@@ -17,12 +17,13 @@ import (
 func TestParseAcceptsAndRejects(t *testing.T) {
 	good := []string{
 		`{}`, `[]`, `0`, `-0.5e+10`, `"a\u00e9\n\"\\\/"`, ` {"a":[1,true,false,null,{"b":"c"}]} `,
-		`"\ud83d\ude00"`, `[[[]]]`, `{"":""}`,
+		`"\ud83d\ude00"`, `[[[]]]`, `{"":""}`, "\ufeff{}", "\ufeff [1]",
 	}
 	bad := []string{
 		``, ` `, `{`, `[1,]`, `{"a":1,}`, `{"a"}`, `01`, `1.`, `1e`, `-`, `tru`, `nul`, `"abc`,
 		`{"a":1,"a":2}`, `{"a":1,"b":{"c":1,"c":1}}`, `{"a":1,"\u0061":2}`,
 		`"a\x"`, `"\u12"`, "\"a\x01\"", `{"a":1}x`, `[1 2]`, `{a:1}`, "\"\xff\"", `.5`, `+1`,
+		"\ufeff", "\ufeff\ufeff{}", " \ufeff{}", "[\ufeff1]",
 	}
 	var d Doc
 	for _, s := range good {
@@ -34,6 +35,23 @@ func TestParseAcceptsAndRejects(t *testing.T) {
 		if err := d.Parse([]byte(s), 100); err == nil {
 			t.Errorf("Parse(%q) accepted invalid JSON", s)
 		}
+	}
+}
+
+// A byte order mark opening the text is skipped (RFC 8259 lets a reader
+// ignore it): the value starts after it. Elsewhere it is an unexpected
+// character, named by its code point.
+func TestByteOrderMark(t *testing.T) {
+	var d Doc
+	if err := d.Parse([]byte("\ufeff{\"a\":1}"), 10); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(d.Raw(0)); got != `{"a":1}` {
+		t.Errorf("the value is %q", got)
+	}
+	err := d.Parse([]byte("[\ufeff]"), 10)
+	if err == nil || !strings.Contains(err.Error(), "unexpected character") || !strings.Contains(err.Error(), "(U+FEFF)") {
+		t.Errorf("a mark inside: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ package jsonx
 import (
 	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -129,6 +130,18 @@ func (d *Doc) Parse(src []byte, maxDepth int) error {
 		return err
 	}
 	return nil
+}
+
+// charName names the character s starts with for a message: quoted, and
+// as U+XXXX when it is not printable ASCII.
+func charName(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	q := string(AppendString(nil, string(r)))
+	if r < 0x20 || r > 0x7e {
+		h := strings.ToUpper(strconv.FormatInt(int64(r), 16))
+		q += " (U+" + strings.Repeat("0", max(0, 4-len(h))) + h + ")"
+	}
+	return q
 }
 
 func firstInvalidUTF8(b []byte) int {
@@ -271,7 +284,14 @@ func (p *parser) run() error {
 	depth := 0      // len(p.frames)
 	var top uint32  // tape index of the innermost open container
 	var mask uint64 // its mask: objectBit, member-name bits and count
-	i := skipWS(s, 0)
+	// A byte order mark may open the text: JSON forbids writing one and
+	// lets a reader ignore it (RFC 8259, 8.1), and editors on Windows write
+	// one to every file they save.
+	i := 0
+	if strings.HasPrefix(s, "\uFEFF") {
+		i = len("\uFEFF")
+	}
+	i = skipWS(s, i)
 	if i >= len(s) {
 		return p.finish(nodes, i, "empty input")
 	}
@@ -348,7 +368,7 @@ func (p *parser) run() error {
 			i += len(word)
 		default:
 			if c != '-' && (c < '0' || c > '9') {
-				return p.finish(nodes, i, "unexpected character "+string(AppendString(nil, string(rune(c)))))
+				return p.finish(nodes, i, "unexpected character "+charName(s[i:]))
 			}
 			end, bad := scanNumber(s, i)
 			if bad != "" {
