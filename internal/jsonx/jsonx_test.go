@@ -53,6 +53,9 @@ func TestByteOrderMark(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "unexpected character") || !strings.Contains(err.Error(), "(U+FEFF)") {
 		t.Errorf("a mark inside: %v", err)
 	}
+	if err := d.Parse([]byte(`<Patient xmlns="http://hl7.org/fhir"/>`), 10); err == nil || !strings.Contains(err.Error(), "looks like XML") {
+		t.Errorf("XML: %v", err)
+	}
 }
 
 func TestDepthLimit(t *testing.T) {

@@ -368,7 +368,11 @@ func (p *parser) run() error {
 			i += len(word)
 		default:
 			if c != '-' && (c < '0' || c > '9') {
-				return p.finish(nodes, i, "unexpected character "+charName(s[i:]))
+				msg := "unexpected character " + charName(s[i:])
+				if c == '<' && len(nodes) == 0 {
+					msg += ": the input looks like XML, not JSON"
+				}
+				return p.finish(nodes, i, msg)
 			}
 			end, bad := scanNumber(s, i)
 			if bad != "" {
