@@ -377,6 +377,7 @@ type scanner struct {
 	lower  []byte       // an RxNorm display in lower case, for ingredient entries
 	tlower []byte       // a text in lower case, for the text rules' literal words
 	cur    jsonx.Node   // the resource being scanned (a contained one while inside it)
+	codeAt string       // below the path, where the codes being looked up sit ("" but for a query's)
 
 	sysCache systemCache
 
@@ -636,7 +637,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// condition.
 		if d.IsStr(ref) {
 			if r := d.Str(ref); strings.IndexByte(r, '?') > 0 {
-				sc.queryContent(r[strings.IndexByte(r, '?')+1:], typ, depth, v, contained)
+				sc.queryContent(r[strings.IndexByte(r, '?')+1:], typ, depth, ".reference", v, contained)
 			}
 		}
 		if d.IsStr(div) && parent == "text" {
@@ -801,7 +802,7 @@ func (sc *scanner) codingIn(x *systemIndex, sys, code, typ string, depth int, co
 			if h.confidence < uint32(sc.s.opts.MinConfidence*confScale+0.5) || h.confidence == 0 {
 				continue
 			}
-			sc.hit(int(h.rule), sys, c, typ, depth, "", contained)
+			sc.hit(int(h.rule), sys, c, typ, depth, sc.codeAt, contained)
 		}
 	}
 	if x.exact != nil {

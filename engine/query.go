@@ -64,10 +64,12 @@ var bareCodeSystems = strings.Fields(`http://snomed.info/sct http://hl7.org/fhir
 http://hl7.org/fhir/sid/icd-10 http://loinc.org http://www.nlm.nih.gov/research/umls/rxnorm
 http://www.ama-assn.org/go/cpt http://hl7.org/fhir/sid/icd-9-cm`)
 
-// queryContent reads the query q of a conditional reference (the object v)
-// as the codes and words it names, a code alone in every system of
-// bareCodeSystems.
-func (sc *scanner) queryContent(q, typ string, depth int, v jsonx.Node, contained bool) {
+// queryContent reads query q, held by the object v at suffix (a
+// conditional reference's, an audited search's), as the codes and words it
+// names, a code alone in every system of bareCodeSystems.
+func (sc *scanner) queryContent(q, typ string, depth int, suffix string, v jsonx.Node, contained bool) {
+	sc.codeAt = suffix
+	defer func() { sc.codeAt = "" }()
 	queryTerms(q, func(system, code string) {
 		if system != "" {
 			sys, x := sc.system(system)
@@ -80,7 +82,7 @@ func (sc *scanner) queryContent(q, typ string, depth int, v jsonx.Node, containe
 		}
 	}, func(t string) {
 		if sc.s.opts.TextMatch != TextOff {
-			sc.readText(t, typ, depth, ".reference", textSpot{el: v}, contained)
+			sc.readText(t, typ, depth, suffix, textSpot{el: v}, contained)
 		}
 	})
 }

@@ -81,6 +81,29 @@ func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {
 	for _, path := range textMembers[typ] {
 		sc.memberText(n, path, "", typ, contained)
 	}
+	if typ == "AuditEvent" {
+		sc.auditQueries(n, contained)
+	}
+}
+
+// auditQueries reads the queries an AuditEvent records (entity.query, in
+// base64) for the codes and words they name: a search for HIV conditions
+// that was logged tells of HIV as the search itself does.
+func (sc *scanner) auditQueries(n jsonx.Node, contained bool) {
+	d := sc.d
+	d.Items(d.Get(n, "entity"), func(i int, e jsonx.Node) bool {
+		if q := d.Get(e, "query"); d.IsStr(q) {
+			if b, ok := words.DecodeBase64(sc.abuf[:0], d.Str(q)); ok && utf8.Valid(b) {
+				sc.abuf = b
+				t := string(b) // the scanner's buffers are reused while the query is read
+				if i := strings.IndexByte(t, '?'); i >= 0 {
+					t = t[i+1:]
+				}
+				sc.queryContent(t, "AuditEvent", 0, ".entity["+strconv.Itoa(i)+"].query", e, contained)
+			}
+		}
+		return true
+	})
 }
 
 // memberText reads the string at path below object n, through arrays (every
