@@ -503,6 +503,13 @@ type Options struct {
 	// (from imported SHARES rules) is below it: 0 to 1, default 0.
 	MinConfidence float64
 
+	// LabelFirst [labelFirst] makes Redact label the input with the rules
+	// and options in force before judging it, as Label would: for data no
+	// labeler has seen. Off, the default: the labels the input carries are
+	// judged as they are (a sender's labels are authoritative), and an
+	// input that carries none gets the warning "unlabeled".
+	LabelFirst bool
+
 	// Audit [audit] makes Redact also return a FHIR AuditEvent describing
 	// the disclosure; AuditTime [auditTime] is its recorded instant
 	// (required with Audit, so output stays deterministic).

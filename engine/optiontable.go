@@ -68,6 +68,7 @@ var optionTable = []optionSpec{
 	{"inherit", kindList, ""},
 	{"minConfidence", kindUnit, ""},
 	{"classifier", kindClassifier, ""},
+	{"labelFirst", kindBool, ""},
 	{"audit", kindBool, ""},
 	{"auditTime", kindString, ""},
 	{"maxInputBytes", kindLimit, ""},
@@ -116,6 +117,8 @@ var optionDocs = []optionDoc{
 		"ignore rule codes whose confidence (from imported SHARES rules) is below it"},
 	{"classifier", "string or Reference", "`\"seclabel\"`", "label",
 		"the display of `extension-sec-label-classifier` on every added label"},
+	{"labelFirst", "boolean", "`false`", "redact",
+		"label the input with the rules and options in force before judging it, as `label` would (for data no labeler has seen); off, an input with no security label at all gets the warning `unlabeled`"},
 	{"audit", "boolean", "`false`", "redact",
 		"also return an AuditEvent of the disclosure"},
 	{"auditTime", "instant", "none", "redact",
@@ -168,6 +171,8 @@ func (o *Options) set(name string, v optionValue) {
 		o.MinConfidence = v.unit
 	case "classifier":
 		o.Classifier = v.s
+	case "labelFirst":
+		o.LabelFirst = v.b
 	case "audit":
 		o.Audit = v.b
 	case "auditTime":

@@ -25,26 +25,38 @@ func (s *state) queryLabels(u string) []label {
 	if body == nil {
 		return nil
 	}
-	// A state of its own: this call's holds the resource being redacted.
 	opts := *s.opts
-	opts.OmitReport, opts.LabelAll, opts.TextElementOnly = true, false, false
-	opts.BundleHighWaterMark, opts.TextMatch, opts.Audit = false, TextAuto, false
-	q := &state{}
-	q.reset(&opts)
-	if q.parse(body) != nil {
-		return nil
-	}
-	start, end := q.doc.Span(0)
-	q.span = [2]int{start, end}
-	var res Result
-	if runLabel(q, &q.doc, 0, "Basic", &res) != nil || res.Resource == nil {
+	opts.LabelAll, opts.TextElementOnly, opts.BundleHighWaterMark, opts.TextMatch = false, false, false, TextAuto
+	labeled, err := labeledWith(body, &opts)
+	if err != nil || labeled == nil {
 		return nil
 	}
 	var d jsonx.Doc
-	if d.Parse(res.Resource, 16) != nil {
+	if d.Parse(labeled, 16) != nil {
 		return nil
 	}
 	return appendCodings(&d, d.Get(d.Get(0, "meta"), "security"), srcMeta, nil)
+}
+
+// labeledWith labels src, a resource or Bundle, with opts (their rules
+// included) in a state of its own, the calling one holding what it works
+// on, and returns the result.
+func labeledWith(src []byte, opts *Options) ([]byte, error) {
+	o := *opts
+	o.OmitReport, o.Audit = true, false
+	q := &state{}
+	q.reset(&o)
+	if err := q.parse(src); err != nil {
+		return nil, err
+	}
+	start, end := q.doc.Span(0)
+	q.span = [2]int{start, end}
+	q.mayHaveInline, q.misplaced = q.doc.Watched, misplacedIn(&q.doc, 0)
+	var res Result
+	if err := runLabel(q, &q.doc, 0, q.doc.Str(q.doc.Get(0, "resourceType")), &res); err != nil {
+		return nil, err
+	}
+	return res.Resource, nil
 }
 
 // queryDenied reports whether the query of URL u names what the recipient

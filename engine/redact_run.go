@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"maps"
 	"slices"
 	"strconv"
@@ -911,6 +912,23 @@ func runRedact(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) er
 	// A _x member of a shape that cannot hold extensions is an unreadable
 	// label to redaction (siblingOf), inline label or not: any input with
 	// a _x member is walked.
+	if s.opts.LabelFirst {
+		// The labeled resource, read into a document of its own: the
+		// state's holds the input, which the report's strings alias.
+		labeled, err := labeledWith(d.Raw(n), s.opts)
+		if err != nil {
+			return err
+		}
+		ld := new(jsonx.Doc)
+		watchInline(ld)
+		if err := parseErr(ld.Parse(labeled, s.opts.MaxDepth)); err != nil {
+			return err
+		}
+		d, n = ld, 0
+		s.mayHaveInline, s.misplaced = ld.Watched, misplacedIn(ld, 0)
+	} else if !d.Watched && !bytes.Contains(d.Raw(n), []byte(`"security`)) && !bytes.Contains(d.Raw(n), []byte(`"confidentiality"`)) {
+		s.diag(SeverityWarning, DiagUnlabeled, typ, "the input carries no security labels, and redaction judges labels: if it has not been labeled, label it first, or set labelFirst")
+	}
 	s.mayHaveInline = s.mayHaveInline || d.Underscored
 	var err error
 	if res.Resource, err = s.redactTop(d, n, typ); err != nil {

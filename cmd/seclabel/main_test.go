@@ -233,6 +233,20 @@ func TestOutputDash(t *testing.T) {
 	}
 }
 
+// Redaction judges labels: an unlabeled input is released with a warning
+// on stderr, and labelFirst labels it within the call.
+func TestRedactUnlabeledInput(t *testing.T) {
+	const hiv = `{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"86406008"}]}}`
+	out, errs, code := runCLI(t, hiv, "redact", "--deny", "HIV", "--clearance", "V")
+	if code != exitOK || !strings.Contains(out, "86406008") || !strings.Contains(errs, "no security labels") {
+		t.Fatalf("without labelFirst: code %d, out %s, stderr %q", code, out, errs)
+	}
+	out, errs, code = runCLI(t, hiv, "redact", "--deny", "HIV", "--clearance", "V", "--option", "labelFirst=true")
+	if code != exitOK || strings.TrimSpace(out) != "null" || strings.Contains(errs, "no security labels") {
+		t.Fatalf("with labelFirst: code %d, out %s, stderr %q", code, out, errs)
+	}
+}
+
 const opioidCondition = `{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://snomed.info/sct","code":"5602001"}]}}`
 
 func codesOf(t *testing.T, line string) []string {

@@ -40,6 +40,18 @@ type outcomeOf struct {
 	withheld bool
 	what     string
 	refs     []string // redact: references to every resource withheld
+	// redact: the input carried no security label at all (the engine's
+	// warning "unlabeled"), so nothing was judged but the default.
+	unlabeled bool
+}
+
+// unlabeledNote is what redact says on stderr of an input without labels.
+const unlabeledNote = "redaction judges security labels; if it has not been labeled, label it first, or add --option labelFirst=true"
+
+// warnsUnlabeled reports whether a response holds the engine's warning
+// that the input carries no security labels.
+func warnsUnlabeled(env []byte) bool {
+	return bytes.Contains(env, []byte(`"code":"unlabeled"`))
 }
 
 func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -125,6 +137,9 @@ func single(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w *bufio
 		return writeError(cfg.outName, err).report(stderr)
 	}
 	stderr.Write(o.audit)
+	if o.unlabeled {
+		fmt.Fprintln(stderr, "seclabel: the input carries no security labels: "+unlabeledNote)
+	}
 	if cfg.cmd == "validate" && o.errors > 0 {
 		return exitFindings
 	}
@@ -289,6 +304,7 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 			o.what = withheldWhat(doc)
 		}
 		o.refs = withheldRefs(doc)
+		o.unlabeled = warnsUnlabeled(resp)
 	}
 	if cfg.discard {
 		return o
@@ -372,6 +388,7 @@ type batch struct {
 	failed    outcomeOf
 	failLine  int
 	errsFound int
+	unlabeled int      // redact: lines that carried no security label
 	withheld  []string // "line N: withheld Type/id (reason)", for the lines left out
 	refs      []string // redact: references to every resource withheld
 }
@@ -418,6 +435,9 @@ func eachBatch(ctx context.Context, cfg *config, d doer, br *bufio.Reader, stder
 						r.out = append(r.out, o.out...)
 					}
 					r.refs = append(r.refs, o.refs...)
+					if o.unlabeled {
+						r.unlabeled++
+					}
 					r.lines++
 					r.bytes += int64(len(line))
 					r.errsFound += o.errors
@@ -541,7 +561,7 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 			cfg = &c
 		}
 	}
-	errorsFound, lines, withheld, anyWithheld := 0, 0, 0, false
+	errorsFound, lines, withheld, anyWithheld, unlabeled := 0, 0, 0, false, 0
 	status := eachBatch(ctx, cfg, d, br, stderr, size, func(r *batch, prog *progress) int {
 		if _, err := w.Write(r.out); err != nil {
 			return writeError(cfg.outName, err).report(stderr)
@@ -556,8 +576,14 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 		anyWithheld = anyWithheld || len(r.refs) > 0
 		lines += r.lines
 		errorsFound += r.errsFound
+		unlabeled += r.unlabeled
 		return exitOK
 	})
+	// A labeled stream has lines labeling found nothing in; one whose every
+	// line is unlabeled most likely never went through labeling.
+	if unlabeled > 0 && unlabeled == lines {
+		fmt.Fprintln(stderr, "seclabel: no line of the input carries a security label: "+unlabeledNote)
+	}
 	if withheld > 0 {
 		fmt.Fprintf(stderr, "seclabel: %d of %d resources withheld and left out of the output\n", withheld, lines)
 	}

@@ -49,6 +49,7 @@ export interface Options {
   inherit?: string[];
   minConfidence?: number;
   classifier?: string | { display: string; [member: string]: unknown };
+  labelFirst?: boolean;
   audit?: boolean;
   auditTime?: string;
   maxInputBytes?: number;
