@@ -109,6 +109,12 @@ func queryTerms(q string, code func(system, code string), text func(string)) {
 		name, val, _ := strings.Cut(part, "=")
 		name, val = unescapeQuery(name), unescapeQuery(val)
 		base, mod, _ := strings.Cut(name, ":")
+		if strings.HasSuffix(base, "identifier") || base == "_id" {
+			// An identifier names a record, not what it holds: the
+			// conditional creates and references of a transaction, by
+			// the thousand, are searches by identifier.
+			continue
+		}
 		if mod == "text" || base == "_text" || base == "_content" {
 			if val != "" {
 				text(val)

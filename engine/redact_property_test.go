@@ -634,10 +634,16 @@ func hasSearch(v *fastjson.Value) bool {
 			return false
 		}
 		for _, q := range []string{string(req.GetStringBytes("url")), "?" + string(req.GetStringBytes("ifNoneExist"))} {
-			_, query, ok := strings.Cut(q, "?")
-			if ok && (strings.Contains(query, "|") || strings.Contains(query, "%7C") || strings.Contains(query, "code") ||
-				strings.Contains(query, "concept") || strings.Contains(query, "text") || strings.Contains(query, "_content")) {
-				return true
+			_, query, _ := strings.Cut(q, "?")
+			for _, param := range strings.Split(query, "&") {
+				name, val, _ := strings.Cut(param, "=")
+				if strings.HasSuffix(name, "identifier") || name == "_id" || val == "" {
+					continue // a record's identifier, which redaction does not read
+				}
+				if strings.Contains(val, "|") || strings.Contains(val, "%7C") || strings.Contains(name, "code") ||
+					strings.Contains(name, "concept") || strings.Contains(name, "text") || name == "_content" {
+					return true
+				}
 			}
 		}
 		return false
