@@ -637,7 +637,8 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// condition.
 		if d.IsStr(ref) {
 			if r := d.Str(ref); strings.IndexByte(r, '?') > 0 {
-				sc.queryContent(r[strings.IndexByte(r, '?')+1:], typ, depth, ".reference", v, contained)
+				_, q, _ := strings.Cut(r, "?")
+				sc.queryContent(q, typ, depth, ".reference", v, contained)
 			}
 		}
 		if d.IsStr(div) && parent == "text" {

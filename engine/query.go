@@ -49,9 +49,7 @@ func labeledWith(src []byte, opts *Options) ([]byte, error) {
 	if err := q.parse(src); err != nil {
 		return nil, err
 	}
-	start, end := q.doc.Span(0)
-	q.span = [2]int{start, end}
-	q.mayHaveInline, q.misplaced = q.doc.Watched, misplacedIn(&q.doc, 0)
+	q.readFrom(&q.doc, 0)
 	var res Result
 	if err := runLabel(q, &q.doc, 0, q.doc.Str(q.doc.Get(0, "resourceType")), &res); err != nil {
 		return nil, err
@@ -78,20 +76,13 @@ http://www.ama-assn.org/go/cpt http://hl7.org/fhir/sid/icd-9-cm`)
 
 // queryContent reads query q, held by the object v at suffix (a
 // conditional reference's, an audited search's), as the codes and words it
-// names, a code alone in every system of bareCodeSystems.
+// names.
 func (sc *scanner) queryContent(q, typ string, depth int, suffix string, v jsonx.Node, contained bool) {
 	sc.codeAt = suffix
 	defer func() { sc.codeAt = "" }()
 	queryTerms(q, func(system, code string) {
-		if system != "" {
-			sys, x := sc.system(system)
-			sc.coding(sys, x, code, typ, depth, contained)
-			return
-		}
-		for _, s := range bareCodeSystems {
-			sys, x := sc.system(s)
-			sc.coding(sys, x, code, typ, depth, contained)
-		}
+		sys, x := sc.system(system)
+		sc.coding(sys, x, code, typ, depth, contained)
 	}, func(t string) {
 		if sc.s.opts.TextMatch != TextOff {
 			sc.readText(t, typ, depth, suffix, textSpot{el: v}, contained)
@@ -100,9 +91,9 @@ func (sc *scanner) queryContent(q, typ string, depth int, suffix string, v jsonx
 }
 
 // queryTerms calls code for each code the query q names (system|code, or
-// a code alone, with system "", in a parameter that takes codes) and text
-// for each run of words it searches for (_text, _content, the :text
-// modifier).
+// a code alone in a parameter that takes codes, once per system of
+// bareCodeSystems) and text for each run of words it searches for (_text,
+// _content, the :text modifier).
 func queryTerms(q string, code func(system, code string), text func(string)) {
 	q, _, _ = strings.Cut(q, "#")
 	for _, part := range strings.Split(q, "&") {
@@ -123,20 +114,24 @@ func queryTerms(q string, code func(system, code string), text func(string)) {
 		}
 		for _, tok := range strings.Split(val, ",") {
 			system, c, hasSystem := strings.Cut(tok, "|")
+			if !hasSystem {
+				system, c = "", tok
+			}
 			switch {
-			case !hasSystem && codeParam(base) && tok != "":
-				code("", tok)
-			case hasSystem && c != "" && (system != "" || codeParam(base)):
+			case system != "" && c != "":
 				code(system, c)
+			case c != "" && codeParam(base):
+				for _, sys := range bareCodeSystems {
+					code(sys, c)
+				}
 			}
 		}
 	}
 }
 
 // queryResource writes, for the query of URL u, a Basic whose code holds
-// the codes the query names (a code alone once per system of
-// bareCodeSystems) and whose extension holds the words it searches for;
-// nil when it names neither.
+// the codes the query names and whose extension holds the words it
+// searches for; nil when it names neither.
 func queryResource(u string) []byte {
 	i := strings.IndexByte(u, '?')
 	if i < 0 {
@@ -158,15 +153,7 @@ func queryResource(u string) []byte {
 		w.EndObject()
 		codings++
 	}
-	queryTerms(u[i+1:], func(system, code string) {
-		if system != "" {
-			coding(system, code)
-			return
-		}
-		for _, sys := range bareCodeSystems {
-			coding(sys, code)
-		}
-	}, func(t string) { text = append(text, t) })
+	queryTerms(u[i+1:], coding, func(t string) { text = append(text, t) })
 	w.EndArray()
 	w.EndObject()
 	if len(text) > 0 {

@@ -419,13 +419,14 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 		}
 		// A request whose search names what the recipient may not see
 		// goes with its entry, resource and all.
-		if why, reason := r.s.requestJudged(d, d.Get(e, "request"), d.Str(d.Get(res, "resourceType"))); reason != "" {
+		rtype := d.Str(d.Get(res, "resourceType"))
+		if why, reason := r.s.requestJudged(d, d.Get(e, "request"), rtype); reason != "" {
 			r.set(e, action{kind: actRemove})
-			at := r.s.strs.entryLoc(loc, i)
-			if res < 0 {
-				at = loc + ".entry[" + strconv.Itoa(i) + "]"
+			at := loc + ".entry[" + strconv.Itoa(i) + "]"
+			if res >= 0 {
+				at = r.s.strs.entryLoc(loc, i)
 			}
-			r.withheld(res, at, d.Str(d.Get(res, "resourceType")), fu, reason, "the entry's request searches for what the recipient may not see", why)
+			r.withheld(res, at, rtype, fu, reason, "the entry's request searches for what the recipient may not see", why)
 			run.match(d, e)
 			continue
 		}
@@ -909,9 +910,6 @@ func runRedact(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) er
 	if s.access == nil {
 		return errorf(ErrInvalidContext, "redact needs an access context")
 	}
-	// A _x member of a shape that cannot hold extensions is an unreadable
-	// label to redaction (siblingOf), inline label or not: any input with
-	// a _x member is walked.
 	if s.opts.LabelFirst {
 		// The labeled resource, read into a document of its own: the
 		// state's holds the input, which the report's strings alias.
@@ -925,10 +923,13 @@ func runRedact(s *state, d *jsonx.Doc, n jsonx.Node, typ string, res *Result) er
 			return err
 		}
 		d, n = ld, 0
-		s.mayHaveInline, s.misplaced = ld.Watched, misplacedIn(ld, 0)
+		s.readFrom(d, n)
 	} else if !d.Watched && !bytes.Contains(d.Raw(n), []byte(`"security`)) && !bytes.Contains(d.Raw(n), []byte(`"confidentiality"`)) {
 		s.diag(SeverityWarning, DiagUnlabeled, typ, "the input carries no security labels, and redaction judges labels: if it has not been labeled, label it first, or set labelFirst")
 	}
+	// A _x member of a shape that cannot hold extensions is an unreadable
+	// label to redaction (siblingOf), inline label or not: any input with
+	// a _x member is walked.
 	s.mayHaveInline = s.mayHaveInline || d.Underscored
 	var err error
 	if res.Resource, err = s.redactTop(d, n, typ); err != nil {

@@ -354,6 +354,17 @@ func parseErr(err error) error {
 	return errorf(ErrInvalidJSON, "malformed JSON at "+err.Error())
 }
 
+// readFrom notes what an operation needs to know of the resource at node n
+// of d before it runs: its span (ApplySpan sizes the output itself,
+// exactly: labeling may make it several times the input), whether it may
+// hold inline labels, and whether a resource sits out of place in it.
+func (s *state) readFrom(d *jsonx.Doc, n jsonx.Node) {
+	start, end := d.Span(n)
+	s.span = [2]int{start, end}
+	s.mayHaveInline = d.Watched
+	s.misplaced = misplacedIn(d, n)
+}
+
 // exec runs op on the resource at node n of d.
 func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	if d.Kind(n) != jsonx.Object {
@@ -367,11 +378,7 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	if err := checkType(d, n, "the resource"); err != nil {
 		return nil, err
 	}
-	// ApplySpan sizes the output itself, exactly: labeling may make it
-	// several times the input.
-	start, end := d.Span(n)
-	s.mayHaveInline = d.Watched
-	s.misplaced = misplacedIn(d, n)
+	s.readFrom(d, n)
 	var res *Result
 	if s.scratch {
 		// The protocol path writes the result out before the call
@@ -381,7 +388,6 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	} else {
 		res = new(Result)
 	}
-	s.span = [2]int{start, end}
 	if err := operationOf(o).run(s, d, n, typ, res); err != nil {
 		return nil, err
 	}

@@ -48,10 +48,10 @@ type outcomeOf struct {
 // unlabeledNote is what redact says on stderr of an input without labels.
 const unlabeledNote = "redaction judges security labels; if it has not been labeled, label it first, or add --option labelFirst=true"
 
-// warnsUnlabeled reports whether a response holds the engine's warning
-// that the input carries no security labels.
-func warnsUnlabeled(env []byte) bool {
-	return bytes.Contains(env, []byte(`"code":"unlabeled"`))
+// warnsUnlabeled reports whether a response's diagnostics hold the
+// engine's warning that the input carries no security labels.
+func warnsUnlabeled(diagnostics []byte) bool {
+	return bytes.Contains(diagnostics, []byte(`"code":"unlabeled"`))
 }
 
 func execute(ctx context.Context, cfg *config, d doer, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -304,7 +304,7 @@ func processWith(ctx context.Context, cfg *config, d doer, resource []byte, b *b
 			o.what = withheldWhat(doc)
 		}
 		o.refs = withheldRefs(doc)
-		o.unlabeled = warnsUnlabeled(resp)
+		o.unlabeled = warnsUnlabeled(doc.Raw(doc.Get(0, "diagnostics")))
 	}
 	if cfg.discard {
 		return o
