@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/seclabel/seclabel/engine/internal/pattern"
@@ -89,6 +90,14 @@ func (s *state) rules() *Rules {
 
 // labelTop labels a resource or, for a Bundle, each entry.
 func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) error {
+	if s.link == nil && d.Str(d.Get(n, "resourceType")) == "Parameters" {
+		s.onePlan = plan{}
+		p := &s.onePlan
+		s.planResource(d, n, loc, -1, p)
+		s.writePlan(d, p)
+		_, err := s.labelHeld(d, n, loc, nil)
+		return err
+	}
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
 		// The state's plan: one allocated per call would cost a small
 		// call more than its labeling.
@@ -168,20 +177,16 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 
 	for _, p := range plans {
 		final := s.writePlan(d, p)
+		if p.typ == "Parameters" {
+			// Its resources are labeled on their own, and are part of the
+			// entry (eachHeld).
+			var err error
+			if final, err = s.labelHeld(d, p.n, p.location(&s.strs), final); err != nil {
+				return nil, err
+			}
+		}
 		if s.opts.BundleHighWaterMark {
-			ls := final
-			start := len(s.labels)
-			s.labels = s.resourceLabels(d, p.n, s.labels)
-			for _, l := range s.labels[start:] {
-				if l.src != srcMeta {
-					ls = append(ls, l)
-				}
-			}
-			for _, ip := range p.inline {
-				ls = append(ls, ip.labels...)
-			}
-			s.labels = s.labels[:start]
-			env.addEntry(s.opts, ls)
+			env.addEntry(s.opts, s.withHeldLabels(d, p, final))
 		}
 	}
 	if !s.opts.BundleHighWaterMark {
@@ -198,6 +203,75 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 		s.markComposition(d, b, env.conf)
 	}
 	return out, nil
+}
+
+// withHeldLabels returns, with bundleHighWaterMark, final (the labels now
+// in the meta.security of p's resource) and the labels the resource
+// carries beyond them, which count in a mark: its contained resources'
+// and tags' (resourceLabels) and its inline labels. Without it, nothing.
+func (s *state) withHeldLabels(d *jsonx.Doc, p *plan, final []label) []label {
+	if !s.opts.BundleHighWaterMark {
+		return nil
+	}
+	ls := final
+	start := len(s.labels)
+	s.labels = s.resourceLabels(d, p.n, s.labels)
+	for _, l := range s.labels[start:] {
+		if l.src != srcMeta {
+			ls = append(ls, l)
+		}
+	}
+	for _, ip := range p.inline {
+		ls = append(ls, ip.labels...)
+	}
+	s.labels = s.labels[:start]
+	return ls
+}
+
+// labelHeld labels each resource a Parameters holds (in its parameters and
+// their parts, at any depth) as a resource of its own, as a Bundle's
+// entries are: an operation's answer that holds an HIV condition beside a
+// blood pressure labels the condition, not the answer, and a redaction
+// can cut that parameter alone. With bundleHighWaterMark it returns ls
+// followed by the labels now on what it holds (a Bundle's by its mark).
+func (s *state) labelHeld(d *jsonx.Doc, n jsonx.Node, loc string, ls []label) ([]label, error) {
+	if s.opts.BundleHighWaterMark {
+		ls = slices.Clone(ls) // writePlan's lists are reused by the next
+	}
+	var err error
+	var walk func(arr jsonx.Node, at string)
+	walk = func(arr jsonx.Node, at string) {
+		d.Items(arr, func(i int, it jsonx.Node) bool {
+			here := at + "[" + strconv.Itoa(i) + "]"
+			if res := d.Get(it, "resource"); d.Kind(res) == jsonx.Object && err == nil {
+				var got []label
+				got, err = s.labelOne(d, res, here+".resource")
+				ls = append(ls, got...)
+			}
+			if err == nil {
+				walk(d.Get(it, "part"), here+".part")
+			}
+			return err == nil
+		})
+	}
+	walk(d.Get(n, "parameter"), loc+".parameter")
+	return ls, err
+}
+
+// labelOne labels a resource a Parameters holds, returning the labels now
+// on it with bundleHighWaterMark (valid until the next call).
+func (s *state) labelOne(d *jsonx.Doc, n jsonx.Node, loc string) ([]label, error) {
+	switch d.Str(d.Get(n, "resourceType")) {
+	case "Bundle":
+		return s.labelBundle(d, n, loc)
+	case "Parameters":
+		var p plan
+		s.planResource(d, n, loc, -1, &p)
+		return s.labelHeld(d, n, loc, s.withHeldLabels(d, &p, s.writePlan(d, &p)))
+	}
+	var p plan
+	s.planResource(d, n, loc, -1, &p)
+	return s.withHeldLabels(d, &p, s.writePlan(d, &p)), nil
 }
 
 // planResource scans one resource and decides its labels into p, which
@@ -217,7 +291,9 @@ func (s *state) planResource(d *jsonx.Doc, n jsonx.Node, base string, entry int,
 	// cache through the write barrier, per resource.
 	sc.s, sc.d, sc.r, sc.p, sc.date, sc.cur = s, d, r, p, date, 0
 	sc.elems, sc.names, sc.path, sc.lower = sc.elems[:0], sc.names[:0], sc.path[:0], sc.lower[:0]
+	sc.held = p.typ == "Parameters" && s.link == nil
 	sc.resource(n, p.typ, 0, false)
+	sc.held = false
 	for _, ri := range r.always {
 		if sc.typeOK(ri, p.typ) && sc.inPeriod(ri) && (r.rules[ri].path == nil || d.Get(n, r.rules[ri].path[0]) >= 0) {
 			p.matches = append(p.matches, match{rule: ri, path: p.location(&s.strs) + "." + strings.Join(r.rules[ri].path, "."), element: -1})
@@ -378,6 +454,7 @@ type scanner struct {
 	tlower []byte       // a text in lower case, for the text rules' literal words
 	cur    jsonx.Node   // the resource being scanned (a contained one while inside it)
 	codeAt string       // below the path, where the codes being looked up sit ("" but for a query's)
+	held   bool         // the resources a Parameters holds are skipped: each is labeled as its own
 
 	sysCache systemCache
 
@@ -775,6 +852,9 @@ func (sc *scanner) members(v jsonx.Node, typ string, depth int, contained bool) 
 	f, e := d.Range(v)
 	for k := f; k < e; k = d.Skip(k + 1) {
 		if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
+			if sc.held && depth > 0 && !contained && d.KeyIs(k, "resource") && (sc.names[depth-1] == "parameter" || sc.names[depth-1] == "part") {
+				continue // labeled on its own (labelParameters)
+			}
 			mark := len(sc.path)
 			sc.enter(d.Str(k), k+1, depth)
 			sc.value(k+1, typ, depth+1, contained)
