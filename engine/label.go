@@ -139,22 +139,46 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	s.planUsed = max(s.planUsed, base+count)
 	defer func() { s.planArena = s.planArena[:base] }()
 	plans := make([]*plan, 0, count)
+	var outcomes map[int]jsonx.Node // by entry, the response outcomes of entries with a plan (rare)
 	i := 0
 	for e := first; e < end; e, i = d.Skip(e), i+1 {
 		res, err := entryResource(d, e, loc, i)
 		if err != nil {
 			return nil, err
 		}
-		if res < 0 {
-			continue
-		}
-		if d.Str(d.Get(res, "resourceType")) == "Bundle" {
-			inner, err := s.labelBundle(d, res, entryLoc(loc, i))
-			if err != nil {
+		// A response's outcome is a resource of its own and part of its
+		// entry: a server's message can repeat what it stored.
+		out := d.Get(d.Get(e, "response"), "outcome")
+		if out >= 0 {
+			if err := isResource(d, out, outcomeLoc(loc, i)); err != nil {
 				return nil, err
 			}
-			env.addEntry(s.opts, inner)
+		}
+		if res < 0 || d.Str(d.Get(res, "resourceType")) == "Bundle" {
+			var ls []label
+			if res >= 0 {
+				if ls, err = s.labelBundle(d, res, entryLoc(loc, i)); err != nil {
+					return nil, err
+				}
+			}
+			if out >= 0 {
+				ls = slices.Clone(ls) // labelOne reuses the lists
+				got, err := s.labelOne(d, out, outcomeLoc(loc, i))
+				if err != nil {
+					return nil, err
+				}
+				ls = append(ls, got...)
+			}
+			if res >= 0 || out >= 0 {
+				env.addEntry(s.opts, ls)
+			}
 			continue
+		}
+		if out >= 0 {
+			if outcomes == nil {
+				outcomes = map[int]jsonx.Node{}
+			}
+			outcomes[i] = out
 		}
 		p := &arena[i]
 		s.planResource(d, res, loc, i, p)
@@ -170,8 +194,10 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 			touched++
 		}
 	}
-	if cap(s.report.Labeled) < touched && !s.opts.OmitReport {
-		s.report.Labeled = make([]Labeled, 0, touched)
+	if !s.opts.OmitReport {
+		// Grown, not replaced: a nested Bundle's entries are reported
+		// already.
+		s.report.Labeled = slices.Grow(s.report.Labeled, touched)
 	}
 	s.edits = slices.Grow(s.edits, touched) // one edit each, most often
 
@@ -185,8 +211,17 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 				return nil, err
 			}
 		}
+		ls := s.withHeldLabels(d, p, final)
+		if out, ok := outcomes[p.entry]; ok && outcomes != nil {
+			ls = slices.Clone(ls) // labelOne reuses the lists
+			got, err := s.labelOne(d, out, outcomeLoc(loc, p.entry))
+			if err != nil {
+				return nil, err
+			}
+			ls = append(ls, got...)
+		}
 		if s.opts.BundleHighWaterMark {
-			env.addEntry(s.opts, s.withHeldLabels(d, p, final))
+			env.addEntry(s.opts, ls)
 		}
 	}
 	if !s.opts.BundleHighWaterMark {

@@ -443,6 +443,11 @@ func entryLoc(bundleLoc string, i int) string {
 	return string(appendEntryLoc(make([]byte, 0, len(bundleLoc)+24), bundleLoc, i))
 }
 
+// outcomeLoc is the location of the outcome of entry i's response.
+func outcomeLoc(bundleLoc string, i int) string {
+	return bundleLoc + ".entry[" + strconv.Itoa(i) + "].response.outcome"
+}
+
 // appendEntryLoc appends entryLoc(bundleLoc, i) to b.
 func appendEntryLoc(b []byte, bundleLoc string, i int) []byte {
 	b = appendIndex(append(append(b, bundleLoc...), ".entry"...), i)
