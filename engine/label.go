@@ -490,6 +490,7 @@ type scanner struct {
 	cur    jsonx.Node   // the resource being scanned (a contained one while inside it)
 	codeAt string       // below the path, where the codes being looked up sit ("" but for a query's)
 	held   bool         // the resources a Parameters holds are skipped: each is labeled as its own
+	embeds int          // the attachments holding resources the scan is inside (embedded)
 
 	sysCache systemCache
 

@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/engine/internal/words"
 	"github.com/seclabel/seclabel/internal/jsonx"
 )
@@ -177,6 +179,9 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
 		return
 	}
+	if kind == readText && sc.embedded(mt, buf, el) {
+		return
+	}
 	t := view(buf)
 	switch kind {
 	case readHTML:
@@ -187,6 +192,55 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		t = view(sc.xbuf)
 	}
 	sc.readText(t, typ, depth, ".data", textSpot{el: el}, contained)
+}
+
+// maxEmbedded bounds resources in attachments within resources in
+// attachments: each level is parsed anew.
+const maxEmbedded = 4
+
+// embedded scans an attachment that holds a FHIR resource as JSON (a
+// Binary or a DocumentReference carrying a document Bundle, a form kept as
+// a QuestionnaireResponse) as a contained resource is scanned: its codes
+// and words label the resource that holds it, and the attachment el (when
+// it is an element: a Binary is none) as words in it would. Read as plain
+// text, a Condition coded HIV without a display says nothing. It reports
+// whether buf was such a resource.
+func (sc *scanner) embedded(mt string, buf []byte, el jsonx.Node) bool {
+	if mt != "application/json" && !strings.HasSuffix(mt, "+json") || sc.embeds >= maxEmbedded {
+		return false
+	}
+	i := 0
+	for i < len(buf) && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r') {
+		i++
+	}
+	if i == len(buf) || buf[i] != '{' {
+		return false
+	}
+	// Its own copy and Doc: the report keeps strings of it past the
+	// next attachment decoded into abuf.
+	inner := new(jsonx.Doc)
+	if inner.Parse(bytes.Clone(buf), sc.s.opts.MaxDepth) != nil {
+		return false
+	}
+	typ := inner.Str(inner.Get(0, "resourceType"))
+	if !r4.Types[typ] {
+		return false
+	}
+	d, names, elems, mark := sc.d, sc.names, sc.elems, len(sc.path)
+	sc.d = inner
+	sc.names, sc.elems = names[len(names):], elems[len(elems):]
+	sc.path = append(sc.path, ".data"...)
+	before := len(sc.p.matches)
+	sc.embeds++
+	sc.resource(0, typ, 0, true)
+	sc.embeds--
+	sc.d, sc.names, sc.elems, sc.path = d, names, elems, sc.path[:mark]
+	if sc.embeds == 0 {
+		for i := before; i < len(sc.p.matches); i++ {
+			sc.p.matches[i].element, sc.p.matches[i].prim = el, ""
+		}
+	}
+	return true
 }
 
 // How an attachment's media type is read for words (readableType).
