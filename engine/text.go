@@ -188,6 +188,7 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		sc.xbuf = words.FromXHTML(sc.xbuf[:0], t)
 		t = view(sc.xbuf)
 	case readXML:
+		sc.xmlCodes(t, typ, depth, el, contained)
 		sc.xbuf = words.FromXML(sc.xbuf[:0], t)
 		t = view(sc.xbuf)
 	}
