@@ -57,6 +57,9 @@ http://hl7.org/fhir/sid/ndc exact urn:oid:2.16.840.1.113883.6.69 NDC https://www
 # diagnosis.packageCode and supportingInfo; its documentation writes it
 # with a final slash).
 https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software exact MS-DRG MSDRG https://bluebutton.cms.gov/resources/variables/clm_drg_cd https://bluebutton.cms.gov/resources/variables/clm_drg_cd/
+# FHIR R4's service types (the example binding of Encounter, Appointment
+# and HealthcareService serviceType): some name the care itself.
+http://terminology.hl7.org/CodeSystem/service-type exact
 http://terminology.hl7.org/CodeSystem/v3-ActCode exact $ACT-CODE $ACTCODE http://hl7.org/fhir/v3/ActCode urn:oid:2.16.840.1.113883.5.4
 `
 
