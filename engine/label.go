@@ -906,8 +906,9 @@ func (sc *scanner) coding(sys string, x *systemIndex, code, typ string, depth in
 	if x == nil {
 		return // no rule names a code of this system
 	}
-	for ; x != nil; x = x.also {
-		sc.codingIn(x, sys, code, typ, depth, contained)
+	sc.codingIn(x, sys, code, typ, depth, contained)
+	if x.also != nil { // one step only: sharedCodes pairs CPT and HCPCS both ways
+		sc.codingIn(x.also, sys, code, typ, depth, contained)
 	}
 }
 

@@ -163,11 +163,14 @@ type systemIndex struct {
 // sharedCodes maps a system to one whose codes it carries with the same
 // meaning, so rules written for the second also match codings of the
 // first: HCPCS Level I is CPT (claims data files CPT codes under the
-// HCPCS system), and at the level the packs list them (three-character
-// categories and their subdivisions) WHO ICD-10 codes mean what the
-// ICD-10-CM codes of the same letters do.
+// HCPCS system), systems that file every procedure code under CPT's URI
+// send HCPCS Level II codes there (H0020, methadone administration; no
+// CPT code starts with a letter), and at the level the packs list them
+// (three-character categories and their subdivisions) WHO ICD-10 codes
+// mean what the ICD-10-CM codes of the same letters do.
 var sharedCodes = [][2]string{
 	{"https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "http://www.ama-assn.org/go/cpt"},
+	{"http://www.ama-assn.org/go/cpt", "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"},
 	{"http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm"},
 }
 
