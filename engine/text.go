@@ -179,7 +179,7 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
 		return
 	}
-	if kind == readText && sc.embedded(mt, buf, el) {
+	if kind == readText && sc.embedded(mt, buf, el, contained) {
 		return
 	}
 	t := view(buf)
@@ -203,10 +203,11 @@ const maxEmbedded = 4
 // Binary or a DocumentReference carrying a document Bundle, a form kept as
 // a QuestionnaireResponse) as a contained resource is scanned: its codes
 // and words label the resource that holds it, and the attachment el (when
-// it is an element: a Binary is none) as words in it would. Read as plain
+// it is an element of the resource's own: a Binary has none, and a
+// contained resource holds no inline label) as words in it would. Read as plain
 // text, a Condition coded HIV without a display says nothing. It reports
 // whether buf was such a resource.
-func (sc *scanner) embedded(mt string, buf []byte, el jsonx.Node) bool {
+func (sc *scanner) embedded(mt string, buf []byte, el jsonx.Node, contained bool) bool {
 	if mt != "application/json" && !strings.HasSuffix(mt, "+json") || sc.embeds >= maxEmbedded {
 		return false
 	}
@@ -236,7 +237,7 @@ func (sc *scanner) embedded(mt string, buf []byte, el jsonx.Node) bool {
 	sc.resource(0, typ, 0, true)
 	sc.embeds--
 	sc.d, sc.names, sc.elems, sc.path = d, names, elems, sc.path[:mark]
-	if sc.embeds == 0 {
+	if sc.embeds == 0 && !contained {
 		for i := before; i < len(sc.p.matches); i++ {
 			sc.p.matches[i].element, sc.p.matches[i].prim = el, ""
 		}
