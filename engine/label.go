@@ -91,11 +91,7 @@ func (s *state) rules() *Rules {
 // labelTop labels a resource or, for a Bundle, each entry.
 func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) error {
 	if s.link == nil && d.Str(d.Get(n, "resourceType")) == "Parameters" {
-		s.onePlan = plan{}
-		p := &s.onePlan
-		s.planResource(d, n, loc, -1, p)
-		s.writePlan(d, p)
-		_, err := s.labelHeld(d, n, loc, nil)
+		_, err := s.labelOne(d, n, loc)
 		return err
 	}
 	if d.Str(d.Get(n, "resourceType")) != "Bundle" {
@@ -161,13 +157,8 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 					return nil, err
 				}
 			}
-			if out >= 0 {
-				ls = slices.Clone(ls) // labelOne reuses the lists
-				got, err := s.labelOne(d, out, outcomeLoc(loc, i))
-				if err != nil {
-					return nil, err
-				}
-				ls = append(ls, got...)
+			if ls, err = s.withOutcome(d, out, loc, i, ls); err != nil {
+				return nil, err
 			}
 			if res >= 0 || out >= 0 {
 				env.addEntry(s.opts, ls)
@@ -212,13 +203,11 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 			}
 		}
 		ls := s.withHeldLabels(d, p, final)
-		if out, ok := outcomes[p.entry]; ok && outcomes != nil {
-			ls = slices.Clone(ls) // labelOne reuses the lists
-			got, err := s.labelOne(d, out, outcomeLoc(loc, p.entry))
-			if err != nil {
+		if out, ok := outcomes[p.entry]; ok {
+			var err error
+			if ls, err = s.withOutcome(d, out, loc, p.entry, ls); err != nil {
 				return nil, err
 			}
-			ls = append(ls, got...)
 		}
 		if s.opts.BundleHighWaterMark {
 			env.addEntry(s.opts, ls)
@@ -293,8 +282,20 @@ func (s *state) labelHeld(d *jsonx.Doc, n jsonx.Node, loc string, ls []label) ([
 	return ls, err
 }
 
-// labelOne labels a resource a Parameters holds, returning the labels now
-// on it with bundleHighWaterMark (valid until the next call).
+// withOutcome labels out, the outcome of entry i's response (none when it
+// is -1), and returns ls followed by the labels now on it.
+func (s *state) withOutcome(d *jsonx.Doc, out jsonx.Node, loc string, i int, ls []label) ([]label, error) {
+	if out < 0 {
+		return ls, nil
+	}
+	ls = slices.Clone(ls) // labelOne reuses the lists
+	got, err := s.labelOne(d, out, outcomeLoc(loc, i))
+	return append(ls, got...), err
+}
+
+// labelOne labels a resource of its own that is not a Bundle's entry (a
+// Parameters, one it holds, a response's outcome), returning the labels
+// now on it with bundleHighWaterMark (valid until the next call).
 func (s *state) labelOne(d *jsonx.Doc, n jsonx.Node, loc string) ([]label, error) {
 	switch d.Str(d.Get(n, "resourceType")) {
 	case "Bundle":
@@ -889,7 +890,7 @@ func (sc *scanner) members(v jsonx.Node, typ string, depth int, contained bool) 
 	for k := f; k < e; k = d.Skip(k + 1) {
 		if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
 			if sc.held && depth > 0 && !contained && d.KeyIs(k, "resource") && (sc.names[depth-1] == "parameter" || sc.names[depth-1] == "part") {
-				continue // labeled on its own (labelParameters)
+				continue // labeled on its own (labelHeld)
 			}
 			mark := len(sc.path)
 			sc.enter(d.Str(k), k+1, depth)

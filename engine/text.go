@@ -211,11 +211,7 @@ func (sc *scanner) embedded(mt string, buf []byte, el jsonx.Node, contained bool
 	if mt != "application/json" && !strings.HasSuffix(mt, "+json") || sc.embeds >= maxEmbedded {
 		return false
 	}
-	i := 0
-	for i < len(buf) && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r') {
-		i++
-	}
-	if i == len(buf) || buf[i] != '{' {
+	if t := bytes.TrimLeft(buf, " \t\n\r"); len(t) == 0 || t[0] != '{' {
 		return false
 	}
 	// Its own copy and Doc: the report keeps strings of it past the
@@ -237,12 +233,21 @@ func (sc *scanner) embedded(mt string, buf []byte, el jsonx.Node, contained bool
 	sc.resource(0, typ, 0, true)
 	sc.embeds--
 	sc.d, sc.names, sc.elems, sc.path = d, names, elems, sc.path[:mark]
-	if sc.embeds == 0 && !contained {
-		for i := before; i < len(sc.p.matches); i++ {
-			sc.p.matches[i].element, sc.p.matches[i].prim = el, ""
-		}
-	}
+	sc.onAttachment(before, el, contained)
 	return true
+}
+
+// onAttachment puts the matches from the before-th on, found in what the
+// attachment el holds, on el, for an inline label there: unless el is
+// in a contained resource (which holds no inline label; so is every
+// attachment inside an embedded resource), or none (a Binary).
+func (sc *scanner) onAttachment(before int, el jsonx.Node, contained bool) {
+	if contained {
+		return
+	}
+	for i := before; i < len(sc.p.matches); i++ {
+		sc.p.matches[i].element, sc.p.matches[i].prim = el, ""
+	}
 }
 
 // How an attachment's media type is read for words (readableType).

@@ -49,11 +49,7 @@ func (sc *scanner) xmlCodes(t, typ string, depth int, el jsonx.Node, contained b
 		}
 	})
 	sc.codeAt = ""
-	if !contained {
-		for i := before; i < len(sc.p.matches); i++ {
-			sc.p.matches[i].element, sc.p.matches[i].prim = el, ""
-		}
-	}
+	sc.onAttachment(before, el, contained)
 }
 
 // eachXMLTag calls f with the name and the attribute text of every start
