@@ -291,6 +291,10 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 // For a Bundle, its own confidentiality and sensitivity labels are replaced;
 // for a single resource, only its confidentiality.
 func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool) []label {
+	if why := unwritable(d, n); why != "" {
+		s.refuse(loc, why)
+		return nil
+	}
 	return s.markWith(d, n, loc, typ, env, bundle, nil, func(text []byte) { s.setMember(d, n, []string{"meta", "security"}, text) })
 }
 

@@ -1162,6 +1162,10 @@ func (s *state) reportLabeled(d *jsonx.Doc, p *plan, confCode string, final []la
 // buffers of the state that every resource of a Bundle reuses.
 func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	n := p.n
+	if why := unwritable(d, n); why != "" {
+		s.refuse(p.location(&s.strs), why)
+		return nil
+	}
 	meta := d.Get(n, "meta")
 	sec := d.Get(meta, "security")
 	existing := s.planExisting[:0]

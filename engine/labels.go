@@ -491,3 +491,30 @@ func (w *walker) pop(mark int) {
 		w.path = w.path[:mark]
 	}
 }
+
+// unwritable says why labels cannot be written into the meta of the
+// resource at n without losing what it holds, or "" when they can: a meta
+// that is not an object, or a meta.security that is not an array (null is
+// no value, and is replaced).
+func unwritable(d *jsonx.Doc, n jsonx.Node) string {
+	meta := d.Get(n, "meta")
+	switch d.Kind(meta) {
+	case 0, jsonx.Null, jsonx.Object:
+	default:
+		return ".meta is not a JSON object"
+	}
+	switch d.Kind(d.Get(meta, "security")) {
+	case 0, jsonx.Null, jsonx.Array:
+		return ""
+	}
+	return ".meta.security is not an array of Codings"
+}
+
+// refuse records that the resource at loc cannot take labels without
+// losing what its meta holds (why, from unwritable); the caller leaves it
+// as it is, and the call fails with not_fhir unless keepUnwritable.
+func (s *state) refuse(loc, why string) {
+	if s.refused == nil && !s.keepUnwritable {
+		s.refused = errorf(ErrNotFHIR, loc+why+": its labels cannot be read, and labels cannot be added without replacing it")
+	}
+}

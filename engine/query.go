@@ -46,6 +46,7 @@ func labeledWith(src []byte, opts *Options) ([]byte, error) {
 	o.OmitReport, o.Audit = true, false
 	q := &state{}
 	q.reset(&o)
+	q.keepUnwritable = true // what redaction cannot read, it withholds
 	if err := q.parse(src); err != nil {
 		return nil, err
 	}

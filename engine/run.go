@@ -20,6 +20,12 @@ type state struct {
 	// What a call answers, handed to its Result.
 	report Report
 	diags  []Diagnostic
+	// refused is why labels cannot be written where the call must write
+	// them (refuse); the call fails with it. keepUnwritable, for
+	// redaction's labelFirst, leaves such a resource as it is instead:
+	// redaction withholds what carries labels it cannot read.
+	refused        error
+	keepUnwritable bool
 
 	buffers
 	labeler
@@ -142,6 +148,7 @@ func (s *state) reset(opts *Options) {
 	s.out = s.out[:0]
 	s.access = nil
 	s.link = nil
+	s.refused, s.keepUnwritable = nil, false
 	s.scratch = false
 	s.split, s.asEdits = false, false
 	s.pending = false
@@ -390,6 +397,9 @@ func (s *state) exec(o op, d *jsonx.Doc, n jsonx.Node) (*Result, error) {
 	}
 	if err := operationOf(o).run(s, d, n, typ, res); err != nil {
 		return nil, err
+	}
+	if s.refused != nil {
+		return nil, s.refused
 	}
 	sortDiagnostics(s.diags)
 	res.Report = s.report
