@@ -1373,6 +1373,10 @@ func (s *state) writeNewLabel(d *jsonx.Doc, l *label) {
 // writeInline adds the planned inline labels to their elements; it reports
 // whether any label was added.
 func (s *state) writeInline(d *jsonx.Doc, p *plan) bool {
+	if len(p.inline) == 0 {
+		return false
+	}
+	s.inlineAt = p.location(&s.strs)
 	added := false
 	for _, ip := range p.inline {
 		if ip.node >= 0 && ip.prim != "" {
@@ -1462,9 +1466,15 @@ func (s *state) inlineItems(d *jsonx.Doc, ext jsonx.Node, ip inlinePlan) []byte 
 	return w.B[1 : len(w.B)-1] // the items, without the brackets
 }
 
-// addExtensions appends inline labels to an object element's extension array.
+// addExtensions appends inline labels to an object element's extension
+// array. An extension member that is not an array (or null) is not
+// replaced: the call is refused.
 func (s *state) addExtensions(d *jsonx.Doc, el jsonx.Node, ip inlinePlan) bool {
 	ext := d.Get(el, "extension")
+	if k := d.Kind(ext); k != 0 && k != jsonx.Null && k != jsonx.Array {
+		s.refuseAlways(s.inlineAt, ": an element labeled inline has an extension that is not an array, which labels cannot be added to without replacing it")
+		return false
+	}
 	items := s.inlineItems(d, ext, ip)
 	if len(items) == 0 {
 		return false
@@ -1492,27 +1502,46 @@ func (s *state) extObject(items []byte) []byte {
 
 // addPrimitive labels a primitive through its _name sibling: an object, or
 // for item i of a primitive array an array aligned with null fillers, whose
-// item i is si (-1 when it has none).
+// item i is si (-1 when it has none). A null sibling (or item) is replaced;
+// one of another shape, or an array not aligned with the primitives, holds
+// what FHIR does not define there, and the call is refused rather than
+// lose it or leave the primitive unlabeled.
 func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, count int, si jsonx.Node, ip inlinePlan) bool {
 	sib := d.GetUnderscored(parent, name)
 	if i < 0 {
-		if d.Kind(sib) == jsonx.Object {
+		switch d.Kind(sib) {
+		case jsonx.Object:
 			return s.addExtensions(d, sib, ip)
+		case 0:
+			s.insertAfter(d, parent, name, s.extObject(s.inlineItems(d, -1, ip)))
+		case jsonx.Null:
+			start, end := d.Span(sib)
+			s.edit(start, end, s.extObject(s.inlineItems(d, -1, ip)))
+		default:
+			s.refuseAlways(s.inlineAt, ": the _"+name+" of a primitive labeled inline is not an object, which labels cannot be added to without replacing it")
+			return false
 		}
-		s.insertAfter(d, parent, name, s.extObject(s.inlineItems(d, -1, ip)))
 		return true
 	}
-	if d.Kind(sib) == jsonx.Array {
-		if it := si; d.Kind(it) == jsonx.Object {
-			return s.addExtensions(d, it, ip)
-		} else if it >= 0 {
-			start, end := d.Span(it)
+	switch d.Kind(sib) {
+	case jsonx.Array:
+		if d.Count(sib) != count {
+			s.refuseAlways(s.inlineAt, ": the _"+name+" array is not aligned with "+name+", so the inline labels of its items cannot be placed")
+			return false
+		}
+		switch d.Kind(si) {
+		case jsonx.Object:
+			return s.addExtensions(d, si, ip)
+		case jsonx.Null:
+			start, end := d.Span(si)
 			s.edit(start, end, s.extObject(s.inlineItems(d, -1, ip)))
 			return true
 		}
+		s.refuseAlways(s.inlineAt, ": an item of the _"+name+" array is neither an object nor null, which labels cannot be added to without replacing it")
 		return false
-	}
-	if sib >= 0 {
+	case 0, jsonx.Null:
+	default:
+		s.refuseAlways(s.inlineAt, ": the _"+name+" of primitives labeled inline is not an array, which labels cannot be added to without replacing it")
 		return false
 	}
 	// One _name array for the whole primitive array: written once, for the
@@ -1531,6 +1560,11 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 		arr = append(arr, "]}"...)
 	}
 	s.editBuf = append(arr, ']')
+	if sib >= 0 { // null
+		start, end := d.Span(sib)
+		s.edit(start, end, s.editBuf)
+		return true
+	}
 	s.insertAfter(d, parent, name, s.editBuf)
 	return true
 }

@@ -501,20 +501,30 @@ func unwritable(d *jsonx.Doc, n jsonx.Node) string {
 	switch d.Kind(meta) {
 	case 0, jsonx.Null, jsonx.Object:
 	default:
-		return ".meta is not a JSON object"
+		return ".meta is not a JSON object: labels cannot be added to it without replacing what it holds"
 	}
 	switch d.Kind(d.Get(meta, "security")) {
 	case 0, jsonx.Null, jsonx.Array:
 		return ""
 	}
-	return ".meta.security is not an array of Codings"
+	return ".meta.security is not an array of Codings: labels cannot be added to it without replacing what it holds"
 }
 
 // refuse records that the resource at loc cannot take labels without
 // losing what its meta holds (why, from unwritable); the caller leaves it
-// as it is, and the call fails with not_fhir unless keepUnwritable.
+// as it is, and the call fails with not_fhir unless keepUnwritable: there
+// redaction withholds the resource, whose labels it cannot read either.
 func (s *state) refuse(loc, why string) {
-	if s.refused == nil && !s.keepUnwritable {
-		s.refused = errorf(ErrNotFHIR, loc+why+": its labels cannot be read, and labels cannot be added without replacing it")
+	if !s.keepUnwritable {
+		s.refuseAlways(loc, why)
+	}
+}
+
+// refuseAlways is refuse for an element labeled inline: left unlabeled, an
+// item of a primitive array whose _x array is misaligned would be
+// released by a redaction after labelFirst, so the call always fails.
+func (s *state) refuseAlways(loc, why string) {
+	if s.refused == nil {
+		s.refused = errorf(ErrNotFHIR, loc+why)
 	}
 }

@@ -336,9 +336,9 @@ func checkAll(t *testing.T, e *engine.Engine, name string, in []byte) (hwmErr er
 			t.Fatalf("%s: %s response is not valid JSON: %v", name, op, err)
 		}
 		if v := fastjson.MustParseBytes(r1); v.Exists("error") {
-			// label writes every resource's meta.security: one whose meta
-			// is not an object or whose security is not an array it
-			// refuses, rather than replace what it holds.
+			// label writes every resource's meta.security and inline
+			// labels: where what is there is of another shape, it
+			// refuses rather than replace what it holds.
 			if op == "label" && string(v.GetStringBytes("error", "code")) == "not_fhir" && unwritableMeta(fastjson.MustParseBytes(in)) {
 				continue
 			}
@@ -479,8 +479,11 @@ func FuzzDo(f *testing.F) {
 	})
 }
 
-// unwritableMeta reports whether v holds a meta that is not an object, or a
-// meta.security that is not an array, anywhere (null counts as absent).
+// unwritableMeta reports whether v holds anywhere a place label cannot
+// write to without replacing what it holds: a meta that is not an object,
+// a meta.security or extension that is not an array, a _x member that is
+// neither an object, an array nor null, or a _x array not aligned with x
+// (null counts as absent).
 func unwritableMeta(v *fastjson.Value) bool {
 	switch v.Type() {
 	case fastjson.TypeObject:
@@ -494,7 +497,21 @@ func unwritableMeta(v *fastjson.Value) bool {
 			}
 		}
 		found := false
-		o.Visit(func(_ []byte, x *fastjson.Value) { found = found || unwritableMeta(x) })
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			t := x.Type()
+			switch {
+			case string(k) == "extension" && t != fastjson.TypeArray && t != fastjson.TypeNull:
+				found = true
+			case len(k) > 1 && k[0] == '_':
+				if t != fastjson.TypeObject && t != fastjson.TypeArray && t != fastjson.TypeNull {
+					found = true
+				}
+				if p := o.Get(string(k[1:])); t == fastjson.TypeArray && (p == nil || p.Type() != fastjson.TypeArray || len(p.GetArray()) != len(x.GetArray())) {
+					found = true
+				}
+			}
+			found = found || unwritableMeta(x)
+		})
 		return found
 	case fastjson.TypeArray:
 		for _, x := range v.GetArray() {

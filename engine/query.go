@@ -55,6 +55,9 @@ func labeledWith(src []byte, opts *Options) ([]byte, error) {
 	if err := runLabel(q, &q.doc, 0, q.doc.Str(q.doc.Get(0, "resourceType")), &res); err != nil {
 		return nil, err
 	}
+	if q.refused != nil {
+		return nil, q.refused
+	}
 	return res.Resource, nil
 }
 

@@ -26,6 +26,7 @@ type state struct {
 	// redaction withholds what carries labels it cannot read.
 	refused        error
 	keepUnwritable bool
+	inlineAt       string // the location of the resource whose inline labels are being written
 
 	buffers
 	labeler
