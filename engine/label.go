@@ -1271,7 +1271,7 @@ func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 		s.w.EndArray()
 		security = s.w.B
 	}
-	s.writeMeta(d, n, security, notice)
+	s.writeMeta(d, p, security, notice)
 	s.planFinal = final[:0]
 	return final
 }

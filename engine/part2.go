@@ -83,11 +83,13 @@ func hasPart2Notice(d *jsonx.Doc, meta jsonx.Node) bool {
 
 // writeMeta writes a labeled resource's meta: security, the new
 // meta.security array or nil when it is unchanged, and with notice the
-// Part 2 notice, added to meta.extension. A meta that is missing, empty or
-// not an object is written whole; otherwise the notice goes at the end of
+// Part 2 notice, added to meta.extension. A meta that is missing, null or
+// empty is written whole (writePlan refuses one of another shape); otherwise the notice goes at the end of
 // an extension array, or in a new one first in meta. An extension member
-// that is not an array is left as it is rather than lose what it holds.
-func (s *state) writeMeta(d *jsonx.Doc, n jsonx.Node, security []byte, notice bool) {
+// that is null is replaced; one of another shape fails the call rather than
+// lose what it holds or send Part 2 content without its notice.
+func (s *state) writeMeta(d *jsonx.Doc, p *plan, security []byte, notice bool) {
+	n := p.n
 	meta := d.Get(n, "meta")
 	if !notice {
 		if security != nil {
@@ -120,5 +122,13 @@ func (s *state) writeMeta(d *jsonx.Doc, n jsonx.Node, security []byte, notice bo
 			text = s.keepText(s.editBuf)
 		}
 		s.edits = append(s.edits, jsonx.Edit{Start: end - 1, End: end - 1, Text: text})
+	case d.Kind(ext) == jsonx.Null:
+		start, end := d.Span(ext)
+		s.editBuf = append(append(append(s.editBuf[:0], '['), part2Item...), ']')
+		s.edit(start, end, s.editBuf)
+	default:
+		// With labelFirst too: redaction reads no labels in meta.extension,
+		// and would release the resource without its notice.
+		s.refuseAlways(p.location(&s.strs), ".meta.extension is not an array: the 42 CFR Part 2 notice cannot be added to it without replacing what it holds")
 	}
 }
