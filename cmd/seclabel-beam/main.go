@@ -143,6 +143,20 @@ func run(ctx context.Context, op string, inputs []string) error {
 	if err := pipeline.Build(ctx, s, pipeline.Job{Op: op, Config: cfg, Inputs: inputs, Out: *out, PatientHWM: *patientHWM}); err != nil {
 		return err
 	}
+	// Beam's loopback mode (Prism's, the default runner) leaves an empty
+	// placeholder file in the temporary directory on every run: the run
+	// gets a temporary directory of its own, removed after it.
+	tmp, err := os.MkdirTemp("", "seclabel-beam-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if prev, ok := os.LookupEnv("TMPDIR"); ok {
+		defer os.Setenv("TMPDIR", prev)
+	} else {
+		defer os.Unsetenv("TMPDIR")
+	}
+	os.Setenv("TMPDIR", tmp)
 	return beamx.Run(ctx, p)
 }
 

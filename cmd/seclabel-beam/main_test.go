@@ -24,6 +24,8 @@ func TestMain(m *testing.M) {
 // files as @FILE.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	opts := filepath.Join(dir, "options.json")
 	if err := os.WriteFile(opts, []byte(`{"propagate": ["Condition.encounter"]}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -50,6 +52,11 @@ func TestRun(t *testing.T) {
 	w, err := os.ReadFile(filepath.Join(dir, "released", pipeline.WithheldFile))
 	if err != nil || !strings.Contains(string(w), `"Condition/c1"`) {
 		t.Fatalf("withheld.ndjson: %s (%v)", w, err)
+	}
+	// Nothing is left in the temporary directory (Beam's loopback worker
+	// placeholders among them).
+	if left, err := os.ReadDir(tmp); err != nil || len(left) > 0 {
+		t.Fatalf("left in TMPDIR: %v (%v)", left, err)
 	}
 }
 

@@ -168,6 +168,7 @@ func TestRoundsBound(t *testing.T) {
 
 func run(t *testing.T, j Job) {
 	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir()) // Beam's loopback worker leaves a placeholder file there
 	p, s := beam.NewPipelineWithRoot()
 	if err := Build(context.Background(), s, j); err != nil {
 		t.Fatal(err)
