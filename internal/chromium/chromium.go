@@ -25,10 +25,17 @@ func Path() string {
 // Start runs the Chromium at path headless and returns a tab; cancel stops
 // the browser. The flags keep it off the network (this machine's is closed:
 // background requests would fail by the dozen) and out of /dev/shm, which
-// is small in containers.
+// is small in containers. Its temporary directory is one of its own,
+// removed by cancel: a browser that is stopped rather than closed leaves
+// its singleton directories there. The name is short, since a Unix socket
+// goes inside it and socket paths are limited to about 100 bytes.
 func Start(path string) (tab context.Context, cancel func(), err error) {
+	tmp, err := os.MkdirTemp("", "chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
+		chromedp.ExecPath(path), chromedp.Env("TMPDIR=" + tmp),
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
@@ -36,7 +43,7 @@ func Start(path string) (tab context.Context, cancel func(), err error) {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	cancel = func() { cancelTab(); cancelAlloc() }
+	cancel = func() { cancelTab(); cancelAlloc(); os.RemoveAll(tmp) }
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		cancel()
 		return nil, nil, err
