@@ -42,6 +42,9 @@ func (r *Rules) coverage() []RuleCoverage {
 		for _, hs := range x.prefixes {
 			each(hs, func(ru int32) { at(ru, sys).Prefixes++ })
 		}
+		for _, w := range x.wild {
+			at(w.hit.rule, sys).Prefixes++
+		}
 		for _, rg := range x.ranges {
 			at(rg.hit.rule, sys).Ranges++
 		}

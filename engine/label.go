@@ -939,6 +939,11 @@ func (sc *scanner) codingIn(x *systemIndex, sys, code, typ string, depth int, co
 			emit([]hit{rg.hit})
 		}
 	}
+	for i := range x.wild {
+		if x.wild[i].matches(c) {
+			emit([]hit{x.wild[i].hit})
+		}
+	}
 }
 
 // system resolves a coding's system to its canonical URI and index, through

@@ -156,6 +156,7 @@ type systemIndex struct {
 	exact    map[string][]hit // normalised code -> rules
 	prefixes map[string][]hit // normalised prefix -> rules
 	preLens  []int            // prefix lengths present, longest first
+	wild     []wildPrefix     // prefixes with "?" for any one character, tried in turn
 	ranges   []codeRange
 	also     *systemIndex // a system whose codes this one also carries (sharedCodes)
 }
@@ -715,6 +716,12 @@ func (c *compiler) addExact(system, code string, h hit) {
 
 func (c *compiler) addPrefix(system, code string, h hit) {
 	x := c.system(normSystem(system))
+	if strings.IndexByte(code, '?') >= 0 {
+		x.wild = append(x.wild, wildPrefix{pattern: normCodeStyle(x.style, code), hit: h})
+		c.r.codes++
+		c.entries++
+		return
+	}
 	if x.prefixes == nil {
 		x.prefixes = map[string][]hit{}
 	}
@@ -1034,4 +1041,25 @@ func (c *compiler) shares() error {
 		return true
 	})
 	return err
+}
+
+// wildPrefix is a prefix with "?" for any one character: ICD-10-CM says the
+// intent of a poisoning in a code's sixth character (T39.1X2A, T40.412A:
+// intentional self-harm), after a subcategory of one or two characters.
+type wildPrefix struct {
+	pattern string
+	hit     hit
+}
+
+// matches reports whether code starts with the pattern.
+func (w *wildPrefix) matches(code string) bool {
+	if len(code) < len(w.pattern) {
+		return false
+	}
+	for i := 0; i < len(w.pattern); i++ {
+		if p := w.pattern[i]; p != '?' && p != code[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -29,7 +29,7 @@ var systems = []*codeSystem{
 	{key: "icd10cm", uri: "http://hl7.org/fhir/sid/icd-10-cm", name: "ICD-10-CM",
 		norm: normICD, format: dotAfter(3),
 		code:   regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`),
-		prefix: regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`),
+		prefix: regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z?]{1,4})?$`),
 		ranges: true, shape: "a letter, a digit, a letter or digit, then optionally a dot and 1 to 4 letters or digits (F11.20)"},
 	{key: "icd9cm", uri: "http://hl7.org/fhir/sid/icd-9-cm", name: "ICD-9-CM",
 		norm: normICD, format: formatICD9CM,
