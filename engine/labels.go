@@ -520,9 +520,10 @@ func (s *state) refuse(loc, why string) {
 	}
 }
 
-// refuseAlways is refuse for an element labeled inline: left unlabeled, an
-// item of a primitive array whose _x array is misaligned would be
-// released by a redaction after labelFirst, so the call always fails.
+// refuseAlways is refuse where a resource left as it is would not be
+// withheld by a redaction after labelFirst (an item of a primitive array
+// whose _x array is misaligned, unlabeled; Part 2 content without its
+// notice), so the call fails then too.
 func (s *state) refuseAlways(loc, why string) {
 	if s.refused == nil {
 		s.refused = errorf(ErrNotFHIR, loc+why)

@@ -84,10 +84,11 @@ func hasPart2Notice(d *jsonx.Doc, meta jsonx.Node) bool {
 // writeMeta writes a labeled resource's meta: security, the new
 // meta.security array or nil when it is unchanged, and with notice the
 // Part 2 notice, added to meta.extension. A meta that is missing, null or
-// empty is written whole (writePlan refuses one of another shape); otherwise the notice goes at the end of
-// an extension array, or in a new one first in meta. An extension member
-// that is null is replaced; one of another shape fails the call rather than
-// lose what it holds or send Part 2 content without its notice.
+// empty is written whole (writePlan refuses one of another shape);
+// otherwise the notice goes at the end of an extension array, or in a new
+// one first in meta. An extension member that is null is replaced; one of
+// another shape fails the call rather than lose what it holds or send Part
+// 2 content without its notice.
 func (s *state) writeMeta(d *jsonx.Doc, p *plan, security []byte, notice bool) {
 	n := p.n
 	meta := d.Get(n, "meta")

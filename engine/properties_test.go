@@ -339,7 +339,7 @@ func checkAll(t *testing.T, e *engine.Engine, name string, in []byte) (hwmErr er
 			// label writes every resource's meta.security and inline
 			// labels: where what is there is of another shape, it
 			// refuses rather than replace what it holds.
-			if op == "label" && string(v.GetStringBytes("error", "code")) == "not_fhir" && unwritableMeta(fastjson.MustParseBytes(in)) {
+			if op == "label" && string(v.GetStringBytes("error", "code")) == "not_fhir" && unwritableShape(fastjson.MustParseBytes(in)) {
 				continue
 			}
 			t.Fatalf("%s: %s failed on input hwm accepted: %s", name, op, r1)
@@ -479,12 +479,12 @@ func FuzzDo(f *testing.F) {
 	})
 }
 
-// unwritableMeta reports whether v holds anywhere a place label cannot
+// unwritableShape reports whether v holds anywhere a place label cannot
 // write to without replacing what it holds: a meta that is not an object,
 // a meta.security or extension that is not an array, a _x member that is
 // neither an object, an array nor null, or a _x array not aligned with x
 // (null counts as absent).
-func unwritableMeta(v *fastjson.Value) bool {
+func unwritableShape(v *fastjson.Value) bool {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o := v.GetObject()
@@ -510,12 +510,12 @@ func unwritableMeta(v *fastjson.Value) bool {
 					found = true
 				}
 			}
-			found = found || unwritableMeta(x)
+			found = found || unwritableShape(x)
 		})
 		return found
 	case fastjson.TypeArray:
 		for _, x := range v.GetArray() {
-			if unwritableMeta(x) {
+			if unwritableShape(x) {
 				return true
 			}
 		}
