@@ -435,7 +435,12 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 			})
 		case "prefixes":
 			criteria++
-			err = c.systemMap(v, here, func(sys, code string, _ jsonx.Node, _ string) error {
+			err = c.systemMap(v, here, func(sys, code string, cn jsonx.Node, at string) error {
+				if strings.Trim(code, "? ") == "" {
+					// "?" for any one character: a prefix of nothing else
+					// would match every code of the system.
+					return c.fail(cn, at, "must hold a character other than ?")
+				}
 				c.addPrefix(sys, code, hit{rule: int32(idx), confidence: confScale})
 				return nil
 			})
