@@ -291,7 +291,8 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 // For a Bundle, its own confidentiality and sensitivity labels are replaced;
 // for a single resource, only its confidentiality.
 func (s *state) writeMark(d *jsonx.Doc, n jsonx.Node, loc, typ string, env *envelope, bundle bool) []label {
-	if why := unwritable(d, n); why != "" {
+	meta := d.Get(n, "meta")
+	if why := unwritable(d, meta, d.Get(meta, "security")); why != "" {
 		s.refuse(loc, why)
 		return nil
 	}

@@ -1167,12 +1167,12 @@ func (s *state) reportLabeled(d *jsonx.Doc, p *plan, confCode string, final []la
 // buffers of the state that every resource of a Bundle reuses.
 func (s *state) writePlan(d *jsonx.Doc, p *plan) []label {
 	n := p.n
-	if why := unwritable(d, n); why != "" {
+	meta := d.Get(n, "meta")
+	sec := d.Get(meta, "security")
+	if why := unwritable(d, meta, sec); why != "" {
 		s.refuse(p.location(&s.strs), why)
 		return nil
 	}
-	meta := d.Get(n, "meta")
-	sec := d.Get(meta, "security")
 	existing := s.planExisting[:0]
 	have := -1
 	hasFlag := false
@@ -1520,8 +1520,7 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 		case 0:
 			s.insertAfter(d, parent, name, s.extObject(s.inlineItems(d, -1, ip)))
 		case jsonx.Null:
-			start, end := d.Span(sib)
-			s.edit(start, end, s.extObject(s.inlineItems(d, -1, ip)))
+			s.setMember(d, parent, []string{"_" + name}, s.extObject(s.inlineItems(d, -1, ip)))
 		default:
 			s.refuseAlways(s.inlineAt, ": the _"+name+" of a primitive labeled inline is not an object, which labels cannot be added to without replacing it")
 			return false
@@ -1566,8 +1565,7 @@ func (s *state) addPrimitive(d *jsonx.Doc, parent jsonx.Node, name string, i, co
 	}
 	s.editBuf = append(arr, ']')
 	if sib >= 0 { // null
-		start, end := d.Span(sib)
-		s.edit(start, end, s.editBuf)
+		s.setMember(d, parent, []string{"_" + name}, s.editBuf)
 		return true
 	}
 	s.insertAfter(d, parent, name, s.editBuf)

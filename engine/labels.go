@@ -492,18 +492,17 @@ func (w *walker) pop(mark int) {
 	}
 }
 
-// unwritable says why labels cannot be written into the meta of the
-// resource at n without losing what it holds, or "" when they can: a meta
+// unwritable says why labels cannot be written into a resource's meta and
+// its security without losing what they hold, or "" when they can: a meta
 // that is not an object, or a meta.security that is not an array (null is
 // no value, and is replaced).
-func unwritable(d *jsonx.Doc, n jsonx.Node) string {
-	meta := d.Get(n, "meta")
+func unwritable(d *jsonx.Doc, meta, sec jsonx.Node) string {
 	switch d.Kind(meta) {
 	case 0, jsonx.Null, jsonx.Object:
 	default:
 		return ".meta is not a JSON object: labels cannot be added to it without replacing what it holds"
 	}
-	switch d.Kind(d.Get(meta, "security")) {
+	switch d.Kind(sec) {
 	case 0, jsonx.Null, jsonx.Array:
 		return ""
 	}

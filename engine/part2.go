@@ -124,9 +124,8 @@ func (s *state) writeMeta(d *jsonx.Doc, p *plan, security []byte, notice bool) {
 		}
 		s.edits = append(s.edits, jsonx.Edit{Start: end - 1, End: end - 1, Text: text})
 	case d.Kind(ext) == jsonx.Null:
-		start, end := d.Span(ext)
 		s.editBuf = append(append(append(s.editBuf[:0], '['), part2Item...), ']')
-		s.edit(start, end, s.editBuf)
+		s.setMember(d, meta, []string{"extension"}, s.editBuf)
 	default:
 		// With labelFirst too: redaction reads no labels in meta.extension,
 		// and would release the resource without its notice.
