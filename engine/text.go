@@ -323,12 +323,26 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 				continue
 			}
 		}
-		if start, end, ok := tr.re.FindWith(&sc.patterns, t); ok {
+		// A pattern's words are read in context like a term's: the first
+		// match that context keeps fires the rule, and the ones before it
+		// are reported as dropped ("no cocaine detected in urine").
+		for off := 0; off < len(t); {
+			start, end, ok := tr.re.FindWith(&sc.patterns, t[off:])
+			if !ok {
+				break
+			}
+			start, end = start+off, end+off
 			found = true
 			if tr.confidence < minConf || tr.confidence == 0 {
-				continue
+				break
 			}
-			sc.textHit(t, tr.rule, tr.confidence, start, end, typ, depth, suffix, spot, contained)
+			why, cue := sc.finder.Judge(r.lexicon, t, start, end, r.rules[tr.rule].screeningBroad)
+			if why == words.Kept {
+				sc.textHit(t, tr.rule, tr.confidence, start, end, typ, depth, suffix, spot, contained)
+				break
+			}
+			sc.dropped(t, tr.rule, typ, depth, suffix, words.Match{Start: start, End: end, Reason: why, Trigger: cue})
+			off = max(end, start+1)
 		}
 	}
 	return found

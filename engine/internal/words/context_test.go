@@ -456,3 +456,54 @@ func TestOtherSense(t *testing.T) {
 		}
 	}
 }
+
+// A negation after a result stated in or after the match speaks of the
+// next finding; with no result word between them it still negates.
+func TestPostNegationAfterResult(t *testing.T) {
+	checkCases(t, []judgeCase{
+		{"HIV positive, hepatitis C negative.", false, Kept, ""},
+		{"HIV reactive, HCV antibody negative.", false, Kept, ""},
+		{"HIV detected, HBV DNA not detected.", false, Kept, ""},
+		{"Hepatitis C positive, HIV negative.", false, Negated, "negative"},
+		{"HIV negative, hepatitis C positive.", false, Negated, "negative"},
+		{"Drug use present, alcohol use absent.", false, Kept, ""},
+	})
+}
+
+// Judge reads a span found elsewhere (a rule pack's pattern) in the same
+// context as a term's match, and never takes a cut word for a cue.
+func TestJudgeSpan(t *testing.T) {
+	l, err := Compile([]Term{{Text: "HIV", ID: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	for _, c := range []struct {
+		text, span string
+		broad      bool
+		want       Reason
+		trigger    string
+	}{
+		{"No cocaine metabolite detected in urine.", "cocaine metabolite detected in urine", false, Negated, "No"},
+		{"Cocaine metabolite detected in urine.", "Cocaine metabolite detected in urine", false, Kept, ""},
+		{"Mother: cocaine metabolite detected.", "cocaine metabolite detected", false, Other, "Mother"},
+		{"If cocaine metabolite detected, refer.", "cocaine metabolite detected", false, Hypothetical, "If"},
+		{"Screening for cocaine use today.", "cocaine use", true, Hypothetical, "Screening for"},
+		{"Screening for cocaine use today.", "cocaine use", false, Kept, ""},
+		// denies HIV and the match: the HIV term between does not count
+		// toward the negation's reach
+		{"Denies HIV, hepatitis, syphilis, gonorrhea or cocaine metabolite in urine.", "cocaine metabolite in urine", false, Negated, "Denies"},
+		// the window Judge reads starts inside "piano": its "no" is no cue
+		{"piano " + strings.Repeat("y", 508) + " cocaine use", "cocaine use", false, Kept, ""},
+		{strings.Repeat("x ", 300) + "no cocaine use", "cocaine use", false, Negated, "no"},
+	} {
+		start := strings.Index(c.text, c.span)
+		why, trigger := f.Judge(l, c.text, start, start+len(c.span), c.broad)
+		if why != c.want || trigger != c.trigger {
+			t.Errorf("%.60q: %v (%q), want %v (%q)", c.text, why, trigger, c.want, c.trigger)
+		}
+	}
+	if why, _ := f.Judge(nil, "no cocaine use", 3, 14, false); why != Negated {
+		t.Errorf("no lexicon: %v, want negated", why)
+	}
+}

@@ -1,6 +1,9 @@
 package words
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The context windows, in words (see the package comment).
 const (
@@ -227,6 +230,82 @@ func (n *nearest) offer(c cueAt, dist int) {
 	}
 }
 
+// Judge returns the context of the words text[start:end] that something
+// other than a lexicon found (a rule pack's text pattern), judged as Find
+// judges a term's match: Kept, or why the words are dropped and the cue,
+// as it stands in text, that dropped them. l is the lexicon whose terms do
+// not count toward a negation's reach (nil: none); broad reads screening
+// cues as for a ScreeningBroad term.
+func (f *Finder) Judge(l *Lexicon, text string, start, end int, broad bool) (Reason, string) {
+	if l == nil {
+		l = noTerms
+	}
+	// The words around the span: enough bytes for every cue window, the
+	// cut ends moved to word boundaries, so that no piece of a word ("no"
+	// of "piano") reads as a cue.
+	lo, hi := max(0, start-judgeBytes), min(len(text), end+judgeBytes)
+	for lo > 0 && lo < start && wordByte(text, lo-1) {
+		lo++
+	}
+	for hi < len(text) && hi > end && wordByte(text, hi) {
+		hi--
+	}
+	f.toks, f.fold, f.last.ok = f.toks[:0], f.fold[:0], false
+	for pos := lo; pos < hi; {
+		pos = f.scan(l, text[:hi], pos)
+	}
+	s, e := -1, -1
+	for k, t := range f.toks {
+		if s < 0 && t.end > start {
+			s = k
+		}
+		if t.start < end {
+			e = k + 1
+		}
+	}
+	if s < 0 || e <= s {
+		return Kept, ""
+	}
+	f.judge(l, text, s, e)
+	b := 0
+	if broad {
+		b = 1
+	}
+	r, cue := f.last.reason[b], f.last.cue[b]
+	f.toks, f.fold, f.last.ok = f.toks[:0], f.fold[:0], false
+	return r, cue
+}
+
+// judgeBytes is how far around a span Judge reads: more than the words of
+// the widest cue window (preReach and two cues before, postWindow and a
+// cue after) take in clinical text.
+const judgeBytes = 512
+
+// noTerms is the empty lexicon Judge reads with when it is given none.
+var noTerms, _ = Compile(nil)
+
+// wordByte reports whether text[i] is part of a word (any byte of a
+// multi-byte character counts, so a cut never splits one).
+func wordByte(text string, i int) bool {
+	return text[i] >= utf8.RuneSelf || isASCIIWord(text[i])
+}
+
+// resultWords state that what a test looked for was found.
+var resultWords = [...]string{"positive", "detected", "reactive", "present"}
+
+// resultIn reports whether one of words a..b-1 is a result word.
+func (f *Finder) resultIn(a, b int) bool {
+	for k := a; k < b; k++ {
+		w := f.fold[f.toks[k].f0:f.toks[k].f1]
+		for _, r := range resultWords {
+			if string(w) == r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // judge sets f.last to the context of the match of words s..e-1.
 func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	toks := f.toks
@@ -290,6 +369,13 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				}
 			}
 		case c.a >= e && c.kinds&(cuePost|cueScreenAfter|cueAnswer) != 0:
+			if c.kinds&cueScreenAfter == 0 && f.resultIn(s, c.a) {
+				// "HIV positive, hepatitis C negative", "methamphetamine
+				// detected in urine, opiates not detected": a result
+				// stated in or after the match is its own; the negation
+				// after that speaks of the next finding.
+				continue
+			}
 			d := c.a - e + 1
 			if f.blocked(text, e, c.b-1, s, lo) {
 				continue

@@ -34,6 +34,8 @@
 //     PTSD");
 //   - postNegation: a cue at most 4 words after the match negates it;
 //     answerNegation too, but only after a colon ("Heroin use: denies");
+//     neither does when a result word (resultWords) stands in the match
+//     or between it and the cue: "HIV positive, hepatitis C negative";
 //   - testNouns: a cue at most 3 words after the match, or the match's own
 //     last words or all of them, makes it a test's name ("HIV-1 RNA",
 //     "chlamydia NAAT", "carrier screening", "RPR"), which no negation
