@@ -507,3 +507,21 @@ func TestJudgeSpan(t *testing.T) {
 		t.Errorf("no lexicon: %v, want negated", why)
 	}
 }
+
+// An answer word ending its clause right after a match answers it; one
+// that goes on to name something else does not. "(-)" may stand one word
+// after the match.
+func TestPostposedAnswer(t *testing.T) {
+	checkCases(t, []judgeCase{
+		{"Drug use denied.", false, Negated, "denied"},
+		{"IV drug use - no.", false, Negated, "no"},
+		{"Drug use never, alcohol socially.", false, Negated, "never"},
+		{"Drug use history denied", false, Negated, "denied"},
+		{"Drug use history, denies chest pain.", false, Kept, ""},
+		{"Drug use, no new complaints.", false, Kept, ""},
+		{"Drug use in the past denied", false, Kept, ""},
+		{"HIV status (-)", false, Negated, "(-)"},
+		{"HIV, hepatitis C (-)", false, Kept, ""},
+		{"HIV status unclear (-)", false, Kept, ""},
+	})
+}

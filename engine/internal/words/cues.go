@@ -30,9 +30,10 @@ var postNegation = []string{
 }
 
 // answerNegation negates a match like postNegation, but only as the answer
-// after a colon ("Heroin use: denies", "Suicidal ideation: none"): in
-// running text "drug use history, denies chest pain" the denial is of
-// something else.
+// after a colon ("Heroin use: denies", "Suicidal ideation: none") or as
+// the last word of the clause right after the match ("suicidal ideation
+// denied"): in running text "drug use history, denies chest pain" the
+// denial is of something else.
 var answerNegation = []string{"denies", "denied", "none", "no", "never"}
 
 // pseudoCues contain a cue's word without being that cue; a word covered by

@@ -381,7 +381,8 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				continue
 			}
 			if c.kinds&cuePost != 0 && d <= postWindow ||
-				c.kinds&cueAnswer != 0 && d <= postWindow && strings.Contains(text[toks[c.a-1].end:toks[c.a].start], ":") {
+				c.kinds&cueAnswer != 0 && d <= postWindow && strings.Contains(text[toks[c.a-1].end:toks[c.a].start], ":") ||
+				c.kinds&cueAnswer != 0 && d <= 2 && lastInClause(text, toks[c.b-1].end) {
 				best[kindPre].offer(c, d)
 			}
 			if c.kinds&cueScreenAfter != 0 && d <= screenAfterWindow {
@@ -392,7 +393,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	if testName {
 		best[kindPre] = nearest{} // a test's name: its result does not unsay it
 	}
-	minus := !testName && minusMark(text, toks[s].start, toks[e-1].end)
+	minus := !testName && (minusMark(text, toks[s].start, toks[e-1].end) ||
+		// one word may stand between the words and the mark: "heroin use (-)"
+		e < len(toks) && !strings.ContainsAny(text[toks[e-1].end:toks[e].start], ",.;:!?\n\r") &&
+			minusMark(text, toks[s].start, toks[e].end))
 	if positive {
 		best[kindScreen] = nearest{} // a screen that found it
 	}
@@ -431,6 +435,16 @@ func (f *Finder) broken(text string, c cueAt) bool {
 		}
 	}
 	return false
+}
+
+// lastInClause reports whether nothing but the end of the text, of the
+// clause or a comma follows the word ending at end: an answer word there,
+// at most two words after a match, is a postposed answer ("suicidal
+// ideation denied", "IV drug use - no"), while in "drug use history,
+// denies chest pain" the denial is of what follows it.
+func lastInClause(text string, end int) bool {
+	next, _ := wordAt(text, end)
+	return next == len(text) || clauseBreak(text, end, next) || strings.Contains(text[end:next], ",")
 }
 
 // minusMark reports whether the words text[start:end] are marked absent in

@@ -33,7 +33,9 @@
 //     a negation reaches through a list ("denies depression, anxiety or
 //     PTSD");
 //   - postNegation: a cue at most 4 words after the match negates it;
-//     answerNegation too, but only after a colon ("Heroin use: denies");
+//     answerNegation too, but only after a colon ("Heroin use: denies")
+//     or at most 2 words after the match with nothing after it in its
+//     clause but a comma ("suicidal ideation denied", "IV drug use - no");
 //     neither does when a result word (resultWords) stands in the match
 //     or between it and the cue: "HIV positive, hepatitis C negative";
 //   - testNouns: a cue at most 3 words after the match, or the match's own
