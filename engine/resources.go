@@ -5,9 +5,11 @@ import "strings"
 // knowledgeTypes are the R4 resource types that describe knowledge or an
 // organisation's directory, never a person: terminology and conformance
 // resources, definitions, evidence, medicinal product regulation, and the
-// directory of organisations, practitioners and services. A ValueSet that
-// lists HIV codes or a HealthcareService offering psychiatry reveals nothing
-// about anyone, so a rule labels them only when it names their type.
+// directory of organisations, practitioners and services, with the
+// schedules and slots that offer a service's time. A ValueSet that lists
+// HIV codes or a Schedule of genetic counselling reveals nothing about
+// anyone, so a rule labels them only when it names their type (the
+// Appointment that books a slot names its patient, and is labeled).
 var knowledgeTypes = wordSet(`
 CapabilityStatement StructureDefinition ImplementationGuide SearchParameter
 MessageDefinition OperationDefinition CompartmentDefinition StructureMap
@@ -25,7 +27,8 @@ MedicinalProductUndesirableEffect SubstanceNucleicAcid SubstancePolymer
 SubstanceProtein SubstanceReferenceInformation SubstanceSourceMaterial
 SubstanceSpecification HealthcareService Organization
 OrganizationAffiliation Location Endpoint InsurancePlan Practitioner
-PractitionerRole TestScript TestReport Subscription CatalogEntry`)
+PractitionerRole Schedule Slot TestScript TestReport Subscription
+CatalogEntry`)
 
 // wordSet is the set of the words of s (separated by white space): a map
 // literal costs the module code for every entry, a string only its bytes.
