@@ -98,11 +98,15 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 // positiveCodes are the answer codes that mean positive, detected, present
 // or reactive, or yes to a question that asks whether it happened:
 // SNOMED CT qualifiers 10828004, 260373001, 52101004, 11214006, 373066001
-// (yes); LOINC answers LA6576-8, LA11882-0, LA9633-4, LA33-6 (yes);
-// v2-0078 and v3-ObservationInterpretation POS and DET.
+// (yes); LOINC answers LA6576-8, LA11882-0, LA9633-4, LA33-6 (yes), and
+// the PHQ frequencies above "not at all" (LA6568-5): LA6569-3 several
+// days, LA6570-1 more than half the days, LA6571-9 nearly every day (the
+// symptom an item asks about was there); v2-0078 and
+// v3-ObservationInterpretation POS and DET.
 var positiveCodes = map[string]bool{
 	"10828004": true, "260373001": true, "52101004": true, "11214006": true, "373066001": true,
 	"LA6576-8": true, "LA11882-0": true, "LA9633-4": true, "LA33-6": true,
+	"LA6569-3": true, "LA6570-1": true, "LA6571-9": true,
 	"POS": true, "DET": true,
 }
 
