@@ -139,10 +139,13 @@ var hypothetical = []string{
 // screening makes a match that follows within 6 words in its clause
 // hypothetical, for terms marked ScreeningBroad only: a screen says the
 // condition was looked for, not found. Bare "screen" is left out on
-// purpose: in "drug screen positive for cocaine" the screen found it.
+// purpose: in "drug screen positive for cocaine" the screen found it. An
+// assessment of a category names the routine screening step ("Assessment
+// of anxiety", a well visit's GAD-7), as "Assessment of substance use"
+// does; "suicide risk assessment" stays, a step taken on a concern.
 var screening = []string{
 	"screening for", "screen for", "screened for", "screening test for",
-	"screening of",
+	"screening of", "assessment of", "assessment for",
 }
 
 // screeningAfter does the same from at most 2 words after the match:
