@@ -250,7 +250,8 @@ func (f *Finder) Judge(l *Lexicon, text string, start, end int, broad bool) (Rea
 	for hi < len(text) && hi > end && wordByte(text, hi) {
 		hi--
 	}
-	f.toks, f.fold, f.last.ok = f.toks[:0], f.fold[:0], false
+	// Find starts its own window afresh, so this one is left as it is.
+	f.toks, f.fold = f.toks[:0], f.fold[:0]
 	for pos := lo; pos < hi; {
 		pos = f.scan(l, text[:hi], pos)
 	}
@@ -271,9 +272,7 @@ func (f *Finder) Judge(l *Lexicon, text string, start, end int, broad bool) (Rea
 	if broad {
 		b = 1
 	}
-	r, cue := f.last.reason[b], f.last.cue[b]
-	f.toks, f.fold, f.last.ok = f.toks[:0], f.fold[:0], false
-	return r, cue
+	return f.last.reason[b], f.last.cue[b]
 }
 
 // judgeBytes is how far around a span Judge reads: more than the words of
