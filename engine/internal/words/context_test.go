@@ -441,20 +441,82 @@ func TestOtherSense(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for text, want := range map[string]Reason{
+	checkReasons(t, l, map[string]Reason{
 		"Main St. Depression worsening": Kept,
 		"ST depression":                 OtherSense,
 		"ST-segment depression":         OtherSense,
 		"denies depression":             Negated,
 		"no ST depression":              OtherSense,
 		"respiratory and depression":    Kept,
-	} {
+	})
+}
+
+// checkReasons finds l's terms in each text and wants a match, and every
+// match judged as the text's reason says.
+func checkReasons(t *testing.T, l *Lexicon, cases map[string]Reason) {
+	t.Helper()
+	for text, want := range cases {
 		var f Finder
 		ms := f.Find(l, text, nil)
-		if len(ms) != 1 || ms[0].Reason != want {
-			t.Errorf("%q: %+v, want one match, %v", text, ms, want)
+		ok := len(ms) > 0
+		for _, m := range ms {
+			ok = ok && m.Reason == want
+		}
+		if !ok {
+			t.Errorf("%q: %+v, want every match %v", text, ms, want)
 		}
 	}
+}
+
+// Every phrase of senseAfter drops a term that ends with the phrase's first
+// word when the phrase reads on from it, in any case; a term that is the
+// phrase, or starts with its first word, keeps its match; the phrase across
+// a clause's end, or the first word without the rest, drops nothing.
+func TestSenseAfter(t *testing.T) {
+	l, err := Compile([]Term{{Text: "history of abuse", ID: 1}, {Text: "abuse", ID: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range senseAfter {
+		ws := strings.Fields(p)
+		if len(ws) < 2 {
+			t.Errorf("sense after %q: one word reads on to nothing", p)
+			continue
+		}
+		if ws[0] != "abuse" {
+			t.Errorf("sense after %q: this test covers phrases on abuse only", p)
+			continue
+		}
+		for _, text := range []string{"history of " + p, strings.ToUpper("history of " + p), "no history of " + p} {
+			var f Finder
+			ms := f.Find(l, text, nil)
+			if len(ms) != 2 {
+				t.Errorf("%q: %+v, want two matches", text, ms)
+				continue
+			}
+			for _, m := range ms {
+				if m.Reason != OtherSense || !strings.EqualFold(m.Trigger, p) {
+					t.Errorf("%q: %+v, want other-sense (%q)", text, m, p)
+				}
+			}
+		}
+		own, err := Compile([]Term{{Text: p, ID: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f Finder
+		if ms := f.Find(own, "history of "+p, nil); len(ms) != 1 || ms[0].Reason != Kept {
+			t.Errorf("the term %q itself: %+v, want one match kept", p, ms)
+		}
+	}
+	checkReasons(t, l, map[string]Reason{
+		"History of abuse by her father":        Kept,
+		"History of abuse. Of alcohol, none":    Kept,
+		"History of abuse as a child":           Kept,
+		"History of abuse of alcohol":           OtherSense,
+		"History of abuse of his children":      Kept,
+		"Denies history of abuse of substances": OtherSense,
+	})
 }
 
 // A negation after a result stated in or after the match speaks of the

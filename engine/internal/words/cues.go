@@ -115,6 +115,30 @@ var otherSense = []string{
 	"amniocentesis for lung maturity",
 }
 
+// senseAfter are phrases whose first word, ending a match and read on,
+// takes another sense: "abuse of alcohol" makes the "abuse" that ends
+// "history of abuse" the use of a substance, not violence against the
+// patient. A match the phrase begins at its last word, and goes on past,
+// is dropped; a match that starts with the phrase's first word is the
+// phrase's own sense and kept. The phrases compare word for word: each
+// plural is written out, and a phrase may stop short of its noun ("abuse
+// of prescription" reads on to opioids, painkillers and pills alike).
+var senseAfter = []string{
+	"abuse of alcohol", "abuse of ethanol", "abuse of etoh", "abuse of drugs",
+	"abuse of illicit drugs", "abuse of street drugs", "abuse of prescription drugs",
+	"abuse of substances", "abuse of opioids", "abuse of opiates", "abuse of heroin",
+	"abuse of cocaine", "abuse of crack", "abuse of methamphetamine", "abuse of meth",
+	"abuse of amphetamines", "abuse of stimulants", "abuse of cannabis",
+	"abuse of marijuana", "abuse of benzodiazepines", "abuse of narcotics",
+	"abuse of painkillers", "abuse of pain medications", "abuse of pain pills",
+	"abuse of inhalants", "abuse of solvents", "abuse of sedatives",
+	"abuse of drug", "abuse of substance", "abuse of prescription", "abuse of pain",
+	"abuse of medication", "abuse of medications", "abuse of pills",
+	"abuse of alcoholic", "abuse of recreational", "abuse of psychoactive",
+	"abuse of oxycodone", "abuse of hydrocodone", "abuse of fentanyl",
+	"abuse of crystal", "abuse of hallucinogens", "abuse of ketamine", "abuse of kratom",
+}
+
 // otherPerson makes a match that follows within 6 words in its clause about
 // someone other than the patient. Partners and spouses are left out on
 // purpose: "her husband abused her" and "partner notification" are about the
@@ -223,6 +247,7 @@ const (
 	kindAnswer
 	kindPositive
 	kindSense
+	kindSenseAfter
 	kinds
 )
 
@@ -242,6 +267,7 @@ const (
 	cueAnswer      uint16 = 1 << kindAnswer
 	cuePositive    uint16 = 1 << kindPositive
 	cueSense       uint16 = 1 << kindSense
+	cueSenseAfter  uint16 = 1 << kindSenseAfter
 
 	cueBefore   = cuePre | cueOther | cueHypo | cueScreen // the cues that look forward to a match
 	cueTriggers = cueBefore | cuePost | cueScreenAfter | cueAnswer
@@ -264,7 +290,7 @@ var cueLists = [kinds][]string{
 	kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
 	kindScreenAfter: screeningAfter, kindTest: testNouns, kindGlue: listGlue,
 	kindAnswer: answerNegation, kindPositive: positiveResult,
-	kindSense: otherSense,
+	kindSense: otherSense, kindSenseAfter: senseAfter,
 }
 
 func compileCues() *cueTable {

@@ -47,7 +47,9 @@
 //     "mother reports" make the mother the informant, not the subject);
 //   - otherSense: a phrase that holds the match and more words, within one
 //     clause, gives its words another meaning ("ST depression", "OCD
-//     lesion"), and drops it whatever else stands around it;
+//     lesion"), and drops it whatever else stands around it; so does a
+//     phrase of senseAfter that begins at the match's last word and goes
+//     on past it ("history of abuse of alcohol" is no violence);
 //   - otherPerson: a cue at most 6 words before makes the match about
 //     someone other than the patient;
 //   - hypothetical: a cue at most 6 words before makes it hypothetical;
