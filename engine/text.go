@@ -299,7 +299,7 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 	if r.lexicon != nil {
 		sc.found = sc.finder.Find(r.lexicon, t, sc.found[:0])
 		found = len(sc.found) > 0
-		for _, f := range sc.found {
+		for i, f := range sc.found {
 			h := r.termInfo[f.ID]
 			if h.confidence < minConf || h.confidence == 0 {
 				continue
@@ -307,6 +307,17 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 			if f.Reason != words.Kept {
 				sc.dropped(t, int(h.rule), typ, depth, suffix, f)
 				continue
+			}
+			if i+1 < len(sc.found) {
+				// Matches come by start, then end: of the rule's terms
+				// that start at the same word, the longest is the
+				// evidence ("borderline personality disorder", not
+				// "borderline personality"), unless it is less sure.
+				if g := sc.found[i+1]; g.Start == f.Start && g.Reason == words.Kept {
+					if k := r.termInfo[g.ID]; k.rule == h.rule && k.confidence >= h.confidence {
+						continue
+					}
+				}
 			}
 			sc.textHit(t, int(h.rule), h.confidence, f.Start, f.End, typ, depth, suffix, spot, contained)
 		}
