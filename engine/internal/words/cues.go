@@ -110,6 +110,10 @@ var otherSense = []string{
 	// vaccines against HPV types
 	"against hpv 16", "against hpv 18", "hpv 16 vaccine", "hpv 18 vaccine",
 	"hpv 16 18 vaccine",
+	// HPV found in a tumour of the throat, a marker of its kind
+	"hpv positive oropharyngeal", "hpv positive oropharynx", "hpv positive tonsillar",
+	"hpv positive tonsil", "hpv positive head and neck", "hpv positive opscc",
+	"hpv positive hnscc",
 	// amniocentesis that tests no genes
 	"therapeutic amniocentesis", "amniocentesis for fetal lung maturity",
 	"amniocentesis for lung maturity",
