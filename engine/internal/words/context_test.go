@@ -473,21 +473,25 @@ func checkReasons(t *testing.T, l *Lexicon, cases map[string]Reason) {
 // phrase, or starts with its first word, keeps its match; the phrase across
 // a clause's end, or the first word without the rest, drops nothing.
 func TestSenseAfter(t *testing.T) {
-	l, err := Compile([]Term{{Text: "history of abuse", ID: 1}, {Text: "abuse", ID: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A term that ends with each phrase's first word.
+	lead := map[string]string{"abuse": "history of abuse", "si": "reports si"}
 	for _, p := range senseAfter {
 		ws := strings.Fields(p)
 		if len(ws) < 2 {
 			t.Errorf("sense after %q: one word reads on to nothing", p)
 			continue
 		}
-		if ws[0] != "abuse" {
-			t.Errorf("sense after %q: this test covers phrases on abuse only", p)
+		term, ok := lead[ws[0]]
+		if !ok {
+			t.Errorf("sense after %q: give this test a term ending in %q", p, ws[0])
 			continue
 		}
-		for _, text := range []string{"history of " + p, strings.ToUpper("history of " + p), "no history of " + p} {
+		l, err := Compile([]Term{{Text: term, ID: 1}, {Text: ws[0], ID: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.TrimSuffix(term, ws[0]) + p
+		for _, text := range []string{text, strings.ToUpper(text), "no " + text} {
 			var f Finder
 			ms := f.Find(l, text, nil)
 			if len(ms) != 2 {
@@ -505,9 +509,13 @@ func TestSenseAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 		var f Finder
-		if ms := f.Find(own, "history of "+p, nil); len(ms) != 1 || ms[0].Reason != Kept {
+		if ms := f.Find(own, text, nil); len(ms) != 1 || ms[0].Reason != Kept {
 			t.Errorf("the term %q itself: %+v, want one match kept", p, ms)
 		}
+	}
+	l, err := Compile([]Term{{Text: "history of abuse", ID: 1}, {Text: "abuse", ID: 2}, {Text: "reports SI", ID: 3}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	checkReasons(t, l, map[string]Reason{
 		"History of abuse by her father":        Kept,
@@ -516,6 +524,8 @@ func TestSenseAfter(t *testing.T) {
 		"History of abuse of alcohol":           OtherSense,
 		"History of abuse of his children":      Kept,
 		"Denies history of abuse of substances": OtherSense,
+		"Reports SI joint pain":                 OtherSense,
+		"Reports SI, joint pain":                Kept,
 	})
 }
 

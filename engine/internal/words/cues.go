@@ -122,7 +122,8 @@ var otherSense = []string{
 // senseAfter are phrases whose first word, ending a match and read on,
 // takes another sense: "abuse of alcohol" makes the "abuse" that ends
 // "history of abuse" the use of a substance, not violence against the
-// patient. A match the phrase begins at its last word, and goes on past,
+// patient, and "SI joint" the "SI" that ends "reports SI" a joint, not
+// suicidal ideation. A match the phrase begins at its last word, and goes on past,
 // is dropped; a match that starts with the phrase's first word is the
 // phrase's own sense and kept. The phrases compare word for word: each
 // plural is written out, and a phrase may stop short of its noun ("abuse
@@ -141,6 +142,11 @@ var senseAfter = []string{
 	"abuse of alcoholic", "abuse of recreational", "abuse of psychoactive",
 	"abuse of oxycodone", "abuse of hydrocodone", "abuse of fentanyl",
 	"abuse of crystal", "abuse of hallucinogens", "abuse of ketamine", "abuse of kratom",
+	// SI: the sacroiliac joint and the international system of units, not
+	// suicidal ideation
+	"si joint", "si joints", "si jt", "si screw", "si screws", "si fusion",
+	"si dysfunction", "si injection", "si injections", "si belt", "si units",
+	"si unit",
 }
 
 // otherPerson makes a match that follows within 6 words in its clause about

@@ -341,7 +341,8 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	sense := cueAt{a: -1}
 	for _, c := range f.occ {
 		if c.kinds&cueSense != 0 && c.a <= s && c.b >= e && c.b-c.a > e-s && !f.broken(text, c) ||
-			c.kinds&cueSenseAfter != 0 && c.a == e-1 && c.b > e && !f.broken(text, c) {
+			c.kinds&cueSenseAfter != 0 && c.a == e-1 && c.b > e && !f.broken(text, c) &&
+				!strings.ContainsAny(text[toks[e-1].end:toks[e].start], ",;:()") {
 			sense = c
 		}
 		if c.kinds&cuePositive != 0 && (c.b <= s && s-c.b < positiveWindow && !f.blocked(text, c.b, s, s, lo) ||

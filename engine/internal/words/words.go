@@ -49,7 +49,9 @@
 //     clause, gives its words another meaning ("ST depression", "OCD
 //     lesion"), and drops it whatever else stands around it; so does a
 //     phrase of senseAfter that begins at the match's last word and goes
-//     on past it ("history of abuse of alcohol" is no violence);
+//     on past it, with no comma, colon, semicolon or bracket after the
+//     match ("history of abuse of alcohol" is no violence, "reports SI
+//     joint pain" no suicidal ideation);
 //   - otherPerson: a cue at most 6 words before makes the match about
 //     someone other than the patient;
 //   - hypothetical: a cue at most 6 words before makes it hypothetical;
