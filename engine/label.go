@@ -733,9 +733,9 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
 		}
 		// A document's title names what it holds, whether or not its bytes
-		// can be read: an Attachment's (it has a type, data or a url) and a
-		// Composition section's.
-		if d.IsStr(title) && (parent == "section" || d.IsStr(ctype) || d.IsStr(data) || located) {
+		// can be read: an Attachment's (it has a type, data or a url, or
+		// sits where an Attachment does) and a Composition section's.
+		if d.IsStr(title) && (parent == "section" || d.IsStr(ctype) || d.IsStr(data) || located || attachmentMembers[parent] || parent == "content" && typ == "Media") {
 			sc.readText(d.Str(title), typ, depth, ".title", textSpot{el: v, prim: "title"}, contained)
 		}
 		// A display outside a Coding is a Reference's: the name of what is
@@ -835,6 +835,14 @@ subject patient individual practitioner author requester recorder asserter
 informationSource performer actor agent who party sender recipient
 beneficiary subscriber policyHolder attester enterer provider careManager
 member`)
+
+// attachmentMembers are the elements of R4 whose type is Attachment alone,
+// outside Media.content: an Attachment there that says only its title
+// still names what it holds.
+var attachmentMembers = map[string]bool{
+	"attachment": true, "presentedForm": true, "valueAttachment": true,
+	"contentAttachment": true, "sourceAttachment": true, "legallyBindingAttachment": true,
+}
 
 // personReference says whether Reference v, in member parent, points at a
 // person: by the type its reference names ("Practitioner/1", an absolute
