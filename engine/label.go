@@ -836,9 +836,9 @@ informationSource performer actor agent who party sender recipient
 beneficiary subscriber policyHolder attester enterer provider careManager
 member`)
 
-// attachmentMembers are the elements of R4 whose type is Attachment alone,
-// outside Media.content: an Attachment there that says only its title
-// still names what it holds.
+// attachmentMembers are the names R4 gives elements of type Attachment
+// (alone or as a choice's Attachment form), Media.content aside: an
+// Attachment there that says only its title still names what it holds.
 var attachmentMembers = map[string]bool{
 	"attachment": true, "presentedForm": true, "valueAttachment": true,
 	"contentAttachment": true, "sourceAttachment": true, "legallyBindingAttachment": true,

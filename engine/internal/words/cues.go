@@ -123,19 +123,20 @@ var otherSense = []string{
 // takes another sense: "abuse of alcohol" makes the "abuse" that ends
 // "history of abuse" the use of a substance, not violence against the
 // patient, and "SI joint" the "SI" that ends "reports SI" a joint, not
-// suicidal ideation. A match the phrase begins at its last word, and goes on past,
-// is dropped; a match that starts with the phrase's first word is the
-// phrase's own sense and kept. The phrases compare word for word: each
-// plural is written out, and a phrase may stop short of its noun ("abuse
-// of prescription" reads on to opioids, painkillers and pills alike).
+// suicidal ideation. A match that a phrase begins at its last word, and
+// goes on past, is dropped; a match that starts with the phrase's first
+// word is the phrase's own sense and kept. The phrases compare word for
+// word: each plural is written out, and a phrase may stop short of its
+// noun ("abuse of prescription" reads on to opioids, painkillers and
+// pills alike).
 var senseAfter = []string{
 	"abuse of alcohol", "abuse of ethanol", "abuse of etoh", "abuse of drugs",
-	"abuse of illicit drugs", "abuse of street drugs", "abuse of prescription drugs",
+	"abuse of illicit drugs", "abuse of street drugs",
 	"abuse of substances", "abuse of opioids", "abuse of opiates", "abuse of heroin",
 	"abuse of cocaine", "abuse of crack", "abuse of methamphetamine", "abuse of meth",
 	"abuse of amphetamines", "abuse of stimulants", "abuse of cannabis",
 	"abuse of marijuana", "abuse of benzodiazepines", "abuse of narcotics",
-	"abuse of painkillers", "abuse of pain medications", "abuse of pain pills",
+	"abuse of painkillers",
 	"abuse of inhalants", "abuse of solvents", "abuse of sedatives",
 	"abuse of drug", "abuse of substance", "abuse of prescription", "abuse of pain",
 	"abuse of medication", "abuse of medications", "abuse of pills",
