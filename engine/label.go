@@ -117,8 +117,12 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	env := envelope{conf: -1}
 	first, end := d.Range(d.Get(b, "entry"))
 	count := 0
+	outer := s.places
+	s.places = nil
+	defer func() { s.places = outer }()
 	for e := first; e < end; e = d.Skip(e) {
 		count++
+		s.notePlace(d, e)
 	}
 	// The entries' plans, in buffers reused across calls (nested Bundles
 	// take theirs past the end of the outer one's).
@@ -746,6 +750,13 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		if d.IsStr(display) && code < 0 && system < 0 && parent != "coding" && !personReference(d, v, parent) {
 			sc.readText(d.Str(display), typ, depth, ".display", textSpot{el: v, prim: "display"}, contained)
 		}
+		// Without a display, a reference to a place among the Bundle's
+		// entries is read by the place's name.
+		if sc.s.places != nil && !d.IsStr(display) && d.IsStr(ref) && code < 0 && system < 0 {
+			if name, ok := sc.s.places[d.Str(ref)]; ok {
+				sc.readText(name, typ, depth, ".reference", noSpot, contained)
+			}
+		}
 		// A conditional reference finds its target by a search, and says
 		// what the search names: "Condition?code=...|86406008" is an HIV
 		// condition.
@@ -835,6 +846,34 @@ subject patient individual practitioner author requester recorder asserter
 informationSource performer actor agent who party sender recipient
 beneficiary subscriber policyHolder attester enterer provider careManager
 member`)
+
+// notePlace keeps the name of entry e's resource when it is an
+// Organization, a Location or a HealthcareService: a reference to it
+// without a display names the place as a display would ("Riverside Opioid
+// Treatment Program"), and is read as one.
+func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node) {
+	res := d.Get(e, "resource")
+	if d.Kind(res) != jsonx.Object {
+		return
+	}
+	typ := d.Str(d.Get(res, "resourceType"))
+	if typ != "Organization" && typ != "Location" && typ != "HealthcareService" {
+		return
+	}
+	name := d.Get(res, "name")
+	if !d.IsStr(name) {
+		return
+	}
+	if s.places == nil {
+		s.places = map[string]string{}
+	}
+	if u := d.Get(e, "fullUrl"); d.IsStr(u) {
+		s.places[d.Str(u)] = d.Str(name)
+	}
+	if id := d.Get(res, "id"); d.IsStr(id) {
+		s.places[typ+"/"+d.Str(id)] = d.Str(name)
+	}
+}
 
 // attachmentMembers are the names R4 gives elements of type Attachment
 // (alone or as a choice's Attachment form), Media.content aside: an

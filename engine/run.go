@@ -101,6 +101,10 @@ type labeler struct {
 	repCoding slab[Coding]
 	strs      strSlab
 	where     scratch // the redaction walk's locations
+	// places are the names of the organisations, locations and services
+	// among the current Bundle's entries, by the references that reach
+	// them (the entry's fullUrl, "Type/id"), or nil when it has none.
+	places map[string]string
 }
 
 // validator is validation's scratch space (validate.go).
