@@ -120,9 +120,12 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	outer := s.places
 	s.places = nil
 	defer func() { s.places = outer }()
+	places := s.opts.TextMatch != TextOff // read only as words are
 	for e := first; e < end; e = d.Skip(e) {
 		count++
-		s.notePlace(d, e)
+		if places {
+			s.notePlace(d, e)
+		}
 	}
 	// The entries' plans, in buffers reused across calls (nested Bundles
 	// take theirs past the end of the outer one's).
