@@ -428,14 +428,7 @@ func TestOtherSense(t *testing.T) {
 				}
 			}
 		}
-		l, err := Compile([]Term{{Text: p, ID: 1}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var f Finder
-		if ms := f.Find(l, p, nil); len(ms) != 1 || ms[0].Reason != Kept {
-			t.Errorf("the term %q itself: %+v, want one match kept", p, ms)
-		}
+		checkOwnTermKept(t, p, p)
 	}
 	l, err := Compile([]Term{{Text: "depression", ID: 1}})
 	if err != nil {
@@ -449,6 +442,20 @@ func TestOtherSense(t *testing.T) {
 		"no ST depression":              OtherSense,
 		"respiratory and depression":    Kept,
 	})
+}
+
+// checkOwnTermKept wants a term written as phrase p to match once in text,
+// kept: a pack that lists a phrase of another sense means it.
+func checkOwnTermKept(t *testing.T, p, text string) {
+	t.Helper()
+	l, err := Compile([]Term{{Text: p, ID: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	if ms := f.Find(l, text, nil); len(ms) != 1 || ms[0].Reason != Kept {
+		t.Errorf("the term %q itself: %+v, want one match kept", p, ms)
+	}
 }
 
 // checkReasons finds l's terms in each text and wants a match, and every
@@ -504,14 +511,7 @@ func TestSenseAfter(t *testing.T) {
 				}
 			}
 		}
-		own, err := Compile([]Term{{Text: p, ID: 1}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var f Finder
-		if ms := f.Find(own, text, nil); len(ms) != 1 || ms[0].Reason != Kept {
-			t.Errorf("the term %q itself: %+v, want one match kept", p, ms)
-		}
+		checkOwnTermKept(t, p, text)
 	}
 	l, err := Compile([]Term{{Text: "history of abuse", ID: 1}, {Text: "abuse", ID: 2}, {Text: "reports SI", ID: 3}})
 	if err != nil {
