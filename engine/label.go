@@ -756,7 +756,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		// Without a display, a reference to a place among the Bundle's
 		// entries is read by the place's name.
 		if sc.s.places != nil && !d.IsStr(display) && d.IsStr(ref) && code < 0 && system < 0 {
-			if name, ok := sc.s.places[d.Str(ref)]; ok {
+			if name, ok := sc.s.place(d.Str(ref)); ok {
 				sc.readText(name, typ, depth, ".reference", noSpot, contained)
 			}
 		}
@@ -876,6 +876,21 @@ func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node) {
 	if id := d.Get(res, "id"); d.IsStr(id) {
 		s.places[typ+"/"+d.Str(id)] = d.Str(name)
 	}
+}
+
+// place returns the name of the place among the Bundle's entries that ref
+// points at, resolved as references between entries are (refFlow.find): by
+// fullUrl, else by the Type/id it ends with; a version is ignored.
+func (s *state) place(ref string) (string, bool) {
+	ref = stripHistory(ref)
+	if name, ok := s.places[ref]; ok {
+		return name, true
+	}
+	if t := typeID(ref); t != "" {
+		name, ok := s.places[t]
+		return name, ok
+	}
+	return "", false
 }
 
 // attachmentMembers are the names R4 gives elements of type Attachment

@@ -95,8 +95,8 @@ func (f *refFlow) find(ref string) *plan {
 	if p := f.byURL[ref]; p != nil {
 		return p
 	}
-	i := strings.LastIndexByte(ref, '/')
-	if i <= 0 {
+	tail := typeID(ref)
+	if tail == "" {
 		return nil
 	}
 	if f.byID == nil {
@@ -107,12 +107,24 @@ func (f *refFlow) find(ref string) *plan {
 			}
 		}
 	}
-	typ := ref[strings.LastIndexByte(ref[:i], '/')+1 : i]
-	p := f.byID[ref[i+1:]]
+	i := strings.IndexByte(tail, '/')
+	typ := tail[:i]
+	p := f.byID[tail[i+1:]]
 	for p != nil && p.typ != typ {
 		p = p.sameID
 	}
 	return p
+}
+
+// typeID returns the "Type/id" a reference ends with ("Organization/o1"
+// of a relative reference or of an absolute URL), or "" when it has no
+// slash.
+func typeID(ref string) string {
+	i := strings.LastIndexByte(ref, '/')
+	if i <= 0 {
+		return ""
+	}
+	return ref[strings.LastIndexByte(ref[:i], '/')+1:]
 }
 
 // along visits the elements on path below object n (every item of an
