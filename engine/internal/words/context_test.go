@@ -430,11 +430,7 @@ func TestOtherSense(t *testing.T) {
 		}
 		checkOwnTermKept(t, p, p)
 	}
-	l, err := Compile([]Term{{Text: "depression", ID: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkReasons(t, l, map[string]Reason{
+	checkTermReasons(t, []string{"depression"}, map[string]Reason{
 		"Main St. Depression worsening": Kept,
 		"ST depression":                 OtherSense,
 		"ST-segment depression":         OtherSense,
@@ -460,6 +456,20 @@ func checkOwnTermKept(t *testing.T, p, text string) {
 
 // checkReasons finds l's terms in each text and wants a match, and every
 // match judged as the text's reason says.
+// checkTermReasons is checkReasons on a lexicon of the terms given.
+func checkTermReasons(t *testing.T, terms []string, cases map[string]Reason) {
+	t.Helper()
+	ts := make([]Term, len(terms))
+	for i, text := range terms {
+		ts[i] = Term{Text: text, ID: int32(i + 1)}
+	}
+	l, err := Compile(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReasons(t, l, cases)
+}
+
 func checkReasons(t *testing.T, l *Lexicon, cases map[string]Reason) {
 	t.Helper()
 	for text, want := range cases {
@@ -513,11 +523,7 @@ func TestSenseAfter(t *testing.T) {
 		}
 		checkOwnTermKept(t, p, text)
 	}
-	l, err := Compile([]Term{{Text: "history of abuse", ID: 1}, {Text: "abuse", ID: 2}, {Text: "reports SI", ID: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkReasons(t, l, map[string]Reason{
+	checkTermReasons(t, []string{"history of abuse", "abuse", "reports SI"}, map[string]Reason{
 		"History of abuse by her father":        Kept,
 		"History of abuse. Of alcohol, none":    Kept,
 		"History of abuse as a child":           Kept,
@@ -526,6 +532,26 @@ func TestSenseAfter(t *testing.T) {
 		"Denies history of abuse of substances": OtherSense,
 		"Reports SI joint pain":                 OtherSense,
 		"Reports SI, joint pain":                Kept,
+	})
+}
+
+// A negation joined by a hyphen to the next word is part of a compound
+// that denies nothing; joined to the match itself, or standing apart, it
+// still negates. Other cues keep their sense in a compound ("mother-in-law").
+func TestCompoundNegation(t *testing.T) {
+	checkTermReasons(t, []string{"HIV", "vasectomy"}, map[string]Reason{
+		"No-show for HIV clinic appointment": Kept,
+		"No-scalpel vasectomy":               Kept,
+		"Never-married, HIV positive":        Kept,
+		"Not-for-profit HIV services":        Kept,
+		"No HIV":                             Negated,
+		"No-HIV":                             Negated,
+		"No - HIV":                           Negated,
+		"No history of HIV":                  Negated,
+		"Never-married; denies HIV":          Negated,
+		"No-show, no vasectomy":              Negated,
+		"Mother-in-law has HIV":              Other,
+		"Her mother-in-law had a vasectomy":  Other,
 	})
 }
 

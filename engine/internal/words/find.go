@@ -364,8 +364,12 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			if d > preWindow || f.blocked(text, c.a+1, s, s, lo) {
 				continue
 			}
+			// A negation joined by a hyphen to a word before the match
+			// is part of a compound ("no-show for HIV care", "no-scalpel
+			// vasectomy", "never-married"), which denies nothing.
+			compound := c.b < s && text[toks[c.b-1].end:toks[c.b].start] == "-"
 			for k := range kinds {
-				if c.kinds&cueBefore&(1<<k) != 0 {
+				if c.kinds&cueBefore&(1<<k) != 0 && !(compound && k == kindPre) {
 					best[k].offer(c, d)
 				}
 			}

@@ -31,7 +31,8 @@
 //   - preNegation: a cue at most 6 words before the match negates it;
 //     the words of other terms and listGlue between them do not count, so
 //     a negation reaches through a list ("denies depression, anxiety or
-//     PTSD");
+//     PTSD"), but one joined by a hyphen to a word before the match is
+//     part of a compound and negates nothing ("no-show for HIV care");
 //   - postNegation: a cue at most 4 words after the match negates it;
 //     answerNegation too, but only after a colon ("Heroin use: denies")
 //     or at most 2 words after the match with nothing after it in its
