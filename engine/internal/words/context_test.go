@@ -555,6 +555,28 @@ func TestCompoundNegation(t *testing.T) {
 	})
 }
 
+// A parent word that names the patient's own role is no other person;
+// the patient named as a subject between a relative and the match takes
+// the match back; a denial denied affirms.
+func TestPatientsOwn(t *testing.T) {
+	checkTermReasons(t, []string{"HIV", "depression", "BRCA1", "heroin use"}, map[string]Reason{
+		"Mother of three, HIV positive":                    Kept,
+		"Single father with depression":                    Kept,
+		"She is a grandmother with depression":             Kept,
+		"Mother of 2, HIV positive":                        Kept,
+		"Mother of the patient has depression":             Other,
+		"Mother has depression":                            Other,
+		"Her stepfather has depression":                    Other,
+		"Mother had breast cancer, patient BRCA1 positive": Kept,
+		"Mother had breast cancer, pt BRCA1 positive":      Kept,
+		"Mother of patient: BRCA1 positive":                Other,
+		"Mother, patient's sister: BRCA1 positive":         Other,
+		"Patient did not deny heroin use":                  Kept,
+		"Patient doesn't deny heroin use":                  Kept,
+		"Patient denies heroin use":                        Negated,
+	})
+}
+
 // A negation after a result stated in or after the match speaks of the
 // next finding; with no result word between them it still negates.
 func TestPostNegationAfterResult(t *testing.T) {

@@ -48,7 +48,27 @@ var pseudoCues = append([]string{
 	"without difficulty",
 	// what no longer holds once did: "no longer uses heroin" says a history
 	"no longer",
-}, informants()...)
+	// a denial denied affirms: "did not deny heroin use"
+	"did not deny", "does not deny", "didn't deny", "doesn't deny",
+	"cannot deny", "can't deny", "not denying",
+}, append(informants(), parentRoles()...)...)
+
+// parentRoles lists the phrases that make a parent word the patient's own
+// role: "mother of three, HIV positive", "single father with depression",
+// "she is a grandmother with schizophrenia". "Mother of the patient" is
+// none of them: a number, twins or an article must follow "of".
+func parentRoles() []string {
+	var out []string
+	for _, who := range []string{"mother", "mom", "father", "dad", "parent", "grandmother", "grandfather", "grandparent", "stepmother", "stepfather"} {
+		for _, n := range []string{"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "twins", "triplets", "a", "an"} {
+			out = append(out, who+" of "+n)
+		}
+		for _, kind := range []string{"single", "new", "first time", "expectant", "teen", "teenage", "young", "working", "stay at home", "is a", "as a"} {
+			out = append(out, kind+" "+who)
+		}
+	}
+	return out
+}
 
 // informants lists the phrases of a relative as the informant: "per" or
 // "according to" before one, or one followed by a verb of telling.
@@ -160,7 +180,9 @@ var otherPerson = []string{
 	"brothers", "son", "sons", "daughter", "daughters", "aunt", "aunts",
 	"uncle", "uncles", "grandmother", "grandfather", "grandparent",
 	"grandparents", "cousin", "cousins", "sibling", "siblings", "parent",
-	"parents", "niece", "nieces", "nephew", "nephews",
+	"parents", "niece", "nieces", "nephew", "nephews", "stepmother",
+	"stepfather", "stepbrother", "stepsister", "stepson", "stepdaughter",
+	"grandson", "granddaughter", "grandchild", "grandchildren",
 }
 
 // hypothetical makes a match that follows within 6 words in its clause

@@ -368,8 +368,11 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			// is part of a compound ("no-show for HIV care", "no-scalpel
 			// vasectomy", "never-married"), which denies nothing.
 			compound := c.b < s && text[toks[c.b-1].end:toks[c.b].start] == "-"
+			// The patient named between a relative and the match takes the
+			// match back: "mother had breast cancer, patient BRCA1 positive".
+			patient := c.kinds&cueOther != 0 && f.patientBetween(text, c.b, s)
 			for k := range kinds {
-				if c.kinds&cueBefore&(1<<k) != 0 && !(compound && k == kindPre) {
+				if c.kinds&cueBefore&(1<<k) != 0 && !(compound && k == kindPre) && !(patient && k == kindOther) {
 					best[k].offer(c, d)
 				}
 			}
@@ -429,6 +432,30 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			f.last.reason[broad], f.last.cue[broad] = Negated, "(-)"
 		}
 	}
+}
+
+// patientBetween reports whether words from..to-1 name the patient as a
+// subject: "patient" or "pt", neither possessive ("patient's sister") nor
+// the object of "of" ("mother of the patient").
+func (f *Finder) patientBetween(text string, from, to int) bool {
+	word := func(k int) string { return text[f.toks[k].start:f.toks[k].end] }
+	for k := from; k < to; k++ {
+		if w := word(k); !strings.EqualFold(w, "patient") && !strings.EqualFold(w, "pt") {
+			continue
+		}
+		if rest := text[f.toks[k].end:]; strings.HasPrefix(rest, "'") || strings.HasPrefix(rest, "’") {
+			continue
+		}
+		p := k - 1
+		if p >= 0 && (strings.EqualFold(word(p), "the") || strings.EqualFold(word(p), "our")) {
+			p--
+		}
+		if p >= 0 && strings.EqualFold(word(p), "of") {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // broken reports whether a clause ends inside the words of c: "Main St.

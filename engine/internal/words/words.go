@@ -44,8 +44,10 @@
 //     "chlamydia NAAT", "carrier screening", "RPR"), which no negation
 //     drops: a test done says what its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
-//     ("not ruled out" and "no longer" negate nothing; "per mother" and
-//     "mother reports" make the mother the informant, not the subject);
+//     ("not ruled out", "no longer" and "did not deny" negate nothing;
+//     "per mother" and "mother reports" make the mother the informant,
+//     not the subject; "mother of three" and "single father" are the
+//     patient's own role);
 //   - otherSense: a phrase that holds the match and more words, within one
 //     clause, gives its words another meaning ("ST depression", "OCD
 //     lesion"), and drops it whatever else stands around it; so does a
@@ -54,7 +56,9 @@
 //     match ("history of abuse of alcohol" is no violence, "reports SI
 //     joint pain" no suicidal ideation);
 //   - otherPerson: a cue at most 6 words before makes the match about
-//     someone other than the patient;
+//     someone other than the patient, unless "patient" or "pt" stands
+//     between them as a subject ("mother had breast cancer, patient BRCA1
+//     positive"; not "mother of the patient", nor "patient's sister");
 //   - hypothetical: a cue at most 6 words before makes it hypothetical;
 //   - screening: the same, for terms marked ScreeningBroad only, and
 //     screeningAfter at most 2 words after ("depression screening"),
