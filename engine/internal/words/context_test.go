@@ -557,9 +557,21 @@ func TestCompoundNegation(t *testing.T) {
 
 // A parent word that names the patient's own role is no other person;
 // the patient named as a subject between a relative and the match takes
-// the match back; a denial denied affirms.
+// the match back; a denial denied affirms; a plan or a wish speaks of a
+// present fact, a conditional supposes one; what a patient does not do
+// with a medication says it is theirs.
 func TestPatientsOwn(t *testing.T) {
-	checkTermReasons(t, []string{"HIV", "depression", "BRCA1", "heroin use"}, map[string]Reason{
+	checkTermReasons(t, []string{"HIV", "depression", "BRCA1", "heroin use", "Biktarvy", "PrEP", "buprenorphine"}, map[string]Reason{
+		"Should continue buprenorphine":                    Kept,
+		"Would like to start PrEP":                         Kept,
+		"Could be depression":                              Kept,
+		"Should she develop depression, call us":           Hypothetical,
+		"Should symptoms of depression return, call":       Hypothetical,
+		"If depression develops, call us":                  Hypothetical,
+		"Could not afford her Biktarvy this month":         Kept,
+		"Has not been taking his buprenorphine":            Kept,
+		"Not adherent to PrEP":                             Kept,
+		"Not on PrEP":                                      Negated,
 		"Mother of three, HIV positive":                    Kept,
 		"Single father with depression":                    Kept,
 		"She is a grandmother with depression":             Kept,

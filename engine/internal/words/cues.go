@@ -51,6 +51,11 @@ var pseudoCues = append([]string{
 	// a denial denied affirms: "did not deny heroin use"
 	"did not deny", "does not deny", "didn't deny", "doesn't deny",
 	"cannot deny", "can't deny", "not denying",
+	// what a patient does not do with a medication says it is theirs:
+	// "not taking her Biktarvy", "could not afford buprenorphine"
+	"not taking", "not been taking", "not adherent", "not compliant",
+	"not tolerating", "not tolerate", "not afford", "not fill", "not filled",
+	"not refill", "not refilled", "not pick up", "not picked up",
 }, append(informants(), parentRoles()...)...)
 
 // parentRoles lists the phrases that make a parent word the patient's own
@@ -187,10 +192,14 @@ var otherPerson = []string{
 
 // hypothetical makes a match that follows within 6 words in its clause
 // hypothetical. "concern for" is left out on purpose: a concern is a
-// suspicion, which labels.
+// suspicion, which labels. So are "would" and "could", and "should" but in
+// a conditional: a plan or a wish speaks of a present fact ("should
+// continue buprenorphine", "would like to start PrEP", "could not afford
+// her Biktarvy"), while "should she relapse" supposes one.
 var hypothetical = []string{
 	"risk of", "risk for", "at risk", "if", "in case of", "in the event of",
-	"should", "would", "could",
+	"should he", "should she", "should they", "should the patient",
+	"should there be", "should you", "should symptoms",
 }
 
 // screening makes a match that follows within 6 words in its clause

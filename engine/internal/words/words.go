@@ -59,7 +59,9 @@
 //     someone other than the patient, unless "patient" or "pt" stands
 //     between them as a subject ("mother had breast cancer, patient BRCA1
 //     positive"; not "mother of the patient", nor "patient's sister");
-//   - hypothetical: a cue at most 6 words before makes it hypothetical;
+//   - hypothetical: a cue at most 6 words before makes it hypothetical
+//     ("if", "risk of", "should she"; a plan or a wish is none, "should
+//     continue buprenorphine");
 //   - screening: the same, for terms marked ScreeningBroad only, and
 //     screeningAfter at most 2 words after ("depression screening"),
 //     unless positiveResult stands at most 3 words before or after the
