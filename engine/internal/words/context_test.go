@@ -226,6 +226,15 @@ func TestPositiveScreen(t *testing.T) {
 		{"if positive HIV screening", true, Hypothetical, "if"},          // nor a hypothetical
 		{"mother screened positive for HIV", true, Other, "mother"},      // nor another person
 	})
+	// A result in the match's own words is a screen that found it.
+	l, err := Compile([]Term{{Text: "cocaine positive urine", ID: 1, ScreeningBroad: true}, {Text: "cocaine in urine", ID: 2, ScreeningBroad: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReasons(t, l, map[string]Reason{
+		"Cocaine positive urine drug screen": Kept,
+		"Cocaine in urine drug screen":       Hypothetical,
+	})
 }
 
 // Negated, then other person, then hypothetical; of one kind the nearest

@@ -405,8 +405,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		// one word may stand between the words and the mark: "heroin use (-)"
 		e < len(toks) && !strings.ContainsAny(text[toks[e-1].end:toks[e].start], ",.;:!?\n\r") &&
 			minusMark(text, toks[s].start, toks[e].end))
-	if positive {
-		best[kindScreen] = nearest{} // a screen that found it
+	if positive || f.resultIn(s, e) {
+		// a screen that found it, before or after the match or in its own
+		// words ("fentanyl positive urine drug screen")
+		best[kindScreen] = nearest{}
 	}
 	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
 	if sense.a >= 0 {

@@ -19,12 +19,17 @@ func wordRune(r rune) bool {
 }
 
 // wordAt returns the bounds of the first word of s at or after i; start ==
-// end == len(s) when there is none.
+// end == len(s) when there is none. A plus sign that marks a result
+// ("UDS (+) cocaine", "HIV+", "+cocaine") is a word of its own, which folds
+// to "positive" (see plusMark).
 func wordAt(s string, i int) (start, end int) {
 	for i < len(s) {
 		if c := s[i]; c < utf8.RuneSelf {
 			if isASCIIWord(c) {
 				break
+			}
+			if c == '+' && plusMark(s, i) {
+				return i, i + 1
 			}
 			i++
 			continue
@@ -53,10 +58,35 @@ func wordAt(s string, i int) (start, end int) {
 	return start, i
 }
 
+// plusMark reports whether the '+' at s[i] marks a result, as clinical
+// shorthand writes "positive": not in a number ("2+ edema", "+1"), an
+// expression ("A+B", "C++") or "+/-", which says neither.
+func plusMark(s string, i int) bool {
+	var before, after byte = ' ', ' '
+	if i > 0 {
+		before = s[i-1]
+	}
+	if i+1 < len(s) {
+		after = s[i+1]
+	}
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	switch {
+	case before == '+' || after == '+' || before == '/' || after == '/' || after == '-' || before == '-':
+		return false
+	case digit(before) || digit(after):
+		return false
+	}
+	return !(isASCIIWord(before) && isASCIIWord(after))
+}
+
 // appendFold appends the case-insensitive form of the word w: lower case,
-// common Latin diacritics taken off. It returns the hashes of what it appended as
-// hashWord does, computed on the way.
+// common Latin diacritics taken off; a plus mark reads "positive". It
+// returns the hashes of what it appended as hashWord does, computed on the
+// way.
 func appendFold(dst []byte, w string) (out []byte, h, less1, less2 uint32) {
+	if w == "+" {
+		w = "positive"
+	}
 	h, less1, less2 = hashInit, hashInit, hashInit
 	for i := 0; i < len(w); {
 		c := w[i]

@@ -5,7 +5,10 @@
 //
 // # Words
 //
-// A word is a run of Unicode letters and digits; everything else, invalid UTF-8 included, separates words. So
+// A word is a run of Unicode letters and digits; everything else, invalid
+// UTF-8 included, separates words, but for a plus sign that marks a result
+// ("UDS (+) cocaine", "HIV+"; not "2+ edema", "A+B" nor "+/-"), which is
+// a word of its own that reads "positive". So
 // "post-traumatic" is the two words post and traumatic, and a term matches
 // however its words are separated in the text. A term matches whole words
 // only. Words compare folded: lower case, with the common Latin diacritics
@@ -65,7 +68,8 @@
 //   - screening: the same, for terms marked ScreeningBroad only, and
 //     screeningAfter at most 2 words after ("depression screening"),
 //     unless positiveResult stands at most 3 words before or after the
-//     match ("depression screening positive": the screen found it).
+//     match, or a result word in it ("depression screening positive",
+//     "fentanyl positive urine drug screen": the screen found it).
 //
 // "At most 6 words before" counts the match's first word as 0: a cue right
 // before the match is 1 word before it, so 5 words may stand between them

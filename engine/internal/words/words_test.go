@@ -1,6 +1,7 @@
 package words
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -290,6 +291,39 @@ func TestCapsPlural(t *testing.T) {
 		"IUDs": 1, "IUDS": 0, "iuds": 0, "PrEPs": 1, "PrEP": 1, "preps": 0} {
 		if got := len(f.Find(l, text, nil)); got != want {
 			t.Errorf("%q: %d matches, want %d", text, got, want)
+		}
+	}
+}
+
+// A plus sign that marks a result reads as the word "positive"; one in a
+// number, an expression or "+/-" is no word.
+func TestPlusMark(t *testing.T) {
+	l, err := Compile([]Term{{Text: "cocaine positive", ID: 1}, {Text: "positive cocaine", ID: 2}, {Text: "edema positive", ID: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string][]int32{
+		"UDS: cocaine+":            {1},
+		"cocaine (+) on UDS":       {1},
+		"Tox: +cocaine":            {2},
+		"UDS (+) cocaine, (-) THC": {2},
+		"cocaine + on UDS":         {1},
+		"cocaine +/- on UDS":       nil,
+		"cocaine+/-":               nil,
+		"2+ edema":                 nil,
+		"edema 2+":                 nil,
+		"edema +1":                 nil,
+		"cocaine+crack":            nil,
+		"C++ cocaine":              nil,
+		"Cocaine: positive":        {1},
+	} {
+		var f Finder
+		var got []int32
+		for _, m := range f.Find(l, text, nil) {
+			got = append(got, m.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: terms %v, want %v", text, got, want)
 		}
 	}
 }
