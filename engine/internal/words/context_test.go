@@ -598,6 +598,26 @@ func TestPatientsOwn(t *testing.T) {
 	})
 }
 
+// A question answered no is negated, and an item left unchecked in a
+// form's check boxes too; an answer that goes on, or a checked box, is not.
+func TestQuestionsAndBoxes(t *testing.T) {
+	checkTermReasons(t, []string{"HIV", "depression", "thoughts of suicide"}, map[string]Reason{
+		"Thoughts of suicide? No.":       Negated,
+		"Ever diagnosed with HIV?\nNo":   Negated,
+		"History of depression? Denies.": Negated,
+		"HIV status: unknown":            Negated,
+		"Thoughts of suicide? No plan.":  Kept,
+		"Thoughts of suicide? Yes.":      Kept,
+		"Thoughts of suicide. No.":       Kept,
+		"[ ] Depression [ ] HIV":         Negated,
+		"☐ HIV":                          Negated,
+		"☐ HIV ☑":                        Negated,
+		"☑ Depression":                   Kept,
+		"[x] Depression":                 Kept,
+		"☒ HIV":                          Kept,
+	})
+}
+
 // A negation after a result stated in or after the match speaks of the
 // next finding; with no result word between them it still negates.
 func TestPostNegationAfterResult(t *testing.T) {

@@ -385,6 +385,12 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				continue
 			}
 			d := c.a - e + 1
+			if c.kinds&cueAnswer != 0 && d <= postWindow && questionMark(text[toks[c.a-1].end:toks[c.a].start]) &&
+				!f.blocked(text, e, c.a-1, s, lo) && lastInClause(text, toks[c.b-1].end) {
+				// A question answered: "Thoughts of suicide? No."
+				best[kindPre].offer(c, d)
+				continue
+			}
 			if f.blocked(text, e, c.b-1, s, lo) {
 				continue
 			}
@@ -405,6 +411,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		// one word may stand between the words and the mark: "heroin use (-)"
 		e < len(toks) && !strings.ContainsAny(text[toks[e-1].end:toks[e].start], ",.;:!?\n\r") &&
 			minusMark(text, toks[s].start, toks[e].end))
+	mark := "(-)"
+	if !minus && !testName && uncheckedBox(text, toks[s].start) {
+		minus, mark = true, "[ ]"
+	}
 	if positive || f.resultIn(s, e) {
 		// a screen that found it, before or after the match or in its own
 		// words ("fentanyl positive urine drug screen")
@@ -431,7 +441,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			}
 		}
 		if minus {
-			f.last.reason[broad], f.last.cue[broad] = Negated, "(-)"
+			f.last.reason[broad], f.last.cue[broad] = Negated, mark
 		}
 	}
 }
@@ -479,6 +489,21 @@ func (f *Finder) broken(text string, c cueAt) bool {
 func lastInClause(text string, end int) bool {
 	next, _ := wordAt(text, end)
 	return next == len(text) || clauseBreak(text, end, next) || strings.Contains(text[end:next], ",")
+}
+
+// questionMark reports whether gap, the text between two words, is a
+// question's end: a question mark and white space.
+func questionMark(gap string) bool {
+	return strings.TrimSpace(gap) == "?"
+}
+
+// uncheckedBox reports whether an empty check box stands right before the
+// words starting at start, spaces aside: a form's "[ ] Depression" or
+// "☐ HIV" is an item not marked.
+func uncheckedBox(text string, start int) bool {
+	before := strings.TrimRight(text[:start], " \t")
+	return strings.HasSuffix(before, "[ ]") || strings.HasSuffix(before, "[]") ||
+		strings.HasSuffix(before, "☐") || strings.HasSuffix(before, "□")
 }
 
 // minusMark reports whether the words text[start:end] are marked absent in

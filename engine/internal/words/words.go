@@ -37,9 +37,12 @@
 //     PTSD"), but one joined by a hyphen to a word before the match is
 //     part of a compound and negates nothing ("no-show for HIV care");
 //   - postNegation: a cue at most 4 words after the match negates it;
-//     answerNegation too, but only after a colon ("Heroin use: denies")
-//     or at most 2 words after the match with nothing after it in its
-//     clause but a comma ("suicidal ideation denied", "IV drug use - no");
+//     answerNegation too, but only after a colon ("Heroin use: denies"),
+//     after a question's mark and ending its clause ("Thoughts of
+//     suicide? No.") or at most 2 words after the match with nothing
+//     after it in its clause but a comma ("suicidal ideation denied", "IV
+//     drug use - no"); an unchecked box right before the match ("[ ]
+//     Depression", "☐ HIV") negates it too;
 //     neither does when a result word (resultWords) stands in the match
 //     or between it and the cue: "HIV positive, hepatitis C negative";
 //   - testNouns: a cue at most 3 words after the match, or the match's own
