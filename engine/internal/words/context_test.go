@@ -602,19 +602,20 @@ func TestPatientsOwn(t *testing.T) {
 // form's check boxes too; an answer that goes on, or a checked box, is not.
 func TestQuestionsAndBoxes(t *testing.T) {
 	checkTermReasons(t, []string{"HIV", "depression", "thoughts of suicide"}, map[string]Reason{
-		"Thoughts of suicide? No.":       Negated,
-		"Ever diagnosed with HIV?\nNo":   Negated,
-		"History of depression? Denies.": Negated,
-		"HIV status: unknown":            Negated,
-		"Thoughts of suicide? No plan.":  Kept,
-		"Thoughts of suicide? Yes.":      Kept,
-		"Thoughts of suicide. No.":       Kept,
-		"[ ] Depression [ ] HIV":         Negated,
-		"☐ HIV":                          Negated,
-		"☐ HIV ☑":                        Negated,
-		"☑ Depression":                   Kept,
-		"[x] Depression":                 Kept,
-		"☒ HIV":                          Kept,
+		"Thoughts of suicide? No.":        Negated,
+		"Ever diagnosed with HIV?\nNo":    Negated,
+		"History of depression? Denies.":  Negated,
+		"HIV status: unknown":             Negated,
+		"Needlestick, source HIV unknown": Kept,
+		"Thoughts of suicide? No plan.":   Kept,
+		"Thoughts of suicide? Yes.":       Kept,
+		"Thoughts of suicide. No.":        Kept,
+		"[ ] Depression [ ] HIV":          Negated,
+		"☐ HIV":                           Negated,
+		"☐ HIV ☑":                         Negated,
+		"☑ Depression":                    Kept,
+		"[x] Depression":                  Kept,
+		"☒ HIV":                           Kept,
 	})
 }
 

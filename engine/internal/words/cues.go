@@ -33,8 +33,9 @@ var postNegation = []string{
 // after a colon ("Heroin use: denies", "Suicidal ideation: none") or as
 // the last word of the clause right after the match ("suicidal ideation
 // denied"): in running text "drug use history, denies chest pain" the
-// denial is of something else. "Unknown" answers nothing: "HIV status:
-// unknown" says no more than a blank would.
+// denial is of something else. "Unknown" answers nothing after a colon:
+// "HIV status: unknown" says no more than a blank would (but "source HIV
+// unknown" is an exposure).
 var answerNegation = []string{"denies", "denied", "none", "no", "never", "unknown"}
 
 // pseudoCues contain a cue's word without being that cue; a word covered by

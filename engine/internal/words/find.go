@@ -396,7 +396,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			}
 			if c.kinds&cuePost != 0 && d <= postWindow ||
 				c.kinds&cueAnswer != 0 && d <= postWindow && strings.Contains(text[toks[c.a-1].end:toks[c.a].start], ":") ||
-				c.kinds&cueAnswer != 0 && d <= 2 && lastInClause(text, toks[c.b-1].end) {
+				c.kinds&cueAnswer != 0 && d <= 2 && lastInClause(text, toks[c.b-1].end) && !f.unknownAt(c.a) {
 				best[kindPre].offer(c, d)
 			}
 			if c.kinds&cueScreenAfter != 0 && d <= screenAfterWindow {
@@ -489,6 +489,13 @@ func (f *Finder) broken(text string, c cueAt) bool {
 func lastInClause(text string, end int) bool {
 	next, _ := wordAt(text, end)
 	return next == len(text) || clauseBreak(text, end, next) || strings.Contains(text[end:next], ",")
+}
+
+// unknownAt reports whether word k is "unknown", an answer only after a
+// colon: "HIV status: unknown" says nothing, while "needlestick, source
+// HIV unknown" is an exposure to HIV.
+func (f *Finder) unknownAt(k int) bool {
+	return string(f.fold[f.toks[k].f0:f.toks[k].f1]) == "unknown"
 }
 
 // questionMark reports whether gap, the text between two words, is a
