@@ -64,8 +64,31 @@ func refWords(s string) []refWord {
 			ws = append(ws, refWord{start, i, s[start:i], refFold(s[start:i])})
 			start = -1
 		}
+		if r == '+' && refPlusMark(s, i) {
+			ws = append(ws, refWord{i, i + 1, "+", "positive"})
+		}
 	}
 	return ws
+}
+
+// refPlusMark: a '+' is a word, "positive", unless a byte beside it is a
+// digit, '+', '/' or '-', or both bytes beside it are ASCII letters or
+// digits.
+func refPlusMark(s string, i int) bool {
+	prev, next := byte(' '), byte(' ')
+	if i > 0 {
+		prev = s[i-1]
+	}
+	if i+1 < len(s) {
+		next = s[i+1]
+	}
+	alnum := func(c byte) bool { return c < utf8.RuneSelf && isLetterDigit(rune(c)) }
+	for _, c := range []byte{prev, next} {
+		if c >= '0' && c <= '9' || c == '+' || c == '/' || c == '-' {
+			return false
+		}
+	}
+	return !(alnum(prev) && alnum(next))
 }
 
 type span struct {
