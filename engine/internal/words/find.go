@@ -295,7 +295,7 @@ var resultWords = [...]string{"positive", "detected", "reactive", "present"}
 // resultIn reports whether one of words a..b-1 is a result word.
 func (f *Finder) resultIn(a, b int) bool {
 	for k := a; k < b; k++ {
-		w := f.fold[f.toks[k].f0:f.toks[k].f1]
+		w := f.folded(k)
 		for _, r := range resultWords {
 			if string(w) == r {
 				return true
@@ -450,19 +450,18 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 // subject: "patient" or "pt", neither possessive ("patient's sister") nor
 // the object of "of" ("mother of the patient").
 func (f *Finder) patientBetween(text string, from, to int) bool {
-	word := func(k int) string { return text[f.toks[k].start:f.toks[k].end] }
 	for k := from; k < to; k++ {
-		if w := word(k); !strings.EqualFold(w, "patient") && !strings.EqualFold(w, "pt") {
+		if w := string(f.folded(k)); w != "patient" && w != "pt" {
 			continue
 		}
 		if rest := text[f.toks[k].end:]; strings.HasPrefix(rest, "'") || strings.HasPrefix(rest, "’") {
 			continue
 		}
 		p := k - 1
-		if p >= 0 && (strings.EqualFold(word(p), "the") || strings.EqualFold(word(p), "our")) {
+		if p >= 0 && (string(f.folded(p)) == "the" || string(f.folded(p)) == "our") {
 			p--
 		}
-		if p >= 0 && strings.EqualFold(word(p), "of") {
+		if p >= 0 && string(f.folded(p)) == "of" {
 			continue
 		}
 		return true
@@ -495,7 +494,13 @@ func lastInClause(text string, end int) bool {
 // colon: "HIV status: unknown" says nothing, while "needlestick, source
 // HIV unknown" is an exposure to HIV.
 func (f *Finder) unknownAt(k int) bool {
-	return string(f.fold[f.toks[k].f0:f.toks[k].f1]) == "unknown"
+	return string(f.folded(k)) == "unknown"
+}
+
+// folded returns word k as terms and cues compare it: lower case,
+// diacritics taken off.
+func (f *Finder) folded(k int) []byte {
+	return f.fold[f.toks[k].f0:f.toks[k].f1]
 }
 
 // questionMark reports whether gap, the text between two words, is a
