@@ -346,6 +346,23 @@ func TestScreeningAfter(t *testing.T) {
 		checkJudged(t, "drug use "+p, false, Kept, "")
 	}
 	checkJudged(t, "drug use screen was negative", true, Hypothetical, "screen")
+	checkJudged(t, "drug use, scale", true, Kept, "")     // another clause's
+	checkJudged(t, "drug use; checklist", true, Kept, "") // another clause's
+	// The words of a longer term that holds the match are the match's:
+	// the screening word after them speaks of it too.
+	l, err := Compile([]Term{{Text: "generalized anxiety disorder", ID: 1, ScreeningBroad: true}, {Text: "anxiety", ID: 2, ScreeningBroad: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReasons(t, l, map[string]Reason{
+		"Generalized Anxiety Disorder 7 item score 3": Hypothetical,
+		"Generalized anxiety disorder screening":      Hypothetical,
+		"Generalized anxiety disorder, adult, 7 item": Kept, // another clause's
+		"Generalized anxiety disorder x 7 item":       Hypothetical,
+		"anxiety x x 7 item":                          Kept,
+		"anxiety disorder x 7 item":                   Kept, // "disorder" is no term's here
+		"Generalized anxiety disorder":                Kept,
+	})
 }
 
 // An answer after a colon negates; the same words in running text do not.

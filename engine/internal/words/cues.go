@@ -111,6 +111,9 @@ var otherSense = []string{
 	"icu psychosis",
 	// suicide genes kill tumour cells
 	"suicide gene", "suicide genes",
+	// the primary care PTSD screen's name: a screen, which is broad; the
+	// totals and results that found PTSD are patterns of the pack
+	"pc ptsd",
 	// the respiratory chlamydiae
 	"chlamydia pneumoniae", "chlamydia psittaci",
 	// a threatened abortion is bleeding in a pregnancy that goes on
@@ -216,11 +219,16 @@ var screening = []string{
 	"screening of", "assessment of", "assessment for",
 }
 
-// screeningAfter does the same from at most 2 words after the match:
-// "depression screening", "Alcohol Use Disorders Identification Test".
+// screeningAfter does the same from at most 2 words after the match, or
+// after a longer term that holds it, in its clause: "depression
+// screening", "Alcohol Use Disorders Identification Test", "Generalized
+// Anxiety Disorder 7 item" (for its "anxiety" too), "PTSD Checklist",
+// "Adult ADHD Self-Report Scale", "Hospital Anxiety and Depression Scale".
 var screeningAfter = []string{
 	"screening", "screen", "screened", "screener", "scale", "questionnaire",
-	"inventory", "identification test", "screening test",
+	"inventory", "identification test", "screening test", "checklist",
+	"self report", "2 item", "7 item", "9 item", "10 item",
+	"and depression scale",
 }
 
 // positiveResult undoes a screening cue when it stands at most 3 words

@@ -399,7 +399,8 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				c.kinds&cueAnswer != 0 && d <= 2 && lastInClause(text, toks[c.b-1].end) && !f.unknownAt(c.a) {
 				best[kindPre].offer(c, d)
 			}
-			if c.kinds&cueScreenAfter != 0 && d <= screenAfterWindow {
+			if c.kinds&cueScreenAfter != 0 && c.a-f.coverEnd(l, s, e, c.a)+1 <= screenAfterWindow &&
+				!strings.ContainsAny(text[toks[e-1].end:toks[c.a].start], ",;:") {
 				best[kindScreen].offer(c, d)
 			}
 		}
@@ -543,6 +544,20 @@ func (f *Finder) reach(l *Lexicon, b, s int) int {
 		}
 	}
 	return d
+}
+
+// coverEnd returns the end of the longest term of l that covers the match
+// of words s..e-1 and ends before word limit, or e: the words of a longer
+// term around a match are the match's own, so a screening word after
+// "Generalized Anxiety Disorder" speaks of the "anxiety" inside it too.
+func (f *Finder) coverEnd(l *Lexicon, s, e, limit int) int {
+	end := e
+	for k := max(0, s-l.maxWords+1); k <= s; k++ {
+		if t := f.termEnd(l, k, limit); t > end {
+			end = t
+		}
+	}
+	return end
 }
 
 // termEnd returns the end (exclusive) of the longest term of l that starts
