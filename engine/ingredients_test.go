@@ -7,7 +7,8 @@ import (
 
 const ingredientPack = `{"name": "t", "rules": [
 	{"id": "arv", "labels": ["HIV"], "ingredients": ["emtricitabine", "ritonavir !nirmatrelvir", "Dolutegravir  lamivudine"]},
-	{"id": "moud", "labels": ["OPIOIDUD"], "ingredients": ["buprenorphine naloxone"]}]}`
+	{"id": "moud", "labels": ["OPIOIDUD"], "ingredients": ["buprenorphine naloxone"]},
+	{"id": "mab", "labels": ["HIV"], "ingredients": ["ibalizumab"]}]}`
 
 // matchIngredients runs the ingredient match of one display and returns
 // the rules that fired.
@@ -43,7 +44,13 @@ func TestIngredientMatch(t *testing.T) {
 		{"buprenorphine-naloxone", ""}, // one word: neither word stands alone
 		{"emtricitabinex 200 MG", ""},  // whole words only
 		{"(ritonavir)", "arv"},
-		{"ritonavir\u00a0100 MG", "arv"}, // a non-ASCII byte separates words
+		{"ritonavir\u00a0100 MG", "arv"},                                  // a non-ASCII byte separates words
+		{"ibalizumab-uiyk 200 MG in 1.33 ML Injection [Trogarzo]", "mab"}, // a biologic's suffix
+		{"IBALIZUMAB-UIYK", "mab"},
+		{"ibalizumab-uiy 200 MG", ""},   // not four letters
+		{"ibalizumab-uiyk2 200 MG", ""}, // nor letters only
+		{"ibalizumab-uiykx 200 MG", ""},
+		{"xibalizumab-uiyk", ""},
 		{"", ""},
 	} {
 		got := strings.Join(matchIngredients(t, r, c.display), ",")
@@ -64,6 +71,7 @@ func TestIngredientMatchDoesNotAllocate(t *testing.T) {
 		"nirmatrelvir 150 MG / ritonavir 100 MG Dose Pack [Paxlovid]", // an entry found, then excluded
 		"buprenorphine 8 MG Sublingual Tablet",                        // an entry found, a word missing
 		"acetaminophen 325 MG Oral Tablet",
+		"adalimumab-aaty 40 MG Injection", // a biologic's name looked up without its suffix
 	} {
 		if n := testing.AllocsPerRun(100, func() { sc.ingredients(display, "1", "MedicationRequest", 0, false) }); n != 0 {
 			t.Errorf("%q: %v allocations", display, n)

@@ -1065,13 +1065,36 @@ func (sc *scanner) eachIngredient(t string, hit func(rule, start, end int)) {
 		if w, rest = nextWord(rest); w == nil {
 			return
 		}
+		end := len(b) - len(rest)
 		for _, in := range sc.r.ingredients[string(w)] {
 			if hasWords(b, in.with, true) && !hasWords(b, in.without, false) {
-				end := len(b) - len(rest)
 				hit(int(in.rule), end-len(w), end)
 			}
 		}
+		if n := len(w) - 5; n > 0 && biologicSuffix(w[n:]) {
+			// A biologic's name carries a four-letter suffix
+			// ("ibalizumab-uiyk"): the ingredient is the name before it.
+			for _, in := range sc.r.ingredients[string(w[:n])] {
+				if hasWords(b, in.with, true) && !hasWords(b, in.without, false) {
+					hit(int(in.rule), end-len(w), end-5)
+				}
+			}
+		}
 	}
+}
+
+// biologicSuffix reports whether s is a hyphen and four letters, the
+// suffix the FDA gives a biologic's nonproprietary name.
+func biologicSuffix(s []byte) bool {
+	if len(s) != 5 || s[0] != '-' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // medicationConcept reports whether the CodeableConcept held by member name
