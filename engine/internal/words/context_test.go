@@ -333,7 +333,17 @@ func TestTestNouns(t *testing.T) {
 		if got := found(t, []Term{{Text: n + " carrier", ID: 1}}, n+" carrier negative"); len(got) != 1 || got[0] != n+" carrier:1/negated(negative)" {
 			t.Errorf("%q: found %q", n+" carrier negative", got)
 		}
+		// Right before the match, a name of several words names a test
+		// ("prueba de VIH negativa"); one word does not.
+		want := "HIV:1/negated(negative)"
+		if len(strings.Fields(n)) > 1 {
+			want = "HIV:1"
+		}
+		if got := found(t, []Term{{Text: "HIV", ID: 1}}, n+" HIV negative"); len(got) != 1 || got[0] != want {
+			t.Errorf("%q: found %q, want %s", n+" HIV negative", got, want)
+		}
 	}
+	checkJudged(t, "prueba de x HIV negativa", false, Negated, "negativa")
 }
 
 // A screening word right after a ScreeningBroad match makes it

@@ -16,6 +16,9 @@ var preNegation = []string{
 	"rules out", "nonreactive for", "non-reactive for", "neither", "nor",
 	"declined", "declines", "refused", "refuses", "no need for",
 	"no indication for",
+	// Spanish, the second language of US records
+	"niega", "niegan", "negó", "sin", "nunca", "negativo para", "negativa para",
+	"sin evidencia de", "sin antecedentes de", "descarta", "se descarta",
 }
 
 // postNegation negates a match that precedes it by at most 4 words in its
@@ -27,6 +30,9 @@ var postNegation = []string{
 	"unlikely", "excluded", "was excluded", "absent", "not present",
 	"not indicated", "not needed", "not required", "not necessary",
 	"not warranted",
+	// Spanish
+	"negativo", "negativa", "no detectado", "no detectada", "no reactivo",
+	"no reactiva", "descartado", "descartada",
 }
 
 // answerNegation negates a match like postNegation, but only as the answer
@@ -36,7 +42,7 @@ var postNegation = []string{
 // denial is of something else. "Unknown" answers nothing after a colon:
 // "HIV status: unknown" says no more than a blank would (but "source HIV
 // unknown" is an exposure).
-var answerNegation = []string{"denies", "denied", "none", "no", "never", "unknown"}
+var answerNegation = []string{"denies", "denied", "none", "no", "never", "unknown", "niega", "ninguno", "ninguna", "nunca"}
 
 // pseudoCues contain a cue's word without being that cue; a word covered by
 // one of them is no cue at all. A relative who tells ("per mother",
@@ -193,6 +199,11 @@ var otherPerson = []string{
 	"parents", "niece", "nieces", "nephew", "nephews", "stepmother",
 	"stepfather", "stepbrother", "stepsister", "stepson", "stepdaughter",
 	"grandson", "granddaughter", "grandchild", "grandchildren",
+	// Spanish (aunts, uncles and cousins are left out: "tía" folds to
+	// "tia", a transient ischaemic attack)
+	"antecedentes familiares de", "historia familiar de", "madre", "padre",
+	"mamá", "papá", "hermano", "hermana", "hermanos", "hijo", "hija", "hijos",
+	"abuelo", "abuela",
 }
 
 // hypothetical makes a match that follows within 6 words in its clause
@@ -205,6 +216,8 @@ var hypothetical = []string{
 	"risk of", "risk for", "at risk", "if", "in case of", "in the event of",
 	"should he", "should she", "should they", "should the patient",
 	"should there be", "should you", "should symptoms",
+	// Spanish ("si", if, is left out: it is also suicidal ideation)
+	"riesgo de", "en caso de",
 }
 
 // screening makes a match that follows within 6 words in its clause
@@ -217,6 +230,8 @@ var hypothetical = []string{
 var screening = []string{
 	"screening for", "screen for", "screened for", "screening test for",
 	"screening of", "assessment of", "assessment for",
+	// Spanish
+	"tamizaje de", "tamizaje para", "detección de", "cribado de",
 }
 
 // screeningAfter does the same from at most 2 words after the match, or
@@ -236,10 +251,11 @@ var screeningAfter = []string{
 // condition says it ("depression screening positive", "positive IPV
 // screen", "PHQ-9 screen positive for depression"), while one that did not
 // ("depression screening negative") stays a screening.
-var positiveResult = []string{"positive"}
+var positiveResult = []string{"positive", "positivo", "positiva"}
 
 // testNouns name a test. Within 3 words after a match, or as its last word,
-// they make it the name of a test, which no negation drops: a test that was
+// or right before it when they are several words, they make it the name of
+// a test, which no negation drops: a test that was
 // done says as much as its result ("HIV-1 RNA not detected", "BRCA2 gene
 // sequencing negative", "carrier screening negative"), while "negative for
 // HIV" speaks of the infection. A screening of a category whose screening
@@ -253,6 +269,12 @@ var testNouns = []string{
 	// the gonorrhoea and chlamydia NAAT, prenatal cell-free DNA screening
 	"rpr", "vdrl", "fta abs", "tp pa", "tppa", "mha tp", "gc ct", "ct gc",
 	"ng ct", "ct ng", "nipt", "nips",
+	// Spanish, which names the test before what it looks for: "prueba de
+	// VIH", "carga viral del VIH"
+	"prueba de", "prueba del", "pruebas de", "prueba para", "prueba rápida de",
+	"prueba rápida del", "serología de", "serología para", "cultivo de",
+	"anticuerpos contra", "anticuerpos anti", "anticuerpos de", "antígeno de",
+	"carga viral de", "carga viral del",
 }
 
 // listGlue joins the items of a list; like the words of other terms, it

@@ -290,7 +290,7 @@ func wordByte(text string, i int) bool {
 }
 
 // resultWords state that what a test looked for was found.
-var resultWords = [...]string{"positive", "detected", "reactive", "present"}
+var resultWords = [...]string{"positive", "detected", "reactive", "present", "positivo", "positiva", "detectado", "detectada", "reactivo", "reactiva"}
 
 // resultIn reports whether one of words a..b-1 is a result word.
 func (f *Finder) resultIn(a, b int) bool {
@@ -350,9 +350,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			positive = true
 		}
 		// A test noun after the match, ending it or being all of it
-		// ("genetic testing", "carrier screening", "RPR"): the match names
-		// a test.
-		if c.kinds&cueTest != 0 && (c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) || c.a >= s && c.b == e) {
+		// ("genetic testing", "carrier screening", "RPR"), or a test's
+		// name of several words right before it ("prueba de VIH"): the
+		// match names a test.
+		if c.kinds&cueTest != 0 && (c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) || c.a >= s && c.b == e || c.b == s && c.b-c.a > 1) {
 			testName = true
 		}
 		if c.kinds&cueTriggers == 0 || f.covered(c, lo) {

@@ -46,9 +46,10 @@
 //     neither does when a result word (resultWords) stands in the match
 //     or between it and the cue: "HIV positive, hepatitis C negative";
 //   - testNouns: a cue at most 3 words after the match, or the match's own
-//     last words or all of them, makes it a test's name ("HIV-1 RNA",
-//     "chlamydia NAAT", "carrier screening", "RPR"), which no negation
-//     drops: a test done says what its result does not unsay;
+//     last words or all of them, or a cue of several words right before it,
+//     makes it a test's name ("HIV-1 RNA", "chlamydia NAAT", "carrier
+//     screening", "RPR", "prueba de VIH"), which no negation drops: a test
+//     done says what its result does not unsay;
 //   - pseudoCues: the words of one of these are no cue of any kind
 //     ("not ruled out", "no longer" and "did not deny" negate nothing;
 //     "per mother" and "mother reports" make the mother the informant,
@@ -69,7 +70,9 @@
 //     ("if", "risk of", "should she"; a plan or a wish is none, "should
 //     continue buprenorphine");
 //   - screening: the same, for terms marked ScreeningBroad only, and
-//     screeningAfter at most 2 words after ("depression screening"),
+//     screeningAfter at most 2 words after, in its clause, the match or a
+//     longer term that holds it ("depression screening", "Generalized
+//     Anxiety Disorder 7 item"),
 //     unless positiveResult stands at most 3 words before or after the
 //     match, or a result word in it ("depression screening positive",
 //     "fentanyl positive urine drug screen": the screen found it).
