@@ -115,6 +115,13 @@ var otherSense = []string{
 	"osteochondritis dissecans ocd", "talar ocd", "capitellar ocd",
 	// psychosis of intensive care: delirium
 	"icu psychosis",
+	// aids and cows as English words, which text written all in capitals
+	// makes the abbreviations AIDS and COWS
+	"hearing aids", "walking aids", "visual aids", "mobility aids",
+	"memory aids", "sleep aids", "teaching aids", "communication aids",
+	"low vision aids", "optical aids", "band aids", "first aids",
+	"aids to daily living", "cows milk", "dairy cows", "milks cows",
+	"raises cows",
 	// suicide genes kill tumour cells
 	"suicide gene", "suicide genes",
 	// the primary care PTSD screen's name: a screen, which is broad; the
