@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"strings"
 
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -94,7 +93,7 @@ func expectedOps() string {
 }
 
 // call is Call (api.go).
-func (e *Engine) call(ctx context.Context, op string, resource []byte, recipient *AccessContext) (*Result, error) {
+func (e *Engine) call(ctx canceler, op string, resource []byte, recipient *AccessContext) (*Result, error) {
 	x := operationNamed(op)
 	if x == nil {
 		return nil, errorf(ErrInvalidOption, "unknown op "+quote(op)+"; expected "+expectedOps())

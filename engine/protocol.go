@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"strconv"
 
@@ -21,7 +20,7 @@ import (
 //
 // With stream set (DoTo) the response is written there instead, and its
 // resource, when it travels after a NUL byte, in pieces; out is nil.
-func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream io.Writer) (out []byte, werr error) {
+func (e *Engine) do(ctx canceler, request []byte, sess *Session, stream io.Writer) (out []byte, werr error) {
 	var s *state
 	if sess != nil && sess.s != nil {
 		s = sess.s
@@ -96,7 +95,7 @@ func (e *Engine) do(ctx context.Context, request []byte, sess *Session, stream i
 	return nil, werr
 }
 
-func (e *Engine) doRequest(ctx context.Context, request []byte, o *op, sess *Session, s *state) (res *Result, err error) {
+func (e *Engine) doRequest(ctx canceler, request []byte, o *op, sess *Session, s *state) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}

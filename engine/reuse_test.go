@@ -23,6 +23,20 @@ func TestSessionReusedBuffer(t *testing.T) {
 	}
 }
 
+// answering is a Session called through Answer, the module's way.
+type answering struct{ s engine.Session }
+
+func (a *answering) Do(_ context.Context, request []byte) []byte { return a.s.Answer(request) }
+
+// Answer answers every configure sequence, byte for byte, as Do does.
+func TestSessionAnswerIsDo(t *testing.T) {
+	for _, seq := range golden.Sequences(golden.All(t)) {
+		t.Run(seq.Note, func(t *testing.T) {
+			golden.CompareSequence(t, seq, new(engine.Session), new(answering))
+		})
+	}
+}
+
 // Rules compiled from packs that are then overwritten label as rules
 // compiled from packs left alone: the default pack over every golden
 // resource, and each case's own packs over its resource.

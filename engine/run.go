@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"strconv"
 	"unsafe"
 
@@ -210,11 +209,11 @@ func (s *state) diag(sev Severity, code DiagnosticCode, loc, msg string) {
 
 // run parses resource and runs op; it is the single path behind the typed
 // methods and Do.
-func (e *Engine) run(ctx context.Context, o op, resource []byte, opts *Options) (res *Result, err error) {
+func (e *Engine) run(ctx canceler, o op, resource []byte, opts *Options) (res *Result, err error) {
 	return e.runWith(ctx, o, resource, opts, nil, nil)
 }
 
-func (e *Engine) runWith(ctx context.Context, o op, resource []byte, opts *Options, a *access, lk linker) (res *Result, err error) {
+func (e *Engine) runWith(ctx canceler, o op, resource []byte, opts *Options, a *access, lk linker) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errorf(ErrCancelled, "call cancelled: "+err.Error())
 	}

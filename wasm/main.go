@@ -18,7 +18,6 @@
 package main
 
 import (
-	"context"
 	"runtime"
 	"unsafe"
 
@@ -93,7 +92,7 @@ func call(n uint32) uint64 {
 	if n > uint32(len(input)) {
 		output = []byte(`{"protocol":1,"error":{"code":"internal","message":"call: the request is longer than the input buffer; call input_buf first"}}`)
 	} else {
-		output = sess.Do(context.Background(), input[:n])
+		output = sess.Answer(input[:n])
 	}
 	l := uint64(len(output))
 	if isError(output) {
