@@ -227,11 +227,7 @@ func TestPositiveScreen(t *testing.T) {
 		{"mother screened positive for HIV", true, Other, "mother"},      // nor another person
 	})
 	// A result in the match's own words is a screen that found it.
-	l, err := Compile([]Term{{Text: "cocaine positive urine", ID: 1, ScreeningBroad: true}, {Text: "cocaine in urine", ID: 2, ScreeningBroad: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkReasons(t, l, map[string]Reason{
+	checkReasonsOf(t, []string{"cocaine positive urine", "cocaine in urine"}, true, map[string]Reason{
 		"Cocaine positive urine drug screen": Kept,
 		"Cocaine in urine drug screen":       Hypothetical,
 	})
@@ -344,6 +340,21 @@ func TestTestNouns(t *testing.T) {
 		}
 	}
 	checkJudged(t, "prueba de x HIV negativa", false, Negated, "negativa")
+	// Where screening is broad, a test of the match is a screen that a
+	// result which found it undoes; in another clause it is another
+	// finding, and a term's own last word is the term's.
+	checkCases(t, []judgeCase{
+		{"HIV test negative", true, Hypothetical, "test"},
+		{"HIV test", true, Hypothetical, "test"},
+		{"HIV x UDS", true, Hypothetical, "UDS"},
+		{"HIV x x test", true, Kept, ""},
+		{"HIV test positive", true, Kept, ""},
+		{"HIV, test negative", true, Kept, ""},
+		{"HIV, UDS negative", true, Kept, ""},
+		{"prueba de HIV", true, Hypothetical, "prueba de"},
+		{"HIV test negative", false, Kept, ""},
+	})
+	checkReasonsOf(t, []string{"missed AB"}, true, map[string]Reason{"missed AB at 9 weeks": Kept})
 }
 
 // A screening word right after a ScreeningBroad match makes it
@@ -360,11 +371,7 @@ func TestScreeningAfter(t *testing.T) {
 	checkJudged(t, "drug use; checklist", true, Kept, "") // another clause's
 	// The words of a longer term that holds the match are the match's:
 	// the screening word after them speaks of it too.
-	l, err := Compile([]Term{{Text: "generalized anxiety disorder", ID: 1, ScreeningBroad: true}, {Text: "anxiety", ID: 2, ScreeningBroad: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkReasons(t, l, map[string]Reason{
+	checkReasonsOf(t, []string{"generalized anxiety disorder", "anxiety"}, true, map[string]Reason{
 		"Generalized Anxiety Disorder 7 item score 3": Hypothetical,
 		"Generalized anxiety disorder screening":      Hypothetical,
 		"Generalized anxiety disorder, adult, 7 item": Kept, // another clause's
@@ -495,9 +502,16 @@ func checkOwnTermKept(t *testing.T, p, text string) {
 // checkTermReasons is checkReasons on a lexicon of the terms given.
 func checkTermReasons(t *testing.T, terms []string, cases map[string]Reason) {
 	t.Helper()
+	checkReasonsOf(t, terms, false, cases)
+}
+
+// checkReasonsOf is checkTermReasons with the terms' ScreeningBroad set to
+// broad.
+func checkReasonsOf(t *testing.T, terms []string, broad bool, cases map[string]Reason) {
+	t.Helper()
 	ts := make([]Term, len(terms))
 	for i, text := range terms {
-		ts[i] = Term{Text: text, ID: int32(i + 1)}
+		ts[i] = Term{Text: text, ID: int32(i + 1), ScreeningBroad: broad}
 	}
 	l, err := Compile(ts)
 	if err != nil {

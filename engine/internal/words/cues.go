@@ -276,6 +276,8 @@ var testNouns = []string{
 	// the gonorrhoea and chlamydia NAAT, prenatal cell-free DNA screening
 	"rpr", "vdrl", "fta abs", "tp pa", "tppa", "mha tp", "gc ct", "ct gc",
 	"ng ct", "ct ng", "nipt", "nips",
+	// the urine drug screen, as notes abbreviate it
+	"uds", "utox", "udt",
 	// Spanish, which names the test before what it looks for: "prueba de
 	// VIH", "carga viral del VIH"
 	"prueba de", "prueba del", "pruebas de", "prueba para", "prueba rápida de",

@@ -338,6 +338,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	}
 	var best [kinds]nearest // negation after the match counts as kindPre
 	testName, positive := false, false
+	var testCue cueAt
 	sense := cueAt{a: -1}
 	for _, c := range f.occ {
 		if c.kinds&cueSense != 0 && c.a <= s && c.b >= e && c.b-c.a > e-s && !f.broken(text, c) ||
@@ -354,7 +355,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		// name of several words right before it ("prueba de VIH"): the
 		// match names a test.
 		if c.kinds&cueTest != 0 && (c.a >= e && c.a-e+1 <= testWindow && !f.blocked(text, e, c.a, s, lo) || c.a >= s && c.b == e || c.b == s && c.b-c.a > 1) {
-			testName = true
+			testName, testCue = true, c
 		}
 		if c.kinds&cueTriggers == 0 || f.covered(c, lo) {
 			continue
@@ -416,6 +417,17 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	mark := "(-)"
 	if !minus && !testName && uncheckedBox(text, toks[s].start) {
 		minus, mark = true, "[ ]"
+	}
+	// Where screening is broad, a test of the match is a screen, which a
+	// result that found it undoes: "heroin test negative" and "heroin test"
+	// say no more than a drug screen ordered, "heroin test positive" does.
+	// Where tests are core (HIV, STI and genetic tests) its name is kept.
+	// A term that ends with a test noun is the pack's own ("missed AB"),
+	// and a test in another clause ("heroin use, UDS negative") is another
+	// finding.
+	if d := testCue.a - e + 1; testName && (testCue.a >= e && d <= screenAfterWindow &&
+		!strings.ContainsAny(text[toks[e-1].end:toks[testCue.a].start], ",;:") || testCue.b == s) {
+		best[kindScreen].offer(testCue, max(d, 1))
 	}
 	if positive || f.resultIn(s, e) {
 		// a screen that found it, before or after the match or in its own

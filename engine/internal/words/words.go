@@ -49,7 +49,9 @@
 //     last words or all of them, or a cue of several words right before it,
 //     makes it a test's name ("HIV-1 RNA", "chlamydia NAAT", "carrier
 //     screening", "RPR", "prueba de VIH"), which no negation drops: a test
-//     done says what its result does not unsay;
+//     done says what its result does not unsay; for terms marked
+//     ScreeningBroad, one at most 2 words after in its clause, or before,
+//     is a screening cue instead ("heroin test negative");
 //   - pseudoCues: the words of one of these are no cue of any kind
 //     ("not ruled out", "no longer" and "did not deny" negate nothing;
 //     "per mother" and "mother reports" make the mother the informant,
