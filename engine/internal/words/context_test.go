@@ -673,6 +673,20 @@ func TestPostNegationAfterResult(t *testing.T) {
 	})
 }
 
+// A negation after a comma and another finding of two words or more
+// speaks of that finding; after another term, or one other word, of the
+// match too.
+func TestPostNegationAfterOtherFinding(t *testing.T) {
+	checkCases(t, []judgeCase{
+		{"HIV, hepatitis C negative.", false, Kept, ""},
+		{"HIV, TSH normal, B12 negative.", false, Kept, ""},
+		{"HIV, x negative.", false, Negated, "negative"},
+		{"HIV hepatitis C negative.", false, Negated, "negative"},
+		{"HIV, hepatitis C: negative.", false, Kept, ""},
+	})
+	checkTermReasons(t, []string{"HIV", "drug use"}, map[string]Reason{"HIV, drug use negative.": Negated})
+}
+
 // Judge reads a span found elsewhere (a rule pack's pattern) in the same
 // context as a term's match, and never takes a cut word for a cue.
 func TestJudgeSpan(t *testing.T) {

@@ -396,7 +396,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			if f.blocked(text, e, c.b-1, s, lo) {
 				continue
 			}
-			if c.kinds&cuePost != 0 && d <= postWindow ||
+			if c.kinds&cuePost != 0 && d <= postWindow && !f.otherFinding(l, text, e, c.a) ||
 				c.kinds&cueAnswer != 0 && d <= postWindow && strings.Contains(text[toks[c.a-1].end:toks[c.a].start], ":") ||
 				c.kinds&cueAnswer != 0 && d <= 2 && lastInClause(text, toks[c.b-1].end) && !f.unknownAt(c.a) {
 				best[kindPre].offer(c, d)
@@ -557,6 +557,20 @@ func (f *Finder) reach(l *Lexicon, b, s int) int {
 		}
 	}
 	return d
+}
+
+// otherFinding reports whether words e..a-1, between a match and a
+// negation after it, name another finding: after their first comma stand
+// two words or more that are neither list glue nor another term's. "HIV,
+// hepatitis C negative" negates hepatitis C, "anxiety, TSH normal, B12
+// negative" B12; "depression, anxiety negative" and "SI, HI negative" both.
+func (f *Finder) otherFinding(l *Lexicon, text string, e, a int) bool {
+	for k := e; k < a; k++ {
+		if strings.Contains(text[f.toks[k-1].end:f.toks[k].start], ",") {
+			return f.reach(l, k, a)-1 >= 2
+		}
+	}
+	return false
 }
 
 // coverEnd returns the end of the longest term of l that covers the match

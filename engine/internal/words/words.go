@@ -45,6 +45,9 @@
 //     Depression", "☐ HIV") negates it too;
 //     neither does when a result word (resultWords) stands in the match
 //     or between it and the cue: "HIV positive, hepatitis C negative";
+//     and a postNegation cue does not when, after a comma, two words or
+//     more of no term and no listGlue stand between: "HIV, hepatitis C
+//     negative" (another finding's);
 //   - testNouns: a cue at most 3 words after the match, or the match's own
 //     last words or all of them, or a cue of several words right before it,
 //     makes it a test's name ("HIV-1 RNA", "chlamydia NAAT", "carrier
