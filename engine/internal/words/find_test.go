@@ -101,26 +101,55 @@ func refFind(terms []Term, text string) []span {
 	var out []span
 	for _, term := range terms {
 		src, exact := strings.CutPrefix(term.Text, "=")
-		ws := refWords(src)
-		for i := 0; i+len(ws) <= len(tw); i++ {
-			ok := len(ws) > 0
-			for k, w := range ws {
-				got := tw[i+k]
-				switch {
-				case exact:
-					ok = ok && got.raw == w.raw
-				case k == len(ws)-1:
-					ok = ok && (got.fold == w.fold || got.fold == w.fold+"s" || got.fold == w.fold+"es")
-				default:
-					ok = ok && got.fold == w.fold
-				}
+		forms := []string{src}
+		if !exact {
+			// the documented variants: the head before "of" in the
+			// plural, a last "disorder" as "d/o"
+			if v, ok := headPlural(src); ok {
+				forms = append(forms, v)
 			}
-			if ok {
-				out = append(out, span{tw[i].start, tw[i+len(ws)-1].end, term.ID})
+			if v, ok := disorderShort(src); ok {
+				forms = append(forms, v)
+			}
+		}
+		caps, sLast := capsLast(src), strings.HasSuffix(strings.ToLower(src), "s")
+		seen := map[span]bool{}
+		for _, form := range forms {
+			ws := refWords(form)
+			for i := 0; i+len(ws) <= len(tw); i++ {
+				ok := len(ws) > 0
+				for k, w := range ws {
+					got, last := tw[i+k], k == len(ws)-1
+					switch {
+					case exact:
+						// an exact term's plural takes a lower-case "s",
+						// unless it ends in s already
+						ok = ok && (got.raw == w.raw || last && !sLast && len(got.raw) > 2 && got.raw == w.raw+"s")
+					case last:
+						ok = ok && (got.fold == w.fold || got.fold == w.fold+"s" || !caps && refPluralES(got.fold, w.fold))
+					default:
+						ok = ok && got.fold == w.fold
+					}
+				}
+				if sp := (span{tw[i].start, tw[i+len(ws)-1].end, term.ID}); ok && !seen[sp] {
+					seen[sp] = true
+					out = append(out, sp)
+				}
 			}
 		}
 	}
 	return out
+}
+
+// refPluralES reports whether word is base's plural in "es", or in "ies"
+// for a base in consonant and "y" ("anomalies"), as Find reads a term's
+// last word; a word in consonant and "ies" is read only the second way.
+func refPluralES(word, base string) bool {
+	n := len(word)
+	if n > 4 && strings.HasSuffix(word, "ies") && !vowel(word[n-4]) {
+		return word[:n-3]+"y" == base
+	}
+	return n > 2 && word == base+"es"
 }
 
 func compareSpans(a, b span) int {
