@@ -354,7 +354,7 @@ func TestTestNouns(t *testing.T) {
 		{"prueba de HIV", true, Hypothetical, "prueba de"},
 		{"HIV test negative", false, Kept, ""},
 	})
-	checkReasonsOf(t, []string{"missed AB"}, true, map[string]Reason{"missed AB at 9 weeks": Kept})
+	checkReasonsOf(t, []string{"missed AB"}, true, map[string]Reason{"missed AB at 9 weeks": Kept, "no missed AB": Negated})
 }
 
 // A screening word right after a ScreeningBroad match makes it

@@ -407,6 +407,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			}
 		}
 	}
+	negation := best[kindPre]
 	if testName {
 		best[kindPre] = nearest{} // a test's name: its result does not unsay it
 	}
@@ -441,6 +442,11 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		return
 	}
 	for broad := range 2 {
+		if broad == 1 && testName && testCue.a >= s && testCue.b == e {
+			// a term of a screening-broad rule that ends with a test
+			// noun is no test ("missed AB"): a negation drops it
+			best[kindPre] = negation
+		}
 		if screen := best[kindScreen]; broad == 1 && screen.dist > 0 {
 			best[kindHypo].offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
 		}
