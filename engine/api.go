@@ -152,11 +152,7 @@ type Session struct {
 // its rules and options once for every later request of the session. The
 // response is valid until the session's next call: its buffer is reused.
 func (s *Session) Do(ctx context.Context, request []byte) []byte {
-	if s.e == nil {
-		s.e, _ = New(Options{})
-	}
-	out, _ := s.e.do(ctx, request, s, nil)
-	return out
+	return s.answer(ctx, request)
 }
 
 // Answer is Do for a host that never cancels a call, such as the
@@ -165,10 +161,15 @@ func (s *Session) Do(ctx context.Context, request []byte) []byte {
 // context.Context's Deadline method brings (about 21 KB of the module's
 // gzip).
 func (s *Session) Answer(request []byte) []byte {
+	return s.answer(noCancel{}, request)
+}
+
+// answer is Do and Answer.
+func (s *Session) answer(ctx canceler, request []byte) []byte {
 	if s.e == nil {
 		s.e, _ = New(Options{})
 	}
-	out, _ := s.e.do(noCancel{}, request, s, nil)
+	out, _ := s.e.do(ctx, request, s, nil)
 	return out
 }
 

@@ -8,7 +8,8 @@ import (
 const ingredientPack = `{"name": "t", "rules": [
 	{"id": "arv", "labels": ["HIV"], "ingredients": ["emtricitabine", "ritonavir !nirmatrelvir", "Dolutegravir  lamivudine"]},
 	{"id": "moud", "labels": ["OPIOIDUD"], "ingredients": ["buprenorphine naloxone"]},
-	{"id": "mab", "labels": ["HIV"], "ingredients": ["ibalizumab"]}]}`
+	{"id": "mab", "labels": ["HIV"], "ingredients": ["ibalizumab"]},
+	{"id": "dmpa", "labels": ["SEX"], "ingredients": ["depo-subq"]}]}`
 
 // matchIngredients runs the ingredient match of one display and returns
 // the rules that fired.
@@ -51,6 +52,7 @@ func TestIngredientMatch(t *testing.T) {
 		{"ibalizumab-uiyk2 200 MG", ""}, // nor letters only
 		{"ibalizumab-uiykx 200 MG", ""},
 		{"xibalizumab-uiyk", ""},
+		{"Depo-SubQ Provera 104 0.65 ML Prefilled Syringe", "dmpa"}, // a word with such a suffix, written whole
 		{"", ""},
 	} {
 		got := strings.Join(matchIngredients(t, r, c.display), ",")

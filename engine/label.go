@@ -1066,17 +1066,20 @@ func (sc *scanner) eachIngredient(t string, hit func(rule, start, end int)) {
 			return
 		}
 		end := len(b) - len(rest)
-		for _, in := range sc.r.ingredients[string(w)] {
-			if hasWords(b, in.with, true) && !hasWords(b, in.without, false) {
-				hit(int(in.rule), end-len(w), end)
-			}
-		}
+		// A biologic's name carries a four-letter suffix ("ibalizumab-uiyk"):
+		// its ingredient is also the name before it. The word itself is
+		// looked up too, as entries such as "depo-subq" are written whole.
+		keys := [2][]byte{w}
 		if n := len(w) - 5; n > 0 && biologicSuffix(w[n:]) {
-			// A biologic's name carries a four-letter suffix
-			// ("ibalizumab-uiyk"): the ingredient is the name before it.
-			for _, in := range sc.r.ingredients[string(w[:n])] {
+			keys[1] = w[:n]
+		}
+		for _, key := range keys {
+			if key == nil {
+				continue
+			}
+			for _, in := range sc.r.ingredients[string(key)] {
 				if hasWords(b, in.with, true) && !hasWords(b, in.without, false) {
-					hit(int(in.rule), end-len(w), end-5)
+					hit(int(in.rule), end-len(w), end-len(w)+len(key))
 				}
 			}
 		}

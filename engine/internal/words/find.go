@@ -401,8 +401,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				c.kinds&cueAnswer != 0 && d <= 2 && lastInClause(text, toks[c.b-1].end) && !f.unknownAt(c.a) {
 				best[kindPre].offer(c, d)
 			}
-			if c.kinds&cueScreenAfter != 0 && c.a-f.coverEnd(l, s, e, c.a)+1 <= screenAfterWindow &&
-				!strings.ContainsAny(text[toks[e-1].end:toks[c.a].start], ",;:") {
+			if c.kinds&cueScreenAfter != 0 && c.a-f.coverEnd(l, s, e, c.a)+1 <= screenAfterWindow && !f.listBreak(text, e, c.a) {
 				best[kindScreen].offer(c, d)
 			}
 		}
@@ -426,8 +425,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	// A term that ends with a test noun is the pack's own ("missed AB"),
 	// and a test in another clause ("heroin use, UDS negative") is another
 	// finding.
-	if d := testCue.a - e + 1; testName && (testCue.a >= e && d <= screenAfterWindow &&
-		!strings.ContainsAny(text[toks[e-1].end:toks[testCue.a].start], ",;:") || testCue.b == s) {
+	if d := testCue.a - e + 1; testName && (testCue.a >= e && d <= screenAfterWindow && !f.listBreak(text, e, testCue.a) || testCue.b == s) {
 		best[kindScreen].offer(testCue, max(d, 1))
 	}
 	if positive || f.resultIn(s, e) {
@@ -563,6 +561,13 @@ func (f *Finder) reach(l *Lexicon, b, s int) int {
 		}
 	}
 	return d
+}
+
+// listBreak reports whether a comma, semicolon or colon stands between
+// the match ending at word e and word a after it: what follows is another
+// item of a list, or another clause.
+func (f *Finder) listBreak(text string, e, a int) bool {
+	return strings.ContainsAny(text[f.toks[e-1].end:f.toks[a].start], ",;:")
 }
 
 // otherFinding reports whether words e..a-1, between a match and a

@@ -113,7 +113,6 @@ func refFind(terms []Term, text string) []span {
 			}
 		}
 		caps, sLast := capsLast(src), strings.HasSuffix(strings.ToLower(src), "s")
-		seen := map[span]bool{}
 		for _, form := range forms {
 			ws := refWords(form)
 			for i := 0; i+len(ws) <= len(tw); i++ {
@@ -131,9 +130,8 @@ func refFind(terms []Term, text string) []span {
 						ok = ok && got.fold == w.fold
 					}
 				}
-				if sp := (span{tw[i].start, tw[i+len(ws)-1].end, term.ID}); ok && !seen[sp] {
-					seen[sp] = true
-					out = append(out, sp)
+				if ok {
+					out = append(out, span{tw[i].start, tw[i+len(ws)-1].end, term.ID})
 				}
 			}
 		}
