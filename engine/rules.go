@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/seclabel/seclabel/engine/internal/grow"
 	"github.com/seclabel/seclabel/engine/internal/pattern"
 	"github.com/seclabel/seclabel/engine/internal/r4"
 	"github.com/seclabel/seclabel/engine/internal/vocab"
@@ -589,15 +590,17 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 	}
 	var err error
 	d.Items(n, func(i int, e jsonx.Node) bool {
-		here := at + "[" + strconv.Itoa(i) + "]"
+		// The entry's path, built only for an error message: a pack has
+		// tens of thousands of entries.
+		here := func(member string) string { return at + "[" + strconv.Itoa(i) + "]" + member }
 		conf := uint32(confScale)
-		s := e
+		s, textAt := e, ""
 		if d.Kind(e) == jsonx.Object {
-			s = d.Get(e, "text")
+			s, textAt = d.Get(e, "text"), ".text"
 			if cv := d.Get(e, "confidence"); cv >= 0 {
 				f, ok := parseUnit(d.Raw(cv), false)
 				if d.Kind(cv) != jsonx.Number || !ok {
-					err = c.fail(cv, here+".confidence", "must be a number from 0 to 1")
+					err = c.fail(cv, here(".confidence"), "must be a number from 0 to 1")
 					return false
 				}
 				conf = f
@@ -606,38 +609,31 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 			d.Members(e, func(k, _ jsonx.Node) bool {
 				bad = !d.KeyIs(k, "text") && !d.KeyIs(k, "confidence")
 				if bad {
-					err = c.fail(k, here+"."+d.Str(k), "unknown member")
+					err = c.fail(k, here("."+d.Str(k)), "unknown member")
 				}
 				return !bad
 			})
 			if bad {
 				return false
 			}
-			here += ".text"
 		}
 		if !d.IsStr(s) || d.Str(s) == "" {
-			err = c.fail(s, here, "must be a non-empty string")
+			err = c.fail(s, here(textAt), "must be a non-empty string")
 			return false
 		}
 		t := d.Str(s)
 		// A pattern with few texts (alternatives, optional parts) joins
 		// the lexicon as those texts: matched at once, and in context.
-		texts, ok := []string{t}, words.IsTerm(t)
-		if !ok {
-			texts, ok = pattern.Expand(t, maxExpand)
+		if words.IsTerm(t) {
+			c.term(t, idx, conf)
+		} else if texts, ok := pattern.Expand(t, maxExpand); ok && allTerms(texts) {
 			for _, x := range texts {
-				ok = ok && words.IsTerm(x)
-			}
-		}
-		if ok {
-			for _, x := range texts {
-				c.r.terms = append(c.r.terms, words.Term{Text: x, ID: int32(len(c.r.termInfo))})
-				c.r.termInfo = append(c.r.termInfo, hit{rule: int32(idx), confidence: conf})
+				c.term(x, idx, conf)
 			}
 		} else {
 			re, e := pattern.Compile(t)
 			if e != nil {
-				err = c.fail(s, here, "bad pattern: "+e.Error())
+				err = c.fail(s, here(textAt), "bad pattern: "+e.Error())
 				return false
 			}
 			c.r.text = append(c.r.text, textRule{re: re, rule: idx, confidence: conf, lits: literalWords(t)})
@@ -646,6 +642,22 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 		return true
 	})
 	return err
+}
+
+// term adds text to the lexicon as a term of rule idx.
+func (c *compiler) term(text string, idx int, conf uint32) {
+	c.r.terms = grow.Push(c.r.terms, words.Term{Text: text, ID: int32(len(c.r.termInfo))})
+	c.r.termInfo = grow.Push(c.r.termInfo, hit{rule: int32(idx), confidence: conf})
+}
+
+// allTerms reports whether every text is a term of the lexicon.
+func allTerms(texts []string) bool {
+	for _, x := range texts {
+		if !words.IsTerm(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // systemMap reads {"system": ["code", ...]}; numbers count as their text, so

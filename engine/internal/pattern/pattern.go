@@ -260,7 +260,16 @@ func expand(n *pnode, limit int) ([]string, bool) {
 		return out, len(out) <= limit
 	case '.':
 		out := []string{""}
+		// Plain characters are gathered into a run and added to every
+		// text at once, not one string per character.
+		var run []byte
 		for _, s := range n.subs {
+			if s.kind == 'c' && s.lit != 0 {
+				run = utf8.AppendRune(run, s.lit)
+				continue
+			}
+			addRun(out, run)
+			run = run[:0]
 			sub, ok := expand(s, limit)
 			if !ok || len(out)*len(sub) > limit {
 				return nil, false
@@ -273,9 +282,20 @@ func expand(n *pnode, limit int) ([]string, bool) {
 			}
 			out = next
 		}
+		addRun(out, run)
 		return out, true
 	}
 	return nil, false // repetition
+}
+
+// addRun appends run to each of texts.
+func addRun(texts []string, run []byte) {
+	if len(run) == 0 {
+		return
+	}
+	for i := range texts {
+		texts[i] += string(run)
+	}
 }
 
 type patternParser struct {
@@ -362,9 +382,9 @@ func (p *patternParser) concatenation(depth int) (*pnode, error) {
 		default:
 			r, size := utf8.DecodeRuneInString(p.src[p.pos:])
 			p.pos += size
-			cls := &charClass{}
-			cls.add(r, r)
-			atom = &pnode{kind: 'c', cls: cls, lit: r}
+			// No class yet: Expand, which most of a pack's texts go
+			// through, needs only the character (emit makes the class).
+			atom = &pnode{kind: 'c', lit: r}
 		}
 		if p.pos < len(p.src) && (p.src[p.pos] == '*' || p.src[p.pos] == '+' || p.src[p.pos] == '?') {
 			atom = &pnode{kind: p.src[p.pos], subs: []*pnode{atom}}
@@ -466,7 +486,12 @@ func (pat *Pattern) emit(n *pnode) {
 	at := func() int32 { return int32(len(pat.prog)) }
 	switch n.kind {
 	case 'c':
-		pat.prog = append(pat.prog, pinst{op: opChar, cls: n.cls})
+		cls := n.cls
+		if cls == nil { // a plain character: its class is made here, not by the parser
+			cls = &charClass{}
+			cls.add(n.lit, n.lit)
+		}
+		pat.prog = append(pat.prog, pinst{op: opChar, cls: cls})
 	case '.':
 		for _, s := range n.subs {
 			pat.emit(s)

@@ -19,6 +19,15 @@ func checkPattern(t *testing.T, p, text string) {
 	if reErr != nil {
 		t.Fatalf("pattern %q compiles here but not in regexp: %v", p, reErr)
 	}
+	// Every text Expand lists is one the pattern matches whole.
+	if texts, ok := Expand(p, 64); ok {
+		whole := regexp.MustCompile(`^(?:` + p + `)$`)
+		for _, x := range texts {
+			if !whole.MatchString(x) {
+				t.Errorf("pattern %q expands to %q, which it does not match", p, x)
+			}
+		}
+	}
 	got, want := mine.Match(text), re.MatchString(text)
 	if got != want {
 		t.Errorf("pattern %q on %q: match %v, regexp %v", p, text, got, want)
@@ -144,6 +153,10 @@ func TestExpand(t *testing.T) {
 			"her partner hit", "her partner hits", "her ex-partner hit", "her ex-partner hits"}},
 		{"(?:a|b)c", []string{"ac", "bc"}},
 		{"HIV", []string{"HIV"}},
+		{"pre(-| )?exposure (p|P)rophylaxis", []string{"preexposure prophylaxis", "preexposure Prophylaxis", "pre-exposure prophylaxis",
+			"pre-exposure Prophylaxis", "pre exposure prophylaxis", "pre exposure Prophylaxis"}},
+		{"ab(c)?d(e|f)gh", []string{"abdegh", "abdfgh", "abcdegh", "abcdfgh"}},
+		{"año(s)?", []string{"año", "años"}},
 	} {
 		got, ok := Expand(c.src, 100)
 		if !ok || strings.Join(got, "|") != strings.Join(c.want, "|") {

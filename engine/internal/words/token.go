@@ -3,6 +3,8 @@ package words
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seclabel/seclabel/engine/internal/grow"
 )
 
 func isASCIIWord(c byte) bool {
@@ -285,12 +287,23 @@ func (b *dictBuilder) dict() dict {
 	return d
 }
 
-// trieBuilder builds a trie one path at a time.
+// trieBuilder builds a trie one path at a time. A node's edges are a list
+// linked in word order through flat arrays, not a slice per node: the
+// default pack's lexicon has some 60,000 nodes, most with one edge or none.
 type trieBuilder struct {
-	kids [][]trieEdge
-	pay  [][]int32
-	buf  []byte
+	first []int32    // per node: its first edge in links, or -1
+	links []trieLink // the edges of all nodes
+	ends  []trieEnd  // what ends where, in the order added
+	buf   []byte
 }
+
+type trieLink struct {
+	trieEdge
+	next int32 // the node's next edge in links, or -1
+}
+
+// trieEnd is one pay at one node.
+type trieEnd struct{ node, pay int32 }
 
 // add puts the path of text's words (folded unless exact) from d's root
 // into the trie, with pay at its end, and returns how many words text has;
@@ -319,38 +332,51 @@ func (b *trieBuilder) add(d *dictBuilder, text string, exact bool, pay int32) in
 			n = d.root[id]
 			continue
 		}
-		es := b.kids[n]
-		i := searchEdges(es, id)
-		if i == len(es) || es[i].word != id {
-			es = append(es, trieEdge{})
-			copy(es[i+1:], es[i:])
-			es[i] = trieEdge{id, b.node()}
-			b.kids[n] = es
+		prev, e := int32(-1), b.first[n]
+		for e >= 0 && b.links[e].word < id {
+			prev, e = e, b.links[e].next
 		}
-		n = es[i].child
+		if e < 0 || b.links[e].word != id {
+			b.links = grow.Push(b.links, trieLink{trieEdge{id, b.node()}, e})
+			if e = int32(len(b.links) - 1); prev < 0 {
+				b.first[n] = e
+			} else {
+				b.links[prev].next = e
+			}
+		}
+		n = b.links[e].child
 	}
 	if count > 0 {
-		b.pay[n] = append(b.pay[n], pay)
+		b.ends = grow.Push(b.ends, trieEnd{n, pay})
 	}
 	return count
 }
 
 func (b *trieBuilder) node() int32 {
-	b.kids = append(b.kids, nil)
-	b.pay = append(b.pay, nil)
-	return int32(len(b.kids) - 1)
+	b.first = grow.Push(b.first, -1)
+	return int32(len(b.first) - 1)
 }
 
 func (b *trieBuilder) trie() trie {
-	t := trie{nodes: make([]trieNode, len(b.kids))}
-	for n := range b.kids {
+	t := trie{nodes: make([]trieNode, len(b.first)), edges: make([]trieEdge, 0, len(b.links)), pay: make([]int32, len(b.ends))}
+	// A node's pays are counted first and placed in the order added.
+	for _, e := range b.ends {
+		t.nodes[e.node].p1++
+	}
+	at := int32(0)
+	for n, e := range b.first {
 		nd := &t.nodes[n]
 		nd.e0 = int32(len(t.edges))
-		t.edges = append(t.edges, b.kids[n]...)
+		for ; e >= 0; e = b.links[e].next {
+			t.edges = append(t.edges, b.links[e].trieEdge)
+		}
 		nd.e1 = int32(len(t.edges))
-		nd.p0 = int32(len(t.pay))
-		t.pay = append(t.pay, b.pay[n]...)
-		nd.p1 = int32(len(t.pay))
+		nd.p0, nd.p1, at = at, at, at+nd.p1
+	}
+	for _, e := range b.ends {
+		nd := &t.nodes[e.node]
+		t.pay[nd.p1] = e.pay
+		nd.p1++
 	}
 	return t
 }

@@ -251,7 +251,10 @@ func IsTerm(s string) bool {
 	s = strings.TrimPrefix(s, "=")
 	words, sep := 0, true // sep: what came last is a separator, or nothing
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		i += size
 		switch {
 		case r == utf8.RuneError && size == 1:
