@@ -650,13 +650,11 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 	case jsonx.Object:
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
-		code, system, text, display, title, ref := -1, -1, -1, -1, -1, -1
-		str, data, ctype, div, strName := jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), jsonx.Node(-1), ""
-		quantity, nested, located := false, false, false
+		m := objectMembers{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, "", false, false, false}
 		f, e := d.Range(v)
 		for k := f; k < e; k = d.Skip(k + 1) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
-				nested = true
+				m.nested = true
 			}
 			name, ok := d.Plain(k)
 			if !ok {
@@ -670,149 +668,183 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				if d.KeyIs(k+1, extInline) {
 					return // an inline label is not content
 				}
-				located = true
+				m.located = true
 			case "code":
-				code = k + 1
+				m.code = k + 1
 			case "system":
-				system = k + 1
+				m.system = k + 1
 			case "value", "unit", "comparator":
-				quantity = true
+				m.quantity = true
 			case "text":
-				text = k + 1
+				m.text = k + 1
 			case "display":
-				display = k + 1
+				m.display = k + 1
 			case "valueString", "valueMarkdown", "contentString", "description", "patientInstruction":
-				str, strName = k+1, name
+				m.str, m.strName = k+1, name
 			case "title":
-				title = k + 1
+				m.title = k + 1
 			case "reference":
-				ref = k + 1
+				m.ref = k + 1
 			case "data":
-				data = k + 1
+				m.data = k + 1
 			case "contentType":
-				ctype = k + 1
+				m.ctype = k + 1
 			case "div":
-				div = k + 1
+				m.div = k + 1
 			}
 		}
-		before := len(sc.p.matches)
-		var sys string
-		if d.IsStr(code) && !quantity {
-			var x *systemIndex
-			sys, x = sc.system(d.Str(system))
-			sc.coding(sys, x, d.Str(code), typ, depth, contained)
-		}
-		// Ingredient entries read the display of an RxNorm coding whatever
-		// textMatch says: it is the concept's standard name.
-		if sc.r.ingredients != nil && d.IsStr(display) && d.IsStr(system) && !quantity {
-			if sys == "" {
-				sys, _ = sc.system(d.Str(system))
+		if m.code < 0 && m.system < 0 && m.text < 0 && m.display < 0 && m.title < 0 && m.ref < 0 && m.str < 0 && m.data < 0 && m.ctype < 0 && m.div < 0 {
+			// Nothing here to read: only what the object holds (most
+			// objects; the rest of the work is object's).
+			if !m.nested {
+				return
 			}
-			if sys == rxnormSystem {
-				sc.ingredients(d.Str(display), d.Str(code), typ, depth, contained)
-			} else if len(sc.p.matches) == before && depth > 1 && medicationConcept(sc.names[depth-2], typ, depth-1) {
-				// Another system's name of a product (NDC, a formulary's).
-				sc.productName(d.Str(display), typ, depth, ".display", contained)
-			}
-		}
-		mode := sc.s.opts.TextMatch
-		if mode == TextOff {
-			if nested {
+			if sc.s.opts.TextMatch == TextOff {
 				sc.members(v, typ, depth, contained)
+				return
 			}
+			outer := sc.resolved
+			sc.resolved = false
+			sc.members(v, typ, depth, contained)
+			sc.resolved = outer || sc.resolved
 			return
 		}
-		// A display says in words what its code says: read when the packs
-		// cannot judge the code (codeResolves) or can only sample its system
-		// (sampledSystem) and no rule matched it, or always with "all".
-		if d.IsStr(code) && !quantity {
-			resolves := codeResolves(sys, d.Str(code)) && !sampledSystem(sys)
-			sc.resolved = sc.resolved || resolves
-			if d.IsStr(display) && (mode == TextAll || !resolves && len(sc.p.matches) == before) {
-				sc.readText(d.Str(display), typ, depth, ".display", noSpot, contained)
-			}
+		sc.object(v, typ, depth, contained, &m)
+	}
+}
+
+// objectMembers are the members of an object that value reads, by their
+// value nodes (-1: absent).
+type objectMembers struct {
+	code, system, text, display, title, ref, str, data, ctype, div jsonx.Node
+	strName                                                        string
+	quantity, nested, located                                      bool
+}
+
+// object reads the object v whose members of note are m: a Coding's code
+// and display, text of several kinds, an attachment, a reference.
+func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m *objectMembers) {
+	d := sc.d
+	code, system, text, display, title, ref := m.code, m.system, m.text, m.display, m.title, m.ref
+	str, data, ctype, div, strName := m.str, m.data, m.ctype, m.div, m.strName
+	quantity, nested, located := m.quantity, m.nested, m.located
+	before := len(sc.p.matches)
+	var sys string
+	if d.IsStr(code) && !quantity {
+		var x *systemIndex
+		sys, x = sc.system(d.Str(system))
+		sc.coding(sys, x, d.Str(code), typ, depth, contained)
+	}
+	// Ingredient entries read the display of an RxNorm coding whatever
+	// textMatch says: it is the concept's standard name.
+	if sc.r.ingredients != nil && d.IsStr(display) && d.IsStr(system) && !quantity {
+		if sys == "" {
+			sys, _ = sc.system(d.Str(system))
 		}
-		parent := ""
-		if depth > 0 {
-			parent = sc.names[depth-1]
+		if sys == rxnormSystem {
+			sc.ingredients(d.Str(display), d.Str(code), typ, depth, contained)
+		} else if len(sc.p.matches) == before && depth > 1 && medicationConcept(sc.names[depth-2], typ, depth-1) {
+			// Another system's name of a product (NDC, a formulary's).
+			sc.productName(d.Str(display), typ, depth, ".display", contained)
 		}
-		if d.IsStr(data) && d.IsStr(ctype) {
-			sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
-		}
-		// A document's title names what it holds, whether or not its bytes
-		// can be read: an Attachment's (it has a type, data or a url, or
-		// sits where an Attachment does) and a Composition section's.
-		if d.IsStr(title) && (parent == "section" || d.IsStr(ctype) || d.IsStr(data) || located || attachmentMembers[parent] || parent == "content" && typ == "Media") {
-			sc.readText(d.Str(title), typ, depth, ".title", textSpot{el: v, prim: "title"}, contained)
-		}
-		// A display outside a Coding is a Reference's: the name of what is
-		// pointed at, such as the clinic an Encounter took place at, which
-		// can say what the care was. A person's name says nothing of the
-		// kind, and some names are words of the lexicon (Yasmin is a
-		// contraceptive's brand), so references to people are not read.
-		if d.IsStr(display) && code < 0 && system < 0 && parent != "coding" && !personReference(d, v, parent) {
-			sc.readText(d.Str(display), typ, depth, ".display", textSpot{el: v, prim: "display"}, contained)
-		}
-		// Without a display, a reference to a place among the Bundle's
-		// entries is read by the place's name.
-		if sc.s.places != nil && !d.IsStr(display) && d.IsStr(ref) && code < 0 && system < 0 {
-			if name, ok := sc.s.place(d.Str(ref)); ok {
-				sc.readText(name, typ, depth, ".reference", noSpot, contained)
-			}
-		}
-		// A conditional reference finds its target by a search, and says
-		// what the search names: "Condition?code=...|86406008" is an HIV
-		// condition.
-		if d.IsStr(ref) {
-			if r := d.Str(ref); strings.IndexByte(r, '?') > 0 {
-				_, q, _ := strings.Cut(r, "?")
-				sc.queryContent(q, typ, depth, ".reference", v, contained)
-			}
-		}
-		if d.IsStr(div) && parent == "text" {
-			// A narrative below the resource's own is a Composition
-			// section's text: the document's own words, not a rendering
-			// of coded content, read whatever its status.
-			sc.readXHTML(d.Str(div), typ, depth, ".div", contained)
-		}
-		if d.IsStr(str) && writtenString(strName, parent) {
-			sc.readText(d.Str(str), typ, depth, "."+strName, textSpot{el: v, prim: strName}, contained)
-		}
-		concept := false
-		if d.IsStr(text) {
-			switch parent {
-			case "note", "valueAnnotation", "dosageInstruction", "dosage":
-				// an Annotation's or a Dosage's own text
-				sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
-			case "item":
-				// A question states no fact, but a yes to it does: "Have
-				// you ever used injection drugs?" answered yes is read as
-				// the patient's own statement.
-				if typ == "QuestionnaireResponse" && answeredYes(d, v) {
-					sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
-				}
-			default:
-				concept = true
-			}
-		}
-		outer := sc.resolved
-		sc.resolved = false
+	}
+	mode := sc.s.opts.TextMatch
+	if mode == TextOff {
 		if nested {
 			sc.members(v, typ, depth, contained)
 		}
-		// A CodeableConcept's text, once its codings are known: read when
-		// none could be judged by its code and none matched.
-		if concept && (mode == TextAll || !sc.resolved && len(sc.p.matches) == before) {
-			sc.readText(d.Str(text), typ, depth, ".text", noSpot, contained)
-		}
-		// A medication's text is a product's name, as an RxNorm display
-		// is: when its codings found nothing, the ingredient entries read
-		// it too, brand names that are first names ("Camila") included.
-		if concept && sc.r.ingredients != nil && len(sc.p.matches) == before && medicationConcept(parent, typ, depth) {
-			sc.productName(d.Str(text), typ, depth, ".text", contained)
-		}
-		sc.resolved = outer || sc.resolved
+		return
 	}
+	// A display says in words what its code says: read when the packs
+	// cannot judge the code (codeResolves) or can only sample its system
+	// (sampledSystem) and no rule matched it, or always with "all".
+	if d.IsStr(code) && !quantity {
+		resolves := codeResolves(sys, d.Str(code)) && !sampledSystem(sys)
+		sc.resolved = sc.resolved || resolves
+		if d.IsStr(display) && (mode == TextAll || !resolves && len(sc.p.matches) == before) {
+			sc.readText(d.Str(display), typ, depth, ".display", noSpot, contained)
+		}
+	}
+	parent := ""
+	if depth > 0 {
+		parent = sc.names[depth-1]
+	}
+	if d.IsStr(data) && d.IsStr(ctype) {
+		sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
+	}
+	// A document's title names what it holds, whether or not its bytes
+	// can be read: an Attachment's (it has a type, data or a url, or
+	// sits where an Attachment does) and a Composition section's.
+	if d.IsStr(title) && (parent == "section" || d.IsStr(ctype) || d.IsStr(data) || located || attachmentMembers[parent] || parent == "content" && typ == "Media") {
+		sc.readText(d.Str(title), typ, depth, ".title", textSpot{el: v, prim: "title"}, contained)
+	}
+	// A display outside a Coding is a Reference's: the name of what is
+	// pointed at, such as the clinic an Encounter took place at, which
+	// can say what the care was. A person's name says nothing of the
+	// kind, and some names are words of the lexicon (Yasmin is a
+	// contraceptive's brand), so references to people are not read.
+	if d.IsStr(display) && code < 0 && system < 0 && parent != "coding" && !personReference(d, v, parent) {
+		sc.readText(d.Str(display), typ, depth, ".display", textSpot{el: v, prim: "display"}, contained)
+	}
+	// Without a display, a reference to a place among the Bundle's
+	// entries is read by the place's name.
+	if sc.s.places != nil && !d.IsStr(display) && d.IsStr(ref) && code < 0 && system < 0 {
+		if name, ok := sc.s.place(d.Str(ref)); ok {
+			sc.readText(name, typ, depth, ".reference", noSpot, contained)
+		}
+	}
+	// A conditional reference finds its target by a search, and says
+	// what the search names: "Condition?code=...|86406008" is an HIV
+	// condition.
+	if d.IsStr(ref) {
+		if r := d.Str(ref); strings.IndexByte(r, '?') > 0 {
+			_, q, _ := strings.Cut(r, "?")
+			sc.queryContent(q, typ, depth, ".reference", v, contained)
+		}
+	}
+	if d.IsStr(div) && parent == "text" {
+		// A narrative below the resource's own is a Composition
+		// section's text: the document's own words, not a rendering
+		// of coded content, read whatever its status.
+		sc.readXHTML(d.Str(div), typ, depth, ".div", contained)
+	}
+	if d.IsStr(str) && writtenString(strName, parent) {
+		sc.readText(d.Str(str), typ, depth, "."+strName, textSpot{el: v, prim: strName}, contained)
+	}
+	concept := false
+	if d.IsStr(text) {
+		switch parent {
+		case "note", "valueAnnotation", "dosageInstruction", "dosage":
+			// an Annotation's or a Dosage's own text
+			sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
+		case "item":
+			// A question states no fact, but a yes to it does: "Have
+			// you ever used injection drugs?" answered yes is read as
+			// the patient's own statement.
+			if typ == "QuestionnaireResponse" && answeredYes(d, v) {
+				sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
+			}
+		default:
+			concept = true
+		}
+	}
+	outer := sc.resolved
+	sc.resolved = false
+	if nested {
+		sc.members(v, typ, depth, contained)
+	}
+	// A CodeableConcept's text, once its codings are known: read when
+	// none could be judged by its code and none matched.
+	if concept && (mode == TextAll || !sc.resolved && len(sc.p.matches) == before) {
+		sc.readText(d.Str(text), typ, depth, ".text", noSpot, contained)
+	}
+	// A medication's text is a product's name, as an RxNorm display
+	// is: when its codings found nothing, the ingredient entries read
+	// it too, brand names that are first names ("Camila") included.
+	if concept && sc.r.ingredients != nil && len(sc.p.matches) == before && medicationConcept(parent, typ, depth) {
+		sc.productName(d.Str(text), typ, depth, ".text", contained)
+	}
+	sc.resolved = outer || sc.resolved
 }
 
 // yesCodes are the codes of a yes answer: LOINC's answer LA33-6, SNOMED
