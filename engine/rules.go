@@ -580,13 +580,13 @@ func (c *compiler) strings(n jsonx.Node, at string, f func(s string, sn jsonx.No
 const maxExpand = 4096
 
 // textEntries reads a rule's text: each entry a string, or an object
-// {"text": ..., "confidence": 0..1}. Literal terms go to the lexicon, which
-// matches them all in one pass with their context; anything else is a
-// pattern, matched on its own.
+// {"text": ..., "confidence": 0..1, "medication": true}. Literal terms go
+// to the lexicon, which matches them all in one pass with their context;
+// anything else is a pattern, matched on its own.
 func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 	d := c.d
 	if d.Kind(n) != jsonx.Array {
-		return c.fail(n, at, "must be an array of strings or {\"text\", \"confidence\"} objects")
+		return c.fail(n, at, "must be an array of strings or {\"text\", \"confidence\", \"medication\"} objects")
 	}
 	var err error
 	d.Items(n, func(i int, e jsonx.Node) bool {
@@ -594,7 +594,7 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 		// tens of thousands of entries.
 		here := func(member string) string { return at + "[" + strconv.Itoa(i) + "]" + member }
 		conf := uint32(confScale)
-		s, textAt := e, ""
+		s, textAt, medication := e, "", false
 		if d.Kind(e) == jsonx.Object {
 			s, textAt = d.Get(e, "text"), ".text"
 			if cv := d.Get(e, "confidence"); cv >= 0 {
@@ -605,9 +605,16 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 				}
 				conf = f
 			}
+			if mv := d.Get(e, "medication"); mv >= 0 {
+				if k := d.Kind(mv); k != jsonx.True && k != jsonx.False {
+					err = c.fail(mv, here(".medication"), "must be true or false")
+					return false
+				}
+				medication = d.Kind(mv) == jsonx.True
+			}
 			var bad bool
 			d.Members(e, func(k, _ jsonx.Node) bool {
-				bad = !d.KeyIs(k, "text") && !d.KeyIs(k, "confidence")
+				bad = !d.KeyIs(k, "text") && !d.KeyIs(k, "confidence") && !d.KeyIs(k, "medication")
 				if bad {
 					err = c.fail(k, here("."+d.Str(k)), "unknown member")
 				}
@@ -625,10 +632,10 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 		// A pattern with few texts (alternatives, optional parts) joins
 		// the lexicon as those texts: matched at once, and in context.
 		if words.IsTerm(t) {
-			c.term(t, idx, conf)
+			c.term(t, idx, conf, medication)
 		} else if texts, ok := pattern.Expand(t, maxExpand); ok && allTerms(texts) {
 			for _, x := range texts {
-				c.term(x, idx, conf)
+				c.term(x, idx, conf, medication)
 			}
 		} else {
 			re, e := pattern.Compile(t)
@@ -645,8 +652,8 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 }
 
 // term adds text to the lexicon as a term of rule idx.
-func (c *compiler) term(text string, idx int, conf uint32) {
-	c.r.terms = grow.Push(c.r.terms, words.Term{Text: text, ID: int32(len(c.r.termInfo))})
+func (c *compiler) term(text string, idx int, conf uint32, medication bool) {
+	c.r.terms = grow.Push(c.r.terms, words.Term{Text: text, ID: int32(len(c.r.termInfo)), Medication: medication})
 	c.r.termInfo = grow.Push(c.r.termInfo, hit{rule: int32(idx), confidence: conf})
 }
 

@@ -141,7 +141,7 @@ func checkRows(c *Category, ruleAt map[string]*Rule, sources map[string]bool, ad
 }
 
 // termKinds are the kinds a term may have.
-var termKinds = []string{"term", "synonym", "abbreviation", "drug", "brand"}
+var termKinds = []string{"term", "synonym", "abbreviation", "drug", "brand", "regimen"}
 
 // confidenceRE is a decimal below 1 as a confidence column writes it.
 var confidenceRE = regexp.MustCompile(`^0?\.[0-9]+$`)
@@ -292,16 +292,18 @@ func compiles(members string) bool {
 }
 
 // ruleText is the text member of a rule: the patterns of its .json, then
-// its terms, each a string, or an object with its confidence when it has
-// one below 1 and withConfidence is set.
-func ruleText(r *Rule, withConfidence bool) []any {
+// its terms, each a string, or, when withObjects is set, an object for a
+// term with a confidence below 1 or that names a medication (kind drug,
+// brand or regimen).
+func ruleText(r *Rule, withObjects bool) []any {
 	var out []any
 	for _, t := range r.Text {
 		out = append(out, t)
 	}
 	for _, t := range r.Terms {
-		if t.conf < 1 && withConfidence {
-			out = append(out, textEntry{t.Term, t.conf})
+		medication := t.Kind == "drug" || t.Kind == "brand" || t.Kind == "regimen"
+		if (t.conf < 1 || medication) && withObjects {
+			out = append(out, textEntry{t.Term, t.conf, medication})
 		} else {
 			out = append(out, t.Term)
 		}
@@ -309,10 +311,26 @@ func ruleText(r *Rule, withConfidence bool) []any {
 	return out
 }
 
-// textEntry is a term with a confidence below 1, as a pack writes it.
+// textEntry is a term with a confidence below 1 or a medication's name, as
+// a pack writes it.
 type textEntry struct {
-	Text       string  `json:"text"`
-	Confidence float64 `json:"confidence"`
+	Text       string
+	Confidence float64 // written when below 1
+	Medication bool
+}
+
+// MarshalJSON writes the entry as the pack does.
+func (e textEntry) MarshalJSON() ([]byte, error) { return []byte(e.json()), nil }
+
+func (e textEntry) json() string {
+	s := `{"text":` + str(e.Text)
+	if e.Confidence < 1 {
+		s += `,"confidence":` + strconv.FormatFloat(e.Confidence, 'f', -1, 64)
+	}
+	if e.Medication {
+		s += `,"medication":true`
+	}
+	return s + "}"
 }
 
 // engineCheck compiles the rule's own members (labels, basis,

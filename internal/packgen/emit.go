@@ -242,7 +242,8 @@ func str(s string) string {
 }
 
 // textArray writes a text member on one line: a term of full confidence as
-// a string, another as {"text": ..., "confidence": ...}.
+// a string, another as {"text": ..., "confidence": ..., "medication": true}
+// with the members that apply.
 func textArray(list []any) string {
 	parts := make([]string, len(list))
 	for i, e := range list {
@@ -250,7 +251,7 @@ func textArray(list []any) string {
 		case string:
 			parts[i] = str(e)
 		case textEntry:
-			parts[i] = `{"text":` + str(e.Text) + `,"confidence":` + strconv.FormatFloat(e.Confidence, 'f', -1, 64) + "}"
+			parts[i] = e.json()
 		}
 	}
 	return "[" + strings.Join(parts, ",") + "]"

@@ -190,7 +190,7 @@ func TestBadFixtures(t *testing.T) {
 		{"term of an unknown rule", "hiv.terms.tsv", "", "hiv-other\tDescovy\tbrand\t\thivinfo\t\n", `hiv.terms.tsv:8: unknown rule hiv-other: not a rule id of hiv.json`},
 		{"term of another category", "hiv.terms.tsv", "", "sud\tSuboxone\tbrand\t\thivinfo\t\n", `hiv.terms.tsv:8: rule sud is a rule of sud.json, not of hiv.json`},
 		{"term without a rule", "hiv.terms.tsv", "", "\tDescovy\tbrand\t\thivinfo\t\n", `hiv.terms.tsv:8: the rule column is empty`},
-		{"term kind", "hiv.terms.tsv", "", "hiv\tDescovy\tproduct\t\thivinfo\t\n", `hiv.terms.tsv:8: unknown kind "product" (one of term, synonym, abbreviation, drug, brand)`},
+		{"term kind", "hiv.terms.tsv", "", "hiv\tDescovy\tproduct\t\thivinfo\t\n", `hiv.terms.tsv:8: unknown kind "product" (one of term, synonym, abbreviation, drug, brand, regimen)`},
 		{"confidence 1", "hiv.terms.tsv", "", "hiv\tDescovy\tbrand\t1\thivinfo\t\n", `hiv.terms.tsv:8: confidence "1" must be a decimal above 0 and below 1 (leave the column empty for 1)`},
 		{"confidence 0", "hiv.terms.tsv", "", "hiv\tDescovy\tbrand\t0.0\thivinfo\t\n", `hiv.terms.tsv:8: confidence "0.0" must be a decimal above 0`},
 		{"confidence above 1", "hiv.terms.tsv", "", "hiv\tDescovy\tbrand\t1.5\thivinfo\t\n", `hiv.terms.tsv:8: confidence "1.5" must be a decimal above 0`},

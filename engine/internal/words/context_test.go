@@ -1,6 +1,7 @@
 package words
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -685,6 +686,39 @@ func TestPostNegationAfterOtherFinding(t *testing.T) {
 		{"HIV, hepatitis C: negative.", false, Kept, ""},
 	})
 	checkTermReasons(t, []string{"HIV", "drug use"}, map[string]Reason{"HIV, drug use negative.": Negated})
+}
+
+// A negation after a comma speaks of the list's next finding, and never
+// reaches a medication's name: "Descovy, HIV negative" is Descovy taken
+// and an HIV test's result. Without a comma, or as an answer after a
+// colon, a negation still reaches it; and a term that is no medication
+// is negated through the list as before.
+func TestMedicationAfterComma(t *testing.T) {
+	l, err := Compile([]Term{{Text: "Descovy", ID: 1, Medication: true}, {Text: "HIV", ID: 2}, {Text: "depression", ID: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string][]Reason{
+		"Descovy, HIV negative.":        {Kept, Negated},
+		"On Descovy, HIV negative.":     {Kept, Negated},
+		"Descovy, depression denied.":   {Kept, Negated},
+		"Depression, HIV negative.":     {Negated, Negated},
+		"Descovy negative.":             {Negated},
+		"Descovy: no.":                  {Negated},
+		"No Descovy, HIV negative.":     {Negated, Negated},
+		"HIV negative, Descovy.":        {Negated, Kept},
+		"Descovy, HIV negative? Maybe.": {Kept, Negated},
+	} {
+		var f Finder
+		ms := f.Find(l, text, nil)
+		got := make([]Reason, len(ms))
+		for i, m := range ms {
+			got[i] = m.Reason
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: %v, want %v", text, got, want)
+		}
+	}
 }
 
 // Judge reads a span found elsewhere (a rule pack's pattern) in the same

@@ -61,8 +61,8 @@ type cueAt struct {
 type judged struct {
 	ok         bool
 	start, end int
-	reason     [2]Reason // [0] for other terms, [1] for ScreeningBroad ones
-	cue        [2]string
+	reason     [4]Reason // by variant: 1 for ScreeningBroad terms, 2 for medications, 3 for both
+	cue        [4]string
 }
 
 // Find appends every match of l's terms in text to dst, in text order (by
@@ -193,11 +193,14 @@ func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, plural uint8
 		if !f.last.ok || f.last.start != m.Start || f.last.end != m.End {
 			f.judge(l, text, i, j+1)
 		}
-		broad := 0
+		v := 0
 		if term.broad {
-			broad = 1
+			v = 1
 		}
-		m.Reason, m.Trigger = f.last.reason[broad], f.last.cue[broad]
+		if term.medication {
+			v += 2
+		}
+		m.Reason, m.Trigger = f.last.reason[v], f.last.cue[v]
 		dst = append(dst, m)
 	}
 	return dst
@@ -337,6 +340,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		}
 	}
 	var best [kinds]nearest // negation after the match counts as kindPre
+	// A medication's negation: a negation after a comma is left out, for
+	// it speaks of the list's next finding, which a drug is none of
+	// ("Descovy, HIV negative").
+	var medPre nearest
 	testName, positive := false, false
 	var testCue cueAt
 	sense := cueAt{a: -1}
@@ -378,6 +385,9 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 					best[k].offer(c, d)
 				}
 			}
+			if c.kinds&cuePre != 0 && !compound {
+				medPre.offer(c, d)
+			}
 		case c.a >= e && c.kinds&(cuePost|cueScreenAfter|cueAnswer) != 0:
 			if c.kinds&cueScreenAfter == 0 && f.resultIn(s, c.a) {
 				// "HIV positive, hepatitis C negative", "methamphetamine
@@ -391,6 +401,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				!f.blocked(text, e, c.a-1, s, lo) && lastInClause(text, toks[c.b-1].end) {
 				// A question answered: "Thoughts of suicide? No."
 				best[kindPre].offer(c, d)
+				medPre.offer(c, d)
 				continue
 			}
 			if f.blocked(text, e, c.b-1, s, lo) {
@@ -400,6 +411,9 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				c.kinds&cueAnswer != 0 && d <= postWindow && strings.Contains(text[toks[c.a-1].end:toks[c.a].start], ":") ||
 				c.kinds&cueAnswer != 0 && d <= 2 && lastInClause(text, toks[c.b-1].end) && !f.unknownAt(c.a) {
 				best[kindPre].offer(c, d)
+				if !strings.Contains(text[toks[e-1].end:toks[c.a].start], ",") {
+					medPre.offer(c, d)
+				}
 			}
 			if c.kinds&cueScreenAfter != 0 && c.a-f.coverEnd(l, s, e, c.a)+1 <= screenAfterWindow && !f.listBreak(text, e, c.a) {
 				best[kindScreen].offer(c, d)
@@ -408,7 +422,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	}
 	negation := best[kindPre]
 	if testName {
-		best[kindPre] = nearest{} // a test's name: its result does not unsay it
+		best[kindPre], medPre = nearest{}, nearest{} // a test's name: its result does not unsay it
 	}
 	minus := !testName && (minusMark(text, toks[s].start, toks[e-1].end) ||
 		// one word may stand between the words and the mark: "heroin use (-)"
@@ -436,30 +450,34 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
 	if sense.a >= 0 {
 		cue := text[toks[sense.a].start:toks[sense.b-1].end]
-		f.last.reason, f.last.cue = [2]Reason{OtherSense, OtherSense}, [2]string{cue, cue}
+		f.last.reason, f.last.cue = [4]Reason{OtherSense, OtherSense, OtherSense, OtherSense}, [4]string{cue, cue, cue, cue}
 		return
 	}
-	for broad := range 2 {
-		if broad == 1 && testName && testCue.a >= s && testCue.b == e {
+	for v := range len(f.last.reason) {
+		b, broad := best, v&1 == 1
+		if v >= 2 {
+			b[kindPre] = medPre
+		}
+		if broad && testName && testCue.a >= s && testCue.b == e {
 			// a term of a screening-broad rule that ends with a test
 			// noun is no test ("missed AB"): a negation drops it
-			best[kindPre] = negation
+			b[kindPre] = negation
 		}
-		if screen := best[kindScreen]; broad == 1 && screen.dist > 0 {
-			best[kindHypo].offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
+		if screen := b[kindScreen]; broad && screen.dist > 0 {
+			b[kindHypo].offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
 		}
 		for _, r := range [...]struct {
 			kind int
 			why  Reason
 		}{{kindPre, Negated}, {kindOther, Other}, {kindHypo, Hypothetical}} {
-			if cue := best[r.kind]; cue.dist > 0 {
-				f.last.reason[broad] = r.why
-				f.last.cue[broad] = text[toks[cue.a].start:toks[cue.b-1].end]
+			if cue := b[r.kind]; cue.dist > 0 {
+				f.last.reason[v] = r.why
+				f.last.cue[v] = text[toks[cue.a].start:toks[cue.b-1].end]
 				break
 			}
 		}
 		if minus {
-			f.last.reason[broad], f.last.cue[broad] = Negated, mark
+			f.last.reason[v], f.last.cue[v] = Negated, mark
 		}
 	}
 }

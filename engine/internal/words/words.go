@@ -47,7 +47,8 @@
 //     or between it and the cue: "HIV positive, hepatitis C negative";
 //     and a postNegation cue does not when, after a comma, two words or
 //     more of no term and no listGlue stand between: "HIV, hepatitis C
-//     negative" (another finding's);
+//     negative" (another finding's); nor does any negation after a comma
+//     reach a Medication term ("Descovy, HIV negative");
 //   - testNouns: a cue at most 3 words after the match, or the match's own
 //     last words or all of them, or a cue of several words right before it,
 //     makes it a test's name ("HIV-1 RNA", "chlamydia NAAT", "carrier
@@ -119,6 +120,10 @@ type Term struct {
 	// ScreeningBroad makes a screening cue before a match drop it as
 	// hypothetical.
 	ScreeningBroad bool
+	// Medication marks a medication's name, which a negation after it and
+	// a comma does not reach: that speaks of the list's next finding
+	// ("Descovy, HIV negative"), and a drug is none.
+	Medication bool
 }
 
 // Lexicon is a compiled, immutable set of terms, safe for concurrent use.
@@ -132,6 +137,7 @@ type Lexicon struct {
 type termInfo struct {
 	id           int32
 	exact, broad bool
+	medication   bool
 	capsLast     bool // its last word is in capitals: an abbreviation, whose plural takes "s" only
 	sLast        bool // it ends in s or S, so an exact term takes no plural
 }
@@ -163,7 +169,7 @@ func Compile(terms []Term) (*Lexicon, error) {
 				b.add(d, v, false, int32(i))
 			}
 		}
-		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, capsLast(text), strings.HasSuffix(strings.ToLower(text), "s")}
+		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, term.Medication, capsLast(text), strings.HasSuffix(strings.ToLower(text), "s")}
 		l.maxWords = max(l.maxWords, n)
 	}
 	l.fold, l.exact, l.t = fold.dict(), exact.dict(), b.trie()
