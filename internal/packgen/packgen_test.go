@@ -137,7 +137,7 @@ func TestBadFixtures(t *testing.T) {
 		{"field count", "sud.tsv", "", "sud\tcpt\tcode\n", `sud.tsv:12: want 6 tab-separated fields`},
 		{"unknown rule", "sud.tsv", "", "sud-other\tcpt\tcode\t99409\tcms-bfd\tscreening\n", `sud.tsv:12: unknown rule sud-other: not a rule id of sud.json`},
 		{"rule of another category", "sud.tsv", "", "hiv\tcpt\tcode\t99409\tcms-bfd\tscreening\n", `sud.tsv:12: rule hiv is a rule of hiv.json, not of sud.json`},
-		{"unknown system", "sud.tsv", "", "sud\tsnomed\tcode\t5602001\tsnomed\topioid abuse\n", `sud.tsv:12: unknown system "snomed" (one of icd10cm, icd9cm`},
+		{"unknown system", "sud.tsv", "", "sud\tsnomed\tcode\t5602001\tsnomed\topioid abuse\n", `sud.tsv:12: unknown system "snomed" (one of icd10cm, icd10, icd9cm`},
 		{"unknown kind", "sud.tsv", "", "sud\tcpt\tcodes\t99409\tcms-bfd\tscreening\n", `sud.tsv:12: unknown kind "codes"`},
 		{"unknown source", "sud.tsv", "", "sud\tcpt\tcode\t99409\tama\tscreening\n", `sud.tsv:12: unknown source "ama": not a key of sources.tsv`},
 		{"ingredient outside rxnorm", "sud.tsv", "", "sud\tsct\tingredient\tmethadone\tsnomed\tx\n", `sud.tsv:12: kind ingredient is for rxnorm only, not sct`},

@@ -31,6 +31,13 @@ var systems = []*codeSystem{
 		code:   regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$`),
 		prefix: regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z?]{1,4})?$`),
 		ranges: true, shape: "a letter, a digit, a letter or digit, then optionally a dot and 1 to 4 letters or digits (F11.20)"},
+	// WHO's ICD-10, for the categories it has and ICD-10-CM does not
+	// (B21-B24); the engine reads ICD-10-CM's rules for it too.
+	{key: "icd10", uri: "http://hl7.org/fhir/sid/icd-10", name: "ICD-10 (WHO)",
+		norm: normICD, format: dotAfter(3),
+		code:   regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,2})?$`),
+		prefix: regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z?]{1,2})?$`),
+		ranges: true, shape: "a letter, a digit, a letter or digit, then optionally a dot and 1 or 2 letters or digits (B24)"},
 	{key: "icd9cm", uri: "http://hl7.org/fhir/sid/icd-9-cm", name: "ICD-9-CM",
 		norm: normICD, format: formatICD9CM,
 		code:   regexp.MustCompile(`^([0-9]{3}(\.?[0-9]{1,2})?|V[0-9]{2}(\.?[0-9]{1,2})?|E[0-9]{3}(\.?[0-9])?)$`),
