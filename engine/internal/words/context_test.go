@@ -719,6 +719,19 @@ func TestMedicationAfterComma(t *testing.T) {
 			t.Errorf("%q: %v, want %v", text, got, want)
 		}
 	}
+	// A screening-broad term that ends with a test noun is no test, so a
+	// negation drops it; as a medication, not one after a comma.
+	for _, medication := range []bool{false, true} {
+		l, err := Compile([]Term{{Text: "missed AB", ID: 1, ScreeningBroad: true, Medication: medication}, {Text: "HIV", ID: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f Finder
+		ms := f.Find(l, "Missed AB, HIV negative.", nil)
+		if want := map[bool]Reason{false: Negated, true: Kept}[medication]; len(ms) != 2 || ms[0].Reason != want {
+			t.Errorf("medication %v: %+v, want the first match %v", medication, ms, want)
+		}
+	}
 }
 
 // Judge reads a span found elsewhere (a rule pack's pattern) in the same

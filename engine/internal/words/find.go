@@ -420,7 +420,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			}
 		}
 	}
-	negation := best[kindPre]
+	negation, medNegation := best[kindPre], medPre
 	if testName {
 		best[kindPre], medPre = nearest{}, nearest{} // a test's name: its result does not unsay it
 	}
@@ -462,6 +462,9 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			// a term of a screening-broad rule that ends with a test
 			// noun is no test ("missed AB"): a negation drops it
 			b[kindPre] = negation
+			if v >= 2 {
+				b[kindPre] = medNegation
+			}
 		}
 		if screen := b[kindScreen]; broad && screen.dist > 0 {
 			b[kindHypo].offer(cueAt{a: screen.a, b: screen.b}, screen.dist)
