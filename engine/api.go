@@ -622,9 +622,8 @@ type Rules struct {
 	bySystem map[string]*systemIndex // canonical system -> its codes, prefixes, ranges
 	periods  bool                    // some rule has a period
 	text     []textRule
-	// The rules' literal text entries, matched all at once by lexicon;
-	// termInfo[i] is the rule and confidence of terms[i] (its ID).
-	terms    []words.Term
+	// The rules' literal text entries are matched all at once by lexicon;
+	// termInfo[i] is the rule and confidence of the term whose ID is i.
 	termInfo []hit
 	lexicon  *words.Lexicon
 	// ingredients indexes the ingredient entries of every rule by one of

@@ -119,11 +119,11 @@ func compileRules(packs []Pack) (*Rules, error) {
 	for _, ru := range c.r.rules {
 		c.r.periods = c.r.periods || ru.from != "" || ru.to != ""
 	}
-	if len(c.r.terms) > 0 {
-		for i := range c.r.terms {
-			c.r.terms[i].ScreeningBroad = c.r.rules[c.r.termInfo[i].rule].screeningBroad
+	if len(c.terms) > 0 {
+		for i := range c.terms {
+			c.terms[i].ScreeningBroad = c.r.rules[c.r.termInfo[i].rule].screeningBroad
 		}
-		lex, err := words.Compile(c.r.terms)
+		lex, err := words.Compile(c.terms)
 		if err != nil {
 			return nil, errorf(ErrInvalidRules, "text: "+err.Error())
 		}
@@ -193,6 +193,10 @@ type compiler struct {
 	pc      packConf   // the pack's confidentiality map
 	confs   []packConf // every pack's, in order
 	entries int        // codes, prefixes, ranges and patterns indexed so far
+	// terms are the literal text entries, compiled into the lexicon at the
+	// end. The Rules do not keep them: tens of thousands of strings the
+	// collector would otherwise mark on every cycle of every call.
+	terms []words.Term
 }
 
 // packConf is a pack's confidentiality map; without one (set false) the
@@ -653,7 +657,7 @@ func (c *compiler) textEntries(n jsonx.Node, at string, idx int) error {
 
 // term adds text to the lexicon as a term of rule idx.
 func (c *compiler) term(text string, idx int, conf uint32, medication bool) {
-	c.r.terms = grow.Push(c.r.terms, words.Term{Text: text, ID: int32(len(c.r.termInfo)), Medication: medication})
+	c.terms = grow.Push(c.terms, words.Term{Text: text, ID: int32(len(c.r.termInfo)), Medication: medication})
 	c.r.termInfo = grow.Push(c.r.termInfo, hit{rule: int32(idx), confidence: conf})
 }
 
