@@ -584,13 +584,16 @@ type AccessContext struct {
 	// (v3-ActCode compartment codes).
 	Compartments []string
 	// Deny lists labels the recipient may not see ("code" or
-	// "system|code"; a code also covers the codes below it and its
-	// synonyms, so SUD covers OPIOIDUD and the older ETH), and resource
+	// "system|code"; a code also covers the codes below it, its synonyms
+	// and what stands for it, so SUD covers OPIOIDUD, the older ETH and
+	// the 42CFRPart2 policy, and MH covers PSY and PSYTHPN), and resource
 	// types as "http://hl7.org/fhir/resource-types|Observation". Every
 	// item must be a code the vocabulary knows.
 	Deny []string
 	// Allow, when not nil, releases sensitive content only when every
-	// sensitivity label it carries is in the list (or below a listed code).
+	// sensitivity label it carries is in the list (or below a listed code),
+	// and a privacy law's content only when every sensitivity the law
+	// protects is.
 	Allow []string
 	// ReleaseOnly holds REDACT obligations of the exceptAnyOfCodes form:
 	// a resource is released only when it carries a label of every list.

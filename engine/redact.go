@@ -216,6 +216,29 @@ func (l *codeList) covers(lb *label) bool {
 	return false
 }
 
+// coversSome reports whether the list covers one of these v3-ActCode
+// codes (what a label implies) or what they imply in turn.
+func (l *codeList) coversSome(codes []string) bool {
+	for _, c := range codes {
+		if l.covers(&label{system: vocab.ActCode, code: c}) || l.coversSome(vocab.Implies(vocab.ActCode, c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// coversAll reports whether the list covers every one of these v3-ActCode
+// codes: a law's content is released under an allow-list only when each
+// sensitivity the law protects is allowed.
+func (l *codeList) coversAll(codes []string) bool {
+	for _, c := range codes {
+		if !l.covers(&label{system: vocab.ActCode, code: c}) {
+			return false
+		}
+	}
+	return true
+}
+
 // judge returns the labels that forbid content carrying ls (effective
 // labels) to the recipient, and why; nil when it may be released. Labels
 // the engine cannot read forbid it unless the recipient ignores them;
@@ -263,7 +286,7 @@ func (s *state) judgeAs(ls []label, typ string, clearance bool) ([]label, string
 		return []label{{system: resourceTypesCS, code: typ}}, "deny"
 	}
 	for i := range ls {
-		if ls[i].bad == 0 && a.deny.covers(&ls[i]) {
+		if ls[i].bad == 0 && (a.deny.covers(&ls[i]) || a.deny.coversSome(vocab.Implies(ls[i].system, ls[i].code))) {
 			why = append(why, ls[i])
 		}
 	}
@@ -283,7 +306,8 @@ func (s *state) judgeAs(ls []label, typ string, clearance bool) ([]label, string
 	}
 	if a.allow != nil {
 		for i := range ls {
-			if ls[i].bad == 0 && ls[i].set == vocab.SetSensitivity && !a.allow.covers(&ls[i]) {
+			if ls[i].bad == 0 && (ls[i].set == vocab.SetSensitivity && !a.allow.covers(&ls[i]) ||
+				ls[i].set != vocab.SetSensitivity && !a.allow.coversAll(vocab.Implies(ls[i].system, ls[i].code))) {
 				why = append(why, ls[i])
 			}
 		}

@@ -23,7 +23,11 @@ var (
 	parentOf = map[string]string{"OPIOIDUD": "SUD", "ETHUD": "SUD", "SUD": "SPI", "MH": "SPI", "PSY": "SPI", "PSYTHPN": "SPI",
 		"BH": "SPI", "ETREAT": "TREAT", "BTG": "ETREAT", "COC": "TREAT", "POPHLTH": "TREAT", "COVERAGE": "HPAYMT", "CLMATTCH": "HPAYMT"}
 	// the codes that name one sensitivity twice
-	sameAs = map[string]string{"ETH": "SUD", "SUD": "ETH", "VIP": "CEL", "CEL": "VIP"}
+	sameAs = map[string]string{"ETH": "SUD", "SUD": "ETH", "VIP": "CEL", "CEL": "VIP", "MH": "PSY", "PSY": "MH"}
+	// what a label stands for beyond the tree: the sensitivities a privacy
+	// law protects (42 CFR 2.11, 45 CFR 164.501, 38 U.S.C. 7332), and a
+	// psychotherapy note is mental health information
+	standsFor = map[string][]string{"PSYTHPN": {"MH"}, "42CFRPart2": {"SUD"}, "HIPAAPsyNotes": {"PSYTHPN"}, "Title38Section7332": {"SUD", "HIV", "SCA"}}
 	// every code of the sensitivity tree (HL7 Terminology 5.1.0, v3-ActCode
 	// _InformationSensitivityPolicy)
 	sensitivity  = map[string]bool{"_InformationSensitivityPolicy": true, "_ActInformationSensitivityPolicy": true, "ETH": true, "GDIS": true, "HIV": true, "MST": true, "PREGNANT": true, "SCA": true, "SDV": true, "SEX": true, "SPI": true, "BH": true, "COGN": true, "DVD": true, "EMOTDIS": true, "MH": true, "PSY": true, "PSYTHPN": true, "SUD": true, "ETHUD": true, "OPIOIDUD": true, "STD": true, "TBOO": true, "VIO": true, "IDS": true, "SICKLE": true, "_EntitySensitivityPolicyType": true, "DEMO": true, "DOB": true, "GENDER": true, "LIVARG": true, "MARST": true, "PATLOC": true, "RACE": true, "REL": true, "_RoleInformationSensitivityPolicy": true, "B": true, "EMPL": true, "LOCIS": true, "SSP": true, "ADOL": true, "CEL": true, "VIP": true, "DIA": true, "DRGIS": true, "EMP": true, "PDS": true, "PHY": true, "PRS": true}
@@ -91,6 +95,20 @@ func known(sys, code string) bool {
 		return strings.Contains(" "+purposes+" ", " "+code+" ")
 	case sysObs:
 		return strings.Contains(" "+observationCodes+" ", " "+code+" ")
+	}
+	return false
+}
+
+// reaches reports whether a v3-ActCode label falls under a denied code, by
+// the tree or by what it stands for.
+func reaches(code, root string) bool {
+	if below(code, root) {
+		return true
+	}
+	for _, c := range standsFor[code] {
+		if reaches(c, root) {
+			return true
+		}
 	}
 	return false
 }
@@ -450,7 +468,7 @@ func (r *recipient) forbidden(levels []level, bundle bool) bool {
 				if scoped && systemSpellings[sys] != l.system {
 					continue
 				}
-				if l.code == code || sameAs[l.code] == code || l.system == sysAct && below(l.code, code) {
+				if l.code == code || sameAs[l.code] == code || l.system == sysAct && reaches(l.code, code) {
 					return true
 				}
 			}
@@ -465,6 +483,17 @@ func (r *recipient) forbidden(levels []level, bundle bool) bool {
 					}
 					if !ok {
 						return true
+					}
+				}
+				if r.allowSet && !sensitivity[l.code] {
+					for _, c := range standsFor[l.code] { // a law's content needs each of its sensitivities allowed
+						ok := false
+						for _, a := range r.allow {
+							ok = ok || below(c, a)
+						}
+						if !ok {
+							return true
+						}
 					}
 				}
 			}

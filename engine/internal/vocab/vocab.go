@@ -285,12 +285,15 @@ func Subsumes(a, b string) bool {
 }
 
 // synonyms pairs codes that name one sensitivity in two places: the older
-// ETH ("substance abuse") beside SUD, VIP beside CEL (one display in THO),
+// ETH ("substance abuse") beside SUD, MH ("mental health") beside PSY
+// ("psychiatry disorder", which the default pack does not write but
+// consents name), VIP beside CEL (one display in THO),
 // and the retired v3-Confidentiality codes beside the v3-ActCode
 // sensitivities that replaced them. A recipient denied one is denied the
 // other: THO keeps them apart, but consents and data use both.
 var synonyms = [][2]key{
 	{{ActCode, "ETH"}, {ActCode, "SUD"}},
+	{{ActCode, "MH"}, {ActCode, "PSY"}},
 	{{ActCode, "CEL"}, {ActCode, "VIP"}},
 	{{Confidentiality, "ETH"}, {ActCode, "ETH"}},
 	{{Confidentiality, "HIV"}, {ActCode, "HIV"}},
@@ -299,6 +302,39 @@ var synonyms = [][2]key{
 	{{Confidentiality, "T"}, {ActCode, "TBOO"}},
 	{{Confidentiality, "C"}, {ActCode, "CEL"}},
 	{{Confidentiality, "B"}, {ActCode, "B"}},
+}
+
+// implies holds what a label says beyond its place in THO's hierarchy, for
+// redaction to fail closed on: content under a privacy law is content of
+// the sensitivities the law protects, and a psychotherapy note is mental
+// health information (PSYTHPN is MH's sibling in THO). The laws: 42 CFR
+// Part 2 protects substance use disorder patient records (42 CFR 2.11);
+// HIPAA's psychotherapy notes are defined in 45 CFR 164.501; 38 U.S.C.
+// 7332 protects records of drug abuse, alcoholism or alcohol abuse, HIV
+// infection and sickle cell anemia.
+var implies = [...]struct {
+	code string // v3-ActCode
+	to   []string
+}{
+	{"PSYTHPN", []string{"MH"}},
+	{"42CFRPart2", []string{"SUD"}},
+	{"HIPAAPsyNotes", []string{"PSYTHPN"}},
+	{"Title38Section7332", []string{"SUD", "HIV", "SCA"}},
+}
+
+// Implies returns the v3-ActCode sensitivities (system, code) also stands
+// for, nil for most codes; they may imply more in turn (HIPAAPsyNotes,
+// PSYTHPN, MH). A recipient denied any of them is denied it. system must
+// be canonical.
+func Implies(system, code string) []string {
+	if system == ActCode {
+		for _, x := range implies {
+			if x.code == code {
+				return x.to
+			}
+		}
+	}
+	return nil
 }
 
 // Synonyms returns the (system, code) pairs that name the same sensitivity

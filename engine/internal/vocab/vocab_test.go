@@ -88,3 +88,19 @@ func TestConfidentialityOf(t *testing.T) {
 		}
 	}
 }
+
+// What a label stands for must be sensitivities the vocabulary knows, and
+// every label that stands for something must be known too: a misspelt
+// entry would quietly stop a denial.
+func TestImpliesKnownSensitivities(t *testing.T) {
+	for _, x := range implies {
+		if Lookup(ActCode, x.code) == nil {
+			t.Errorf("%s stands for something but is not a known v3-ActCode code", x.code)
+		}
+		for _, c := range x.to {
+			if info := Lookup(ActCode, c); info == nil || info.Set != SetSensitivity {
+				t.Errorf("%s stands for %s, which is not a v3-ActCode sensitivity", x.code, c)
+			}
+		}
+	}
+}
