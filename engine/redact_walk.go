@@ -992,19 +992,24 @@ func (r *redactor) emptiedParameter(p jsonx.Node) bool {
 
 // dropEmptied removes x or _x (arrays of a primitive and of its extensions,
 // or either absent: -1) when every item of it is removed while the other
-// keeps some, as it may when their lengths differ: an empty array is not
-// valid FHIR JSON.
+// keeps some, as it may when their lengths differ, or when what is left of
+// it is nulls: an empty array is not valid FHIR JSON, and a _x of nulls
+// only (its one extension cut: "given": ["Ann"], "_given": [null]) says
+// nothing and breaks the rule that a null stands beside a value only to
+// align another item's extensions.
 func (r *redactor) dropEmptied(x, sib jsonx.Node) {
 	for _, arr := range [2]jsonx.Node{x, sib} {
 		if r.d.Kind(arr) != jsonx.Array || r.removed(arr) {
 			continue
 		}
 		first, end := r.d.Range(arr)
-		all := first < end
+		all, cut := first < end, false
 		for it := first; it < end && all; it = r.d.Skip(it) {
-			all = r.removed(it)
+			gone := r.removed(it)
+			cut = cut || gone
+			all = gone || r.d.Kind(it) == jsonx.Null
 		}
-		if all {
+		if all && cut {
 			r.set(arr, action{kind: actRemove})
 		}
 	}
