@@ -256,7 +256,8 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 		return false
 	}
 	m := r.at()
-	rel := &released{n: n, loc: loc, typ: typ, fullURL: fullURL, inheritedConf: -1}
+	rel := &r.rels.take(1)[:1][0] // one allocation per chunk, not per resource
+	*rel = released{n: n, loc: loc, typ: typ, fullURL: fullURL, inheritedConf: -1}
 	for i := range inherited {
 		// Inline labels on the way to it (on its entry, on the element
 		// that holds it) cover it; a container's own meta.security is the
@@ -472,6 +473,9 @@ func (r *redactor) bundle(b jsonx.Node, loc, fullURL string, inherited []label) 
 			g := entryGroup{first: r.out[nout], more: slices.Clone(r.out[nout+1:])}
 			if len(r.runs) > nruns {
 				g.runs = slices.Clone(r.runs[nruns:])
+			}
+			if run.entries == nil { // room for the rest, rather than grow by copies
+				run.entries = make([]entryGroup, 0, d.Count(entries)-i)
 			}
 			run.entries = append(run.entries, g)
 		}

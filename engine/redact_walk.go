@@ -58,7 +58,8 @@ type redactor struct {
 	// and value), for mark; built on first use.
 	parent []int32
 	rep    Redaction
-	out    []*released  // every released resource at any depth, in document order
+	out    []*released // every released resource at any depth, in document order
+	rels   slab[released]
 	runs   []*bundleRun // every released Bundle, inner ones first
 	gone   refSet       // what is withheld, by every reference form
 	cur    *resWalk     // the resource being judged
