@@ -271,6 +271,20 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 	if err != nil {
 		return nil, err
 	}
+	if s.misplaced {
+		// Resources the Bundle holds out of place (in an entry that is not
+		// an array, in an element) count as one more entry: their labels
+		// are not lost with their place.
+		start := len(s.labels)
+		s.labels = misplacedLabels(d, b, vocab.Rank(s.opts.DefaultConfidentiality), s.labels)
+		if entries := d.Get(b, "entry"); entries >= 0 && d.Kind(entries) != jsonx.Array {
+			s.labels = shapelessLabels(d, entries, vocab.Rank(s.opts.DefaultConfidentiality), s.labels)
+		}
+		if len(s.labels) > start {
+			env.addEntry(s.opts, s.labels[start:])
+		}
+		s.labels = s.labels[:start]
+	}
 	if env.conf < 0 {
 		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
 	}

@@ -115,7 +115,11 @@ func (s *state) labelTop(d *jsonx.Doc, n jsonx.Node, loc string) error {
 // the Bundle's mark is computed from the labeled entries in the same pass.
 func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, error) {
 	env := envelope{conf: -1}
-	first, end := d.Range(d.Get(b, "entry"))
+	entries := d.Get(b, "entry")
+	if !s.heldArray(d, entries, loc+".entry") {
+		entries = -1
+	}
+	first, end := d.Range(entries)
 	count := 0
 	outer := s.places
 	s.places = nil
@@ -272,6 +276,9 @@ func (s *state) labelHeld(d *jsonx.Doc, n jsonx.Node, loc string, ls []label) ([
 	var err error
 	var walk func(arr jsonx.Node, at string)
 	walk = func(arr jsonx.Node, at string) {
+		if !s.heldArray(d, arr, at) {
+			return
+		}
 		d.Items(arr, func(i int, it jsonx.Node) bool {
 			here := at + "[" + strconv.Itoa(i) + "]"
 			if res := d.Get(it, "resource"); d.Kind(res) == jsonx.Object && err == nil {
@@ -287,6 +294,18 @@ func (s *state) labelHeld(d *jsonx.Doc, n jsonx.Node, loc string, ls []label) ([
 	}
 	walk(d.Get(n, "parameter"), loc+".parameter")
 	return ls, err
+}
+
+// heldArray reports whether n, a member that holds resources (a Bundle's
+// entry, a Parameters' parameter or part), is an array or absent. Of
+// another shape, the call is refused: labeling around it would leave the
+// resources it holds unlabeled and say they hold nothing.
+func (s *state) heldArray(d *jsonx.Doc, n jsonx.Node, loc string) bool {
+	if k := d.Kind(n); n >= 0 && k != jsonx.Array && k != jsonx.Null {
+		s.refuse(loc, " is a JSON "+kindName(k)+", not an array: the resources it holds cannot be labeled")
+		return false
+	}
+	return true
 }
 
 // withOutcome labels out, the outcome of entry i's response (none when it

@@ -130,6 +130,9 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 	out = tagLabels(d, meta, vocab.Rank(s.opts.DefaultConfidentiality), out)
 	if s.misplaced {
 		out = misplacedLabels(d, n, vocab.Rank(s.opts.DefaultConfidentiality), out)
+		if c := d.Get(n, "contained"); c >= 0 && d.Kind(c) != jsonx.Array {
+			out = shapelessLabels(d, c, vocab.Rank(s.opts.DefaultConfidentiality), out)
+		}
 	}
 	switch d.Str(d.Get(n, "resourceType")) {
 	case "Composition":
@@ -276,7 +279,14 @@ func restrictsInTag(l *label, def int) bool {
 // appendCodings appends the labels of an array of Codings.
 func appendCodings(d *jsonx.Doc, arr jsonx.Node, src labelSource, out []label) []label {
 	first, end := d.Range(arr)
-	if d.Kind(arr) != jsonx.Array {
+	if k := d.Kind(arr); k != jsonx.Array {
+		if arr >= 0 && k != jsonx.Null {
+			// A list of labels of another shape (an object, a string) is
+			// unreadable, and a mark must not be lowered by what it may
+			// hold: it counts as a confidentiality without a code, V, as a
+			// malformed confidentiality coding does.
+			out = append(out, label{system: confidentialityCS, set: vocab.SetConfidentiality, node: arr, src: src})
+		}
 		return out
 	}
 	for c := first; c < end; c = d.Skip(c) {

@@ -98,11 +98,24 @@ func eachMisplaced(d *jsonx.Doc, n jsonx.Node, f func(obj jsonx.Node)) {
 // walk of inline labels finds those in it): they count as its own. def is
 // the default confidentiality's rank, which a tag must exceed.
 func misplacedLabels(d *jsonx.Doc, n jsonx.Node, def int, out []label) []label {
-	eachMisplaced(d, n, func(o jsonx.Node) {
-		meta := d.Get(o, "meta")
-		out = appendCodings(d, d.Get(meta, "security"), srcMisplaced, out)
-		out = tagLabelsAs(d, meta, def, srcMisplaced, out)
-	})
+	eachMisplaced(d, n, func(o jsonx.Node) { out = ownLabels(d, o, def, out) })
+	return out
+}
+
+// ownLabels appends the labels of a resource out of place.
+func ownLabels(d *jsonx.Doc, o jsonx.Node, def int, out []label) []label {
+	meta := d.Get(o, "meta")
+	out = appendCodings(d, d.Get(meta, "security"), srcMisplaced, out)
+	return tagLabelsAs(d, meta, def, srcMisplaced, out)
+}
+
+// shapelessLabels appends the labels of every resource in x, a member that
+// holds resources in an array but is of another shape (a Bundle's entry, a
+// contained that is an object): the high-water mark counts them as the
+// holder's, as it does resources out of place, where redaction withholds
+// what holds them and validate reports the shape.
+func shapelessLabels(d *jsonx.Doc, x jsonx.Node, def int, out []label) []label {
+	elements(d, x, func(o jsonx.Node) { out = ownLabels(d, o, def, out) })
 	return out
 }
 

@@ -497,11 +497,15 @@ func unwritableShape(v *fastjson.Value) bool {
 			}
 		}
 		found := false
+		typ := string(o.Get("resourceType").GetStringBytes())
 		o.Visit(func(k []byte, x *fastjson.Value) {
 			t := x.Type()
 			switch {
 			case string(k) == "extension" && t != fastjson.TypeArray && t != fastjson.TypeNull:
 				found = true
+			case (typ == "Bundle" && string(k) == "entry" || typ == "Parameters" && string(k) == "parameter" || string(k) == "part") &&
+				t != fastjson.TypeArray && t != fastjson.TypeNull:
+				found = true // the resources it holds cannot be labeled
 			case len(k) > 1 && k[0] == '_':
 				if t != fastjson.TypeObject && t != fastjson.TypeArray && t != fastjson.TypeNull {
 					found = true
