@@ -126,6 +126,9 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 	// Loops rather than callbacks: this runs once per entry and must not
 	// allocate.
 	meta := d.Get(n, "meta")
+	if d.Kind(meta) != jsonx.Object {
+		out = shapeless(d, meta, srcMeta, out)
+	}
 	out = appendCodings(d, d.Get(meta, "security"), srcMeta, out)
 	out = tagLabels(d, meta, vocab.Rank(s.opts.DefaultConfidentiality), out)
 	if s.misplaced {
@@ -139,10 +142,20 @@ func (s *state) resourceLabels(d *jsonx.Doc, n jsonx.Node, out []label) []label 
 		if c := d.Get(n, "confidentiality"); d.IsStr(c) {
 			out = append(out, label{system: confidentialityCS, code: d.Str(c), set: vocab.Classify(confidentialityCS, d.Str(c)),
 				info: vocab.Lookup(confidentialityCS, d.Str(c)), node: -1, src: srcComposition})
+		} else {
+			out = shapeless(d, c, srcComposition, out)
 		}
 	case "DocumentReference":
-		first, end := d.Range(d.Get(n, "securityLabel"))
-		for cc := first; cc < end; cc = d.Skip(cc) {
+		sl := d.Get(n, "securityLabel")
+		if d.Kind(sl) != jsonx.Array {
+			out = shapeless(d, sl, srcSecurityLabel, out)
+		}
+		first, end := d.Range(sl)
+		for cc := first; cc < end && d.Kind(sl) == jsonx.Array; cc = d.Skip(cc) {
+			if d.Kind(cc) != jsonx.Object {
+				out = shapeless(d, cc, srcSecurityLabel, out)
+				continue
+			}
 			out = appendCodings(d, d.Get(cc, "coding"), srcSecurityLabel, out)
 		}
 	}
@@ -279,23 +292,30 @@ func restrictsInTag(l *label, def int) bool {
 // appendCodings appends the labels of an array of Codings.
 func appendCodings(d *jsonx.Doc, arr jsonx.Node, src labelSource, out []label) []label {
 	first, end := d.Range(arr)
-	if k := d.Kind(arr); k != jsonx.Array {
-		if arr >= 0 && k != jsonx.Null {
-			// A list of labels of another shape (an object, a string) is
-			// unreadable, and a mark must not be lowered by what it may
-			// hold: it counts as a confidentiality without a code, V, as a
-			// malformed confidentiality coding does.
-			out = append(out, label{system: confidentialityCS, set: vocab.SetConfidentiality, node: arr, src: src})
-		}
-		return out
+	if d.Kind(arr) != jsonx.Array {
+		return shapeless(d, arr, src, out)
 	}
 	for c := first; c < end; c = d.Skip(c) {
 		if l, ok := readLabel(d, c); ok {
 			l.src = src
 			out = append(out, l)
+		} else if d.Kind(c) != jsonx.Object {
+			out = shapeless(d, c, src, out)
 		}
 	}
 	return out
+}
+
+// shapeless appends, for n when it is present and neither null nor of the
+// shape labels come in (a meta.security that is an object, an item that is
+// a string), a confidentiality without a code, which counts as V: what it
+// may hold cannot be read, and a mark must not be lowered by it, as by a
+// malformed confidentiality coding.
+func shapeless(d *jsonx.Doc, n jsonx.Node, src labelSource, out []label) []label {
+	if n < 0 || d.Kind(n) == jsonx.Null {
+		return out
+	}
+	return append(out, label{system: confidentialityCS, set: vocab.SetConfidentiality, node: n, src: src})
 }
 
 // watchInline makes the parser look out for the inline-label URL as it
