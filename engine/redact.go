@@ -368,7 +368,7 @@ func (s *state) releaseOnlyFails(ls []label) bool {
 // render appends node n with the actions applied.
 func (r *redactor) render(dst []byte, n jsonx.Node) []byte {
 	d := r.d
-	if a, ok := r.acts[n]; ok && a.kind == actReplace {
+	if a := r.act(n); a.kind == actReplace {
 		return append(dst, a.text...)
 	}
 	if !r.dirty.has(n) {
@@ -396,7 +396,7 @@ func (r *redactor) render(dst []byte, n jsonx.Node) []byte {
 			}
 		}
 		for k := first; k < end; k = d.Skip(k + 1) {
-			if r.acts[k+1].kind != actRemove {
+			if r.act(k+1).kind != actRemove {
 				if sep {
 					dst = append(dst, ',')
 				}
@@ -423,7 +423,7 @@ func (r *redactor) render(dst []byte, n jsonx.Node) []byte {
 		dst = append(dst, '[')
 		sep := false
 		for it := first; it < end; it = d.Skip(it) {
-			if r.acts[it].kind == actRemove {
+			if r.act(it).kind == actRemove {
 				continue
 			}
 			if sep {

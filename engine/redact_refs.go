@@ -695,7 +695,7 @@ func (m *masker) array(ix *memberIndex, name string, arr jsonx.Node, names []str
 		at := m.at()
 		at = at[:strings.LastIndexByte(at, '.')]
 		for _, name := range [...]string{"title", "code"} {
-			if x := d.Get(obj, name); x >= 0 && r.acts[x].kind == 0 {
+			if x := d.Get(obj, name); x >= 0 && r.act(x).kind == 0 {
 				r.set(x, action{kind: actRemove})
 				if sib := d.GetUnderscored(obj, name); sib >= 0 {
 					r.set(sib, action{kind: actRemove})
@@ -750,7 +750,7 @@ func (m *masker) masked() {
 // (an href or src attribute naming it) or names it in its text.
 func (m *masker) narrativeHits(text jsonx.Node) bool {
 	d := m.d
-	if text < 0 || m.r.removed(text) || m.r.acts[text].kind != 0 {
+	if text < 0 || m.r.act(text).kind != 0 {
 		return false
 	}
 	div := d.Str(d.Get(text, "div"))

@@ -726,7 +726,7 @@ func (r *redactor) survives(top, x jsonx.Node) bool {
 	}
 	d := r.d
 	for y, below, item := x, jsonx.Node(-1), jsonx.Node(-1); ; y, below, item = jsonx.Node(r.parent[y]), y, below {
-		switch a := r.acts[y]; a.kind {
+		switch a := r.act(y); a.kind {
 		case actRemove:
 			return false
 		case actReplace:

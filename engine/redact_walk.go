@@ -206,7 +206,22 @@ func (r *redactor) add(obj jsonx.Node, key string, text []byte) {
 	r.mark(obj)
 }
 
-func (r *redactor) removed(n jsonx.Node) bool { return n >= 0 && r.acts[n].kind == actRemove }
+func (r *redactor) removed(n jsonx.Node) bool {
+	return r.dirty.has(n) && r.acts[n].kind == actRemove // the bit first, as act
+}
+
+// act is the action on node n, if any. A node with one is dirty, and the
+// bit is looked at first: most nodes have none, and a lookup in a map of
+// tens of thousands of actions misses the cache. Not inlined: it is called
+// in many places, each of which would carry its own copy in the module.
+//
+//go:noinline
+func (r *redactor) act(n jsonx.Node) action {
+	if !r.dirty.has(n) {
+		return action{}
+	}
+	return r.acts[n]
+}
 
 // --- reading labels as redaction must: anything that is not a readable
 // label where a label belongs is an unreadable one.
