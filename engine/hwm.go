@@ -271,10 +271,16 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 	if err != nil {
 		return nil, err
 	}
+	return s.finishMark(d, b, loc, &env), nil
+}
+
+// finishMark completes a Bundle's mark from its entries' (hwm, and label
+// with bundleHighWaterMark) and writes it: resources the Bundle holds out
+// of place (in an entry that is not an array, in an element) count as one
+// more entry, so their labels are not lost with their place; no
+// confidentiality is the default; the purposes of use are intersected.
+func (s *state) finishMark(d *jsonx.Doc, b jsonx.Node, loc string, env *envelope) []label {
 	if s.misplaced {
-		// Resources the Bundle holds out of place (in an entry that is not
-		// an array, in an element) count as one more entry: their labels
-		// are not lost with their place.
 		start := len(s.labels)
 		s.labels = misplacedLabels(d, b, vocab.Rank(s.opts.DefaultConfidentiality), s.labels)
 		if entries := d.Get(b, "entry"); entries >= 0 && d.Kind(entries) != jsonx.Array {
@@ -289,15 +295,15 @@ func (s *state) hwmBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, erro
 		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
 	}
 	if env.finishPurposeOfUse(s.opts) {
-		s.diag(SeverityWarning, "purpose-of-use-conflict", loc+".meta.security",
+		s.diag(SeverityWarning, DiagPurposeOfUseConflict, loc+".meta.security",
 			"the entries' purposes of use have no common permitted purpose; none is carried")
 	}
 	typ := d.Str(d.Get(b, "type"))
-	out := s.writeMark(d, b, loc, typ, &env, true)
+	out := s.writeMark(d, b, loc, typ, env, true)
 	if typ == "document" {
 		s.markComposition(d, b, env.conf)
 	}
-	return out, nil
+	return out
 }
 
 // writeMark merges the computed labels with the container's own, records the

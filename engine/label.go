@@ -227,17 +227,7 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	if !s.opts.BundleHighWaterMark {
 		return nil, nil
 	}
-	if env.conf < 0 {
-		env.conf = vocab.Rank(s.opts.DefaultConfidentiality)
-	}
-	if env.finishPurposeOfUse(s.opts) {
-		s.diag(SeverityWarning, DiagPurposeOfUseConflict, loc+".meta.security", "the entries' purposes of use have no common permitted purpose; none is carried")
-	}
-	out := s.writeMark(d, b, loc, d.Str(d.Get(b, "type")), &env, true)
-	if d.Str(d.Get(b, "type")) == "document" {
-		s.markComposition(d, b, env.conf)
-	}
-	return out, nil
+	return s.finishMark(d, b, loc, &env), nil
 }
 
 // withHeldLabels returns, with bundleHighWaterMark, final (the labels now
