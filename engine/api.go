@@ -601,7 +601,8 @@ type AccessContext struct {
 	ReleaseOnly [][]string
 	// Ignore lists label systems ("system") and labels ("system|code")
 	// the recipient ignores among the labels the engine cannot read;
-	// content carrying any other such label is withheld.
+	// content carrying any other such label is withheld. An item with
+	// an empty system or code ("|x", "system|") is invalid_context.
 	Ignore []string
 	// WithheldReferences are resources withheld elsewhere (in another
 	// call, such as another line of an NDJSON file): references to them

@@ -107,6 +107,11 @@ func (c AccessContext) resolve() (*access, error) {
 			return nil, ctxErr("ignore["+strconv.Itoa(i)+"]", "must be a system or system|code without surrounding white space")
 		}
 		sys, code, ok := strings.Cut(x, "|")
+		if sys == "" || ok && code == "" {
+			// "|HIV" or "system|" would name no label: an ignore list
+			// matching nothing is a mistake the caller should hear of.
+			return nil, ctxErr("ignore["+strconv.Itoa(i)+"]", "must be a system or system|code, with neither part empty")
+		}
 		if canon, known := vocab.Canonical(sys); known {
 			sys = canon
 		}

@@ -185,7 +185,8 @@ func writeFlags(b *strings.Builder, cmd string) {
 			continue
 		}
 		b.WriteString("  --option NAME=VALUE  set an engine option (repeatable); list options take\n" +
-			"                       comma-separated values. Options")
+			"                       comma-separated values and add up when repeated, any\n" +
+			"                       other option takes its last value. Options")
 		if cmd != "" {
 			b.WriteString(" of " + cmd)
 		}

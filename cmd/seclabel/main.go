@@ -45,7 +45,6 @@ type config struct {
 	audit            bool
 	discard          bool   // NDJSON redaction's first pass: read the responses, write nothing
 	inName, outName  string // for messages: "input file x.json", "standard output", ...
-	omitReportSet    bool   // --option omitReport was given
 	engineOpts       engine.Options
 }
 
@@ -207,8 +206,7 @@ func optionKind(name string) string {
 
 func parseFlags(cmd string, args []string) (*config, error) {
 	cfg := &config{cmd: cmd}
-	var w jsonx.Writer
-	w.BeginObject()
+	var opts requestOptions
 	ctxFlags := map[string][]string{} // each use of a flag, in order
 	var ctxFile []byte
 	value := func(i *int, name string) (string, error) {
@@ -235,7 +233,7 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := addOption(cfg, &w, v); err != nil {
+			if err := addOption(cfg, &opts, v); err != nil {
 				return nil, err
 			}
 		case name == "--engine":
@@ -315,23 +313,23 @@ func parseFlags(cmd string, args []string) (*config, error) {
 			return nil, fmt.Errorf("unknown flag %s; run \"seclabel help\"", a)
 		}
 	}
+	yes := func(w *jsonx.Writer) { w.Bool(true) }
 	if cfg.outcome {
-		w.Key("operationOutcome")
-		w.Bool(true)
+		opts.set("operationOutcome", yes)
 	}
-	if !cfg.response && !cfg.omitReportSet && (cmd == "label" || cmd == "redact") {
+	if !cfg.response && !opts.has("omitReport") && (cmd == "label" || cmd == "redact") {
 		// Only --response prints the report; its longest lists would cost
 		// memory in proportion to the input for nothing.
-		w.Key("omitReport")
-		w.Bool(true)
+		opts.set("omitReport", yes)
 	}
 	if cfg.audit {
-		w.Key("audit")
-		w.Bool(true)
-		w.KV("auditTime", time.Now().UTC().Format(time.RFC3339))
+		opts.set("audit", yes)
+		if !opts.has("auditTime") { // one given with --option is kept
+			now := time.Now().UTC().Format(time.RFC3339)
+			opts.set("auditTime", func(w *jsonx.Writer) { w.String(now) })
+		}
 	}
-	w.EndObject()
-	cfg.options = w.B
+	cfg.options = opts.object()
 	if cmd == "redact" {
 		if ctxFile != nil && len(ctxFlags) > 0 {
 			return nil, fmt.Errorf("give the access context as --context FILE or as flags, not both")
@@ -367,47 +365,42 @@ func parseFlags(cmd string, args []string) (*config, error) {
 	return cfg, nil
 }
 
-func addOption(cfg *config, w *jsonx.Writer, kv string) error {
+func addOption(cfg *config, o *requestOptions, kv string) error {
 	name, val, ok := strings.Cut(kv, "=")
 	if !ok || name == "" {
 		return fmt.Errorf("--option takes NAME=VALUE, got %q", kv)
 	}
-	if name == "omitReport" {
-		cfg.omitReportSet = true
-	}
 	switch optionKind(name) {
 	case "string", "classifier":
-		w.KV(name, val)
+		o.set(name, func(w *jsonx.Writer) { w.String(val) })
 	case "list":
-		w.Key(name)
-		w.BeginArray()
+		var items []string
 		for _, it := range strings.Split(val, ",") {
 			if it = strings.TrimSpace(it); it != "" {
-				w.String(it)
+				items = append(items, it)
 			}
 		}
-		w.EndArray()
+		o.add(name, items...)
 	case "mode":
-		if b, err := strconv.ParseBool(val); err == nil {
-			w.Key(name)
-			w.Bool(b)
-		} else {
-			w.KV(name, val)
-		}
+		o.set(name, func(w *jsonx.Writer) {
+			if b, err := strconv.ParseBool(val); err == nil {
+				w.Bool(b)
+			} else {
+				w.String(val)
+			}
+		})
 	case "boolean":
 		b, err := strconv.ParseBool(val)
 		if err != nil {
 			return fmt.Errorf("option %s takes true or false", name)
 		}
-		w.Key(name)
-		w.Bool(b)
+		o.set(name, func(w *jsonx.Writer) { w.Bool(b) })
 	case "number":
 		f, err := strconv.ParseFloat(val, 64)
 		if err != nil {
 			return fmt.Errorf("option %s takes a number", name)
 		}
-		w.Key(name)
-		w.Raw([]byte(strconv.FormatFloat(f, 'g', -1, 64)))
+		o.set(name, func(w *jsonx.Writer) { w.Raw([]byte(strconv.FormatFloat(f, 'g', -1, 64))) })
 	case "limit":
 		// Limits belong to the engine, so the command line can raise them.
 		n, err := strconv.Atoi(val)

@@ -87,6 +87,34 @@ func TestOptionsReachTheEngine(t *testing.T) {
 	}
 }
 
+// An option given twice is one member of the request's options (an object
+// naming a member twice is malformed JSON): the last value counts, a list
+// adds up, and --audit keeps an auditTime given with --option.
+func TestRepeatedOptions(t *testing.T) {
+	empty := `{"resourceType":"Bundle","type":"collection","entry":[]}`
+	out, errs, code := runCLI(t, empty, "hwm", "--option", "defaultConfidentiality=R", "--option", "defaultConfidentiality=V")
+	if code != exitOK || confOf(t, out) != "V" {
+		t.Fatalf("the last defaultConfidentiality should count: code %d, %s %s", code, out, errs)
+	}
+	const sens = `{"resourceType":"Bundle","type":"collection","entry":[` +
+		`{"resource":{"resourceType":"Condition","id":"a","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},` +
+		`{"resource":{"resourceType":"Condition","id":"b","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"ETH"}]}}}]}`
+	union := []string{"hwm", "--option", "envelopeSensitivity=union", "--option", "privacyRevealing=HIV"}
+	out, errs, code = runCLI(t, sens, union...)
+	mark := func(out string) string { return out[:max(strings.Index(out, `"entry"`), 0)] }
+	if code != exitOK || !strings.Contains(mark(out), `"code":"ETH"`) {
+		t.Fatalf("privacyRevealing=HIV alone should let ETH into the mark: code %d, %s %s", code, out, errs)
+	}
+	out, errs, code = runCLI(t, sens, append(union, "--option", "privacyRevealing=ETH")...)
+	if code != exitOK || mark(out) == "" || strings.Contains(mark(out), `"ETH"`) {
+		t.Fatalf("privacyRevealing given twice should hold both codes: code %d, %s %s", code, out, errs)
+	}
+	_, errs, code = runCLI(t, bundleRN, "redact", "--audit", "--option", "auditTime=2020-01-01T00:00:00Z")
+	if code != exitOK || !strings.Contains(errs, `"recorded":"2020-01-01T00:00:00Z"`) {
+		t.Fatalf("--audit with an auditTime option: code %d, stderr %q", code, errs)
+	}
+}
+
 func TestNDJSONKeepsOrder(t *testing.T) {
 	var in strings.Builder
 	const n = 200

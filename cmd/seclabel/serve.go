@@ -16,7 +16,6 @@ import (
 	"github.com/seclabel/seclabel/engine"
 	"github.com/seclabel/seclabel/host"
 	"github.com/seclabel/seclabel/internal/api"
-	"github.com/seclabel/seclabel/internal/jsonx"
 	"github.com/seclabel/seclabel/web"
 )
 
@@ -44,8 +43,7 @@ type serveConfig struct {
 // serveFlags parses serve's flags; the API's own flags need --api.
 func serveFlags(args []string) (*serveConfig, error) {
 	sc := &serveConfig{addr: defaultAddr}
-	var opts jsonx.Writer
-	opts.BeginObject()
+	var opts requestOptions
 	apiOnly := ""
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -128,8 +126,7 @@ func serveFlags(args []string) (*serveConfig, error) {
 	if apiOnly != "" && !sc.api {
 		return nil, fmt.Errorf("%s belongs to serve --api", apiOnly)
 	}
-	opts.EndObject()
-	sc.cfg.options = opts.B
+	sc.cfg.options = opts.object()
 	return sc, nil
 }
 
