@@ -306,7 +306,9 @@ var Engine = class {
   }
   /**
    * configure compiles rule packs and default options once for every later
-   * call; a failure leaves the previous configuration in force.
+   * call. Each call replaces the whole configuration (rules left out are
+   * the embedded US-realm pack again, options left out their defaults); a
+   * failure leaves the previous configuration in force.
    */
   configure({ rules, options } = {}) {
     const resp = JSON.parse(this.request({ op: "configure", rules, options }));

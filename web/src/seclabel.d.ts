@@ -144,7 +144,10 @@ export interface Engine {
   redact<R extends Resource>(resource: R, context: AccessContext, opts?: { options?: Options }): Response<Same<R>>;
   /** What must be displayed with the resource and each Bundle entry: extension-display annotations and mark labels. */
   marks(resource: Resource): Display[];
-  /** Compile rule packs and default options once for every later call. */
+  /**
+   * Compile rule packs and default options once for every later call. Each call replaces the whole
+   * configuration: rules left out are the embedded US-realm pack again, options left out their defaults.
+   */
   configure(config: { rules?: RulePack[]; options?: Options }): void;
   /** The module's linear memory in bytes: it never shrinks, so the most this instance has needed. */
   readonly memoryBytes: number;
