@@ -137,7 +137,9 @@ func (s *state) validateResource(d *jsonx.Doc, n jsonx.Node, loc string) {
 	case len(confs) == 0 && d.Count(sec) == 0 && tagged == 0 && (sec < 0 || d.Kind(sec) == jsonx.Array) && (meta < 0 || d.Kind(meta) == jsonx.Object):
 		s.issue(SeverityInformation, DiagUnlabeled, loc, "the resource carries no security labels")
 	case len(confs) > 1:
-		s.issue(SeverityWarning, DiagConfidentialityMultiple, secLoc, "several confidentiality codes; the highest counts")
+		// Both HCS (1..1) and FHIR core's HCS table (0..1) allow one: the
+		// engine reads the highest, another reader may take the first.
+		s.issue(SeverityError, DiagConfidentialityMultiple, secLoc, "several confidentiality codes where one is allowed (HCS, FHIR core); the engine reads the highest")
 	}
 	if len(policies) > 1 {
 		s.issue(SeverityWarning, DiagPolicyMultiple, secLoc, "more than one policy label; each label that conveys a specific policy should carry extension-sec-label-basis")
