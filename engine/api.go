@@ -828,6 +828,7 @@ const (
 	DiagLabelSystemCase         DiagnosticCode = "label-system-case"
 	DiagLabelSystemMissing      DiagnosticCode = "label-system-missing"
 	DiagLabelLookalike          DiagnosticCode = "label-lookalike"
+	DiagLabelDisplayMismatch    DiagnosticCode = "label-display-mismatch"
 	DiagLabelValueSetSystem     DiagnosticCode = "label-valueset-system"
 	DiagLabelShape              DiagnosticCode = "label-shape"
 	DiagResourceMisplaced       DiagnosticCode = "resource-misplaced"

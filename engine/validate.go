@@ -280,7 +280,27 @@ func (s *state) checkCoding(d *jsonx.Doc, c jsonx.Node, loc string) (label, bool
 	case l.info.Abstract:
 		s.issue(SeverityWarning, DiagCodeAbstract, loc, l.code+" is an abstract code and not selectable as a label")
 	}
+	if l.info != nil {
+		s.checkDisplay(d, c, &l, loc)
+	}
 	return l, true
+}
+
+// checkDisplay reports a label whose display is another code's of its
+// system ("normal" on R): a person reading it sees a label the data does
+// not carry. Other wordings of the code's meaning are left alone.
+func (s *state) checkDisplay(d *jsonx.Doc, c jsonx.Node, l *label, loc string) {
+	disp := d.Get(c, "display")
+	if !d.IsStr(disp) {
+		return
+	}
+	shown := d.Str(disp)
+	if strings.EqualFold(strings.TrimSpace(shown), l.info.Display) {
+		return
+	}
+	if other := vocab.Named(l.system, shown); other != nil && other.Code != l.code {
+		s.issue(SeverityWarning, DiagLabelDisplayMismatch, loc, "the display \""+shown+"\" is that of "+other.Code+", not of "+l.code+" ("+l.info.Display+"): a reader of the display sees another label")
+	}
 }
 
 // checkUnreadable reports a label the vocabulary cannot read (redaction
@@ -627,7 +647,7 @@ var issueType = map[DiagnosticCode]string{
 	DiagExtensionValueType: "structure", DiagBasisMultiple: "structure", DiagLegacyURL: "informational",
 	DiagLegacySystem: "informational", DiagHWMBelowEntry: "business-rule", DiagHWMBelowInline: "business-rule", DiagSecurityMalformed: "structure",
 	DiagPurposeOfUseConflict: "conflict", DiagLabelCodeCase: "code-invalid", DiagLabelSystemCase: "code-invalid", DiagLabelSystemMissing: "required",
-	DiagLabelLookalike: "code-invalid", DiagLabelValueSetSystem: "code-invalid", DiagLabelShape: "structure",
+	DiagLabelLookalike: "code-invalid", DiagLabelDisplayMismatch: "code-invalid", DiagLabelValueSetSystem: "code-invalid", DiagLabelShape: "structure",
 	DiagResourceMisplaced: "structure", DiagTextNotRead: "incomplete",
 }
 

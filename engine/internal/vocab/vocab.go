@@ -5,6 +5,7 @@ package vocab
 
 import (
 	"strings"
+	"sync"
 )
 
 // Canonical code system URLs; the engine emits only these.
@@ -215,6 +216,29 @@ func Lookup(system, code string) *Code {
 		system = c
 	}
 	return codes[key{system, code}]
+}
+
+// byDisplay maps a canonical system and a display, in lower case, to the
+// first code of the system that shows it; built on first use, as only
+// validation asks.
+var (
+	byDisplay     map[key]*Code
+	byDisplayOnce sync.Once
+)
+
+// Named returns the code of a (canonical) system whose display is
+// display, in any case and without surrounding white space, or nil.
+func Named(system, display string) *Code {
+	byDisplayOnce.Do(func() {
+		byDisplay = make(map[key]*Code, len(rows))
+		for _, r := range rows {
+			k := key{systemURL[r[0]], strings.ToLower(r[2])}
+			if _, dup := byDisplay[k]; !dup {
+				byDisplay[k] = codes[key{k.system, r[1]}]
+			}
+		}
+	})
+	return byDisplay[key{system, strings.ToLower(strings.TrimSpace(display))}]
 }
 
 // Classify returns the tag set of (system, code); unknown codes are SetUnknown.
