@@ -110,7 +110,17 @@ var positiveCodes = map[string]bool{
 	"POS": true, "DET": true,
 }
 
-// positiveWord reads a result written as a word.
+// positiveWord reads a result written as a word, or as two where the
+// first qualifies a positive one: a presumptive (screen) positive is what
+// a drug immunoassay reports before confirmation, and says as much.
 func positiveWord(s string) bool {
-	return among(strings.ToLower(strings.TrimSpace(s)), "positive pos detected present reactive yes ")
+	w := strings.Fields(strings.ToLower(s))
+	switch len(w) {
+	case 1:
+		return among(w[0], "positive pos detected present reactive yes ")
+	case 2:
+		return among(w[0], "presumptive presumptively preliminary preliminarily weakly weak confirmed screen ") &&
+			among(w[1], "positive detected reactive ") || w[0] == "positive" && w[1] == "screen"
+	}
+	return false
 }
