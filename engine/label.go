@@ -861,8 +861,8 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 var yesCodes = wordSet(`LA33-6 373066001 Y`)
 
 // answeredYes reports whether questionnaire item v was answered yes: a
-// boolean true, a coding of yesCodes or whose display is "yes", or the
-// string "yes".
+// boolean true, a coding of yesCodes or whose display is "yes", or a
+// string that says yes (saysYes).
 func answeredYes(d *jsonx.Doc, v jsonx.Node) bool {
 	yes := false
 	d.Items(d.Get(v, "answer"), func(_ int, a jsonx.Node) bool {
@@ -872,11 +872,21 @@ func answeredYes(d *jsonx.Doc, v jsonx.Node) bool {
 			code, display := d.Get(c, "code"), d.Get(c, "display")
 			yes = d.IsStr(code) && yesCodes[d.Str(code)] || !d.IsStr(code) && d.IsStr(display) && strings.EqualFold(d.Str(display), "yes")
 		} else if str := d.Get(a, "valueString"); d.IsStr(str) {
-			yes = strings.EqualFold(strings.TrimSpace(d.Str(str)), "yes")
+			yes = saysYes(d.Str(str))
 		}
 		return !yes
 	})
 	return yes
+}
+
+// saysYes reports whether a written answer is yes, alone or followed by
+// what qualifies it: "Yes", "yes, in the past", "Yes - daily".
+func saysYes(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 || !strings.EqualFold(s[:3], "yes") {
+		return false
+	}
+	return len(s) == 3 || strings.IndexByte(" ,.;:-(", s[3]) >= 0
 }
 
 // personTypes are the resource types that are people, whose name is a
