@@ -373,11 +373,11 @@ func (s *state) releaseOnlyFails(ls []label) bool {
 // render appends node n with the actions applied.
 func (r *redactor) render(dst []byte, n jsonx.Node) []byte {
 	d := r.d
-	if a := r.act(n); a.kind == actReplace {
-		return append(dst, a.text...)
-	}
 	if !r.dirty.has(n) {
 		return append(dst, d.Raw(n)...)
+	}
+	if a := r.acts[n]; a.kind == actReplace {
+		return append(dst, a.text...)
 	}
 	first, end := d.Range(n)
 	switch d.Kind(n) {

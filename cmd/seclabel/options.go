@@ -1,6 +1,10 @@
 package main
 
-import "github.com/seclabel/seclabel/internal/jsonx"
+import (
+	"slices"
+
+	"github.com/seclabel/seclabel/internal/jsonx"
+)
 
 // requestOptions collects the --option flags into a request's options
 // object. A JSON object may not name a member twice (the engine refuses
@@ -13,11 +17,10 @@ type requestOptions struct {
 	items [][]string // each list option's items
 }
 
+// index is the place of an option, made for it when it is new.
 func (o *requestOptions) index(name string) int {
-	for i, n := range o.names {
-		if n == name {
-			return i
-		}
+	if i := slices.Index(o.names, name); i >= 0 {
+		return i
 	}
 	o.names = append(o.names, name)
 	o.vals = append(o.vals, nil)
@@ -26,14 +29,7 @@ func (o *requestOptions) index(name string) int {
 }
 
 // has says whether the option was given.
-func (o *requestOptions) has(name string) bool {
-	for _, n := range o.names {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
+func (o *requestOptions) has(name string) bool { return slices.Contains(o.names, name) }
 
 // set gives an option its value, written by value.
 func (o *requestOptions) set(name string, value func(w *jsonx.Writer)) {
