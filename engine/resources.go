@@ -31,7 +31,11 @@ PractitionerRole Schedule Slot TestScript TestReport Subscription
 CatalogEntry`)
 
 // wordSet is the set of the words of s (separated by white space): a map
-// literal costs the module code for every entry, a string only its bytes.
+// literal costs the module code for every entry, a string only its bytes
+// (and a call, not inlined: a copy at each of the many package variables
+// set with it would cost more than the table).
+//
+//go:noinline
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(s) {
@@ -46,6 +50,17 @@ func wordPairs(s string) map[string]string {
 	for _, w := range strings.Fields(s) {
 		k, v, _ := strings.Cut(w, "=")
 		m[k] = v
+	}
+	return m
+}
+
+// wordLists maps the first word of each line of s to the words after it.
+func wordLists(s string) map[string][]string {
+	m := map[string][]string{}
+	for _, line := range strings.Split(s, "\n") {
+		if w := strings.Fields(line); len(w) > 0 {
+			m[w[0]] = w[1:]
+		}
 	}
 	return m
 }

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"os"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +59,32 @@ func TestEveryOptionIsDescribed(t *testing.T) {
 		if d := optionDocs[i]; d.name != optionTable[i].name || d.doc == "" || d.ops == "" {
 			t.Errorf("option %d: described as %q, %q in the table", i, d.name, optionTable[i].name)
 		}
+	}
+}
+
+// Every diagnostic code PROTOCOL.md lists has an IssueType for the
+// OperationOutcome form: issue.code is required there.
+func TestDiagnosticsHaveIssueTypes(t *testing.T) {
+	doc, err := os.ReadFile("PROTOCOL.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.Contains(cells[2], "error") && !strings.Contains(cells[2], "warning") && !strings.Contains(cells[2], "information") {
+			continue
+		}
+		code := strings.Trim(strings.TrimSpace(cells[1]), "`")
+		if code == "" || strings.ContainsAny(code, " _") {
+			continue
+		}
+		n++
+		if issueTypes[code] == "" {
+			t.Errorf("diagnostic %s has no IssueType", code)
+		}
+	}
+	if n < 30 {
+		t.Errorf("read %d diagnostic codes from PROTOCOL.md; want the whole table", n)
 	}
 }

@@ -32,47 +32,46 @@ var noSpot = textSpot{el: -1}
 // ("series.description": every series' description). Elements nested in
 // datatypes that many types share (Annotation, Dosage, Reference,
 // Attachment, extensions) are read where the scanner meets them instead.
-var textMembers = map[string][]string{
-	"Observation":                 {"valueString"},
-	"Composition":                 {"title"},
-	"CarePlan":                    {"title", "description"},
-	"CareTeam":                    {"name"},
-	"List":                        {"title"},
-	"DiagnosticReport":            {"conclusion", "media.comment"},
-	"ClinicalImpression":          {"description", "summary", "finding.basis"},
-	"DocumentReference":           {"description"},
-	"DocumentManifest":            {"description"},
-	"ServiceRequest":              {"patientInstruction"},
-	"Appointment":                 {"description", "comment", "patientInstruction"},
-	"AppointmentResponse":         {"comment"},
-	"Task":                        {"description"},
-	"RiskAssessment":              {"mitigation", "prediction.rationale"},
-	"DetectedIssue":               {"detail"},
-	"Goal":                        {"statusReason", "target.detailString"},
-	"ImagingStudy":                {"description", "series.description", "series.instance.title"},
-	"BodyStructure":               {"description"},
-	"Condition":                   {"onsetString", "abatementString"},
-	"AllergyIntolerance":          {"onsetString"},
-	"Procedure":                   {"performedString"},
-	"FamilyMemberHistory":         {"condition.onsetString"},
-	"Group":                       {"name"},
-	"ResearchSubject":             {"assignedArm", "actualArm"},
-	"Contract":                    {"title", "subtitle", "term.action.reason"},
-	"RequestGroup":                {"action.title", "action.description", "action.textEquivalent"},
-	"NutritionOrder":              {"oralDiet.instruction", "supplement.instruction", "enteralFormula.administrationInstruction"},
-	"AdverseEvent":                {"suspectEntity.causality.productRelatedness"},
-	"ImmunizationEvaluation":      {"description"},
-	"ImmunizationRecommendation":  {"recommendation.description"},
-	"Claim":                       {"supportingInfo.valueString"},
-	"ClaimResponse":               {"disposition"},
-	"ExplanationOfBenefit":        {"supportingInfo.valueString", "disposition"},
-	"CoverageEligibilityResponse": {"disposition"},
-	"ChargeItem":                  {"overrideReason"},
-	"Invoice":                     {"cancelledReason"},
-	"OperationOutcome":            {"issue.diagnostics"},
-	"AuditEvent":                  {"outcomeDesc", "entity.name", "entity.description", "entity.detail.valueString"},
-	"Account":                     {"name", "description"},
-}
+var textMembers = wordLists(`
+Observation valueString
+Composition title
+CarePlan title description
+CareTeam name
+List title
+DiagnosticReport conclusion media.comment
+ClinicalImpression description summary finding.basis
+DocumentReference description
+DocumentManifest description
+ServiceRequest patientInstruction
+Appointment description comment patientInstruction
+AppointmentResponse comment
+Task description
+RiskAssessment mitigation prediction.rationale
+DetectedIssue detail
+Goal statusReason target.detailString
+ImagingStudy description series.description series.instance.title
+BodyStructure description
+Condition onsetString abatementString
+AllergyIntolerance onsetString
+Procedure performedString
+FamilyMemberHistory condition.onsetString
+Group name
+ResearchSubject assignedArm actualArm
+Contract title subtitle term.action.reason
+RequestGroup action.title action.description action.textEquivalent
+NutritionOrder oralDiet.instruction supplement.instruction enteralFormula.administrationInstruction
+AdverseEvent suspectEntity.causality.productRelatedness
+ImmunizationEvaluation description
+ImmunizationRecommendation recommendation.description
+Claim supportingInfo.valueString
+ClaimResponse disposition
+ExplanationOfBenefit supportingInfo.valueString disposition
+CoverageEligibilityResponse disposition
+ChargeItem overrideReason
+Invoice cancelledReason
+OperationOutcome issue.diagnostics
+AuditEvent outcomeDesc entity.name entity.description entity.detail.valueString
+Account name description`)
 
 // resourceText reads the string elements of textMembers on a resource.
 func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {

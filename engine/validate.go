@@ -614,7 +614,7 @@ func outcome(ds []Diagnostic) []byte {
 	for _, d := range ds {
 		w.BeginObject()
 		w.KV("severity", string(d.Severity))
-		w.KV("code", issueType[d.Code])
+		w.KV("code", issueTypes[string(d.Code)])
 		w.Key("details")
 		w.BeginObject()
 		w.Key("coding")
@@ -637,19 +637,23 @@ func outcome(ds []Diagnostic) []byte {
 	return w.B
 }
 
-// issueType maps diagnostic codes to FHIR IssueType codes.
-var issueType = map[DiagnosticCode]string{
-	DiagUnlabeled: "informational", DiagConfidentialityMissing: "business-rule", DiagConfidentialityMultiple: "business-rule",
-	DiagCodeUnknown: "code-invalid", DiagCodeRetired: "code-invalid", DiagCodeAbstract: "code-invalid",
-	DiagCodeWrongSystem: "code-invalid", DiagLabelUnknownSystem: "not-supported", DiagLabelDuplicate: "duplicate",
-	DiagCodingInvalid: "structure", DiagPolicyMultiple: "business-rule", DiagContainedLabels: "invariant",
-	DiagInlineWithoutFlag: "business-rule", DiagFlagWithoutInline: "business-rule", DiagPrivacyRevealing: "security",
-	DiagExtensionValueType: "structure", DiagBasisMultiple: "structure", DiagLegacyURL: "informational",
-	DiagLegacySystem: "informational", DiagHWMBelowEntry: "business-rule", DiagHWMBelowInline: "business-rule", DiagSecurityMalformed: "structure",
-	DiagPurposeOfUseConflict: "conflict", DiagLabelCodeCase: "code-invalid", DiagLabelSystemCase: "code-invalid", DiagLabelSystemMissing: "required",
-	DiagLabelLookalike: "code-invalid", DiagLabelDisplayMismatch: "code-invalid", DiagLabelValueSetSystem: "code-invalid", DiagLabelShape: "structure",
-	DiagResourceMisplaced: "structure", DiagTextNotRead: "incomplete",
-}
+// issueTypes maps diagnostic codes to FHIR IssueType codes (a string of
+// pairs: a map literal would cost the module code per entry).
+var issueTypes = wordPairs(`unlabeled=informational
+confidentiality-missing=business-rule confidentiality-multiple=business-rule
+code-unknown=code-invalid code-retired=code-invalid code-abstract=code-invalid
+code-wrong-system=code-invalid label-unknown-system=not-supported
+label-duplicate=duplicate coding-invalid=structure policy-multiple=business-rule
+contained-labels=invariant inline-without-flag=business-rule
+flag-without-inline=business-rule privacy-revealing=security
+extension-value-type=structure basis-multiple=structure legacy-url=informational
+legacy-system=informational hwm-below-entry=business-rule
+hwm-below-inline=business-rule security-malformed=structure
+purpose-of-use-conflict=conflict label-code-case=code-invalid
+label-system-case=code-invalid label-system-missing=required
+label-lookalike=code-invalid label-display-mismatch=code-invalid
+label-valueset-system=code-invalid label-shape=structure
+resource-misplaced=structure label-in-tag=structure text-not-read=incomplete`)
 
 // inlineValidator checks the inline labels and extensions a walk finds.
 type inlineValidator struct {

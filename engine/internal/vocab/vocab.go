@@ -80,22 +80,29 @@ var systemURL = map[string]string{
 }
 
 // aliases maps accepted input spellings of a system to its canonical URL.
-var aliases = map[string]string{
-	Confidentiality:                          Confidentiality,
-	ActCode:                                  ActCode,
-	ObservationValue:                         ObservationValue,
-	ActReason:                                ActReason,
-	"http://hl7.org/fhir/v3/Confidentiality": Confidentiality,
-	"http://hl7.org/fhir/v3/ActCode":         ActCode,
-	"http://hl7.org/fhir/v3/ObservationValue":               ObservationValue,
-	"http://hl7.org/fhir/v3/ActReason":                      ActReason,
-	"http://hl7.org/fhir/v3/PurposeOfUse":                   ActReason,
-	"http://terminology.hl7.org/CodeSystem/v3-PurposeOfUse": ActReason,
-	"urn:oid:2.16.840.1.113883.5.25":                        Confidentiality,
-	"urn:oid:2.16.840.1.113883.5.4":                         ActCode,
-	"urn:oid:2.16.840.1.113883.5.1063":                      ObservationValue,
-	"urn:oid:2.16.840.1.113883.5.8":                         ActReason,
-}
+var aliases = func() map[string]string {
+	m := map[string]string{}
+	// A slice of constants is data; a map literal would be code per entry.
+	for _, p := range [][2]string{
+		{Confidentiality, Confidentiality},
+		{ActCode, ActCode},
+		{ObservationValue, ObservationValue},
+		{ActReason, ActReason},
+		{"http://hl7.org/fhir/v3/Confidentiality", Confidentiality},
+		{"http://hl7.org/fhir/v3/ActCode", ActCode},
+		{"http://hl7.org/fhir/v3/ObservationValue", ObservationValue},
+		{"http://hl7.org/fhir/v3/ActReason", ActReason},
+		{"http://hl7.org/fhir/v3/PurposeOfUse", ActReason},
+		{"http://terminology.hl7.org/CodeSystem/v3-PurposeOfUse", ActReason},
+		{"urn:oid:2.16.840.1.113883.5.25", Confidentiality},
+		{"urn:oid:2.16.840.1.113883.5.4", ActCode},
+		{"urn:oid:2.16.840.1.113883.5.1063", ObservationValue},
+		{"urn:oid:2.16.840.1.113883.5.8", ActReason},
+	} {
+		m[p[0]] = p[1]
+	}
+	return m
+}()
 
 var generalPOU = []string{"COVERAGE", "ETREAT", "HMARKT", "HOPERAT", "HPAYMT", "HRESCH", "PATRQT", "PUBHLTH", "TREAT"}
 
