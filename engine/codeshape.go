@@ -40,6 +40,17 @@ func codeResolves(sys, code string) bool {
 		sys == "http://unitsofmeasure.org" || sys == "urn:ietf:bcp:47"
 }
 
+// loincQuestion returns the LOINC code that a questionnaire item's linkId
+// or definition ends with, after its last "/" or "#", or "" when it ends
+// with none: the check digit must hold, so "1-1" or "q-3" are not codes.
+func loincQuestion(s string) string {
+	s = s[strings.LastIndexAny(s, "/#")+1:]
+	if !checkdigit.LOINC(s, 7) {
+		return ""
+	}
+	return s
+}
+
 // sampledSystem reports whether the packs can only sample a code system:
 // SNOMED CT has some 350,000 concepts, and its lists name the sensitive
 // ones the sources list, so a concept they do not name is unknown rather

@@ -21,8 +21,12 @@ const (
 var systemStyles = map[string]codeStyle{}
 
 // rxnormSystem is RxNorm's canonical URI: the system whose displays
-// ingredient entries are matched against.
-const rxnormSystem = "http://www.nlm.nih.gov/research/umls/rxnorm"
+// ingredient entries are matched against. loincSystem is LOINC's, whose
+// codes also name a questionnaire's questions (question).
+const (
+	rxnormSystem = "http://www.nlm.nih.gov/research/umls/rxnorm"
+	loincSystem  = "http://loinc.org"
+)
 
 // systemTable lists each clinical code system: its canonical URI, how its
 // codes are normalised (exact, icd or upper), then its other spellings.
@@ -64,7 +68,7 @@ http://terminology.hl7.org/CodeSystem/v3-ActCode exact $ACT-CODE $ACTCODE http:/
 `
 
 func init() {
-	for line := range strings.Lines(systemTable) {
+	for _, line := range strings.Split(systemTable, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 || f[0][0] == '#' {
 			continue

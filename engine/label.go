@@ -507,6 +507,8 @@ type scanner struct {
 	cur    jsonx.Node   // the resource being scanned (a contained one while inside it)
 	codeAt string       // below the path, where the codes being looked up sit ("" but for a query's)
 	held   bool         // the resources a Parameters holds are skipped: each is labeled as its own
+	asking bool         // a questionnaire item's question is being judged as an Observation's code (question)
+	item   jsonx.Node   // that item, while asking
 	embeds int          // the attachments holding resources the scan is inside (embedded)
 
 	sysCache systemCache
@@ -571,7 +573,7 @@ func clinicalDate(d *jsonx.Doc, n jsonx.Node) string {
 
 func (sc *scanner) typeOK(ri int, typ string) bool {
 	rt := sc.r.rules[ri].resourceTypes
-	return rt == nil || rt[typ]
+	return rt == nil || rt[typ] || sc.asking && rt["Observation"]
 }
 
 // resource scans the elements of a resource (contained ones included, their
@@ -657,6 +659,9 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 			sc.path = sc.path[:mark]
 		}
 	case jsonx.Object:
+		if depth > 0 && typ == "QuestionnaireResponse" && sc.names[depth-1] == "item" {
+			sc.question(v, typ, depth, contained)
+		}
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
 		m := objectMembers{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, "", false, false, false}
@@ -856,6 +861,34 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	sc.resolved = outer || sc.resolved
 }
 
+// question judges questionnaire item v when its linkId or definition names
+// a LOINC question ("44261-6", "/44249-1/44261-6", ".../Questionnaire/
+// phq-9#44261-6") and it has an answer: the item is then what an
+// Observation of that code with the answer as its value would be, and the
+// rules of the code judge it so (a PHQ-9 total of 18 answered in a form
+// says what the Observation of 18 says). A question not answered states
+// nothing, as its text does not.
+func (sc *scanner) question(v jsonx.Node, typ string, depth int, contained bool) {
+	d := sc.d
+	if d.Count(d.Get(v, "answer")) == 0 {
+		return
+	}
+	code, at := "", ""
+	if id := d.Get(v, "linkId"); d.IsStr(id) {
+		code, at = loincQuestion(d.Str(id)), ".linkId"
+	}
+	if def := d.Get(v, "definition"); code == "" && d.IsStr(def) {
+		code, at = loincQuestion(d.Str(def)), ".definition"
+	}
+	if code == "" {
+		return
+	}
+	outerAsking, outerItem, outerAt := sc.asking, sc.item, sc.codeAt
+	sc.asking, sc.item, sc.codeAt = true, v, at
+	sc.coding(loincSystem, sc.r.bySystem[loincSystem], code, typ, depth, contained)
+	sc.asking, sc.item, sc.codeAt = outerAsking, outerItem, outerAt
+}
+
 // yesCodes are the codes of a yes answer: LOINC's answer LA33-6, SNOMED
 // CT's 373066001 and HL7's Y (v2 table 0136, yesnodontknow).
 var yesCodes = wordSet(`LA33-6 373066001 Y`)
@@ -947,10 +980,8 @@ func (s *state) place(ref string) (string, bool) {
 // attachmentMembers are the names R4 gives elements of type Attachment
 // (alone or as a choice's Attachment form), Media.content aside: an
 // Attachment there that says only its title still names what it holds.
-var attachmentMembers = map[string]bool{
-	"attachment": true, "presentedForm": true, "valueAttachment": true,
-	"contentAttachment": true, "sourceAttachment": true, "legallyBindingAttachment": true,
-}
+var attachmentMembers = wordSet(`attachment presentedForm valueAttachment contentAttachment
+	sourceAttachment legallyBindingAttachment`)
 
 // personReference says whether Reference v, in member parent, points at a
 // person: by the type its reference names ("Practitioner/1", an absolute
@@ -1208,7 +1239,10 @@ func (sc *scanner) applies(ri int, typ string, depth int) bool {
 	if !sc.typeOK(ri, typ) || !sc.inPeriod(ri) {
 		return false
 	}
-	if ru.positive && !positiveResult(sc.d, sc.cur, ru.cutoff) {
+	if ru.positive && !sc.asking && !positiveResult(sc.d, sc.cur, ru.cutoff) {
+		return false
+	}
+	if ru.positive && sc.asking && !positiveAnswer(sc.d, sc.item, ru.cutoff) {
 		return false
 	}
 	if ru.resourceTypes == nil && knowledgeTypes[typ] {

@@ -34,6 +34,18 @@ func positiveResult(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 	return found
 }
 
+// positiveAnswer reports whether an answer of questionnaire item v says
+// what a positive value of an Observation would (positiveValue): a count
+// at the cut-off, a frequency above "not at all", a yes.
+func positiveAnswer(d *jsonx.Doc, v jsonx.Node, cut cutoff) bool {
+	found := false
+	d.Items(d.Get(v, "answer"), func(_ int, a jsonx.Node) bool {
+		found = positiveValue(d, a, cut)
+		return !found
+	})
+	return found
+}
+
 // cutoff is the least value a positive result has, when set (a whole
 // number, in decimal digits); otherwise any value above zero is positive.
 type cutoff struct {
@@ -79,20 +91,24 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 		})
 		return pos || positiveWord(d.Str(d.Get(v, "text")))
 	}
+	if c := d.Get(n, "valueCoding"); c >= 0 { // a questionnaire's answer
+		return positiveCodes[d.Str(d.Get(c, "code"))] || positiveWord(d.Str(d.Get(c, "display")))
+	}
 	if v := d.Get(n, "valueString"); v >= 0 {
 		return positiveWord(d.Str(v))
 	}
 	if v := d.Get(n, "valueBoolean"); v >= 0 {
 		return d.Bool(v)
 	}
+	// A number: a quantity's value, which a comparator may qualify, an
+	// integer, or a decimal (a questionnaire's answer).
+	num, comparator := d.Get(n, "valueInteger"), ""
 	if q := d.Get(n, "valueQuantity"); q >= 0 {
-		v := d.Get(q, "value")
-		return d.Kind(v) == jsonx.Number && cut.positive(d.Raw(v), d.Str(d.Get(q, "comparator")))
+		num, comparator = d.Get(q, "value"), d.Str(d.Get(q, "comparator"))
+	} else if num < 0 {
+		num = d.Get(n, "valueDecimal")
 	}
-	if v := d.Get(n, "valueInteger"); v >= 0 {
-		return d.Kind(v) == jsonx.Number && cut.positive(d.Raw(v), "")
-	}
-	return false
+	return num >= 0 && d.Kind(num) == jsonx.Number && cut.positive(d.Raw(num), comparator)
 }
 
 // positiveCodes are the answer codes that mean positive, detected, present
@@ -103,12 +119,8 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 // days, LA6570-1 more than half the days, LA6571-9 nearly every day (the
 // symptom an item asks about was there); v2-0078 and
 // v3-ObservationInterpretation POS and DET.
-var positiveCodes = map[string]bool{
-	"10828004": true, "260373001": true, "52101004": true, "11214006": true, "373066001": true,
-	"LA6576-8": true, "LA11882-0": true, "LA9633-4": true, "LA33-6": true,
-	"LA6569-3": true, "LA6570-1": true, "LA6571-9": true,
-	"POS": true, "DET": true,
-}
+var positiveCodes = wordSet(`10828004 260373001 52101004 11214006 373066001
+	LA6576-8 LA11882-0 LA9633-4 LA33-6 LA6569-3 LA6570-1 LA6571-9 POS DET`)
 
 // positiveWord reads a result written as a word, or as two where the
 // first qualifies a positive one: a presumptive (screen) positive is what

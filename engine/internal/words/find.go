@@ -396,7 +396,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				// after that speaks of the next finding.
 				continue
 			}
-			d := c.a - e + 1
+			// Distance counts from the end of the longest term around the
+			// match: "suicidal ideation, she denies" denies the
+			// "suicidal" in it as much as the whole phrase.
+			d := c.a - f.coverEnd(l, s, e, c.a) + 1
 			if c.kinds&cueAnswer != 0 && d <= postWindow && questionMark(text[toks[c.a-1].end:toks[c.a].start]) &&
 				!f.blocked(text, e, c.a-1, s, lo) && lastInClause(text, toks[c.b-1].end) {
 				// A question answered: "Thoughts of suicide? No."
@@ -418,6 +421,18 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			if c.kinds&cueScreenAfter != 0 && c.a-f.coverEnd(l, s, e, c.a)+1 <= screenAfterWindow && !f.listBreak(text, e, c.a) {
 				best[kindScreen].offer(c, d)
 			}
+		}
+	}
+	// An indirect question's answer decides what it asked about (ask.go).
+	if link, how, a, b := f.asked(l, text, s, f.coverEnd(l, s, e, len(toks))); link >= 0 {
+		switch {
+		case how == answeredNo:
+			best[kindPre].offer(cueAt{a: a, b: b}, 1)
+			medPre.offer(cueAt{a: a, b: b}, 1)
+		case how == answeredYes && best[kindHypo].a == link:
+			best[kindHypo] = nearest{}
+		case how == unanswered && !f.wordIs(link, "about") && !f.wordIs(link, "regarding") && !f.wordIs(link, "re"):
+			best[kindHypo].offer(cueAt{a: link, b: link + 1}, 1)
 		}
 	}
 	negation, medNegation := best[kindPre], medPre
