@@ -760,7 +760,7 @@ func DefaultPack() []byte { return append([]byte(nil), defaultPack...) }
 // sensitive, such as routine prenatal care, meant to be added to
 // us-default). The JSON is the caller's.
 func EmbeddedPack(name string) ([]byte, bool) {
-	b, ok := embeddedPacks[name]
+	b, ok := embeddedPack(name)
 	if !ok {
 		return nil, false
 	}

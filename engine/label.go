@@ -494,22 +494,23 @@ func (s *state) planInline(p *plan, ru *rule, m match) {
 
 // scanner walks a resource's codings and records rule matches.
 type scanner struct {
-	s      *state
-	d      *jsonx.Doc
-	r      *Rules
-	p      *plan
-	elems  []jsonx.Node // per name on the current path: the object (or array item) visited
-	names  []string     // member names on the current path, without indexes
-	path   []byte       // the FHIRPath-like location below the resource
-	date   string       // the resource's clinical date, or ""
-	lower  []byte       // an RxNorm display in lower case, for ingredient entries
-	tlower []byte       // a text in lower case, for the text rules' literal words
-	cur    jsonx.Node   // the resource being scanned (a contained one while inside it)
-	codeAt string       // below the path, where the codes being looked up sit ("" but for a query's)
-	held   bool         // the resources a Parameters holds are skipped: each is labeled as its own
-	asking bool         // a questionnaire item's question is being judged as an Observation's code (question)
-	item   jsonx.Node   // that item, while asking
-	embeds int          // the attachments holding resources the scan is inside (embedded)
+	s       *state
+	d       *jsonx.Doc
+	r       *Rules
+	p       *plan
+	elems   []jsonx.Node // per name on the current path: the object (or array item) visited
+	names   []string     // member names on the current path, without indexes
+	path    []byte       // the FHIRPath-like location below the resource
+	date    string       // the resource's clinical date, or ""
+	lower   []byte       // an RxNorm display in lower case, for ingredient entries
+	tlower  []byte       // a text in lower case, for the text rules' literal words
+	cur     jsonx.Node   // the resource being scanned (a contained one while inside it)
+	codeAt  string       // below the path, where the codes being looked up sit ("" but for a query's)
+	held    bool         // the resources a Parameters holds are skipped: each is labeled as its own
+	asking  bool         // a questionnaire item's question is being judged as an Observation's code (question)
+	valueAt int          // in a result read with its name (readResult), where the value starts: matches from there are left out
+	item    jsonx.Node   // that item, while asking
+	embeds  int          // the attachments holding resources the scan is inside (embedded)
 
 	sysCache systemCache
 
@@ -776,7 +777,7 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 		resolves := codeResolves(sys, d.Str(code)) && !sampledSystem(sys)
 		sc.resolved = sc.resolved || resolves
 		if d.IsStr(display) && (mode == TextAll || !resolves && len(sc.p.matches) == before) {
-			sc.readText(d.Str(display), typ, depth, ".display", noSpot, contained)
+			sc.conceptText(d.Str(display), typ, depth, depth-1, ".display", contained)
 		}
 	}
 	parent := ""
@@ -835,8 +836,17 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 			// A question states no fact, but a yes to it does: "Have
 			// you ever used injection drugs?" answered yes is read as
 			// the patient's own statement.
-			if typ == "QuestionnaireResponse" && answeredYes(d, v) {
+			// An item that asks nothing names what its answer is ("PHQ-9
+			// total score", 18), and is read with it.
+			if typ != "QuestionnaireResponse" {
+				break
+			}
+			if answeredYes(d, v) {
 				sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
+			} else if t := d.Str(text); !asks(t) {
+				if a := d.Get(v, "answer"); d.Count(a) > 0 {
+					sc.readResult(t, d.Index(a, 0), typ, depth, ".text", textSpot{el: v}, contained)
+				}
 			}
 		default:
 			concept = true
@@ -850,7 +860,7 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	// A CodeableConcept's text, once its codings are known: read when
 	// none could be judged by its code and none matched.
 	if concept && (mode == TextAll || !sc.resolved && len(sc.p.matches) == before) {
-		sc.readText(d.Str(text), typ, depth, ".text", noSpot, contained)
+		sc.conceptText(d.Str(text), typ, depth, depth, ".text", contained)
 	}
 	// A medication's text is a product's name, as an RxNorm display
 	// is: when its codings found nothing, the ingredient entries read
@@ -889,37 +899,94 @@ func (sc *scanner) question(v jsonx.Node, typ string, depth int, contained bool)
 	sc.asking, sc.item, sc.codeAt = outerAsking, outerItem, outerAt
 }
 
-// yesCodes are the codes of a yes answer: LOINC's answer LA33-6, SNOMED
-// CT's 373066001 and HL7's Y (v2 table 0136, yesnodontknow).
-var yesCodes = wordSet(`LA33-6 373066001 Y`)
+// conceptText reads the words of a concept, its text or a coding's
+// display, at depth (the concept's own at conceptDepth). A concept that is
+// an Observation's code (or a component's) names what its value is: when
+// the name alone says nothing of note, it is read again with the value,
+// "Cocaine metabolite screen: Positive", "PHQ-9 total score: 18", as a
+// note would write the result. A name that asks a question states no fact,
+// and is read only when the value says yes, as a questionnaire's question
+// is.
+func (sc *scanner) conceptText(t, typ string, depth, conceptDepth int, suffix string, contained bool) {
+	holder := jsonx.Node(-1)
+	if typ == "Observation" && conceptDepth > 0 && sc.names[conceptDepth-1] == "code" {
+		if conceptDepth == 1 {
+			holder = sc.cur
+		} else if conceptDepth == 2 && sc.names[0] == "component" {
+			holder = sc.elems[0]
+		}
+	}
+	asked := asks(t)
+	before := len(sc.p.matches)
+	if holder < 0 || !asked || positiveValue(sc.d, holder, answerCut) {
+		sc.readText(t, typ, depth, suffix, noSpot, contained)
+	}
+	if holder >= 0 && !asked && len(sc.p.matches) == before {
+		sc.readResult(t, holder, typ, depth, suffix, noSpot, contained)
+	}
+}
 
-// answeredYes reports whether questionnaire item v was answered yes: a
-// boolean true, a coding of yesCodes or whose display is "yes", or a
-// string that says yes (saysYes).
+// readResult reads name, what a result is, with the value[x] of n written
+// after it ("name: value") when the value is a number (a score, a level)
+// or says positive (positiveValue): the two results that make a name that
+// says nothing alone a finding. Other values add nothing a label would
+// follow, and are read where they stand.
+func (sc *scanner) readResult(name string, n jsonx.Node, typ string, depth int, suffix string, spot textSpot, contained bool) {
+	d := sc.d
+	v := ""
+	num := d.Get(n, "valueInteger")
+	if num < 0 {
+		num = d.Get(n, "valueDecimal")
+	}
+	if num < 0 {
+		num = d.Get(d.Get(n, "valueQuantity"), "value")
+	}
+	if d.Kind(num) == jsonx.Number {
+		v = string(d.Raw(num))
+	} else if positiveValue(d, n, answerCut) {
+		v = "positive"
+	}
+	if v != "" {
+		// What the value says alone is its own reading's: here only
+		// what starts in the name counts.
+		sc.valueAt = len(name) + 2
+		sc.readText(name+": "+v, typ, depth, suffix, spot, contained)
+		sc.valueAt = 0
+	}
+}
+
+// asks reports whether text is a question: it ends with a question mark.
+func asks(t string) bool {
+	t = strings.TrimSpace(t)
+	return t != "" && t[len(t)-1] == '?'
+}
+
+// answeredYes reports whether questionnaire item v was answered yes: an
+// answer that says positive or yes (positiveValue with answerCut: a
+// boolean true, LOINC LA33-6, SNOMED CT 373066001, HL7 Y, a written yes,
+// a PHQ frequency above "not at all").
 func answeredYes(d *jsonx.Doc, v jsonx.Node) bool {
 	yes := false
 	d.Items(d.Get(v, "answer"), func(_ int, a jsonx.Node) bool {
-		if b := d.Get(a, "valueBoolean"); d.Kind(b) == jsonx.True {
-			yes = true
-		} else if c := d.Get(a, "valueCoding"); d.Kind(c) == jsonx.Object {
-			code, display := d.Get(c, "code"), d.Get(c, "display")
-			yes = d.IsStr(code) && yesCodes[d.Str(code)] || !d.IsStr(code) && d.IsStr(display) && strings.EqualFold(d.Str(display), "yes")
-		} else if str := d.Get(a, "valueString"); d.IsStr(str) {
-			yes = saysYes(d.Str(str))
-		}
+		yes = positiveValue(d, a, answerCut)
 		return !yes
 	})
 	return yes
 }
 
 // saysYes reports whether a written answer is yes, alone or followed by
-// what qualifies it: "Yes", "yes, in the past", "Yes - daily".
+// what qualifies it ("Yes", "yes, in the past", "Yes - daily"), or one of
+// the PHQ's frequencies above "not at all".
 func saysYes(s string) bool {
 	s = strings.TrimSpace(s)
-	if len(s) < 3 || !strings.EqualFold(s[:3], "yes") {
-		return false
+	if len(s) >= 3 && strings.EqualFold(s[:3], "yes") {
+		return len(s) == 3 || strings.IndexByte(" ,.;:-(", s[3]) >= 0
 	}
-	return len(s) == 3 || strings.IndexByte(" ,.;:-(", s[3]) >= 0
+	switch strings.ToLower(s) {
+	case "several days", "more than half the days", "nearly every day":
+		return true
+	}
+	return false
 }
 
 // personTypes are the resource types that are people, whose name is a

@@ -16,9 +16,17 @@ var defaultPack []byte
 //go:embed packs/us-broad.json
 var broadPack []byte
 
-// embeddedPacks are the packs EmbeddedPack and the request's rules know by
-// name.
-var embeddedPacks = map[string][]byte{"us-default": defaultPack, "us-broad": broadPack}
+// embeddedPack returns the pack EmbeddedPack and the request's rules know
+// by name.
+func embeddedPack(name string) ([]byte, bool) {
+	switch name {
+	case "us-default":
+		return defaultPack, true
+	case "us-broad":
+		return broadPack, true
+	}
+	return nil, false
+}
 
 var (
 	defaultOnce     sync.Once

@@ -49,14 +49,19 @@ func positiveAnswer(d *jsonx.Doc, v jsonx.Node, cut cutoff) bool {
 // cutoff is the least value a positive result has, when set (a whole
 // number, in decimal digits); otherwise any value above zero is positive.
 type cutoff struct {
-	set bool
-	min string
+	set   bool
+	min   string
+	words bool // no number is positive: the cut of a question's answer
 }
+
+// answerCut judges the answer to a question: a number answers none yes
+// ("How many times ...?" answered 2).
+var answerCut = cutoff{words: true}
 
 // positive judges a number of a result, raw JSON, with the comparator that
 // qualifies it ("" for none).
 func (c cutoff) positive(raw []byte, comparator string) bool {
-	if comparator == "<" || comparator == "<=" || len(raw) == 0 {
+	if c.words || comparator == "<" || comparator == "<=" || len(raw) == 0 {
 		return false
 	}
 	if !c.set {
@@ -118,14 +123,18 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 // the PHQ frequencies above "not at all" (LA6568-5): LA6569-3 several
 // days, LA6570-1 more than half the days, LA6571-9 nearly every day (the
 // symptom an item asks about was there); v2-0078 and
-// v3-ObservationInterpretation POS and DET.
+// v3-ObservationInterpretation POS and DET; v2-0136's Y (yes).
 var positiveCodes = wordSet(`10828004 260373001 52101004 11214006 373066001
-	LA6576-8 LA11882-0 LA9633-4 LA33-6 LA6569-3 LA6570-1 LA6571-9 POS DET`)
+	LA6576-8 LA11882-0 LA9633-4 LA33-6 LA6569-3 LA6570-1 LA6571-9 POS DET Y`)
 
 // positiveWord reads a result written as a word, or as two where the
 // first qualifies a positive one: a presumptive (screen) positive is what
-// a drug immunoassay reports before confirmation, and says as much.
+// a drug immunoassay reports before confirmation, and says as much; or a
+// written yes, or a frequency above "not at all" (saysYes).
 func positiveWord(s string) bool {
+	if saysYes(s) {
+		return true
+	}
 	w := strings.Fields(strings.ToLower(s))
 	switch len(w) {
 	case 1:

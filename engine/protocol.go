@@ -293,7 +293,7 @@ func compilePacks(d *jsonx.Doc, rules jsonx.Node) (*Rules, error) {
 			return true
 		}
 		s := d.Str(p)
-		if b, ok := embeddedPacks[s]; ok {
+		if b, ok := embeddedPack(s); ok {
 			packs = append(packs, Pack{Name: s, JSON: b})
 			return true
 		}

@@ -251,8 +251,8 @@ func ruleAt(at, id string) string {
 // mental health, ...) to R, as THO's examples of R do.
 var builtinConfidentiality = func() []confEntry {
 	var es []confEntry
-	for _, code := range []string{"ETH", "GDIS", "HIV", "MST", "PREGNANT", "SCA", "SDV", "SEX", "SPI", "BH", "COGN", "DVD",
-		"EMOTDIS", "MH", "PSY", "PSYTHPN", "SUD", "ETHUD", "OPIOIDUD", "STD", "TBOO", "VIO"} {
+	for _, code := range strings.Fields(`ETH GDIS HIV MST PREGNANT SCA SDV SEX SPI BH COGN DVD
+		EMOTDIS MH PSY PSYTHPN SUD ETHUD OPIOIDUD STD TBOO VIO`) {
 		es = append(es, confEntry{code: code, level: "R"})
 	}
 	return es

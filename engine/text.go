@@ -300,7 +300,7 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 		found = len(sc.found) > 0
 		for i, f := range sc.found {
 			h := r.termInfo[f.ID]
-			if h.confidence < minConf || h.confidence == 0 {
+			if h.confidence < minConf || h.confidence == 0 || sc.valueAt > 0 && f.Start >= sc.valueAt {
 				continue
 			}
 			if f.Reason != words.Kept {
@@ -343,7 +343,7 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 			}
 			start, end = start+off, end+off
 			found = true
-			if tr.confidence < minConf || tr.confidence == 0 {
+			if tr.confidence < minConf || tr.confidence == 0 || sc.valueAt > 0 && start >= sc.valueAt {
 				break
 			}
 			why, cue := sc.finder.Judge(r.lexicon, t, start, end, r.rules[tr.rule].screeningBroad)

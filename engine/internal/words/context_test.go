@@ -543,6 +543,9 @@ func checkReasons(t *testing.T, l *Lexicon, cases map[string]Reason) {
 func TestSenseAfter(t *testing.T) {
 	// A term that ends with each phrase's first word.
 	lead := map[string]string{"abuse": "history of abuse", "si": "reports si"}
+	for _, who := range []string{"husband", "wife", "boyfriend", "girlfriend", "partner", "spouse", "ex", "fiance", "fiancee"} {
+		lead[who] = "afraid of her " + who
+	}
 	for _, p := range senseAfter {
 		ws := strings.Fields(p)
 		if len(ws) < 2 {

@@ -191,6 +191,10 @@ var senseAfter = []string{
 	"si joint", "si joints", "si jt", "si screw", "si screws", "si fusion",
 	"si dysfunction", "si injection", "si injections", "si belt", "si units",
 	"si unit",
+	// A partner's possessive: "afraid of her husband's reaction", "her
+	// partner's dog" speak of what is the partner's, not of the partner.
+	"husband s", "wife s", "boyfriend s", "girlfriend s", "partner s", "spouse s",
+	"ex s", "fiance s", "fiancee s",
 }
 
 // otherPerson makes a match that follows within 6 words in its clause about
@@ -366,20 +370,20 @@ type cueTable struct {
 
 var cues = compileCues()
 
-// cueLists are the lists, by kind.
-var cueLists = [kinds][]string{
-	kindPre: preNegation, kindPost: postNegation, kindPseudo: pseudoCues,
-	kindOther: otherPerson, kindHypo: hypothetical, kindScreen: screening,
-	kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
-	kindScreenAfter: screeningAfter, kindTest: testNouns, kindGlue: listGlue,
-	kindAnswer: answerNegation, kindPositive: positiveResult,
-	kindSense: otherSense, kindSenseAfter: senseAfter,
-}
-
 func compileCues() *cueTable {
 	var d dictBuilder
 	var b trieBuilder
 	c := &cueTable{}
+	// The lists, by kind (a local array: as a package variable its
+	// slices were set at start with write barriers, code for each).
+	cueLists := [kinds][]string{
+		kindPre: preNegation, kindPost: postNegation, kindPseudo: pseudoCues,
+		kindOther: otherPerson, kindHypo: hypothetical, kindScreen: screening,
+		kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
+		kindScreenAfter: screeningAfter, kindTest: testNouns, kindGlue: listGlue,
+		kindAnswer: answerNegation, kindPositive: positiveResult,
+		kindSense: otherSense, kindSenseAfter: senseAfter,
+	}
 	for kind, list := range cueLists {
 		for _, p := range list {
 			c.maxWords = max(c.maxWords, b.add(&d, p, false, int32(1)<<kind))
