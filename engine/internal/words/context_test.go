@@ -546,6 +546,9 @@ func TestSenseAfter(t *testing.T) {
 	for _, who := range []string{"husband", "wife", "boyfriend", "girlfriend", "partner", "spouse", "ex", "fiance", "fiancee"} {
 		lead[who] = "afraid of her " + who
 	}
+	for _, what := range []string{"needle", "needles", "syringe", "syringes"} {
+		lead[what] = "sharing " + what
+	}
 	for _, p := range senseAfter {
 		ws := strings.Fields(p)
 		if len(ws) < 2 {

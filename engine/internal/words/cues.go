@@ -195,6 +195,9 @@ var senseAfter = []string{
 	// partner's dog" speak of what is the partner's, not of the partner.
 	"husband s", "wife s", "boyfriend s", "girlfriend s", "partner s", "spouse s",
 	"ex s", "fiance s", "fiancee s",
+	// Needles and syringes shared for a medicine are no drug use.
+	"needles for insulin", "needle for insulin", "syringes for insulin",
+	"syringe for insulin",
 }
 
 // otherPerson makes a match that follows within 6 words in its clause about
