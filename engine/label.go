@@ -508,8 +508,8 @@ type scanner struct {
 	codeAt  string       // below the path, where the codes being looked up sit ("" but for a query's)
 	held    bool         // the resources a Parameters holds are skipped: each is labeled as its own
 	asking  bool         // a questionnaire item's question is being judged as an Observation's code (question)
-	valueAt int          // in a result read with its name (readResult), where the value starts: matches from there are left out
 	item    jsonx.Node   // that item, while asking
+	valueAt int          // in a result read with its name (readResult), where the value starts: matches from there are left out
 	embeds  int          // the attachments holding resources the scan is inside (embedded)
 
 	sysCache systemCache
