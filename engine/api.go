@@ -22,7 +22,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"sync"
 
 	"github.com/seclabel/seclabel/engine/internal/words"
 	"github.com/seclabel/seclabel/internal/jsonx"
@@ -46,7 +45,7 @@ const VocabularyVersion = "THO 5.1.0"
 // Engine labels, marks and validates FHIR resources with fixed options.
 type Engine struct {
 	opts Options
-	pool sync.Pool // *state, reused scratch space
+	pool statePool // reused scratch space
 }
 
 // New returns an Engine with opts, validated once; zero fields take their

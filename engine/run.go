@@ -135,10 +135,7 @@ func (s *state) keepResult(b []byte) []byte {
 const bufferKept = 8 << 20
 
 func (e *Engine) getState(opts *Options) *state {
-	s, _ := e.pool.Get().(*state)
-	if s == nil {
-		s = &state{}
-	}
+	s := e.pool.get()
 	s.reset(opts)
 	return s
 }
@@ -196,7 +193,7 @@ func (e *Engine) putState(s *state) {
 	if cap(s.planArena) > bufferKept/int(unsafe.Sizeof(plan{})) {
 		s.planArena, s.planUsed = nil, 0
 	}
-	e.pool.Put(s)
+	e.pool.put(s)
 }
 
 // Not inlined: it is called from many places, each of which would carry
