@@ -121,15 +121,13 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	}
 	first, end := d.Range(entries)
 	count := 0
-	outer := s.places
-	s.places = nil
-	defer func() { s.places = outer }()
+	outer, outerForms := s.places, s.forms
+	s.places, s.forms = nil, nil
+	defer func() { s.places, s.forms = outer, outerForms }()
 	places := s.opts.TextMatch != TextOff // read only as words are
 	for e := first; e < end; e = d.Skip(e) {
 		count++
-		if places {
-			s.notePlace(d, e)
-		}
+		s.notePlace(d, e, places)
 	}
 	// The entries' plans, in buffers reused across calls (nested Bundles
 	// take theirs past the end of the outer one's).
@@ -873,7 +871,9 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 
 // question judges questionnaire item v when its linkId or definition names
 // a LOINC question ("44261-6", "/44249-1/44261-6", ".../Questionnaire/
-// phq-9#44261-6") and it has an answer: the item is then what an
+// phq-9#44261-6"), or the Questionnaire it answers (contained, or among
+// the Bundle's entries) gives its question a LOINC code, and it has an
+// answer: the item is then what an
 // Observation of that code with the answer as its value would be, and the
 // rules of the code judge it so (a PHQ-9 total of 18 answered in a form
 // says what the Observation of 18 says). A question not answered states
@@ -889,6 +889,11 @@ func (sc *scanner) question(v jsonx.Node, typ string, depth int, contained bool)
 	}
 	if def := d.Get(v, "definition"); code == "" && d.IsStr(def) {
 		code, at = loincQuestion(d.Str(def)), ".definition"
+	}
+	if f := sc.form(sc.cur); code == "" && f >= 0 {
+		// The form names the question by its code: "PHQ-9 total score"
+		// with linkId "9" is LOINC 44261-6 in the Questionnaire.
+		code, at = formCode(d, f, d.Str(d.Get(v, "linkId"))), ".linkId"
 	}
 	if code == "" {
 		return
@@ -1001,17 +1006,71 @@ informationSource performer actor agent who party sender recipient
 beneficiary subscriber policyHolder attester enterer provider careManager
 member`)
 
-// notePlace keeps the name of entry e's resource when it is an
-// Organization, a Location or a HealthcareService: a reference to it
+// form returns the Questionnaire QuestionnaireResponse n answers when the
+// input holds it: contained, named "#id", or among the Bundle's entries by
+// its canonical url (a version after "|" aside); -1 otherwise.
+func (sc *scanner) form(n jsonx.Node) jsonx.Node {
+	d := sc.d
+	q := d.Str(d.Get(n, "questionnaire"))
+	if id, ok := strings.CutPrefix(q, "#"); ok {
+		first, end := d.Range(d.Get(n, "contained"))
+		for c := first; c < end; c = d.Skip(c) {
+			if d.Str(d.Get(c, "id")) == id && d.Str(d.Get(c, "resourceType")) == "Questionnaire" {
+				return c
+			}
+		}
+		return -1
+	}
+	q, _, _ = strings.Cut(q, "|")
+	if f, ok := sc.s.forms[q]; ok {
+		return f
+	}
+	return -1
+}
+
+// formCode returns the code of the question linkId of Questionnaire (or
+// item) f, searched through its items, when it is LOINC's; or "".
+func formCode(d *jsonx.Doc, f jsonx.Node, linkID string) string {
+	first, end := d.Range(d.Get(f, "item"))
+	for it := first; it < end; it = d.Skip(it) {
+		if d.Str(d.Get(it, "linkId")) != linkID {
+			if code := formCode(d, it, linkID); code != "" {
+				return code
+			}
+			continue
+		}
+		cf, ce := d.Range(d.Get(it, "code"))
+		for c := cf; c < ce; c = d.Skip(c) {
+			if normSystem(d.Str(d.Get(c, "system"))) == loincSystem {
+				return d.Str(d.Get(c, "code"))
+			}
+		}
+		return ""
+	}
+	return ""
+}
+
+// notePlace keeps the name of entry e's resource, when names count, if it
+// is an Organization, a Location or a HealthcareService: a reference to it
 // without a display names the place as a display would ("Riverside Opioid
-// Treatment Program"), and is read as one.
-func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node) {
+// Treatment Program"), and is read as one. It keeps a Questionnaire with a
+// canonical url too: the responses among the entries that name it find
+// the codes of their questions there (formCode).
+func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node, names bool) {
 	res := d.Get(e, "resource")
 	if d.Kind(res) != jsonx.Object {
 		return
 	}
 	typ := d.Str(d.Get(res, "resourceType"))
-	if typ != "Organization" && typ != "Location" && typ != "HealthcareService" {
+	if typ == "Questionnaire" {
+		if u := d.Get(res, "url"); d.IsStr(u) {
+			if s.forms == nil {
+				s.forms = map[string]jsonx.Node{}
+			}
+			s.forms[d.Str(u)] = res
+		}
+	}
+	if !names || typ != "Organization" && typ != "Location" && typ != "HealthcareService" {
 		return
 	}
 	name := d.Get(res, "name")

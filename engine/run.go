@@ -104,6 +104,9 @@ type labeler struct {
 	// among the current Bundle's entries, by the references that reach
 	// them (the entry's fullUrl, "Type/id"), or nil when it has none.
 	places map[string]string
+	// forms are the Questionnaires among the current Bundle's entries, by
+	// their canonical url, or nil when it has none.
+	forms map[string]jsonx.Node
 }
 
 // validator is validation's scratch space (validate.go).
