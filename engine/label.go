@@ -890,10 +890,12 @@ func (sc *scanner) question(v jsonx.Node, typ string, depth int, contained bool)
 	if def := d.Get(v, "definition"); code == "" && d.IsStr(def) {
 		code, at = loincQuestion(d.Str(def)), ".definition"
 	}
-	if f := sc.form(sc.cur); code == "" && f >= 0 {
+	if code == "" {
 		// The form names the question by its code: "PHQ-9 total score"
 		// with linkId "9" is LOINC 44261-6 in the Questionnaire.
-		code, at = formCode(d, f, d.Str(d.Get(v, "linkId"))), ".linkId"
+		if f := sc.form(sc.cur); f >= 0 {
+			code, at = formCode(d, f, d.Str(d.Get(v, "linkId"))), ".linkId"
+		}
 	}
 	if code == "" {
 		return

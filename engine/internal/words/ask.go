@@ -29,7 +29,8 @@ const (
 // The words of indirect questions and their answers, by kind.
 const (
 	askVerb  = 1 << iota // asks: "asked", "inquired"
-	askLink              // joins the asking to what is asked: "about", "if"
+	askLink              // joins the asking to a yes-or-no question: "if", "whether"
+	askTopic             // joins it to a topic: "about", "regarding"
 	askWhom              // stands between: "asked her whether"
 	ansWho               // the answer's subject: "she", "pt"
 	ansSay               // reports the answer: "says", "reported"
@@ -47,7 +48,8 @@ var askWords, askKinds = func() (dict, []uint16) {
 	var kinds []uint16
 	for kind, list := range [...]string{
 		`asked asks asking ask inquired inquires enquired enquires questioned queried`,
-		`about if whether regarding re`,
+		`if whether`,
+		`about regarding re`,
 		`her him them patient pt the client`,
 		`she he they patient pt the client who that then and but`,
 		`says said states stated reports reported answers answered responds responded replies replied`,
@@ -89,7 +91,7 @@ func (f *Finder) asked(l *Lexicon, text string, s, end int) (link, how, a, b int
 		if clauseBreak(text, f.toks[k].end, f.toks[k+1].start) {
 			break
 		}
-		if f.askKind(k)&askLink == 0 {
+		if f.askKind(k)&(askLink|askTopic) == 0 {
 			continue
 		}
 		v := k - 1

@@ -431,7 +431,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			medPre.offer(cueAt{a: a, b: b}, 1)
 		case how == answeredYes && best[kindHypo].a == link:
 			best[kindHypo] = nearest{}
-		case how == unanswered && !f.wordIs(link, "about") && !f.wordIs(link, "regarding") && !f.wordIs(link, "re"):
+		case how == unanswered && f.askKind(link)&askTopic == 0:
 			best[kindHypo].offer(cueAt{a: link, b: link + 1}, 1)
 		}
 	}
