@@ -103,7 +103,11 @@ func queryTerms(q string, code func(system, code string), text func(string)) {
 	for _, part := range strings.Split(q, "&") {
 		name, val, _ := strings.Cut(part, "=")
 		name, val = unescapeQuery(name), unescapeQuery(val)
-		base, mod, _ := strings.Cut(name, ":")
+		base, mod := searchParam(name)
+		if base == "_filter" {
+			filterTerms(val, code, text)
+			continue
+		}
 		if strings.HasSuffix(base, "identifier") || base == "_id" {
 			// An identifier names a record, not what it holds: the
 			// conditional creates and references of a transaction, by
@@ -128,6 +132,72 @@ func queryTerms(q string, code func(system, code string), text func(string)) {
 				for _, sys := range bareCodeSystems {
 					code(sys, c)
 				}
+			}
+		}
+	}
+}
+
+// searchParam splits a query parameter's name into the parameter that
+// reads the value and its modifier. A reverse chain
+// (_has:Condition:patient:code) and a forward chain
+// (subject:Patient.general-practitioner.name, encounter.reason-code:text)
+// end with the parameter of the resource searched through, which says
+// what the value is: a code of the Condition the patient has is still a
+// code.
+func searchParam(name string) (base, mod string) {
+	if rest, ok := strings.CutPrefix(name, "_has:"); ok {
+		// _has:Type:reference:parameter[:modifier]
+		parts := strings.SplitN(rest, ":", 4)
+		if len(parts) < 3 {
+			return name, ""
+		}
+		name = strings.Join(parts[2:], ":")
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	base, mod, _ = strings.Cut(name, ":")
+	return base, mod
+}
+
+// filterTerms reads a _filter expression (code eq http://snomed.info/sct|86406008
+// and value-string co "HIV"): each system|code token is a code, a token
+// that follows a code parameter and its operator is a code of every major
+// system, and each quoted string is words searched for.
+func filterTerms(f string, code func(system, code string), text func(string)) {
+	var toks []string
+	for f != "" {
+		f = strings.TrimLeft(f, " ()")
+		if f == "" {
+			break
+		}
+		if f[0] == '"' {
+			end := strings.IndexByte(f[1:], '"')
+			if end < 0 {
+				end = len(f) - 1
+			}
+			if t := f[1 : 1+end]; t != "" {
+				text(t)
+			}
+			f = f[min(len(f), end+2):]
+			toks = append(toks, "")
+			continue
+		}
+		end := strings.IndexAny(f, " ()")
+		if end < 0 {
+			end = len(f)
+		}
+		toks = append(toks, f[:end])
+		f = f[end:]
+	}
+	for i, t := range toks {
+		system, c, hasSystem := strings.Cut(t, "|")
+		switch {
+		case hasSystem && system != "" && c != "":
+			code(system, c)
+		case !hasSystem && t != "" && i >= 2 && codeParam(toks[i-2]):
+			for _, sys := range bareCodeSystems {
+				code(sys, t)
 			}
 		}
 	}

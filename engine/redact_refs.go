@@ -392,10 +392,19 @@ func (r *redactor) maskReferences() {
 	for _, rel := range r.out {
 		local = local || len(rel.removed) > 0
 	}
+	m := masker{r: r, d: r.d}
 	if r.gone.empty() && !local {
+		// A link's query tells what was searched for, whether or not
+		// anything it matched is withheld.
+		for _, run := range r.runs {
+			m.links(run.n, run.loc)
+			m.d.Items(m.d.Get(run.n, "entry"), func(i int, e jsonx.Node) bool {
+				m.links(e, run.loc+".entry["+strconv.Itoa(i)+"]")
+				return true
+			})
+		}
 		return
 	}
-	m := masker{r: r, d: r.d}
 	for _, rel := range r.out {
 		m.rel = rel
 		if rel.typ == "Bundle" || m.mayHit(rel.n) {
@@ -413,6 +422,27 @@ func (r *redactor) maskReferences() {
 	m.names = false
 	for _, run := range r.runs {
 		m.bundle(run)
+	}
+}
+
+// links removes the links of a Bundle or an entry, o at location loc,
+// whose url names something withheld or whose query names what the
+// recipient may not see.
+func (m *masker) links(o jsonx.Node, loc string) {
+	r, d := m.r, m.d
+	arr, at := d.Get(o, "link"), loc+".link"
+	n, lost := 0, 0
+	d.Items(arr, func(i int, l jsonx.Node) bool {
+		n++
+		if u := d.Str(d.Get(l, "url")); m.hits(u) || r.s.queryDenied(u) {
+			r.set(l, action{kind: actRemove})
+			r.rep.Removed = append(r.rep.Removed, at+"["+strconv.Itoa(i)+"]")
+			lost++
+		}
+		return true
+	})
+	if lost > 0 && lost == n {
+		r.set(arr, action{kind: actRemove})
 	}
 }
 
@@ -789,22 +819,7 @@ func (m *masker) narrativeHits(text jsonx.Node) bool {
 func (m *masker) bundle(run *bundleRun) {
 	r, d := m.r, m.d
 	m.rel = nil
-	linkGone := func(arr jsonx.Node, at string) {
-		n, lost := 0, 0
-		d.Items(arr, func(i int, l jsonx.Node) bool {
-			n++
-			if u := d.Str(d.Get(l, "url")); m.hits(u) || r.s.queryDenied(u) {
-				r.set(l, action{kind: actRemove})
-				r.rep.Removed = append(r.rep.Removed, at+"["+strconv.Itoa(i)+"]")
-				lost++
-			}
-			return true
-		})
-		if lost > 0 && lost == n {
-			r.set(arr, action{kind: actRemove})
-		}
-	}
-	linkGone(d.Get(run.n, "link"), run.loc+".link")
+	m.links(run.n, run.loc)
 	m.base, m.entry, m.trail = run.loc, -1, m.trail[:0]
 	m.members(run.n, nil, false, false, func(name string) bool {
 		return name == "entry" || name == "link" || name == "meta" || name == "resourceType" || name == "id"
@@ -822,8 +837,8 @@ func (m *masker) bundle(run *bundleRun) {
 			run.match(d, e)
 			return true
 		}
-		if links := d.Get(e, "link"); links >= 0 {
-			linkGone(links, at()+".link")
+		if d.Get(e, "link") >= 0 {
+			m.links(e, at())
 		}
 		m.base, m.entry, m.trail = run.loc, i, m.trail[:0]
 		m.members(e, nil, false, false, func(name string) bool { return name == "resource" || name == "link" || name == "response" })
