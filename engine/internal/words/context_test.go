@@ -549,6 +549,7 @@ func TestSenseAfter(t *testing.T) {
 	for _, what := range []string{"needle", "needles", "syringe", "syringes"} {
 		lead[what] = "sharing " + what
 	}
+	lead["weed"], lead["pot"] = "uses weed", "uses pot"
 	for _, p := range senseAfter {
 		ws := strings.Fields(p)
 		if len(ws) < 2 {

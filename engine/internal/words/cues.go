@@ -198,6 +198,10 @@ var senseAfter = []string{
 	// Needles and syringes shared for a medicine are no drug use.
 	"needles for insulin", "needle for insulin", "syringes for insulin",
 	"syringe for insulin",
+	// Weeds of the garden and pots of the kitchen: "uses weed killer" is
+	// no cannabis.
+	"weed killer", "weed killers", "weed whacker", "weed eater", "weed trimmer",
+	"weed spray", "weed control", "pot holder", "pot holders", "pot roast",
 }
 
 // otherPerson makes a match that follows within 6 words in its clause about
