@@ -583,9 +583,10 @@ type AccessContext struct {
 	// (v3-ActCode compartment codes).
 	Compartments []string
 	// Deny lists labels the recipient may not see ("code" or
-	// "system|code"; a code also covers the codes below it, its synonyms
-	// and what stands for it, so SUD covers OPIOIDUD, the older ETH and
-	// the 42CFRPart2 policy, and MH covers PSY and PSYTHPN), and resource
+	// "system|code"; a code also covers the codes below it, its synonyms,
+	// theirs and what stands for it, so SUD covers OPIOIDUD, the older ETH
+	// and the 42CFRPart2 policy, MH covers PSY and PSYTHPN, and SPI covers
+	// ETH), and resource
 	// types as "http://hl7.org/fhir/resource-types|Observation". Every
 	// item must be a code the vocabulary knows.
 	Deny []string

@@ -203,18 +203,34 @@ func (a *access) ignores(l *label) bool {
 	return a.ignore[l.system] || a.ignore[l.system+"|"+l.code]
 }
 
-// covers reports whether the list names the label or a code above it.
+// covers reports whether the list names the label, a code above it, or a
+// code above one of its synonyms: ETH says what SUD says, so a list that
+// names SPI, above SUD, covers ETH too.
 func (l *codeList) covers(lb *label) bool {
-	if l.has(lb.system, lb.code) {
+	if l.coversCode(lb.system, lb.code) {
 		return true
 	}
-	for code := range l.anySystem {
-		if vocab.Descends(lb.system, lb.code, code) {
+	for _, syn := range vocab.Synonyms(lb.system, lb.code) {
+		if l.coversCode(syn[0], syn[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// coversCode reports whether the list names (system, code) or a code
+// above it.
+func (l *codeList) coversCode(system, code string) bool {
+	if l.has(system, code) {
+		return true
+	}
+	for c := range l.anySystem {
+		if vocab.Descends(system, code, c) {
 			return true
 		}
 	}
 	for k := range l.exact {
-		if k[0] == lb.system && vocab.Descends(lb.system, lb.code, k[1]) {
+		if k[0] == system && vocab.Descends(system, code, k[1]) {
 			return true
 		}
 	}

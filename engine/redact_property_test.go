@@ -113,10 +113,14 @@ func reaches(code, root string) bool {
 	return false
 }
 
+// below reports whether code, or the code it is the same as (ETH is SUD),
+// is root or under it.
 func below(code, root string) bool {
-	for c := code; c != ""; c = parentOf[c] {
-		if c == root || sameAs[c] == root {
-			return true
+	for _, start := range [...]string{code, sameAs[code]} {
+		for c := start; c != ""; c = parentOf[c] {
+			if c == root || sameAs[c] == root {
+				return true
+			}
 		}
 	}
 	return false
@@ -555,14 +559,14 @@ func randomRecipient(rng *rand.Rand) *recipient {
 	}
 	r := &recipient{clearance: rng.Intn(6), compartments: map[string]bool{}}
 	r.pou = []string{"", "TREAT", "ETREAT", "HPAYMT", "COVERAGE", "HRESCH"}[rng.Intn(6)]
-	r.deny = pick([]string{"HIV", "SUD", "OPIOIDUD", "MH", "ETH", "SEX", "STD", "DEMO", sysAct + "|SUD", sysConf + "|R",
+	r.deny = pick([]string{"HIV", "SUD", "OPIOIDUD", "MH", "ETH", "SEX", "STD", "DEMO", "SPI", sysAct + "|SUD", sysConf + "|R",
 		"http://hl7.org/fhir/resource-types|Observation"})
 	for _, c := range pick([]string{"CTCOMPT", "RESCOMPT"}) {
 		r.compartments[c] = true
 	}
 	if rng.Intn(4) == 0 {
 		r.allowSet = true
-		r.allow = pick([]string{"HIV", "SUD", "MH", "SEX"})
+		r.allow = pick([]string{"HIV", "SUD", "MH", "SEX", "SPI"})
 	}
 	if rng.Intn(4) == 0 {
 		r.ignore = pick([]string{"http://example.org/x", "http://example.org/labels", "http://example.org/local-labels|X1"})

@@ -4,6 +4,7 @@
 package vocab
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -370,20 +371,29 @@ func Implies(system, code string) []string {
 
 // Synonyms returns the (system, code) pairs that name the same sensitivity
 // as (system, code), itself excluded, following chains (SUD, ETH and
-// v3-Confidentiality ETH are one). system must be canonical.
+// v3-Confidentiality ETH are one); nil for most codes. system must be
+// canonical. The caller must not change the slice: redaction asks it of
+// every label it judges.
 func Synonyms(system, code string) [][2]string {
-	seen := map[key]bool{{system, code}: true}
-	queue := []key{{system, code}}
+	k := key{system, code}
+	for _, p := range synonyms {
+		if p[0] == k || p[1] == k {
+			return synonymClosure(k)
+		}
+	}
+	return nil
+}
+
+// synonymClosure follows the pairs of synonyms from k.
+func synonymClosure(k key) [][2]string {
+	seen := []key{k}
 	var out [][2]string
-	for len(queue) > 0 {
-		k := queue[0]
-		queue = queue[1:]
+	for i := 0; i < len(seen); i++ {
 		for _, p := range synonyms {
-			for i := range p {
-				if p[i] == k && !seen[p[1-i]] {
-					seen[p[1-i]] = true
-					queue = append(queue, p[1-i])
-					out = append(out, [2]string{p[1-i].system, p[1-i].code})
+			for j := range p {
+				if p[j] == seen[i] && !slices.Contains(seen, p[1-j]) {
+					seen = append(seen, p[1-j])
+					out = append(out, [2]string{p[1-j].system, p[1-j].code})
 				}
 			}
 		}
