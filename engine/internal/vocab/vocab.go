@@ -64,6 +64,7 @@ type Code struct {
 	Retired  bool
 	General  bool // one of the nine GeneralPurposeOfUse codes
 	parents  []string
+	synonyms [][2]string // what Synonyms returns, set at start
 }
 
 type key struct{ system, code string }
@@ -126,6 +127,13 @@ func init() {
 	}
 	for r, c := range confOrder {
 		confCodes[r] = codes[key{Confidentiality, c}]
+	}
+	for _, p := range synonyms {
+		for _, k := range p {
+			if c := codes[k]; c != nil && c.synonyms == nil {
+				c.synonyms = synonymClosure(k)
+			}
+		}
 	}
 }
 
@@ -375,11 +383,8 @@ func Implies(system, code string) []string {
 // canonical. The caller must not change the slice: redaction asks it of
 // every label it judges.
 func Synonyms(system, code string) [][2]string {
-	k := key{system, code}
-	for _, p := range synonyms {
-		if p[0] == k || p[1] == k {
-			return synonymClosure(k)
-		}
+	if c := codes[key{system, code}]; c != nil {
+		return c.synonyms
 	}
 	return nil
 }

@@ -104,3 +104,20 @@ func TestImpliesKnownSensitivities(t *testing.T) {
 		}
 	}
 }
+
+// TestSynonymsKnown holds every code of the synonym pairs to a code the
+// vocabulary knows, since only known codes get their synonyms at start.
+func TestSynonymsKnown(t *testing.T) {
+	for _, p := range synonyms {
+		for _, k := range p {
+			if codes[k] == nil {
+				t.Errorf("synonym %s|%s is not a code of the vocabulary", k.system, k.code)
+			} else if len(Synonyms(k.system, k.code)) == 0 {
+				t.Errorf("%s|%s has no synonyms", k.system, k.code)
+			}
+		}
+	}
+	if got := Synonyms(ActCode, "SUD"); len(got) != 2 {
+		t.Errorf("SUD's synonyms: %v, want ETH of v3-ActCode and of v3-Confidentiality", got)
+	}
+}
