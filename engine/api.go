@@ -412,7 +412,9 @@ type Options struct {
 
 	// OmitCodes [omitCodes] are labels never lifted into a high-water mark,
 	// for example 42CFRPart2 where naming the law reveals too much. Each is
-	// "code" (any system) or "system|code".
+	// "code" (any system) or "system|code", and reaches what a denied code
+	// reaches (AccessContext.Deny): SUD also leaves out OPIOIDUD, the older
+	// ETH and 42CFRPart2.
 	OmitCodes []string
 
 	// PrivacyRevealing [privacyRevealing] replaces the list of codes that are

@@ -32,7 +32,10 @@ func (e *envelope) lift(o *Options, l *label) {
 		e.leave(l, "unknown") // malformed: never written into a mark
 	case o.reveal.has(l.system, l.code):
 		e.leave(l, "privacyRevealing")
-	case o.omit.has(l.system, l.code):
+	case o.omit.covers(l) || o.omit.coversSome(vocab.Implies(l.system, l.code)):
+		// An omitted code reaches what says the same, as a denied one
+		// does: OPIOIDUD and the older ETH name SUD, and 42CFRPart2
+		// protects it.
 		e.leave(l, "omitCodes")
 	default:
 		if !hasLabel(e.lifted, l.system, l.code) {

@@ -84,7 +84,7 @@ var optionDocs = []optionDoc{
 	{"envelopeSensitivity", "`omit` or `union`", "`omit`", "label, redact, hwm, validate",
 		"whether a Bundle's mark carries its entries' sensitivity codes (`union` only inside one policy domain)"},
 	{"omitCodes", "array of strings", "`[]`", "label, redact, hwm",
-		"labels never lifted into a mark, as `\"code\"` or `\"system\\|code\"`"},
+		"labels never lifted into a mark, as `\"code\"` or `\"system\\|code\"`, with the codes below them, their synonyms and what stands for them"},
 	{"privacyRevealing", "array of strings", "see below", "label, redact, hwm, validate",
 		"replaces the list of codes never lifted because they reveal private facts"},
 	{"operationOutcome", "boolean", "`false`", "validate",
