@@ -191,10 +191,15 @@ func (g *refSet) has(ref string) bool {
 	if tid := lastTwo(base); tid != "" && g.typeID[tid] {
 		return true
 	}
-	if len(g.values) > 0 && g.conditional(ref) {
+	if len(g.values) > 0 && g.conditional(ref) || g.mentionsBut(ref, base) {
 		return true
 	}
-	return g.mentionsBut(ref, base)
+	// A URL may escape any character (Condition/%63%31 is Condition/c1 to
+	// the server that reads it).
+	if dec := percentDecoded(ref); dec != ref {
+		return g.has(dec)
+	}
+	return false
 }
 
 // conditional reports whether ref is a conditional reference (a search, as
