@@ -64,6 +64,9 @@ https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/
 # FHIR R4's service types (the example binding of Encounter, Appointment
 # and HealthcareService serviceType): some name the care itself.
 http://terminology.hl7.org/CodeSystem/service-type exact
+# v3-RoleCode: its service delivery locations (a DocumentReference's
+# facilityType) name where care is given.
+http://terminology.hl7.org/CodeSystem/v3-RoleCode exact urn:oid:2.16.840.1.113883.5.111 http://hl7.org/fhir/v3/RoleCode
 http://terminology.hl7.org/CodeSystem/v3-ActCode exact $ACT-CODE $ACTCODE http://hl7.org/fhir/v3/ActCode urn:oid:2.16.840.1.113883.5.4
 `
 
