@@ -3,7 +3,7 @@
 // Command wasm is seclabel's engine as one WebAssembly module (a WASI
 // preview 1 reactor): make wasm builds it with
 //
-//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags='-s -w' \
+//	GOOS=wasip1 GOARCH=wasm go build -overlay OVERLAY -buildmode=c-shared -trimpath -ldflags='-s -w' \
 //		-gcflags=all=-d=inlfuncswithclosures=0 \
 //		-gcflags='github.com/seclabel/seclabel/engine/internal/vocab=-d=inlfuncswithclosures=0 -l' \
 //		-gcflags='github.com/seclabel/seclabel/engine/internal/r4=-d=inlfuncswithclosures=0 -l' \
@@ -11,8 +11,9 @@
 //		-gcflags='github.com/seclabel/seclabel/engine/internal/words=-d=inlfuncswithclosures=0 -l' \
 //		-o seclabel.wasm ./wasm
 //
-// and then rewrites its jumps into direct branches with
-// internal/wasmjump, writing host/seclabel.wasm.
+// where OVERLAY replaces the standard library's internal/godebug with
+// wasm/_godebug (see there why), and then rewrites its jumps into direct
+// branches with internal/wasmjump, writing host/seclabel.wasm.
 //
 // The ABI is described in ABI.md beside this file.
 package main
