@@ -125,6 +125,9 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	s.places, s.forms = nil, nil
 	defer func() { s.places, s.forms = outer, outerForms }()
 	places := s.opts.TextMatch != TextOff // read only as words are
+	// A document's Composition says its confidentiality: it follows what
+	// labeling finds even without a mark (raiseComposition).
+	doc := !s.opts.BundleHighWaterMark && d.Str(d.Get(b, "type")) == "document"
 	for e := first; e < end; e = d.Skip(e) {
 		count++
 		s.notePlace(d, e, places)
@@ -212,20 +215,43 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 			}
 		}
 		ls := s.withHeldLabels(d, p, final)
+		if doc {
+			ls = s.heldLabelsOf(d, p, final)
+		}
 		if out, ok := outcomes[p.entry]; ok {
 			var err error
 			if ls, err = s.withOutcome(d, out, loc, p.entry, ls); err != nil {
 				return nil, err
 			}
 		}
-		if s.opts.BundleHighWaterMark {
+		if s.opts.BundleHighWaterMark || doc {
 			env.addEntry(s.opts, ls)
 		}
 	}
 	if !s.opts.BundleHighWaterMark {
+		if doc && touched > 0 {
+			s.raiseComposition(d, b, &env)
+		}
 		return nil, nil
 	}
 	return s.finishMark(d, b, loc, &env), nil
+}
+
+// raiseComposition raises a document's Composition.confidentiality, when
+// it has one, to the confidentiality of what the document now holds, if
+// that is higher: without bundleHighWaterMark the Bundle gets no mark, but
+// a document that says N about an entry labeled R says something false
+// (validate's hwm-below-entry). Only a document labeling changed is
+// raised: an input it finds nothing in comes back as it was.
+func (s *state) raiseComposition(d *jsonx.Doc, b jsonx.Node, env *envelope) {
+	comp := d.Get(d.Index(d.Get(b, "entry"), 0), "resource")
+	c := d.Get(comp, "confidentiality")
+	if d.Str(d.Get(comp, "resourceType")) != "Composition" || !d.IsStr(c) {
+		return
+	}
+	if rank := vocab.Rank(d.Str(c)); rank >= 0 && env.conf > rank {
+		s.markComposition(d, b, env.conf)
+	}
 }
 
 // withHeldLabels returns, with bundleHighWaterMark, final (the labels now
@@ -236,6 +262,11 @@ func (s *state) withHeldLabels(d *jsonx.Doc, p *plan, final []label) []label {
 	if !s.opts.BundleHighWaterMark {
 		return nil
 	}
+	return s.heldLabelsOf(d, p, final)
+}
+
+// heldLabelsOf is withHeldLabels whatever the options say.
+func (s *state) heldLabelsOf(d *jsonx.Doc, p *plan, final []label) []label {
 	ls := final
 	start := len(s.labels)
 	s.labels = s.resourceLabels(d, p.n, s.labels)
