@@ -549,7 +549,7 @@ func TestSenseAfter(t *testing.T) {
 	for _, what := range []string{"needle", "needles", "syringe", "syringes"} {
 		lead[what] = "sharing " + what
 	}
-	lead["weed"], lead["pot"] = "uses weed", "uses pot"
+	lead["weed"], lead["pot"], lead["top"] = "uses weed", "uses pot", "requests top"
 	for _, p := range senseAfter {
 		ws := strings.Fields(p)
 		if len(ws) < 2 {

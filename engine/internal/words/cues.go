@@ -202,6 +202,9 @@ var senseAfter = []string{
 	// no cannabis.
 	"weed killer", "weed killers", "weed whacker", "weed eater", "weed trimmer",
 	"weed spray", "weed control", "pot holder", "pot holders", "pot roast",
+	// TOP is a termination of pregnancy where it is asked for or had;
+	// these are the word's other senses there.
+	"top bunk", "top bunks", "top priority", "top shelf", "top floor",
 }
 
 // otherPerson makes a match that follows within 6 words in its clause about
