@@ -1020,11 +1020,8 @@ func saysYes(s string) bool {
 	if len(s) >= 3 && strings.EqualFold(s[:3], "yes") {
 		return len(s) == 3 || strings.IndexByte(" ,.;:-(", s[3]) >= 0
 	}
-	switch strings.ToLower(s) {
-	case "several days", "more than half the days", "nearly every day":
-		return true
-	}
-	return false
+	return strings.EqualFold(s, "several days") || strings.EqualFold(s, "more than half the days") ||
+		strings.EqualFold(s, "nearly every day")
 }
 
 // personTypes are the resource types that are people, whose name is a

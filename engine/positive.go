@@ -135,13 +135,32 @@ func positiveWord(s string) bool {
 	if saysYes(s) {
 		return true
 	}
-	w := strings.Fields(strings.ToLower(s))
-	switch len(w) {
+	// One word or two, read in place: results are written by the
+	// thousand, and a copy of each in lower case would be garbage.
+	var w [2]string
+	n := 0
+	for {
+		s = strings.TrimLeft(s, " \t\r\n")
+		if s == "" {
+			break
+		}
+		if n == len(w) {
+			return false
+		}
+		end := strings.IndexAny(s, " \t\r\n")
+		if end < 0 {
+			end = len(s)
+		}
+		w[n], s = s[:end], s[end:]
+		n++
+	}
+	switch n {
 	case 1:
-		return among(w[0], "positive pos detected present reactive yes ")
+		return amongFold(w[0], "positive pos detected present reactive yes ")
 	case 2:
-		return among(w[0], "presumptive presumptively preliminary preliminarily weakly weak confirmed screen ") &&
-			among(w[1], "positive detected reactive ") || w[0] == "positive" && w[1] == "screen"
+		return amongFold(w[0], "presumptive presumptively preliminary preliminarily weakly weak confirmed screen ") &&
+			amongFold(w[1], "positive detected reactive ") ||
+			strings.EqualFold(w[0], "positive") && strings.EqualFold(w[1], "screen")
 	}
 	return false
 }

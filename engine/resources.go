@@ -71,9 +71,18 @@ func wordLists(s string) map[string][]string {
 //
 //go:noinline
 func among(name, list string) bool {
+	return amongBy(name, list, false)
+}
+
+// amongFold is among in any case.
+func amongFold(name, list string) bool {
+	return amongBy(name, list, true)
+}
+
+func amongBy(name, list string, fold bool) bool {
 	for len(list) > 0 {
 		i := strings.IndexByte(list, ' ')
-		if list[:i] == name {
+		if w := list[:i]; w == name || fold && strings.EqualFold(w, name) {
 			return true
 		}
 		list = list[i+1:]
