@@ -145,13 +145,18 @@ func queryTerms(q string, code func(system, code string), text func(string)) {
 // what the value is: a code of the Condition the patient has is still a
 // code.
 func searchParam(name string) (base, mod string) {
-	if rest, ok := strings.CutPrefix(name, "_has:"); ok {
-		// _has:Type:reference:parameter[:modifier]
-		parts := strings.SplitN(rest, ":", 4)
+	for {
+		// _has:Type:reference:parameter[:modifier], the parameter itself
+		// maybe another _has
+		rest, ok := strings.CutPrefix(name, "_has:")
+		if !ok {
+			break
+		}
+		parts := strings.SplitN(rest, ":", 3)
 		if len(parts) < 3 {
 			return name, ""
 		}
-		name = strings.Join(parts[2:], ":")
+		name = parts[2]
 	}
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
