@@ -694,7 +694,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		}
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
-		m := objectMembers{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, "", false, false, false}
+		m := objectMembers{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, "", false, false, false, false}
 		f, e := d.Range(v)
 		for k := f; k < e; k = d.Skip(k + 1) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
@@ -733,6 +733,8 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				m.data = k + 1
 			case "contentType":
 				m.ctype = k + 1
+			case "sigFormat": // a Signature's, in place of an Attachment's contentType
+				m.ctype, m.signature = k+1, true
 			case "div":
 				m.div = k + 1
 			}
@@ -762,7 +764,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 type objectMembers struct {
 	code, system, text, display, title, ref, str, data, ctype, div jsonx.Node
 	strName                                                        string
-	quantity, nested, located                                      bool
+	quantity, nested, located, signature                           bool
 }
 
 // object reads the object v whose members of note are m: a Coding's code
@@ -814,7 +816,11 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 		parent = sc.names[depth-1]
 	}
 	if d.IsStr(data) && d.IsStr(ctype) {
-		sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
+		if m.signature {
+			sc.signature(d.Str(ctype), d.Str(d.Get(v, "targetFormat")), d.Str(data), typ, depth, v, contained)
+		} else {
+			sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
+		}
 	}
 	// A document's title names what it holds, whether or not its bytes
 	// can be read: an Attachment's (it has a type, data or a url, or

@@ -194,6 +194,46 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 	sc.readText(t, typ, depth, ".data", textSpot{el: el}, contained)
 }
 
+// signature reads what a Signature's data carries, in format (its
+// sigFormat): a JWS with its payload attached (compact,
+// header.payload.signature, or the JSON form's payload member) holds the
+// content it signs, often a FHIR Bundle, read as an attachment of target
+// (its targetFormat; JSON when it says none) is; an XML signature may
+// envelop its content and is read as XML. A detached JWS and a picture of
+// a signature hold nothing to read.
+func (sc *scanner) signature(format, target, data string, typ string, depth int, el jsonx.Node, contained bool) {
+	mt, _, _ := strings.Cut(format, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if strings.HasSuffix(mt, "xml") {
+		sc.attachment("application/xml", data, typ, depth, el, contained)
+		return
+	}
+	if mt != "application/jose" && mt != "application/jose+json" && mt != "application/jws" {
+		return
+	}
+	buf, ok := words.DecodeBase64(sc.abuf[:0], data)
+	sc.abuf = buf
+	if !ok {
+		return
+	}
+	var payload string
+	if t := bytes.TrimSpace(buf); len(t) > 0 && t[0] == '{' {
+		var j jsonx.Doc
+		if j.Parse(bytes.Clone(t), sc.s.opts.MaxDepth) == nil {
+			payload = j.Str(j.Get(0, "payload"))
+		}
+	} else if parts := bytes.Split(t, []byte{'.'}); len(parts) == 3 {
+		payload = string(parts[1])
+	}
+	if payload == "" {
+		return // detached: the signed content travels elsewhere
+	}
+	if target == "" {
+		target = "application/json"
+	}
+	sc.attachment(target, payload, typ, depth, el, contained)
+}
+
 // maxEmbedded bounds resources in attachments within resources in
 // attachments: each level is parsed anew.
 const maxEmbedded = 4
