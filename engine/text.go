@@ -222,8 +222,8 @@ func (sc *scanner) signature(format, target, data string, typ string, depth int,
 		if j.Parse(bytes.Clone(t), sc.s.opts.MaxDepth) == nil {
 			payload = j.Str(j.Get(0, "payload"))
 		}
-	} else if parts := bytes.Split(t, []byte{'.'}); len(parts) == 3 {
-		payload = string(parts[1])
+	} else if i, j := bytes.IndexByte(t, '.'), bytes.LastIndexByte(t, '.'); i >= 0 && j > i && bytes.IndexByte(t[i+1:j], '.') < 0 {
+		payload = string(t[i+1 : j]) // header.payload.signature; five parts are an encrypted JWE
 	}
 	if payload == "" {
 		return // detached: the signed content travels elsewhere
