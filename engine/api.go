@@ -521,9 +521,9 @@ type Options struct {
 
 	// BundleHighWaterMark [bundleHighWaterMark] makes label also compute the
 	// Bundle's high-water mark from the labeled entries, in the same pass.
-	// Without it, a document's Composition.confidentiality is still raised
-	// to the confidentiality of what the document holds, when label labels
-	// something in it.
+	// Without it, a confidentiality the Bundle already carries, and a
+	// document's Composition.confidentiality, are still raised to that of
+	// what the Bundle holds, when label labels something in it.
 	BundleHighWaterMark bool
 
 	// MinConfidence [minConfidence] ignores rule codes whose confidence

@@ -125,9 +125,10 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	s.places, s.forms = nil, nil
 	defer func() { s.places, s.forms = outer, outerForms }()
 	places := s.opts.TextMatch != TextOff // read only as words are
-	// A document's Composition says its confidentiality: it follows what
-	// labeling finds even without a mark (raiseComposition).
-	doc := !s.opts.BundleHighWaterMark && d.Str(d.Get(b, "type")) == "document"
+	// What the Bundle already says of its whole (its own confidentiality,
+	// a document's Composition's) follows what labeling finds, even
+	// without a mark (raiseMarks).
+	doc := !s.opts.BundleHighWaterMark && (d.Str(d.Get(b, "type")) == "document" || carriedConfidentiality(d, b) >= 0)
 	for e := first; e < end; e = d.Skip(e) {
 		count++
 		s.notePlace(d, e, places)
@@ -230,28 +231,46 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	}
 	if !s.opts.BundleHighWaterMark {
 		if doc && touched > 0 {
-			s.raiseComposition(d, b, &env)
+			s.raiseMarks(d, b, loc, &env)
 		}
 		return nil, nil
 	}
 	return s.finishMark(d, b, loc, &env), nil
 }
 
-// raiseComposition raises a document's Composition.confidentiality, when
-// it has one, to the confidentiality of what the document now holds, if
-// that is higher: without bundleHighWaterMark the Bundle gets no mark, but
-// a document that says N about an entry labeled R says something false
-// (validate's hwm-below-entry). Only a document labeling changed is
-// raised: an input it finds nothing in comes back as it was.
-func (s *state) raiseComposition(d *jsonx.Doc, b jsonx.Node, env *envelope) {
+// raiseMarks raises the confidentiality a Bundle already carries in its
+// meta.security, and a document's Composition.confidentiality, to that of
+// what the Bundle now holds, where it is higher: without
+// bundleHighWaterMark the Bundle gets no mark of its own, but one that says
+// N about an entry labeled R says something false (validate's
+// hwm-below-entry). Only a Bundle labeling changed is raised, and nothing
+// else of its labels changes: an input labeling finds nothing in comes back
+// as it was.
+func (s *state) raiseMarks(d *jsonx.Doc, b jsonx.Node, loc string, env *envelope) {
+	if have := carriedConfidentiality(d, b); have >= 0 && env.conf > have {
+		s.writeMark(d, b, loc, d.Str(d.Get(b, "type")), &envelope{conf: env.conf, entries: env.entries}, false)
+	}
 	comp := d.Get(d.Index(d.Get(b, "entry"), 0), "resource")
 	c := d.Get(comp, "confidentiality")
-	if d.Str(d.Get(comp, "resourceType")) != "Composition" || !d.IsStr(c) {
+	if d.Str(d.Get(b, "type")) != "document" || d.Str(d.Get(comp, "resourceType")) != "Composition" || !d.IsStr(c) {
 		return
 	}
 	if rank := vocab.Rank(d.Str(c)); rank >= 0 && env.conf > rank {
 		s.markComposition(d, b, env.conf)
 	}
+}
+
+// carriedConfidentiality returns the highest confidentiality n's
+// meta.security carries, or -1 for none.
+func carriedConfidentiality(d *jsonx.Doc, n jsonx.Node) int {
+	rank := -1
+	d.Items(d.Get(d.Get(n, "meta"), "security"), func(_ int, c jsonx.Node) bool {
+		if l, ok := readCoding(d, c); ok {
+			rank = max(rank, l.rank())
+		}
+		return true
+	})
+	return rank
 }
 
 // withHeldLabels returns, with bundleHighWaterMark, final (the labels now
