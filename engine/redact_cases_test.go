@@ -2,10 +2,14 @@ package engine_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/seclabel/seclabel/engine"
+	"github.com/seclabel/seclabel/internal/golden"
 	"github.com/valyala/fastjson"
 )
 
@@ -14,13 +18,20 @@ import (
 // several spellings, so the checker fails on an engine that lets one
 // through.
 func TestRedactionSecurityPropertyGoldenContexts(t *testing.T) {
+	root, _ := golden.Root()
+	files, _ := filepath.Glob(filepath.Join(root, "testdata", "cases", "redact", "*.json"))
+	sort.Strings(files)
 	e, _ := engine.New(engine.Options{})
-	cases, all := defaultCases("redact")
-	checked, skipped := 0, all-len(cases)
-	for _, c := range cases {
-		req, f := c.req, c.name
+	checked, skipped := 0, 0
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		v, err := fastjson.ParseBytes(b)
+		if err != nil {
+			continue
+		}
+		req := v.Get("request")
 		ctxv := req.Get("context")
-		if ctxv == nil {
+		if req == nil || ctxv == nil || req.Get("options") != nil || req.Get("resource") == nil || len(v.GetStringBytes("want_error_code")) > 0 {
 			skipped++
 			continue
 		}
@@ -57,7 +68,7 @@ func TestRedactionSecurityPropertyGoldenContexts(t *testing.T) {
 		resp := e.Do(context.Background(), req.MarshalTo(nil))
 		rv, err := fastjson.ParseBytes(resp)
 		if err != nil || rv.Get("error") != nil {
-			t.Errorf("%s: %s", f, resp)
+			t.Errorf("%s: %s", filepath.Base(f), resp)
 			continue
 		}
 		var out []byte
@@ -66,7 +77,7 @@ func TestRedactionSecurityPropertyGoldenContexts(t *testing.T) {
 		}
 		in := req.Get("resource").MarshalTo(nil)
 		if err := checkRedaction(r, in, out); err != nil {
-			t.Errorf("%s: %v", f, err)
+			t.Errorf("%s: %v", filepath.Base(f), err)
 		} else {
 			checked++
 		}
