@@ -173,6 +173,67 @@ func TestClauseEnds(t *testing.T) {
 	}
 }
 
+// A cause ends the clause for every cue but a relative.
+func TestCauses(t *testing.T) {
+	for _, c := range causes {
+		checkJudged(t, "denies alcohol "+c+" HIV", false, Kept, "")
+		checkJudged(t, "HIV "+c+" negative", false, Kept, "")
+		checkJudged(t, "risk of relapse "+c+" HIV", false, Kept, "")
+		checkJudged(t, "screening for fatigue "+c+" HIV", true, Kept, "")
+		checkJudged(t, "mother died "+c+" HIV", false, Other, "mother")
+	}
+	// A terminator still ends a relative's clause.
+	checkJudged(t, "mother died due to a stroke, but patient has HIV", false, Kept, "")
+}
+
+// Every cue of work, written as it is and in capitals, makes a match
+// after it a job, within workWindow words and one run of words.
+func TestAtWork(t *testing.T) {
+	for _, p := range atWork {
+		for _, cue := range []string{p, strings.ToUpper(p)} {
+			checkJudged(t, cue+" HIV", false, OtherSense, cue)
+			checkJudged(t, cue+": HIV", false, OtherSense, cue)
+			checkJudged(t, cue+" the county HIV", false, OtherSense, cue)
+		}
+	}
+	for _, c := range []judgeCase{
+		{"works at the local county HIV clinic", false, OtherSense, "works at"},
+		{"works at the big local county HIV clinic", false, Kept, ""},
+		{"works at Kroger, HIV positive", false, Kept, ""},
+		{"works at Kroger (HIV positive)", false, Kept, ""},
+		{"works at Kroger; HIV", false, Kept, ""},
+		{"works at Kroger and has HIV", false, Kept, ""},
+		{"works at Kroger despite HIV", false, Kept, ""},
+		{"works with HIV", false, Kept, ""},
+		{"HIV, works at Kroger", false, Kept, ""},
+	} {
+		checkJudged(t, c.text, c.broad, c.want, c.trigger)
+	}
+}
+
+// A profession said of someone is a job; named alone it is care.
+func TestProfessions(t *testing.T) {
+	for _, p := range professions {
+		l, err := Compile([]Term{{Text: p, ID: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f Finder
+		for text, want := range map[string]Reason{
+			"she is a " + p:                OtherSense,
+			"retired " + p:                 OtherSense,
+			"seen by the " + p:             Kept,
+			"referred to a " + p:           Kept,
+			"she is a patient of the " + p: Kept,
+		} {
+			ms := f.Find(l, text, nil)
+			if len(ms) != 1 || ms[0].Reason != want {
+				t.Errorf("%q: %+v, want one match %v", text, ms, want)
+			}
+		}
+	}
+}
+
 // The windows: 6 words before, 4 after, counting the word next to the
 // match as 1.
 func TestWindows(t *testing.T) {

@@ -162,6 +162,29 @@ var otherSense = []string{
 	"amniocentesis for lung maturity",
 }
 
+// professions are the terms of the default pack that name who gives care
+// ("seen by a psychiatrist" says the patient is cared for): said of the
+// patient ("she is a psychiatrist", "retired psychiatric nurse") they name
+// a job. Each makes otherSense phrases with a word that says so.
+var professions = []string{
+	"psychiatrist", "psychologist", "psychotherapist", "psychiatric nurse",
+	"mental health nurse", "mental health counselor", "mental health counsellor",
+	"psychiatric technician", "behavioral health technician",
+	"psychiatry resident", "substance abuse counselor", "addiction medicine physician",
+	"hiv nurse", "hiv counselor", "sexual assault nurse examiner", "sane nurse",
+}
+
+// asJob returns the otherSense phrases of professions.
+func asJob() []string {
+	var out []string
+	for _, p := range professions {
+		for _, lead := range []string{"is a", "is an", "was a", "was an", "as a", "as an", "retired", "former", "am a", "am an"} {
+			out = append(out, lead+" "+p)
+		}
+	}
+	return out
+}
+
 // senseAfter are phrases whose first word, ending a match and read on,
 // takes another sense: "abuse of alcohol" makes the "abuse" that ends
 // "history of abuse" the use of a substance, not violence against the
@@ -309,8 +332,43 @@ var listGlue = []string{"and", "or", "nor", "any"}
 // about something else.
 var terminators = []string{
 	"but", "however", "although", "though", "except", "aside from",
-	"apart from", "yet", "nevertheless", "which", "secondary to", "due to",
-	"cause of", "reason for",
+	"apart from", "yet", "nevertheless", "which",
+}
+
+// causes end a clause as terminators do, for every cue but a relative: a
+// cause, a time or a concession after them is a fact of its own ("not
+// working because of depression", "no job since his heroin relapse",
+// "never worked after the PTSD diagnosis"), while what befell a relative
+// stays the relative's ("father died due to alcohol use disorder", "uncle
+// died because of AIDS").
+var causes = []string{
+	"secondary to", "due to", "cause of", "reason for", "because", "since",
+	"after", "despite", "in spite of",
+	// Spanish
+	"porque", "debido a", "a causa de", "desde", "después de", "a pesar de",
+}
+
+// atWork names the patient's work: a match within workWindow words after
+// one of them, with no comma, parenthesis or clause end between, names a
+// job or a workplace ("works as a psychiatric nurse", "employed at the
+// methadone clinic", "volunteers at the rape crisis center", "Occupation:
+// HIV case manager"), not the patient's health. "Works with" and a bare
+// "job" are left out on purpose: "works with her therapist on PTSD", "job
+// stress from her PTSD" speak of the patient.
+var atWork = []string{
+	"works as", "works at", "works in", "works for", "work as",
+	"working as", "working at", "working in", "working for", "worked as",
+	"worked at", "worked in", "worked for", "employed as", "employed at",
+	"employed by", "employed in", "job as", "job at", "job in", "jobs as",
+	"jobs at", "position as", "position at", "volunteers at",
+	"volunteers as", "volunteer at", "volunteered at", "volunteered as",
+	"volunteering at", "career as", "career in", "trained as",
+	"retired from", "retired as", "occupation", "employer", "employment",
+	"profession",
+	// Spanish
+	"trabaja como", "trabaja en", "trabajaba como", "trabajaba en",
+	"trabajó como", "trabajó en", "empleado en", "empleada en", "ocupación",
+	"profesión",
 }
 
 // clauseJoins end a clause when the next word is one of clauseVerbs: "never
@@ -345,26 +403,33 @@ const (
 	kindPositive
 	kindSense
 	kindSenseAfter
+	kindCause
+	kindWork
 	kinds
 )
 
+// cueSet holds kinds of cue as bits.
+type cueSet uint32
+
 const (
-	cuePre         uint16 = 1 << kindPre
-	cuePost        uint16 = 1 << kindPost
-	cuePseudo      uint16 = 1 << kindPseudo
-	cueOther       uint16 = 1 << kindOther
-	cueHypo        uint16 = 1 << kindHypo
-	cueScreen      uint16 = 1 << kindScreen
-	cueEnd         uint16 = 1 << kindEnd
-	cueJoin        uint16 = 1 << kindJoin
-	cueVerb        uint16 = 1 << kindVerb
-	cueScreenAfter uint16 = 1 << kindScreenAfter
-	cueTest        uint16 = 1 << kindTest
-	cueGlue        uint16 = 1 << kindGlue
-	cueAnswer      uint16 = 1 << kindAnswer
-	cuePositive    uint16 = 1 << kindPositive
-	cueSense       uint16 = 1 << kindSense
-	cueSenseAfter  uint16 = 1 << kindSenseAfter
+	cuePre         cueSet = 1 << kindPre
+	cuePost        cueSet = 1 << kindPost
+	cuePseudo      cueSet = 1 << kindPseudo
+	cueOther       cueSet = 1 << kindOther
+	cueHypo        cueSet = 1 << kindHypo
+	cueScreen      cueSet = 1 << kindScreen
+	cueEnd         cueSet = 1 << kindEnd
+	cueJoin        cueSet = 1 << kindJoin
+	cueVerb        cueSet = 1 << kindVerb
+	cueScreenAfter cueSet = 1 << kindScreenAfter
+	cueTest        cueSet = 1 << kindTest
+	cueGlue        cueSet = 1 << kindGlue
+	cueAnswer      cueSet = 1 << kindAnswer
+	cuePositive    cueSet = 1 << kindPositive
+	cueSense       cueSet = 1 << kindSense
+	cueSenseAfter  cueSet = 1 << kindSenseAfter
+	cueCause       cueSet = 1 << kindCause
+	cueWork        cueSet = 1 << kindWork
 
 	cueBefore   = cuePre | cueOther | cueHypo | cueScreen // the cues that look forward to a match
 	cueTriggers = cueBefore | cuePost | cueScreenAfter | cueAnswer
@@ -374,7 +439,7 @@ const (
 type cueTable struct {
 	d        dict
 	t        trie
-	kinds    []uint16
+	kinds    []cueSet
 	maxWords int
 }
 
@@ -392,7 +457,8 @@ func compileCues() *cueTable {
 		kindEnd: terminators, kindJoin: clauseJoins, kindVerb: clauseVerbs,
 		kindScreenAfter: screeningAfter, kindTest: testNouns, kindGlue: listGlue,
 		kindAnswer: answerNegation, kindPositive: positiveResult,
-		kindSense: otherSense, kindSenseAfter: senseAfter,
+		kindSense: append(otherSense, asJob()...), kindSenseAfter: senseAfter,
+		kindCause: causes, kindWork: atWork,
 	}
 	for kind, list := range cueLists {
 		for _, p := range list {
@@ -400,10 +466,10 @@ func compileCues() *cueTable {
 		}
 	}
 	c.d, c.t = d.dict(), b.trie()
-	c.kinds = make([]uint16, len(c.t.nodes))
+	c.kinds = make([]cueSet, len(c.t.nodes))
 	for n := range c.kinds {
 		for _, k := range c.t.payload(int32(n)) {
-			c.kinds[n] |= uint16(k)
+			c.kinds[n] |= cueSet(k)
 		}
 	}
 	return c

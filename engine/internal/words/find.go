@@ -20,6 +20,9 @@ const (
 	// positiveWindow: how far from a match a positive result undoes a
 	// screening cue.
 	positiveWindow = 3
+	// workWindow: how far after a cue of work a match still names the job
+	// ("works at the county methadone clinic").
+	workWindow = 4
 )
 
 // compactAfter is how many tokens Find lets pile up behind the ones it still
@@ -35,7 +38,7 @@ type Finder struct {
 	raw   []byte  // the word being looked up among exact terms
 	ies   []byte  // a word in "ies" with "y" for it
 	occ   []cueAt // the cues around the match being judged
-	start []uint16
+	start []cueSet
 	cover []bool // words covered by a pseudo-cue
 	last  judged
 }
@@ -53,7 +56,7 @@ type token struct {
 // cueAt is a cue found in the text: its words a..b-1 (token indices).
 type cueAt struct {
 	a, b  int
-	kinds uint16
+	kinds cueSet
 }
 
 // judged is the context of the last span judged, for every term that
@@ -353,6 +356,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 				!strings.ContainsAny(text[toks[e-1].end:toks[e].start], ",;:()") {
 			sense = c
 		}
+		if c.kinds&cueWork != 0 && c.b <= s && s-c.b < workWindow && !f.covered(c, lo) &&
+			!f.blocked(text, c.a+1, s, s, lo) && !f.workBreak(text, c.b, s) {
+			sense = c
+		}
 		if c.kinds&cuePositive != 0 && (c.b <= s && s-c.b < positiveWindow && !f.blocked(text, c.b, s, s, lo) ||
 			c.a >= e && c.a-e < positiveWindow && !f.blocked(text, e, c.a, s, lo)) {
 			positive = true
@@ -370,7 +377,12 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		switch {
 		case c.b <= s:
 			d := f.reach(l, c.b, s)
-			if d > preWindow || f.blocked(text, c.a+1, s, s, lo) {
+			if d > preWindow {
+				continue
+			}
+			// A relative's scope goes on past a cause; every other ends there.
+			ended := f.blocked(text, c.a+1, s, s, lo)
+			if ended && (c.kinds&cueOther == 0 || f.blockedBy(text, c.a+1, s, s, lo, cueEnd)) {
 				continue
 			}
 			// A negation joined by a hyphen to a word before the match
@@ -381,7 +393,8 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			// match back: "mother had breast cancer, patient BRCA1 positive".
 			patient := c.kinds&cueOther != 0 && f.patientBetween(text, c.b, s)
 			for k := range kinds {
-				if c.kinds&cueBefore&(1<<k) != 0 && !(compound && k == kindPre) && !(patient && k == kindOther) {
+				if c.kinds&cueBefore&(1<<k) != 0 && !(compound && k == kindPre) && !(patient && k == kindOther) &&
+					(k == kindOther || !ended) {
 					best[k].offer(c, d)
 				}
 			}
@@ -599,6 +612,14 @@ func (f *Finder) reach(l *Lexicon, b, s int) int {
 	return d
 }
 
+// workBreak reports whether a comma, semicolon, colon or parenthesis
+// stands between word b, the first after a cue of work, and word s: the
+// job is named in one run ("Occupation: psychiatric nurse"), what follows
+// a break is another fact ("works at Kroger, HIV positive").
+func (f *Finder) workBreak(text string, b, s int) bool {
+	return s > b && strings.ContainsAny(text[f.toks[b].end:f.toks[s].start], ",;:()")
+}
+
 // listBreak reports whether a comma, semicolon or colon stands between
 // the match ending at word e and word a after it: what follows is another
 // item of a list, or another clause.
@@ -678,8 +699,14 @@ func (f *Finder) covered(c cueAt, lo int) bool {
 }
 
 // blocked reports whether a clause ends between word x-1 and word y; s is
-// the match's first word, whose own words never end its clause.
+// the match's first word, whose own words never end its clause. A cause
+// ends it too (see causes).
 func (f *Finder) blocked(text string, x, y, s, lo int) bool {
+	return f.blockedBy(text, x, y, s, lo, cueEnd|cueCause)
+}
+
+// blockedBy is blocked with the kinds of cue that end a clause.
+func (f *Finder) blockedBy(text string, x, y, s, lo int, ends cueSet) bool {
 	for k := x; k <= y; k++ {
 		if clauseBreak(text, f.toks[k-1].end, f.toks[k].start) {
 			return true
@@ -688,7 +715,7 @@ func (f *Finder) blocked(text string, x, y, s, lo int) bool {
 			continue
 		}
 		kinds := f.start[k-lo]
-		if kinds&cueEnd != 0 || kinds&cueJoin != 0 && k+1 < len(f.toks) && f.wordKinds(k+1)&cueVerb != 0 {
+		if kinds&ends != 0 || kinds&cueJoin != 0 && k+1 < len(f.toks) && f.wordKinds(k+1)&cueVerb != 0 {
 			return true
 		}
 	}
@@ -696,7 +723,7 @@ func (f *Finder) blocked(text string, x, y, s, lo int) bool {
 }
 
 // wordKinds returns the kinds of the one-word cue that word k is.
-func (f *Finder) wordKinds(k int) uint16 {
+func (f *Finder) wordKinds(k int) cueSet {
 	if n := cues.t.next(&cues.d, -1, f.cid(k)); n >= 0 {
 		return cues.kinds[n]
 	}

@@ -28,8 +28,11 @@
 // Context applies within a clause. A clause ends at . ! ? ; or a line break
 // (not at a '.' between two digits, nor at ':'), before a phrase of the list
 // terminators, and before "and" or "or" (clauseJoins) followed by a word of
-// clauseVerbs. Cues are phrases of the lists in cues.go, matched as word
-// sequences folded like terms:
+// clauseVerbs. A phrase of causes ("due to", "because", "since", "after")
+// ends it too for every cue but otherPerson: "not working because of
+// depression" states the depression, "father died due to alcohol use
+// disorder" stays the father's. Cues are phrases of the lists in cues.go,
+// matched as word sequences folded like terms:
 //
 //   - preNegation: a cue at most 6 words before the match negates it;
 //     the words of other terms and listGlue between them do not count, so
@@ -67,7 +70,12 @@
 //     phrase of senseAfter that begins at the match's last word and goes
 //     on past it, with no comma, colon, semicolon or bracket after the
 //     match ("history of abuse of alcohol" is no violence, "reports SI
-//     joint pain" no suicidal ideation);
+//     joint pain" no suicidal ideation); a profession said of someone ("she
+//     is a psychiatrist", "retired psychiatric nurse") is a job, and so is
+//     a match at most 4 words after a phrase of atWork ("works as",
+//     "employed at", "Occupation:") in one run of words, with no comma,
+//     colon after the first word, or bracket between ("works at the county
+//     methadone clinic");
 //   - otherPerson: a cue at most 6 words before makes the match about
 //     someone other than the patient, unless "patient" or "pt" stands
 //     between them as a subject ("mother had breast cancer, patient BRCA1
