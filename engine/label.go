@@ -1018,6 +1018,107 @@ func (sc *scanner) readResult(name string, n jsonx.Node, typ string, depth int, 
 	}
 }
 
+// jobAnswer returns the name of the question about the patient's work
+// (jobQuestion) whose answer is the text being read at depth, or "": the
+// value[x] of an Observation or of its component, or a questionnaire
+// item's answer. The answer names a job or a workplace ("Psychiatric
+// nurse", "Methadone clinic"), which says nothing of the patient's health.
+func (sc *scanner) jobAnswer(typ string, depth int, spot textSpot) string {
+	d := sc.d
+	switch typ {
+	case "Observation":
+		holder := jsonx.Node(-1)
+		switch {
+		case strings.HasPrefix(spot.prim, "value") && spot.el >= 0:
+			holder = spot.el // a valueString, the resource's or a component's
+		case depth >= 1 && strings.HasPrefix(sc.names[0], "value"):
+			holder = sc.cur
+		case depth >= 2 && sc.names[0] == "component" && strings.HasPrefix(sc.names[1], "value"):
+			holder = sc.elems[0]
+		}
+		if holder < 0 {
+			return ""
+		}
+		return jobQuestion(d, d.Get(holder, "code"), "")
+	case "QuestionnaireResponse":
+		for i := depth - 1; i >= 1; i-- {
+			if sc.names[i] == "answer" && sc.names[i-1] == "item" {
+				if i+1 < depth && !strings.HasPrefix(sc.names[i+1], "value") || i+1 == depth && !strings.HasPrefix(spot.prim, "value") {
+					return ""
+				}
+				item := sc.elems[i-1]
+				return jobQuestion(d, -1, d.Str(d.Get(item, "text"))+" "+d.Str(d.Get(item, "linkId")))
+			}
+		}
+	}
+	return ""
+}
+
+// jobCodes are the LOINC codes of questions whose answer names a job, an
+// employer or an industry (LOINC: History of Occupation, its narrative,
+// History of Usual occupation, Occupation [Type], Occupation industry
+// [Type], and their CDC Census codes).
+var jobCodes = wordSet(`11340-7 11341-5 21843-8 85658-3 85078-4 85659-1 85657-5`)
+
+// jobQuestion returns the name of concept (a CodeableConcept, or -1 with
+// name its words) when it asks for the patient's job (an occupation, an
+// employer, an industry, a profession or a job title), or "".
+func jobQuestion(d *jsonx.Doc, concept jsonx.Node, name string) string {
+	if concept >= 0 {
+		found := ""
+		d.Items(d.Get(concept, "coding"), func(_ int, c jsonx.Node) bool {
+			if d.KeyIs(d.Get(c, "system"), loincSystem) && jobCodes[d.Str(d.Get(c, "code"))] {
+				found = d.Str(d.Get(c, "code"))
+				if t := d.Str(d.Get(c, "display")); t != "" {
+					found = t
+				}
+			} else if t := d.Str(d.Get(c, "display")); asksJob(t) {
+				found = t
+			}
+			return found == ""
+		})
+		if found != "" {
+			return found
+		}
+		name = d.Str(d.Get(concept, "text"))
+	}
+	if asksJob(name) {
+		return strings.TrimSpace(name)
+	}
+	return ""
+}
+
+// asksJob reports whether name holds one of jobWords or a LOINC code of
+// jobCodes (a questionnaire item's linkId) as a word.
+func asksJob(name string) bool {
+	prev := ""
+	for name != "" {
+		i := 0
+		for i < len(name) && !asciiWordByte(name[i]) {
+			i++
+		}
+		j := i
+		for j < len(name) && (asciiWordByte(name[j]) || name[j] == '-') {
+			j++
+		}
+		w := name[i:j]
+		name = name[j:]
+		if w == "" {
+			break
+		}
+		if jobCodes[w] || amongFold(w, "occupation employer industry profession ") || strings.EqualFold(prev, "job") && strings.EqualFold(w, "title") {
+			return true
+		}
+		prev = w
+	}
+	return false
+}
+
+// asciiWordByte reports whether c is an ASCII letter or digit.
+func asciiWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 // asks reports whether text is a question: it ends with a question mark.
 func asks(t string) bool {
 	t = strings.TrimSpace(t)

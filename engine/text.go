@@ -335,6 +335,8 @@ func (sc *scanner) readText(t, typ string, depth int, suffix string, spot textSp
 func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textSpot, contained bool) (found bool) {
 	r := sc.r
 	minConf := uint32(sc.s.opts.MinConfidence*confScale + 0.5)
+	sc.finder.Job = sc.jobAnswer(typ, depth, spot)
+	defer func() { sc.finder.Job = "" }()
 	if r.lexicon != nil {
 		sc.found = sc.finder.Find(r.lexicon, t, sc.found[:0])
 		found = len(sc.found) > 0

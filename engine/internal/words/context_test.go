@@ -211,6 +211,39 @@ func TestAtWork(t *testing.T) {
 	}
 }
 
+// The answer to a question about work names a job in its first words,
+// unless a break or a cause stands before the match.
+func TestJobAnswer(t *testing.T) {
+	l, err := Compile([]Term{{Text: "HIV", ID: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Finder{Job: "Occupation"}
+	for text, want := range map[string]Reason{
+		"HIV nurse":                          OtherSense,
+		"county HIV clinic":                  OtherSense,
+		"nurse at the HIV clinic":            OtherSense,
+		"nurse at the big county HIV clinic": Kept,
+		"retired, HIV positive":              Kept,
+		"none; HIV":                          Kept,
+		"disabled due to HIV":                Kept,
+		"nurse and has HIV":                  Kept,
+		"nurse (HIV)":                        Kept,
+	} {
+		ms := f.Find(l, text, nil)
+		if len(ms) != 1 || ms[0].Reason != want || want == OtherSense && ms[0].Trigger != "Occupation" {
+			t.Errorf("%q: %+v, want one match %v", text, ms, want)
+		}
+		if r, _ := f.Judge(l, text, strings.Index(text, "HIV"), strings.Index(text, "HIV")+3, false); r != want {
+			t.Errorf("Judge %q: %v, want %v", text, r, want)
+		}
+	}
+	f.Job = ""
+	if ms := f.Find(l, "HIV nurse", nil); len(ms) != 1 || ms[0].Reason != Kept {
+		t.Errorf("without a question: %+v", ms)
+	}
+}
+
 // A profession said of someone is a job; named alone it is care.
 func TestProfessions(t *testing.T) {
 	for _, p := range professions {

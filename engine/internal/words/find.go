@@ -33,6 +33,12 @@ const compactAfter = 256
 // Finder holds reusable scratch space for Find. It is not safe for
 // concurrent use; the zero value is ready.
 type Finder struct {
+	// Job, when set, is the name of a question about the patient's work
+	// whose answer the text is ("Occupation", "Employer"): a match in its
+	// first words names a job, as one after a phrase of atWork does, and
+	// Job is reported as the cue.
+	Job string
+
 	toks  []token // a window of the text's words
 	fold  []byte  // their folded forms
 	raw   []byte  // the word being looked up among exact terms
@@ -476,6 +482,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 		best[kindScreen] = nearest{}
 	}
 	f.last = judged{ok: true, start: toks[s].start, end: toks[e-1].end}
+	if sense.a < 0 && f.Job != "" && f.leadsAnswer(text, s, lo) {
+		f.last.reason, f.last.cue = [4]Reason{OtherSense, OtherSense, OtherSense, OtherSense}, [4]string{f.Job, f.Job, f.Job, f.Job}
+		return
+	}
 	if sense.a >= 0 {
 		cue := text[toks[sense.a].start:toks[sense.b-1].end]
 		f.last.reason, f.last.cue = [4]Reason{OtherSense, OtherSense, OtherSense, OtherSense}, [4]string{cue, cue, cue, cue}
@@ -610,6 +620,34 @@ func (f *Finder) reach(l *Lexicon, b, s int) int {
 		}
 	}
 	return d
+}
+
+// leadsAnswer reports whether the match starting at word s stands among
+// the first words of text, as a match after a cue of work must stand after
+// it: fewer than workWindow words before it, with no break, cause or
+// clause end among them.
+func (f *Finder) leadsAnswer(text string, s, lo int) bool {
+	before := text[:f.toks[s].start]
+	if strings.ContainsAny(before, ",;:()") || clauseBreak(before, 0, len(before)) {
+		return false
+	}
+	n := 0
+	for pos := 0; n < workWindow; n++ {
+		start, end := wordAt(before, pos)
+		if start == end {
+			break
+		}
+		pos = end
+	}
+	if n >= workWindow || s-n < lo {
+		return false
+	}
+	for k := s - n; k < s; k++ {
+		if f.start[k-lo]&(cueEnd|cueCause) != 0 || f.start[k-lo]&cueJoin != 0 && f.wordKinds(k+1)&cueVerb != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // workBreak reports whether a comma, semicolon, colon or parenthesis

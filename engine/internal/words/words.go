@@ -75,7 +75,9 @@
 //     a match at most 4 words after a phrase of atWork ("works as",
 //     "employed at", "Occupation:") in one run of words, with no comma,
 //     colon after the first word, or bracket between ("works at the county
-//     methadone clinic");
+//     methadone clinic"); with Finder.Job set, the text is the answer to
+//     a question about work, and a match in its first words, so placed,
+//     is a job too;
 //   - otherPerson: a cue at most 6 words before makes the match about
 //     someone other than the patient, unless "patient" or "pt" stands
 //     between them as a subject ("mother had breast cancer, patient BRCA1
