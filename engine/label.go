@@ -650,7 +650,10 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 				sc.narrative(n, typ, contained)
 			}
 			continue
-		case "meta", "resourceType", "id":
+		case "meta":
+			sc.tags(v, typ, depth, contained)
+			continue
+		case "resourceType", "id":
 			continue
 		case "contained":
 			ci := 0
@@ -678,6 +681,34 @@ func (sc *scanner) resource(n jsonx.Node, typ string, depth int, contained bool)
 		sc.path = sc.path[:mark]
 	}
 	sc.cur = outer
+}
+
+// tags reads the tags in meta (v) as content. A tag relates the resource to
+// a workflow or a program, and says what a code would: "Ryan White HIV/AIDS
+// Program", a SNOMED CT code of HIV disease. The security vocabulary's
+// codes there are labels out of place (tagLabels) or workflow tags
+// (SUBSETTED, HTEST), and the rest of meta is no content.
+func (sc *scanner) tags(v jsonx.Node, typ string, depth int, contained bool) {
+	d := sc.d
+	tag := d.Get(v, "tag")
+	if d.Kind(tag) != jsonx.Array {
+		return
+	}
+	mark := len(sc.path)
+	sc.enter("meta", v, depth)
+	sc.enter("tag", tag, depth+1)
+	d.Items(tag, func(i int, c jsonx.Node) bool {
+		if l, ok := readCoding(d, c); d.Kind(c) != jsonx.Object || ok && l.info != nil {
+			return true
+		}
+		sc.elems = append(sc.elems[:depth+1], c)
+		at := len(sc.path)
+		sc.path = appendIndex(sc.path, i)
+		sc.value(c, typ, depth+2, contained)
+		sc.path = sc.path[:at]
+		return true
+	})
+	sc.path = sc.path[:mark]
 }
 
 // enter pushes member name (without a primitive's underscore) at depth.
