@@ -124,14 +124,13 @@ func (s *state) labelBundle(d *jsonx.Doc, b jsonx.Node, loc string) ([]label, er
 	outer, outerForms := s.places, s.forms
 	s.places, s.forms = nil, nil
 	defer func() { s.places, s.forms = outer, outerForms }()
-	places := s.opts.TextMatch != TextOff // read only as words are
 	// What the Bundle already says of its whole (its own confidentiality,
 	// a document's Composition's) follows what labeling finds, even
 	// without a mark (raiseMarks).
 	doc := !s.opts.BundleHighWaterMark && (d.Str(d.Get(b, "type")) == "document" || carriedConfidentiality(d, b) >= 0)
 	for e := first; e < end; e = d.Skip(e) {
 		count++
-		s.notePlace(d, e, places)
+		s.notePlace(d, e)
 	}
 	// The entries' plans, in buffers reused across calls (nested Bundles
 	// take theirs past the end of the outer one's).
@@ -844,6 +843,13 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 			sc.productName(d.Str(display), typ, depth, ".display", contained)
 		}
 	}
+	// A reference to a place among the Bundle's entries carries the
+	// place's kind.
+	if sc.s.places != nil && d.IsStr(ref) && code < 0 && system < 0 {
+		if n, ok := sc.s.place(d.Str(ref)); ok {
+			sc.placeCodes(n, typ, depth, contained)
+		}
+	}
 	mode := sc.s.opts.TextMatch
 	if mode == TextOff {
 		if nested {
@@ -889,8 +895,10 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	// Without a display, a reference to a place among the Bundle's
 	// entries is read by the place's name.
 	if sc.s.places != nil && !d.IsStr(display) && d.IsStr(ref) && code < 0 && system < 0 {
-		if name, ok := sc.s.place(d.Str(ref)); ok {
-			sc.readText(name, typ, depth, ".reference", noSpot, contained)
+		if n, ok := sc.s.place(d.Str(ref)); ok {
+			if name := d.Get(n, "name"); d.IsStr(name) {
+				sc.readText(d.Str(name), typ, depth, ".reference", noSpot, contained)
+			}
 		}
 	}
 	// A conditional reference finds its target by a search, and says
@@ -1237,13 +1245,14 @@ func formCode(d *jsonx.Doc, f jsonx.Node, linkID string) string {
 	return ""
 }
 
-// notePlace keeps the name of entry e's resource, when names count, if it
-// is an Organization, a Location or a HealthcareService: a reference to it
-// without a display names the place as a display would ("Riverside Opioid
-// Treatment Program"), and is read as one. It keeps a Questionnaire with a
-// canonical url too: the responses among the entries that name it find
-// the codes of their questions there (formCode).
-func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node, names bool) {
+// notePlace keeps entry e's resource if it is an Organization, a Location
+// or a HealthcareService: a reference to it stands for the place, whose
+// kind says what the care was (placeCodes) and whose name, without a
+// display, is read as one would be ("Riverside Opioid Treatment Program").
+// It keeps a Questionnaire with a canonical url too: the responses among
+// the entries that name it find the codes of their questions there
+// (formCode).
+func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node) {
 	res := d.Get(e, "resource")
 	if d.Kind(res) != jsonx.Object {
 		return
@@ -1257,37 +1266,58 @@ func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node, names bool) {
 			s.forms[d.Str(u)] = res
 		}
 	}
-	if !names || typ != "Organization" && typ != "Location" && typ != "HealthcareService" {
-		return
-	}
-	name := d.Get(res, "name")
-	if !d.IsStr(name) {
+	if typ != "Organization" && typ != "Location" && typ != "HealthcareService" {
 		return
 	}
 	if s.places == nil {
-		s.places = map[string]string{}
+		s.places = map[string]jsonx.Node{}
 	}
 	if u := d.Get(e, "fullUrl"); d.IsStr(u) {
-		s.places[d.Str(u)] = d.Str(name)
+		s.places[d.Str(u)] = res
 	}
 	if id := d.Get(res, "id"); d.IsStr(id) {
-		s.places[typ+"/"+d.Str(id)] = d.Str(name)
+		s.places[typ+"/"+d.Str(id)] = res
 	}
 }
 
-// place returns the name of the place among the Bundle's entries that ref
-// points at, resolved as references between entries are (refFlow.find): by
-// fullUrl, else by the Type/id it ends with; a version is ignored.
-func (s *state) place(ref string) (string, bool) {
+// place returns the place among the Bundle's entries that ref points at,
+// resolved as references between entries are (refFlow.find): by fullUrl,
+// else by the Type/id it ends with; a version is ignored.
+func (s *state) place(ref string) (jsonx.Node, bool) {
 	ref = stripHistory(ref)
-	if name, ok := s.places[ref]; ok {
-		return name, true
+	if n, ok := s.places[ref]; ok {
+		return n, true
 	}
 	if t := typeID(ref); t != "" {
-		name, ok := s.places[t]
-		return name, ok
+		n, ok := s.places[t]
+		return n, ok
 	}
-	return "", false
+	return -1, false
+}
+
+// placeCodes judges the kind of place n (a Location's or an Organization's
+// type, a HealthcareService's type, category, specialty and program) as the
+// codes of the reference at the scanner's path: an Encounter at a
+// substance use rehabilitation facility, a claim from a psychiatric
+// hospital, say what the care was, though the place itself, a directory
+// entry, is about no one.
+func (sc *scanner) placeCodes(n jsonx.Node, typ string, depth int, contained bool) {
+	d := sc.d
+	outerAt := sc.codeAt
+	sc.codeAt = ".reference"
+	for _, member := range [...]string{"type", "category", "specialty", "program"} {
+		d.Items(d.Get(n, member), func(_ int, concept jsonx.Node) bool {
+			d.Items(d.Get(concept, "coding"), func(_ int, c jsonx.Node) bool {
+				if code := d.Get(c, "code"); d.IsStr(code) {
+					sys, x := sc.system(d.Str(d.Get(c, "system")))
+					sc.coding(sys, x, d.Str(code), typ, depth, contained)
+				}
+				return true
+			})
+			return true
+		})
+	}
+	sc.codeAt = outerAt
 }
 
 // attachmentMembers are the names R4 gives elements of type Attachment
@@ -1558,8 +1588,10 @@ func (sc *scanner) applies(ri int, typ string, depth int) bool {
 	if ru.positive && sc.asking && !positiveAnswer(sc.d, sc.item, ru.cutoff) {
 		return false
 	}
-	if ru.resourceTypes == nil && knowledgeTypes[typ] {
-		return false // a rule for any type means records about a person
+	if ru.resourceTypes == nil && knowledgeTypes[typ] && !(directoryTypes[typ] && !knowledgeTypes[sc.p.typ]) {
+		// A rule for any type means records about a person; a place or
+		// a practitioner contained in one is that record's own.
+		return false
 	}
 	if ru.path != nil {
 		names := sc.names[:depth]

@@ -30,6 +30,13 @@ OrganizationAffiliation Location Endpoint InsurancePlan Practitioner
 PractitionerRole Schedule Slot TestScript TestReport Subscription
 CatalogEntry`)
 
+// directoryTypes are the knowledgeTypes of the directory of care: where
+// and by whom care is given. One contained in a record about a person is
+// that record's place or practitioner, and says what the care was, as the
+// Location contained in an Encounter at an addiction treatment center does.
+var directoryTypes = wordSet(`HealthcareService Organization
+OrganizationAffiliation Location Practitioner PractitionerRole`)
+
 // wordSet is the set of the words of s (separated by white space): a map
 // literal costs the module code for every entry, a string only its bytes
 // (and a call, not inlined: a copy at each of the many package variables

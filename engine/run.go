@@ -100,10 +100,10 @@ type labeler struct {
 	repCoding slab[Coding]
 	strs      strSlab
 	where     scratch // the redaction walk's locations
-	// places are the names of the organisations, locations and services
-	// among the current Bundle's entries, by the references that reach
-	// them (the entry's fullUrl, "Type/id"), or nil when it has none.
-	places map[string]string
+	// places are the organisations, locations and services among the
+	// current Bundle's entries, by the references that reach them (the
+	// entry's fullUrl, "Type/id"), or nil when it has none.
+	places map[string]jsonx.Node
 	// forms are the Questionnaires among the current Bundle's entries, by
 	// their canonical url, or nil when it has none.
 	forms map[string]jsonx.Node
