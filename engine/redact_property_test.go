@@ -828,6 +828,42 @@ func confOf(ls level) int {
 	return best
 }
 
+// signedData returns where a Signature within v (at) keeps its data, or
+// "": Provenance's, a Contract signer's, a VerificationResult's
+// attestations, in v and its contained resources.
+func signedData(v *fastjson.Value, at string) string {
+	switch v.Type() {
+	case fastjson.TypeArray:
+		for i, it := range v.GetArray() {
+			if p := signedData(it, fmt.Sprintf("%s[%d]", at, i)); p != "" {
+				return p
+			}
+		}
+	case fastjson.TypeObject:
+		found := ""
+		v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
+			name := string(k)
+			switch {
+			case found != "" || name == "resource":
+			case name == "signature" || name == "proxySignature" || name == "sourceSignature" || name == "attestationSignature":
+				sigs := []*fastjson.Value{x}
+				if x.Type() == fastjson.TypeArray {
+					sigs = x.GetArray()
+				}
+				for _, sg := range sigs {
+					if sg.Get("data") != nil {
+						found = at + "." + name + ".data"
+					}
+				}
+			default:
+				found = signedData(x, at+"."+name)
+			}
+		})
+		return found
+	}
+	return ""
+}
+
 // redacted reports whether a resource carries REDACTED.
 func redacted(v *fastjson.Value) bool {
 	for _, l := range codingsOf(v.Get("meta", "security")) {
@@ -1418,6 +1454,11 @@ func (c *check) released(in, out *fastjson.Value, eff []level, gate, docComp boo
 		}
 		if !redacted || !conf {
 			return fmt.Errorf("%s: a changed resource must carry REDACTED and a confidentiality", at)
+		}
+		// A signature over it no longer holds, and a JWS carries what
+		// it signed.
+		if p := signedData(out, at); p != "" {
+			return fmt.Errorf("%s: a changed resource keeps a signature's data", p)
 		}
 		// Its narratives, and its contained resources', told what it had
 		// (a List's neutral one aside).
