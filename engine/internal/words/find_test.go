@@ -211,6 +211,21 @@ func FuzzFind(f *testing.F) {
 				t.Errorf("%q: matches out of order: %+v", text, ms)
 			}
 		}
+		// As the answer to a question about work, the same matches come,
+		// each judged as before or named a job.
+		fd.Job = "Occupation"
+		defer func() { fd.Job = "" }()
+		jm := fd.Find(l, text, nil)
+		fd.Job = ""
+		if len(jm) != len(ms) {
+			t.Fatalf("%q: %d matches as an answer, %d alone", text, len(jm), len(ms))
+		}
+		for i, m := range jm {
+			if m.Start != ms[i].Start || m.End != ms[i].End || m.ID != ms[i].ID ||
+				m.Reason != ms[i].Reason && (m.Reason != OtherSense || m.Trigger != "Occupation") {
+				t.Errorf("%q: as an answer %+v, alone %+v", text, m, ms[i])
+			}
+		}
 		want := refFind(terms, text)
 		slices.SortFunc(got, compareSpans)
 		slices.SortFunc(want, compareSpans)
