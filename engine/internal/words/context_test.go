@@ -211,6 +211,43 @@ func TestAtWork(t *testing.T) {
 	}
 }
 
+// A relative who did what the match names to the patient, named right after
+// it, did it to the patient: the relative is the actor, not the subject.
+func TestActOnPatient(t *testing.T) {
+	l, err := Compile([]Term{{Text: "abused", ID: 1}, {Text: "abused the patient", ID: 2}, {Text: "psychiatric patient", ID: 3}, {Text: "abusive", ID: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	for text, want := range map[string]Reason{
+		"father abused her as a child":       Kept,
+		"father abused her.":                 Kept,
+		"father abused him":                  Kept,
+		"father abused me repeatedly":        Kept,
+		"uncle was abused toward them":       Kept,
+		"father abused the patient":          Kept,
+		"mother abused her brother":          Other,
+		"mother was abused by her father":    Other,
+		"father abused the patient's sister": Other,
+		"father abused, her sister says":     Other,
+		"mother was a psychiatric patient":   Other,
+	} {
+		ms := f.Find(l, text, nil)
+		if len(ms) == 0 {
+			t.Fatalf("%q: no match", text)
+		}
+		m := ms[len(ms)-1] // the longest, at the first word
+		for _, x := range ms {
+			if x.End-x.Start > m.End-m.Start {
+				m = x
+			}
+		}
+		if m.Reason != want {
+			t.Errorf("%q: %v (%q), want %v", text, m.Reason, m.Trigger, want)
+		}
+	}
+}
+
 // The answer to a question about work names a job in its first words,
 // unless a break or a cause stands before the match.
 func TestJobAnswer(t *testing.T) {

@@ -397,7 +397,7 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			compound := c.b < s && text[toks[c.b-1].end:toks[c.b].start] == "-"
 			// The patient named between a relative and the match takes the
 			// match back: "mother had breast cancer, patient BRCA1 positive".
-			patient := c.kinds&cueOther != 0 && f.patientBetween(text, c.b, s)
+			patient := c.kinds&cueOther != 0 && (f.patientBetween(text, c.b, s) || f.patientObject(text, s, e))
 			for k := range kinds {
 				if c.kinds&cueBefore&(1<<k) != 0 && !(compound && k == kindPre) && !(patient && k == kindOther) &&
 					(k == kindOther || !ended) {
@@ -542,6 +542,68 @@ func (f *Finder) patientBetween(text string, from, to int) bool {
 			continue
 		}
 		return true
+	}
+	return false
+}
+
+// patientObject reports whether the words right after the match ending at
+// word e name the patient as what it was done to: "stepfather sexually
+// abused her as a child", "molested him", "was abusive to the patient". A
+// relative before such a match did it, and it befell the patient. "Her"
+// before a word that is no preposition nor adverb is a possessive ("abused
+// by her father", "her mood") and names no one.
+func (f *Finder) patientObject(text string, s, e int) bool {
+	// The match's own last word may be the object ("abused the patient",
+	// a pack's pattern).
+	switch last := string(f.folded(e - 1)); {
+	case e-s > 1 && amongWords(last, "him them me her"):
+		return f.objectAt(text, e-1)
+	case e-s > 2 && amongWords(last, "patient pt") && amongWords(string(f.folded(e-2)), "the this our"):
+		return f.objectAt(text, e-2)
+	}
+	k := e
+	if k < len(f.toks) && amongWords(string(f.folded(k)), "to toward towards against upon") {
+		k++
+	}
+	for j := e; j <= k; j++ {
+		if j >= len(f.toks) || strings.TrimSpace(text[f.toks[j-1].end:f.toks[j].start]) != "" {
+			return false // another word or a break between
+		}
+	}
+	return f.objectAt(text, k)
+}
+
+// objectAt reports whether word k, right after an act, names the patient
+// as its object (see patientObject).
+func (f *Finder) objectAt(text string, k int) bool {
+	w := string(f.folded(k))
+	switch {
+	case amongWords(w, "him them me"):
+		return true
+	case amongWords(w, "the this our") && k+1 < len(f.toks) && amongWords(string(f.folded(k+1)), "patient pt"):
+		k++
+	case !amongWords(w, "patient pt her"):
+		return false
+	}
+	if k+1 >= len(f.toks) {
+		return true
+	}
+	gap := text[f.toks[k].end:f.toks[k+1].start]
+	if strings.HasPrefix(gap, "'") || strings.HasPrefix(gap, "’") {
+		return false // "the patient's sister"
+	}
+	return w != "her" || strings.TrimSpace(gap) != "" ||
+		amongWords(string(f.folded(k+1)), "as when while since at in on with for and or repeatedly often frequently daily during until after before from over again throughout multiple several many")
+}
+
+// amongWords reports whether w is one of the space-separated words of list.
+func amongWords(w, list string) bool {
+	for list != "" {
+		var x string
+		x, list, _ = strings.Cut(list, " ")
+		if x == w {
+			return true
+		}
 	}
 	return false
 }

@@ -81,7 +81,10 @@
 //   - otherPerson: a cue at most 6 words before makes the match about
 //     someone other than the patient, unless "patient" or "pt" stands
 //     between them as a subject ("mother had breast cancer, patient BRCA1
-//     positive"; not "mother of the patient", nor "patient's sister");
+//     positive"; not "mother of the patient", nor "patient's sister"), or
+//     right after the match as its object ("stepfather sexually abused her
+//     as a child", "beat him", "abusive toward the patient": the relative
+//     did it to the patient; "her" before a noun is a possessive);
 //   - hypothetical: a cue at most 6 words before makes it hypothetical
 //     ("if", "risk of", "should she"; a plan or a wish is none, "should
 //     continue buprenorphine");
