@@ -257,7 +257,8 @@ var otherPerson = []string{
 // continue buprenorphine", "would like to start PrEP", "could not afford
 // her Biktarvy"), while "should she relapse" supposes one.
 var hypothetical = []string{
-	"risk of", "risk for", "at risk", "if", "in case of", "in the event of",
+	"risk of", "risk for", "risks of", "risks for", "at risk", "dangers of",
+	"danger of", "if", "in case of", "in the event of", "return precautions",
 	"should he", "should she", "should they", "should the patient",
 	"should there be", "should you", "should symptoms",
 	// Spanish ("si", if, is left out: it is also suicidal ideation)
@@ -343,7 +344,9 @@ var terminators = []string{
 // died because of AIDS").
 var causes = []string{
 	"secondary to", "due to", "cause of", "reason for", "because", "since",
-	"after", "despite", "in spite of",
+	"after", "despite", "in spite of", "given ongoing", "given recent",
+	"given continued", "given current", "given active", "given history of",
+	"given a history of", "given her history", "given his history",
 	// Spanish
 	"porque", "debido a", "a causa de", "desde", "después de", "a pesar de",
 }
