@@ -936,9 +936,19 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 			}
 			if answeredYes(d, v) {
 				sc.readText(d.Str(text), typ, depth, ".text", textSpot{el: v}, contained)
-			} else if t := d.Str(text); !asks(t) {
+			} else if t := d.Str(text); !asks(t) || asksOwn(t) {
+				// A name, or a question for one of the patient's own
+				// attributes ("What is your sexual orientation?"), says
+				// what its answer is, as an Observation's code does: read
+				// with a number, alone with any answer that is not a no.
 				if a := d.Get(v, "answer"); d.Count(a) > 0 {
-					sc.readResult(t, d.Index(a, 0), typ, depth, ".text", textSpot{el: v}, contained)
+					a0 := d.Index(a, 0)
+					if before := len(sc.p.matches); !answeredNo(d, a0) {
+						sc.readResult(t, a0, typ, depth, ".text", textSpot{el: v}, contained)
+						if len(sc.p.matches) == before && !numberValue(d, a0) {
+							sc.readText(t, typ, depth, ".text", textSpot{el: v}, contained)
+						}
+					}
 				}
 			}
 		default:
@@ -1175,6 +1185,59 @@ func answeredYes(d *jsonx.Doc, v jsonx.Node) bool {
 		return !yes
 	})
 	return yes
+}
+
+// asksOwn reports whether question t asks for one of the patient's own
+// attributes rather than whether something happened: "What is your sexual
+// orientation?", "Which best describes your gender identity?". Its answer
+// is a value, as an Observation's is, not a yes or a no.
+func asksOwn(t string) bool {
+	t = strings.TrimSpace(t)
+	for _, lead := range [...]string{"what is your ", "what's your ", "what are your ", "which best describes your ",
+		"how do you describe your ", "how would you describe your ", "how do you identify your "} {
+		if len(t) > len(lead) && strings.EqualFold(t[:len(lead)], lead) {
+			return true
+		}
+	}
+	return false
+}
+
+// answeredNo reports whether questionnaire answer a says no, none, never,
+// not at all or that the answer is unknown or withheld: an item named by
+// its topic ("Depression", "Drug use") answered so states nothing of it.
+func answeredNo(d *jsonx.Doc, a jsonx.Node) bool {
+	if b := d.Get(a, "valueBoolean"); b >= 0 {
+		return !d.Bool(b)
+	}
+	w := d.Str(d.Get(a, "valueString"))
+	if c := d.Get(a, "valueCoding"); c >= 0 {
+		if negativeCodes[d.Str(d.Get(c, "code"))] {
+			return true
+		}
+		w = d.Str(d.Get(c, "display"))
+	}
+	w = strings.TrimRight(strings.TrimSpace(w), ".")
+	return amongFold(w, "no none never denies denied negative unknown declined n/a na ") ||
+		strings.EqualFold(w, "not at all") || strings.EqualFold(w, "prefer not to say") ||
+		strings.EqualFold(w, "prefer not to answer") || strings.EqualFold(w, "choose not to disclose") ||
+		strings.EqualFold(w, "asked but unknown") || strings.EqualFold(w, "don't know")
+}
+
+// negativeCodes are the answer codes of a no, a not at all or an answer
+// withheld: SNOMED CT 373067005 (no), LOINC LA32-8 (no), LA6568-5 (not at
+// all), LA4489-6 (unknown), LA14072-5 (asked but unknown), LA4343-5 (I
+// choose not to answer), v2-0136's N and the null flavours UNK, ASKU and
+// ASKED and v3 NA.
+var negativeCodes = wordSet(`373067005 LA32-8 LA6568-5 LA4489-6 LA14072-5 LA4343-5 N UNK ASKU NASK NA`)
+
+// numberValue reports whether answer or result n holds a number.
+func numberValue(d *jsonx.Doc, n jsonx.Node) bool {
+	for _, name := range [...]string{"valueInteger", "valueDecimal"} {
+		if d.Kind(d.Get(n, name)) == jsonx.Number {
+			return true
+		}
+	}
+	return d.Kind(d.Get(d.Get(n, "valueQuantity"), "value")) == jsonx.Number
 }
 
 // saysYes reports whether a written answer is yes, alone or followed by
