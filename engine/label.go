@@ -697,8 +697,14 @@ func (sc *scanner) tags(v jsonx.Node, typ string, depth int, contained bool) {
 	sc.enter("meta", v, depth)
 	sc.enter("tag", tag, depth+1)
 	d.Items(tag, func(i int, c jsonx.Node) bool {
-		if l, ok := readCoding(d, c); d.Kind(c) != jsonx.Object || ok && l.info != nil {
+		if d.Kind(c) != jsonx.Object {
 			return true
+		}
+		// Only HL7's systems hold the security vocabulary (by URI or OID).
+		if sys := d.Str(d.Get(c, "system")); strings.Contains(sys, "hl7.org") || strings.HasPrefix(sys, "urn:oid:2.16.840.1.113883.") {
+			if l, ok := readCoding(d, c); ok && l.info != nil {
+				return true
+			}
 		}
 		sc.elems = append(sc.elems[:depth+1], c)
 		at := len(sc.path)
@@ -845,8 +851,10 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	}
 	// A reference to a place among the Bundle's entries carries the
 	// place's kind.
+	place := jsonx.Node(-1)
 	if sc.s.places != nil && d.IsStr(ref) && code < 0 && system < 0 {
 		if n, ok := sc.s.place(d.Str(ref)); ok {
+			place = n
 			sc.placeCodes(n, typ, depth, contained)
 		}
 	}
@@ -894,11 +902,9 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	}
 	// Without a display, a reference to a place among the Bundle's
 	// entries is read by the place's name.
-	if sc.s.places != nil && !d.IsStr(display) && d.IsStr(ref) && code < 0 && system < 0 {
-		if n, ok := sc.s.place(d.Str(ref)); ok {
-			if name := d.Get(n, "name"); d.IsStr(name) {
-				sc.readText(d.Str(name), typ, depth, ".reference", noSpot, contained)
-			}
+	if place >= 0 && !d.IsStr(display) {
+		if name := d.Get(place, "name"); d.IsStr(name) {
+			sc.readText(d.Str(name), typ, depth, ".reference", noSpot, contained)
 		}
 	}
 	// A conditional reference finds its target by a search, and says
