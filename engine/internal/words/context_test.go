@@ -196,7 +196,7 @@ func TestAtWork(t *testing.T) {
 			checkJudged(t, cue+" the county HIV", false, OtherSense, cue)
 		}
 	}
-	for _, c := range []judgeCase{
+	checkCases(t, []judgeCase{
 		{"works at the local county HIV clinic", false, OtherSense, "works at"},
 		{"works at the big local county HIV clinic", false, Kept, ""},
 		{"works at Kroger, HIV positive", false, Kept, ""},
@@ -206,9 +206,7 @@ func TestAtWork(t *testing.T) {
 		{"works at Kroger despite HIV", false, Kept, ""},
 		{"works with HIV", false, Kept, ""},
 		{"HIV, works at Kroger", false, Kept, ""},
-	} {
-		checkJudged(t, c.text, c.broad, c.want, c.trigger)
-	}
+	})
 }
 
 // A relative who did what the match names to the patient, named right after
@@ -246,6 +244,26 @@ func TestActOnPatient(t *testing.T) {
 			t.Errorf("%q: %v (%q), want %v", text, m.Reason, m.Trigger, want)
 		}
 	}
+}
+
+// A relative named right after the match, after "in" or "of", is its
+// subject: a family history written after the condition.
+func TestRelativeAfter(t *testing.T) {
+	checkCases(t, []judgeCase{
+		{"HIV in mother", false, Other, "mother"},
+		{"HIV in his brother", false, Other, "brother"},
+		{"HIV of her maternal aunt", false, Other, "aunt"},
+		{"HIV in a family member", false, Other, "family"},
+		{"HIV runs in the family", false, Other, "family"},
+		{"HIV de su madre", false, Other, "madre"},
+		{"HIV in mother's house", false, Kept, ""},
+		{"HIV in the family home", false, Kept, ""},
+		{"HIV, in mother", false, Kept, ""},
+		{"HIV in the setting of her father's death", false, Kept, ""},
+		{"HIV about her son", false, Kept, ""},
+		{"HIV in her husband", false, Kept, ""},
+		{"no HIV in mother", false, Negated, "no"},
+	})
 }
 
 // The answer to a question about work names a job in its first words,

@@ -454,6 +454,10 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 			best[kindHypo].offer(cueAt{a: link, b: link + 1}, 1)
 		}
 	}
+	if k := f.relativeAfter(text, e); k >= 0 {
+		// "schizophrenia in his brother", "depresión de su madre"
+		best[kindOther].offer(cueAt{a: k, b: k + 1}, 1)
+	}
 	negation, medNegation := best[kindPre], medPre
 	if testName {
 		best[kindPre], medPre = nearest{}, nearest{} // a test's name: its result does not unsay it
@@ -560,6 +564,10 @@ func (f *Finder) patientObject(text string, s, e int) bool {
 		return f.objectAt(text, e-1)
 	case e-s > 2 && amongWords(last, "patient pt") && amongWords(string(f.folded(e-2)), "the this our"):
 		return f.objectAt(text, e-2)
+	case e-s > 1 && amongWords(string(f.folded(s)), "la lo me le"):
+		return true // a Spanish object pronoun before its verb: "su padre la golpeaba"
+	case e-s > 2 && amongWords(last, "ella el mi paciente") && amongWords(string(f.folded(e-2)), "de la el"):
+		return true // "abusó sexualmente de ella", "de la paciente"
 	}
 	k := e
 	if k < len(f.toks) && amongWords(string(f.folded(k)), "to toward towards against upon") {
@@ -595,6 +603,60 @@ func (f *Finder) objectAt(text string, k int) bool {
 	return w != "her" || strings.TrimSpace(gap) != "" ||
 		amongWords(string(f.folded(k+1)), "as when while since at in on with for and or repeatedly often frequently daily during until after before from over again throughout multiple several many")
 }
+
+// relativeAfter returns the word naming a relative, or the family, that
+// the words right after the match ending at word e make the match's
+// subject, or -1: "in" or "of" (or Spanish "de", "del", "en"), a
+// possessive or an article, "maternal" or "paternal", then the relative:
+// "schizophrenia in his brother", "suicide of her brother", "bipolar
+// disorder in mother and maternal aunt", "la depresión de su madre";
+// "depression runs in the family". Partners are left out, as they are
+// from otherPerson.
+func (f *Finder) relativeAfter(text string, e int) int {
+	k := e
+	next := func() (string, bool) {
+		if k >= len(f.toks) || strings.TrimSpace(text[f.toks[k-1].end:f.toks[k].start]) != "" {
+			return "", false
+		}
+		w := string(f.folded(k))
+		k++
+		return w, true
+	}
+	w, ok := next()
+	if ok && w == "runs" {
+		w, ok = next()
+	}
+	if !ok || !amongWords(w, "in of de del en") {
+		return -1
+	}
+	if w, ok = next(); ok && amongWords(w, "his her their the su sus a") {
+		w, ok = next()
+	}
+	if ok && amongWords(w, "maternal paternal older younger twin late materna paterno materno paterna") {
+		w, ok = next()
+	}
+	if !ok || !amongWords(w, relativeWords) {
+		return -1
+	}
+	// A relative's place or things are the patient's setting: "abuse in
+	// the family home", "in mother's house".
+	if k < len(f.toks) {
+		gap := text[f.toks[k-1].end:f.toks[k].start]
+		if strings.HasPrefix(gap, "'") || strings.HasPrefix(gap, "’") ||
+			strings.TrimSpace(gap) == "" && amongWords(string(f.folded(k)), "home house household environment setting residence car") {
+			return -1
+		}
+	}
+	return k - 1
+}
+
+// relativeWords are the words of a relative (otherPerson's, one word
+// each) and of the family.
+const relativeWords = "mother father mom dad sister sisters brother brothers son sons daughter daughters aunt aunts " +
+	"uncle uncles grandmother grandfather grandparent grandparents cousin cousins sibling siblings parent parents " +
+	"niece nieces nephew nephews stepmother stepfather stepbrother stepsister stepson stepdaughter grandson " +
+	"granddaughter grandchild grandchildren family madre padre mama papa hermano hermana hermanos hijo hija hijos " +
+	"abuelo abuela familia"
 
 // amongWords reports whether w is one of the space-separated words of list.
 func amongWords(w, list string) bool {

@@ -84,7 +84,10 @@
 //     positive"; not "mother of the patient", nor "patient's sister"), or
 //     right after the match as its object ("stepfather sexually abused her
 //     as a child", "beat him", "abusive toward the patient": the relative
-//     did it to the patient; "her" before a noun is a possessive);
+//     did it to the patient; "her" before a noun is a possessive); a
+//     relative named right after the match, after "in" or "of", makes it
+//     the relative's too (relativeAfter: "schizophrenia in his brother",
+//     "depression runs in the family");
 //   - hypothetical: a cue at most 6 words before makes it hypothetical
 //     ("if", "risk of", "should she"; a plan or a wish is none, "should
 //     continue buprenorphine");
