@@ -351,7 +351,7 @@ type Withheld struct {
 	// Reason is clearance, deny, compartment, purposeOfUse, allow,
 	// exceptAnyOfCodes, unreadable-label, required-element,
 	// modifier-element, container, same-resource, provenance, inherit,
-	// securityContext or attachment
+	// directory, securityContext or attachment
 	// (PROTOCOL.md); Detail says more where
 	// the labels cannot (which label is unreadable, which element).
 	Reason, Detail string

@@ -1102,7 +1102,10 @@ func (sc *scanner) jobAnswer(typ string, depth int, spot textSpot) string {
 					return ""
 				}
 				item := sc.elems[i-1]
-				return jobQuestion(d, -1, d.Str(d.Get(item, "text"))+" "+d.Str(d.Get(item, "linkId")))
+				if q := jobQuestion(d, -1, d.Str(d.Get(item, "text"))); q != "" {
+					return q
+				}
+				return jobQuestion(d, -1, d.Str(d.Get(item, "linkId")))
 			}
 		}
 	}
@@ -1143,8 +1146,9 @@ func jobQuestion(d *jsonx.Doc, concept jsonx.Node, name string) string {
 	return ""
 }
 
-// asksJob reports whether name holds one of jobWords or a LOINC code of
-// jobCodes (a questionnaire item's linkId) as a word.
+// asksJob reports whether name holds, as a word, "occupation",
+// "employer", "industry", "profession", "job title", or a LOINC code of
+// jobCodes (a questionnaire item's linkId).
 func asksJob(name string) bool {
 	prev := ""
 	for name != "" {
@@ -1232,8 +1236,8 @@ func answeredNo(d *jsonx.Doc, a jsonx.Node) bool {
 // negativeCodes are the answer codes of a no, a not at all or an answer
 // withheld: SNOMED CT 373067005 (no), LOINC LA32-8 (no), LA6568-5 (not at
 // all), LA4489-6 (unknown), LA14072-5 (asked but unknown), LA4343-5 (I
-// choose not to answer), v2-0136's N and the null flavours UNK, ASKU and
-// ASKED and v3 NA.
+// choose not to answer), v2-0136's N, and the null flavours UNK, ASKU,
+// NASK and NA.
 var negativeCodes = wordSet(`373067005 LA32-8 LA6568-5 LA4489-6 LA14072-5 LA4343-5 N UNK ASKU NASK NA`)
 
 // numberValue reports whether answer or result n holds a number.

@@ -30,6 +30,9 @@ const (
 	// A resource that references a withheld one along an inherit element
 	// repeats what it holds (a report its results, an order its drug).
 	whyInherit = "inherit"
+	// A place or a practitioner that only withheld resources reference
+	// tells of them: the addiction treatment center an Encounter was at.
+	whyDirectory = "directory"
 )
 
 // access is a validated AccessContext.

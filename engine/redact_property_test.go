@@ -704,6 +704,88 @@ func attachmentURLs(v *fastjson.Value, ext bool, into map[string]int) map[string
 	return into
 }
 
+// directoryOrphans returns the entries of a place or a practitioner that
+// go with withheld entries (gone): an entry that gone ones reference and
+// no staying one does, where a staying referrer is an entry that stays
+// and is no such place itself. It is found again as entries go, until
+// nothing more does. References by Type/id or fullUrl count.
+func directoryOrphans(entries []*fastjson.Value, gone []bool) map[int]bool {
+	dir := map[string]bool{"Organization": true, "Location": true, "HealthcareService": true,
+		"OrganizationAffiliation": true, "Practitioner": true, "PractitionerRole": true}
+	at := map[string]int{}
+	isDir := make([]bool, len(entries))
+	for i, e := range entries {
+		res := e.Get("resource")
+		if res == nil || !dir[string(res.GetStringBytes("resourceType"))] {
+			continue
+		}
+		isDir[i] = true
+		for _, k := range keysOf(string(e.GetStringBytes("fullUrl")), res) {
+			at[refKey(k)] = i
+		}
+	}
+	refs := make([]map[int]bool, len(entries))
+	for i, e := range entries {
+		refs[i] = map[int]bool{}
+		var walk func(v *fastjson.Value)
+		walk = func(v *fastjson.Value) {
+			switch v.Type() {
+			case fastjson.TypeArray:
+				for _, x := range v.GetArray() {
+					walk(x)
+				}
+			case fastjson.TypeObject:
+				v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
+					if ref := string(x.GetStringBytes()); string(k) == "reference" && x.Type() == fastjson.TypeString && !strings.HasPrefix(ref, "#") {
+						if j, ok := at[refKey(ref)]; ok && j != i {
+							refs[i][j] = true
+						}
+					}
+					walk(x)
+				})
+			}
+		}
+		if res := e.Get("resource"); res != nil {
+			walk(res)
+		}
+	}
+	out := map[int]bool{}
+	for changed := true; changed; {
+		changed = false
+		goes := func(i int) bool { return gone[i] || out[i] }
+		// Candidates: what a going entry references and no staying entry
+		// of another kind does.
+		cand := map[int]bool{}
+		for j := range entries {
+			if !isDir[j] || goes(j) {
+				continue
+			}
+			byGone, byKept := false, false
+			for i := range entries {
+				if refs[i][j] {
+					byGone = byGone || goes(i)
+					byKept = byKept || !goes(i) && !isDir[i]
+				}
+			}
+			cand[j] = byGone && !byKept
+		}
+		// A place that stays refers as any staying entry does.
+		for j := range cand {
+			if !cand[j] {
+				continue
+			}
+			kept := false
+			for i := range entries {
+				kept = kept || refs[i][j] && isDir[i] && !goes(i) && !cand[i]
+			}
+			if !kept {
+				out[j], changed = true, true
+			}
+		}
+	}
+	return out
+}
+
 // goesWith reports whether a resource goes with something withheld: a
 // Provenance whose every target is, a Binary that stands for or is the
 // content of something withheld.
@@ -1545,8 +1627,14 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 	for _, ref := range c.r.withheldRefs {
 		goneIDs[refKey(ref)] = true
 	}
+	entries := in.GetArray("entry")
+	gone := make([]bool, len(entries))
+	var orphans map[int]bool
 	for round := 0; round < 2; round++ {
-		for i, e := range in.GetArray("entry") {
+		if round == 1 {
+			orphans = directoryOrphans(entries, gone)
+		}
+		for i, e := range entries {
 			here := fmt.Sprintf("%s.entry[%d]", at, i)
 			res := e.Get("resource")
 			if e.Type() != fastjson.TypeObject || res == nil || res.Type() != fastjson.TypeObject {
@@ -1577,7 +1665,11 @@ func (c *check) bundle(in, out *fastjson.Value, eff []level, at string) error {
 				if !may && tid != "" {
 					goneIDs[tid] = true
 				}
+				gone[i] = !may
 				continue
+			}
+			if orphans[i] {
+				may = false
 			}
 			if goneIDs[tid] {
 				may = false

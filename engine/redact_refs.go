@@ -943,6 +943,10 @@ func (r *redactor) alsoWithheldPass(skip map[jsonx.Node]string) map[jsonx.Node]s
 	some := !g.empty() // anything withheld, some version of it released perhaps
 	var more map[jsonx.Node]string
 	var attached map[string]bool
+	var orphans map[jsonx.Node]bool
+	if some {
+		orphans = r.directoryGone(skip)
+	}
 	for _, rel := range r.out {
 		if !some && rel.typ != "Binary" || skip[rel.n] != "" {
 			continue
@@ -955,6 +959,8 @@ func (r *redactor) alsoWithheldPass(skip map[jsonx.Node]string) map[jsonx.Node]s
 			why = whyProvenance
 		case some && rel.typ != "Binary" && r.repeatsGone(rel):
 			why = whyInherit
+		case orphans[rel.n]:
+			why = whyDirectory
 		case rel.typ != "Binary":
 			continue
 		case r.proxyGone(rel.n):
@@ -975,6 +981,114 @@ func (r *redactor) alsoWithheldPass(skip map[jsonx.Node]string) map[jsonx.Node]s
 		}
 	}
 	return more
+}
+
+// directoryGone returns the released directory entries (directoryTypes:
+// an Organization, a Location, a practitioner, ...) that withheld
+// resources reference and no released one does:
+// in a patient's Bundle, the addiction treatment center a withheld
+// Encounter was at tells of it, and nothing released needs it. skip holds
+// the resources found withheld in earlier passes. References are matched
+// by Type/id and fullUrl; one by identifier keeps the entry.
+func (r *redactor) directoryGone(skip map[jsonx.Node]string) map[jsonx.Node]bool {
+	d := r.d
+	keys := map[string]jsonx.Node{}
+	for _, rel := range r.out {
+		if !directoryTypes[rel.typ] || skip[rel.n] != "" {
+			continue
+		}
+		if id := d.Str(d.Get(rel.n, "id")); id != "" {
+			keys[rel.typ+"/"+id] = rel.n
+		}
+		if rel.fullURL != "" {
+			keys[refKeyOf(rel.fullURL)] = rel.n
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	byGone, byReleased := map[jsonx.Node]bool{}, map[jsonx.Node]bool{}
+	mark := func(from jsonx.Node, to map[jsonx.Node]bool) {
+		eachReference(d, from, func(ref string) {
+			ref = stripHistory(percentDecoded(ref))
+			n, ok := keys[refKeyOf(ref)]
+			if !ok {
+				n, ok = keys[typeIDOf(ref)]
+			}
+			if ok && n != from {
+				to[n] = true
+			}
+		})
+	}
+	for _, n := range r.goneNodes {
+		mark(n, byGone)
+	}
+	for _, rel := range r.out {
+		if skip[rel.n] != "" {
+			mark(rel.n, byGone)
+		}
+	}
+	if len(byGone) == 0 {
+		return nil
+	}
+	// What released resources reference, until every candidate is found
+	// referenced (a patient's Organization is, early).
+	for _, rel := range r.out {
+		if len(byReleased) >= len(byGone) && allIn(byGone, byReleased) {
+			break
+		}
+		if skip[rel.n] == "" && !directoryTypes[rel.typ] {
+			mark(rel.n, byReleased)
+		}
+	}
+	// A directory entry that stays refers as a released resource does (a
+	// Location part of an Organization); one going is seen in the next
+	// pass, among skip.
+	for _, rel := range r.out {
+		if directoryTypes[rel.typ] && skip[rel.n] == "" && !(byGone[rel.n] && !byReleased[rel.n]) {
+			mark(rel.n, byReleased)
+		}
+	}
+	var out map[jsonx.Node]bool
+	for n := range byGone {
+		if !byReleased[n] {
+			if out == nil {
+				out = map[jsonx.Node]bool{}
+			}
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// allIn reports whether every key of a is in b.
+func allIn(a, b map[jsonx.Node]bool) bool {
+	for n := range a {
+		if !b[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// eachReference calls f with every Reference.reference string within n,
+// contained references ("#id") aside.
+func eachReference(d *jsonx.Doc, n jsonx.Node, f func(ref string)) {
+	switch d.Kind(n) {
+	case jsonx.Array:
+		d.Items(n, func(_ int, x jsonx.Node) bool { eachReference(d, x, f); return true })
+	case jsonx.Object:
+		d.Members(n, func(k, v jsonx.Node) bool {
+			if d.IsStr(v) {
+				if d.KeyIs(k, "reference") && !strings.HasPrefix(d.Str(v), "#") {
+					f(d.Str(v))
+				}
+			} else {
+				eachReference(d, v, f)
+			}
+			return true
+		})
+	}
 }
 
 // repeatsGone reports whether the resource rel references something

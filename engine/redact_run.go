@@ -152,6 +152,7 @@ func (r *redactor) withheld(n jsonx.Node, loc, typ, fullURL, reason, detail stri
 	}
 	r.rep.Withheld = append(r.rep.Withheld, w)
 	if n >= 0 {
+		r.goneNodes = append(r.goneNodes, n)
 		r.gone.resource(d, n, fullURL, &r.s.strs)
 		r.goneWithin(n)
 	}
@@ -251,6 +252,8 @@ func (r *redactor) resource(n jsonx.Node, loc, fullURL string, inherited []label
 			detail = "every target it tells of is withheld"
 		case whyInherit:
 			detail = "it references a withheld resource along an inherit element, and repeats it"
+		case whyDirectory:
+			detail = "only withheld resources reference it"
 		}
 		r.withheld(n, loc, typ, fullURL, why, detail, nil)
 		return false

@@ -62,8 +62,11 @@ type redactor struct {
 	rels   slab[released]
 	runs   []*bundleRun // every released Bundle, inner ones first
 	gone   refSet       // what is withheld, by every reference form
-	cur    *resWalk     // the resource being judged
-	lvl    uint32       // the last level handed out
+	// goneNodes are the withheld resources, for what only they reference
+	// (directoryGone).
+	goneNodes []jsonx.Node
+	cur       *resWalk // the resource being judged
+	lvl       uint32   // the last level handed out
 	// docComps are the Compositions of documents, whose confidentiality
 	// is the document's mark rather than a label of their own.
 	docComps map[jsonx.Node]bool
