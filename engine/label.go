@@ -696,14 +696,15 @@ func (sc *scanner) tags(v jsonx.Node, typ string, depth int, contained bool) {
 	mark := len(sc.path)
 	sc.enter("meta", v, depth)
 	sc.enter("tag", tag, depth+1)
-	d.Items(tag, func(i int, c jsonx.Node) bool {
+	f, e := d.Range(tag)
+	for c, i := f, 0; c < e; c, i = d.Skip(c), i+1 {
 		if d.Kind(c) != jsonx.Object {
-			return true
+			continue
 		}
 		// Only HL7's systems hold the security vocabulary (by URI or OID).
 		if sys := d.Str(d.Get(c, "system")); strings.Contains(sys, "hl7.org") || strings.HasPrefix(sys, "urn:oid:2.16.840.1.113883.") {
 			if l, ok := readCoding(d, c); ok && l.info != nil {
-				return true
+				continue
 			}
 		}
 		sc.elems = append(sc.elems[:depth+1], c)
@@ -711,8 +712,7 @@ func (sc *scanner) tags(v jsonx.Node, typ string, depth int, contained bool) {
 		sc.path = appendIndex(sc.path, i)
 		sc.value(c, typ, depth+2, contained)
 		sc.path = sc.path[:at]
-		return true
-	})
+	}
 	sc.path = sc.path[:mark]
 }
 
@@ -1379,16 +1379,24 @@ func (sc *scanner) placeCodes(n jsonx.Node, typ string, depth int, contained boo
 	outerAt := sc.codeAt
 	sc.codeAt = ".reference"
 	for _, member := range [...]string{"type", "category", "specialty", "program"} {
-		d.Items(d.Get(n, member), func(_ int, concept jsonx.Node) bool {
-			d.Items(d.Get(concept, "coding"), func(_ int, c jsonx.Node) bool {
+		concepts := d.Get(n, member)
+		if d.Kind(concepts) != jsonx.Array {
+			continue
+		}
+		cf, ce := d.Range(concepts)
+		for concept := cf; concept < ce; concept = d.Skip(concept) {
+			codings := d.Get(concept, "coding")
+			if d.Kind(codings) != jsonx.Array {
+				continue
+			}
+			f, e := d.Range(codings)
+			for c := f; c < e; c = d.Skip(c) {
 				if code := d.Get(c, "code"); d.IsStr(code) {
 					sys, x := sc.system(d.Str(d.Get(c, "system")))
 					sc.coding(sys, x, d.Str(code), typ, depth, contained)
 				}
-				return true
-			})
-			return true
-		})
+			}
+		}
 	}
 	sc.codeAt = outerAt
 }

@@ -1008,18 +1008,7 @@ func (r *redactor) directoryGone(skip map[jsonx.Node]string) map[jsonx.Node]bool
 		return nil
 	}
 	byGone, byReleased := map[jsonx.Node]bool{}, map[jsonx.Node]bool{}
-	mark := func(from jsonx.Node, to map[jsonx.Node]bool) {
-		eachReference(d, from, func(ref string) {
-			ref = stripHistory(percentDecoded(ref))
-			n, ok := keys[refKeyOf(ref)]
-			if !ok {
-				n, ok = keys[typeIDOf(ref)]
-			}
-			if ok && n != from {
-				to[n] = true
-			}
-		})
-	}
+	mark := func(from jsonx.Node, to map[jsonx.Node]bool) { referred(d, from, from, keys, to) }
 	for _, n := range r.goneNodes {
 		mark(n, byGone)
 	}
@@ -1071,23 +1060,35 @@ func allIn(a, b map[jsonx.Node]bool) bool {
 	return true
 }
 
-// eachReference calls f with every Reference.reference string within n,
-// contained references ("#id") aside.
-func eachReference(d *jsonx.Doc, n jsonx.Node, f func(ref string)) {
+// referred adds to to the resources of keys (by Type/id and fullUrl) that
+// a Reference.reference within n names, contained references ("#id") and
+// from, the resource n is in, aside.
+func referred(d *jsonx.Doc, n, from jsonx.Node, keys map[string]jsonx.Node, to map[jsonx.Node]bool) {
+	f, e := d.Range(n)
 	switch d.Kind(n) {
 	case jsonx.Array:
-		d.Items(n, func(_ int, x jsonx.Node) bool { eachReference(d, x, f); return true })
+		for x := f; x < e; x = d.Skip(x) {
+			referred(d, x, from, keys, to)
+		}
 	case jsonx.Object:
-		d.Members(n, func(k, v jsonx.Node) bool {
-			if d.IsStr(v) {
-				if d.KeyIs(k, "reference") && !strings.HasPrefix(d.Str(v), "#") {
-					f(d.Str(v))
-				}
-			} else {
-				eachReference(d, v, f)
+		for k := f; k < e; k = d.Skip(k + 1) {
+			v := k + 1
+			if !d.IsStr(v) {
+				referred(d, v, from, keys, to)
+				continue
 			}
-			return true
-		})
+			if !d.KeyIs(k, "reference") || strings.HasPrefix(d.Str(v), "#") {
+				continue
+			}
+			ref := stripHistory(percentDecoded(d.Str(v)))
+			t, ok := keys[refKeyOf(ref)]
+			if !ok {
+				t, ok = keys[typeIDOf(ref)]
+			}
+			if ok && t != from {
+				to[t] = true
+			}
+		}
 	}
 }
 

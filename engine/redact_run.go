@@ -784,7 +784,7 @@ func (r *redactor) finish() {
 			return true
 		})
 		if bytes.Contains(d.Raw(rel.n), []byte(`ignature"`)) {
-			r.unsign(rel.n, rel.loc)
+			r.unsign(rel.n, rel.loc, false)
 		}
 		if rel.typ == "Parameters" {
 			continue // once the marks of the Bundles it holds are known (markParameters)
@@ -798,42 +798,39 @@ func (r *redactor) finish() {
 // a Bundle's is its run's, writeMarks).
 var signatureMembers = wordSet(`signature proxySignature sourceSignature attestationSignature`)
 
-// unsign removes the data of every Signature within the changed resource n
-// (at loc), its contained resources' included: it signed what is no longer
+// unsign removes the data of every Signature within the changed resource v
+// (at at; sig: v is a Signature or a list of them), its contained
+// resources' included: it signed what is no longer
 // all there, and a JWS or an enveloped XML signature carries what it
 // signed, the withheld targets of a Provenance among it. The rest of the
 // Signature (its type, when and who, which R4 requires) stays. The
 // resources a Parameters holds are their own.
-func (r *redactor) unsign(n jsonx.Node, loc string) {
+func (r *redactor) unsign(v jsonx.Node, at string, sig bool) {
 	d := r.d
-	var walk func(v jsonx.Node, at string, sig bool)
-	walk = func(v jsonx.Node, at string, sig bool) {
-		switch d.Kind(v) {
-		case jsonx.Array:
-			d.Items(v, func(i int, it jsonx.Node) bool {
-				if !r.removed(it) {
-					walk(it, at+"["+strconv.Itoa(i)+"]", sig)
-				}
-				return true
-			})
-		case jsonx.Object:
-			if sig {
-				if data := d.Get(v, "data"); data >= 0 && !r.removed(data) {
-					r.set(data, action{kind: actRemove})
-					r.rep.Removed = append(r.rep.Removed, at+".data")
-				}
-				return
+	switch d.Kind(v) {
+	case jsonx.Array:
+		f, e := d.Range(v)
+		for it, i := f, 0; it < e; it, i = d.Skip(it), i+1 {
+			if !r.removed(it) {
+				r.unsign(it, at+"["+strconv.Itoa(i)+"]", sig)
 			}
-			f, e := d.Range(v)
-			for k := f; k < e; k = d.Skip(k + 1) {
-				if x := k + 1; !r.removed(x) && !d.KeyIs(k, "resource") {
-					name := d.Str(k)
-					walk(x, at+"."+name, signatureMembers[name])
-				}
+		}
+	case jsonx.Object:
+		if sig {
+			if data := d.Get(v, "data"); data >= 0 && !r.removed(data) {
+				r.set(data, action{kind: actRemove})
+				r.rep.Removed = append(r.rep.Removed, at+".data")
+			}
+			return
+		}
+		f, e := d.Range(v)
+		for k := f; k < e; k = d.Skip(k + 1) {
+			if x := k + 1; !r.removed(x) && !d.KeyIs(k, "resource") {
+				name := d.Str(k)
+				r.unsign(x, at+"."+name, signatureMembers[name])
 			}
 		}
 	}
-	walk(n, loc, false)
 }
 
 // markParameters writes the meta.security of every changed released
