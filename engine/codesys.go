@@ -24,8 +24,9 @@ var systemStyles = map[string]codeStyle{}
 // ingredient entries are matched against. loincSystem is LOINC's, whose
 // codes also name a questionnaire's questions (question).
 const (
-	rxnormSystem = "http://www.nlm.nih.gov/research/umls/rxnorm"
-	loincSystem  = "http://loinc.org"
+	rxnormSystem  = "http://www.nlm.nih.gov/research/umls/rxnorm"
+	loincSystem   = "http://loinc.org"
+	icd10cmSystem = "http://hl7.org/fhir/sid/icd-10-cm"
 )
 
 // systemTable lists each clinical code system: its canonical URI, how its

@@ -397,7 +397,102 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 			off = max(end, start+1)
 		}
 	}
+	if x := r.bySystem[icd10cmSystem]; x != nil && (strings.IndexByte(t, '.') >= 0 || mentionsICD(t)) {
+		if sc.writtenCodes(t, x, typ, depth, suffix, spot, contained) {
+			found = true
+		}
+	}
 	return found
+}
+
+// writtenCodes reads the ICD-10-CM codes written in t as its codings would
+// be: a note's "Dx: F11.20" or a problem list's "HIV disease (B20)" says
+// what the code says. A code is written with its dot ("F33.1"), or without
+// one after "ICD" ("ICD-10: Z21"), which a word, a room or a part number
+// seldom is; context is read as for words ("ruled out F32.9"). It
+// reports whether any code matched.
+func (sc *scanner) writtenCodes(t string, x *systemIndex, typ string, depth int, suffix string, spot textSpot, contained bool) bool {
+	found := false
+	// Codes with their dot: found from the dots, the text's few.
+	for off := 0; off < len(t); {
+		j := strings.IndexByte(t[off:], '.')
+		if j < 0 {
+			break
+		}
+		j += off
+		off = j + 1
+		if i := j - 3; i >= 0 && codeHead(t, i) && j+1 < len(t) && asciiWordByte(t[j+1]) {
+			end := j + 1
+			for end < len(t) && end-i < 8 && asciiWordByte(t[end]) {
+				end++
+			}
+			if end == len(t) || !asciiWordByte(t[end]) {
+				found = sc.writtenCode(t, i, end, x, typ, depth, suffix, spot, contained) || found
+				off = end
+			}
+		}
+	}
+	if !mentionsICD(t) {
+		return found
+	}
+	// Codes without one, after "ICD".
+	for i := 0; i+3 <= len(t); i++ {
+		if codeHead(t, i) && (i+3 == len(t) || !asciiWordByte(t[i+3]) && t[i+3] != '.') && mentionsICD(t[max(0, i-16):i]) {
+			found = sc.writtenCode(t, i, i+3, x, typ, depth, suffix, spot, contained) || found
+		}
+	}
+	return found
+}
+
+// codeHead reports whether an ICD-10-CM category (a letter but U, two
+// digits or a digit and A or B) starts at t[i], at a word's start.
+func codeHead(t string, i int) bool {
+	c := t[i]
+	return c >= 'A' && c <= 'Z' && c != 'U' && (i == 0 || !asciiWordByte(t[i-1])) && isDigitByte(t[i+1]) &&
+		(isDigitByte(t[i+2]) || t[i+2] == 'A' || t[i+2] == 'B')
+}
+
+// writtenCode looks up the code t[i:end] and keeps its matches that
+// context keeps, as words; it reports whether any rule matched.
+func (sc *scanner) writtenCode(t string, i, end int, x *systemIndex, typ string, depth int, suffix string, spot textSpot, contained bool) bool {
+	before := len(sc.p.matches)
+	outerAt := sc.codeAt
+	sc.codeAt = suffix
+	sc.codingIn(x, icd10cmSystem, t[i:end], typ, depth, contained)
+	sc.codeAt = outerAt
+	if len(sc.p.matches) == before {
+		return false
+	}
+	kept := sc.p.matches[:before]
+	for _, m := range sc.p.matches[before:] {
+		why, cue := sc.finder.Judge(sc.r.lexicon, t, i, end, sc.r.rules[m.rule].screeningBroad)
+		if why != words.Kept {
+			sc.dropped(t, m.rule, typ, depth, suffix, words.Match{Start: i, End: end, Reason: why, Trigger: cue})
+			continue
+		}
+		m.byText, m.text = true, sc.s.strs.join(t[i:end], nil, "")
+		m.start = utf8.RuneCountInString(t[:i])
+		m.end = m.start + end - i
+		m.confidence = confScale
+		if !contained && m.element < 0 {
+			m.element, m.prim = spot.el, spot.prim
+		}
+		kept = append(kept, m)
+	}
+	sc.p.matches = kept
+	return true
+}
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+
+// mentionsICD reports whether s holds "ICD" in any case.
+func mentionsICD(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i]|0x20 == 'i' && s[i+1]|0x20 == 'c' && s[i+2]|0x20 == 'd' {
+			return true
+		}
+	}
+	return false
 }
 
 // textHit records words that fired rule ri, with their evidence. The text
