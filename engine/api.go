@@ -318,8 +318,9 @@ type Labeled struct {
 // reference, Path the Reference element.
 type Match struct {
 	Rule, System, Code, Path string
-	// For words a rule's text entry found (Code is then empty): Text is
-	// the words as they appear, Start and End their offsets in characters
+	// For words a rule's text entry found (Code is then empty, but for an
+	// ICD-10-CM code written in the text, which has its System and Code
+	// too): Text is the words as they appear, Start and End their offsets in characters
 	// (Unicode code points) in the element's text (an attachment's
 	// decoded content, a narrative's text content), Confidence the
 	// entry's.

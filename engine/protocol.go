@@ -577,7 +577,7 @@ func writeMatches(w *jsonx.Writer, key string, ms []Match) {
 		if m.System != "" {
 			w.KV("system", m.System)
 		}
-		if m.Text == "" {
+		if m.Text == "" || m.Code != "" { // words carry no code; a code written in words does
 			w.KV("code", m.Code)
 		}
 		w.KV("path", m.Path)
