@@ -1174,9 +1174,7 @@ func asksJob(name string) bool {
 }
 
 // asciiWordByte reports whether c is an ASCII letter or digit.
-func asciiWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+func asciiWordByte(c byte) bool { return isASCIILetter(c) || isDigit(c) }
 
 // asks reports whether text is a question: it ends with a question mark.
 func asks(t string) bool {

@@ -448,8 +448,8 @@ func (sc *scanner) writtenCodes(t string, x *systemIndex, typ string, depth int,
 // digits or a digit and A or B) starts at t[i], at a word's start.
 func codeHead(t string, i int) bool {
 	c := t[i]
-	return c >= 'A' && c <= 'Z' && c != 'U' && (i == 0 || !asciiWordByte(t[i-1])) && isDigitByte(t[i+1]) &&
-		(isDigitByte(t[i+2]) || t[i+2] == 'A' || t[i+2] == 'B')
+	return c >= 'A' && c <= 'Z' && c != 'U' && (i == 0 || !asciiWordByte(t[i-1])) && isDigit(t[i+1]) &&
+		(isDigit(t[i+2]) || t[i+2] == 'A' || t[i+2] == 'B')
 }
 
 // writtenCode looks up the code t[i:end] and keeps its matches that
@@ -470,20 +470,12 @@ func (sc *scanner) writtenCode(t string, i, end int, x *systemIndex, typ string,
 			sc.dropped(t, m.rule, typ, depth, suffix, words.Match{Start: i, End: end, Reason: why, Trigger: cue})
 			continue
 		}
-		m.byText, m.text = true, sc.s.strs.join(t[i:end], nil, "")
-		m.start = utf8.RuneCountInString(t[:i])
-		m.end = m.start + end - i
-		m.confidence = confScale
-		if !contained && m.element < 0 {
-			m.element, m.prim = spot.el, spot.prim
-		}
+		sc.inWords(&m, t, confScale, i, end, spot, contained)
 		kept = append(kept, m)
 	}
 	sc.p.matches = kept
 	return true
 }
-
-func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
 
 // mentionsICD reports whether s holds "ICD" in any case.
 func mentionsICD(s string) bool {
@@ -498,10 +490,15 @@ func mentionsICD(s string) bool {
 // textHit records words that fired rule ri, with their evidence. The text
 // may live in a buffer the scanner reuses, so the evidence is copied.
 func (sc *scanner) textHit(t string, ri int, conf uint32, start, end int, typ string, depth int, suffix string, spot textSpot, contained bool) {
-	m := sc.hit(ri, "", "", typ, depth, suffix, contained)
-	if m == nil {
-		return
+	if m := sc.hit(ri, "", "", typ, depth, suffix, contained); m != nil {
+		sc.inWords(m, t, conf, start, end, spot, contained)
 	}
+}
+
+// inWords makes m a match of the words t[start:end]: their copy, their
+// offsets in characters, the entry's confidence, and the element that
+// holds them.
+func (sc *scanner) inWords(m *match, t string, conf uint32, start, end int, spot textSpot, contained bool) {
 	m.byText = true
 	m.text = sc.s.strs.join(t[start:end], nil, "")
 	m.start = utf8.RuneCountInString(t[:start])
