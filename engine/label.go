@@ -879,7 +879,9 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	if depth > 0 {
 		parent = sc.names[depth-1]
 	}
-	if d.IsStr(data) && d.IsStr(ctype) {
+	// An Attachment that names no content type is still read (its bytes
+	// may be text); a "data" elsewhere (SampledData's) is no attachment.
+	if d.IsStr(data) && (d.IsStr(ctype) || attachmentMembers[parent] || parent == "content" && typ == "Media") {
 		if m.signature {
 			sc.signature(d.Str(ctype), d.Str(d.Get(v, "targetFormat")), d.Str(data), typ, depth, v, contained)
 		} else {

@@ -79,7 +79,7 @@ func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {
 		// A Binary is a document's bytes, read as an attachment's; it has
 		// no element to hold an inline label, so only the resource is
 		// labeled.
-		if ct, data := sc.d.Get(n, "contentType"), sc.d.Get(n, "data"); sc.d.IsStr(ct) && sc.d.IsStr(data) {
+		if ct, data := sc.d.Get(n, "contentType"), sc.d.Get(n, "data"); sc.d.IsStr(data) {
 			sc.attachment(sc.d.Str(ct), sc.d.Str(data), typ, 0, -1, contained)
 		}
 		return
@@ -156,16 +156,18 @@ func (sc *scanner) readXHTML(div, typ string, depth int, suffix string, containe
 	sc.readText(view(sc.xbuf), typ, depth, suffix, noSpot, contained)
 }
 
-// attachment reads an Attachment's inline data when its content type is
-// text: decoded into a buffer the scanner keeps, never by copying the
-// resource. Other types are reported as not read.
+// attachment reads an Attachment's inline data when it is text: decoded
+// into a buffer the scanner keeps, never by copying the resource. A type
+// that names no text (none at all, application/octet-stream, an HL7 v2
+// message, a mail) is read when its bytes are text all the same, since
+// what a sender calls its bytes does not change what they say; media
+// types that are binary by definition are reported as not read.
 func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.Node, contained bool) {
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
 	kind := readableType(mt)
-	if kind == unread {
-		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data",
-			"an attachment of type "+quote(mt)+" is not read for words; only text, XML and JSON types are")
+	if kind == unread && binaryType(mt) {
+		sc.notRead(mt)
 		return
 	}
 	buf, ok := words.DecodeBase64(sc.abuf[:0], data)
@@ -173,6 +175,20 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 	if !ok {
 		sc.s.diag(SeverityWarning, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's data is not base64; it is not read for words")
 		return
+	}
+	if kind == unread {
+		if !textual(buf) {
+			sc.notRead(mt)
+			return
+		}
+		switch t := bytes.TrimLeft(buf, " \t\n\r"); {
+		case len(t) > 0 && t[0] == '{':
+			mt, kind = "application/json", readText
+		case len(t) > 0 && t[0] == '<':
+			mt, kind = "application/xml", readXML
+		default:
+			mt, kind = "text/plain", readText
+		}
 	}
 	if !utf8.Valid(buf) {
 		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
@@ -312,6 +328,46 @@ func readableType(mt string) int {
 		return readText
 	}
 	return unread
+}
+
+// notRead reports an attachment whose bytes are not text.
+func (sc *scanner) notRead(mt string) {
+	what := "an attachment of type " + quote(mt)
+	if mt == "" {
+		what = "an attachment with no content type"
+	}
+	sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data",
+		what+" is not read for words: its bytes are not text")
+}
+
+// binaryType says whether media type mt is binary by definition (a
+// picture, a sound, a film, a PDF, an office or archive format), so that
+// its bytes are not decoded to find out.
+func binaryType(mt string) bool {
+	major, minor, _ := strings.Cut(mt, "/")
+	switch major {
+	case "image", "audio", "video", "font", "model":
+		return true
+	case "application":
+		return minor == "pdf" || minor == "zip" || minor == "gzip" || minor == "dicom" ||
+			strings.HasPrefix(minor, "vnd.") || minor == "msword"
+	}
+	return false
+}
+
+// textual says whether b, the bytes of an attachment whose type names no
+// text, is text: UTF-8 with no control character but the layout ones (and
+// the vertical tab and file separator that frame an HL7 v2 message).
+func textual(b []byte) bool {
+	if len(b) == 0 || !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x0b && c != 0x1c || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // view is the text in b without copying it: a decoded attachment is read
