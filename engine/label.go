@@ -749,7 +749,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 		}
 		// One pass finds the members that make a Coding, a Quantity (whose
 		// code is a unit, not content), text, or an inline label.
-		m := objectMembers{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, "", false, false, false, false}
+		m := objectMembers{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, "", false, false, false}
 		f, e := d.Range(v)
 		for k := f; k < e; k = d.Skip(k + 1) {
 			if kind := d.Kind(k + 1); kind == jsonx.Object || kind == jsonx.Array {
@@ -767,7 +767,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				if d.KeyIs(k+1, extInline) {
 					return // an inline label is not content
 				}
-				m.located = true
+				m.url = k + 1
 			case "code":
 				m.code = k + 1
 			case "system":
@@ -794,7 +794,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				m.div = k + 1
 			}
 		}
-		if m.code < 0 && m.system < 0 && m.text < 0 && m.display < 0 && m.title < 0 && m.ref < 0 && m.str < 0 && m.data < 0 && m.ctype < 0 && m.div < 0 {
+		if m.code < 0 && m.system < 0 && m.text < 0 && m.display < 0 && m.title < 0 && m.ref < 0 && m.str < 0 && m.data < 0 && m.ctype < 0 && m.div < 0 && !dataURL(d, m.url) {
 			// Nothing here to read: only what the object holds (most
 			// objects; the rest of the work is object's).
 			if !m.nested {
@@ -817,9 +817,9 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 // objectMembers are the members of an object that value reads, by their
 // value nodes (-1: absent).
 type objectMembers struct {
-	code, system, text, display, title, ref, str, data, ctype, div jsonx.Node
-	strName                                                        string
-	quantity, nested, located, signature                           bool
+	code, system, text, display, title, ref, str, data, ctype, div, url jsonx.Node
+	strName                                                             string
+	quantity, nested, signature                                         bool
 }
 
 // object reads the object v whose members of note are m: a Coding's code
@@ -828,7 +828,7 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	d := sc.d
 	code, system, text, display, title, ref := m.code, m.system, m.text, m.display, m.title, m.ref
 	str, data, ctype, div, strName := m.str, m.data, m.ctype, m.div, m.strName
-	quantity, nested, located := m.quantity, m.nested, m.located
+	quantity, nested, located := m.quantity, m.nested, m.url >= 0
 	before := len(sc.p.matches)
 	var sys string
 	if d.IsStr(code) && !quantity {
@@ -881,12 +881,17 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 	}
 	// An Attachment that names no content type is still read (its bytes
 	// may be text); a "data" elsewhere (SampledData's) is no attachment.
-	if d.IsStr(data) && (d.IsStr(ctype) || attachmentMembers[parent] || parent == "content" && typ == "Media") {
+	// So is one whose url is a data URL: the content is in the resource.
+	attached := d.IsStr(ctype) || attachmentMembers[parent] || parent == "content" && typ == "Media"
+	if d.IsStr(data) && attached {
 		if m.signature {
 			sc.signature(d.Str(ctype), d.Str(d.Get(v, "targetFormat")), d.Str(data), typ, depth, v, contained)
 		} else {
-			sc.attachment(d.Str(ctype), d.Str(data), typ, depth, v, contained)
+			sc.attachment(d.Str(ctype), d.Str(data), ".data", typ, depth, v, contained)
 		}
+	}
+	if attached && dataURL(d, m.url) {
+		sc.dataURL(d.Str(m.url)[5:], typ, depth, v, contained)
 	}
 	// A document's title names what it holds, whether or not its bytes
 	// can be read: an Attachment's (it has a type, data or a url, or
@@ -1399,6 +1404,15 @@ func (sc *scanner) placeCodes(n jsonx.Node, typ string, depth int, contained boo
 		}
 	}
 	sc.codeAt = outerAt
+}
+
+// dataURL says whether u is a data URL (RFC 2397): the content itself.
+func dataURL(d *jsonx.Doc, u jsonx.Node) bool {
+	if u < 0 || !d.IsStr(u) {
+		return false
+	}
+	s := d.Str(u)
+	return len(s) > 5 && (s[0] == 'd' || s[0] == 'D') && strings.EqualFold(s[:5], "data:")
 }
 
 // attachmentMembers are the names R4 gives elements of type Attachment

@@ -80,7 +80,7 @@ func (sc *scanner) resourceText(n jsonx.Node, typ string, contained bool) {
 		// no element to hold an inline label, so only the resource is
 		// labeled.
 		if ct, data := sc.d.Get(n, "contentType"), sc.d.Get(n, "data"); sc.d.IsStr(data) {
-			sc.attachment(sc.d.Str(ct), sc.d.Str(data), typ, 0, -1, contained)
+			sc.attachment(sc.d.Str(ct), sc.d.Str(data), ".data", typ, 0, -1, contained)
 		}
 		return
 	}
@@ -162,23 +162,29 @@ func (sc *scanner) readXHTML(div, typ string, depth int, suffix string, containe
 // message, a mail) is read when its bytes are text all the same, since
 // what a sender calls its bytes does not change what they say; media
 // types that are binary by definition are reported as not read.
-func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.Node, contained bool) {
+func (sc *scanner) attachment(ct, data, member string, typ string, depth int, el jsonx.Node, contained bool) {
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
 	kind := readableType(mt)
 	if kind == unread && binaryType(mt) {
-		sc.notRead(mt)
+		sc.notRead(mt, member)
 		return
 	}
 	buf, ok := words.DecodeBase64(sc.abuf[:0], data)
 	sc.abuf = buf
 	if !ok {
-		sc.s.diag(SeverityWarning, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's data is not base64; it is not read for words")
+		sc.s.diag(SeverityWarning, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+member, "the attachment's data is not base64; it is not read for words")
 		return
 	}
+	sc.attached(buf, mt, kind, member, typ, depth, el, contained)
+}
+
+// attached reads buf, the bytes of an attachment of media type mt, read
+// as kind says (readableType), at member of the element el.
+func (sc *scanner) attached(buf []byte, mt string, kind int, member, typ string, depth int, el jsonx.Node, contained bool) {
 	if kind == unread {
 		if !textual(buf) {
-			sc.notRead(mt)
+			sc.notRead(mt, member)
 			return
 		}
 		switch t := bytes.TrimLeft(buf, " \t\n\r"); {
@@ -191,7 +197,7 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		}
 	}
 	if !utf8.Valid(buf) {
-		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data", "the attachment's text is not UTF-8; it is not read for words")
+		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+member, "the attachment's text is not UTF-8; it is not read for words")
 		return
 	}
 	if kind == readText && sc.embedded(mt, buf, el, contained) {
@@ -207,7 +213,7 @@ func (sc *scanner) attachment(ct, data string, typ string, depth int, el jsonx.N
 		sc.xbuf = words.FromXML(sc.xbuf[:0], t)
 		t = view(sc.xbuf)
 	}
-	sc.readText(t, typ, depth, ".data", textSpot{el: el}, contained)
+	sc.readText(t, typ, depth, member, textSpot{el: el}, contained)
 }
 
 // signature reads what a Signature's data carries, in format (its
@@ -221,7 +227,7 @@ func (sc *scanner) signature(format, target, data string, typ string, depth int,
 	mt, _, _ := strings.Cut(format, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
 	if strings.HasSuffix(mt, "xml") {
-		sc.attachment("application/xml", data, typ, depth, el, contained)
+		sc.attachment("application/xml", data, ".data", typ, depth, el, contained)
 		return
 	}
 	if mt != "application/jose" && mt != "application/jose+json" && mt != "application/jws" {
@@ -247,7 +253,7 @@ func (sc *scanner) signature(format, target, data string, typ string, depth int,
 	if target == "" {
 		target = "application/json"
 	}
-	sc.attachment(target, payload, typ, depth, el, contained)
+	sc.attachment(target, payload, ".data", typ, depth, el, contained)
 }
 
 // maxEmbedded bounds resources in attachments within resources in
@@ -330,13 +336,39 @@ func readableType(mt string) int {
 	return unread
 }
 
+// dataURL reads an Attachment's url that is a data URL (RFC 2397), u
+// past its "data:": the content is in the resource as surely as in its
+// data, base64 or percent-encoded, text/plain when it names no type.
+func (sc *scanner) dataURL(u, typ string, depth int, el jsonx.Node, contained bool) {
+	head, body, ok := strings.Cut(u, ",")
+	if !ok {
+		return
+	}
+	mt, b64 := head, false
+	if h := strings.ToLower(head); strings.HasSuffix(h, ";base64") {
+		mt, b64 = head[:len(head)-7], true
+	}
+	if mt == "" || mt[0] == ';' {
+		mt = "text/plain" + mt
+	}
+	if b64 {
+		sc.attachment(mt, percentDecoded(body), ".url", typ, depth, el, contained)
+		return
+	}
+	mt, _, _ = strings.Cut(mt, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if kind := readableType(mt); kind != unread || !binaryType(mt) {
+		sc.attached([]byte(percentDecoded(body)), mt, kind, ".url", typ, depth, el, contained)
+	}
+}
+
 // notRead reports an attachment whose bytes are not text.
-func (sc *scanner) notRead(mt string) {
+func (sc *scanner) notRead(mt, member string) {
 	what := "an attachment of type " + quote(mt)
 	if mt == "" {
 		what = "an attachment with no content type"
 	}
-	sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+".data",
+	sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+member,
 		what+" is not read for words: its bytes are not text")
 }
 
