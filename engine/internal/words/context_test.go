@@ -246,6 +246,39 @@ func TestActOnPatient(t *testing.T) {
 	}
 }
 
+// A term ending in "her" is an act on her only where "her" is no
+// possessive: at the end, or before a preposition, an adverb or a time.
+func TestHerPossessive(t *testing.T) {
+	l, err := Compile([]Term{{Text: "hit her", ID: 1}, {Text: "touched her inappropriately", ID: 2}, {Text: "abused", ID: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	for text, want := range map[string]int{
+		"father hit her.":                         1,
+		"partner hit her last night":              1,
+		"he hit her repeatedly":                   1,
+		"slipped and hit her head":                0,
+		"hit her sister":                          0,
+		"uncle touched her inappropriately":       1,
+		"grandfather touched her inappropriately": 1,
+	} {
+		n := 0
+		for _, m := range f.Find(l, text, nil) {
+			if m.ID != 3 {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%q: %d matches, want %d", text, n, want)
+		}
+	}
+	// The object inside the match takes it back from the relative before.
+	if ms := f.Find(l, "grandfather touched her inappropriately", nil); len(ms) != 1 || ms[0].Reason != Kept {
+		t.Errorf("grandfather touched her inappropriately: %v, want one match, kept", ms)
+	}
+}
+
 // A relative named right after the match, after "in" or "of", is its
 // subject: a family history written after the condition.
 func TestRelativeAfter(t *testing.T) {

@@ -193,6 +193,9 @@ func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, plural uint8
 	if n < 0 {
 		return dst
 	}
+	if f.toks[j].f1-f.toks[j].f0 == 3 && string(f.folded(j)) == "her" && !f.objectAt(text, j) {
+		return dst // "her" before its noun is a possessive: "hit her head", "abused her medications"
+	}
 	for _, ti := range l.t.payload(n) {
 		term := &l.terms[ti]
 		if plural == pluralES && term.capsLast || plural == pluralExact && term.sLast {
@@ -569,6 +572,12 @@ func (f *Finder) patientObject(text string, s, e int) bool {
 	case e-s > 2 && amongWords(last, "ella el mi paciente") && amongWords(string(f.folded(e-2)), "de la el"):
 		return true // "abusó sexualmente de ella", "de la paciente"
 	}
+	// An object inside the match: "touched her inappropriately".
+	for j := s + 1; j < e-1; j++ {
+		if amongWords(string(f.folded(j)), "him them me her") && f.objectAt(text, j) {
+			return true
+		}
+	}
 	k := e
 	if k < len(f.toks) && amongWords(string(f.folded(k)), "to toward towards against upon") {
 		k++
@@ -601,7 +610,8 @@ func (f *Finder) objectAt(text string, k int) bool {
 		return false // "the patient's sister"
 	}
 	return w != "her" || strings.TrimSpace(gap) != "" ||
-		amongWords(string(f.folded(k+1)), "as when while since at in on with for and or repeatedly often frequently daily during until after before from over again throughout multiple several many")
+		amongWords(string(f.folded(k+1)), "as when while since at in on with for and or repeatedly often frequently daily during until after before from over again throughout multiple several many inappropriately sexually physically "+
+			"last yesterday today tonight this that every twice once to into up down out off around about but so because if unless when where")
 }
 
 // relativeAfter returns the word naming a relative, or the family, that
