@@ -65,6 +65,10 @@ https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/
 # FHIR R4's service types (the example binding of Encounter, Appointment
 # and HealthcareService serviceType): some name the care itself.
 http://terminology.hl7.org/CodeSystem/service-type exact
+# FHIR R4's discharge dispositions and admit sources (Encounter
+# hospitalization): a psychiatric hospital the patient came from or went to.
+http://terminology.hl7.org/CodeSystem/discharge-disposition exact
+http://terminology.hl7.org/CodeSystem/admit-source exact
 # v3-RoleCode: its service delivery locations (a DocumentReference's
 # facilityType) name where care is given.
 http://terminology.hl7.org/CodeSystem/v3-RoleCode exact urn:oid:2.16.840.1.113883.5.111 http://hl7.org/fhir/v3/RoleCode

@@ -37,7 +37,9 @@ const (
 // references of claims, explanations of benefit and reports to what they
 // bill or report on, whose items describe it, and of medication orders,
 // dispenses, administrations and statements to the Medication they are
-// about (an antiretroviral's order is as sensitive as the drug), and of a
+// about (an antiretroviral's order is as sensitive as the drug), of a
+// device's use or request to the Device (an intrauterine contraceptive
+// device's use is contraception), and of a
 // Binary to the resource that stands for its sensitivity (R4
 // Binary.securityContext).
 var defaultInherit = []string{
@@ -47,6 +49,7 @@ var defaultInherit = []string{
 	"DiagnosticReport.result",
 	"MedicationRequest.medicationReference", "MedicationDispense.medicationReference",
 	"MedicationAdministration.medicationReference", "MedicationStatement.medicationReference",
+	"DeviceUseStatement.device", "DeviceRequest.codeReference",
 	"Binary.securityContext",
 }
 
