@@ -978,3 +978,23 @@ func TestPostposedAnswer(t *testing.T) {
 		{"HIV status unclear (-)", false, Kept, ""},
 	})
 }
+
+// A form's field left blank says nothing; one answered says what it says.
+func TestBlankAnswer(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Illicit drug use:":                         true,
+		"Illicit drug use:   ":                      true,
+		"Illicit drug use:\nSexual activity: yes":   true,
+		"Illicit drug use: Sexual activity: active": true,
+		"Illicit drug use:\n\nTobacco:":             true,
+		"Illicit drug use: cocaine":                 false,
+		"Illicit drug use:\n- cocaine daily":        false,
+		"Illicit drug use: 10:30":                   false,
+		"Illicit drug use":                          false,
+		"Illicit drug use, sexual activity: yes":    false,
+	} {
+		if got := blankAnswer(text, len("Illicit drug use")); got != want {
+			t.Errorf("%q: %v, want %v", text, got, want)
+		}
+	}
+}

@@ -473,6 +473,13 @@ func (f *Finder) judge(l *Lexicon, text string, s, e int) {
 	if !minus && !testName && uncheckedBox(text, toks[s].start) {
 		minus, mark = true, "[ ]"
 	}
+	field := f.coverEnd(l, s, e, len(toks))
+	if testName && testCue.b > field {
+		field = testCue.b // "HIV test:"
+	}
+	if !minus && blankAnswer(text, toks[field-1].end) {
+		minus, mark = true, ":"
+	}
 	// Where screening is broad, a test of the match is a screen, which a
 	// result that found it undoes: "heroin test negative" and "heroin test"
 	// say no more than a drug screen ordered, "heroin test positive" does.
@@ -727,6 +734,45 @@ func uncheckedBox(text string, start int) bool {
 	before := strings.TrimRight(text[:start], " \t")
 	return strings.HasSuffix(before, "[ ]") || strings.HasSuffix(before, "[]") ||
 		strings.HasSuffix(before, "☐") || strings.HasSuffix(before, "□")
+}
+
+// blankAnswer reports whether the words ending at end are a form's field
+// left blank: a colon, then nothing, the end of the line before another
+// field, or another field ("Illicit drug use: " at the end of a
+// template, "HIV test:\nSexual activity: yes"). Like "unknown" after a
+// colon, a blank says nothing of the patient.
+func blankAnswer(text string, end int) bool {
+	rest := strings.TrimLeft(text[end:], " \t")
+	if !strings.HasPrefix(rest, ":") {
+		return false
+	}
+	rest = strings.TrimLeft(rest[1:], " \t")
+	if rest != "" && (rest[0] == '\n' || rest[0] == '\r') {
+		rest = strings.TrimLeft(rest, " \t\r\n")
+	}
+	return rest == "" || fieldLabel(rest)
+}
+
+// fieldLabel reports whether s starts with a form's field: one to four
+// words, the first a letter's, and a colon ("Sexual activity:").
+func fieldLabel(s string) bool {
+	if s == "" || !isASCIIWord(s[0]) || s[0] <= '9' {
+		return false
+	}
+	words := 1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ':':
+			return true
+		case c == ' ':
+			if words++; words > 4 {
+				return false
+			}
+		case !isASCIIWord(c) && c != '-' && c != '/' && c < 0x80:
+			return false
+		}
+	}
+	return false
 }
 
 // minusMark reports whether the words text[start:end] are marked absent in
