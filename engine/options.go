@@ -39,7 +39,12 @@ const (
 // dispenses, administrations and statements to the Medication they are
 // about (an antiretroviral's order is as sensitive as the drug), of a
 // device's use or request to the Device (an intrauterine contraceptive
-// device's use is contraception), and of a
+// device's use is contraception), of an encounter, a procedure, a service
+// request, an appointment or a care plan to the conditions it is for (its
+// reason given by reference says what its reasonCode would: the care is
+// for that condition; a medication's reason is not followed, the drug
+// being what its order is about: azithromycin for chlamydia is an
+// antibiotic), and of a
 // Binary to the resource that stands for its sensitivity (R4
 // Binary.securityContext).
 var defaultInherit = []string{
@@ -50,6 +55,8 @@ var defaultInherit = []string{
 	"MedicationRequest.medicationReference", "MedicationDispense.medicationReference",
 	"MedicationAdministration.medicationReference", "MedicationStatement.medicationReference",
 	"DeviceUseStatement.device", "DeviceRequest.codeReference",
+	"Encounter.reasonReference", "Encounter.diagnosis.condition", "Procedure.reasonReference",
+	"ServiceRequest.reasonReference", "Appointment.reasonReference", "CarePlan.addresses",
 	"Binary.securityContext",
 }
 

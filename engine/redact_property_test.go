@@ -2102,6 +2102,12 @@ func (c *check) sound(v *fastjson.Value, at string, inMeta, resource bool) error
 // mentions one in its text: a Type/id (its type capitalised, not inside a
 // word) or a urn:, with or without final full stops.
 func (c *check) names(s string) bool {
+	// A reference may escape any character of its URL (Condition/%63%31).
+	if strings.Contains(s, "%") {
+		if u, err := url.PathUnescape(s); err == nil && u != s && c.names(u) {
+			return true
+		}
+	}
 	if (strings.Contains(s, "/") || strings.HasPrefix(s, "urn:")) && c.withheld[refKey(s)] {
 		return true
 	}

@@ -122,7 +122,7 @@ func TestOmitReport(t *testing.T) {
 		t.Errorf("labeled: %d without omitReport (want 50), %d with it (want none)", len(a.Report.Labeled), len(b.Report.Labeled))
 	}
 	deny := AccessContext{Clearance: "N", Deny: []string{"HIV"}}
-	labeledDoc := []byte(`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Condition","id":"1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},{"resource":{"resourceType":"Encounter","id":"2","reasonReference":[{"reference":"urn:uuid:1"}]}}]}`)
+	labeledDoc := []byte(`{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Condition","id":"1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}}},{"resource":{"resourceType":"Observation","id":"2","focus":[{"reference":"urn:uuid:1"}]}}]}`)
 	ra, err := full.Redact(ctx, labeledDoc, deny)
 	if err != nil {
 		t.Fatal(err)
