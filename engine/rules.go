@@ -28,7 +28,10 @@ type rule struct {
 	// screeningBroad: the rule's category treats screening as broad, so a
 	// term after "screening for" in a text is hypothetical (words.Term).
 	screeningBroad bool
-	from, to       string // period in which the rule's codes mean what it says (ISO dates), or ""
+	// family: a relative's finding is the category's information about the
+	// patient too (familyHistory; words.Term).
+	family   bool
+	from, to string // period in which the rule's codes mean what it says (ISO dates), or ""
 }
 
 type hit struct {
@@ -121,7 +124,8 @@ func compileRules(packs []Pack) (*Rules, error) {
 	}
 	if len(c.terms) > 0 {
 		for i := range c.terms {
-			c.terms[i].ScreeningBroad = c.r.rules[c.r.termInfo[i].rule].screeningBroad
+			ru := &c.r.rules[c.r.termInfo[i].rule]
+			c.terms[i].ScreeningBroad, c.terms[i].Family = ru.screeningBroad, ru.family
 		}
 		lex, err := words.Compile(c.terms)
 		if err != nil {
@@ -497,6 +501,12 @@ func (c *compiler) nativeRule(n jsonx.Node, at string) error {
 				return false
 			}
 			r.screeningBroad = d.Bool(v)
+		case "familyHistory":
+			if k := d.Kind(v); k != jsonx.True && k != jsonx.False {
+				err = c.fail(v, here, "must be true or false")
+				return false
+			}
+			r.family = d.Bool(v)
 		default:
 			err = c.fail(k, here, "unknown member")
 		}

@@ -476,7 +476,7 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 			if tr.confidence < minConf || tr.confidence == 0 || sc.valueAt > 0 && start >= sc.valueAt {
 				break
 			}
-			why, cue := sc.finder.Judge(r.lexicon, t, start, end, r.rules[tr.rule].screeningBroad)
+			why, cue := sc.finder.Judge(r.lexicon, t, start, end, r.rules[tr.rule].screeningBroad, r.rules[tr.rule].family)
 			if why == words.Kept {
 				sc.textHit(t, tr.rule, tr.confidence, start, end, typ, depth, suffix, spot, contained)
 				break
@@ -553,7 +553,7 @@ func (sc *scanner) writtenCode(t string, i, end int, x *systemIndex, typ string,
 	}
 	kept := sc.p.matches[:before]
 	for _, m := range sc.p.matches[before:] {
-		why, cue := sc.finder.Judge(sc.r.lexicon, t, i, end, sc.r.rules[m.rule].screeningBroad)
+		why, cue := sc.finder.Judge(sc.r.lexicon, t, i, end, sc.r.rules[m.rule].screeningBroad, sc.r.rules[m.rule].family)
 		if why != words.Kept {
 			sc.dropped(t, m.rule, typ, depth, suffix, words.Match{Start: i, End: end, Reason: why, Trigger: cue})
 			continue

@@ -125,6 +125,9 @@ func writeRule(w *bytes.Buffer, r *Rule) {
 	if r.ScreeningBroad {
 		member("screeningBroad", "true")
 	}
+	if r.FamilyHistory {
+		member("familyHistory", "true")
+	}
 	for _, kind := range []struct{ kind, member string }{{"code", "codes"}, {"prefix", "prefixes"}, {"range", "ranges"}} {
 		var sys []string
 		for _, s := range systems {

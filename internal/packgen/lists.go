@@ -60,6 +60,7 @@ type Rule struct {
 	PositiveResult         bool
 	AtLeast                *float64 // the cut-off of a scored instrument, or nil
 	ScreeningBroad         bool
+	FamilyHistory          bool
 	Text                   []string // the patterns of its .json
 	Category               *Category
 	File                   string
@@ -280,7 +281,7 @@ func readSixFields(path, header string, add func(string, int, string, ...any), r
 
 // ruleMembers are the members a rule of a category's .json may have.
 var ruleMembers = map[string]bool{"id": true, "pack": true, "description": true, "labels": true, "basis": true,
-	"confidentiality": true, "resourceTypes": true, "path": true, "inline": true, "positiveResult": true, "atLeast": true, "screeningBroad": true, "text": true}
+	"confidentiality": true, "resourceTypes": true, "path": true, "inline": true, "positiveResult": true, "atLeast": true, "screeningBroad": true, "familyHistory": true, "text": true}
 
 func readCategory(path string, add func(string, int, string, ...any)) *Category {
 	b, err := os.ReadFile(path)
@@ -347,6 +348,7 @@ func readRule(raw []byte, path string, line int, add func(string, int, string, .
 	field("positiveResult", &r.PositiveResult, "true or false")
 	field("atLeast", &r.AtLeast, "a number: the least score of a positive result")
 	field("screeningBroad", &r.ScreeningBroad, "true or false")
+	field("familyHistory", &r.FamilyHistory, "true or false")
 	field("text", &r.Text, "an array of text patterns")
 	var keys []string
 	for k := range m {

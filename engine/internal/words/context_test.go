@@ -322,7 +322,7 @@ func TestJobAnswer(t *testing.T) {
 		if len(ms) != 1 || ms[0].Reason != want || want == OtherSense && ms[0].Trigger != "Occupation" {
 			t.Errorf("%q: %+v, want one match %v", text, ms, want)
 		}
-		if r, _ := f.Judge(l, text, strings.Index(text, "HIV"), strings.Index(text, "HIV")+3, false); r != want {
+		if r, _ := f.Judge(l, text, strings.Index(text, "HIV"), strings.Index(text, "HIV")+3, false, false); r != want {
 			t.Errorf("Judge %q: %v, want %v", text, r, want)
 		}
 	}
@@ -951,12 +951,12 @@ func TestJudgeSpan(t *testing.T) {
 		{strings.Repeat("x ", 300) + "no cocaine use", "cocaine use", false, Negated, "no"},
 	} {
 		start := strings.Index(c.text, c.span)
-		why, trigger := f.Judge(l, c.text, start, start+len(c.span), c.broad)
+		why, trigger := f.Judge(l, c.text, start, start+len(c.span), c.broad, false)
 		if why != c.want || trigger != c.trigger {
 			t.Errorf("%.60q: %v (%q), want %v (%q)", c.text, why, trigger, c.want, c.trigger)
 		}
 	}
-	if why, _ := f.Judge(nil, "no cocaine use", 3, 14, false); why != Negated {
+	if why, _ := f.Judge(nil, "no cocaine use", 3, 14, false, false); why != Negated {
 		t.Errorf("no lexicon: %v, want negated", why)
 	}
 }
@@ -996,5 +996,30 @@ func TestBlankAnswer(t *testing.T) {
 		if got := blankAnswer(text, len("Illicit drug use")); got != want {
 			t.Errorf("%q: %v, want %v", text, got, want)
 		}
+	}
+}
+
+// A Family term keeps a relative's match; any other drops it.
+func TestFamilyTerm(t *testing.T) {
+	l, err := Compile([]Term{{Text: "BRCA1", ID: 1, Family: true}, {Text: "schizophrenia", ID: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Finder
+	want := map[int32]Reason{1: Kept, 2: Other}
+	for _, m := range f.Find(l, "mother is a BRCA1 carrier; her brother has schizophrenia", nil) {
+		if m.Reason != want[m.ID] {
+			t.Errorf("term %d: %v, want %v", m.ID, m.Reason, want[m.ID])
+		}
+		delete(want, m.ID)
+	}
+	if len(want) > 0 {
+		t.Errorf("no match for %v", want)
+	}
+	if r, _ := f.Judge(nil, "mother is a BRCA1 carrier", 12, 17, false, true); r != Kept {
+		t.Errorf("Judge with family: %v, want kept", r)
+	}
+	if r, _ := f.Judge(nil, "mother is a BRCA1 carrier", 12, 17, false, false); r != Other {
+		t.Errorf("Judge without family: %v, want other", r)
 	}
 }

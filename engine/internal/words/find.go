@@ -213,6 +213,9 @@ func (f *Finder) report(l *Lexicon, text string, n int32, i, j int, plural uint8
 			v += 2
 		}
 		m.Reason, m.Trigger = f.last.reason[v], f.last.cue[v]
+		if term.family && m.Reason == Other {
+			m.Reason, m.Trigger = Kept, ""
+		}
 		dst = append(dst, m)
 	}
 	return dst
@@ -250,8 +253,9 @@ func (n *nearest) offer(c cueAt, dist int) {
 // judges a term's match: Kept, or why the words are dropped and the cue,
 // as it stands in text, that dropped them. l is the lexicon whose terms do
 // not count toward a negation's reach (nil: none); broad reads screening
-// cues as for a ScreeningBroad term.
-func (f *Finder) Judge(l *Lexicon, text string, start, end int, broad bool) (Reason, string) {
+// cues as for a ScreeningBroad term, family keeps a relative's words as a
+// Family term's.
+func (f *Finder) Judge(l *Lexicon, text string, start, end int, broad, family bool) (Reason, string) {
 	if l == nil {
 		l = noTerms
 	}
@@ -286,6 +290,9 @@ func (f *Finder) Judge(l *Lexicon, text string, start, end int, broad bool) (Rea
 	b := 0
 	if broad {
 		b = 1
+	}
+	if family && f.last.reason[b] == Other {
+		return Kept, ""
 	}
 	return f.last.reason[b], f.last.cue[b]
 }

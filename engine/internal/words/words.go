@@ -140,6 +140,10 @@ type Term struct {
 	// a comma does not reach: that speaks of the list's next finding
 	// ("Descovy, HIV negative"), and a drug is none.
 	Medication bool
+	// Family keeps a match whose subject is a relative: the relative's
+	// finding is itself the category's information about the patient (a
+	// family history of a genetic variant is genetic information).
+	Family bool
 }
 
 // Lexicon is a compiled, immutable set of terms, safe for concurrent use.
@@ -154,6 +158,7 @@ type termInfo struct {
 	id           int32
 	exact, broad bool
 	medication   bool
+	family       bool
 	capsLast     bool // its last word is in capitals: an abbreviation, whose plural takes "s" only
 	sLast        bool // it ends in s or S, so an exact term takes no plural
 }
@@ -185,7 +190,7 @@ func Compile(terms []Term) (*Lexicon, error) {
 				b.add(d, v, false, int32(i))
 			}
 		}
-		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, term.Medication, capsLast(text), strings.HasSuffix(strings.ToLower(text), "s")}
+		l.terms[i] = termInfo{term.ID, isExact, term.ScreeningBroad, term.Medication, term.Family, capsLast(text), strings.HasSuffix(strings.ToLower(text), "s")}
 		l.maxWords = max(l.maxWords, n)
 	}
 	l.fold, l.exact, l.t = fold.dict(), exact.dict(), b.trie()
