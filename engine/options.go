@@ -44,7 +44,10 @@ const (
 // reason given by reference says what its reasonCode would: the care is
 // for that condition; a medication's reason is not followed, the drug
 // being what its order is about: azithromycin for chlamydia is an
-// antibiotic), and of a
+// antibiotic), of a document to what it renders or belongs to (its
+// context.related: a scanned result is the result; relatesTo: a
+// transform, an addendum or a replacement of a document holds what it
+// holds), and of a
 // Binary to the resource that stands for its sensitivity (R4
 // Binary.securityContext).
 var defaultInherit = []string{
@@ -57,6 +60,7 @@ var defaultInherit = []string{
 	"DeviceUseStatement.device", "DeviceRequest.codeReference",
 	"Encounter.reasonReference", "Encounter.diagnosis.condition", "Procedure.reasonReference",
 	"ServiceRequest.reasonReference", "Appointment.reasonReference", "CarePlan.addresses",
+	"DocumentReference.context.related", "DocumentReference.relatesTo.target",
 	"Binary.securityContext",
 }
 
