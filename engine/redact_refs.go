@@ -953,12 +953,14 @@ func (r *redactor) alsoWithheldPass(skip map[jsonx.Node]string) map[jsonx.Node]s
 		}
 		why := ""
 		switch id := d.Str(d.Get(rel.n, "id")); {
+		case some && rel.typ != "Binary" && r.repeatsGone(rel):
+			// before same-resource: what it repeats is why it goes, also
+			// when another line's pass already named it withheld
+			why = whyInherit
 		case some && id != "" && g.typeID[rel.typ+"/"+id]:
 			why = whySameResource
 		case some && rel.typ == "Provenance" && r.allGone(d.Get(rel.n, "target")):
 			why = whyProvenance
-		case some && rel.typ != "Binary" && r.repeatsGone(rel):
-			why = whyInherit
 		case orphans[rel.n]:
 			why = whyDirectory
 		case rel.typ != "Binary":

@@ -52,11 +52,14 @@ const redactNDJSONDoc = `redact leaves out the NDJSON lines it withholds whole a
 stderr ("line 3: withheld Condition/c1 (deny)"), then the count; the exit
 status stays 0. With --response every response is written.
 
-redact reads an NDJSON FILE twice: the first pass writes nothing, keeps
-only references to the resources withheld, and checks every line, so a
-rejected line fails the run with no output; the second also masks
-references to resources withheld on other lines, by Type/id, fullUrl,
-canonical url or identifier (the access context's withheldReferences).
+redact reads an NDJSON FILE more than once: the first pass writes nothing,
+keeps only references to the resources withheld, and checks every line, so
+a rejected line fails the run with no output; when it withheld any, it is
+read again with them until nothing more goes with them (an Encounter whose
+diagnosis is a withheld Condition on another line); the last pass writes,
+and masks references to resources withheld on other lines, by Type/id,
+fullUrl, canonical url or identifier (the access context's
+withheldReferences).
 Standard input is
 read once: references to resources withheld on other lines cannot be masked
 without a second pass (they keep their reference and display), so give a

@@ -15,7 +15,7 @@ func TestCommandHelp(t *testing.T) {
 		has, lacks []string
 	}{
 		{"label", []string{"--rules FILE", "--pack NAME", "textMatch", "propagate", "--engine NAME"}, []string{"--clearance", "--outcome", "requireConfidentiality", "1  validate found errors"}},
-		{"redact", []string{"--clearance CODE", "--deny CODES", "--ignore CODES", "--context FILE", "--audit", "reads an NDJSON FILE twice", `"purposeOfUse": "TREAT"`, "omitCodes"}, []string{"--rules", "textMatch", "--outcome", "redact: "}},
+		{"redact", []string{"--clearance CODE", "--deny CODES", "--ignore CODES", "--context FILE", "--audit", "reads an NDJSON FILE more than once", `"purposeOfUse": "TREAT"`, "omitCodes"}, []string{"--rules", "textMatch", "--outcome", "redact: "}},
 		{"hwm", []string{"high-water mark", "omitCodes", "envelopeSensitivity", "--response"}, []string{"--rules", "--clearance", "textMatch", "requireConfidentiality"}},
 		{"validate", []string{"--outcome", "requireConfidentiality", "1  validate found errors"}, []string{"--rules", "--clearance", "--response", "textMatch"}},
 		{"marks", []string{"for a banner", "maxDepth"}, []string{"--rules", "--clearance", "textMatch", "--outcome"}},

@@ -543,22 +543,35 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 	}
 	twoPass := cfg.cmd == "redact" && file != nil
 	if twoPass {
-		refs, status := findWithheld(ctx, cfg, d, br, stderr, size)
-		if status != exitOK {
-			return status
-		}
-		if _, err := file.Seek(0, io.SeekStart); err != nil {
-			return readError(cfg.inName, err).report(stderr)
-		}
-		br.Reset(file)
-		if len(refs) > 0 {
-			c := *cfg
-			var err error
-			if c.context, err = withReferences(cfg.context, refs); err != nil {
-				fmt.Fprintf(stderr, "seclabel: invalid_context: %v\n", err)
-				return exitInput
+		// What goes with a withheld resource on another line (an Encounter
+		// whose diagnosis it is) is only known once that one is: the first
+		// pass is read again with what it found until nothing more is
+		// withheld, so that references to those are masked too.
+		orig := cfg
+		var refs []string
+		for pass := 1; ; pass++ {
+			c := *orig
+			if len(refs) > 0 {
+				var err error
+				if c.context, err = withReferences(orig.context, refs); err != nil {
+					fmt.Fprintf(stderr, "seclabel: invalid_context: %v\n", err)
+					return exitInput
+				}
 			}
 			cfg = &c
+			found, status := findWithheld(ctx, cfg, d, br, stderr, size)
+			if status != exitOK {
+				return status
+			}
+			if _, err := file.Seek(0, io.SeekStart); err != nil {
+				return readError(cfg.inName, err).report(stderr)
+			}
+			br.Reset(file)
+			all := merged(refs, found)
+			if len(all) == len(refs) || pass == maxWithheldPasses {
+				break
+			}
+			refs = all
 		}
 	}
 	errorsFound, lines, withheld, anyWithheld, unlabeled := 0, 0, 0, false, 0
@@ -594,6 +607,19 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 		return exitFindings
 	}
 	return status
+}
+
+// maxWithheldPasses bounds the first passes of NDJSON redaction: each
+// finds what goes with what the one before found, a chain as long as the
+// inherit elements make (a claim, its encounter, the encounter's
+// condition), which is short.
+const maxWithheldPasses = 8
+
+// merged is the sorted union of two sorted lists of references.
+func merged(a, b []string) []string {
+	out := append(append([]string(nil), a...), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // findWithheld is redaction's first pass: it redacts every line, writing

@@ -564,8 +564,11 @@ func projectBundle(seed uint64) []byte {
 		add(`{"resourceType":"Patient","id":"%s","name":[{"family":"Test%d"}]}`, pat, p)
 		for v := range 3 {
 			enc := fmt.Sprintf("e%d-%d", p, v)
-			add(`{"resourceType":"Encounter","id":"%s","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":"Patient/%s"}}`, enc, pat)
 			cond := fmt.Sprintf("c%d-%d", p, v)
+			// The Encounter is for the Condition (reasonReference, an inherit
+			// element): withheld with it, in another file, and then so are
+			// the references to the Encounter from the files that name it.
+			add(`{"resourceType":"Encounter","id":"%s","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":"Patient/%s"},"reasonReference":[{"reference":"Condition/%s"}]}`, enc, pat, cond)
 			add(`{"resourceType":"Condition","id":"%s","code":{"coding":[%s]},"subject":{"reference":"Patient/%s"},"encounter":{"reference":"Encounter/%s"}}`, cond, conditions[rng.IntN(len(conditions))], pat, enc)
 			var obs []string
 			for o := range 2 {
@@ -637,5 +640,37 @@ func TestWithheldRefsCarryEveryForm(t *testing.T) {
 	want := []string{"Observation/o2", "urn:uuid:o2", "Observation?identifier=urn:example:lab|LAB-7", "http://example.org/fhir/Questionnaire/hiv-intake"}
 	if got := r.withheldRefs(); !slices.Equal(got, want) {
 		t.Errorf("withheld references %q, want %q", got, want)
+	}
+}
+
+// TestRedactChainAcrossFiles: an Encounter for a withheld Condition in
+// another file goes with it (inherit), and a reference to the Encounter in
+// a third file is masked, as inside one Bundle: the first pass runs again
+// with what it found.
+func TestRedactChainAcrossFiles(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if err := os.MkdirAll(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, line := range map[string]string{
+		"Condition.ndjson":   `{"resourceType":"Condition","id":"c1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]},"code":{"text":"HIV"},"subject":{"reference":"Patient/p"}}`,
+		"Encounter.ndjson":   `{"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":"Patient/p"},"reasonReference":[{"reference":"Condition/c1"}]}`,
+		"Observation.ndjson": `{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"Heart rate"},"subject":{"reference":"Patient/p"},"encounter":{"reference":"Encounter/e1"}}`,
+	} {
+		if err := os.WriteFile(filepath.Join(in, name), []byte(line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "released")
+	run(t, Job{Op: "redact", Config: Config{Context: recipient}, Inputs: []string{filepath.Join(in, "*.ndjson")}, Out: out})
+	got := readOutputs(t, out)
+	if len(got) != 1 {
+		t.Fatalf("released %d resources, want the Observation alone: %v", len(got), slices.Collect(maps.Keys(got)))
+	}
+	for _, r := range got {
+		if bytes.Contains(r, []byte("Encounter/e1")) || !bytes.Contains(r, []byte(`"masked"`)) {
+			t.Errorf("the Observation keeps its reference to the withheld Encounter: %s", r)
+		}
 	}
 }

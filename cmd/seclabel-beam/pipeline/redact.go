@@ -14,6 +14,7 @@ import (
 
 func init() {
 	register.DoFn3x1[context.Context, Line, func(string), error](&withheldFn{})
+	register.DoFn4x1[context.Context, Line, func(*string) bool, func(string), error](&withheldAgainFn{})
 	register.DoFn5x1[context.Context, Line, func(*string) bool, func(string, Record), func(string, int64), error](&redactFn{})
 	register.Emitter1[string]()
 	register.Iter1[string]()
@@ -24,13 +25,24 @@ func init() {
 // each line alone and keeps the references to what it withholds; the
 // second gives the engine all of them, as a side input, in the access
 // context's withheldReferences, so a reference to a resource withheld in
-// any file is masked as inside a Bundle. Withheld resources are left out
+// any file is masked as inside a Bundle. What goes with a resource
+// withheld in another file (an Encounter whose diagnosis it is) is only
+// known once that one is, so the first pass runs again withheldRounds-1
+// times with what the round before found. Withheld resources are left out
 // of the output and listed in withheld.ndjson.
 func Redact(s beam.Scope, cfg Config, lines beam.PCollection) (records, counts beam.PCollection) {
 	s = s.Scope("Redact")
 	withheld := beam.ParDo(s.Scope("FindWithheld"), &withheldFn{withEngine{Cfg: cfg}}, lines)
+	for range withheldRounds - 1 {
+		withheld = beam.ParDo(s.Scope("FindWithheldAgain"), &withheldAgainFn{withEngine: withEngine{Cfg: cfg}}, lines, beam.SideInput{Input: withheld})
+	}
 	return beam.ParDo2(s, &redactFn{withEngine: withEngine{Cfg: cfg}}, lines, beam.SideInput{Input: withheld})
 }
+
+// withheldRounds is how many times the first pass runs: chains of what
+// goes with a withheld resource across files are a few links long (a
+// claim, its encounter, the encounter's condition).
+const withheldRounds = 3
 
 // redaction is one line's redaction.
 type redaction struct {
@@ -108,6 +120,41 @@ func (f *withheldFn) ProcessElement(_ context.Context, l Line, emit func(string)
 	return nil
 }
 
+// withheldAgainFn is the first pass again, with the references the round
+// before found: what goes with those is withheld too.
+type withheldAgainFn struct {
+	withEngine
+	context string // Cfg.Context with the side input's references
+}
+
+func (f *withheldAgainFn) ProcessElement(_ context.Context, l Line, withheld func(*string) bool, emit func(string)) error {
+	if f.context == "" {
+		c, err := sideContext(f.Cfg.Context, withheld)
+		if err != nil {
+			return err
+		}
+		f.context = c
+	}
+	r, err := redactOne(f.e, f.context, l.Text)
+	if err != nil {
+		return nil
+	}
+	for _, ref := range r.withheldRefs() {
+		emit(ref)
+	}
+	return nil
+}
+
+// sideContext is an access context with the references a side input holds.
+func sideContext(accessContext string, withheld func(*string) bool) (string, error) {
+	var refs []string
+	var ref string
+	for withheld(&ref) {
+		refs = append(refs, ref)
+	}
+	return withReferences(accessContext, refs)
+}
+
 // redactFn is the second pass, with every withheld reference.
 type redactFn struct {
 	withEngine
@@ -116,12 +163,7 @@ type redactFn struct {
 
 func (f *redactFn) ProcessElement(_ context.Context, l Line, withheld func(*string) bool, out func(string, Record), count func(string, int64)) error {
 	if f.context == "" {
-		var refs []string
-		var ref string
-		for withheld(&ref) {
-			refs = append(refs, ref)
-		}
-		c, err := withReferences(f.Cfg.Context, refs)
+		c, err := sideContext(f.Cfg.Context, withheld)
 		if err != nil {
 			return err
 		}
