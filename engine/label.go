@@ -1263,8 +1263,15 @@ func saysYes(s string) bool {
 	if len(s) >= 3 && strings.EqualFold(s[:3], "yes") {
 		return len(s) == 3 || strings.IndexByte(" ,.;:-(", s[3]) >= 0
 	}
-	return strings.EqualFold(s, "several days") || strings.EqualFold(s, "more than half the days") ||
-		strings.EqualFold(s, "nearly every day")
+	// the PHQ's frequencies above "not at all", and the past year's of the
+	// substance use screens (AHC HRSN, TAPS) above "never"
+	for _, f := range [...]string{"several days", "more than half the days", "nearly every day",
+		"once or twice", "less than monthly", "monthly", "weekly", "daily or almost daily"} {
+		if strings.EqualFold(s, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // personTypes are the resource types that are people, whose name is a

@@ -58,7 +58,7 @@ var defaultInherit = []string{
 	"MedicationRequest.medicationReference", "MedicationDispense.medicationReference",
 	"MedicationAdministration.medicationReference", "MedicationStatement.medicationReference",
 	"DeviceUseStatement.device", "DeviceRequest.codeReference",
-	"Encounter.reasonReference", "Encounter.diagnosis.condition", "Procedure.reasonReference",
+	"Encounter.reasonReference", "Procedure.reasonReference",
 	"ServiceRequest.reasonReference", "Appointment.reasonReference", "CarePlan.addresses",
 	"DocumentReference.context.related", "DocumentReference.relatesTo.target",
 	"Binary.securityContext",

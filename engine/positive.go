@@ -91,7 +91,7 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 	}
 	if v := d.Get(n, "valueCodeableConcept"); v >= 0 {
 		d.Items(d.Get(v, "coding"), func(_ int, c jsonx.Node) bool {
-			pos = positiveCodes[d.Str(d.Get(c, "code"))]
+			pos = positiveCodes[d.Str(d.Get(c, "code"))] || positiveWord(d.Str(d.Get(c, "display")))
 			return !pos
 		})
 		return pos || positiveWord(d.Str(d.Get(v, "text")))

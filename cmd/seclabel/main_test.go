@@ -671,8 +671,10 @@ func (r *recorder) Do(ctx context.Context, req []byte) []byte {
 	return r.d.Do(ctx, append(append(v.MarshalTo(nil), 0), rest...))
 }
 
-func TestRedactNDJSONFileSendsWithheldReferences(t *testing.T) {
-	p := writeFile(t, "in.ndjson", crossLineNDJSON)
+// redactDenyingHIV runs redact --deny HIV on the file at p through the
+// doer wrap makes of a native engine, and returns stdout and stderr.
+func redactDenyingHIV(t *testing.T, p string, wrap func(doer) doer) (out, errb bytes.Buffer) {
+	t.Helper()
 	cfg, err := parseFlags("redact", []string{"--deny", "HIV", p})
 	if err != nil {
 		t.Fatal(err)
@@ -681,11 +683,16 @@ func TestRedactNDJSONFileSendsWithheldReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{d: eng}
-	var out, errb bytes.Buffer
-	if code := execute(context.Background(), cfg, rec, nil, &out, &errb); code != exitOK {
+	if code := execute(context.Background(), cfg, wrap(eng), nil, &out, &errb); code != exitOK {
 		t.Fatalf("code %d: %s", code, errb.String())
 	}
+	return out, errb
+}
+
+func TestRedactNDJSONFileSendsWithheldReferences(t *testing.T) {
+	p := writeFile(t, "in.ndjson", crossLineNDJSON)
+	var rec *recorder
+	out, errb := redactDenyingHIV(t, p, func(d doer) doer { rec = &recorder{d: d}; return rec })
 	// Pass 1 without the member; pass 2 with what it found, which finds
 	// nothing more; the writing pass with every withheld resource.
 	const all = `["Condition/c1","Condition/c5","Observation/o2","Observation?identifier=urn:example:lab|LAB-7","http://example.org/fhir/Questionnaire/hiv-intake","urn:uuid:c5"]`
@@ -703,7 +710,7 @@ func TestRedactNDJSONFileSendsWithheldReferences(t *testing.T) {
 
 	// From standard input, one pass, without the member, and a warning.
 	rec.refs = nil
-	cfg, _ = parseFlags("redact", []string{"--deny", "HIV"})
+	cfg, _ := parseFlags("redact", []string{"--deny", "HIV"})
 	out.Reset()
 	errb.Reset()
 	if code := execute(context.Background(), cfg, rec, strings.NewReader(crossLineNDJSON), &out, &errb); code != exitOK {
@@ -801,5 +808,22 @@ func TestLabelLargeBundle(t *testing.T) {
 	}
 	if n := len(v.GetArray("report", "labeled")); n != 20000 {
 		t.Errorf("--response reports %d labeled resources, want 20000", n)
+	}
+}
+
+// TestRedactNDJSONChain: an Encounter for a withheld Condition on another
+// line goes with it (inherit), and a reference to the Encounter on a third
+// line is masked: the first pass runs again with what it found.
+func TestRedactNDJSONChain(t *testing.T) {
+	p := writeFile(t, "chain.ndjson", `{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"Heart rate"},"encounter":{"reference":"Encounter/e1"}}
+{"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"reasonReference":[{"reference":"Condition/c1"}]}
+{"resourceType":"Condition","id":"c1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]},"code":{"text":"HIV"}}
+`)
+	out, errb := redactDenyingHIV(t, p, func(d doer) doer { return d })
+	if got := strings.TrimSpace(out.String()); strings.Count(got, "\n") != 0 || strings.Contains(got, "Encounter/e1") || !strings.Contains(got, `"masked"`) {
+		t.Errorf("want the Observation alone, its encounter masked: %s", got)
+	}
+	if !strings.Contains(errb.String(), "line 2: withheld Encounter/e1 (inherit)") {
+		t.Errorf("stderr %q", errb.String())
 	}
 }

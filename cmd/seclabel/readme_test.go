@@ -214,18 +214,12 @@ var readmeChecks = map[string]readmeCheck{
 	`seclabel label export.ndjson > labeled.ndjson`: {0, nil},
 	`seclabel redact --clearance R --deny HIV labeled.ndjson > released.ndjson`: {0, func(t *testing.T, r readmeRun) {
 		// Line 2's Encounter lists the HIV Condition of line 3 as a
-		// diagnosis: it goes with it (inherit), and the depression
-		// Condition of line 5, released, keeps its encounter masked.
+		// diagnosis: the second pass takes that diagnosis out (with its
+		// rank), and keeps the other.
 		lines := strings.Split(strings.TrimSpace(readFileIn(t, r, "released.ndjson")), "\n")
-		var c2 *fastjson.Value
-		for _, l := range lines {
-			if v := parseJSON(t, l); string(v.GetStringBytes("id")) == "c2" {
-				c2 = v
-			}
-		}
-		if len(lines) != 5 || c2 == nil || c2.Exists("encounter", "reference") ||
-			string(c2.GetStringBytes("encounter", "extension", "0", "valueCode")) != "masked" {
-			t.Errorf("%d lines released; the depression Condition: %v", len(lines), c2)
+		enc := parseJSON(t, lines[1])
+		if len(lines) != 6 || len(enc.GetArray("diagnosis")) != 1 || string(enc.GetStringBytes("diagnosis", "0", "condition", "reference")) != "Condition/c2" {
+			t.Errorf("%d lines released; the Encounter: %s", len(lines), enc)
 		}
 	}},
 	// The transcripts of "Errors".
