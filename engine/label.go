@@ -794,7 +794,7 @@ func (sc *scanner) value(v jsonx.Node, typ string, depth int, contained bool) {
 				m.div = k + 1
 			}
 		}
-		if m.code < 0 && m.system < 0 && m.text < 0 && m.display < 0 && m.title < 0 && m.ref < 0 && m.str < 0 && m.data < 0 && m.ctype < 0 && m.div < 0 && !dataURL(d, m.url) {
+		if m.code < 0 && m.system < 0 && m.text < 0 && m.display < 0 && m.title < 0 && m.ref < 0 && m.str < 0 && m.data < 0 && m.ctype < 0 && m.div < 0 && !isDataURL(d, m.url) {
 			// Nothing here to read: only what the object holds (most
 			// objects; the rest of the work is object's).
 			if !m.nested {
@@ -890,7 +890,7 @@ func (sc *scanner) object(v jsonx.Node, typ string, depth int, contained bool, m
 			sc.attachment(d.Str(ctype), d.Str(data), ".data", typ, depth, v, contained)
 		}
 	}
-	if attached && dataURL(d, m.url) {
+	if attached && isDataURL(d, m.url) {
 		sc.dataURL(d.Str(m.url)[5:], typ, depth, v, contained)
 	}
 	// A document's title names what it holds, whether or not its bytes
@@ -1413,8 +1413,8 @@ func (sc *scanner) placeCodes(n jsonx.Node, typ string, depth int, contained boo
 	sc.codeAt = outerAt
 }
 
-// dataURL says whether u is a data URL (RFC 2397): the content itself.
-func dataURL(d *jsonx.Doc, u jsonx.Node) bool {
+// isDataURL says whether u is a data URL (RFC 2397): the content itself.
+func isDataURL(d *jsonx.Doc, u jsonx.Node) bool {
 	if u < 0 || !d.IsStr(u) {
 		return false
 	}

@@ -163,8 +163,7 @@ func (sc *scanner) readXHTML(div, typ string, depth int, suffix string, containe
 // what a sender calls its bytes does not change what they say; media
 // types that are binary by definition are reported as not read.
 func (sc *scanner) attachment(ct, data, member string, typ string, depth int, el jsonx.Node, contained bool) {
-	mt, _, _ := strings.Cut(ct, ";")
-	mt = strings.ToLower(strings.TrimSpace(mt))
+	mt := mediaType(ct)
 	kind := readableType(mt)
 	if kind == unread && binaryType(mt) {
 		sc.notRead(mt, member)
@@ -183,7 +182,7 @@ func (sc *scanner) attachment(ct, data, member string, typ string, depth int, el
 // as kind says (readableType), at member of the element el.
 func (sc *scanner) attached(buf []byte, mt string, kind int, member, typ string, depth int, el jsonx.Node, contained bool) {
 	if kind == unread {
-		if !textual(buf) {
+		if !textual(buf) { // UTF-8 among the rest
 			sc.notRead(mt, member)
 			return
 		}
@@ -195,8 +194,7 @@ func (sc *scanner) attached(buf []byte, mt string, kind int, member, typ string,
 		default:
 			mt, kind = "text/plain", readText
 		}
-	}
-	if !utf8.Valid(buf) {
+	} else if !utf8.Valid(buf) {
 		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+member, "the attachment's text is not UTF-8; it is not read for words")
 		return
 	}
@@ -224,8 +222,7 @@ func (sc *scanner) attached(buf []byte, mt string, kind int, member, typ string,
 // envelop its content and is read as XML. A detached JWS and a picture of
 // a signature hold nothing to read.
 func (sc *scanner) signature(format, target, data string, typ string, depth int, el jsonx.Node, contained bool) {
-	mt, _, _ := strings.Cut(format, ";")
-	mt = strings.ToLower(strings.TrimSpace(mt))
+	mt := mediaType(format)
 	if strings.HasSuffix(mt, "xml") {
 		sc.attachment("application/xml", data, ".data", typ, depth, el, contained)
 		return
@@ -355,11 +352,17 @@ func (sc *scanner) dataURL(u, typ string, depth int, el jsonx.Node, contained bo
 		sc.attachment(mt, percentDecoded(body), ".url", typ, depth, el, contained)
 		return
 	}
-	mt, _, _ = strings.Cut(mt, ";")
-	mt = strings.ToLower(strings.TrimSpace(mt))
+	mt = mediaType(mt)
 	if kind := readableType(mt); kind != unread || !binaryType(mt) {
 		sc.attached([]byte(percentDecoded(body)), mt, kind, ".url", typ, depth, el, contained)
 	}
+}
+
+// mediaType is the media type of a content type, its parameters left
+// out, in lower case: "Text/Plain; charset=utf-8" is "text/plain".
+func mediaType(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // notRead reports an attachment whose bytes are not text.
@@ -485,9 +488,9 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 			off = max(end, start+1)
 		}
 	}
-	if x := r.bySystem[icd10cmSystem]; x != nil && (strings.IndexByte(t, '.') >= 0 || mentionsICD(t)) {
-		if sc.writtenCodes(t, x, typ, depth, suffix, spot, contained) {
-			found = true
+	if x := r.bySystem[icd10cmSystem]; x != nil {
+		if icd := mentionsICD(t); icd || strings.IndexByte(t, '.') >= 0 {
+			found = sc.writtenCodes(t, x, icd, typ, depth, suffix, spot, contained) || found
 		}
 	}
 	return found
@@ -498,8 +501,8 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 // what the code says. A code is written with its dot ("F33.1"), or without
 // one after "ICD" ("ICD-10: Z21"), which a word, a room or a part number
 // seldom is; context is read as for words ("ruled out F32.9"). It
-// reports whether any code matched.
-func (sc *scanner) writtenCodes(t string, x *systemIndex, typ string, depth int, suffix string, spot textSpot, contained bool) bool {
+// reports whether any code matched. icd says whether t mentions "ICD".
+func (sc *scanner) writtenCodes(t string, x *systemIndex, icd bool, typ string, depth int, suffix string, spot textSpot, contained bool) bool {
 	found := false
 	// Codes with their dot: found from the dots, the text's few.
 	for off := 0; off < len(t); {
@@ -520,7 +523,7 @@ func (sc *scanner) writtenCodes(t string, x *systemIndex, typ string, depth int,
 			}
 		}
 	}
-	if !mentionsICD(t) {
+	if !icd {
 		return found
 	}
 	// Codes without one, after "ICD".
