@@ -544,22 +544,17 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 	twoPass := cfg.cmd == "redact" && file != nil
 	if twoPass {
 		// What goes with a withheld resource on another line (an Encounter
-		// whose diagnosis it is) is only known once that one is: the first
+		// whose reason it is) is only known once that one is: the first
 		// pass is read again with what it found until nothing more is
 		// withheld, so that references to those are masked too.
-		orig := cfg
 		var refs []string
-		for pass := 1; ; pass++ {
-			c := *orig
-			if len(refs) > 0 {
-				var err error
-				if c.context, err = withReferences(orig.context, refs); err != nil {
-					fmt.Fprintf(stderr, "seclabel: invalid_context: %v\n", err)
-					return exitInput
-				}
+		for pass := 1; pass <= maxWithheldPasses; pass++ {
+			c, err := withheldContext(cfg, refs)
+			if err != nil {
+				fmt.Fprintf(stderr, "seclabel: invalid_context: %v\n", err)
+				return exitInput
 			}
-			cfg = &c
-			found, status := findWithheld(ctx, cfg, d, br, stderr, size)
+			found, status := findWithheld(ctx, c, d, br, stderr, size)
 			if status != exitOK {
 				return status
 			}
@@ -568,10 +563,15 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 			}
 			br.Reset(file)
 			all := merged(refs, found)
-			if len(all) == len(refs) || pass == maxWithheldPasses {
+			if len(all) == len(refs) {
 				break
 			}
 			refs = all
+		}
+		var err error
+		if cfg, err = withheldContext(cfg, refs); err != nil {
+			fmt.Fprintf(stderr, "seclabel: invalid_context: %v\n", err)
+			return exitInput
 		}
 	}
 	errorsFound, lines, withheld, anyWithheld, unlabeled := 0, 0, 0, false, 0
@@ -614,6 +614,18 @@ func streamNDJSON(ctx context.Context, cfg *config, d doer, br *bufio.Reader, w 
 // inherit elements make (a claim, its encounter, the encounter's
 // condition), which is short.
 const maxWithheldPasses = 8
+
+// withheldContext is cfg with refs in its access context's
+// withheldReferences (cfg itself when there are none).
+func withheldContext(cfg *config, refs []string) (*config, error) {
+	if len(refs) == 0 {
+		return cfg, nil
+	}
+	c := *cfg
+	var err error
+	c.context, err = withReferences(cfg.context, refs)
+	return &c, err
+}
 
 // merged is the sorted union of two sorted lists of references.
 func merged(a, b []string) []string {

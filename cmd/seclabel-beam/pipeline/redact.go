@@ -110,14 +110,20 @@ func (r *redaction) withheldRefs() []string {
 type withheldFn struct{ withEngine }
 
 func (f *withheldFn) ProcessElement(_ context.Context, l Line, emit func(string)) error {
-	r, err := redactOne(f.e, f.Cfg.Context, l.Text)
+	emitWithheld(f.e, f.Cfg.Context, l, emit)
+	return nil
+}
+
+// emitWithheld emits the references to what the line's redaction in
+// accessContext withholds.
+func emitWithheld(e *engine.Engine, accessContext string, l Line, emit func(string)) {
+	r, err := redactOne(e, accessContext, l.Text)
 	if err != nil {
-		return nil
+		return
 	}
 	for _, ref := range r.withheldRefs() {
 		emit(ref)
 	}
-	return nil
 }
 
 // withheldAgainFn is the first pass again, with the references the round
@@ -135,13 +141,7 @@ func (f *withheldAgainFn) ProcessElement(_ context.Context, l Line, withheld fun
 		}
 		f.context = c
 	}
-	r, err := redactOne(f.e, f.context, l.Text)
-	if err != nil {
-		return nil
-	}
-	for _, ref := range r.withheldRefs() {
-		emit(ref)
-	}
+	emitWithheld(f.e, f.context, l, emit)
 	return nil
 }
 
