@@ -568,7 +568,8 @@ type scanner struct {
 	found      []words.Match
 	patterns   pattern.Scratch
 	abuf, xbuf []byte
-	resolved   bool // a coding below the object being scanned has a code the packs judge (codeResolves, not sampledSystem)
+	cbuf       []byte // an attachment's text decoded to UTF-8 (words.ToUTF8)
+	resolved   bool   // a coding below the object being scanned has a code the packs judge (codeResolves, not sampledSystem)
 	quiet      quietCache
 }
 

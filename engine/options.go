@@ -44,7 +44,13 @@ const (
 // reason given by reference says what its reasonCode would: the care is
 // for that condition; a medication's reason is not followed, the drug
 // being what its order is about: azithromycin for chlamydia is an
-// antibiotic), of a document to what it renders or belongs to (its
+// antibiotic), and likewise of a goal, an assessment, a risk assessment
+// or a message to the condition it addresses, assesses or is about, of
+// what fulfils an order to the order (a result, report, procedure,
+// encounter, appointment, specimen, dispense, administration, task or
+// plan activity is the ordered service: the answer to an HIV test order
+// is an HIV result), of an encounter to its episode of care (a visit in a
+// substance use treatment program is that program's care), of a document to what it renders or belongs to (its
 // context.related: a scanned result is the result; relatesTo: a
 // transform, an addendum or a replacement of a document holds what it
 // holds), and of a
@@ -60,6 +66,11 @@ var defaultInherit = []string{
 	"DeviceUseStatement.device", "DeviceRequest.codeReference",
 	"Encounter.reasonReference", "Procedure.reasonReference",
 	"ServiceRequest.reasonReference", "Appointment.reasonReference", "CarePlan.addresses",
+	"Goal.addresses", "ClinicalImpression.problem", "RiskAssessment.condition", "Communication.about",
+	"Observation.basedOn", "DiagnosticReport.basedOn", "Procedure.basedOn", "Encounter.basedOn",
+	"Appointment.basedOn", "Specimen.request", "MedicationDispense.authorizingPrescription",
+	"MedicationAdministration.request", "Task.focus", "CarePlan.activity.reference",
+	"Encounter.episodeOfCare",
 	"DocumentReference.context.related", "DocumentReference.relatesTo.target",
 	"Binary.securityContext",
 }

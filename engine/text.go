@@ -175,7 +175,17 @@ func (sc *scanner) attachment(ct, data, member string, typ string, depth int, el
 		sc.s.diag(SeverityWarning, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+member, "the attachment's data is not base64; it is not read for words")
 		return
 	}
-	sc.attached(buf, mt, kind, member, typ, depth, el, contained)
+	sc.attached(sc.utf8(buf, ct), mt, kind, member, typ, depth, el, contained)
+}
+
+// utf8 is buf, an attachment's bytes of content type ct, as UTF-8
+// (words.ToUTF8), decoded into a buffer the scanner keeps.
+func (sc *scanner) utf8(buf []byte, ct string) []byte {
+	out, decoded := words.ToUTF8(sc.cbuf, buf, ct)
+	if decoded {
+		sc.cbuf = out
+	}
+	return out
 }
 
 // attached reads buf, the bytes of an attachment of media type mt, read
@@ -194,9 +204,6 @@ func (sc *scanner) attached(buf []byte, mt string, kind int, member, typ string,
 		default:
 			mt, kind = "text/plain", readText
 		}
-	} else if !utf8.Valid(buf) {
-		sc.s.diag(SeverityInformation, DiagTextNotRead, sc.p.location(&sc.s.strs)+string(sc.path)+member, "the attachment's text is not UTF-8; it is not read for words")
-		return
 	}
 	if kind == readText && sc.embedded(mt, buf, el, contained) {
 		return
@@ -352,9 +359,10 @@ func (sc *scanner) dataURL(u, typ string, depth int, el jsonx.Node, contained bo
 		sc.attachment(mt, percentDecoded(body), ".url", typ, depth, el, contained)
 		return
 	}
+	ct := mt
 	mt = mediaType(mt)
 	if kind := readableType(mt); kind != unread || !binaryType(mt) {
-		sc.attached([]byte(percentDecoded(body)), mt, kind, ".url", typ, depth, el, contained)
+		sc.attached(sc.utf8([]byte(percentDecoded(body)), ct), mt, kind, ".url", typ, depth, el, contained)
 	}
 }
 
