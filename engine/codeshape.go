@@ -13,8 +13,14 @@ import (
 // structure, not content). A code malformed for its system, such as the
 // padded ids some exports invent, or a code of a system the engine does
 // not know, a local one, tells the packs nothing: with textMatch auto its
-// display is read instead. sys is canonical (normSystem).
+// display is read instead. So does a null flavor or a data absent reason
+// ("OTH", "other", "UNK"): it says the concept has no code, and the text
+// beside it ("Non-binary") is what was recorded. sys is canonical
+// (normSystem).
 func codeResolves(sys, code string) bool {
+	if strings.HasSuffix(sys, "NullFlavor") || strings.HasSuffix(sys, "data-absent-reason") || sys == "urn:oid:2.16.840.1.113883.5.1008" {
+		return false // any spelling: v3-NullFlavor, the legacy v3/NullFlavor, its OID
+	}
 	switch sys {
 	case "http://snomed.info/sct":
 		return len(code) >= 6 && len(code) <= 18 && checkdigit.Verhoeff(code)

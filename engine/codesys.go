@@ -34,8 +34,10 @@ const (
 // Read once at start: one table costs the module less code than a call
 // per system.
 const systemTable = `
-http://snomed.info/sct exact urn:oid:2.16.840.1.113883.6.96 SNOMED $SNOMED SNOMEDCT SCT http://snomed.info/sct/
-http://loinc.org exact urn:oid:2.16.840.1.113883.6.1 LOINC $LOINC http://loinc.org/
+# SCT and LN, C4 below: HL7 v2's names (table 0396). http://snomed.info/id
+# is where a concept's page is, written for the system by some.
+http://snomed.info/sct exact urn:oid:2.16.840.1.113883.6.96 SNOMED $SNOMED SNOMEDCT SCT http://snomed.info/id
+http://loinc.org exact urn:oid:2.16.840.1.113883.6.1 LOINC $LOINC LN
 http://www.nlm.nih.gov/research/umls/rxnorm exact urn:oid:2.16.840.1.113883.6.88 RXNORM $RXNORM RxNorm
 http://hl7.org/fhir/sid/icd-10-cm icd urn:oid:2.16.840.1.113883.6.90 ICD10CM ICD-10-CM $ICD10CM
 http://hl7.org/fhir/sid/icd-10 icd urn:oid:2.16.840.1.113883.6.3 ICD10 ICD-10 $ICD10 http://www.who.int/classifications/icd10
@@ -47,7 +49,7 @@ http://www.cms.gov/Medicare/Coding/ICD10PCS icd urn:oid:2.16.840.1.113883.6.4 IC
 # ICD-9-CM procedures (volume 3): Blue Button's and CARIN's URI, and the
 # OID of THO's ICD-9-CM procedure codes (.6.104).
 http://www.cms.gov/Medicare/Coding/ICD9 icd urn:oid:2.16.840.1.113883.6.104 ICD9PCS ICD-9-PCS
-http://www.ama-assn.org/go/cpt upper urn:oid:2.16.840.1.113883.6.12 CPT $CPT https://www.ama-assn.org/go/cpt
+http://www.ama-assn.org/go/cpt upper urn:oid:2.16.840.1.113883.6.12 CPT $CPT C4 CPT4 https://www.ama-assn.org/go/cpt
 # HCPCS Level II: THO's URI (https since THO UP-472; CARIN has http), its
 # OID .6.285; the retired HCFA Procedure Codes of THO (OID .6.14, which
 # also held CPT as Level I) under their URIs of THO 1.0.0 and later; Blue
@@ -132,11 +134,30 @@ func normSystem(system string) string {
 }
 
 // systemVariant reads the spellings of a known system that senders write
-// by mistake: https for http ("https://loinc.org"), and a SNOMED CT
-// edition or version URI in place of the system
-// ("http://snomed.info/sct/731000124108", which belongs in
+// by mistake: a final slash ("http://hl7.org/fhir/sid/icd-10-cm/"), https
+// for http ("https://loinc.org"), a name with spaces or hyphens ("SNOMED
+// CT", "SNOMED-CT"), and a SNOMED CT edition or version URI in place of
+// the system ("http://snomed.info/sct/731000124108", which belongs in
 // Coding.version). buf is scratch space the caller lends.
 func systemVariant(t string, buf []byte) (string, bool) {
+	if n := len(t); n > 1 && t[n-1] == '/' {
+		if c := normSystem(t[:n-1]); systemAliases[c] == c {
+			return c, true
+		}
+	}
+	if strings.ContainsAny(t, " -") && !strings.Contains(t, ":") {
+		b := buf[:0]
+		for i := 0; i < len(t); i++ {
+			if c := t[i]; c >= 'a' && c <= 'z' {
+				b = append(b, c-'a'+'A')
+			} else if c != ' ' && c != '-' {
+				b = append(b, c)
+			}
+		}
+		if c, ok := systemAliases[string(b)]; ok {
+			return c, true
+		}
+	}
 	if len(t) > len("https://") && strings.EqualFold(t[:len("https://")], "https://") {
 		b := append(append(buf[:0], "http://"...), t[len("https://"):]...)
 		if c, ok := systemAliases[string(b)]; ok {
