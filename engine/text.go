@@ -507,8 +507,8 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 // writtenCodes reads the ICD-10-CM codes written in t as its codings would
 // be: a note's "Dx: F11.20" or a problem list's "HIV disease (B20)" says
 // what the code says. A code is written with its dot ("F33.1"), or without
-// one after "ICD" ("ICD-10: Z21"), which a word, a room or a part number
-// seldom is; context is read as for words ("ruled out F32.9"). It
+// one after "ICD" or a diagnosis ("ICD-10: Z21", "Dx: B20"), which a word,
+// a room or a part number seldom is; context is read as for words ("ruled out F32.9"). It
 // reports whether any code matched. icd says whether t mentions "ICD".
 func (sc *scanner) writtenCodes(t string, x *systemIndex, icd bool, typ string, depth int, suffix string, spot textSpot, contained bool) bool {
 	found := false
@@ -536,7 +536,7 @@ func (sc *scanner) writtenCodes(t string, x *systemIndex, icd bool, typ string, 
 	}
 	// Codes without one, after "ICD".
 	for i := 0; i+3 <= len(t); i++ {
-		if codeHead(t, i) && (i+3 == len(t) || !asciiWordByte(t[i+3]) && t[i+3] != '.') && mentionsICD(t[max(0, i-16):i]) {
+		if codeHead(t, i) && (i+3 == len(t) || !asciiWordByte(t[i+3]) && (t[i+3] != '.' || i+4 == len(t) || !asciiWordByte(t[i+4]))) && mentionsICD(t[max(0, i-16):i]) {
 			found = sc.writtenCode(t, i, i+3, x, typ, depth, suffix, spot, contained) || found
 		}
 	}
@@ -576,10 +576,15 @@ func (sc *scanner) writtenCode(t string, i, end int, x *systemIndex, typ string,
 	return true
 }
 
-// mentionsICD reports whether s holds "ICD" in any case.
+// mentionsICD reports whether s holds, in any case, "ICD", "Dx" or a word
+// that starts with "diagnos": what introduces a code written without
+// its dot ("ICD-10: Z21", "Dx: B20", "Diagnosis F20").
 func mentionsICD(s string) bool {
-	for i := 0; i+3 <= len(s); i++ {
-		if s[i]|0x20 == 'i' && s[i+1]|0x20 == 'c' && s[i+2]|0x20 == 'd' {
+	for i := 0; i+2 <= len(s); i++ {
+		switch c := s[i] | 0x20; {
+		case c == 'i' && i+3 <= len(s) && s[i+1]|0x20 == 'c' && s[i+2]|0x20 == 'd':
+			return true
+		case c == 'd' && (i == 0 || !asciiWordByte(s[i-1])) && (s[i+1]|0x20 == 'x' && (i+2 == len(s) || s[i+2]|0x20 < 'a' || s[i+2]|0x20 > 'z') || i+7 <= len(s) && strings.EqualFold(s[i+1:i+7], "iagnos")):
 			return true
 		}
 	}
