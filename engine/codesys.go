@@ -71,6 +71,9 @@ http://terminology.hl7.org/CodeSystem/service-type exact
 # hospitalization): a psychiatric hospital the patient came from or went to.
 http://terminology.hl7.org/CodeSystem/discharge-disposition exact
 http://terminology.hl7.org/CodeSystem/admit-source exact
+# The NUCC Health Care Provider Taxonomy (OID .6.101): a provider's or a
+# facility's specialty (a PractitionerRole's, an Organization's type).
+http://nucc.org/provider-taxonomy upper urn:oid:2.16.840.1.113883.6.101 NUCC
 # v3-RoleCode: its service delivery locations (a DocumentReference's
 # facilityType) name where care is given.
 http://terminology.hl7.org/CodeSystem/v3-RoleCode exact urn:oid:2.16.840.1.113883.5.111 http://hl7.org/fhir/v3/RoleCode

@@ -1331,10 +1331,12 @@ func formCode(d *jsonx.Doc, f jsonx.Node, linkID string) string {
 	return ""
 }
 
-// notePlace keeps entry e's resource if it is an Organization, a Location
-// or a HealthcareService: a reference to it stands for the place, whose
-// kind says what the care was (placeCodes) and whose name, without a
-// display, is read as one would be ("Riverside Opioid Treatment Program").
+// notePlace keeps entry e's resource if it is an Organization, a Location,
+// a HealthcareService or a PractitionerRole: a reference to it stands for
+// the place or the provider, whose kind or specialty says what the care
+// was (placeCodes: a psychiatrist's, a methadone clinic's) and whose name,
+// without a display, is read as one would be ("Riverside Opioid Treatment
+// Program").
 // It keeps a Questionnaire with a canonical url too: the responses among
 // the entries that name it find the codes of their questions there
 // (formCode).
@@ -1352,7 +1354,7 @@ func (s *state) notePlace(d *jsonx.Doc, e jsonx.Node) {
 			s.forms[d.Str(u)] = res
 		}
 	}
-	if typ != "Organization" && typ != "Location" && typ != "HealthcareService" {
+	if typ != "Organization" && typ != "Location" && typ != "HealthcareService" && typ != "PractitionerRole" {
 		return
 	}
 	if s.places == nil {
@@ -1382,10 +1384,11 @@ func (s *state) place(ref string) (jsonx.Node, bool) {
 }
 
 // placeCodes judges the kind of place n (a Location's or an Organization's
-// type, a HealthcareService's type, category, specialty and program) as the
-// codes of the reference at the scanner's path: an Encounter at a
-// substance use rehabilitation facility, a claim from a psychiatric
-// hospital, say what the care was, though the place itself, a directory
+// type, a HealthcareService's type, category, specialty and program, a
+// PractitionerRole's specialty) as the codes of the reference at the
+// scanner's path: an Encounter at a substance use rehabilitation facility
+// or with a psychiatrist, a claim from a psychiatric hospital, say what
+// the care was, though the place or the provider itself, a directory
 // entry, is about no one.
 func (sc *scanner) placeCodes(n jsonx.Node, typ string, depth int, contained bool) {
 	d := sc.d
