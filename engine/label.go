@@ -1257,17 +1257,20 @@ func numberValue(d *jsonx.Doc, n jsonx.Node) bool {
 }
 
 // saysYes reports whether a written answer is yes, alone or followed by
-// what qualifies it ("Yes", "yes, in the past", "Yes - daily"), or one of
-// the PHQ's frequencies above "not at all".
+// what qualifies it ("Yes", "yes, in the past", "Yes - daily"), or a
+// frequency above "not at all" or "never" (the PHQ's, the substance use
+// screens', HITS's).
 func saysYes(s string) bool {
 	s = strings.TrimSpace(s)
 	if len(s) >= 3 && strings.EqualFold(s[:3], "yes") {
 		return len(s) == 3 || strings.IndexByte(" ,.;:-(", s[3]) >= 0
 	}
 	// the PHQ's frequencies above "not at all", and the past year's of the
-	// substance use screens (AHC HRSN, TAPS) above "never"
+	// substance use screens (AHC HRSN, TAPS) and the interpersonal safety
+	// questions (HITS) above "never"
 	for _, f := range [...]string{"several days", "more than half the days", "nearly every day",
-		"once or twice", "less than monthly", "monthly", "weekly", "daily or almost daily"} {
+		"once or twice", "less than monthly", "monthly", "weekly", "daily or almost daily",
+		"rarely", "sometimes", "fairly often", "frequently"} {
 		if strings.EqualFold(s, f) {
 			return true
 		}

@@ -122,10 +122,13 @@ func positiveValue(d *jsonx.Doc, n jsonx.Node, cut cutoff) bool {
 // (yes); LOINC answers LA6576-8, LA11882-0, LA9633-4, LA33-6 (yes), and
 // the PHQ frequencies above "not at all" (LA6568-5): LA6569-3 several
 // days, LA6570-1 more than half the days, LA6571-9 nearly every day (the
-// symptom an item asks about was there); v2-0078 and
-// v3-ObservationInterpretation POS and DET; v2-0136's Y (yes).
+// symptom an item asks about was there), and the HITS frequencies above
+// "never" (LA6270-8): LA10066-1 rarely, LA10082-8 sometimes, LA16644-9
+// fairly often, LA6482-9 frequently (what it asks about happened);
+// v2-0078 and v3-ObservationInterpretation POS and DET; v2-0136's Y (yes).
 var positiveCodes = wordSet(`10828004 260373001 52101004 11214006 373066001
-	LA6576-8 LA11882-0 LA9633-4 LA33-6 LA6569-3 LA6570-1 LA6571-9 POS DET Y`)
+	LA6576-8 LA11882-0 LA9633-4 LA33-6 LA6569-3 LA6570-1 LA6571-9
+	LA10066-1 LA10082-8 LA16644-9 LA6482-9 POS DET Y`)
 
 // positiveWord reads a result written as a word, or as two where the
 // first qualifies a positive one: a presumptive (screen) positive is what
