@@ -497,7 +497,7 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 		}
 	}
 	if x := r.bySystem[icd10cmSystem]; x != nil {
-		if icd := mentionsICD(t); icd || strings.IndexByte(t, '.') >= 0 {
+		if icd := codeCue(t); icd || strings.IndexByte(t, '.') >= 0 {
 			found = sc.writtenCodes(t, x, icd, typ, depth, suffix, spot, contained) || found
 		}
 	}
@@ -508,8 +508,9 @@ func (sc *scanner) matchText(t, typ string, depth int, suffix string, spot textS
 // be: a note's "Dx: F11.20" or a problem list's "HIV disease (B20)" says
 // what the code says. A code is written with its dot ("F33.1"), or without
 // one after "ICD" or a diagnosis ("ICD-10: Z21", "Dx: B20"), which a word,
-// a room or a part number seldom is; context is read as for words ("ruled out F32.9"). It
-// reports whether any code matched. icd says whether t mentions "ICD".
+// a room or a part number seldom is; context is read as for words
+// ("ruled out F32.9"). It reports whether any code matched. icd says
+// whether t holds such a cue (codeCue).
 func (sc *scanner) writtenCodes(t string, x *systemIndex, icd bool, typ string, depth int, suffix string, spot textSpot, contained bool) bool {
 	found := false
 	// Codes with their dot: found from the dots, the text's few.
@@ -534,9 +535,9 @@ func (sc *scanner) writtenCodes(t string, x *systemIndex, icd bool, typ string, 
 	if !icd {
 		return found
 	}
-	// Codes without one, after "ICD".
+	// Codes without one, after "ICD" or a diagnosis.
 	for i := 0; i+3 <= len(t); i++ {
-		if codeHead(t, i) && (i+3 == len(t) || !asciiWordByte(t[i+3]) && (t[i+3] != '.' || i+4 == len(t) || !asciiWordByte(t[i+4]))) && mentionsICD(t[max(0, i-16):i]) {
+		if codeHead(t, i) && (i+3 == len(t) || !asciiWordByte(t[i+3]) && (t[i+3] != '.' || i+4 == len(t) || !asciiWordByte(t[i+4]))) && codeCue(t[max(0, i-16):i]) {
 			found = sc.writtenCode(t, i, i+3, x, typ, depth, suffix, spot, contained) || found
 		}
 	}
@@ -576,10 +577,10 @@ func (sc *scanner) writtenCode(t string, i, end int, x *systemIndex, typ string,
 	return true
 }
 
-// mentionsICD reports whether s holds, in any case, "ICD", "Dx" or a word
+// codeCue reports whether s holds, in any case, "ICD", "Dx" or a word
 // that starts with "diagnos": what introduces a code written without
 // its dot ("ICD-10: Z21", "Dx: B20", "Diagnosis F20").
-func mentionsICD(s string) bool {
+func codeCue(s string) bool {
 	for i := 0; i+2 <= len(s); i++ {
 		switch c := s[i] | 0x20; {
 		case c == 'i' && i+3 <= len(s) && s[i+1]|0x20 == 'c' && s[i+2]|0x20 == 'd':
