@@ -74,6 +74,10 @@ http://terminology.hl7.org/CodeSystem/admit-source exact
 # The NUCC Health Care Provider Taxonomy (OID .6.101): a provider's or a
 # facility's specialty (a PractitionerRole's, an Organization's type).
 http://nucc.org/provider-taxonomy upper urn:oid:2.16.840.1.113883.6.101 NUCC
+# NUBC revenue codes (UB-04 form locator 42, OID .6.301.3): the cost
+# centre of an institutional claim's line (CARIN's URI, Blue Button's
+# revenue center variable): a psychiatric room, a detoxification room.
+https://www.nubc.org/CodeSystem/RevenueCodes exact urn:oid:2.16.840.1.113883.6.301.3 http://www.nubc.org/CodeSystem/RevenueCodes https://bluebutton.cms.gov/resources/variables/rev_cntr
 # v3-RoleCode: its service delivery locations (a DocumentReference's
 # facilityType) name where care is given.
 http://terminology.hl7.org/CodeSystem/v3-RoleCode exact urn:oid:2.16.840.1.113883.5.111 http://hl7.org/fhir/v3/RoleCode
