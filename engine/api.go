@@ -505,12 +505,14 @@ type Options struct {
 	// referenced one (a Claim billing an Encounter) inherits its
 	// sensitivity labels, the policy, obligation and refrain labels that
 	// come with them, and its confidentiality when higher. nil keeps the
-	// default: Claim.item.encounter, Claim.diagnosis.diagnosisReference,
-	// Claim.procedure.procedureReference, Claim.prescription, the same four
-	// of ExplanationOfBenefit, ExplanationOfBenefit.claim,
-	// DiagnosticReport.result, and the medicationReference of
-	// MedicationRequest, MedicationDispense, MedicationAdministration and
-	// MedicationStatement. An empty list turns it off.
+	// default, DefaultInherit: what claims, explanations of benefit and
+	// reports bill or report on, the Medication or Device an order, use or
+	// statement names, the reason or condition care is for
+	// (reasonReference, addresses, problem), the order what fulfils it is
+	// based on (basedOn, request, authorizingPrescription, focus), an
+	// encounter's episode of care, what a document renders or transforms,
+	// and a Binary's securityContext (PROTOCOL.md lists them). An empty
+	// list turns it off.
 	Inherit []string
 
 	// Part2Notice [part2Notice] gives every resource labeling leaves with

@@ -50,12 +50,11 @@ const (
 // encounter, appointment, specimen, dispense, administration, task or
 // plan activity is the ordered service: the answer to an HIV test order
 // is an HIV result), of an encounter to its episode of care (a visit in a
-// substance use treatment program is that program's care), of a document to what it renders or belongs to (its
-// context.related: a scanned result is the result; relatesTo: a
-// transform, an addendum or a replacement of a document holds what it
-// holds), and of a
-// Binary to the resource that stands for its sensitivity (R4
-// Binary.securityContext).
+// substance use treatment program is that program's care), of a document
+// to what it renders or belongs to (its context.related: a scanned result
+// is the result; relatesTo: a transform, an addendum or a replacement of a
+// document holds what it holds), and of a Binary to the resource that
+// stands for its sensitivity (R4 Binary.securityContext).
 var defaultInherit = []string{
 	"Claim.item.encounter", "Claim.diagnosis.diagnosisReference", "Claim.procedure.procedureReference", "Claim.prescription",
 	"ExplanationOfBenefit.item.encounter", "ExplanationOfBenefit.diagnosis.diagnosisReference",
