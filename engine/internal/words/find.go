@@ -625,7 +625,8 @@ func (f *Finder) objectAt(text string, k int) bool {
 	}
 	return w != "her" || strings.TrimSpace(gap) != "" ||
 		amongWords(string(f.folded(k+1)), "as when while since at in on with for and or repeatedly often frequently daily during until after before from over again throughout multiple several many inappropriately sexually physically "+
-			"last yesterday today tonight this that every twice once to into up down out off around about but so because if unless when where")
+			"last yesterday today tonight this that every twice once to into up down out off around about but so because if unless when where "+
+			"online constantly continually regularly still now everywhere")
 }
 
 // relativeAfter returns the word naming a relative, or the family, that
