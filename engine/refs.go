@@ -116,26 +116,6 @@ func (f *refFlow) find(ref string) *plan {
 	return p
 }
 
-// hasRef says whether n holds a reference along path.
-func hasRef(d *jsonx.Doc, n jsonx.Node, path []string) bool {
-	if d.Kind(n) != jsonx.Object {
-		return false
-	}
-	if len(path) == 0 {
-		return d.Str(d.Get(n, "reference")) != ""
-	}
-	v := d.Get(n, path[0])
-	if d.Kind(v) != jsonx.Array {
-		return hasRef(d, v, path[1:])
-	}
-	found := false
-	d.Items(v, func(_ int, it jsonx.Node) bool {
-		found = hasRef(d, it, path[1:])
-		return !found
-	})
-	return found
-}
-
 // typeID returns the "Type/id" a reference ends with ("Organization/o1"
 // of a relative reference or of an absolute URL), or "" when it has no
 // slash.
@@ -222,12 +202,13 @@ func (s *state) follow(d *jsonx.Doc, b jsonx.Node, arena []plan, plans []*plan) 
 			// sensitive: the many resources of a referencing type that
 			// reference nothing along it (Observations without basedOn)
 			// stay out of the index.
+			found := false
 			for _, rp := range s.opts.refs {
-				if rp.typ == p.typ && hasRef(d, p.n, rp.path) {
-					return true
+				if rp.typ == p.typ && !found {
+					refsAlong(d, p.n, rp.path, func(ref string) { found = found || ref != "" })
 				}
 			}
-			return false
+			return found
 		}
 	}
 	for _, p := range plans {
